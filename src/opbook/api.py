@@ -1,0 +1,402 @@
+"""The public execution functions of both generations, and the glue they share.
+
+Every entry point goes the same way: check the arguments (mode, preset, selection), resolve and
+validate the run config (every problem at once, before any event), build or reuse the plan,
+create the run record in the instance, and drive the chosen executor.  Results are views over
+the run's events; values come from the run's value store.
+
+``instance=None`` means the process's default instance (``DagsterInstance.get()``), not a
+throw-away one as in Dagster: that is what lets a notebook re-execute a run with no set-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from opbook import config as cfg
+from opbook.definitions.bridge import bridge
+from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.job import JobDefinition, PipelineDefinition
+from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
+from opbook.definitions.resource import as_resource_definition
+from opbook.definitions.run_config import resolve_run_config, run_config_schema
+from opbook.errors import (
+    CheckError,
+    DagsterExecutionStepNotFoundError,
+    DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
+    DagsterRunNotFoundError,
+    ParameterCheckError,
+)
+from opbook.events import DagsterEvent
+from opbook.execution.log_manager import DagsterLogManager
+from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
+from opbook.execution.run_context import RunContext, build_loggers
+from opbook.executors import executor_for
+from opbook.executors.in_process import execute_in_process as in_process_executor_fn
+from opbook.executors.run import ExecutorFn, RunDriver
+from opbook.plan.plan import build_plan, normalize_step_key
+from opbook.plan.selection import select
+from opbook.storage.instance import DagsterInstance
+from opbook.storage.runs import PipelineRun
+
+
+def _as_pipeline(pipeline: Any) -> PipelineDefinition:
+    if isinstance(pipeline, PipelineDefinition):
+        return pipeline
+    get_definition = getattr(pipeline, "get_definition", None)
+    if callable(get_definition):
+        definition = get_definition()
+        if isinstance(definition, PipelineDefinition):
+            return definition
+    if isinstance(pipeline, GraphDefinition):
+        raise ParameterCheckError(
+            f'Param "pipeline" is not a PipelineDefinition: got the graph "{pipeline.name}". '
+            "Use graph.execute_in_process(), or make a job with graph.to_job()."
+        )
+    raise ParameterCheckError(
+        f'Param "pipeline" is not a PipelineDefinition or a reconstructable pipeline. Got {pipeline!r} '
+        f"which is type {type(pipeline)}."
+    )
+
+
+@dataclass
+class RunRequest:
+    """What to run, after mode, preset and selection have been worked out."""
+
+    pipeline: PipelineDefinition  # possibly a subset
+    mode: ModeDefinition
+    run_config: dict[str, Any]
+    tags: dict[str, Any]
+    solid_selection: list[str] | None
+
+
+def node_selection(pipeline: PipelineDefinition, selection: str | Sequence[str], argument: str) -> set[str]:
+    """Top-level node names picked by a selection query."""
+    what = "ops" if argument == "op_selection" else "solids"
+    return select(pipeline.graph.upstream_nodes(), selection, what, argument)
+
+
+def _request(
+    pipeline: Any,
+    run_config: Mapping[str, Any] | None,
+    mode: str | None,
+    preset: str | None,
+    tags: Mapping[str, Any] | None,
+    selection: str | Sequence[str] | None,
+    selection_argument: str = "solid_selection",
+) -> RunRequest:
+    definition = _as_pipeline(pipeline)
+    if run_config is not None and not isinstance(run_config, Mapping):
+        raise ParameterCheckError(f'Param "run_config" is not a dict. Got {run_config!r} which is type {type(run_config)}.')
+    if mode is not None and preset is not None:
+        raise CheckError(f"You may set only one of `mode` (got {mode}) or `preset` (got {preset}).")
+    config = dict(run_config or {})
+    merged_tags = dict(definition.tags)
+    if preset is not None:
+        chosen: PresetDefinition = definition.get_preset(preset)
+        if chosen.run_config and config and dict(config) != dict(chosen.run_config):
+            raise CheckError(
+                f"The environment set in preset '{preset}' does not agree with the environment passed in the "
+                "`run_config` argument."
+            )
+        config = dict(chosen.run_config or config)
+        mode = chosen.mode
+        selection = chosen.solid_selection or selection
+        merged_tags.update(chosen.tags)
+    merged_tags.update(tags or {})
+    if not config and definition.default_run_config:
+        config = dict(definition.default_run_config)
+    mode_def = definition.get_mode_definition(mode)
+    chosen_selection: list[str] | None = None
+    if selection:
+        base = definition.parent_pipeline_def or definition
+        names = node_selection(base, selection, selection_argument)
+        definition = base.get_pipeline_subset_def(names)
+        chosen_selection = [selection] if isinstance(selection, str) else list(selection)
+    return RunRequest(definition, mode_def, config, merged_tags, chosen_selection)
+
+
+def _masked_config(request: RunRequest) -> dict[str, Any]:
+    if not request.run_config:
+        return {}
+    try:
+        return cfg.mask_secrets(run_config_schema(request.pipeline, request.mode), request.run_config)  # type: ignore[no-any-return]
+    except Exception:  # the config was valid; masking never blocks a run
+        return dict(request.run_config)
+
+
+def prepare_run(
+    request: RunRequest,
+    instance: DagsterInstance | None,
+    raise_on_error: bool,
+    step_keys_to_execute: Sequence[str] | None = None,
+    parent_run: PipelineRun | None = None,
+) -> RunContext:
+    """Validate config, plan, and record a new run; nothing runs yet."""
+    instance = instance if instance is not None else DagsterInstance.get()
+    resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
+    plan = build_plan(request.pipeline, resolved, step_keys_to_execute)
+    base_dir = resolved.storage_config.get("base_dir")
+    run = instance.create_run(
+        request.pipeline.name,
+        run_config=_masked_config(request),
+        mode=request.mode.name,
+        tags=request.tags,
+        solid_selection=request.solid_selection,
+        solids_to_execute=request.pipeline.solids_to_execute,
+        step_keys_to_execute=list(step_keys_to_execute) if step_keys_to_execute is not None else None,
+        parent_run_id=parent_run.run_id if parent_run else None,
+        root_run_id=(parent_run.root_run_id or parent_run.run_id) if parent_run else None,
+        storage_name=resolved.storage_name,
+        storage_base_dir=base_dir,
+    )
+    loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
+    return RunContext(
+        pipeline=request.pipeline,
+        mode=request.mode,
+        resolved=resolved,
+        run=run,
+        instance=instance,
+        plan=plan,
+        value_store=instance.value_store(resolved.storage_name, base_dir),
+        raise_on_error=raise_on_error,
+        log=DagsterLogManager(run.run_id, {"pipeline_name": request.pipeline.name}, loggers),
+    )
+
+
+def _value_loader(rc: RunContext) -> Any:
+    def load(step_key: str, output_name: str) -> Any:
+        store, run_id = rc.source_of(step_key)
+        return store.get_value(run_id, step_key, output_name)
+
+    return load
+
+
+def _drive(rc: RunContext, executor: ExecutorFn) -> RunDriver:
+    driver = RunDriver(rc, executor)
+    for _ in driver.run():
+        pass
+    return driver
+
+
+def _finish(driver: RunDriver, raise_on_error: bool) -> None:
+    if raise_on_error and driver.error is not None:
+        raise driver.error
+
+
+# -- the pipeline generation ---------------------------------------------------------------------
+
+
+def execute_pipeline(
+    pipeline: Any,
+    run_config: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    solid_selection: Sequence[str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> PipelineExecutionResult:
+    """Run a pipeline (or job) to completion and return its result.
+
+    Args:
+        pipeline: a ``PipelineDefinition`` / ``JobDefinition``, or a reconstructable one.
+        run_config: the run config (validated; every problem reported at once).
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config, mode and selection to use (not with ``mode``).
+        tags: run tags, merged over the pipeline's.
+        solid_selection: run only these solids (``*a``, ``a+``, ``a,b``).
+        instance: where the run is recorded (the process's default instance if None).
+        raise_on_error: re-raise the user's exception when a step fails.
+
+    Returns:
+        PipelineExecutionResult: the run's events and a way to its output values.
+
+    Raises:
+        DagsterInvalidConfigError: the run config is invalid (raised before anything runs).
+    """
+    request = _request(pipeline, run_config, mode, preset, tags, solid_selection)
+    rc = prepare_run(request, instance, raise_on_error)
+    driver = _drive(rc, executor_for(rc))
+    _finish(driver, raise_on_error)
+    return PipelineExecutionResult(request.pipeline, rc.run_id, driver.events, _value_loader(rc))
+
+
+def execute_pipeline_iterator(
+    pipeline: Any,
+    run_config: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    solid_selection: Sequence[str] | None = None,
+    instance: DagsterInstance | None = None,
+) -> Iterator[DagsterEvent]:
+    """Run a pipeline step by step, yielding each event as it happens.
+
+    Arguments are checked and config validated when this is called; steps run as the
+    iterator is consumed.  Step failures become STEP_FAILURE events, never exceptions.
+    """
+    request = _request(pipeline, run_config, mode, preset, tags, solid_selection)
+    rc = prepare_run(request, instance, raise_on_error=False)
+    return RunDriver(rc, executor_for(rc)).run()
+
+
+def _parent_and_keys(
+    request: RunRequest, parent_run_id: str, step_selection: Sequence[str] | None, instance: DagsterInstance
+) -> tuple[PipelineRun, list[str] | None]:
+    parent = instance.get_run_by_id(parent_run_id)
+    if parent is None:
+        raise DagsterRunNotFoundError(
+            f"No parent run with id {parent_run_id} found in instance {instance!r}. Pass the instance the parent "
+            "ran in (instance=...), or use DagsterInstance.local(path) to keep runs across sessions.",
+            parent_run_id,
+        )
+    if not step_selection:
+        return parent, None
+    resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
+    full = build_plan(request.pipeline, resolved).upstream_map()
+    aliases = {f"{key}.compute": key for key in full}
+    for clause in step_selection:
+        name = normalize_step_key(clause.strip().strip("*+"))
+        if name not in full:
+            raise DagsterExecutionStepNotFoundError(
+                f"Can not build subset plan from unknown step: {clause.strip().strip('*+')}. "
+                f"Steps of {request.pipeline.name}: {sorted(full)}",
+                [name],
+            )
+    try:
+        chosen = select(full, step_selection, "steps", "step_selection", aliases)
+    except DagsterInvalidSubsetError as exc:
+        raise DagsterExecutionStepNotFoundError(str(exc), list(step_selection)) from exc
+    order = [key for key in full if key in chosen]
+    return parent, order
+
+
+def _reexecution_context(
+    pipeline: Any,
+    parent_run_id: str,
+    run_config: Mapping[str, Any] | None,
+    step_selection: Sequence[str] | None,
+    mode: str | None,
+    preset: str | None,
+    tags: Mapping[str, Any] | None,
+    instance: DagsterInstance | None,
+    raise_on_error: bool,
+) -> RunContext:
+    instance = instance if instance is not None else DagsterInstance.get()
+    parent = instance.get_run_by_id(parent_run_id) if isinstance(parent_run_id, str) else None
+    if parent is None:
+        raise DagsterRunNotFoundError(
+            f"No parent run with id {parent_run_id} found in instance {instance!r}. Pass the instance the parent "
+            "ran in (instance=...), or use DagsterInstance.local(path) to keep runs across sessions.",
+            str(parent_run_id),
+        )
+    selection = list(parent.solid_selection) if parent.solid_selection else None
+    request = _request(pipeline, run_config, mode, preset, tags, selection)
+    parent, keys = _parent_and_keys(request, parent_run_id, step_selection, instance)
+    request.tags.update({"dagster/parent_run_id": parent.run_id, "dagster/root_run_id": parent.root_run_id or parent.run_id})
+    return prepare_run(request, instance, raise_on_error, keys, parent)
+
+
+def reexecute_pipeline(
+    pipeline: Any,
+    parent_run_id: str,
+    run_config: Mapping[str, Any] | None = None,
+    step_selection: Sequence[str] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> PipelineExecutionResult:
+    """Run a pipeline again as a child of ``parent_run_id``.
+
+    Steps outside ``step_selection`` (``["b"]``, ``["b+"]``, ``["*c"]``; ``"b.compute"`` works
+    too) are not run: their outputs are loaded from the parent run.  Run config and mode are not
+    inherited from the parent.
+
+    Raises:
+        DagsterRunNotFoundError: the instance does not know the parent run.
+        DagsterExecutionStepNotFoundError: a selected step does not exist.
+    """
+    rc = _reexecution_context(pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, raise_on_error)
+    driver = _drive(rc, executor_for(rc))
+    _finish(driver, raise_on_error)
+    return PipelineExecutionResult(rc.pipeline, rc.run_id, driver.events, _value_loader(rc))
+
+
+def reexecute_pipeline_iterator(
+    pipeline: Any,
+    parent_run_id: str,
+    run_config: Mapping[str, Any] | None = None,
+    step_selection: Sequence[str] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+) -> Iterator[DagsterEvent]:
+    """``reexecute_pipeline``, yielding events as they happen."""
+    rc = _reexecution_context(pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, False)
+    return RunDriver(rc, executor_for(rc)).run()
+
+
+# -- the job generation --------------------------------------------------------------------------
+
+
+def execute_job_in_process(
+    job: PipelineDefinition,
+    run_config: Mapping[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+    op_selection: Sequence[str] | None = None,
+    *,
+    tags: Mapping[str, Any] | None = None,
+    progress: Any = None,
+) -> InProcessExecutionResult:
+    """``JobDefinition.execute_in_process``: always in this process, whatever the executor."""
+    request = _request(job, run_config, None, None, tags, op_selection, "op_selection")
+    rc = prepare_run(request, instance, raise_on_error)
+    driver = RunDriver(rc, in_process_executor_fn)
+    for event in driver.run():
+        if progress is not None:
+            progress(event)
+    _finish(driver, raise_on_error)
+    return InProcessExecutionResult(job.graph, driver.events, rc.run_id, _value_loader(rc), job)
+
+
+def execute_graph_in_process(
+    graph: GraphDefinition,
+    run_config: Mapping[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    raise_on_error: bool = True,
+    op_selection: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> InProcessExecutionResult:
+    """``GraphDefinition.execute_in_process``: run the graph as an ephemeral job."""
+    resource_defs = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
+    job = JobDefinition(graph, resource_defs=resource_defs)
+    return execute_job_in_process(job, run_config, instance, raise_on_error, op_selection, **kwargs)
+
+
+def _select_nodes(job: PipelineDefinition, op_selection: Sequence[str]) -> set[str]:
+    return node_selection(job.parent_pipeline_def or job, op_selection, "op_selection")
+
+
+def merge_run_configs(*configs: Mapping[str, Any] | None) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for config in configs:
+        merged = deep_merge(merged, config or {})
+    return merged
+
+
+def _unused(_: Iterable[Any]) -> None:
+    return None
+
+
+bridge.install("execute_job_in_process", execute_job_in_process)
+bridge.install("execute_graph_in_process", execute_graph_in_process)
+bridge.install("select_nodes", _select_nodes)

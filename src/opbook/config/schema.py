@@ -1,0 +1,521 @@
+"""Building schemas: ``Field``, the types with children, and the shorthand users write.
+
+These three belong together because they build each other: ``Field({"a": int})`` resolves the
+dict into a ``Shape``, whose values become ``Field``\\ s, whose configs are resolved in turn.
+Every problem with a schema is found here, when it is defined, and raised as a
+:class:`~opbook.errors.DagsterInvalidConfigDefinitionError` naming the path inside the schema
+(``a.b``); problems with *values* are the validator's business (:mod:`opbook.config.check`).
+
+Shorthand: ``int``, ``float``, ``bool``, ``str`` are the scalars, ``list`` is ``Array(Any)``,
+``dict`` (the class) is ``Permissive()``, a dict is a ``Shape`` of its values, ``[T]`` is
+``Array(T)``, ``typing.Any`` is ``Any``, and any object with a ``__config_type__()`` method is
+the type that method returns (how Dagster types such as ``Int`` stand in for config types).
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import types
+import typing
+from collections.abc import Mapping
+
+from opbook.config.check import check_value
+from opbook.config.errors import Path, format_path
+from opbook.config.printer import type_to_string
+from opbook.config.types import (
+    Any,
+    Bool,
+    ConfigType,
+    ConfigTypeKind,
+    Float,
+    Int,
+    ScalarType,
+    SecretType,
+    String,
+    check_description,
+)
+from opbook.config.values import MASK, copy_plain, freeze
+from opbook.errors import (
+    CheckError,
+    DagsterInvalidConfigDefinitionError,
+    DagsterInvalidConfigError,
+    ParameterCheckError,
+)
+
+
+class _NoDefault:
+    """The marker for "no default value" (None is a valid default)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<no default>"
+
+
+NO_DEFAULT: typing.Any = _NoDefault()
+
+
+class _Composite(ConfigType):
+    """A type with children; printed as ``Shape({ a: Int })``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({type_to_string(self)})"
+
+
+class FieldsType(_Composite):
+    """The base of ``Shape``, ``Permissive`` and ``Selector``: a type made of named fields.
+
+    Attributes:
+        fields: a read-only mapping of name to ``Field``, in the order given (equality ignores
+            the order).
+        field_aliases: a read-only mapping of field name to another key accepted for it
+            (``{"ops": "solids"}``); empty but for shapes built with aliases.
+    """
+
+    __slots__ = ("_names_by_alias", "field_aliases", "fields")
+
+    fields: Mapping[str, Field]
+    field_aliases: Mapping[str, str]
+    _names_by_alias: dict[str, str]
+
+    def __init__(
+        self,
+        kind: ConfigTypeKind,
+        fields: Mapping[str, object],
+        description: str | None,
+        field_aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        converted = _convert_fields(fields, ())
+        aliases = _checked_aliases(converted, field_aliases or {})
+        key = (
+            tuple(sorted(converted.items(), key=operator.itemgetter(0))),
+            tuple(sorted(aliases.items())),
+        )
+        super().__init__(kind, key, description=description)
+        self._init_slot("fields", types.MappingProxyType(converted))
+        self._init_slot("field_aliases", types.MappingProxyType(aliases))
+        self._init_slot("_names_by_alias", {alias: name for name, alias in aliases.items()})
+
+    def field_for_key(self, key: object) -> Field | None:
+        """The field that a key of a value stands for (its name or its alias), or None."""
+        if not isinstance(key, str):
+            return None
+        field = self.fields.get(key)
+        if field is None and key in self._names_by_alias:
+            field = self.fields[self._names_by_alias[key]]
+        return field
+
+
+def _checked_aliases(fields: dict[str, Field], aliases: Mapping[str, str]) -> dict[str, str]:
+    for name, alias in aliases.items():
+        if name not in fields or not isinstance(alias, str) or alias in fields:
+            raise DagsterInvalidConfigDefinitionError(
+                f"Invalid field alias {name!r} -> {alias!r}: the name must be a field of the "
+                "shape and the alias a string that is not."
+            )
+    return dict(aliases)
+
+
+class Shape(FieldsType):
+    """A dict with the given fields and no others; missing fields get their defaults.
+
+    ``field_aliases`` maps a field name to a second key accepted for it (the validated value
+    uses the name); giving both is a problem.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        fields: Mapping[str, object],
+        description: str | None = None,
+        field_aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(ConfigTypeKind.STRICT_SHAPE, fields, description, field_aliases)
+
+
+class Permissive(FieldsType):
+    """A dict with the given fields, plus any other keys (passed through unvalidated)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self, fields: Mapping[str, object] | None = None, description: str | None = None
+    ) -> None:
+        super().__init__(ConfigTypeKind.PERMISSIVE_SHAPE, fields or {}, description)
+
+
+class Selector(FieldsType):
+    """A dict with exactly one of the given fields: a choice, with that choice's config."""
+
+    __slots__ = ()
+
+    def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
+        super().__init__(ConfigTypeKind.SELECTOR, fields, description)
+        if not self.fields:
+            raise DagsterInvalidConfigDefinitionError("A Selector needs at least one field.")
+
+
+class Array(_Composite):
+    """A list whose items are all of ``inner_type``."""
+
+    __slots__ = ("inner_type",)
+
+    inner_type: ConfigType
+
+    def __init__(self, inner: object, description: str | None = None) -> None:
+        inner_type = _resolve(inner, ())
+        super().__init__(ConfigTypeKind.ARRAY, (inner_type,), description=description)
+        self._init_slot("inner_type", inner_type)
+
+
+class Noneable(_Composite):
+    """None, or a value of ``inner_type``.  A Noneable field is optional, with default None."""
+
+    __slots__ = ("inner_type",)
+
+    inner_type: ConfigType
+
+    def __init__(self, inner: object, description: str | None = None) -> None:
+        inner_type = _resolve(inner, ())
+        super().__init__(ConfigTypeKind.NONEABLE, (inner_type,), description=description)
+        self._init_slot("inner_type", inner_type)
+
+
+_NON_SCALAR_KINDS = (
+    ConfigTypeKind.STRICT_SHAPE,
+    ConfigTypeKind.PERMISSIVE_SHAPE,
+    ConfigTypeKind.SELECTOR,
+    ConfigTypeKind.ARRAY,
+    ConfigTypeKind.MAP,
+)
+
+
+class ScalarUnion(_Composite):
+    """A scalar, or (for a dict or list value) a value of a non-scalar type."""
+
+    __slots__ = ("non_scalar_type", "scalar_type")
+
+    scalar_type: ScalarType
+    non_scalar_type: ConfigType
+
+    def __init__(
+        self, scalar_type: object, non_scalar_schema: object, description: str | None = None
+    ) -> None:
+        scalar = _resolve_scalar(scalar_type, "ScalarUnion scalar_type")
+        non_scalar = _resolve(non_scalar_schema, ())
+        if non_scalar.kind not in _NON_SCALAR_KINDS:
+            raise DagsterInvalidConfigDefinitionError(
+                "ScalarUnion non_scalar_schema must be a Shape, Permissive, Selector, Array or "
+                f"Map, got {type_to_string(non_scalar)}."
+            )
+        super().__init__(ConfigTypeKind.SCALAR_UNION, (scalar, non_scalar), description=description)
+        self._init_slot("scalar_type", scalar)
+        self._init_slot("non_scalar_type", non_scalar)
+
+
+class Map(_Composite):
+    """A dict with keys of the scalar ``key_type`` and values of ``inner_type``."""
+
+    __slots__ = ("inner_type", "key_type")
+
+    key_type: ScalarType
+    inner_type: ConfigType
+
+    def __init__(
+        self, key_type: object, inner_type: object, description: str | None = None
+    ) -> None:
+        key = _resolve_scalar(key_type, "Map key_type")
+        inner = _resolve(inner_type, ())
+        super().__init__(ConfigTypeKind.MAP, (key, inner), description=description)
+        self._init_slot("key_type", key)
+        self._init_slot("inner_type", inner)
+
+
+def _resolve_scalar(obj: object, role: str) -> ScalarType:
+    resolved = _resolve(obj, ())
+    if not isinstance(resolved, ScalarType):
+        raise DagsterInvalidConfigDefinitionError(
+            f"{role} must be a scalar (Int, Float, Bool, String), got {type_to_string(resolved)}."
+        )
+    return resolved
+
+
+class Field:
+    """One entry of a Shape, Permissive or Selector: a type, and whether and how it may be left out.
+
+    Args:
+        config: the field's type, as a config type or shorthand (``int``, ``{"a": str}``, ...).
+        default_value: the value used when the field is missing; validated now.
+        is_required: whether the field must be given.  Inferred when None: optional if there is
+            a default or the type needs nothing (a Shape of optional fields, a Noneable, a
+            Selector with one defaulted field), required otherwise.
+        description: free text for documentation and forms.
+        is_secret: never show the field's value (messages, ``mask_secrets``, ``describe``).
+            Always true for the ``Secret`` type.
+
+    An optional field with no default given gets an implicit one: None for a Noneable, else
+    its type's defaults filled into ``{}``.  Optional fields with no default at all are absent
+    from validated values.
+
+    Raises:
+        ParameterCheckError: ``is_required=True`` with a default, or a callable default.
+        DagsterInvalidConfigError: the default is not a valid value of the type.
+        DagsterInvalidConfigDefinitionError: ``config`` is not a config type or shorthand.
+    """
+
+    __slots__ = (
+        "_default",
+        "_hash",
+        "config_type",
+        "default_provided",
+        "description",
+        "is_required",
+        "is_secret",
+    )
+
+    config_type: ConfigType
+    is_required: bool
+    default_provided: bool
+    description: str | None
+    is_secret: bool
+    _default: object
+    _hash: int
+
+    def __init__(
+        self,
+        config: object,
+        default_value: object = NO_DEFAULT,
+        is_required: bool | None = None,
+        description: str | None = None,
+        is_secret: bool = False,
+    ) -> None:
+        config_type = _resolve(config, ())
+        _check_field_arguments(is_required, is_secret)
+        secret = is_secret or isinstance(config_type, SecretType)
+        if default_value is not NO_DEFAULT:
+            default = _checked_default(config_type, default_value, is_required, secret)
+            is_required = False
+        else:
+            if is_required is None:
+                is_required = not is_all_optional(config_type)
+            default = NO_DEFAULT if is_required else _implicit_default(config_type)
+        init = object.__setattr__
+        init(self, "config_type", config_type)
+        init(self, "is_required", is_required)
+        init(self, "default_provided", default is not NO_DEFAULT)
+        init(self, "_default", default)
+        init(self, "description", check_description(description))
+        init(self, "is_secret", secret)
+        init(self, "_hash", hash(self._key(freeze(default))))
+
+    def _key(self, default: object) -> tuple[object, ...]:
+        return (
+            self.config_type,
+            self.is_required,
+            self.default_provided,
+            default,
+            self.description,
+            self.is_secret,
+        )
+
+    @property
+    def default_value(self) -> typing.Any:
+        """The default (explicit or implicit).  Raises ``CheckError`` when there is none."""
+        if self._default is NO_DEFAULT:
+            raise CheckError(
+                "Field has no default value; check default_provided before reading it."
+            )
+        return self._default
+
+    @property
+    def default_value_as_json_str(self) -> str:
+        """The default as JSON text.  Raises ``CheckError`` when there is none."""
+        return json.dumps(self.default_value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Field is immutable; cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Field):
+            return NotImplemented
+        return self._hash == other._hash and self._key(self._default) == other._key(other._default)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        parts = [type_to_string(self.config_type)]
+        if self.default_provided:
+            parts.append(f"default_value={MASK if self.is_secret else self._default!r}")
+        parts.append(f"is_required={self.is_required}")
+        if self.is_secret:
+            parts.append("is_secret=True")
+        return f"Field({', '.join(parts)})"
+
+
+def _check_field_arguments(is_required: object, is_secret: object) -> None:
+    if is_required is not None and not isinstance(is_required, bool):
+        raise ParameterCheckError(f"Field is_required must be a bool or None, got {is_required!r}")
+    if not isinstance(is_secret, bool):
+        raise ParameterCheckError(f"Field is_secret must be a bool, got {is_secret!r}")
+
+
+def _checked_default(
+    config_type: ConfigType, default: object, is_required: bool | None, secret: bool
+) -> object:
+    """A copy of an explicit default, after checking that it is allowed and valid."""
+    if is_required:
+        raise ParameterCheckError(
+            "Field: required arguments should not specify default values "
+            "(drop is_required=True, or drop the default)."
+        )
+    if callable(default):
+        raise ParameterCheckError(
+            f"Field default_value must be a config value, not a callable: {default!r}"
+        )
+    result = check_value(config_type, default, post_process=False, secret=secret)
+    if not result.success:
+        raise DagsterInvalidConfigError(
+            "Invalid default_value for Field.", result.errors, MASK if secret else default
+        )
+    return copy_plain(default)
+
+
+def is_all_optional(config_type: ConfigType) -> bool:
+    """Whether a value of ``config_type`` can be left out entirely (it needs nothing)."""
+    kind = config_type.kind
+    if kind is ConfigTypeKind.NONEABLE:
+        return True
+    if isinstance(config_type, FieldsType):
+        fields = list(config_type.fields.values())
+        if kind is ConfigTypeKind.SELECTOR:
+            return len(fields) == 1 and fields[0].default_provided
+        return not any(field.is_required for field in fields)
+    return False
+
+
+def _implicit_default(config_type: ConfigType) -> object:
+    """None for a Noneable; the defaults filled into ``{}`` for a type that needs nothing."""
+    if config_type.kind is ConfigTypeKind.NONEABLE:
+        return None
+    if is_all_optional(config_type):
+        return check_value(config_type, {}, post_process=False).value
+    return NO_DEFAULT
+
+
+def convert_to_field(obj: object) -> Field:
+    """``obj`` if it is a Field, else a Field of its resolved type (for ``config_schema=``)."""
+    return obj if isinstance(obj, Field) else Field(_resolve(obj, ()))
+
+
+def resolve_config_type(obj: object) -> ConfigType:
+    """The config type that ``obj`` (a config type or shorthand) stands for.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: ``obj`` (or a value nested in it) is not a config
+            type or shorthand; the message names it and its path in the schema.
+    """
+    return _resolve(obj, ())
+
+
+_SHORTHAND: dict[object, ConfigType] = {int: Int, float: Float, bool: Bool, str: String}
+
+
+def _resolve(obj: object, path: Path) -> ConfigType:
+    if isinstance(obj, ConfigType):
+        return obj
+    if isinstance(obj, dict):
+        return Shape(_convert_fields(obj, path))
+    if isinstance(obj, list):
+        if len(obj) != 1:
+            raise _schema_error(
+                path,
+                f"Array specifications must only be of length 1, got {_shown(obj)} "
+                f"(length {len(obj)}). Write [T] for a list of T.",
+            )
+        return Array(_resolve(obj[0], (*path, 0)))
+    if obj is typing.Any:
+        return Any
+    if isinstance(obj, type):
+        return _resolve_class(obj, path)
+    to_config_type = getattr(obj, "__config_type__", None)
+    if to_config_type is not None and callable(to_config_type):
+        resolved = to_config_type()
+        if isinstance(resolved, ConfigType):
+            return resolved
+        raise _schema_error(
+            path, f"{_shown(obj)}.__config_type__() returned {resolved!r}, not a config type."
+        )
+    raise _schema_error(path, _unresolvable(obj))
+
+
+def _resolve_class(cls: type, path: Path) -> ConfigType:
+    found = _SHORTHAND.get(cls)
+    if found is not None:
+        return found
+    if cls is list:
+        return Array(Any)
+    if cls is dict:
+        return Permissive()
+    raise _schema_error(path, _unresolvable(cls))
+
+
+def _unresolvable(obj: object) -> str:
+    if obj is None:
+        return (
+            "Fields cannot be None. Use Noneable(T) for a value that may be None, or "
+            "Field(T, is_required=False) for an entry that may be left out."
+        )
+    if isinstance(obj, Field):
+        return (
+            f"{obj!r} is a Field where a config type is expected; Fields may only be the "
+            "values of a dict, Shape, Permissive or Selector."
+        )
+    text = f"{_shown(obj)} of type {type(obj).__name__} cannot be resolved to a config type."
+    if type(obj).__module__ == "typing" or isinstance(obj, types.GenericAlias):
+        return text + (
+            " Python typing annotations are not config types (config types and Dagster types "
+            'are separate): write [int] for a list of ints and {"name": int} for a dict.'
+        )
+    if isinstance(obj, type) and hasattr(obj, "__members__"):
+        return text + " For a Python enum class use Enum.from_python_enum(...)."
+    if isinstance(obj, type):
+        return text + (
+            " Of classes, only int, float, bool, str, list and dict stand for config types "
+            "(config types and Dagster types are separate)."
+        )
+    return text + (
+        " Use int, float, bool, str, list, dict, [T], {'name': T}, a config type "
+        "(Shape, Array, Noneable, Enum, ...) or, as a dict value, a Field."
+    )
+
+
+def _convert_fields(fields: object, path: Path) -> dict[str, Field]:
+    if not isinstance(fields, Mapping):
+        raise _schema_error(path, f"expected a dict of fields, got {_shown(fields)}.")
+    converted = {}
+    for name, value in fields.items():
+        if not isinstance(name, str):
+            raise _schema_error(path, f"field names must be strings, got {name!r}.")
+        field_path = (*path, name)
+        if isinstance(value, Field):
+            converted[name] = value
+        elif value is None:
+            raise _schema_error(field_path, _unresolvable(None))
+        else:
+            converted[name] = Field(_resolve(value, field_path))
+    return converted
+
+
+def _shown(obj: object) -> str:
+    text = repr(obj)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _schema_error(path: Path, problem: str) -> DagsterInvalidConfigDefinitionError:
+    place = f"path {format_path(path)}" if path else "the root"
+    return DagsterInvalidConfigDefinitionError(f"Error at {place} of the config schema. {problem}")

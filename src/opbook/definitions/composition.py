@@ -1,0 +1,195 @@
+"""Recording a composition: what happens while the body of ``@graph`` (and ``@job``,
+``@composite_solid``, ``@pipeline``) runs.
+
+The body is called once, with a placeholder for each graph input.  Each call of a node
+definition inside it records an ``Invocation`` (its unique name, definition, tags, hooks and
+which upstream output feeds each input) and returns handles for the invocation's outputs.  What
+the body returns says which inner outputs become the graph's outputs.  The graph module turns
+the recording into nodes, dependencies and mappings.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from opbook.errors import DagsterInvalidDefinitionError
+
+if TYPE_CHECKING:
+    from opbook.definitions.hook import HookDefinition
+    from opbook.definitions.node import NodeDefinition
+    from opbook.definitions.user_events import RetryPolicy
+
+
+class OutputHandle(NamedTuple):
+    """The output ``output_name`` of the invocation ``node_name``."""
+
+    node_name: str
+    output_name: str
+
+
+class GraphInputHandle(NamedTuple):
+    """An input of the graph being composed."""
+
+    input_name: str
+
+
+@dataclass
+class Invocation:
+    name: str
+    definition: NodeDefinition
+    tags: dict[str, Any]
+    hook_defs: frozenset[HookDefinition]
+    retry_policy: RetryPolicy | None
+    # input name -> a handle, or a list of handles (fan-in)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Recording:
+    graph_name: str
+    invocations: dict[str, Invocation] = field(default_factory=dict)
+    # how many times each definition name was invoked without an alias
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+_stack: list[Recording] = []
+
+
+def is_composing() -> bool:
+    return bool(_stack)
+
+
+def record(graph_name: str) -> Recording:
+    recording = Recording(graph_name)
+    _stack.append(recording)
+    return recording
+
+
+def stop(recording: Recording) -> None:
+    popped = _stack.pop()
+    assert popped is recording
+
+
+class PendingInvocation:
+    """A node definition with an alias, tags, hooks or a retry policy, ready to be invoked."""
+
+    def __init__(
+        self,
+        definition: NodeDefinition,
+        alias: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        hook_defs: frozenset[HookDefinition] = frozenset(),
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self.definition = definition
+        self.given_alias = alias
+        self.tags = dict(tags or {})
+        self.hook_defs = hook_defs
+        self.retry_policy = retry_policy
+
+    def alias(self, name: str) -> PendingInvocation:
+        return PendingInvocation(self.definition, name, self.tags, self.hook_defs, self.retry_policy)
+
+    def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
+        merged = {**self.tags, **tags}
+        return PendingInvocation(self.definition, self.given_alias, merged, self.hook_defs, self.retry_policy)
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PendingInvocation:
+        hooks = self.hook_defs | frozenset(hook_defs)
+        return PendingInvocation(self.definition, self.given_alias, self.tags, hooks, self.retry_policy)
+
+    def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingInvocation:
+        return PendingInvocation(self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not _stack:
+            # Outside a composition a pending invocation runs like its definition would.
+            return self.definition(*args, **kwargs)
+        recording = _stack[-1]
+        name = self._unique_name(recording)
+        invocation = Invocation(name, self.definition, self.tags, self.hook_defs, self.retry_policy)
+        invocation.inputs = _bind_inputs(self.definition, name, recording.graph_name, args, kwargs)
+        recording.invocations[name] = invocation
+        return _output_handles(self.definition, name)
+
+    def _unique_name(self, recording: Recording) -> str:
+        if self.given_alias is not None:
+            if self.given_alias in recording.invocations:
+                raise DagsterInvalidDefinitionError(
+                    f'Node alias "{self.given_alias}" is used more than once in "{recording.graph_name}".'
+                )
+            return self.given_alias
+        base = self.definition.name
+        count = recording.counts.get(base, 0) + 1
+        recording.counts[base] = count
+        name = base if count == 1 else f"{base}_{count}"
+        while name in recording.invocations:
+            count += 1
+            recording.counts[base] = count
+            name = f"{base}_{count}"
+        return name
+
+
+def _is_handle(value: Any) -> bool:
+    return isinstance(value, (OutputHandle, GraphInputHandle))
+
+
+def _bind_inputs(
+    definition: NodeDefinition, name: str, graph_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    positional = definition.positional_inputs
+    if len(args) > len(positional):
+        raise DagsterInvalidDefinitionError(
+            f'In "{graph_name}", {definition.node_kind} "{name}" was called with {len(args)} '
+            f"positional inputs but it has only {len(positional)}: {positional}."
+        )
+    bound: dict[str, Any] = dict(zip(positional, args, strict=False))
+    for key, value in kwargs.items():
+        if key in bound:
+            raise DagsterInvalidDefinitionError(
+                f'In "{graph_name}", input "{key}" of {definition.node_kind} "{name}" was given twice.'
+            )
+        if not definition.has_input(key):
+            raise DagsterInvalidDefinitionError(
+                f'In "{graph_name}", {definition.node_kind} "{name}" was called with input "{key}", '
+                f"which it does not have. Its inputs are {list(definition.input_dict)}."
+            )
+        bound[key] = value
+    for key, value in bound.items():
+        if isinstance(value, (list, tuple)) and not isinstance(value, OutputHandle) and all(
+            _is_handle(v) for v in value
+        ):
+            bound[key] = list(value)
+        elif not _is_handle(value):
+            raise DagsterInvalidDefinitionError(
+                f'In "{graph_name}", input "{key}" of {definition.node_kind} "{name}" must be the '
+                f"output of another node or an input of the graph, got {type(value).__name__} "
+                f"{value!r}. Pass constant values through config instead."
+            )
+    return bound
+
+
+def _output_handles(definition: NodeDefinition, name: str) -> Any:
+    outputs = definition.output_defs
+    if not outputs:
+        return None
+    if len(outputs) == 1:
+        return OutputHandle(name, outputs[0].name)
+    handles = {o.name: OutputHandle(name, o.name) for o in outputs}
+    return NamedTupleCache.get(definition.name, tuple(handles))(**handles)
+
+
+class NamedTupleCache:
+    """One namedtuple class per (definition, outputs), so results unpack like Dagster's."""
+
+    _classes: dict[tuple[str, tuple[str, ...]], type] = {}
+
+    @classmethod
+    def get(cls, def_name: str, fields: tuple[str, ...]) -> Any:
+        key = (def_name, fields)
+        if key not in cls._classes:
+            cls._classes[key] = namedtuple(f"{def_name}_outputs", fields)  # type: ignore[misc]
+        return cls._classes[key]

@@ -1,0 +1,109 @@
+"""How nodes are wired: the pipeline generation's explicit dependency dicts, and the wiring
+data every graph keeps whichever generation built it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from opbook.definitions.hook import HookDefinition
+    from opbook.definitions.node import NodeDefinition
+    from opbook.definitions.user_events import RetryPolicy
+
+
+class DependencyDefinition(NamedTuple):
+    """Feed an input from output ``output`` of node ``solid`` (``node`` in the job API)."""
+
+    solid: str
+    output: str = "result"
+    description: str | None = None
+
+    @property
+    def node(self) -> str:
+        return self.solid
+
+
+class MultiDependencyDefinition:
+    """Fan-in: feed one input with a list built from several upstream outputs."""
+
+    def __init__(self, dependencies: Sequence[DependencyDefinition]) -> None:
+        self.dependencies = list(dependencies)
+
+    def get_dependencies_and_mappings(self) -> list[DependencyDefinition]:
+        return self.dependencies
+
+
+class SolidInvocation(NamedTuple):
+    """A key of a pipeline's dependency dict: a definition invoked under an alias."""
+
+    name: str
+    alias: str | None = None
+    tags: Mapping[str, Any] | None = None
+    hook_defs: frozenset[Any] | None = None
+    retry_policy: Any = None
+
+
+NodeInvocation = SolidInvocation
+
+
+@dataclass(frozen=True)
+class InputMapping:
+    """Graph input ``graph_input_name`` feeds input ``input_name`` of inner node ``node_name``."""
+
+    graph_input_name: str
+    node_name: str
+    input_name: str
+
+
+@dataclass(frozen=True)
+class OutputMapping:
+    """Graph output ``graph_output_name`` is output ``output_name`` of inner node ``node_name``."""
+
+    graph_output_name: str
+    node_name: str
+    output_name: str
+
+
+class Upstream(NamedTuple):
+    """One source of an input: a sibling node's output, or (``node_name`` None) a graph input."""
+
+    node_name: str | None
+    output_name: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """One invocation of a definition inside a graph."""
+
+    name: str
+    definition: NodeDefinition
+    tags: Mapping[str, Any] = field(default_factory=dict)
+    hook_defs: frozenset[HookDefinition] = frozenset()
+    retry_policy: RetryPolicy | None = None
+
+    @property
+    def solid_def(self) -> NodeDefinition:
+        return self.definition
+
+    op_def = solid_def
+    node_def = solid_def
+
+    @property
+    def is_graph(self) -> bool:
+        return hasattr(self.definition, "nodes")
+
+    def input_dict(self) -> dict[str, Any]:
+        return self.definition.input_dict
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, {self.definition.name!r})"
+
+
+@dataclass(frozen=True)
+class InputSources:
+    """Where one input of one node gets its value: a single upstream, or fan-in of several."""
+
+    sources: tuple[Upstream, ...]
+    is_fan_in: bool

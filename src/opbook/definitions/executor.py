@@ -1,0 +1,81 @@
+"""Executor definitions: a name and a config schema, chosen by run config or by the job.
+
+The definitions of the built-in executors are pure data here; the engine's ``executors``
+package holds the code that runs a plan for each of them (looked up by name).  A user-defined
+``@executor`` brings its own creation function, which the engine calls with an
+``InitExecutorContext`` to get an executor object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from opbook import config as cfg
+
+RETRIES_SCHEMA = cfg.Field(
+    cfg.Selector({"enabled": cfg.Field({}), "disabled": cfg.Field({})}),
+    default_value={"enabled": {}},
+    description="Whether steps may be retried (RetryRequested, retry policies).",
+)
+
+
+class ExecutorDefinition:
+    """An executor: ``name``, ``config_schema`` and, for custom executors, a creation function."""
+
+    def __init__(
+        self,
+        name: str,
+        config_schema: Any = None,
+        executor_creation_fn: Callable[..., Any] | None = None,
+        required_resource_keys: Iterable[str] | None = None,
+        description: str | None = None,
+        requirements: Any = None,
+    ) -> None:
+        self.name = name
+        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.executor_creation_fn = executor_creation_fn
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.description = description
+        self.requirements = requirements
+
+    @property
+    def config_schema(self) -> cfg.Field | None:
+        return self.config_field
+
+    def __repr__(self) -> str:
+        return f"<ExecutorDefinition {self.name!r}>"
+
+
+def executor(
+    name: Any = None, config_schema: Any = None, required_resource_keys: Iterable[str] | None = None
+) -> Any:
+    """Define an executor from ``fn(init_context) -> Executor``."""
+    if callable(name) and not isinstance(name, str):
+        return executor()(name)
+
+    def wrap(fn: Callable[..., Any]) -> ExecutorDefinition:
+        return ExecutorDefinition(name or fn.__name__, config_schema, fn, required_resource_keys, fn.__doc__)
+
+    return wrap
+
+
+in_process_executor = ExecutorDefinition(
+    "in_process",
+    {"retries": RETRIES_SCHEMA, "marker_to_close": cfg.Field(cfg.String, is_required=False)},
+    description="Runs every step in the calling process, one after another.",
+)
+multiprocess_executor = ExecutorDefinition(
+    "multiprocess",
+    {
+        "max_concurrent": cfg.Field(cfg.Int, default_value=0, description="Steps at once (0: one per CPU)."),
+        "retries": RETRIES_SCHEMA,
+        "start_method": cfg.Field(
+            cfg.Selector({"spawn": cfg.Field({}), "forkserver": cfg.Field({}), "fork": cfg.Field({})}),
+            is_required=False,
+            description="How worker processes start (default: spawn; forkserver where available).",
+        ),
+    },
+    description="Runs steps in parallel in a pool of worker processes.",
+)
+default_executors: list[ExecutorDefinition] = [in_process_executor, multiprocess_executor]

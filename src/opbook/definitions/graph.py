@@ -1,0 +1,533 @@
+"""Graphs: nodes wired together, themselves usable as nodes.
+
+A graph keeps its nodes (by unique name), the wiring of every connected input (an
+``InputSources`` per ``(node, input)``), and the mappings between its own inputs/outputs and its
+nodes'.  It is built either from a composition function (``@graph``, ``@composite_solid``), or
+from explicit definitions plus a dependency dict (``GraphDefinition(...)``, and the pipeline
+generation's ``PipelineDefinition``).  Wiring is checked when the graph is built: unknown nodes,
+inputs and outputs, and cycles (reported as ``a -> b -> a``) raise
+``DagsterInvalidDefinitionError``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from opbook import dag
+from opbook.definitions import composition
+from opbook.definitions.bridge import bridge
+from opbook.definitions.dependencies import (
+    DependencyDefinition,
+    InputMapping,
+    InputSources,
+    MultiDependencyDefinition,
+    Node,
+    OutputMapping,
+    SolidInvocation,
+    Upstream,
+)
+from opbook.definitions.input_output import InputDefinition, OutputDefinition
+from opbook.definitions.node import NodeDefinition
+from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
+
+Wiring = dict[tuple[str, str], InputSources]
+
+
+@dataclass(frozen=True)
+class ConfigMapping:
+    """Config of a graph, mapped by ``config_fn`` onto the config of its nodes."""
+
+    config_fn: Callable[[Any], Any]
+    config_schema: Any = None
+    description: str | None = None
+
+
+class GraphDefinition(NodeDefinition):
+    """Nodes wired together.
+
+    Args:
+        name: the graph's name.
+        node_defs: the definitions the graph uses.
+        dependencies: ``{node: {input: DependencyDefinition(...)}}``; keys may be
+            ``NodeInvocation`` to alias a definition.
+        input_mappings / output_mappings: how the graph's inputs and outputs map to its nodes'.
+        config: a ``ConfigMapping`` giving the graph a config of its own.
+    """
+
+    node_kind = "graph"
+
+    def __init__(
+        self,
+        name: str,
+        description: str | None = None,
+        node_defs: Sequence[NodeDefinition] | None = None,
+        dependencies: Mapping[Any, Mapping[str, Any]] | None = None,
+        input_mappings: Sequence[InputMapping] | None = None,
+        output_mappings: Sequence[OutputMapping] | None = None,
+        config: ConfigMapping | None = None,
+        tags: Mapping[str, Any] | None = None,
+        input_defs: Sequence[InputDefinition] | None = None,
+        output_defs: Sequence[OutputDefinition] | None = None,
+        _nodes: Mapping[str, Node] | None = None,
+        _wiring: Wiring | None = None,
+    ) -> None:
+        if _nodes is None:
+            _nodes, _wiring = wire_from_dependencies(name, node_defs or (), dependencies or {})
+        self._nodes: dict[str, Node] = dict(_nodes)
+        self._wiring: Wiring = dict(_wiring or {})
+        self.input_mappings = list(input_mappings or [])
+        self.output_mappings = list(output_mappings or [])
+        self.config_mapping = config
+        # `@graph(config={...})`: node config used by jobs made from this graph unless they
+        # are given config of their own.
+        self.default_ops_config: dict[str, Any] | None = None
+        _check_wiring(name, self._nodes, self._wiring)
+        _check_mappings(name, self._nodes, self.input_mappings, self.output_mappings)
+        super().__init__(
+            name,
+            input_defs if input_defs is not None else _graph_input_defs(self._nodes, self.input_mappings),
+            output_defs if output_defs is not None else _graph_output_defs(self._nodes, self.output_mappings),
+            description,
+            tags,
+            config.config_schema if config is not None and config.config_schema is not None else None,
+        )
+
+    # -- structure -------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self._nodes.values())
+
+    solids = nodes
+
+    @property
+    def node_dict(self) -> dict[str, Node]:
+        return self._nodes
+
+    @property
+    def wiring(self) -> Wiring:
+        return self._wiring
+
+    def has_node_named(self, name: str) -> bool:
+        return name in self._nodes
+
+    has_solid_named = has_node_named
+
+    def node_named(self, name: str) -> Node:
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise DagsterInvariantViolationError(
+                f'{self.node_kind.capitalize()} "{self.name}" has no node named "{name}". '
+                f"Its nodes are {list(self._nodes)}."
+            ) from None
+
+    solid_named = node_named
+    get_solid = node_named
+    get_node = node_named
+
+    @property
+    def node_defs(self) -> list[NodeDefinition]:
+        seen: dict[str, NodeDefinition] = {}
+        for node in self._nodes.values():
+            seen.setdefault(node.definition.name, node.definition)
+        return list(seen.values())
+
+    solid_defs = node_defs
+
+    @property
+    def dependency_structure(self) -> Wiring:
+        return self._wiring
+
+    @property
+    def dependencies(self) -> dict[str, dict[str, Any]]:
+        """The wiring in the pipeline generation's dependency-dict form."""
+        result: dict[str, dict[str, Any]] = {}
+        for (node, input_name), wiring in self._wiring.items():
+            deps = [DependencyDefinition(s.node_name, s.output_name) for s in wiring.sources if s.node_name]
+            if not deps:
+                continue
+            value: Any = MultiDependencyDefinition(deps) if wiring.is_fan_in else deps[0]
+            result.setdefault(node, {})[input_name] = value
+        return result
+
+    def upstream_nodes(self) -> dict[str, list[str]]:
+        """``{node: [nodes it depends on]}`` over the graph's own nodes."""
+        upstream: dict[str, list[str]] = {name: [] for name in self._nodes}
+        for (node, _input), wiring in self._wiring.items():
+            for source in wiring.sources:
+                if source.node_name is not None and source.node_name not in upstream[node]:
+                    upstream[node].append(source.node_name)
+        return upstream
+
+    def iterate_node_defs(self) -> Iterable[NodeDefinition]:
+        yield self
+        for node in self._nodes.values():
+            yield from node.definition.iterate_node_defs()
+
+    def all_required_resource_keys(self) -> frozenset[str]:
+        keys: set[str] = set()
+        for node in self._nodes.values():
+            keys |= node.definition.all_required_resource_keys()
+        return frozenset(keys)
+
+    @property
+    def has_config_mapping(self) -> bool:
+        return self.config_mapping is not None
+
+    # -- running ---------------------------------------------------------------------------
+
+    def to_job(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        config: Any = None,
+        tags: Mapping[str, Any] | None = None,
+        logger_defs: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
+        hooks: Iterable[Any] | None = None,
+        op_retry_policy: Any = None,
+        version_strategy: Any = None,
+        op_selection: Sequence[str] | None = None,
+    ) -> Any:
+        """Make a job from this graph, with resources, default config, executor and hooks."""
+        job = job_module.JobDefinition(
+            graph_def=self,
+            name=name,
+            description=description,
+            resource_defs=resource_defs,
+            config=config,
+            tags=tags,
+            logger_defs=logger_defs,
+            executor_def=executor_def,
+            hook_defs=hooks,
+            op_retry_policy=op_retry_policy,
+        )
+        return job.get_job_def_for_op_selection(op_selection) if op_selection else job
+
+    def execute_in_process(
+        self,
+        run_config: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run this graph in this process and return an ``InProcessExecutionResult``.
+
+        Args:
+            run_config: the run config (``ops:`` ...) for the ephemeral job made from the graph.
+            instance: the instance to record the run in (the session's default if None).
+            resources: resource definitions or plain values, by key.
+            raise_on_error: re-raise the user's exception when an op fails.
+            op_selection: run only these ops (selection grammar: ``*a``, ``a+``).
+        """
+        return bridge.call(
+            "execute_graph_in_process", self, run_config, instance, resources, raise_on_error,
+            op_selection, **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} with {len(self._nodes)} nodes>"
+
+
+class CompositeSolidDefinition(GraphDefinition):
+    """The pipeline generation's graph: a solid made of solids."""
+
+    node_kind = "composite solid"
+
+    def execute_in_process(self, *args: Any, **kwargs: Any) -> Any:
+        raise DagsterInvariantViolationError(
+            "Attemped to call `execute_in_process` on a composite solid. Only graphs "
+            "constructed using the `@graph` decorator support this method."
+        )
+
+
+# -- wiring from a dependency dict -------------------------------------------------------------
+
+
+def wire_from_dependencies(
+    graph_name: str, node_defs: Sequence[NodeDefinition], dependencies: Mapping[Any, Mapping[str, Any]]
+) -> tuple[dict[str, Node], Wiring]:
+    defs: dict[str, NodeDefinition] = {}
+    for definition in node_defs:
+        if not isinstance(definition, NodeDefinition):
+            raise DagsterInvalidDefinitionError(
+                f'"{graph_name}" was given {definition!r} where a solid / op / graph definition was '
+                "expected. Did you forget to call a decorator factory, e.g. @solid()?"
+            )
+        existing = defs.get(definition.name)
+        if existing is not None and existing is not definition:
+            raise DagsterInvalidDefinitionError(
+                f'Detected conflicting node definitions with the same name "{definition.name}" in '
+                f'"{graph_name}".'
+            )
+        defs[definition.name] = definition
+    nodes: dict[str, Node] = {}
+    invoked_defs: set[str] = set()
+    for key in dependencies:
+        invocation = key if isinstance(key, SolidInvocation) else SolidInvocation(str(key))
+        if invocation.name not in defs:
+            raise DagsterInvalidDefinitionError(
+                f'Invalid dependencies: node "{invocation.name}" in dependency dictionary not '
+                f'found in the definitions of "{graph_name}". Known definitions: {sorted(defs)}.'
+            )
+        alias = invocation.alias or invocation.name
+        nodes[alias] = Node(
+            alias,
+            defs[invocation.name],
+            dict(invocation.tags or {}),
+            frozenset(invocation.hook_defs or ()),
+            invocation.retry_policy,
+        )
+        invoked_defs.add(invocation.name)
+    for name, definition in defs.items():
+        if name not in invoked_defs and name not in nodes:
+            nodes[name] = Node(name, definition)
+    wiring: Wiring = {}
+    for key, inputs in dependencies.items():
+        node_name = key.alias or key.name if isinstance(key, SolidInvocation) else str(key)
+        for input_name, dep in inputs.items():
+            wiring[(node_name, input_name)] = _sources_of(graph_name, node_name, input_name, dep)
+    return nodes, wiring
+
+
+def _sources_of(graph_name: str, node: str, input_name: str, dep: Any) -> InputSources:
+    if isinstance(dep, DependencyDefinition):
+        return InputSources((Upstream(dep.solid, dep.output),), is_fan_in=False)
+    if isinstance(dep, MultiDependencyDefinition):
+        return InputSources(tuple(Upstream(d.solid, d.output) for d in dep.dependencies), is_fan_in=True)
+    raise DagsterInvalidDefinitionError(
+        f'Invalid dependencies in "{graph_name}": input "{input_name}" of node "{node}" must be a '
+        f"DependencyDefinition or MultiDependencyDefinition, got {dep!r}."
+    )
+
+
+def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) -> None:
+    for (node_name, input_name), sources in wiring.items():
+        node = nodes.get(node_name)
+        if node is None:
+            raise DagsterInvalidDefinitionError(
+                f'Invalid dependencies in "{graph_name}": node "{node_name}" does not exist.'
+            )
+        if not node.definition.has_input(input_name):
+            raise DagsterInvalidDefinitionError(
+                f'Invalid dependencies: {node.definition.node_kind} "{node_name}" does not have input '
+                f'"{input_name}". Available inputs: {list(node.definition.input_dict)}'
+            )
+        for source in sources.sources:
+            if source.node_name is None:
+                continue
+            if source.node_name == node_name:
+                raise DagsterInvalidDefinitionError(
+                    f'Invalid dependencies: circular reference detected in {node.definition.node_kind} '
+                    f'"{node_name}" input "{input_name}"'
+                )
+            upstream = nodes.get(source.node_name)
+            if upstream is None:
+                raise DagsterInvalidDefinitionError(
+                    f'Invalid dependencies in "{graph_name}": input "{input_name}" of node "{node_name}" '
+                    f'depends on node "{source.node_name}", which does not exist. Nodes: {list(nodes)}.'
+                )
+            if not upstream.definition.has_output(source.output_name):
+                raise DagsterInvalidDefinitionError(
+                    f'Invalid dependencies in "{graph_name}": node "{source.node_name}" does not have '
+                    f'output "{source.output_name}" (needed by input "{input_name}" of "{node_name}"). '
+                    f"Its outputs are {list(upstream.definition.output_dict)}."
+                )
+    upstream_map: dict[str, list[str]] = {name: [] for name in nodes}
+    for (node_name, _), sources in wiring.items():
+        upstream_map[node_name].extend(s.node_name for s in sources.sources if s.node_name)
+    cycle = dag.find_cycle(upstream_map)
+    if cycle is not None:
+        raise DagsterInvalidDefinitionError(
+            f'Circular dependencies exist in "{graph_name}": {dag.format_cycle(cycle)}'
+        )
+
+
+def _check_mappings(
+    graph_name: str, nodes: Mapping[str, Node], ins: Sequence[InputMapping], outs: Sequence[OutputMapping]
+) -> None:
+    for mapping in ins:
+        node = nodes.get(mapping.node_name)
+        if node is None or not node.definition.has_input(mapping.input_name):
+            raise DagsterInvalidDefinitionError(
+                f'Input mapping "{mapping.graph_input_name}" of "{graph_name}" points to '
+                f'"{mapping.node_name}.{mapping.input_name}", which does not exist.'
+            )
+    for out in outs:
+        node = nodes.get(out.node_name)
+        if node is None or not node.definition.has_output(out.output_name):
+            raise DagsterInvalidDefinitionError(
+                f'Output mapping "{out.graph_output_name}" of "{graph_name}" points to '
+                f'"{out.node_name}.{out.output_name}", which does not exist.'
+            )
+
+
+def _graph_input_defs(nodes: Mapping[str, Node], mappings: Sequence[InputMapping]) -> list[InputDefinition]:
+    defs: dict[str, InputDefinition] = {}
+    for m in mappings:
+        if m.graph_input_name not in defs:
+            inner = nodes[m.node_name].definition.input_def_named(m.input_name)
+            defs[m.graph_input_name] = InputDefinition(m.graph_input_name, inner.dagster_type, inner.description)
+    return list(defs.values())
+
+
+def _graph_output_defs(nodes: Mapping[str, Node], mappings: Sequence[OutputMapping]) -> list[OutputDefinition]:
+    defs = []
+    for m in mappings:
+        inner = nodes[m.node_name].definition.output_def_named(m.output_name)
+        defs.append(OutputDefinition(inner.dagster_type, m.graph_output_name, inner.description, inner.is_required))
+    return defs
+
+
+# -- wiring from a composition function --------------------------------------------------------
+
+
+@dataclass
+class Composed:
+    nodes: dict[str, Node]
+    wiring: Wiring
+    input_mappings: list[InputMapping]
+    output_mappings: list[OutputMapping]
+
+
+def compose(
+    graph_name: str, fn: Callable[..., Any], output_names: Sequence[str] | None = None
+) -> Composed:
+    """Run a composition function once and turn what it did into nodes and mappings."""
+    params = [p.name for p in inspect.signature(fn).parameters.values()]
+    recording = composition.record(graph_name)
+    try:
+        returned = fn(*(composition.GraphInputHandle(p) for p in params))
+    finally:
+        composition.stop(recording)
+    nodes: dict[str, Node] = {}
+    wiring: Wiring = {}
+    input_mappings: list[InputMapping] = []
+    for inv in recording.invocations.values():
+        nodes[inv.name] = Node(inv.name, inv.definition, inv.tags, inv.hook_defs, inv.retry_policy)
+        for input_name, bound in inv.inputs.items():
+            handles = bound if isinstance(bound, list) else [bound]
+            sources = []
+            for handle in handles:
+                if isinstance(handle, composition.GraphInputHandle):
+                    input_mappings.append(InputMapping(handle.input_name, inv.name, input_name))
+                else:
+                    sources.append(Upstream(handle.node_name, handle.output_name))
+            if sources:
+                wiring[(inv.name, input_name)] = InputSources(tuple(sources), isinstance(bound, list))
+    output_mappings = _output_mappings(graph_name, returned, output_names)
+    return Composed(nodes, wiring, input_mappings, output_mappings)
+
+
+def _output_mappings(graph_name: str, returned: Any, names: Sequence[str] | None) -> list[OutputMapping]:
+    if returned is None:
+        return []
+    if isinstance(returned, composition.OutputHandle):
+        name = names[0] if names else "result"
+        return [OutputMapping(name, returned.node_name, returned.output_name)]
+    if isinstance(returned, Mapping):
+        items = list(returned.items())
+    elif isinstance(returned, tuple) and names:
+        items = list(zip(names, returned, strict=False))
+    elif isinstance(returned, tuple) and hasattr(returned, "_fields"):
+        items = list(zip(returned._fields, returned, strict=True))
+    else:
+        raise DagsterInvalidDefinitionError(
+            f'"{graph_name}" returned {returned!r}. A composition function must return the output '
+            "of a node, a dict of node outputs, a namedtuple of them, or None."
+        )
+    mappings = []
+    for name, handle in items:
+        if not isinstance(handle, composition.OutputHandle):
+            raise DagsterInvalidDefinitionError(
+                f'"{graph_name}" returned {handle!r} for output "{name}"; expected the output of a node.'
+            )
+        mappings.append(OutputMapping(name, handle.node_name, handle.output_name))
+    return mappings
+
+
+def graph(
+    name: Any = None,
+    description: str | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_defs: Sequence[OutputDefinition] | None = None,
+    config: ConfigMapping | Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    ins: Mapping[str, Any] | None = None,
+    out: Any = None,
+) -> Any:
+    """Define a graph from a composition function.  Usable bare (``@graph``)."""
+    if callable(name) and not isinstance(name, str):
+        return graph()(name)
+
+    def wrap(fn: Callable[..., Any]) -> GraphDefinition:
+        graph_name = name or fn.__name__
+        out_names = list(out) if isinstance(out, Mapping) else None
+        composed = compose(graph_name, fn, out_names or [d.name for d in output_defs or []] or None)
+        mapping = config if isinstance(config, ConfigMapping) else None
+        definition = GraphDefinition(
+            graph_name,
+            description or inspect.getdoc(fn),
+            input_mappings=composed.input_mappings,
+            output_mappings=composed.output_mappings,
+            config=mapping,
+            tags=tags,
+            input_defs=input_defs,
+            output_defs=output_defs,
+            _nodes=composed.nodes,
+            _wiring=composed.wiring,
+        )
+        if isinstance(config, Mapping):
+            definition.default_ops_config = dict(config)
+        definition.__module__ = fn.__module__
+        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
+        return definition
+
+    return wrap
+
+
+def composite_solid(
+    name: Any = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_defs: Sequence[OutputDefinition] | None = None,
+    description: str | None = None,
+    config_schema: Any = None,
+    config_fn: Callable[[Any], Any] | None = None,
+) -> Any:
+    """Define a composite solid (a solid made of solids) from a composition function."""
+    if callable(name) and not isinstance(name, str):
+        return composite_solid()(name)
+    if (config_schema is None) != (config_fn is None) and config_fn is None:
+        raise DagsterInvalidDefinitionError(
+            "A composite solid with a config_schema needs a config_fn mapping it onto its solids."
+        )
+
+    def wrap(fn: Callable[..., Any]) -> CompositeSolidDefinition:
+        graph_name = name or fn.__name__
+        composed = compose(graph_name, fn, [d.name for d in output_defs] if output_defs else None)
+        definition = CompositeSolidDefinition(
+            graph_name,
+            description or inspect.getdoc(fn),
+            input_mappings=composed.input_mappings,
+            output_mappings=composed.output_mappings,
+            config=ConfigMapping(config_fn, config_schema) if config_fn is not None else None,
+            input_defs=input_defs,
+            output_defs=output_defs,
+            _nodes=composed.nodes,
+            _wiring=composed.wiring,
+        )
+        definition.__module__ = fn.__module__
+        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
+        return definition
+
+    return wrap
+
+
+from opbook.definitions import job as job_module  # noqa: E402  (job builds on graph)

@@ -1,0 +1,172 @@
+"""Inputs and outputs of ops: ``In`` / ``Out`` (job generation, named by position) and
+``InputDefinition`` / ``OutputDefinition`` (pipeline generation, named explicitly).
+
+Both generations resolve to ``InputDefinition`` / ``OutputDefinition``, the form the engine uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from opbook.definitions.dagster_type import DagsterType, resolve_dagster_type
+from opbook.errors import DagsterInvalidDefinitionError
+
+
+class _NoValue:
+    """Marks "no default value" (None is a valid default)."""
+
+    _instance: _NoValue | None = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NoValue"
+
+    def __reduce__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+def _check_name(name: str, what: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise DagsterInvalidDefinitionError(
+            f'{what} name "{name}" is not a valid name: use letters, digits and underscores, '
+            "not starting with a digit."
+        )
+    return name
+
+
+class InputDefinition:
+    """One named input: its Dagster type, description, default value and metadata."""
+
+    __slots__ = ("default_value", "description", "dagster_type", "metadata", "name", "root_manager_key")
+
+    def __init__(
+        self,
+        name: str,
+        dagster_type: Any = None,
+        description: str | None = None,
+        default_value: Any = NO_VALUE,
+        root_manager_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = _check_name(name, "Input")
+        self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
+        self.description = description
+        self.default_value = default_value
+        self.root_manager_key = root_manager_key
+        self.metadata = dict(metadata or {})
+        if self.dagster_type.is_nothing and default_value is not NO_VALUE:
+            raise DagsterInvalidDefinitionError(
+                f'Input "{name}" has type Nothing, which cannot have a default value.'
+            )
+
+    @property
+    def has_default_value(self) -> bool:
+        return self.default_value is not NO_VALUE
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.dagster_type.is_nothing
+
+    def __repr__(self) -> str:
+        return f"InputDefinition({self.name!r}, {self.dagster_type.name})"
+
+
+class OutputDefinition:
+    """One named output: its Dagster type, description and whether it must be produced."""
+
+    __slots__ = ("asset_metadata", "dagster_type", "description", "io_manager_key", "is_required", "metadata", "name")
+
+    def __init__(
+        self,
+        dagster_type: Any = None,
+        name: str | None = None,
+        description: str | None = None,
+        is_required: bool = True,
+        io_manager_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        asset_metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = _check_name(name or "result", "Output")
+        self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
+        self.description = description
+        self.is_required = is_required
+        self.io_manager_key = io_manager_key
+        self.metadata = dict(metadata or {})
+        self.asset_metadata = dict(asset_metadata or {})
+
+    @property
+    def optional(self) -> bool:
+        return not self.is_required
+
+    @property
+    def is_dynamic(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"OutputDefinition({self.name!r}, {self.dagster_type.name})"
+
+
+class In:
+    """An op input, named by the compute function's parameter it feeds."""
+
+    def __init__(
+        self,
+        dagster_type: Any = NO_VALUE,
+        description: str | None = None,
+        default_value: Any = NO_VALUE,
+        root_manager_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.dagster_type = dagster_type
+        self.description = description
+        self.default_value = default_value
+        self.root_manager_key = root_manager_key
+        self.metadata = metadata
+
+    def to_definition(self, name: str, annotation: Any = NO_VALUE, default: Any = NO_VALUE) -> InputDefinition:
+        hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
+        return InputDefinition(
+            name,
+            None if hint is NO_VALUE else hint,
+            self.description,
+            self.default_value if self.default_value is not NO_VALUE else default,
+            self.root_manager_key,
+            self.metadata,
+        )
+
+
+class Out:
+    """An op output; in ``out={"a": Out(), "b": Out()}`` the key names it."""
+
+    def __init__(
+        self,
+        dagster_type: Any = NO_VALUE,
+        description: str | None = None,
+        is_required: bool = True,
+        io_manager_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.dagster_type = dagster_type
+        self.description = description
+        self.is_required = is_required
+        self.io_manager_key = io_manager_key
+        self.metadata = metadata
+
+    def to_definition(self, name: str, annotation: Any = NO_VALUE) -> OutputDefinition:
+        hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
+        return OutputDefinition(
+            None if hint is NO_VALUE else hint,
+            name,
+            self.description,
+            self.is_required,
+            self.io_manager_key,
+            self.metadata,
+        )

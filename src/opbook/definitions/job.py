@@ -1,0 +1,409 @@
+"""Pipelines and jobs: a graph plus what it runs with.
+
+``PipelineDefinition`` (pipeline generation) holds a graph, its modes and presets, tags and
+hooks.  ``JobDefinition`` (job generation) is a pipeline with exactly one mode, built from
+``resource_defs``, ``logger_defs`` and ``executor_def``, whose run config takes Dagster 0.13's
+``execution: {config: ...}`` form; its ``config`` argument gives default run config (a dict)
+or maps a config schema of the job's own onto run config (a ``ConfigMapping``).
+
+Every node's required resources must be provided by every mode: checked here, at definition.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from opbook.definitions.bridge import bridge
+from opbook.definitions.executor import ExecutorDefinition, default_executors
+from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
+from opbook.definitions.hook import HookDefinition
+from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
+from opbook.definitions.user_events import RetryPolicy
+from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
+
+
+class PipelineDefinition:
+    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs.
+
+    Args:
+        solid_defs: the solids used; with ``dependencies`` they make the graph.
+        name: the pipeline's name.
+        dependencies: ``{solid: {input: DependencyDefinition(...)}}``.
+        mode_defs: modes (default: one mode named ``default``).
+        preset_defs: named run configs.
+        tags: tags of every run of the pipeline.
+        hook_defs: hooks attached to every solid.
+    """
+
+    is_job = False
+
+    def __init__(
+        self,
+        solid_defs: Sequence[Any] | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        dependencies: Mapping[Any, Mapping[str, Any]] | None = None,
+        mode_defs: Sequence[ModeDefinition] | None = None,
+        preset_defs: Sequence[PresetDefinition] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        hook_defs: Iterable[HookDefinition] | None = None,
+        graph_def: GraphDefinition | None = None,
+        solid_retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if graph_def is None:
+            if not name:
+                raise DagsterInvalidDefinitionError("A pipeline needs a name.")
+            graph_def = GraphDefinition(name, description, solid_defs or [], dependencies or {})
+        self.graph = graph_def
+        self.name = name or graph_def.name
+        self.description = description or graph_def.description
+        self.mode_definitions = list(mode_defs or [ModeDefinition()])
+        self.preset_defs = list(preset_defs or [])
+        self.tags = dict(tags or {})
+        self.hook_defs = frozenset(hook_defs or ())
+        self.retry_policy = solid_retry_policy
+        self.default_run_config: dict[str, Any] | None = None
+        self.config_mapping: ConfigMapping | None = None
+        # Set on subsets: the top-level nodes selected, and the full pipeline.
+        self.solids_to_execute: frozenset[str] | None = None
+        self.parent_pipeline_def: PipelineDefinition | None = None
+        self._check_modes()
+        self._check_presets()
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _check_modes(self) -> None:
+        names = [m.name for m in self.mode_definitions]
+        if len(set(names)) != len(names):
+            raise DagsterInvalidDefinitionError(f'Pipeline "{self.name}" has two modes with the same name: {names}.')
+        for mode in self.mode_definitions:
+            self._check_resources(mode)
+
+    def _check_resources(self, mode: ModeDefinition) -> None:
+        provided = set(mode.resource_defs)
+        for definition in self.graph.iterate_node_defs():
+            for key in sorted(_own_resource_keys(definition)):
+                if key not in provided:
+                    raise DagsterInvalidDefinitionError(self._missing_resource_message(key, definition, mode))
+        for hook in self.hook_defs:
+            for key in sorted(hook.required_resource_keys - provided):
+                raise DagsterInvalidDefinitionError(
+                    f'Resource "{key}" is required by hook "{hook.name}", but is not provided by mode "{mode.name}".'
+                )
+        for res_key, res_def in mode.resource_defs.items():
+            for key in sorted(res_def.required_resource_keys - provided):
+                raise DagsterInvalidDefinitionError(
+                    f'Resource "{key}" is required by resource "{res_key}", but is not provided by mode "{mode.name}".'
+                )
+
+    def _missing_resource_message(self, key: str, definition: Any, mode: ModeDefinition) -> str:
+        if self.is_job:
+            return (
+                f"resource key '{key}' is required by {definition.node_kind} '{definition.name}', but is not "
+                f"provided. Provide a resource for key '{key}', or change '{key}' to one of the provided "
+                f"resource keys: {sorted(mode.resource_defs)}."
+            )
+        return (
+            f'Resource "{key}" is required by {definition.node_kind} def {definition.name}, but is not '
+            f'provided by mode "{mode.name}".'
+        )
+
+    def _check_presets(self) -> None:
+        modes = {m.name for m in self.mode_definitions}
+        seen: set[str] = set()
+        for preset in self.preset_defs:
+            if preset.name in seen:
+                raise DagsterInvalidDefinitionError(f'Two presets named "{preset.name}" in pipeline "{self.name}".')
+            seen.add(preset.name)
+            if preset.mode not in modes:
+                raise DagsterInvalidDefinitionError(
+                    f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
+                    f"Available modes: {sorted(modes)}."
+                )
+
+    # -- modes and presets -----------------------------------------------------------------
+
+    @property
+    def is_single_mode(self) -> bool:
+        return len(self.mode_definitions) == 1
+
+    @property
+    def available_modes(self) -> list[str]:
+        return [m.name for m in self.mode_definitions]
+
+    def has_mode_definition(self, mode: str) -> bool:
+        return any(m.name == mode for m in self.mode_definitions)
+
+    def get_mode_definition(self, mode: str | None = None) -> ModeDefinition:
+        if mode is None:
+            if not self.is_single_mode:
+                raise DagsterInvariantViolationError(
+                    f"Pipeline {self.name} has multiple modes (Available modes: {self.available_modes}) and you "
+                    "have attempted to execute it without specifying a mode. Set mode property on the "
+                    "PipelineRun object."
+                )
+            return self.mode_definitions[0]
+        for m in self.mode_definitions:
+            if m.name == mode:
+                return m
+        raise DagsterInvariantViolationError(
+            f"You have attempted to execute pipeline {self.name} with mode {mode}. "
+            f"Available modes: {self.available_modes}"
+        )
+
+    @property
+    def presets(self) -> list[PresetDefinition]:
+        return self.preset_defs
+
+    def has_preset(self, name: str) -> bool:
+        return any(p.name == name for p in self.preset_defs)
+
+    def get_preset(self, name: str) -> PresetDefinition:
+        for p in self.preset_defs:
+            if p.name == name:
+                return p
+        raise DagsterInvariantViolationError(
+            f'Could not find preset for "{name}". Available presets for pipeline "{self.name}" are '
+            f"{[p.name for p in self.preset_defs]}."
+        )
+
+    # -- the graph -------------------------------------------------------------------------
+
+    @property
+    def solids(self) -> list[Any]:
+        return self.graph.nodes
+
+    nodes = solids
+
+    def solid_named(self, name: str) -> Any:
+        return self.graph.node_named(name)
+
+    get_solid = solid_named
+    get_node = solid_named
+
+    def has_solid_named(self, name: str) -> bool:
+        return self.graph.has_node_named(name)
+
+    has_node_named = has_solid_named
+
+    @property
+    def solid_defs(self) -> list[Any]:
+        return self.graph.node_defs
+
+    @property
+    def all_solid_defs(self) -> list[Any]:
+        return list({d.name: d for d in self.graph.iterate_node_defs() if d is not self.graph}.values())
+
+    @property
+    def dependency_structure(self) -> Any:
+        return self.graph.dependency_structure
+
+    @property
+    def dependencies(self) -> dict[str, dict[str, Any]]:
+        return self.graph.dependencies
+
+    def get_pipeline_subset_def(self, solids_to_execute: Iterable[str] | None) -> PipelineDefinition:
+        """This pipeline, marked to run only the given top-level solids."""
+        if solids_to_execute is None:
+            return self
+        selected = frozenset(solids_to_execute)
+        for name in selected:
+            if not self.graph.has_node_named(name):
+                raise DagsterInvalidDefinitionError(
+                    f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
+                )
+        subset = _copy(self)
+        subset.solids_to_execute = selected
+        subset.parent_pipeline_def = self.parent_pipeline_def or self
+        return subset
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
+        copy = _copy(self)
+        copy.hook_defs = self.hook_defs | frozenset(hook_defs)
+        copy._check_modes()
+        return copy
+
+    def execute_in_process(
+        self,
+        run_config: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run in this process and return an ``InProcessExecutionResult``.
+
+        Args:
+            run_config: run config (``ops:``, ``resources:`` ...); the job's default config when None.
+            instance: the instance that records the run (the session's default if None).
+            partition_key: not supported (opbook has no partitioned config); must be None.
+            raise_on_error: re-raise the user's exception when an op fails.
+            op_selection: run only these ops (``*a``, ``a+``, ``a,b``).
+        """
+        if not self.is_single_mode:
+            raise CheckError("execute_in_process only supported on job / single mode pipeline")
+        if partition_key is not None:
+            raise CheckError(f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config")
+        return bridge.call("execute_job_in_process", self, run_config, instance, raise_on_error, op_selection, **kwargs)
+
+    def __repr__(self) -> str:
+        kind = "JobDefinition" if self.is_job else "PipelineDefinition"
+        return f"<{kind} {self.name!r}>"
+
+
+def _own_resource_keys(definition: Any) -> frozenset[str]:
+    if isinstance(definition, GraphDefinition):
+        return frozenset()
+    return definition.all_required_resource_keys()  # type: ignore[no-any-return]
+
+
+def _copy(pipeline: PipelineDefinition) -> PipelineDefinition:
+    copy = object.__new__(type(pipeline))
+    copy.__dict__.update(pipeline.__dict__)
+    return copy
+
+
+class JobDefinition(PipelineDefinition):
+    """A graph with its resources, loggers, executor, default config, tags and hooks."""
+
+    is_job = True
+
+    def __init__(
+        self,
+        graph_def: GraphDefinition,
+        resource_defs: Mapping[str, Any] | None = None,
+        executor_def: ExecutorDefinition | None = None,
+        logger_defs: Mapping[str, Any] | None = None,
+        config: Any = None,
+        name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        hook_defs: Iterable[HookDefinition] | None = None,
+        op_retry_policy: RetryPolicy | None = None,
+        preset_defs: Sequence[PresetDefinition] | None = None,
+    ) -> None:
+        mode = ModeDefinition(
+            DEFAULT_MODE_NAME,
+            resource_defs=resource_defs,
+            logger_defs=logger_defs,
+            executor_defs=[executor_def] if executor_def is not None else default_executors,
+            _job_style_execution=True,
+        )
+        super().__init__(
+            name=name or graph_def.name,
+            description=description,
+            mode_defs=[mode],
+            preset_defs=preset_defs,
+            tags=tags,
+            hook_defs=hook_defs,
+            graph_def=graph_def,
+            solid_retry_policy=op_retry_policy,
+        )
+        if isinstance(config, ConfigMapping):
+            self.config_mapping = config
+        elif isinstance(config, Mapping):
+            self.default_run_config = dict(config)
+        elif config is not None:
+            raise DagsterInvalidDefinitionError(
+                f'config of job "{self.name}" must be a dict of run config or a ConfigMapping, got {config!r}.'
+            )
+        elif graph_def.default_ops_config is not None:
+            self.default_run_config = {"ops": dict(graph_def.default_ops_config)}
+
+    @property
+    def executor_def(self) -> ExecutorDefinition:
+        return self.mode_definitions[0].executor_defs[0]
+
+    @property
+    def resource_defs(self) -> dict[str, Any]:
+        return self.mode_definitions[0].resource_defs
+
+    @property
+    def op_retry_policy(self) -> RetryPolicy | None:
+        return self.retry_policy
+
+    def get_job_def_for_op_selection(self, op_selection: Sequence[str] | None) -> JobDefinition:
+        """This job, marked to run only the ops the selection names (``*a``, ``a+``)."""
+        if not op_selection:
+            return self
+        selected = bridge.call("select_nodes", self, op_selection)
+        return self.get_pipeline_subset_def(selected)  # type: ignore[return-value]
+
+
+def pipeline(
+    name: Any = None,
+    description: str | None = None,
+    mode_defs: Sequence[ModeDefinition] | None = None,
+    preset_defs: Sequence[PresetDefinition] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    hook_defs: Iterable[HookDefinition] | None = None,
+    solid_retry_policy: RetryPolicy | None = None,
+) -> Any:
+    """Define a pipeline from a composition function.  Usable bare (``@pipeline``)."""
+    if callable(name) and not isinstance(name, str):
+        return pipeline()(name)
+
+    def wrap(fn: Callable[..., Any]) -> PipelineDefinition:
+        return _from_function(
+            fn, name, lambda graph_def: PipelineDefinition(
+                name=graph_def.name, description=description or inspect.getdoc(fn), mode_defs=mode_defs,
+                preset_defs=preset_defs, tags=tags, hook_defs=hook_defs, graph_def=graph_def,
+                solid_retry_policy=solid_retry_policy,
+            ),
+        )
+
+    return wrap
+
+
+def job(
+    name: Any = None,
+    description: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    logger_defs: Mapping[str, Any] | None = None,
+    executor_def: ExecutorDefinition | None = None,
+    hooks: Iterable[HookDefinition] | None = None,
+    op_retry_policy: RetryPolicy | None = None,
+    version_strategy: Any = None,
+) -> Any:
+    """Define a job from a composition function.  Usable bare (``@job``)."""
+    if callable(name) and not isinstance(name, str):
+        return job()(name)
+
+    def wrap(fn: Callable[..., Any]) -> JobDefinition:
+        return _from_function(  # type: ignore[return-value]
+            fn, name, lambda graph_def: JobDefinition(
+                graph_def, resource_defs, executor_def, logger_defs, config, graph_def.name,
+                description or inspect.getdoc(fn), tags, hooks, op_retry_policy,
+            ),
+        )
+
+    return wrap
+
+
+def _from_function(
+    fn: Callable[..., Any], name: str | None, make: Callable[[GraphDefinition], PipelineDefinition]
+) -> PipelineDefinition:
+    graph_name = name or fn.__name__
+    if inspect.signature(fn).parameters:
+        raise DagsterInvalidDefinitionError(
+            f'"{graph_name}" takes parameters; a job or pipeline composition function takes none '
+            "(use @graph for a graph with inputs)."
+        )
+    composed = compose(graph_name, fn)
+    graph_def = GraphDefinition(
+        graph_name,
+        inspect.getdoc(fn),
+        output_mappings=composed.output_mappings,
+        _nodes=composed.nodes,
+        _wiring=composed.wiring,
+    )
+    definition = make(graph_def)
+    definition.__module__ = fn.__module__
+    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
+    definition.__qualname__ = fn.__qualname__  # type: ignore[attr-defined]
+    return definition

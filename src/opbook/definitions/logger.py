@@ -1,0 +1,74 @@
+"""Loggers: where ``context.log`` messages and engine events go.
+
+A logger definition builds a ``logging.Logger`` from an ``InitLoggerContext``.  The default
+``console`` logger writes to stderr at ``INFO`` (Dagster's default is ``DEBUG``, which prints
+every engine event; opbook keeps events out of the console and in the event log unless asked).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from opbook import config as cfg
+
+
+class LoggerDefinition:
+    """How to build one logger: ``logger_fn(init_context) -> logging.Logger``."""
+
+    def __init__(self, logger_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None) -> None:
+        self.logger_fn = logger_fn
+        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.description = description
+
+    @property
+    def config_schema(self) -> cfg.Field | None:
+        return self.config_field
+
+    def __repr__(self) -> str:
+        return f"<LoggerDefinition {getattr(self.logger_fn, '__name__', 'logger')}>"
+
+
+def logger(config_schema: Any = None, description: str | None = None) -> Any:
+    """Define a logger from a function of its init context.  Usable bare (``@logger``)."""
+    if callable(config_schema) and inspect.isfunction(config_schema):
+        return LoggerDefinition(config_schema)
+
+    def wrap(fn: Callable[..., Any]) -> LoggerDefinition:
+        return LoggerDefinition(fn, config_schema, description or inspect.getdoc(fn))
+
+    return wrap
+
+
+class _ConsoleFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        step = getattr(record, "opbook_step_key", None)
+        where = f"{record.name} - {step}" if step else record.name
+        return f"{self.formatTime(record, '%H:%M:%S')} - {where} - {record.levelname} - {record.getMessage()}"
+
+
+def _console_logger(init_context: Any) -> logging.Logger:
+    level = str(init_context.logger_config["log_level"]).upper()
+    name = init_context.logger_config["name"]
+    log = logging.getLogger(f"opbook.console.{name}")
+    log.setLevel(getattr(logging, level, logging.INFO))
+    log.propagate = False
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_ConsoleFormatter())
+        log.addHandler(handler)
+    return log
+
+
+colored_console_logger = LoggerDefinition(
+    _console_logger,
+    {
+        "log_level": cfg.Field(cfg.String, default_value="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL."),
+        "name": cfg.Field(cfg.String, default_value="dagster", description="The logger's name."),
+    },
+    "The default logger: prints to stderr.",
+)
+default_loggers: dict[str, LoggerDefinition] = {"console": colored_console_logger}

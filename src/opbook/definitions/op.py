@@ -1,0 +1,306 @@
+"""Ops and solids: a compute function with typed inputs and outputs, config and resources.
+
+``@op`` (job generation) and ``@solid`` / ``@lambda_solid`` (pipeline generation) build the
+same kind of definition; ``OpDefinition`` is ``SolidDefinition`` under its job-generation name.
+The decorators read the function's signature once: a first parameter named ``context`` (always
+for ``@solid``) receives the execution context, the other parameters are inputs (annotations
+give their types, defaults their default values), and the return annotation types the single
+output unless outputs are declared.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from opbook.definitions.input_output import NO_VALUE, In, InputDefinition, Out, OutputDefinition
+from opbook.definitions.node import NodeDefinition
+from opbook.definitions.user_events import RetryPolicy
+from opbook.errors import DagsterInvalidDefinitionError
+
+_CONTEXT_NAMES = ("context", "_context", "_")
+
+
+@dataclass(frozen=True)
+class ComputeFunction:
+    """The user's function and how to call it."""
+
+    fn: Callable[..., Any]
+    takes_context: bool
+    input_names: tuple[str, ...]  # parameter order after the context
+    is_generator: bool
+    is_async: bool
+    is_async_generator: bool
+
+    @staticmethod
+    def inspect(fn: Callable[..., Any], takes_context: bool) -> ComputeFunction:
+        params = list(inspect.signature(fn).parameters.values())
+        names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        return ComputeFunction(
+            fn=fn,
+            takes_context=takes_context,
+            input_names=tuple(names[1:] if takes_context else names),
+            is_generator=inspect.isgeneratorfunction(fn),
+            is_async=inspect.iscoroutinefunction(fn),
+            is_async_generator=inspect.isasyncgenfunction(fn),
+        )
+
+
+class SolidDefinition(NodeDefinition):
+    """A leaf node: runs a compute function.  ``OpDefinition`` is the same thing."""
+
+    node_kind = "solid"
+
+    def __init__(
+        self,
+        name: str,
+        input_defs: Sequence[InputDefinition],
+        compute_fn: Callable[..., Any] | ComputeFunction,
+        output_defs: Sequence[OutputDefinition],
+        config_schema: Any = None,
+        description: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        required_resource_keys: Iterable[str] | None = None,
+        positional_inputs: Sequence[str] | None = None,
+        version: str | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(name, input_defs, output_defs, description, tags, config_schema, positional_inputs)
+        if not isinstance(compute_fn, ComputeFunction):
+            compute_fn = ComputeFunction.inspect(compute_fn, takes_context=True)
+        self.compute = compute_fn
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        for key in self.required_resource_keys:
+            if not isinstance(key, str) or not key.isidentifier():
+                raise DagsterInvalidDefinitionError(
+                    f'{self.describe_node()} requires resource key {key!r}, which is not a valid name.'
+                )
+        self.version = version
+        self.retry_policy = retry_policy
+        # Several declared outputs are returned as a tuple in declaration order (job generation).
+        self.returns_tuple = False
+
+    @property
+    def compute_fn(self) -> Callable[..., Any]:
+        return self.compute.fn
+
+    def all_required_resource_keys(self) -> frozenset[str]:
+        keys = set(self.required_resource_keys)
+        for d in self.input_defs:
+            keys |= d.dagster_type.required_resource_keys
+        for d in self.output_defs:
+            keys |= d.dagster_type.required_resource_keys
+        return frozenset(keys)
+
+    def with_replaced(self, **changes: Any) -> SolidDefinition:
+        """A copy with some constructor arguments replaced (definitions are immutable)."""
+        args = dict(
+            name=self.name,
+            input_defs=self.input_defs,
+            compute_fn=self.compute,
+            output_defs=self.output_defs,
+            config_schema=self.config_field,
+            description=self.description,
+            tags=self.tags,
+            required_resource_keys=self.required_resource_keys,
+            positional_inputs=self.positional_inputs,
+            version=self.version,
+            retry_policy=self.retry_policy,
+        )
+        args.update(changes)
+        copy = type(self)(**args)
+        copy.returns_tuple = self.returns_tuple
+        return copy
+
+
+class OpDefinition(SolidDefinition):
+    """The job generation's name for a solid definition."""
+
+    node_kind = "op"
+
+
+def _is_context_param(params: list[inspect.Parameter]) -> bool:
+    return bool(params) and params[0].name in _CONTEXT_NAMES
+
+
+def _input_defs_from_signature(
+    fn: Callable[..., Any], params: list[inspect.Parameter], ins: Mapping[str, In] | None, kind: str, name: str
+) -> list[InputDefinition]:
+    ins = dict(ins or {})
+    defs = []
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        annotation = NO_VALUE if p.annotation is inspect.Parameter.empty else p.annotation
+        default = NO_VALUE if p.default is inspect.Parameter.empty else p.default
+        spec = ins.pop(p.name, None) or In()
+        defs.append(spec.to_definition(p.name, annotation, default))
+    if ins:
+        raise DagsterInvalidDefinitionError(
+            f"@{kind} '{name}' decorated function does not have parameter(s) "
+            f"{', '.join(repr(n) for n in ins)}, which are in {kind}'s ins. Its parameters are "
+            f"{[p.name for p in params]}."
+        )
+    return defs
+
+
+def _check_input_defs_match(
+    params: list[inspect.Parameter], input_defs: Sequence[InputDefinition], kind: str, name: str
+) -> None:
+    param_names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    has_kwargs = any(p.kind == p.VAR_KEYWORD for p in params)
+    missing = [d.name for d in input_defs if d.name not in param_names]
+    if missing and not has_kwargs:
+        raise DagsterInvalidDefinitionError(
+            f"@{kind} '{name}' decorated function does not have parameter(s) "
+            f"{', '.join(repr(n) for n in missing)}, which are in {kind}'s input_defs. Add them "
+            "to the function's parameters or remove them from input_defs."
+        )
+    defined = {d.name for d in input_defs}
+    extra = [p.name for p in params if p.name in param_names and p.name not in defined and p.default is p.empty]
+    if extra:
+        raise DagsterInvalidDefinitionError(
+            f"@{kind} '{name}' decorated function has positional parameter(s) "
+            f"{', '.join(repr(n) for n in extra)} that are not in its input_defs. Add an "
+            "InputDefinition for each, or give the parameter a default value."
+        )
+
+
+def _output_defs(
+    fn: Callable[..., Any], out: Any, output_defs: Sequence[OutputDefinition] | None
+) -> tuple[list[OutputDefinition], bool]:
+    """The outputs, and whether a returned tuple is split over several of them."""
+    if output_defs is not None:
+        return list(output_defs), False
+    annotation = inspect.signature(fn).return_annotation
+    # `-> None` declares a Nothing output; no annotation leaves the type open (Any).
+    hint = NO_VALUE if annotation is inspect.Signature.empty else (type(None) if annotation is None else annotation)
+    if out is None:
+        return [OutputDefinition(None if hint is NO_VALUE else hint, "result")], False
+    if isinstance(out, Out):
+        return [out.to_definition("result", hint)], False
+    if isinstance(out, Mapping):
+        return [spec.to_definition(key) for key, spec in out.items()], len(out) > 1
+    if isinstance(out, OutputDefinition):
+        return [out], False
+    raise DagsterInvalidDefinitionError(f"`out` must be an Out or a dict of Outs, got {out!r}.")
+
+
+def _build(
+    cls: type[SolidDefinition],
+    fn: Callable[..., Any],
+    kind: str,
+    name: str | None,
+    takes_context: bool | None,
+    input_defs: Sequence[InputDefinition] | None,
+    ins: Mapping[str, In] | None,
+    out: Any,
+    output_defs: Sequence[OutputDefinition] | None,
+    **kwargs: Any,
+) -> SolidDefinition:
+    node_name = name or fn.__name__
+    params = list(inspect.signature(fn).parameters.values())
+    if takes_context is None:
+        takes_context = _is_context_param(params)
+    elif takes_context and not params:
+        raise DagsterInvalidDefinitionError(
+            f"@{kind} '{node_name}' decorated function does not have required positional "
+            "parameter 'context'. Solid functions should only have keyword arguments that "
+            "match input names and a first positional parameter named 'context'."
+        )
+    input_params = params[1:] if takes_context else params
+    if input_defs is not None:
+        _check_input_defs_match(input_params, input_defs, kind, node_name)
+        inputs = list(input_defs)
+    else:
+        inputs = _input_defs_from_signature(fn, input_params, ins, kind, node_name)
+    outputs, returns_tuple = _output_defs(fn, out, output_defs)
+    definition = cls(
+        name=node_name,
+        input_defs=inputs,
+        compute_fn=ComputeFunction.inspect(fn, takes_context),
+        output_defs=outputs,
+        description=kwargs.pop("description", None) or inspect.getdoc(fn),
+        **kwargs,
+    )
+    definition.returns_tuple = returns_tuple
+    definition.__doc__ = fn.__doc__
+    definition.__module__ = fn.__module__
+    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
+    return definition
+
+
+def op(
+    name: Any = None,
+    description: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Any = None,
+    config_schema: Any = None,
+    required_resource_keys: Iterable[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    version: str | None = None,
+    retry_policy: RetryPolicy | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_defs: Sequence[OutputDefinition] | None = None,
+) -> Any:
+    """Define an op from a function.  Usable bare (``@op``) or with arguments."""
+    if callable(name) and not isinstance(name, str):
+        return op()(name)
+
+    def wrap(fn: Callable[..., Any]) -> OpDefinition:
+        return _build(  # type: ignore[return-value]
+            OpDefinition, fn, "op", name, None, input_defs, ins, out, output_defs,
+            description=description, config_schema=config_schema,
+            required_resource_keys=required_resource_keys, tags=tags, version=version,
+            retry_policy=retry_policy,
+        )
+
+    return wrap
+
+
+def solid(
+    name: Any = None,
+    description: str | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_defs: Sequence[OutputDefinition] | None = None,
+    config_schema: Any = None,
+    required_resource_keys: Iterable[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    version: str | None = None,
+    retry_policy: RetryPolicy | None = None,
+    config: Any = None,
+) -> Any:
+    """Define a solid: the first parameter of the function always receives the context."""
+    if callable(name) and not isinstance(name, str):
+        return solid()(name)
+
+    def wrap(fn: Callable[..., Any]) -> SolidDefinition:
+        return _build(
+            SolidDefinition, fn, "solid", name, True, input_defs, None, None, output_defs,
+            description=description, config_schema=config_schema if config_schema is not None else config,
+            required_resource_keys=required_resource_keys, tags=tags, version=version,
+            retry_policy=retry_policy,
+        )
+
+    return wrap
+
+
+def lambda_solid(
+    name: Any = None,
+    description: str | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_def: OutputDefinition | None = None,
+) -> Any:
+    """Define a solid whose function takes no context, only inputs."""
+    if callable(name) and not isinstance(name, str):
+        return lambda_solid()(name)
+
+    def wrap(fn: Callable[..., Any]) -> SolidDefinition:
+        return _build(
+            SolidDefinition, fn, "lambda_solid", name, False, input_defs, None, None,
+            [output_def] if output_def is not None else None, description=description,
+        )
+
+    return wrap

@@ -1,0 +1,104 @@
+"""Resources: objects (clients, connections, settings) built once per run and handed to ops.
+
+A resource function takes an ``InitResourceContext`` and returns the resource, or yields it,
+in which case the code after the ``yield`` runs as teardown when the run ends.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+from unittest import mock
+
+from opbook import config as cfg
+from opbook.errors import DagsterInvalidDefinitionError
+
+
+class ResourceDefinition:
+    """How to build one resource.
+
+    Args:
+        resource_fn: ``fn(init_context) -> resource`` (or a generator yielding it).
+        config_schema: the schema of ``resources.<key>.config``.
+        description: shown in docs and the notebook.
+        required_resource_keys: other resources this one needs.
+    """
+
+    def __init__(
+        self,
+        resource_fn: Callable[..., Any],
+        config_schema: Any = None,
+        description: str | None = None,
+        required_resource_keys: Iterable[str] | None = None,
+        version: str | None = None,
+    ) -> None:
+        if not callable(resource_fn):
+            raise DagsterInvalidDefinitionError(f"resource_fn must be callable, got {resource_fn!r}.")
+        self.resource_fn = resource_fn
+        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.description = description
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.version = version
+        params = list(inspect.signature(resource_fn).parameters)
+        self.takes_context = bool(params)
+        self.is_generator = inspect.isgeneratorfunction(resource_fn)
+
+    @property
+    def config_schema(self) -> cfg.Field | None:
+        return self.config_field
+
+    @staticmethod
+    def hardcoded_resource(value: Any, description: str | None = None) -> ResourceDefinition:
+        """A resource that is always ``value``."""
+        return ResourceDefinition(lambda _init_context: value, description=description)
+
+    @staticmethod
+    def none_resource(description: str | None = None) -> ResourceDefinition:
+        return ResourceDefinition.hardcoded_resource(None, description)
+
+    @staticmethod
+    def mock_resource(description: str | None = None) -> ResourceDefinition:
+        return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
+
+    @staticmethod
+    def string_resource(description: str | None = None) -> ResourceDefinition:
+        return ResourceDefinition(lambda ctx: ctx.resource_config, cfg.String, description)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Build the resource directly (for tests): ``my_resource(build_init_resource_context())``."""
+        if not self.takes_context:
+            return self.resource_fn()
+        return self.resource_fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        name = getattr(self.resource_fn, "__name__", "resource")
+        return f"<ResourceDefinition {name}>"
+
+
+def resource(
+    config_schema: Any = None,
+    description: str | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    version: str | None = None,
+) -> Any:
+    """Define a resource from a function of its init context.  Usable bare (``@resource``)."""
+    if callable(config_schema) and not isinstance(config_schema, (dict, list, cfg.ConfigType, cfg.Field)) and not hasattr(
+        config_schema, "__config_type__"
+    ):
+        return ResourceDefinition(config_schema)
+
+    def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
+        definition = ResourceDefinition(fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version)
+        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
+        return definition
+
+    return wrap
+
+
+def as_resource_definition(value: Any) -> ResourceDefinition:
+    """A ``ResourceDefinition`` as is; any other value becomes a hard-coded resource."""
+    return value if isinstance(value, ResourceDefinition) else ResourceDefinition.hardcoded_resource(value)
+
+
+hardcoded_resource = ResourceDefinition.hardcoded_resource

@@ -1,0 +1,395 @@
+"""The run-config schema of a pipeline or job, and resolving a run config against it.
+
+The schema is built from the definitions: per node an entry with its ``config``, the ``inputs``
+that nothing upstream feeds (when their type has a loader), ``outputs`` to write out, and for a
+graph node its own nodes; per resource with a config schema a ``resources`` entry; ``loggers``;
+``execution`` (a selector over the mode's executors; a job also takes 0.13's
+``{config: ...}`` form); and ``intermediate_storage`` / ``storage``.  Nodes outside a selection
+keep their entries, made optional, so their config is still checked when given.
+
+``ops``, ``solids`` and the seed pages' ``graph`` name the same section; the schema uses the
+name the user wrote (or the generation's own when none), so that problems are reported with the
+user's own words.  Schemas are cached on the pipeline per (mode, selection, section name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opbook import config as cfg
+from opbook.definitions.dependencies import Node
+from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.mode import ModeDefinition
+from opbook.errors import DagsterConfigMappingFunctionError, DagsterInvalidConfigError
+
+NODE_SECTION_NAMES = ("ops", "solids", "graph")
+MANAGED_BY_ENGINE = ("execution", "loggers", "resources", "intermediate_storage", "storage")
+
+
+@dataclass
+class NodeConfig:
+    """Resolved config of one node, keyed in ``ResolvedRunConfig.nodes`` by its handle."""
+
+    config: Any = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ResolvedRunConfig:
+    """A validated run config with every default filled, in the shape the engine uses."""
+
+    nodes: dict[str, NodeConfig]
+    resources: dict[str, Any]
+    loggers: dict[str, Any]
+    executor_name: str
+    executor_config: dict[str, Any]
+    storage_name: str
+    storage_config: dict[str, Any]
+    graph_inputs: dict[str, Any] = field(default_factory=dict)
+
+    def node_config(self, handle: str) -> NodeConfig | None:
+        return self.nodes.get(handle)
+
+
+# -- building the schema -----------------------------------------------------------------------
+
+
+def _optional(f: cfg.Field) -> cfg.Field:
+    if not f.is_required:
+        return f
+    return cfg.Field(f.config_type, is_required=False, description=f.description)
+
+
+def _shape_field(fields: dict[str, cfg.Field], description: str | None = None) -> cfg.Field | None:
+    if not fields:
+        return None
+    return cfg.Field(cfg.Shape(fields), description=description)
+
+
+def _inputs_fields(definition: Any, connected: set[str]) -> dict[str, cfg.Field]:
+    fields: dict[str, cfg.Field] = {}
+    for input_def in definition.input_defs:
+        loader = input_def.dagster_type.loader
+        if input_def.name in connected or loader is None or input_def.is_nothing:
+            continue
+        required = not input_def.has_default_value
+        fields[input_def.name] = cfg.Field(loader.schema_type, is_required=required)
+    return fields
+
+
+def _outputs_field(definition: Any) -> cfg.Field | None:
+    outs = {
+        o.name: cfg.Field(o.dagster_type.materializer.schema_type, is_required=False)
+        for o in definition.output_defs
+        if o.dagster_type.materializer is not None
+    }
+    if not outs:
+        return None
+    return cfg.Field(cfg.Array(cfg.Shape(outs)), is_required=False)
+
+
+def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | None:
+    definition = node.definition
+    fields: dict[str, cfg.Field] = {}
+    if definition.config_field is not None:
+        fields["config"] = definition.config_field
+    if isinstance(definition, GraphDefinition):
+        if definition.config_mapping is None:
+            inner = _nodes_fields(definition, section)
+            if inner:
+                fields[section] = cfg.Field(cfg.Shape(inner), is_required=None) if any(
+                    f.is_required for f in inner.values()
+                ) else cfg.Field(cfg.Shape(inner), is_required=False)
+    else:
+        outputs = _outputs_field(definition)
+        if outputs is not None:
+            fields["outputs"] = outputs
+    inputs = _inputs_fields(definition, connected)
+    if inputs:
+        fields["inputs"] = cfg.Field(cfg.Shape(inputs))
+    return _shape_field(fields)
+
+
+def _connected_inputs(graph: GraphDefinition) -> dict[str, set[str]]:
+    connected: dict[str, set[str]] = {name: set() for name in graph.node_dict}
+    for node_name, input_name in graph.wiring:
+        connected[node_name].add(input_name)
+    for mapping in graph.input_mappings:
+        connected[mapping.node_name].add(mapping.input_name)
+    return connected
+
+
+def _nodes_fields(
+    graph: GraphDefinition, section: str, selected: frozenset[str] | None = None
+) -> dict[str, cfg.Field]:
+    connected = _connected_inputs(graph)
+    fields: dict[str, cfg.Field] = {}
+    for name, node in graph.node_dict.items():
+        node_connected = connected[name]
+        if selected is not None and name not in selected:
+            # Inputs fed by unselected nodes are not fed any more; their entry stays optional.
+            node_field = _node_field(node, set(), section)
+            if node_field is not None:
+                fields[name] = _optional(node_field)
+            continue
+        if selected is not None:
+            node_connected = {
+                input_name
+                for (node_name, input_name), sources in graph.wiring.items()
+                if node_name == name and all(s.node_name in selected for s in sources.sources if s.node_name)
+            } | {m.input_name for m in graph.input_mappings if m.node_name == name}
+        node_field = _node_field(node, node_connected, section)
+        if node_field is not None:
+            fields[name] = node_field
+    return fields
+
+
+def _executor_field(mode: ModeDefinition) -> cfg.Field:
+    def config_of(executor: Any) -> dict[str, cfg.Field]:
+        return {"config": executor.config_field} if executor.config_field is not None else {}
+
+    choices: dict[str, cfg.Field] = {e.name: cfg.Field(config_of(e), is_required=False) for e in mode.executor_defs}
+    if mode.job_style_execution:
+        if len(mode.executor_defs) == 1:
+            only = mode.executor_defs[0].config_field
+            choices["config"] = only if only is not None else cfg.Field({}, is_required=False)
+        else:
+            inner = {e.name: e.config_field or cfg.Field({}) for e in mode.executor_defs}
+            choices["config"] = cfg.Field(cfg.Selector(inner), is_required=False)
+    default_name = mode.executor_defs[0].name
+    return cfg.Field(cfg.Selector(choices), default_value={default_name: {}}, description="How steps are run.")
+
+
+def _storage_field(mode: ModeDefinition) -> cfg.Field:
+    choices = {
+        s.name: cfg.Field({"config": s.config_field} if s.config_field is not None else {}, is_required=False)
+        for s in mode.intermediate_storage_defs
+    }
+    return cfg.Field(
+        cfg.Selector(choices),
+        default_value={mode.intermediate_storage_defs[0].name: {}},
+        description="Where step outputs are kept.",
+    )
+
+
+def needed_resource_keys(pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None) -> set[str]:
+    """The resources a run of these nodes initialises: what its nodes, hooks and storages need,
+    and what those resources need in turn."""
+    keys: set[str] = set()
+    for node in pipeline.graph.nodes:
+        if selected is None or node.name in selected:
+            keys |= node.definition.all_required_resource_keys()
+            for hook in node.hook_defs:
+                keys |= hook.required_resource_keys
+    for hook in pipeline.hook_defs:
+        keys |= hook.required_resource_keys
+    pending = list(keys)
+    while pending:
+        resource = mode.resource_defs.get(pending.pop())
+        for dep in resource.required_resource_keys if resource else ():
+            if dep not in keys:
+                keys.add(dep)
+                pending.append(dep)
+    return keys
+
+
+def _resources_field(mode: ModeDefinition, needed: set[str]) -> cfg.Field | None:
+    fields = {}
+    for key, resource in mode.resource_defs.items():
+        if resource.config_field is None:
+            continue
+        entry = cfg.Field({"config": resource.config_field})
+        fields[key] = entry if key in needed else _optional(entry)
+    return _shape_field(fields)
+
+
+def _loggers_field(mode: ModeDefinition) -> cfg.Field:
+    fields = {
+        name: cfg.Field({"config": logger.config_field} if logger.config_field is not None else {}, is_required=False)
+        for name, logger in mode.loggers.items()
+    }
+    return cfg.Field(cfg.Shape(fields), is_required=False)
+
+
+def build_run_config_schema(
+    pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None, section: str
+) -> cfg.Shape:
+    """The schema of a run config for ``pipeline`` in ``mode`` running ``selected`` nodes."""
+    fields: dict[str, cfg.Field] = {
+        "execution": _executor_field(mode),
+        "loggers": _loggers_field(mode),
+        "intermediate_storage": _storage_field(mode),
+    }
+    nodes = _nodes_fields(pipeline.graph, "ops" if pipeline.is_job else "solids", selected)
+    if nodes:
+        fields[section] = cfg.Field(cfg.Shape(nodes))
+    resources = _resources_field(mode, needed_resource_keys(pipeline, mode, selected))
+    if resources is not None:
+        fields["resources"] = resources
+    graph_inputs = _inputs_fields(pipeline.graph, set())
+    if graph_inputs:
+        fields["inputs"] = cfg.Field(cfg.Shape(graph_inputs))
+    return cfg.Shape(fields)
+
+
+def run_config_schema(
+    pipeline: PipelineDefinition, mode: ModeDefinition | None = None, section: str | None = None
+) -> cfg.Shape:
+    """The (cached) run-config schema of a pipeline or job, as the user would write it."""
+    mode = mode or pipeline.get_mode_definition()
+    section = section or ("ops" if pipeline.is_job else "solids")
+    key = (mode.name, pipeline.solids_to_execute, section)
+    cache: dict[Any, cfg.Shape] = pipeline.__dict__.setdefault("_run_config_schemas", {})
+    if key not in cache:
+        cache[key] = build_run_config_schema(pipeline, mode, pipeline.solids_to_execute, section)
+    return cache[key]
+
+
+# -- resolving a run config --------------------------------------------------------------------
+
+
+def _section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -> str:
+    given = [name for name in NODE_SECTION_NAMES if name in run_config]
+    if len(given) > 1:
+        raise DagsterInvalidConfigError(
+            _preamble(pipeline),
+            [_simple_error(f"Received both field '{given[0]}' and field '{given[1]}' in config. Please use one or the other.")],
+            None,
+        )
+    return given[0] if given else ("ops" if pipeline.is_job else "solids")
+
+
+def _simple_error(message: str) -> cfg.EvaluationError:
+    return cfg.EvaluationError(stack=(), reason=cfg.DagsterEvaluationErrorReason.FIELDS_NOT_DEFINED, message=message)
+
+
+def _preamble(pipeline: PipelineDefinition) -> str:
+    return f"Error in config for {'job' if pipeline.is_job else 'pipeline'} {pipeline.name}"
+
+
+def _normalise_storage(pipeline: PipelineDefinition, run_config: dict[str, Any]) -> dict[str, Any]:
+    if "storage" not in run_config:
+        return run_config
+    if "intermediate_storage" in run_config:
+        raise DagsterInvalidConfigError(
+            _preamble(pipeline),
+            [_simple_error("Received both field 'storage' and field 'intermediate_storage' in config. Please use one or the other.")],
+            None,
+        )
+    run_config = dict(run_config)
+    run_config["intermediate_storage"] = run_config.pop("storage")
+    return run_config
+
+
+def _apply_job_config_mapping(pipeline: PipelineDefinition, run_config: dict[str, Any]) -> dict[str, Any]:
+    mapping = pipeline.config_mapping
+    if mapping is None:
+        return run_config
+    outer = {k: v for k, v in run_config.items() if k not in MANAGED_BY_ENGINE}
+    result = cfg.validate(mapping.config_schema if mapping.config_schema is not None else cfg.Any, outer)
+    if not result.success:
+        raise DagsterInvalidConfigError(_preamble(pipeline), result.errors, run_config)
+    try:
+        mapped = mapping.config_fn(result.value)
+    except Exception as exc:
+        raise DagsterConfigMappingFunctionError(
+            f'The config mapping function of job "{pipeline.name}" raised: {exc!r}', user_exception=exc
+        ) from exc
+    managed = {k: v for k, v in run_config.items() if k in MANAGED_BY_ENGINE}
+    return {**dict(mapped or {}), **managed}
+
+
+_EMPTY_RESOLVED: dict[Any, ResolvedRunConfig] = {}
+
+
+def resolve_run_config(
+    pipeline: PipelineDefinition, mode: ModeDefinition, run_config: Mapping[str, Any] | None
+) -> ResolvedRunConfig:
+    """Validate ``run_config`` (every problem at once) and resolve it for the engine.
+
+    Raises:
+        DagsterInvalidConfigError: listing every problem with its path.
+    """
+    raw = dict(run_config or {})
+    if not raw and pipeline.config_mapping is None:
+        cache = pipeline.__dict__.setdefault("_empty_resolved", {})
+        key = (mode.name, pipeline.solids_to_execute)
+        if key not in cache:
+            cache[key] = _resolve(pipeline, mode, raw)
+        return cache[key]  # type: ignore[no-any-return]
+    return _resolve(pipeline, mode, raw)
+
+
+def _resolve(pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any]) -> ResolvedRunConfig:
+    raw = _apply_job_config_mapping(pipeline, raw)
+    raw = _normalise_storage(pipeline, raw)
+    section = _section_name(pipeline, raw)
+    schema = run_config_schema(pipeline, mode, section)
+    result = cfg.validate(schema, raw)
+    if not result.success:
+        raise DagsterInvalidConfigError(_preamble(pipeline), result.errors, cfg.mask_secrets(schema, raw))
+    value = result.value
+    nodes: dict[str, NodeConfig] = {}
+    _collect_nodes(pipeline.graph, value.get(section, {}), "", nodes, pipeline)
+    (executor_name, executor_entry), = value["execution"].items()
+    executor_name, executor_config = _executor_choice(mode, executor_name, executor_entry)
+    (storage_name, storage_entry), = value["intermediate_storage"].items()
+    return ResolvedRunConfig(
+        nodes=nodes,
+        resources={k: (v or {}).get("config") for k, v in value.get("resources", {}).items()},
+        loggers={k: (v or {}).get("config") for k, v in value.get("loggers", {}).items()},
+        executor_name=executor_name,
+        executor_config=executor_config,
+        storage_name=storage_name,
+        storage_config=(storage_entry or {}).get("config") or {},
+        graph_inputs=value.get("inputs", {}),
+    )
+
+
+def _executor_choice(mode: ModeDefinition, name: str, entry: Any) -> tuple[str, dict[str, Any]]:
+    if name != "config":
+        return name, dict((entry or {}).get("config") or {})
+    if len(mode.executor_defs) == 1:
+        return mode.executor_defs[0].name, dict(entry or {})
+    (inner_name, inner_config), = entry.items()
+    return inner_name, dict(inner_config or {})
+
+
+def _collect_nodes(
+    graph: GraphDefinition, section_value: Mapping[str, Any], prefix: str, out: dict[str, NodeConfig], pipeline: PipelineDefinition
+) -> None:
+    for name, node in graph.node_dict.items():
+        entry = section_value.get(name) or {}
+        handle = f"{prefix}{name}"
+        out[handle] = NodeConfig(entry.get("config"), dict(entry.get("inputs") or {}), list(entry.get("outputs") or []))
+        definition = node.definition
+        if not isinstance(definition, GraphDefinition):
+            continue
+        if definition.config_mapping is not None:
+            inner = _map_graph_config(definition, handle, entry.get("config"), pipeline)
+        else:
+            inner = entry.get("ops") or entry.get("solids") or {}
+        _collect_nodes(definition, inner, handle + ".", out, pipeline)
+
+
+def _map_graph_config(graph: GraphDefinition, handle: str, config_value: Any, pipeline: PipelineDefinition) -> dict[str, Any]:
+    mapping = graph.config_mapping
+    assert mapping is not None
+    try:
+        mapped = mapping.config_fn(config_value)
+    except Exception as exc:
+        raise DagsterConfigMappingFunctionError(
+            f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}', user_exception=exc
+        ) from exc
+    section = "ops"
+    inner_schema = cfg.Shape(_nodes_fields(graph, section))
+    result = cfg.validate(inner_schema, dict(mapped or {}))
+    if not result.success:
+        raise DagsterInvalidConfigError(
+            f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}', result.errors, None
+        )
+    return result.value  # type: ignore[no-any-return]

@@ -1,0 +1,213 @@
+"""Values user code returns, yields or raises: outputs, materializations, expectations, type
+check results, and the ``Failure`` / ``RetryRequested`` control-flow exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opbook.definitions.metadata import EventMetadataEntry, normalize_metadata
+from opbook.errors import CheckError, DagsterInvalidDefinitionError
+
+
+class Output:
+    """A value for one named output of an op: ``yield Output(5, "count")``."""
+
+    __slots__ = ("metadata_entries", "output_name", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        output_name: str = "result",
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(output_name, str):
+            raise CheckError(f'Param "output_name" is not a str. Got {output_name!r}.')
+        self.value = value
+        self.output_name = output_name
+        self.metadata_entries = (
+            normalize_metadata(metadata_entries, metadata) if (metadata_entries or metadata) else []
+        )
+
+    def __repr__(self) -> str:
+        return f"Output(value={self.value!r}, output_name={self.output_name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Output)
+            and other.value == self.value
+            and other.output_name == self.output_name
+            and other.metadata_entries == self.metadata_entries
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class AssetKey:
+    """A path naming an asset: ``AssetKey(["db", "table"])`` or ``AssetKey("table")``."""
+
+    path: tuple[str, ...]
+
+    def __init__(self, path: str | Sequence[str]) -> None:
+        parts = (path,) if isinstance(path, str) else tuple(path)
+        object.__setattr__(self, "path", parts)
+
+    def to_string(self) -> str:
+        return ".".join(self.path)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+
+def _as_asset_key(key: Any) -> AssetKey | None:
+    if key is None or isinstance(key, AssetKey):
+        return key
+    return AssetKey(key)
+
+
+class AssetMaterialization:
+    """An asset written by an op: yield it from the compute function."""
+
+    def __init__(
+        self,
+        asset_key: str | Sequence[str] | AssetKey,
+        description: str | None = None,
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        partition: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        key = _as_asset_key(asset_key)
+        if key is None:
+            raise DagsterInvalidDefinitionError("AssetMaterialization needs an asset_key.")
+        self.asset_key = key
+        self.description = description
+        self.metadata_entries = normalize_metadata(metadata_entries, metadata)
+        self.partition = partition
+
+    @property
+    def label(self) -> str:
+        return self.asset_key.to_string()
+
+    @staticmethod
+    def file(path: str, description: str | None = None, asset_key: Any = None) -> AssetMaterialization:
+        return AssetMaterialization(
+            asset_key=_as_asset_key(asset_key) or AssetKey(str(path)),
+            description=description,
+            metadata_entries=[EventMetadataEntry.path(str(path), "path")],
+        )
+
+    def __repr__(self) -> str:
+        return f"AssetMaterialization(asset_key={self.asset_key.path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, AssetMaterialization)
+            and (other.asset_key, other.description, other.metadata_entries, other.partition)
+            == (self.asset_key, self.description, self.metadata_entries, self.partition)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Materialization(AssetMaterialization):
+    """The pipeline generation's materialization: a label, optionally an asset key."""
+
+    def __init__(
+        self,
+        label: str | None = None,
+        description: str | None = None,
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        asset_key: Any = None,
+        partition: str | None = None,
+    ) -> None:
+        key = _as_asset_key(asset_key) or AssetKey(label or "materialization")
+        super().__init__(key, description, metadata_entries, partition)
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        return self._label or self.asset_key.to_string()
+
+    @staticmethod
+    def file(path: str, description: str | None = None, asset_key: Any = None) -> Materialization:
+        return Materialization(
+            label=str(path),
+            description=description,
+            metadata_entries=[EventMetadataEntry.path(str(path), "path")],
+            asset_key=asset_key,
+        )
+
+
+class ExpectationResult:
+    """The outcome of a data-quality expectation checked inside an op."""
+
+    def __init__(
+        self,
+        success: bool,
+        label: str | None = None,
+        description: str | None = None,
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(success, bool):
+            raise CheckError(f'Param "success" is not a bool. Got {success!r}.')
+        self.success = success
+        self.label = label or "result"
+        self.description = description
+        self.metadata_entries = normalize_metadata(metadata_entries, metadata)
+
+    def __repr__(self) -> str:
+        return f"ExpectationResult(success={self.success}, label={self.label!r})"
+
+
+@dataclass
+class TypeCheck:
+    """The result of a type check: ``success`` plus an optional description and metadata."""
+
+    success: bool
+    description: str | None = None
+    metadata_entries: list[EventMetadataEntry] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.metadata:
+            self.metadata_entries = normalize_metadata(self.metadata_entries, self.metadata)
+
+
+class Failure(Exception):
+    """Raise inside an op to fail its step on purpose, with a description and metadata."""
+
+    def __init__(
+        self,
+        description: str | None = None,
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.description = description
+        self.metadata_entries = normalize_metadata(metadata_entries, metadata)
+
+
+class RetryRequested(Exception):
+    """Raise inside an op to ask for another attempt of its step."""
+
+    def __init__(self, max_retries: int = 1, seconds_to_wait: float | None = None) -> None:
+        super().__init__()
+        self.max_retries = max_retries
+        self.seconds_to_wait = seconds_to_wait
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry an op whose compute function raised: up to ``max_retries`` more attempts,
+    waiting ``delay`` seconds between them."""
+
+    max_retries: int = 1
+    delay: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise CheckError(f"RetryPolicy max_retries must be >= 0, got {self.max_retries}.")

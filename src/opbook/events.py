@@ -1,0 +1,628 @@
+"""The event vocabulary: everything a run does is a stream of ``DagsterEvent`` objects.
+
+Both Dagster generations are served by one enum.  The job generation's run-level names
+(``RUN_START`` ...) are the canonical members; the pipeline generation's names
+(``PIPELINE_START`` ...) are enum aliases of them, with the pipeline-era *values*, exactly as in
+Dagster 0.13, so stored values and ``==`` comparisons agree across generations.
+``STEP_MATERIALIZATION`` is an alias of ``ASSET_MATERIALIZATION``.
+
+Events are plain, picklable values: payloads are named tuples of strings and numbers, and a
+failure carries a ``SerializableErrorInfo`` rather than a live exception, so that events can
+cross process boundaries and be written to SQLite unchanged.  Steps are identified by their
+string key (``"add_one"``, ``"comp.inner"``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from enum import Enum
+from typing import Any, NamedTuple
+
+from opbook.errors import CheckError
+
+_PID = os.getpid()
+
+
+class DagsterEventType(Enum):
+    """The kind of a ``DagsterEvent``."""
+
+    STEP_OUTPUT = "STEP_OUTPUT"
+    STEP_INPUT = "STEP_INPUT"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_START = "STEP_START"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_RESTARTED = "STEP_RESTARTED"
+    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
+    RUN_ENQUEUED = "PIPELINE_ENQUEUED"
+    RUN_DEQUEUED = "PIPELINE_DEQUEUED"
+    RUN_STARTING = "PIPELINE_STARTING"
+    RUN_START = "PIPELINE_START"
+    RUN_SUCCESS = "PIPELINE_SUCCESS"
+    RUN_FAILURE = "PIPELINE_FAILURE"
+    RUN_CANCELING = "PIPELINE_CANCELING"
+    RUN_CANCELED = "PIPELINE_CANCELED"
+    PIPELINE_INIT_FAILURE = "PIPELINE_INIT_FAILURE"
+    OBJECT_STORE_OPERATION = "OBJECT_STORE_OPERATION"
+    ASSET_STORE_OPERATION = "ASSET_STORE_OPERATION"
+    LOADED_INPUT = "LOADED_INPUT"
+    HANDLED_OUTPUT = "HANDLED_OUTPUT"
+    ENGINE_EVENT = "ENGINE_EVENT"
+    HOOK_COMPLETED = "HOOK_COMPLETED"
+    HOOK_ERRORED = "HOOK_ERRORED"
+    HOOK_SKIPPED = "HOOK_SKIPPED"
+    ALERT_START = "ALERT_START"
+    ALERT_SUCCESS = "ALERT_SUCCESS"
+    LOGS_CAPTURED = "LOGS_CAPTURED"
+
+    # Aliases: the pipeline generation's names for the same members.
+    PIPELINE_ENQUEUED = "PIPELINE_ENQUEUED"
+    PIPELINE_DEQUEUED = "PIPELINE_DEQUEUED"
+    PIPELINE_STARTING = "PIPELINE_STARTING"
+    PIPELINE_START = "PIPELINE_START"
+    PIPELINE_SUCCESS = "PIPELINE_SUCCESS"
+    PIPELINE_FAILURE = "PIPELINE_FAILURE"
+    PIPELINE_CANCELING = "PIPELINE_CANCELING"
+    PIPELINE_CANCELED = "PIPELINE_CANCELED"
+    STEP_MATERIALIZATION = "ASSET_MATERIALIZATION"
+
+
+ET = DagsterEventType
+_TYPE_BY_VALUE: dict[str, DagsterEventType] = {member.value: member for member in DagsterEventType}
+
+STEP_EVENTS = frozenset(
+    {
+        ET.STEP_INPUT,
+        ET.STEP_START,
+        ET.STEP_OUTPUT,
+        ET.STEP_FAILURE,
+        ET.STEP_SUCCESS,
+        ET.STEP_SKIPPED,
+        ET.ASSET_MATERIALIZATION,
+        ET.ASSET_OBSERVATION,
+        ET.STEP_EXPECTATION_RESULT,
+        ET.OBJECT_STORE_OPERATION,
+        ET.STEP_RESTARTED,
+        ET.STEP_UP_FOR_RETRY,
+        ET.LOADED_INPUT,
+        ET.HANDLED_OUTPUT,
+    }
+)
+FAILURE_EVENTS = frozenset(
+    {ET.RUN_FAILURE, ET.STEP_FAILURE, ET.RUN_CANCELED, ET.PIPELINE_INIT_FAILURE}
+)
+PIPELINE_EVENTS = frozenset(
+    {
+        ET.RUN_ENQUEUED,
+        ET.RUN_DEQUEUED,
+        ET.RUN_STARTING,
+        ET.RUN_START,
+        ET.RUN_SUCCESS,
+        ET.RUN_FAILURE,
+        ET.RUN_CANCELING,
+        ET.RUN_CANCELED,
+        ET.PIPELINE_INIT_FAILURE,
+    }
+)
+HOOK_EVENTS = frozenset({ET.HOOK_COMPLETED, ET.HOOK_ERRORED, ET.HOOK_SKIPPED})
+
+EVENT_TYPE_VALUE_TO_DISPLAY_STRING = {
+    member.value: name for name, member in DagsterEventType.__members__.items() if name.startswith("RUN_")
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Handles and payloads
+
+
+class SolidHandle:
+    """The path of a node inside its job: ``SolidHandle("inner", SolidHandle("comp", None))``.
+
+    ``str(handle)`` is the dotted path (``"comp.inner"``), which is also the node's step key.
+    """
+
+    __slots__ = ("_str", "name", "parent")
+
+    def __init__(self, name: str, parent: SolidHandle | None = None) -> None:
+        self.name = name
+        self.parent = parent
+        self._str = name if parent is None else f"{parent._str}.{name}"
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __repr__(self) -> str:
+        return f"SolidHandle({self._str!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SolidHandle) and other._str == self._str
+
+    def __hash__(self) -> int:
+        return hash(self._str)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SolidHandle, (self.name, self.parent))
+
+    def to_string(self) -> str:
+        return self._str
+
+    @property
+    def path(self) -> list[str]:
+        return self._str.split(".")
+
+    def is_or_descends_from(self, handle: SolidHandle | str) -> bool:
+        prefix = str(handle)
+        return self._str == prefix or self._str.startswith(prefix + ".")
+
+    @staticmethod
+    def from_string(handle_str: str) -> SolidHandle:
+        handle: SolidHandle | None = None
+        for part in handle_str.split("."):
+            handle = SolidHandle(part, handle)
+        if handle is None:
+            raise CheckError(f"Empty handle string {handle_str!r}")
+        return handle
+
+
+NodeHandle = SolidHandle
+
+
+class StepOutputHandle(NamedTuple):
+    step_key: str
+    output_name: str = "result"
+    mapping_key: str | None = None
+
+
+class SerializableErrorInfo(NamedTuple):
+    """An exception as data: message, formatted stack, class name and the cause's info."""
+
+    message: str
+    stack: list[str]
+    cls_name: str | None
+    cause: SerializableErrorInfo | None = None
+
+    def to_string(self) -> str:
+        text = f"{self.message.rstrip()}\n\nStack Trace:\n{''.join(self.stack)}"
+        if self.cause is not None:
+            text += (
+                "\nThe above exception was the direct cause of the following exception:\n"
+                + self.cause.to_string()
+            )
+        return text
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    @staticmethod
+    def from_exception(exc: BaseException) -> SerializableErrorInfo:
+        cause = exc.__cause__
+        remote = getattr(exc, "remote_traceback", None)
+        stack = [remote] if remote else traceback.format_tb(exc.__traceback__)
+        return SerializableErrorInfo(
+            message="".join(traceback.format_exception_only(type(exc), exc)),
+            stack=stack,
+            cls_name=type(exc).__name__,
+            cause=SerializableErrorInfo.from_exception(cause) if cause is not None else None,
+        )
+
+
+class TypeCheckData(NamedTuple):
+    success: bool
+    label: str
+    description: str | None = None
+    metadata_entries: list[Any] = []
+
+
+class StepInputData(NamedTuple):
+    input_name: str
+    type_check_data: TypeCheckData | None
+
+
+class StepOutputData(NamedTuple):
+    step_output_handle: StepOutputHandle
+    type_check_data: TypeCheckData | None = None
+    version: str | None = None
+    metadata_entries: list[Any] = []
+
+    @property
+    def output_name(self) -> str:
+        return self.step_output_handle.output_name
+
+    @property
+    def mapping_key(self) -> str | None:
+        return self.step_output_handle.mapping_key
+
+
+class StepSuccessData(NamedTuple):
+    duration_ms: float
+
+
+class UserFailureData(NamedTuple):
+    label: str
+    description: str | None = None
+    metadata_entries: list[Any] = []
+
+
+class ErrorSource(Enum):
+    FRAMEWORK_ERROR = "FRAMEWORK_ERROR"
+    USER_CODE_ERROR = "USER_CODE_ERROR"
+    UNEXPECTED_ERROR = "UNEXPECTED_ERROR"
+    INTERRUPT = "INTERRUPT"
+
+
+class StepFailureData(NamedTuple):
+    error: SerializableErrorInfo | None
+    user_failure_data: UserFailureData | None = None
+    error_source: ErrorSource | None = None
+
+
+class StepRetryData(NamedTuple):
+    error: SerializableErrorInfo | None
+    seconds_to_wait: float | None = None
+
+
+class StepMaterializationData(NamedTuple):
+    materialization: Any
+    asset_lineage: list[Any] = []
+
+
+class StepExpectationResultData(NamedTuple):
+    expectation_result: Any
+
+
+class EngineEventData(NamedTuple):
+    metadata_entries: list[Any] = []
+    error: SerializableErrorInfo | None = None
+    marker_start: str | None = None
+    marker_end: str | None = None
+
+
+class PipelineFailureData(NamedTuple):
+    error: SerializableErrorInfo | None
+
+
+PipelineInitFailureData = PipelineFailureData
+
+
+class HandledOutputData(NamedTuple):
+    output_name: str
+    manager_key: str
+    metadata_entries: list[Any] = []
+
+
+class LoadedInputData(NamedTuple):
+    input_name: str
+    manager_key: str
+    upstream_output_name: str | None = None
+    upstream_step_key: str | None = None
+
+
+class HookErroredData(NamedTuple):
+    error: SerializableErrorInfo
+
+
+class ObjectStoreOperationResultData(NamedTuple):
+    op: str
+    value_name: str | None = None
+    metadata_entries: list[Any] = []
+    address: str | None = None
+    version: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# The event
+
+
+class DagsterEvent:
+    """One thing that happened during a run.
+
+    The fields are Dagster's (``event_type_value``, ``pipeline_name``, ``step_key``,
+    ``solid_handle``, ``step_kind_value``, ``logging_tags``, ``event_specific_data``,
+    ``message``, ``pid``) plus ``timestamp`` (seconds since the epoch), which Dagster keeps on a
+    wrapper record and opbook keeps on the event itself.
+    """
+
+    __slots__ = (
+        "event_specific_data",
+        "event_type_value",
+        "logging_tags",
+        "message",
+        "pid",
+        "pipeline_name",
+        "solid_handle",
+        "step_key",
+        "step_kind_value",
+        "timestamp",
+    )
+
+    def __init__(
+        self,
+        event_type_value: str,
+        pipeline_name: str,
+        step_key: str | None = None,
+        solid_handle: SolidHandle | None = None,
+        step_kind_value: str | None = None,
+        logging_tags: dict[str, str] | None = None,
+        event_specific_data: Any = None,
+        message: str | None = None,
+        pid: int | None = None,
+        timestamp: float | None = None,
+    ) -> None:
+        self.event_type_value = event_type_value
+        self.pipeline_name = pipeline_name
+        self.step_key = step_key
+        self.solid_handle = solid_handle
+        self.step_kind_value = step_kind_value
+        self.logging_tags = logging_tags if logging_tags is not None else {}
+        self.event_specific_data = event_specific_data
+        self.message = message
+        self.pid = _PID if pid is None else pid
+        self.timestamp = time.time() if timestamp is None else timestamp
+
+    @classmethod
+    def step(
+        cls,
+        event_type: DagsterEventType,
+        pipeline_name: str,
+        step_key: str,
+        handle: SolidHandle,
+        message: str,
+        data: Any = None,
+        logging_tags: dict[str, str] | None = None,
+    ) -> DagsterEvent:
+        """A step event: the fast path used by the engine for every step."""
+        return cls(
+            event_type.value, pipeline_name, step_key, handle, "COMPUTE", logging_tags, data, message
+        )
+
+    @classmethod
+    def run_event(
+        cls, event_type: DagsterEventType, pipeline_name: str, message: str, data: Any = None
+    ) -> DagsterEvent:
+        return cls(event_type.value, pipeline_name, None, None, None, None, data, message)
+
+    @classmethod
+    def engine_event(
+        cls,
+        pipeline_name: str,
+        message: str,
+        data: EngineEventData | None = None,
+        step_key: str | None = None,
+        handle: SolidHandle | None = None,
+    ) -> DagsterEvent:
+        return cls(
+            ET.ENGINE_EVENT.value,
+            pipeline_name,
+            step_key,
+            handle,
+            None,
+            None,
+            data if data is not None else EngineEventData(),
+            message,
+        )
+
+    # -- identity --------------------------------------------------------------------------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            DagsterEvent,
+            (
+                self.event_type_value,
+                self.pipeline_name,
+                self.step_key,
+                self.solid_handle,
+                self.step_kind_value,
+                self.logging_tags,
+                self.event_specific_data,
+                self.message,
+                self.pid,
+                self.timestamp,
+            ),
+        )
+
+    def __repr__(self) -> str:
+        step = f", step_key={self.step_key!r}" if self.step_key else ""
+        return f"DagsterEvent({self.event_type_value}{step}, message={self.message!r})"
+
+    @property
+    def event_type(self) -> DagsterEventType:
+        return _TYPE_BY_VALUE[self.event_type_value]
+
+    @property
+    def solid_name(self) -> str:
+        if self.solid_handle is None:
+            raise CheckError("This event has no solid handle.")
+        return self.solid_handle.name
+
+    node_name = solid_name
+
+    @property
+    def step_kind(self) -> str | None:
+        return self.step_kind_value
+
+    # -- predicates ------------------------------------------------------------------------
+
+    @property
+    def is_step_event(self) -> bool:
+        return self.event_type in STEP_EVENTS
+
+    @property
+    def is_hook_event(self) -> bool:
+        return self.event_type in HOOK_EVENTS
+
+    @property
+    def is_alert_event(self) -> bool:
+        return self.event_type_value in ("ALERT_START", "ALERT_SUCCESS")
+
+    @property
+    def is_step_success(self) -> bool:
+        return self.event_type_value == "STEP_SUCCESS"
+
+    @property
+    def is_successful_output(self) -> bool:
+        return self.event_type_value == "STEP_OUTPUT"
+
+    @property
+    def is_step_start(self) -> bool:
+        return self.event_type_value == "STEP_START"
+
+    @property
+    def is_step_failure(self) -> bool:
+        return self.event_type_value == "STEP_FAILURE"
+
+    @property
+    def is_step_skipped(self) -> bool:
+        return self.event_type_value == "STEP_SKIPPED"
+
+    @property
+    def is_step_up_for_retry(self) -> bool:
+        return self.event_type_value == "STEP_UP_FOR_RETRY"
+
+    @property
+    def is_step_restarted(self) -> bool:
+        return self.event_type_value == "STEP_RESTARTED"
+
+    @property
+    def is_pipeline_success(self) -> bool:
+        return self.event_type_value == "PIPELINE_SUCCESS"
+
+    is_run_success = is_pipeline_success
+
+    @property
+    def is_pipeline_failure(self) -> bool:
+        return self.event_type_value == "PIPELINE_FAILURE"
+
+    is_run_failure = is_pipeline_failure
+
+    @property
+    def is_pipeline_init_failure(self) -> bool:
+        return self.event_type_value == "PIPELINE_INIT_FAILURE"
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type in FAILURE_EVENTS
+
+    @property
+    def is_pipeline_event(self) -> bool:
+        return self.event_type in PIPELINE_EVENTS
+
+    @property
+    def is_engine_event(self) -> bool:
+        return self.event_type_value == "ENGINE_EVENT"
+
+    @property
+    def is_handled_output(self) -> bool:
+        return self.event_type_value == "HANDLED_OUTPUT"
+
+    @property
+    def is_loaded_input(self) -> bool:
+        return self.event_type_value == "LOADED_INPUT"
+
+    @property
+    def is_step_materialization(self) -> bool:
+        return self.event_type_value == "ASSET_MATERIALIZATION"
+
+    @property
+    def is_expectation_result(self) -> bool:
+        return self.event_type_value == "STEP_EXPECTATION_RESULT"
+
+    @property
+    def is_asset_observation(self) -> bool:
+        return self.event_type_value == "ASSET_OBSERVATION"
+
+    @property
+    def asset_key(self) -> Any:
+        if self.event_type_value != "ASSET_MATERIALIZATION":
+            return None
+        return getattr(self.event_specific_data.materialization, "asset_key", None)
+
+    @property
+    def partition(self) -> Any:
+        if self.event_type_value != "ASSET_MATERIALIZATION":
+            return None
+        return getattr(self.event_specific_data.materialization, "partition", None)
+
+    # -- typed payload accessors -----------------------------------------------------------
+
+    def _payload(self, accessor: str, *types: DagsterEventType) -> Any:
+        if self.event_type not in types:
+            raise CheckError(
+                f"{accessor} only callable when event_type is "
+                f"{' or '.join(t.name for t in types)}, called on {self.event_type.name}"
+            )
+        return self.event_specific_data
+
+    @property
+    def step_input_data(self) -> StepInputData:
+        return self._payload("step_input_data", ET.STEP_INPUT)  # type: ignore[no-any-return]
+
+    @property
+    def step_output_data(self) -> StepOutputData:
+        return self._payload("step_output_data", ET.STEP_OUTPUT)  # type: ignore[no-any-return]
+
+    @property
+    def step_success_data(self) -> StepSuccessData:
+        return self._payload("step_success_data", ET.STEP_SUCCESS)  # type: ignore[no-any-return]
+
+    @property
+    def step_failure_data(self) -> StepFailureData:
+        return self._payload("step_failure_data", ET.STEP_FAILURE)  # type: ignore[no-any-return]
+
+    @property
+    def step_retry_data(self) -> StepRetryData:
+        return self._payload("step_retry_data", ET.STEP_UP_FOR_RETRY)  # type: ignore[no-any-return]
+
+    @property
+    def step_materialization_data(self) -> StepMaterializationData:
+        return self._payload(  # type: ignore[no-any-return]
+            "step_materialization_data", ET.ASSET_MATERIALIZATION
+        )
+
+    @property
+    def step_expectation_result_data(self) -> StepExpectationResultData:
+        return self._payload(  # type: ignore[no-any-return]
+            "step_expectation_result_data", ET.STEP_EXPECTATION_RESULT
+        )
+
+    @property
+    def pipeline_failure_data(self) -> PipelineFailureData:
+        return self._payload("pipeline_failure_data", ET.RUN_FAILURE)  # type: ignore[no-any-return]
+
+    @property
+    def pipeline_init_failure_data(self) -> PipelineFailureData:
+        return self._payload(  # type: ignore[no-any-return]
+            "pipeline_init_failure_data", ET.PIPELINE_INIT_FAILURE
+        )
+
+    @property
+    def engine_event_data(self) -> EngineEventData:
+        return self._payload("engine_event_data", ET.ENGINE_EVENT)  # type: ignore[no-any-return]
+
+    @property
+    def hook_errored_data(self) -> HookErroredData:
+        return self._payload("hook_errored_data", ET.HOOK_ERRORED)  # type: ignore[no-any-return]
+
+    @property
+    def hook_completed_data(self) -> Any:
+        return self._payload("hook_completed_data", ET.HOOK_COMPLETED)
+
+    @property
+    def hook_skipped_data(self) -> Any:
+        return self._payload("hook_skipped_data", ET.HOOK_SKIPPED)
+
+    @property
+    def handled_output_data(self) -> HandledOutputData:
+        return self._payload("handled_output_data", ET.HANDLED_OUTPUT)  # type: ignore[no-any-return]
+
+    @property
+    def loaded_input_data(self) -> LoadedInputData:
+        return self._payload("loaded_input_data", ET.LOADED_INPUT)  # type: ignore[no-any-return]
+
+    @property
+    def logs_captured_data(self) -> Any:
+        return self._payload("logs_captured_data", ET.LOGS_CAPTURED)

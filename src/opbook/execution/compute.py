@@ -1,0 +1,149 @@
+"""Calling the user's compute function and turning what it returns or yields into a stream of
+``Output`` / ``AssetMaterialization`` / ``ExpectationResult`` objects.
+
+This is the user-code error boundary: any plain exception raised by the function (also while
+a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chained to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from opbook.definitions.user_events import (
+    AssetMaterialization,
+    ExpectationResult,
+    Failure,
+    Output,
+    RetryRequested,
+)
+from opbook.errors import DagsterError, DagsterExecutionStepExecutionError, DagsterInvariantViolationError
+
+_YIELDABLE = (Output, AssetMaterialization, ExpectationResult)
+
+
+def _wrap(exc: Exception, context: Any) -> DagsterExecutionStepExecutionError:
+    step = context.step
+    kind = "op" if step.definition.node_kind == "op" else "solid"
+    error = DagsterExecutionStepExecutionError(
+        f'Error occurred while executing {kind} "{step.node.name}":',
+        user_exception=exc,
+        step_key=step.key,
+        op_name=step.node.name,
+        op_def_name=step.definition.name,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """Run a coroutine to completion, also when an event loop is already running (Jupyter)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="opbook-async-op")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def _collect_async_gen(agen: Any) -> list[Any]:
+    async def collect() -> list[Any]:
+        return [item async for item in agen]
+
+    return run_coroutine(collect())  # type: ignore[no-any-return]
+
+
+def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
+    """Call the function; a plain exception is wrapped, control flow passes through."""
+    compute = step.definition.compute
+    kwargs = {name: values[name] for name in compute.input_names if name in values}
+    try:
+        result = compute.fn(context, **kwargs) if compute.takes_context else compute.fn(**kwargs)
+        if compute.is_async:
+            result = run_coroutine(result)
+        elif compute.is_async_generator:
+            result = iter(_collect_async_gen(result))
+        return result
+    except (DagsterError, Failure, RetryRequested):
+        raise
+    except Exception as exc:
+        raise _wrap(exc, context) from exc
+
+
+def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterator[Any]:
+    """The outputs and events of one call of the compute function, in order."""
+    compute = step.definition.compute
+    result = call_compute(context, step, values)
+    if compute.is_generator or compute.is_async_generator:
+        yield from _iterate_generator(context, step, result)
+        return
+    yield from _outputs_of_return(step, result)
+
+
+def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:
+    while True:
+        try:
+            item = next(generator)
+        except StopIteration:
+            return
+        except (DagsterError, Failure, RetryRequested):
+            raise
+        except Exception as exc:
+            raise _wrap(exc, context) from exc
+        if not isinstance(item, _YIELDABLE):
+            definition = step.definition
+            raise DagsterInvariantViolationError(
+                f'Compute function for {definition.node_kind} "{step.node.name}" yielded a value of type '
+                f"{type(item)} rather than an instance of Output, AssetMaterialization, or ExpectationResult. "
+                f"Values yielded by {definition.node_kind}s must be wrapped in one of these types. If your "
+                f"{definition.node_kind} has a single output and yields no other events, you may want to use "
+                "`return` instead of `yield` in the body of its compute function."
+            )
+        yield item
+
+
+def _outputs_of_return(step: Any, result: Any) -> Iterator[Any]:
+    definition = step.definition
+    outputs = definition.output_defs
+    if isinstance(result, Output):
+        yield result
+        return
+    if definition.returns_tuple:
+        if not isinstance(result, tuple) or len(result) != len(outputs):
+            raise DagsterInvariantViolationError(
+                f'{definition.node_kind.capitalize()} "{step.node.name}" has {len(outputs)} outputs '
+                f"{[o.name for o in outputs]}, so its compute function must return a tuple of {len(outputs)} "
+                f"values; it returned {type(result).__name__} {result!r:.80}."
+            )
+        for output_def, value in zip(outputs, result, strict=True):
+            yield value if isinstance(value, Output) else Output(value, output_def.name)
+        return
+    if not outputs:
+        if result is not None:
+            raise DagsterInvariantViolationError(
+                f'{definition.node_kind.capitalize()} "{step.node.name}" unexpectedly returned output {result!r:.80} '
+                f"of type {type(result)}. It is defined to return no results."
+            )
+        return
+    if len(outputs) > 1:
+        raise DagsterInvariantViolationError(
+            f'{definition.node_kind.capitalize()} "{step.node.name}" has several outputs; yield Output objects, '
+            "one per output, instead of returning a value."
+        )
+    if result is None and outputs[0].dagster_type.is_nothing:
+        return
+    yield Output(result, outputs[0].name)

@@ -1,0 +1,442 @@
+"""The contexts handed to user code.
+
+``SolidExecutionContext`` (``OpExecutionContext`` in the job API) is what an op's compute
+function receives as ``context``; one class serves both generations.  It is created per step
+attempt and is cheap: everything is looked up lazily from the run context and the step.
+``TypeCheckContext``, ``HookContext``, ``InitResourceContext`` and ``InitLoggerContext`` are the
+contexts of type checks, hooks, resource functions and logger functions.
+"""
+
+from __future__ import annotations
+
+import pdb as _pdb
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from opbook.errors import DagsterInvalidPropertyError, DagsterInvariantViolationError, DagsterUnknownResourceError
+from opbook.execution.log_manager import DagsterLogManager
+
+if TYPE_CHECKING:
+    from opbook.execution.run_context import RunContext
+    from opbook.plan.plan import ExecutionStep
+
+
+class Resources:
+    """``context.resources``: one attribute per resource the code may use.
+
+    Touching a resource that was not required raises ``DagsterUnknownResourceError``, which
+    tells the user to add it to ``required_resource_keys``.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__["_values"] = dict(values)
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__["_values"]
+        if name in values:
+            return values[name]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise DagsterUnknownResourceError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise DagsterInvariantViolationError("Resources are read-only inside a run.")
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.__dict__["_values"]
+
+    def __iter__(self) -> Any:
+        return iter(self.__dict__["_values"].items())
+
+    def _asdict(self) -> dict[str, Any]:
+        return dict(self.__dict__["_values"])
+
+    def __repr__(self) -> str:
+        return f"Resources({', '.join(self.__dict__['_values'])})"
+
+
+class SystemComputeExecutionContext:
+    """The engine's view of one step of one run: the run context plus the step."""
+
+    def __init__(self, run_context: RunContext, step: ExecutionStep, retry_number: int = 0) -> None:
+        self._rc = run_context
+        self._step = step
+        self._retry_number = retry_number
+        self._log: DagsterLogManager | None = None
+        self._resources: Resources | None = None
+
+    # -- the run ---------------------------------------------------------------------------
+
+    @property
+    def run_id(self) -> str:
+        return self._rc.run_id
+
+    @property
+    def pipeline_run(self) -> Any:
+        return self._rc.run
+
+    dagster_run = pipeline_run
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        return self._rc.run.run_config
+
+    @property
+    def environment_config(self) -> Any:
+        return self._rc.resolved
+
+    resolved_run_config = environment_config
+
+    @property
+    def pipeline_def(self) -> Any:
+        return self._rc.pipeline
+
+    job_def = pipeline_def
+    pipeline = pipeline_def
+
+    @property
+    def pipeline_name(self) -> str:
+        return self._rc.pipeline.name
+
+    job_name = pipeline_name
+
+    @property
+    def mode_def(self) -> Any:
+        return self._rc.mode
+
+    @property
+    def instance(self) -> Any:
+        return self._rc.instance
+
+    @property
+    def execution_plan(self) -> Any:
+        return self._rc.plan
+
+    @property
+    def intermediate_storage(self) -> Any:
+        return self._rc.value_store
+
+    @property
+    def raise_on_error(self) -> bool:
+        return self._rc.raise_on_error
+
+    @property
+    def retries(self) -> Any:
+        return self._rc.retries_enabled
+
+    # -- the step --------------------------------------------------------------------------
+
+    @property
+    def step(self) -> ExecutionStep:
+        return self._step
+
+    @property
+    def solid_handle(self) -> Any:
+        return self._step.handle
+
+    op_handle = solid_handle
+    node_handle = solid_handle
+
+    @property
+    def solid(self) -> Any:
+        return self._step.node
+
+    op = solid
+
+    @property
+    def solid_def(self) -> Any:
+        return self._step.definition
+
+    op_def = solid_def
+
+    @property
+    def solid_config(self) -> Any:
+        node_config = self._rc.resolved.nodes.get(self._step.key)
+        return None if node_config is None else node_config.config
+
+    op_config = solid_config
+
+    @property
+    def step_launcher(self) -> None:
+        return None
+
+    @property
+    def retry_number(self) -> int:
+        return self._retry_number
+
+    previous_attempt_count = retry_number
+
+    @property
+    def logging_tags(self) -> dict[str, str]:
+        return self._rc.step_logging_tags(self._step)
+
+    @property
+    def log(self) -> DagsterLogManager:
+        if self._log is None:
+            self._log = self._rc.log.with_tags(**self.logging_tags)
+        return self._log
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        return self._step.definition.all_required_resource_keys()
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            self._resources = self._rc.resources_for(self.required_resource_keys)
+        return self._resources
+
+    def has_tag(self, key: str) -> bool:
+        return key in self._rc.run.tags or key in self._step.tags
+
+    def get_tag(self, key: str) -> Any:
+        if key in self._rc.run.tags:
+            return self._rc.run.tags[key]
+        return self._step.tags.get(key)
+
+    @property
+    def file_manager(self) -> Any:
+        raise DagsterInvalidPropertyError(
+            "You have attempted to access the file manager which has been moved to resources in 0.10.0. "
+            "Please access it via `context.resources.file_manager` instead."
+        )
+
+    def for_type(self, dagster_type: Any) -> TypeCheckContext:
+        return TypeCheckContext(self._rc, dagster_type)
+
+
+class SolidExecutionContext(SystemComputeExecutionContext):
+    """The ``context`` an op's compute function receives."""
+
+    def __init__(self, run_context: RunContext, step: ExecutionStep, retry_number: int = 0) -> None:
+        super().__init__(run_context, step, retry_number)
+        self._user_events: list[Any] = []
+        self._output_metadata: dict[str, dict[str, Any]] = {}
+        self._pdb: _pdb.Pdb | None = None
+
+    def get_system_context(self) -> SystemComputeExecutionContext:
+        return self
+
+    get_step_execution_context = get_system_context
+
+    def describe_op(self) -> str:
+        kind = "op" if self._step.definition.node_kind == "op" else "solid"
+        return f'{kind} "{self._step.handle}"'
+
+    def get_mapping_key(self) -> str | None:
+        return None
+
+    @property
+    def pdb(self) -> _pdb.Pdb:
+        if self._pdb is None:
+            self._pdb = _pdb.Pdb()
+        return self._pdb
+
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+    @property
+    def partition_key(self) -> str:
+        raise DagsterInvariantViolationError("This run has no partition key: opbook has no partitioned config.")
+
+    # -- user events logged through the context --------------------------------------------
+
+    def log_event(self, event: Any) -> None:
+        """Record an ``AssetMaterialization`` or ``ExpectationResult`` without yielding it."""
+        self._user_events.append(event)
+
+    def has_events(self) -> bool:
+        return bool(self._user_events)
+
+    def consume_events(self) -> Iterable[Any]:
+        events, self._user_events = self._user_events, []
+        return events
+
+    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None, mapping_key: str | None = None) -> None:
+        name = output_name or "result"
+        if not self._step.definition.has_output(name):
+            raise DagsterInvariantViolationError(
+                f'Attempted to log metadata for output "{name}" of {self.describe_op()}, which has no such output.'
+            )
+        self._output_metadata.setdefault(name, {}).update(metadata)
+
+    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
+        return self._output_metadata.get(output_name)
+
+
+OpExecutionContext = SolidExecutionContext
+StepExecutionContext = SystemComputeExecutionContext
+
+
+class AbstractComputeExecutionContext(ABC):
+    """The interface compute contexts offer (for code that type-checks against it)."""
+
+    @abstractmethod
+    def has_tag(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def get_tag(self, key: str) -> Any: ...
+
+    @property
+    @abstractmethod
+    def run_id(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def log(self) -> DagsterLogManager: ...
+
+
+AbstractComputeExecutionContext.register(SolidExecutionContext)
+
+
+class TypeCheckContext:
+    """The context of a type-check function: ``resources``, ``run_id``, ``log``."""
+
+    def __init__(self, run_context: RunContext | None, dagster_type: Any, log: DagsterLogManager | None = None) -> None:
+        self._rc = run_context
+        self.dagster_type = dagster_type
+        self._log = log
+
+    @property
+    def run_id(self) -> str | None:
+        return self._rc.run_id if self._rc is not None else None
+
+    @property
+    def resources(self) -> Resources:
+        if self._rc is None:
+            return Resources({})
+        return self._rc.resources_for(getattr(self.dagster_type, "required_resource_keys", frozenset()))
+
+    @property
+    def log(self) -> DagsterLogManager:
+        if self._rc is not None:
+            return self._rc.log
+        return self._log or DagsterLogManager("", {}, [])
+
+
+class HookContext:
+    """The context a hook receives after its step."""
+
+    def __init__(
+        self,
+        run_context: RunContext | None,
+        step: ExecutionStep | None,
+        hook_def: Any,
+        step_exception: BaseException | None = None,
+        output_values: Mapping[str, Any] | None = None,
+        resources: Resources | None = None,
+        op_config: Any = None,
+        log: DagsterLogManager | None = None,
+        run_id: str | None = None,
+        job_name: str | None = None,
+    ) -> None:
+        self._rc = run_context
+        self._step = step
+        self.hook_def = hook_def
+        self.solid_exception = self.op_exception = step_exception
+        self.solid_output_values = self.op_output_values = dict(output_values or {})
+        self._resources = resources
+        self._op_config = op_config
+        self._log = log
+        self._run_id = run_id
+        self._job_name = job_name
+
+    @property
+    def run_id(self) -> str | None:
+        return self._rc.run_id if self._rc is not None else self._run_id
+
+    @property
+    def pipeline_name(self) -> str | None:
+        return self._rc.pipeline.name if self._rc is not None else self._job_name
+
+    job_name = pipeline_name
+
+    @property
+    def step(self) -> Any:
+        return self._step
+
+    @property
+    def step_key(self) -> str | None:
+        return self._step.key if self._step is not None else None
+
+    @property
+    def solid(self) -> Any:
+        return self._step.node if self._step is not None else None
+
+    op = solid
+
+    @property
+    def mode_def(self) -> Any:
+        return self._rc.mode if self._rc is not None else None
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        return frozenset(self.hook_def.required_resource_keys) if self.hook_def is not None else frozenset()
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is not None:
+            return self._resources
+        if self._rc is None:
+            return Resources({})
+        return self._rc.resources_for(self.required_resource_keys)
+
+    @property
+    def solid_config(self) -> Any:
+        if self._rc is not None and self._step is not None:
+            node_config = self._rc.resolved.nodes.get(self._step.key)
+            return None if node_config is None else node_config.config
+        return self._op_config
+
+    op_config = solid_config
+
+    @property
+    def log(self) -> DagsterLogManager:
+        if self._rc is not None:
+            return self._rc.log
+        return self._log or DagsterLogManager(self._run_id or "", {}, [])
+
+
+class InitResourceContext:
+    """The context a resource function receives."""
+
+    def __init__(
+        self,
+        resource_config: Any,
+        resource_def: Any = None,
+        resources: Resources | None = None,
+        run_id: str | None = None,
+        log: DagsterLogManager | None = None,
+        instance: Any = None,
+        pipeline_run: Any = None,
+    ) -> None:
+        self.resource_config = resource_config
+        self.resource_def = resource_def
+        self.resources = resources if resources is not None else Resources({})
+        self.run_id = run_id
+        self.log = log or DagsterLogManager(run_id or "", {}, [])
+        self.log_manager = self.log
+        self.instance = instance
+        self.pipeline_run = self.dagster_run = pipeline_run
+
+
+class InitLoggerContext:
+    """The context a logger function receives."""
+
+    def __init__(self, logger_config: Any, logger_def: Any = None, pipeline_def: Any = None, run_id: str | None = None) -> None:
+        self.logger_config = logger_config
+        self.logger_def = logger_def
+        self.pipeline_def = self.job_def = pipeline_def
+        self.run_id = run_id
+
+
+class InitExecutorContext:
+    """The context a custom executor's creation function receives."""
+
+    def __init__(self, pipeline: Any, executor_def: Any, executor_config: Any, instance: Any) -> None:
+        self.pipeline = self.job = pipeline
+        self.executor_def = executor_def
+        self.executor_config = executor_config
+        self.instance = instance

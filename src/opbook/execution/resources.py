@@ -1,0 +1,102 @@
+"""Building a run's resources before its first step and tearing them down after its last.
+
+Resources are initialised in dependency order (a resource may require others); a generator
+resource's code after ``yield`` is its teardown, run in reverse order when the run ends,
+whatever the outcome.  A resource function that raises becomes ``DagsterResourceFunctionError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from opbook import dag
+from opbook.definitions.run_config import needed_resource_keys
+from opbook.errors import DagsterResourceFunctionError
+from opbook.events import DagsterEvent, EngineEventData, SerializableErrorInfo
+from opbook.execution.context import InitResourceContext, Resources
+
+if TYPE_CHECKING:
+    from opbook.execution.run_context import RunContext
+
+
+class ResourceInitFailed(Exception):
+    """Internal: carries the resource error and the events reported so far."""
+
+    def __init__(self, error: DagsterResourceFunctionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class ResourceScope:
+    """The resources of one run (or one worker), and their teardowns."""
+
+    def __init__(self, rc: RunContext, keys: set[str] | None = None) -> None:
+        self.rc = rc
+        self.keys = keys if keys is not None else needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+        self._generators: list[tuple[str, Iterator[Any]]] = []
+
+    def _order(self) -> list[str]:
+        mode = self.rc.mode
+        upstream = {k: sorted(mode.resource_defs[k].required_resource_keys & self.keys) for k in sorted(self.keys)}
+        return dag.toposort(upstream) or sorted(self.keys)
+
+    def initialize(self, step_key: str | None = None) -> Iterator[DagsterEvent]:
+        """Build every resource; yield the ENGINE_EVENTs that say so."""
+        if not self.keys:
+            return
+        names = self._order()
+        listed = f"[{', '.join(names)}]"
+        name = self.rc.pipeline.name
+        yield DagsterEvent.engine_event(
+            name, f"Starting initialization of resources {listed}.", EngineEventData(marker_start="resources"), step_key
+        )
+        for key in names:
+            try:
+                self.rc.resource_values[key] = self._build(key)
+            except DagsterResourceFunctionError as error:
+                yield DagsterEvent.engine_event(
+                    name,
+                    f"Initialization of resources {listed} failed.",
+                    EngineEventData(error=SerializableErrorInfo.from_exception(error), marker_end="resources"),
+                    step_key,
+                )
+                raise ResourceInitFailed(error) from error
+        yield DagsterEvent.engine_event(
+            name, f"Finished initialization of resources {listed}.", EngineEventData(marker_end="resources"), step_key
+        )
+
+    def _build(self, key: str) -> Any:
+        rc = self.rc
+        definition = rc.mode.resource_defs[key]
+        config = rc.resolved.resources.get(key)
+        deps = Resources({k: rc.resource_values[k] for k in definition.required_resource_keys if k in rc.resource_values})
+        context = InitResourceContext(config, definition, deps, rc.run_id, rc.log, rc.instance, rc.run)
+        try:
+            value = definition.resource_fn(context) if definition.takes_context else definition.resource_fn()
+            if definition.is_generator:
+                generator = value
+                value = next(generator)
+                self._generators.append((key, generator))
+            return value
+        except Exception as exc:
+            error = DagsterResourceFunctionError(
+                f"Error executing resource_fn on ResourceDefinition {key}", user_exception=exc, resource_name=key
+            )
+            error.__cause__ = exc
+            raise error from exc
+
+    def teardown(self) -> Iterator[DagsterEvent]:
+        """Run generator teardowns in reverse order; a failing teardown is reported, not raised."""
+        while self._generators:
+            key, generator = self._generators.pop()
+            try:
+                next(generator, None)
+            except Exception as exc:
+                error = DagsterResourceFunctionError(f"Teardown of resource {key} failed", user_exception=exc)
+                error.__cause__ = exc
+                yield DagsterEvent.engine_event(
+                    self.rc.pipeline.name,
+                    f'Teardown of resources [{key}] failed.',
+                    EngineEventData(error=SerializableErrorInfo.from_exception(error)),
+                )

@@ -1,0 +1,420 @@
+"""Results: views over a run's events plus a way to load its output values.
+
+``PipelineExecutionResult`` / ``SolidExecutionResult`` / ``CompositeSolidExecutionResult``
+(pipeline generation) and ``InProcessExecutionResult`` (job generation, also importable as
+``ExecuteInProcessResult``) are all folds over one event list; output values are read from the
+run's value store through ``load_value(step_key, output_name)``.  Every result keeps the full
+event list and can be shown as a DataFrame (``to_dataframe()``; pandas imported only then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opbook.definitions.graph import GraphDefinition
+from opbook.errors import CheckError, DagsterInvariantViolationError
+from opbook.events import DagsterEvent, SolidHandle, StepFailureData
+from opbook.plan.plan import normalize_step_key
+
+ValueLoader = Callable[[str, str], Any]
+_MISSING = object()
+
+
+def _handle_str(handle: SolidHandle | str) -> str:
+    return normalize_step_key(str(handle))
+
+
+class _EventView:
+    """What every result offers over its events."""
+
+    event_list: list[DagsterEvent]
+    run_id: str
+
+    @property
+    def all_events(self) -> list[DagsterEvent]:
+        return self.event_list
+
+    @property
+    def step_event_list(self) -> list[DagsterEvent]:
+        return [e for e in self.event_list if e.is_step_event]
+
+    @property
+    def events_by_step_key(self) -> dict[str | None, list[DagsterEvent]]:
+        grouped: dict[str | None, list[DagsterEvent]] = {}
+        for event in self.event_list:
+            grouped.setdefault(event.step_key, []).append(event)
+        return grouped
+
+    def to_dataframe(self, per: str = "event") -> Any:
+        """The events as a pandas DataFrame: one row per event, or per step (``per="step"``)."""
+        from opbook.execution import frames
+
+        return frames.events_frame(self.event_list, self.run_id) if per == "event" else frames.steps_frame(self.event_list, self.run_id)
+
+
+class GraphExecutionResult(_EventView):
+    """Results of a graph of nodes (a pipeline, or a composite inside one)."""
+
+    def __init__(
+        self,
+        container: GraphDefinition,
+        event_list: list[DagsterEvent],
+        load_value: ValueLoader,
+        handle: SolidHandle | None = None,
+        run_id: str = "",
+        pipeline_name: str = "",
+    ) -> None:
+        self.container = container
+        self.event_list = event_list
+        self.load_value = load_value
+        self.handle = handle
+        self.run_id = run_id
+        self._pipeline_name = pipeline_name or container.name
+
+    @property
+    def success(self) -> bool:
+        return not any(e.is_failure for e in self.event_list)
+
+    def _prefix(self) -> str:
+        return "" if self.handle is None else f"{self.handle}."
+
+    def result_for_solid(self, name: str) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        if not self.container.has_node_named(name):
+            raise DagsterInvariantViolationError(
+                f"Tried to get result for solid '{name}' in '{self._pipeline_name}'. No such top level solid."
+            )
+        return self._result_for(self.container.node_named(name), SolidHandle.from_string(self._prefix() + name))
+
+    result_for_node = result_for_solid
+
+    def result_for_handle(self, handle: SolidHandle | str) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        text = _handle_str(handle)
+        graph: GraphDefinition = self.container
+        node = None
+        for part in text.split("."):
+            if not isinstance(graph, GraphDefinition) or not graph.has_node_named(part):
+                raise DagsterInvariantViolationError(f"Can not find solid handle {text}.")
+            node = graph.node_named(part)
+            graph = node.definition  # type: ignore[assignment]
+        assert node is not None
+        return self._result_for(node, SolidHandle.from_string(self._prefix() + text))
+
+    def _result_for(self, node: Any, handle: SolidHandle) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        key = str(handle)
+        events = [
+            e
+            for e in self.event_list
+            if e.solid_handle is not None and e.is_step_event and (e.step_key == key or e.step_key.startswith(key + "."))  # type: ignore[union-attr]
+        ]
+        if isinstance(node.definition, GraphDefinition):
+            return CompositeSolidExecutionResult(node, events, self.load_value, handle, self.run_id, self._pipeline_name)
+        return SolidExecutionResult(node, events, self.load_value, handle)
+
+    def output_for_solid(self, handle_str: str, output_name: str = "result") -> Any:
+        return self.result_for_handle(handle_str).output_value(output_name)
+
+    @property
+    def solid_result_list(self) -> list[SolidExecutionResult | CompositeSolidExecutionResult]:
+        return [self.result_for_solid(node.name) for node in self.container.nodes]
+
+
+class PipelineExecutionResult(GraphExecutionResult):
+    """What ``execute_pipeline`` and ``reexecute_pipeline`` return."""
+
+    def __init__(self, pipeline_def: Any, run_id: str, event_list: list[DagsterEvent], load_value: ValueLoader) -> None:
+        super().__init__(pipeline_def.graph, event_list, load_value, None, run_id, pipeline_def.name)
+        self.pipeline_def = pipeline_def
+
+    @property
+    def job_def(self) -> Any:
+        return self.pipeline_def
+
+    def reconstruct_context(self) -> None:
+        """Output values are read from the run's storage; no context needs rebuilding."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<PipelineExecutionResult {self.pipeline_def.name!r} {'success' if self.success else 'failure'} run_id={self.run_id}>"
+
+
+class CompositeSolidExecutionResult(GraphExecutionResult):
+    """Results of a composite solid (a graph node) and of the nodes inside it."""
+
+    def __init__(
+        self,
+        solid: Any,
+        event_list: list[DagsterEvent],
+        load_value: ValueLoader,
+        handle: SolidHandle,
+        run_id: str = "",
+        pipeline_name: str = "",
+    ) -> None:
+        super().__init__(solid.definition, event_list, load_value, handle, run_id, pipeline_name)
+        self.solid = solid
+
+    @property
+    def step_events_by_kind(self) -> dict[str, list[DagsterEvent]]:
+        return {"COMPUTE": list(self.event_list)}
+
+    def output_values_for_solid(self, name: str) -> dict[str, Any] | None:
+        return self.result_for_solid(name).output_values
+
+    def output_value_for_solid(self, name: str, output_name: str = "result") -> Any:
+        return self.result_for_solid(name).output_value(output_name)
+
+    def output_values_for_handle(self, handle_str: str) -> dict[str, Any] | None:
+        return self.result_for_handle(handle_str).output_values
+
+    def output_value_for_handle(self, handle_str: str, output_name: str = "result") -> Any:
+        return self.result_for_handle(handle_str).output_value(output_name)
+
+    def _inner_result(self, output_name: str) -> tuple[Any, str]:
+        mapping = next((m for m in self.container.output_mappings if m.graph_output_name == output_name), None)
+        if mapping is None:
+            found = [m.graph_output_name for m in self.container.output_mappings]
+            detail = f"found outputs {found}" if found else "no output mappings were defined"
+            raise DagsterInvariantViolationError(
+                f"Output '{output_name}' not defined in composite solid '{self.solid.name}': {detail}. "
+                "Output mappings must be specified in order to use output_value."
+            )
+        return self.result_for_solid(mapping.node_name), mapping.output_name
+
+    @property
+    def output_values(self) -> dict[str, Any]:
+        values = {}
+        for mapping in self.container.output_mappings:
+            inner, name = self._inner_result(mapping.graph_output_name)
+            inner_values = inner.output_values or {}
+            if name in inner_values:
+                values[mapping.graph_output_name] = inner_values[name]
+        return values
+
+    def output_value(self, output_name: str = "result") -> Any:
+        inner, name = self._inner_result(output_name)
+        return inner.output_value(name)
+
+    @property
+    def skipped(self) -> bool:
+        return all(e.is_step_skipped for e in self.event_list)
+
+
+class SolidExecutionResult:
+    """Results of one leaf solid / op: its events and its output values."""
+
+    def __init__(self, solid: Any, events: Sequence[DagsterEvent], load_value: ValueLoader, handle: SolidHandle | None = None) -> None:
+        self.solid = solid
+        self.handle = handle or SolidHandle(solid.name)
+        self.step_events = list(events)
+        self.load_value = load_value
+
+    @property
+    def compute_step_events(self) -> list[DagsterEvent]:
+        return self.step_events
+
+    @property
+    def step_events_by_kind(self) -> dict[str, list[DagsterEvent]]:
+        return {"COMPUTE": self.step_events}
+
+    def _of_type(self, value: str) -> list[DagsterEvent]:
+        return [e for e in self.step_events if e.event_type_value == value]
+
+    @property
+    def input_events_during_compute(self) -> list[DagsterEvent]:
+        return self._of_type("STEP_INPUT")
+
+    @property
+    def compute_input_event_dict(self) -> dict[str, DagsterEvent]:
+        return {e.step_input_data.input_name: e for e in self.input_events_during_compute}
+
+    @property
+    def output_events_during_compute(self) -> list[DagsterEvent]:
+        return self._of_type("STEP_OUTPUT")
+
+    @property
+    def compute_output_events_dict(self) -> dict[str, list[DagsterEvent]]:
+        grouped: dict[str, list[DagsterEvent]] = {}
+        for e in self.output_events_during_compute:
+            grouped.setdefault(e.step_output_data.output_name, []).append(e)
+        return grouped
+
+    @property
+    def compute_output_event_dict(self) -> dict[str, DagsterEvent]:
+        return {name: events[-1] for name, events in self.compute_output_events_dict.items()}
+
+    def get_output_events_for_compute(self, output_name: str = "result") -> list[DagsterEvent]:
+        return self.compute_output_events_dict.get(output_name, [])
+
+    def get_output_event_for_compute(self, output_name: str = "result") -> DagsterEvent:
+        events = self.get_output_events_for_compute(output_name)
+        if len(events) != 1:
+            if not events:
+                raise KeyError(output_name)
+            raise CheckError("Multiple output events returned, use get_output_events_for_compute")
+        return events[0]
+
+    @property
+    def materialization_events_during_compute(self) -> list[DagsterEvent]:
+        return self._of_type("ASSET_MATERIALIZATION")
+
+    @property
+    def materializations_during_compute(self) -> list[Any]:
+        return [e.step_materialization_data.materialization for e in self.materialization_events_during_compute]
+
+    @property
+    def expectation_events_during_compute(self) -> list[DagsterEvent]:
+        return self._of_type("STEP_EXPECTATION_RESULT")
+
+    @property
+    def expectation_results_during_compute(self) -> list[Any]:
+        return [e.step_expectation_result_data.expectation_result for e in self.expectation_events_during_compute]
+
+    @property
+    def success(self) -> bool:
+        if any(e.is_step_failure for e in self.step_events):
+            return False
+        return any(e.is_step_success for e in self.step_events)
+
+    @property
+    def skipped(self) -> bool:
+        return all(e.is_step_skipped for e in self.step_events)
+
+    @property
+    def retry_attempts(self) -> int:
+        return len(self._of_type("STEP_RESTARTED"))
+
+    def get_step_success_event(self) -> DagsterEvent:
+        for e in self.step_events:
+            if e.is_step_success:
+                return e
+        raise CheckError(f"Step success not found for solid {self.solid.name}")
+
+    @property
+    def compute_step_failure_event(self) -> DagsterEvent:
+        if self.success:
+            raise DagsterInvariantViolationError("Cannot call compute_step_failure_event if successful")
+        failures = self._of_type("STEP_FAILURE")
+        if len(failures) != 1:
+            raise CheckError(f"Expected exactly one step failure for solid {self.solid.name}, found {len(failures)}")
+        return failures[0]
+
+    @property
+    def failure_data(self) -> StepFailureData | None:
+        failures = self._of_type("STEP_FAILURE")
+        return failures[0].step_failure_data if failures else None
+
+    @property
+    def output_values(self) -> dict[str, Any] | None:
+        if not self.success or not self.step_events:
+            return None
+        values = {}
+        for e in self.output_events_during_compute:
+            name = e.step_output_data.output_name
+            values[name] = self.load_value(e.step_key, name)  # type: ignore[arg-type]
+        return values
+
+    def output_value(self, output_name: str = "result") -> Any:
+        definition = self.solid.definition
+        if not definition.has_output(output_name):
+            raise DagsterInvariantViolationError(
+                f"Output '{output_name}' not defined in solid '{self.solid.name}': found outputs "
+                f"{[o.name for o in definition.output_defs]}"
+            )
+        if not self.success:
+            return None
+        values = self.output_values or {}
+        if output_name not in values:
+            raise DagsterInvariantViolationError(
+                f"Did not find result {output_name} in solid {self.solid.name} execution result"
+            )
+        return values[output_name]
+
+    def to_dataframe(self) -> Any:
+        from opbook.execution import frames
+
+        return frames.events_frame(self.step_events, "")
+
+    def __repr__(self) -> str:
+        state = "success" if self.success else ("skipped" if self.skipped else "failure")
+        return f"<SolidExecutionResult {str(self.handle)!r} {state}>"
+
+
+class InProcessExecutionResult(_EventView):
+    """What ``execute_in_process`` returns (Dagster 0.13's ``ExecuteInProcessResult``)."""
+
+    def __init__(self, node_def: GraphDefinition, event_list: list[DagsterEvent], run_id: str, load_value: ValueLoader, job_def: Any = None) -> None:
+        self.node_def = node_def
+        self.event_list = event_list
+        self.run_id = run_id
+        self.load_value = load_value
+        self.job_def = job_def
+
+    @property
+    def success(self) -> bool:
+        return not any(e.is_failure for e in self.event_list)
+
+    @property
+    def all_node_events(self) -> list[DagsterEvent]:
+        events = []
+        for node in self.node_def.nodes:
+            events.extend(self.events_for_node(node.name))
+        return events
+
+    def events_for_node(self, node_name: str) -> list[DagsterEvent]:
+        key = normalize_step_key(node_name)
+        return [
+            e
+            for e in self.event_list
+            if e.is_step_event and e.step_key is not None and (e.step_key == key or e.step_key.startswith(key + "."))
+        ]
+
+    def _leaf_output(self, node_str: str, output_name: str) -> tuple[str, str]:
+        graph: Any = self.node_def
+        path: list[str] = []
+        for part in normalize_step_key(node_str).split("."):
+            if not isinstance(graph, GraphDefinition) or not graph.has_node_named(part):
+                raise CheckError(f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}.")
+            path.append(part)
+            graph = graph.node_named(part).definition
+        while isinstance(graph, GraphDefinition):
+            mapping = next((m for m in graph.output_mappings if m.graph_output_name == output_name), None)
+            if mapping is None:
+                raise DagsterInvariantViolationError(f"Could not find output '{output_name}' of node '{node_str}'.")
+            path.append(mapping.node_name)
+            output_name = mapping.output_name
+            graph = graph.node_named(mapping.node_name).definition
+        return ".".join(path), output_name
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        step_key, name = self._leaf_output(node_str, output_name)
+        produced = any(
+            e.event_type_value == "STEP_OUTPUT" and e.step_key == step_key and e.step_output_data.output_name == name
+            for e in self.event_list
+        )
+        if not produced:
+            raise DagsterInvariantViolationError(f"No outputs found for node '{node_str}'.")
+        return self.load_value(step_key, name)
+
+    def output_value(self, output_name: str = "result") -> Any:
+        mappings = self.node_def.output_mappings
+        if not mappings:
+            raise DagsterInvariantViolationError(
+                f"Attempted to retrieve top-level outputs for '{self.node_def.name}', which has no outputs."
+            )
+        mapping = next((m for m in mappings if m.graph_output_name == output_name), None)
+        if mapping is None:
+            raise DagsterInvariantViolationError(f"Could not find top-level output '{output_name}' in '{self.node_def.name}'.")
+        return self.output_for_node(mapping.node_name, mapping.output_name)
+
+    def asset_materializations_for_node(self, node_name: str) -> list[Any]:
+        return [
+            e.step_materialization_data.materialization
+            for e in self.events_for_node(node_name)
+            if e.event_type_value == "ASSET_MATERIALIZATION"
+        ]
+
+    def __repr__(self) -> str:
+        return f"<InProcessExecutionResult {self.node_def.name!r} {'success' if self.success else 'failure'} run_id={self.run_id}>"
+
+
+ExecuteInProcessResult = InProcessExecutionResult

@@ -1,0 +1,111 @@
+"""What every step of one run shares: definitions, resolved config, the run record, the
+instance, the value store, resources and the log.
+
+A run context is built in the process that drives the run and, for the multiprocess and dask
+executors, again in each worker from picklable parts (``RunContext.for_worker``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from opbook import config as cfg
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.mode import ModeDefinition
+from opbook.definitions.run_config import ResolvedRunConfig
+from opbook.errors import DagsterInvariantViolationError
+from opbook.execution.context import InitLoggerContext, Resources
+from opbook.execution.log_manager import DagsterLogManager
+from opbook.plan.plan import ExecutionPlan, ExecutionStep
+from opbook.storage.base import ValueStore
+from opbook.storage.instance import DagsterInstance
+from opbook.storage.runs import PipelineRun
+
+
+@dataclass(eq=False)
+class RunContext:
+    pipeline: PipelineDefinition
+    mode: ModeDefinition
+    resolved: ResolvedRunConfig
+    run: PipelineRun
+    instance: DagsterInstance
+    plan: ExecutionPlan
+    value_store: ValueStore
+    raise_on_error: bool = False
+    log: DagsterLogManager = field(default_factory=lambda: DagsterLogManager("", {}, []))
+    resource_values: dict[str, Any] = field(default_factory=dict)
+    # In-process only: the exception each failed step raised, for raise_on_error.
+    step_errors: dict[str, BaseException] = field(default_factory=dict)
+    _resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
+    _tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+    @property
+    def pipeline_name(self) -> str:
+        return self.pipeline.name
+
+    @property
+    def retries_enabled(self) -> bool:
+        retries = self.resolved.executor_config.get("retries") or {"enabled": {}}
+        return "enabled" in retries
+
+    def resources_for(self, keys: Iterable[str]) -> Resources:
+        keys = frozenset(keys)
+        cached = self._resources_cache.get(keys)
+        if cached is None:
+            cached = Resources({k: self.resource_values[k] for k in keys if k in self.resource_values})
+            self._resources_cache[keys] = cached
+        return cached
+
+    def step_logging_tags(self, step: ExecutionStep) -> dict[str, str]:
+        tags = self._tags_cache.get(step.key)
+        if tags is None:
+            tags = {
+                "run_id": self.run.run_id,
+                "pipeline_name": self.pipeline.name,
+                "step_key": step.key,
+                "solid_name": step.node.name,
+                "solid_definition": step.definition.name,
+            }
+            self._tags_cache[step.key] = tags
+        return tags
+
+    def source_of(self, step_key: str) -> tuple[ValueStore, str]:
+        """The value store and run id holding the outputs of ``step_key``.
+
+        Steps of this run write to its own store; steps outside a re-execution's selection
+        were run by an ancestor run, found by walking up the parent runs.
+        """
+        if step_key in self.plan.step_dict:
+            return self.value_store, self.run.run_id
+        run: PipelineRun | None = self.run
+        while run is not None and run.parent_run_id is not None:
+            parent = self.instance.get_run_by_id(run.parent_run_id)
+            if parent is None:
+                break
+            if parent.step_keys_to_execute is None or step_key in parent.step_keys_to_execute:
+                store = self.instance.value_store(parent.storage_name, parent.storage_base_dir)
+                return store, parent.run_id
+            run = parent
+        raise DagsterInvariantViolationError(
+            f'No run of this run\'s ancestry executed step "{step_key}", so its outputs cannot be loaded. '
+            "Re-execute with that step selected."
+        )
+
+
+def build_loggers(pipeline: PipelineDefinition, mode: ModeDefinition, resolved: ResolvedRunConfig, run_id: str) -> list[logging.Logger]:
+    """Instantiate the run's loggers: those named in run config, else all of the mode's."""
+    chosen = resolved.loggers or {name: None for name in mode.loggers}
+    loggers = []
+    for name, config in chosen.items():
+        definition = mode.loggers[name]
+        if config is None and definition.config_field is not None:
+            config = cfg.validate(definition.config_field, {}).value
+        loggers.append(definition.logger_fn(InitLoggerContext(config, definition, pipeline, run_id)))
+    return loggers

@@ -1,0 +1,407 @@
+"""Running one step: load inputs, call the user's code inside one error boundary, check and
+store outputs, run hooks.  Yields the step's events in Dagster 0.13's order::
+
+    STEP_START | STEP_RESTARTED
+    LOADED_INPUT (one per stored input), then STEP_INPUT (one per input)
+    per output: STEP_OUTPUT, HANDLED_OUTPUT, ASSET_MATERIALIZATION (from ``outputs:`` config)
+    ASSET_MATERIALIZATION / STEP_EXPECTATION_RESULT as user code yields them
+    STEP_SUCCESS | STEP_FAILURE | STEP_UP_FOR_RETRY
+    HOOK_COMPLETED / HOOK_SKIPPED / HOOK_ERRORED (after a final outcome)
+
+The error boundary: a plain exception from user code is wrapped in
+``DagsterExecutionStepExecutionError`` (the user's exception kept as ``__cause__`` and
+``user_exception``) and reported in STEP_FAILURE; ``Failure``, ``RetryRequested`` and
+``DagsterError`` pass through as themselves.  ``KeyboardInterrupt`` is reported and re-raised.
+This is the hot path of the engine: per step it builds a handful of events and little else.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from opbook.definitions.metadata import normalize_metadata
+from opbook.definitions.user_events import (
+    AssetMaterialization,
+    ExpectationResult,
+    Failure,
+    Output,
+    RetryRequested,
+)
+from opbook.errors import (
+    DagsterError,
+    DagsterExecutionStepExecutionError,
+    DagsterInvariantViolationError,
+    DagsterStepOutputNotFoundError,
+    DagsterTypeCheckDidNotPass,
+    DagsterTypeCheckError,
+    DagsterTypeLoadingError,
+    DagsterTypeMaterializationError,
+)
+from opbook.events import (
+    DagsterEvent,
+    DagsterEventType,
+    ErrorSource,
+    HandledOutputData,
+    LoadedInputData,
+    SerializableErrorInfo,
+    StepExpectationResultData,
+    StepFailureData,
+    StepInputData,
+    StepMaterializationData,
+    StepOutputData,
+    StepOutputHandle,
+    StepRetryData,
+    StepSuccessData,
+    TypeCheckData,
+    UserFailureData,
+)
+from opbook.execution.compute import iterate_compute
+from opbook.execution.context import SolidExecutionContext, TypeCheckContext
+from opbook.execution.hooks import run_hooks
+from opbook.execution.run_context import RunContext
+from opbook.plan.plan import ExecutionStep, StepInput
+
+ET = DagsterEventType
+_NO_CHECK: list[Any] = []
+
+
+def format_duration(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.1f}ms" if ms >= 1 else f"{ms * 1000:.0f}µs"
+    if ms < 60_000:
+        return f"{ms / 1000:.2f}s"
+    minutes, seconds = divmod(ms / 1000, 60)
+    return f"{int(minutes)}m{seconds:.0f}s"
+
+
+class _StepFailed(Exception):
+    """Internal: the step has failed; carries what STEP_FAILURE reports."""
+
+    def __init__(self, error: BaseException, raise_as: BaseException | None = None) -> None:
+        self.error = error
+        self.raise_as = raise_as if raise_as is not None else error
+
+
+def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[DagsterEvent]:
+    """Run one attempt of ``step``; yield its events."""
+    runner = _StepRun(rc, step, attempt)
+    yield from runner.events()
+
+
+class _StepRun:
+    __slots__ = (
+        "_pending_failure",
+        "attempt",
+        "context",
+        "key",
+        "outputs",
+        "rc",
+        "seen_outputs",
+        "step",
+        "tags",
+        "values",
+    )
+
+    def __init__(self, rc: RunContext, step: ExecutionStep, attempt: int) -> None:
+        self.rc = rc
+        self.step = step
+        self.attempt = attempt
+        self.key = step.key
+        self.tags = rc.step_logging_tags(step)
+        self.values: dict[str, Any] = {}
+        self.outputs: dict[str, Any] = {}
+        self.seen_outputs: set[str] = set()
+        self.context = SolidExecutionContext(rc, step, attempt)
+        # An input failed its type check: the step fails before user code runs.
+        self._pending_failure: BaseException | None = None
+
+    def event(self, event_type: DagsterEventType, message: str, data: Any = None) -> DagsterEvent:
+        return DagsterEvent.step(event_type, self.rc.pipeline.name, self.key, self.step.handle, message, data, self.tags)
+
+    def events(self) -> Iterator[DagsterEvent]:
+        start = time.perf_counter()
+        if self.attempt:
+            yield self.event(ET.STEP_RESTARTED, f'Started re-execution (attempt # {self.attempt + 1}) of step "{self.key}".')
+        else:
+            yield self.event(ET.STEP_START, f'Started execution of step "{self.key}".')
+        failure: BaseException | None = None  # what the step raised, for hooks
+        to_raise: BaseException | None = None  # what raise_on_error re-raises
+        outcome: DagsterEvent
+        try:
+            yield from self._load_inputs()
+            yield from self._compute()
+            yield from self._finish_outputs()
+            ms = (time.perf_counter() - start) * 1000
+            outcome = self.event(
+                ET.STEP_SUCCESS, f'Finished execution of step "{self.key}" in {format_duration(ms)}.', StepSuccessData(ms)
+            )
+        except _StepFailed as failed:
+            outcome = self._failure_event(failed.error)
+            failure = failed.raise_as
+            # Exhausted or disabled retries give a failed result, never a raise.
+            to_raise = None if isinstance(failed.error, RetryRequested) else failed.raise_as
+        except KeyboardInterrupt as interrupt:
+            yield self.event(
+                ET.STEP_FAILURE,
+                f'Execution of step "{self.key}" was interrupted.',
+                StepFailureData(SerializableErrorInfo.from_exception(interrupt), None, ErrorSource.INTERRUPT),
+            )
+            raise
+        yield outcome
+        if to_raise is not None and outcome.event_type_value == "STEP_FAILURE":
+            self.rc.step_errors[self.key] = to_raise
+        if outcome.event_type_value != "STEP_UP_FOR_RETRY" and self.step.hook_defs:
+            yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs)
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def _load_inputs(self) -> Iterator[DagsterEvent]:
+        checks = []
+        for step_input in self.step.inputs:
+            if step_input.definition.is_nothing:
+                continue
+            if step_input.sources:
+                value = yield from self._load_stored(step_input)
+            elif step_input.config_source is not None:
+                value = self._load_from_config(step_input)
+            else:
+                value = step_input.definition.default_value
+            self.values[step_input.name] = value
+            checks.append(step_input)
+        for step_input in checks:
+            yield self._input_event(step_input, self.values[step_input.name])
+
+    def _load_stored(self, step_input: StepInput) -> Any:
+        values = []
+        for source in step_input.sources:
+            store, run_id = self.rc.source_of(source.step_key)
+            if not store.has_value(run_id, source.step_key, source.output_name):
+                if step_input.is_fan_in:
+                    continue  # an optional upstream output that was not produced
+                raise _StepFailed(
+                    DagsterInvariantViolationError(
+                        f'Input "{step_input.name}" of step "{self.key}" needs output "{source.output_name}" of step '
+                        f'"{source.step_key}" from run {run_id}, but that value is no longer stored '
+                        f"({store.describe()}). Re-run that step, or use filesystem storage to keep values."
+                    )
+                )
+            values.append(store.get_value(run_id, source.step_key, source.output_name))
+            yield self.event(
+                ET.LOADED_INPUT,
+                f'Loaded input "{step_input.name}" using intermediate storage "{store.name}", from output '
+                f'"{source.output_name}" of step "{source.step_key}"',
+                LoadedInputData(step_input.name, store.name, source.output_name, source.step_key),
+            )
+        return values if step_input.is_fan_in else values[0]
+
+    def _load_from_config(self, step_input: StepInput) -> Any:
+        assert step_input.config_source is not None
+        handle, name = step_input.config_source
+        if handle:
+            config_value = self.rc.resolved.nodes[handle].inputs[name]
+        else:
+            config_value = self.rc.resolved.graph_inputs[name]
+        loader = step_input.definition.dagster_type.loader
+        assert loader is not None
+        try:
+            return loader.loader_fn(self.context, config_value)
+        except (DagsterError, Failure) as exc:
+            raise _StepFailed(exc) from exc
+        except Exception as exc:
+            error = DagsterTypeLoadingError(
+                f'Error occurred while loading input "{name}" of step "{self.key}" from run config: {exc}',
+                user_exception=exc,
+            )
+            error.__cause__ = exc
+            raise _StepFailed(error, exc) from exc
+
+    def _type_check(self, dagster_type: Any, label: str, value: Any) -> TypeCheckData:
+        if dagster_type.is_any:
+            return TypeCheckData(True, label, None, _NO_CHECK)
+        try:
+            result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
+        except Failure as failure:
+            return TypeCheckData(False, label, failure.description, failure.metadata_entries)
+        except Exception as exc:
+            error = DagsterTypeCheckError(
+                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
+                user_exception=exc,
+            )
+            error.__cause__ = exc
+            raise _StepFailed(error, exc) from exc
+        return TypeCheckData(result.success, label, result.description, result.metadata_entries)
+
+    def _input_event(self, step_input: StepInput, value: Any) -> DagsterEvent:
+        dagster_type = step_input.definition.dagster_type
+        check = self._type_check(dagster_type, step_input.name, value)
+        verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
+        event = self.event(
+            ET.STEP_INPUT,
+            f'Got input "{step_input.name}" of type "{dagster_type.name}". {verdict}',
+            StepInputData(step_input.name, check),
+        )
+        if not check.success:
+            self._pending_failure = DagsterTypeCheckDidNotPass(
+                f'Type check failed for step input "{step_input.name}" - expected type "{dagster_type.name}". '
+                f"Description: {check.description}",
+                check.metadata_entries,
+                dagster_type,
+            )
+        return event
+
+    # -- compute ---------------------------------------------------------------------------
+
+    def _compute(self) -> Iterator[DagsterEvent]:
+        if self._pending_failure is not None:
+            raise _StepFailed(self._pending_failure)
+        try:
+            for item in iterate_compute(self.context, self.step, self.values):
+                yield from self._handle_item(item)
+            for item in self.context.consume_events():
+                yield from self._handle_item(item)
+        except _StepFailed:
+            raise
+        except DagsterExecutionStepExecutionError as error:
+            raise _StepFailed(self._maybe_retry(error), error.user_exception) from error
+        except (RetryRequested, Failure, DagsterError) as error:
+            raise _StepFailed(error) from error
+
+    def _maybe_retry(self, error: DagsterExecutionStepExecutionError) -> BaseException:
+        policy = self.step.retry_policy
+        if policy is None:
+            return error
+        retry = RetryRequested(max_retries=policy.max_retries, seconds_to_wait=policy.delay)
+        retry.__cause__ = error
+        return retry
+
+    def _handle_item(self, item: Any) -> Iterator[DagsterEvent]:
+        if isinstance(item, Output):
+            yield from self._handle_output(item)
+        elif isinstance(item, AssetMaterialization):
+            yield self._materialization_event(item)
+        elif isinstance(item, ExpectationResult):
+            label = f" {item.label}" if item.label else ""
+            text = item.description or f"Expectation{label} {'passed' if item.success else 'failed'}"
+            yield self.event(ET.STEP_EXPECTATION_RESULT, text, StepExpectationResultData(item))
+
+    def _materialization_event(self, item: AssetMaterialization) -> DagsterEvent:
+        text = item.description or f"Materialized value {item.label}."
+        return self.event(ET.ASSET_MATERIALIZATION, text, StepMaterializationData(item))
+
+    def _handle_output(self, output: Output) -> Iterator[DagsterEvent]:
+        name = output.output_name
+        definition = self.step.definition
+        if not definition.has_output(name):
+            raise _StepFailed(
+                DagsterInvariantViolationError(
+                    f'Core compute for {definition.node_kind} "{self.step.node.name}" returned an output "{name}" that '
+                    f"does not exist. The available outputs are {list(definition.output_dict)}"
+                )
+            )
+        if name in self.seen_outputs:
+            raise _StepFailed(
+                DagsterInvariantViolationError(
+                    f'Compute for {definition.node_kind} "{self.step.node.name}" returned an output "{name}" multiple times'
+                )
+            )
+        self.seen_outputs.add(name)
+        dagster_type = definition.output_def_named(name).dagster_type
+        check = self._type_check(dagster_type, name, output.value)
+        verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
+        metadata = list(output.metadata_entries)
+        extra = self.context.get_output_metadata(name)
+        if extra:
+            metadata += normalize_metadata(None, extra)
+        yield self.event(
+            ET.STEP_OUTPUT,
+            f'Yielded output "{name}" of type "{dagster_type.name}". {verdict}',
+            StepOutputData(StepOutputHandle(self.key, name), check, None, metadata),
+        )
+        if not check.success:
+            raise _StepFailed(
+                DagsterTypeCheckDidNotPass(
+                    f'Type check failed for step output "{name}" - expected type "{dagster_type.name}". '
+                    f"Description: {check.description}",
+                    check.metadata_entries,
+                    dagster_type,
+                )
+            )
+        store = self.rc.value_store
+        store.set_value(self.rc.run.run_id, self.key, name, output.value)
+        self.outputs[name] = output.value
+        yield self.event(
+            ET.HANDLED_OUTPUT,
+            f'Handled output "{name}" using intermediate storage "{store.name}"',
+            HandledOutputData(name, store.name),
+        )
+        yield from self._materialize_from_config(name, dagster_type, output.value)
+
+    def _materialize_from_config(self, name: str, dagster_type: Any, value: Any) -> Iterator[DagsterEvent]:
+        node_config = self.rc.resolved.nodes.get(self.key)
+        if node_config is None or not node_config.outputs:
+            return
+        for entry in node_config.outputs:
+            spec = entry.get(name)
+            if spec is None:
+                continue
+            try:
+                made = dagster_type.materializer.materializer_fn(self.context, spec, value)
+            except Exception as exc:
+                error = DagsterTypeMaterializationError(
+                    f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}', user_exception=exc
+                )
+                raise _StepFailed(error, exc) from exc
+            for item in made if isinstance(made, (list, tuple)) else [made]:
+                if isinstance(item, AssetMaterialization):
+                    yield self._materialization_event(item)
+
+    def _finish_outputs(self) -> Iterator[DagsterEvent]:
+        for output_def in self.step.definition.output_defs:
+            if output_def.name in self.seen_outputs:
+                continue
+            if output_def.dagster_type.is_nothing:
+                yield from self._handle_output(Output(None, output_def.name))
+            elif output_def.is_required:
+                definition = self.step.definition
+                raise _StepFailed(
+                    DagsterStepOutputNotFoundError(
+                        f'Core compute for {definition.node_kind} "{self.step.node.name}" did not return an output '
+                        f'for non-optional output "{output_def.name}"',
+                        self.key,
+                        output_def.name,
+                    )
+                )
+
+    # -- failure ---------------------------------------------------------------------------
+
+    def _failure_event(self, error: BaseException) -> DagsterEvent:
+        if isinstance(error, RetryRequested):
+            return self._retry_event(error)
+        user_failure = None
+        if isinstance(error, Failure):
+            user_failure = UserFailureData("intentional-failure", error.description, error.metadata_entries)
+        source = ErrorSource.USER_CODE_ERROR if getattr(error, "is_user_code_error", False) or isinstance(error, Failure) else ErrorSource.FRAMEWORK_ERROR
+        return self.event(
+            ET.STEP_FAILURE,
+            f'Execution of step "{self.key}" failed.',
+            StepFailureData(SerializableErrorInfo.from_exception(error), user_failure, source),
+        )
+
+    def _retry_event(self, request: RetryRequested) -> DagsterEvent:
+        cause = request.__cause__ if request.__cause__ is not None else request
+        if not self.rc.retries_enabled:
+            return self._plain_failure("RetryRequested but retries are disabled", cause)
+        if self.attempt >= request.max_retries:
+            return self._plain_failure(f"Exceeded max_retries of {request.max_retries}", cause)
+        wait = f" in {request.seconds_to_wait} seconds" if request.seconds_to_wait else ""
+        return self.event(
+            ET.STEP_UP_FOR_RETRY,
+            f'Execution of step "{self.key}" failed and has requested a retry{wait}.',
+            StepRetryData(SerializableErrorInfo.from_exception(cause), request.seconds_to_wait),
+        )
+
+    def _plain_failure(self, message: str, cause: BaseException) -> DagsterEvent:
+        info = SerializableErrorInfo(message, [], type(cause).__name__, SerializableErrorInfo.from_exception(cause))
+        return self.event(ET.STEP_FAILURE, f'Execution of step "{self.key}" failed.', StepFailureData(info, None, ErrorSource.USER_CODE_ERROR))

@@ -1,0 +1,203 @@
+"""The one scheduling loop every executor shares.
+
+State, kept by ``ActiveExecution`` and changed only by the events steps emit:
+``waiting`` (step -> plan steps it still waits for), ``ready`` (a heap ordered by the
+``dagster/priority`` tag, then plan order), ``running``, and the outcomes: succeeded, failed,
+skipped, abandoned; plus ``produced`` (the outputs seen in STEP_OUTPUT events) and retries
+waiting for their time.
+
+Policy: a step becomes ready when every step it waits for has finished.  If one of those failed,
+the step and everything downstream of it are abandoned and emit nothing (as in Dagster).  If
+an output it needs was not produced (an optional output), it is skipped with a STEP_SKIPPED
+event, and the skip propagates.  A STEP_UP_FOR_RETRY puts the step back, after its wait, behind
+the steps already ready.
+
+Executors differ only in how a ready step is submitted (``StepSubmitter``): in this process,
+to a process pool, or to a Dask cluster.  The loop submits up to the submitter's free slots,
+then relays the events the submitter reports, observing each one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterator
+from typing import Protocol
+
+from opbook.errors import DagsterInvariantViolationError
+from opbook.events import DagsterEvent, DagsterEventType
+from opbook.execution.run_context import RunContext
+from opbook.plan.plan import ExecutionPlan, ExecutionStep
+
+ET = DagsterEventType
+
+
+class StepSubmitter(Protocol):
+    """How an executor runs a ready step."""
+
+    def free_slots(self) -> int:
+        """How many more steps may be submitted now."""
+        ...
+
+    def submit(self, step: ExecutionStep, attempt: int) -> None:
+        """Start (or queue) one attempt of a step."""
+        ...
+
+    def events(self) -> Iterator[DagsterEvent]:
+        """Events of submitted steps; returns once at least one submitted step has finished
+        (or at once, when nothing is running)."""
+        ...
+
+
+class ActiveExecution:
+    def __init__(self, plan: ExecutionPlan) -> None:
+        self.plan = plan
+        in_plan = plan.step_dict
+        self.order = {step.key: i for i, step in enumerate(plan.steps)}
+        self.waiting: dict[str, set[str]] = {}
+        self.downstream: dict[str, list[str]] = {key: [] for key in in_plan}
+        self.ready: list[tuple[int, int, str]] = []
+        for step in plan.steps:
+            ups = {k for k in step.upstream_keys if k in in_plan}
+            if ups:
+                self.waiting[step.key] = ups
+                for up in ups:
+                    self.downstream[up].append(step.key)
+            else:
+                self._push(step)
+        self.attempts: dict[str, int] = {}
+        self.running: set[str] = set()
+        self.succeeded: set[str] = set()
+        self.failed: set[str] = set()
+        self.skipped: set[str] = set()
+        self.abandoned: set[str] = set()
+        self.produced: set[tuple[str, str]] = set()
+        self.retry_at: list[tuple[float, int, str]] = []
+        self.pending_events: list[DagsterEvent] = []
+        self.stopped = False
+
+    def _push(self, step: ExecutionStep) -> None:
+        heapq.heappush(self.ready, (-step.priority, self.order[step.key], step.key))
+
+    @property
+    def is_complete(self) -> bool:
+        return not (self.ready or self.running or self.retry_at or (self.waiting and not self.stopped))
+
+    def take_ready(self, limit: int) -> list[tuple[ExecutionStep, int]]:
+        now = time.monotonic()
+        while self.retry_at and self.retry_at[0][0] <= now:
+            _, _, key = heapq.heappop(self.retry_at)
+            self._push(self.plan.step_dict[key])
+        taken = []
+        while self.ready and len(taken) < limit and not self.stopped:
+            _, _, key = heapq.heappop(self.ready)
+            self.running.add(key)
+            taken.append((self.plan.step_dict[key], self.attempts.get(key, 0)))
+        return taken
+
+    def seconds_until_retry(self) -> float | None:
+        if not self.retry_at or self.ready or self.running:
+            return None
+        return max(0.0, self.retry_at[0][0] - time.monotonic())
+
+    def stop(self) -> None:
+        """Schedule nothing more (raise_on_error after a failure, or a cancel)."""
+        self.stopped = True
+        self.ready.clear()
+        self.retry_at.clear()
+
+    # -- observing events ------------------------------------------------------------------
+
+    def observe(self, event: DagsterEvent) -> None:
+        kind = event.event_type_value
+        key = event.step_key
+        if kind == "STEP_OUTPUT":
+            self.produced.add((key, event.event_specific_data.step_output_handle.output_name))  # type: ignore[arg-type]
+        elif kind == "STEP_SUCCESS":
+            self._finish(key, self.succeeded)  # type: ignore[arg-type]
+        elif kind == "STEP_FAILURE":
+            self._finish(key, self.failed)  # type: ignore[arg-type]
+        elif kind == "STEP_UP_FOR_RETRY":
+            assert key is not None
+            self.running.discard(key)
+            self.attempts[key] = self.attempts.get(key, 0) + 1
+            wait = event.event_specific_data.seconds_to_wait or 0.0
+            heapq.heappush(self.retry_at, (time.monotonic() + wait, self.order[key], key))
+
+    def _finish(self, key: str, outcome: set[str]) -> None:
+        if key not in self.running:
+            return  # an event of a step this run does not schedule (already finished)
+        self.running.discard(key)
+        outcome.add(key)
+        self._release_downstream(key)
+
+    def _release_downstream(self, key: str) -> None:
+        for child in self.downstream.get(key, ()):
+            waits = self.waiting.get(child)
+            if waits is None:
+                continue
+            waits.discard(key)
+            if not waits:
+                del self.waiting[child]
+                self._decide(self.plan.step_dict[child])
+
+    def _decide(self, step: ExecutionStep) -> None:
+        ups = [k for k in step.upstream_keys if k in self.plan.step_dict]
+        if any(k in self.failed or k in self.abandoned for k in ups):
+            self.abandoned.add(step.key)
+            self._release_downstream(step.key)
+        elif self._missing_inputs(step):
+            self.skipped.add(step.key)
+            self.pending_events.append(
+                DagsterEvent.step(
+                    ET.STEP_SKIPPED,
+                    self.plan.pipeline_name,
+                    step.key,
+                    step.handle,
+                    f'Skipped execution of step "{step.key}".',
+                )
+            )
+            self._release_downstream(step.key)
+        else:
+            self._push(step)
+
+    def _missing_inputs(self, step: ExecutionStep) -> bool:
+        for step_input in step.inputs:
+            if not step_input.sources:
+                continue
+            present = [
+                (s.step_key, s.output_name) in self.produced or s.step_key not in self.plan.step_dict
+                for s in step_input.sources
+            ]
+            if (step_input.is_fan_in and not any(present)) or (not step_input.is_fan_in and not all(present)):
+                return True
+        return False
+
+    def drain(self) -> list[DagsterEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events
+
+
+def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEvent]:
+    """Run every step of ``rc.plan`` through ``submitter``; yield every event in order."""
+    state = ActiveExecution(rc.plan)
+    while not state.is_complete:
+        for step, attempt in state.take_ready(submitter.free_slots()):
+            submitter.submit(step, attempt)
+        if not state.running:
+            if not state.retry_at and not state.ready:
+                raise DagsterInvariantViolationError(
+                    f"Steps {sorted(state.waiting)} wait for steps that will never run; this is a bug in opbook."
+                )
+            wait = state.seconds_until_retry()
+            if wait:
+                time.sleep(wait)
+            continue
+        for event in submitter.events():
+            state.observe(event)
+            yield event
+            if state.pending_events:
+                yield from state.drain()
+        if rc.raise_on_error and rc.step_errors and not state.stopped:
+            state.stop()
+    yield from state.drain()

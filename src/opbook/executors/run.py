@@ -1,0 +1,106 @@
+"""One run from start to end: RUN_START, the executor's events, then RUN_SUCCESS,
+RUN_FAILURE or RUN_CANCELED; the run's status and events recorded in the instance.
+
+Events reach the instance in batches (at most ``FLUSH_EVERY`` events or ``FLUSH_SECONDS``
+apart, and always at the end), so a SQLite instance costs a transaction per batch rather than
+per event.  A KeyboardInterrupt (the notebook's stop button) cancels the run: the run is
+recorded as CANCELED with its events, then the interrupt goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
+from opbook.execution.resources import ResourceInitFailed, ResourceScope
+from opbook.execution.run_context import RunContext
+from opbook.storage.runs import PipelineRunStatus
+
+ET = DagsterEventType
+FLUSH_EVERY = 1000
+FLUSH_SECONDS = 0.25
+
+ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
+
+
+class RunDriver:
+    """Drives one run and remembers how it ended (``error``: what raise_on_error raises)."""
+
+    def __init__(self, rc: RunContext, executor: ExecutorFn, events: list[DagsterEvent] | None = None) -> None:
+        self.rc = rc
+        self.executor = executor
+        self.events: list[DagsterEvent] = events if events is not None else []
+        self.error: BaseException | None = None
+        self._flushed = 0
+        self._last_flush = time.monotonic()
+
+    def _what(self) -> str:
+        name = self.rc.pipeline.name
+        return f'run for "{name}"' if self.rc.pipeline.is_job else f'pipeline "{name}"'
+
+    def _record(self, event: DagsterEvent) -> DagsterEvent:
+        self.events.append(event)
+        log = self.rc.log
+        if log.is_enabled_for(10):
+            level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
+            log.log(level, f"{event.event_type_value} - {event.message}", extra={"opbook_step_key": event.step_key})
+        if len(self.events) - self._flushed >= FLUSH_EVERY or time.monotonic() - self._last_flush > FLUSH_SECONDS:
+            self.flush()
+        return event
+
+    def flush(self) -> None:
+        pending = self.events[self._flushed :]
+        if pending:
+            self.rc.instance.store_events(self.rc.run_id, pending)
+            self._flushed = len(self.events)
+        self._last_flush = time.monotonic()
+
+    def _finish(self, status: PipelineRunStatus) -> None:
+        self.flush()
+        self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
+
+    def run(self) -> Iterator[DagsterEvent]:
+        rc = self.rc
+        name = rc.pipeline.name
+        rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
+        yield self._record(DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}."))
+        try:
+            for event in self.executor(rc, ResourceScope(rc)):
+                yield self._record(event)
+        except ResourceInitFailed as failed:
+            self.error = failed.error
+            yield self._record(self._failure(SerializableErrorInfo.from_exception(failed.error)))
+            self._finish(PipelineRunStatus.FAILURE)
+            return
+        except (KeyboardInterrupt, GeneratorExit):
+            self._record(DagsterEvent.run_event(ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."))
+            self._finish(PipelineRunStatus.CANCELED)
+            raise
+        except BaseException as exc:
+            self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
+            self._finish(PipelineRunStatus.FAILURE)
+            raise
+        failed = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
+        if rc.raise_on_error and rc.step_errors:
+            self.error = next(iter(rc.step_errors.values()))
+            yield self._record(self._failure(None))
+            self._finish(PipelineRunStatus.FAILURE)
+        elif failed:
+            yield self._record(
+                DagsterEvent.run_event(
+                    ET.RUN_FAILURE, name, f"Execution of {self._what()} failed. Steps failed: {failed}.", PipelineFailureData(None)
+                )
+            )
+            self._finish(PipelineRunStatus.FAILURE)
+        else:
+            yield self._record(DagsterEvent.run_event(ET.RUN_SUCCESS, name, f"Finished execution of {self._what()}."))
+            self._finish(PipelineRunStatus.SUCCESS)
+
+    def _failure(self, error: SerializableErrorInfo | None) -> DagsterEvent:
+        return DagsterEvent.run_event(
+            ET.RUN_FAILURE,
+            self.rc.pipeline.name,
+            f"Execution of {self._what()} failed. An exception was thrown during execution.",
+            PipelineFailureData(error),
+        )

@@ -1,0 +1,50 @@
+"""The storage protocols the instance is built from.
+
+``RunStorage`` keeps run records, ``EventLogStorage`` each run's events in order, and a
+``ValueStore`` the output values of steps, addressed by (run id, step key, output name).
+Implementations: memory (``memory.py``), SQLite (``sqlite.py``), filesystem values
+(``filesystem.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from opbook.events import DagsterEvent
+from opbook.storage.runs import PipelineRun
+
+
+class RunStorage(Protocol):
+    def add_run(self, run: PipelineRun) -> None: ...
+
+    def update_run(self, run: PipelineRun) -> None: ...
+
+    def get_run(self, run_id: str) -> PipelineRun | None: ...
+
+    def get_runs(self, limit: int | None = None) -> list[PipelineRun]: ...
+
+    def delete_run(self, run_id: str) -> None: ...
+
+
+class EventLogStorage(Protocol):
+    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None: ...
+
+    def get_events(self, run_id: str) -> list[DagsterEvent]: ...
+
+    def delete_events(self, run_id: str) -> None: ...
+
+
+class ValueStore(Protocol):
+    """Where step outputs live between steps (Dagster's intermediate storage)."""
+
+    name: str
+    is_persistent: bool
+
+    def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str: ...
+
+    def get_value(self, run_id: str, step_key: str, output_name: str) -> Any: ...
+
+    def has_value(self, run_id: str, step_key: str, output_name: str) -> bool: ...
+
+    def describe(self) -> str: ...

@@ -1,0 +1,81 @@
+"""Output values pickled to files: ``<base_dir>/<run_id>/intermediates/<step_key>/<output>``.
+
+Writes are atomic (a temporary file in the same directory, then ``os.replace``), so a crash
+mid-write never leaves a half-written value for a later run to load.  Directories are created
+owner-only (0700) and files 0600.  Every path is checked to stay inside ``base_dir``: a step
+key or output name with ``..`` or a path separator cannot point outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from typing import Any
+
+from opbook.errors import DagsterObjectStoreError
+
+try:
+    import cloudpickle as _pickler  # pickles notebook-defined classes and functions too
+except ImportError:  # pragma: no cover - cloudpickle is a dependency
+    _pickler = pickle  # type: ignore[assignment]
+
+
+def _safe_part(part: str, what: str) -> str:
+    if not part or part in (".", "..") or "/" in part or "\\" in part or "\0" in part:
+        raise DagsterObjectStoreError(f"Refusing to store a value under the {what} {part!r}: it is not a plain name.")
+    return part
+
+
+def make_private_dir(path: str) -> None:
+    os.makedirs(path, mode=0o700, exist_ok=True)
+
+
+class FilesystemValueStore:
+    name = "filesystem"
+    is_persistent = True
+
+    def __init__(self, base_dir: str) -> None:
+        self.base_dir = os.path.realpath(os.path.expanduser(base_dir))
+        make_private_dir(self.base_dir)
+
+    def path_for(self, run_id: str, step_key: str, output_name: str) -> str:
+        parts = [_safe_part(run_id, "run id"), "intermediates"]
+        # A step key is dotted ("comp.inner"); each part must itself be a plain name.
+        for piece in step_key.split("."):
+            _safe_part(piece, "step key")
+        parts += [step_key, _safe_part(output_name, "output name")]
+        path = os.path.realpath(os.path.join(self.base_dir, *parts))
+        if os.path.commonpath([path, self.base_dir]) != self.base_dir:
+            raise DagsterObjectStoreError(f"The path {path} lies outside the storage directory {self.base_dir}.")
+        return path
+
+    def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+        path = self.path_for(run_id, step_key, output_name)
+        directory = os.path.dirname(path)
+        make_private_dir(directory)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                _pickler.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    def get_value(self, run_id: str, step_key: str, output_name: str) -> Any:
+        path = self.path_for(run_id, step_key, output_name)
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except FileNotFoundError:
+            raise KeyError((run_id, step_key, output_name)) from None
+
+    def has_value(self, run_id: str, step_key: str, output_name: str) -> bool:
+        return os.path.exists(self.path_for(run_id, step_key, output_name))
+
+    def describe(self) -> str:
+        return f"in the filesystem at {self.base_dir}"

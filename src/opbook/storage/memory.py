@@ -1,0 +1,85 @@
+"""In-memory storages: the default for a notebook session and for tests."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from opbook.events import DagsterEvent
+from opbook.storage.runs import PipelineRun
+
+
+class InMemoryRunStorage:
+    def __init__(self) -> None:
+        self._runs: dict[str, PipelineRun] = {}
+
+    def add_run(self, run: PipelineRun) -> None:
+        self._runs[run.run_id] = run
+
+    def update_run(self, run: PipelineRun) -> None:
+        self._runs[run.run_id] = run
+
+    def get_run(self, run_id: str) -> PipelineRun | None:
+        return self._runs.get(run_id)
+
+    def get_runs(self, limit: int | None = None) -> list[PipelineRun]:
+        runs = list(reversed(self._runs.values()))
+        return runs if limit is None else runs[:limit]
+
+    def delete_run(self, run_id: str) -> None:
+        self._runs.pop(run_id, None)
+
+
+class InMemoryEventLogStorage:
+    def __init__(self) -> None:
+        self._events: dict[str, list[DagsterEvent]] = {}
+
+    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
+        self._events.setdefault(run_id, []).extend(events)
+
+    def get_events(self, run_id: str) -> list[DagsterEvent]:
+        return list(self._events.get(run_id, ()))
+
+    def delete_events(self, run_id: str) -> None:
+        self._events.pop(run_id, None)
+
+
+class InMemoryValueStore:
+    """Output values kept in this process, for the most recent ``max_runs`` runs.
+
+    Older runs' values are dropped so that a long notebook session does not keep every
+    intermediate value it ever made; their events and records stay.
+    """
+
+    name = "in_memory"
+    is_persistent = False
+
+    def __init__(self, max_runs: int = 50) -> None:
+        self.max_runs = max_runs
+        self._runs: OrderedDict[str, dict[tuple[str, str], Any]] = OrderedDict()
+
+    def _run(self, run_id: str) -> dict[tuple[str, str], Any]:
+        values = self._runs.get(run_id)
+        if values is None:
+            values = self._runs[run_id] = {}
+            while len(self._runs) > self.max_runs:
+                self._runs.popitem(last=False)
+        return values
+
+    def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+        self._run(run_id)[(step_key, output_name)] = value
+        return "memory"
+
+    def get_value(self, run_id: str, step_key: str, output_name: str) -> Any:
+        return self._runs[run_id][(step_key, output_name)]
+
+    def has_value(self, run_id: str, step_key: str, output_name: str) -> bool:
+        values = self._runs.get(run_id)
+        return values is not None and (step_key, output_name) in values
+
+    def has_run(self, run_id: str) -> bool:
+        return run_id in self._runs
+
+    def describe(self) -> str:
+        return "in memory"

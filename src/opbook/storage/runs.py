@@ -1,0 +1,79 @@
+"""Run records: what was run, with which (masked) config, and how it ended."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+
+class PipelineRunStatus(Enum):
+    QUEUED = "QUEUED"
+    NOT_STARTED = "NOT_STARTED"
+    MANAGED = "MANAGED"
+    STARTING = "STARTING"
+    STARTED = "STARTED"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELING = "CANCELING"
+    CANCELED = "CANCELED"
+
+
+DagsterRunStatus = PipelineRunStatus
+FINISHED_STATUSES = frozenset({PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED})
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """One run as the instance records it.
+
+    ``run_config`` is stored with secrets masked and ``{env: NAME}`` kept as written.
+    ``storage_name`` / ``storage_base_dir`` say where its output values live, so that a
+    re-execution can find them.
+    """
+
+    run_id: str
+    pipeline_name: str
+    run_config: dict[str, Any] = field(default_factory=dict)
+    mode: str = "default"
+    tags: dict[str, Any] = field(default_factory=dict)
+    status: PipelineRunStatus = PipelineRunStatus.NOT_STARTED
+    solid_selection: list[str] | None = None
+    solids_to_execute: frozenset[str] | None = None
+    step_keys_to_execute: list[str] | None = None
+    parent_run_id: str | None = None
+    root_run_id: str | None = None
+    storage_name: str = "in_memory"
+    storage_base_dir: str | None = None
+    start_time: float | None = None
+    end_time: float | None = None
+    create_time: float = field(default_factory=time.time)
+
+    @property
+    def job_name(self) -> str:
+        return self.pipeline_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_success(self) -> bool:
+        return self.status == PipelineRunStatus.SUCCESS
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status == PipelineRunStatus.FAILURE
+
+    def with_status(self, status: PipelineRunStatus) -> PipelineRun:
+        now = time.time()
+        changes: dict[str, Any] = {"status": status}
+        if status == PipelineRunStatus.STARTED and self.start_time is None:
+            changes["start_time"] = now
+        if status in FINISHED_STATUSES:
+            changes["end_time"] = now
+        return replace(self, **changes)
+
+
+DagsterRun = PipelineRun
