@@ -111,6 +111,7 @@ from opbook.errors import (
     DagsterInvalidConfigDefinitionError,
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
+    DagsterInvalidInvocationError,
     DagsterInvalidPropertyError,
     DagsterInvalidSubsetError,
     DagsterInvariantViolationError,
@@ -136,6 +137,12 @@ from opbook.execution.context import (
     SolidExecutionContext,
     SystemComputeExecutionContext,
     TypeCheckContext,
+)
+from opbook.execution.invocation import (
+    build_hook_context,
+    build_init_resource_context,
+    build_op_context,
+    build_solid_context,
 )
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
@@ -173,6 +180,7 @@ __all__ = [
     "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
+    "DagsterInvalidInvocationError",
     "DagsterInvalidPropertyError",
     "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
@@ -261,6 +269,10 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "__version__",
+    "build_hook_context",
+    "build_init_resource_context",
+    "build_op_context",
+    "build_solid_context",
     "composite_solid",
     "dagster_type_loader",
     "dagster_type_materializer",

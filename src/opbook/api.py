@@ -11,7 +11,7 @@ throw-away one as in Dagster: that is what lets a notebook re-execute a run with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,6 @@ from opbook.errors import (
     CheckError,
     DagsterExecutionStepNotFoundError,
     DagsterInvalidSubsetError,
-    DagsterInvariantViolationError,
     DagsterRunNotFoundError,
     ParameterCheckError,
 )
@@ -73,7 +72,9 @@ class RunRequest:
     solid_selection: list[str] | None
 
 
-def node_selection(pipeline: PipelineDefinition, selection: str | Sequence[str], argument: str) -> set[str]:
+def node_selection(
+    pipeline: PipelineDefinition, selection: str | Sequence[str], argument: str
+) -> set[str]:
     """Top-level node names picked by a selection query."""
     what = "ops" if argument == "op_selection" else "solids"
     return select(pipeline.graph.upstream_nodes(), selection, what, argument)
@@ -90,7 +91,9 @@ def _request(
 ) -> RunRequest:
     definition = _as_pipeline(pipeline)
     if run_config is not None and not isinstance(run_config, Mapping):
-        raise ParameterCheckError(f'Param "run_config" is not a dict. Got {run_config!r} which is type {type(run_config)}.')
+        raise ParameterCheckError(
+            f'Param "run_config" is not a dict. Got {run_config!r} which is type {type(run_config)}.'
+        )
     if mode is not None and preset is not None:
         raise CheckError(f"You may set only one of `mode` (got {mode}) or `preset` (got {preset}).")
     config = dict(run_config or {})
@@ -123,7 +126,9 @@ def _masked_config(request: RunRequest) -> dict[str, Any]:
     if not request.run_config:
         return {}
     try:
-        return cfg.mask_secrets(run_config_schema(request.pipeline, request.mode), request.run_config)  # type: ignore[no-any-return]
+        return cfg.mask_secrets(
+            run_config_schema(request.pipeline, request.mode), request.run_config
+        )
     except Exception:  # the config was valid; masking never blocks a run
         return dict(request.run_config)
 
@@ -147,7 +152,9 @@ def prepare_run(
         tags=request.tags,
         solid_selection=request.solid_selection,
         solids_to_execute=request.pipeline.solids_to_execute,
-        step_keys_to_execute=list(step_keys_to_execute) if step_keys_to_execute is not None else None,
+        step_keys_to_execute=list(step_keys_to_execute)
+        if step_keys_to_execute is not None
+        else None,
         parent_run_id=parent_run.run_id if parent_run else None,
         root_run_id=(parent_run.root_run_id or parent_run.run_id) if parent_run else None,
         storage_name=resolved.storage_name,
@@ -175,10 +182,31 @@ def _value_loader(rc: RunContext) -> Any:
     return load
 
 
-def _drive(rc: RunContext, executor: ExecutorFn) -> RunDriver:
+ProgressCallback = Callable[[DagsterEvent], Any]
+ProgressFactory = Callable[[PipelineDefinition], "ProgressCallback | None"]
+# How `progress=True` is shown is registered by the notebook layer (a live graph), which the
+# engine cannot import; with none registered (no notebook), `progress=True` shows nothing.
+_progress_factories: list[ProgressFactory] = []
+
+
+def register_progress_factory(factory: ProgressFactory) -> None:
+    """Say how ``progress=True`` is shown: ``factory(pipeline)`` gives a per-event callback."""
+    _progress_factories[:] = [factory]
+
+
+def _progress_callback(progress: Any, pipeline: PipelineDefinition) -> ProgressCallback | None:
+    if progress is True:
+        return _progress_factories[0](pipeline) if _progress_factories else None
+    return progress if callable(progress) else None
+
+
+def _drive(
+    rc: RunContext, executor: ExecutorFn, progress: ProgressCallback | None = None
+) -> RunDriver:
     driver = RunDriver(rc, executor)
-    for _ in driver.run():
-        pass
+    for event in driver.run():
+        if progress is not None:
+            progress(event)
     return driver
 
 
@@ -199,6 +227,8 @@ def execute_pipeline(
     solid_selection: Sequence[str] | None = None,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    *,
+    progress: Any = None,
 ) -> PipelineExecutionResult:
     """Run a pipeline (or job) to completion and return its result.
 
@@ -211,6 +241,7 @@ def execute_pipeline(
         solid_selection: run only these solids (``*a``, ``a+``, ``a,b``).
         instance: where the run is recorded (the process's default instance if None).
         raise_on_error: re-raise the user's exception when a step fails.
+        progress: True to show the run live in a notebook, or a callable given each event.
 
     Returns:
         PipelineExecutionResult: the run's events and a way to its output values.
@@ -220,7 +251,7 @@ def execute_pipeline(
     """
     request = _request(pipeline, run_config, mode, preset, tags, solid_selection)
     rc = prepare_run(request, instance, raise_on_error)
-    driver = _drive(rc, executor_for(rc))
+    driver = _drive(rc, executor_for(rc), _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
     return PipelineExecutionResult(request.pipeline, rc.run_id, driver.events, _value_loader(rc))
 
@@ -245,7 +276,10 @@ def execute_pipeline_iterator(
 
 
 def _parent_and_keys(
-    request: RunRequest, parent_run_id: str, step_selection: Sequence[str] | None, instance: DagsterInstance
+    request: RunRequest,
+    parent_run_id: str,
+    step_selection: Sequence[str] | None,
+    instance: DagsterInstance,
 ) -> tuple[PipelineRun, list[str] | None]:
     parent = instance.get_run_by_id(parent_run_id)
     if parent is None:
@@ -297,7 +331,12 @@ def _reexecution_context(
     selection = list(parent.solid_selection) if parent.solid_selection else None
     request = _request(pipeline, run_config, mode, preset, tags, selection)
     parent, keys = _parent_and_keys(request, parent_run_id, step_selection, instance)
-    request.tags.update({"dagster/parent_run_id": parent.run_id, "dagster/root_run_id": parent.root_run_id or parent.run_id})
+    request.tags.update(
+        {
+            "dagster/parent_run_id": parent.run_id,
+            "dagster/root_run_id": parent.root_run_id or parent.run_id,
+        }
+    )
     return prepare_run(request, instance, raise_on_error, keys, parent)
 
 
@@ -311,6 +350,8 @@ def reexecute_pipeline(
     tags: Mapping[str, Any] | None = None,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    *,
+    progress: Any = None,
 ) -> PipelineExecutionResult:
     """Run a pipeline again as a child of ``parent_run_id``.
 
@@ -322,8 +363,18 @@ def reexecute_pipeline(
         DagsterRunNotFoundError: the instance does not know the parent run.
         DagsterExecutionStepNotFoundError: a selected step does not exist.
     """
-    rc = _reexecution_context(pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, raise_on_error)
-    driver = _drive(rc, executor_for(rc))
+    rc = _reexecution_context(
+        pipeline,
+        parent_run_id,
+        run_config,
+        step_selection,
+        mode,
+        preset,
+        tags,
+        instance,
+        raise_on_error,
+    )
+    driver = _drive(rc, executor_for(rc), _progress_callback(progress, rc.pipeline))
     _finish(driver, raise_on_error)
     return PipelineExecutionResult(rc.pipeline, rc.run_id, driver.events, _value_loader(rc))
 
@@ -339,7 +390,9 @@ def reexecute_pipeline_iterator(
     instance: DagsterInstance | None = None,
 ) -> Iterator[DagsterEvent]:
     """``reexecute_pipeline``, yielding events as they happen."""
-    rc = _reexecution_context(pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, False)
+    rc = _reexecution_context(
+        pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, False
+    )
     return RunDriver(rc, executor_for(rc)).run()
 
 
@@ -359,10 +412,7 @@ def execute_job_in_process(
     """``JobDefinition.execute_in_process``: always in this process, whatever the executor."""
     request = _request(job, run_config, None, None, tags, op_selection, "op_selection")
     rc = prepare_run(request, instance, raise_on_error)
-    driver = RunDriver(rc, in_process_executor_fn)
-    for event in driver.run():
-        if progress is not None:
-            progress(event)
+    driver = _drive(rc, in_process_executor_fn, _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
     return InProcessExecutionResult(job.graph, driver.events, rc.run_id, _value_loader(rc), job)
 

@@ -8,6 +8,7 @@ The names are Dagster's, because code written against Dagster catches them::
     │   │   └── DagsterInvalidConfigDefinitionError
     │   ├── DagsterInvalidConfigError            (.errors: every config problem, with its path)
     │   ├── DagsterInvariantViolationError
+    │   ├── DagsterInvalidInvocationError
     │   ├── DagsterInvalidSubsetError
     │   ├── DagsterExecutionStepNotFoundError    (.step_keys)
     │   ├── DagsterRunNotFoundError              (.run_id)
@@ -92,6 +93,10 @@ class DagsterInvalidConfigError(DagsterError):
 
 class DagsterInvariantViolationError(DagsterError):
     """The user asked for something the current state does not allow."""
+
+
+class DagsterInvalidInvocationError(DagsterError):
+    """An op, solid or resource was called directly with arguments it cannot take."""
 
 
 class DagsterInvalidSubsetError(DagsterError):

@@ -112,7 +112,9 @@ PIPELINE_EVENTS = frozenset(
 HOOK_EVENTS = frozenset({ET.HOOK_COMPLETED, ET.HOOK_ERRORED, ET.HOOK_SKIPPED})
 
 EVENT_TYPE_VALUE_TO_DISPLAY_STRING = {
-    member.value: name for name, member in DagsterEventType.__members__.items() if name.startswith("RUN_")
+    member.value: name
+    for name, member in DagsterEventType.__members__.items()
+    if name.startswith("RUN_")
 }
 
 
@@ -131,7 +133,7 @@ class SolidHandle:
     def __init__(self, name: str, parent: SolidHandle | None = None) -> None:
         self.name = name
         self.parent = parent
-        self._str = name if parent is None else f"{parent._str}.{name}"
+        self._str: str = name if parent is None else f"{parent._str}.{name}"
 
     def __str__(self) -> str:
         return self._str
@@ -170,6 +172,24 @@ class SolidHandle:
 
 
 NodeHandle = SolidHandle
+
+
+class StepKind(str, Enum):
+    """The kind of a step.  Every step opbook plans computes an op (``COMPUTE``)."""
+
+    COMPUTE = "COMPUTE"
+    UNRESOLVED_MAPPED = "UNRESOLVED_MAPPED"
+    UNRESOLVED_COLLECT = "UNRESOLVED_COLLECT"
+
+
+class StepHandle(NamedTuple):
+    """A step named by the handle of its op (and, for mapped steps, a key)."""
+
+    solid_handle: SolidHandle
+    key: str | None = None
+
+    def to_key(self) -> str:
+        return self.key or str(self.solid_handle)
 
 
 class StepOutputHandle(NamedTuple):
@@ -377,7 +397,14 @@ class DagsterEvent:
     ) -> DagsterEvent:
         """A step event: the fast path used by the engine for every step."""
         return cls(
-            event_type.value, pipeline_name, step_key, handle, "COMPUTE", logging_tags, data, message
+            event_type.value,
+            pipeline_name,
+            step_key,
+            handle,
+            "COMPUTE",
+            logging_tags,
+            data,
+            message,
         )
 
     @classmethod
@@ -442,8 +469,14 @@ class DagsterEvent:
     node_name = solid_name
 
     @property
-    def step_kind(self) -> str | None:
-        return self.step_kind_value
+    def step_handle(self) -> StepHandle | None:
+        if self.solid_handle is None:
+            return None
+        return StepHandle(self.solid_handle, self.step_key)
+
+    @property
+    def step_kind(self) -> StepKind | None:
+        return None if self.step_kind_value is None else StepKind(self.step_kind_value)
 
     # -- predicates ------------------------------------------------------------------------
 
@@ -516,6 +549,10 @@ class DagsterEvent:
         return self.event_type_value == "ENGINE_EVENT"
 
     @property
+    def is_asset_store_operation(self) -> bool:
+        return self.event_type_value == "ASSET_STORE_OPERATION"
+
+    @property
     def is_handled_output(self) -> bool:
         return self.event_type_value == "HANDLED_OUTPUT"
 
@@ -559,53 +596,53 @@ class DagsterEvent:
 
     @property
     def step_input_data(self) -> StepInputData:
-        return self._payload("step_input_data", ET.STEP_INPUT)  # type: ignore[no-any-return]
+        return self._payload("step_input_data", ET.STEP_INPUT)
 
     @property
     def step_output_data(self) -> StepOutputData:
-        return self._payload("step_output_data", ET.STEP_OUTPUT)  # type: ignore[no-any-return]
+        return self._payload("step_output_data", ET.STEP_OUTPUT)
 
     @property
     def step_success_data(self) -> StepSuccessData:
-        return self._payload("step_success_data", ET.STEP_SUCCESS)  # type: ignore[no-any-return]
+        return self._payload("step_success_data", ET.STEP_SUCCESS)
 
     @property
     def step_failure_data(self) -> StepFailureData:
-        return self._payload("step_failure_data", ET.STEP_FAILURE)  # type: ignore[no-any-return]
+        return self._payload("step_failure_data", ET.STEP_FAILURE)
 
     @property
     def step_retry_data(self) -> StepRetryData:
-        return self._payload("step_retry_data", ET.STEP_UP_FOR_RETRY)  # type: ignore[no-any-return]
+        return self._payload("step_retry_data", ET.STEP_UP_FOR_RETRY)
 
     @property
     def step_materialization_data(self) -> StepMaterializationData:
-        return self._payload(  # type: ignore[no-any-return]
+        return self._payload(
             "step_materialization_data", ET.ASSET_MATERIALIZATION
         )
 
     @property
     def step_expectation_result_data(self) -> StepExpectationResultData:
-        return self._payload(  # type: ignore[no-any-return]
+        return self._payload(
             "step_expectation_result_data", ET.STEP_EXPECTATION_RESULT
         )
 
     @property
     def pipeline_failure_data(self) -> PipelineFailureData:
-        return self._payload("pipeline_failure_data", ET.RUN_FAILURE)  # type: ignore[no-any-return]
+        return self._payload("pipeline_failure_data", ET.RUN_FAILURE)
 
     @property
     def pipeline_init_failure_data(self) -> PipelineFailureData:
-        return self._payload(  # type: ignore[no-any-return]
+        return self._payload(
             "pipeline_init_failure_data", ET.PIPELINE_INIT_FAILURE
         )
 
     @property
     def engine_event_data(self) -> EngineEventData:
-        return self._payload("engine_event_data", ET.ENGINE_EVENT)  # type: ignore[no-any-return]
+        return self._payload("engine_event_data", ET.ENGINE_EVENT)
 
     @property
     def hook_errored_data(self) -> HookErroredData:
-        return self._payload("hook_errored_data", ET.HOOK_ERRORED)  # type: ignore[no-any-return]
+        return self._payload("hook_errored_data", ET.HOOK_ERRORED)
 
     @property
     def hook_completed_data(self) -> Any:
@@ -617,12 +654,16 @@ class DagsterEvent:
 
     @property
     def handled_output_data(self) -> HandledOutputData:
-        return self._payload("handled_output_data", ET.HANDLED_OUTPUT)  # type: ignore[no-any-return]
+        return self._payload("handled_output_data", ET.HANDLED_OUTPUT)
 
     @property
     def loaded_input_data(self) -> LoadedInputData:
-        return self._payload("loaded_input_data", ET.LOADED_INPUT)  # type: ignore[no-any-return]
+        return self._payload("loaded_input_data", ET.LOADED_INPUT)
 
     @property
     def logs_captured_data(self) -> Any:
         return self._payload("logs_captured_data", ET.LOGS_CAPTURED)
+
+    @property
+    def asset_observation_data(self) -> Any:
+        return self._payload("asset_observation_data", ET.ASSET_OBSERVATION)

@@ -91,18 +91,26 @@ class PendingInvocation:
         self.retry_policy = retry_policy
 
     def alias(self, name: str) -> PendingInvocation:
-        return PendingInvocation(self.definition, name, self.tags, self.hook_defs, self.retry_policy)
+        return PendingInvocation(
+            self.definition, name, self.tags, self.hook_defs, self.retry_policy
+        )
 
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
         merged = {**self.tags, **tags}
-        return PendingInvocation(self.definition, self.given_alias, merged, self.hook_defs, self.retry_policy)
+        return PendingInvocation(
+            self.definition, self.given_alias, merged, self.hook_defs, self.retry_policy
+        )
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PendingInvocation:
         hooks = self.hook_defs | frozenset(hook_defs)
-        return PendingInvocation(self.definition, self.given_alias, self.tags, hooks, self.retry_policy)
+        return PendingInvocation(
+            self.definition, self.given_alias, self.tags, hooks, self.retry_policy
+        )
 
     def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingInvocation:
-        return PendingInvocation(self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy)
+        return PendingInvocation(
+            self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not _stack:
@@ -138,7 +146,11 @@ def _is_handle(value: Any) -> bool:
 
 
 def _bind_inputs(
-    definition: NodeDefinition, name: str, graph_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    definition: NodeDefinition,
+    name: str,
+    graph_name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> dict[str, Any]:
     positional = definition.positional_inputs
     if len(args) > len(positional):
@@ -159,8 +171,10 @@ def _bind_inputs(
             )
         bound[key] = value
     for key, value in bound.items():
-        if isinstance(value, (list, tuple)) and not isinstance(value, OutputHandle) and all(
-            _is_handle(v) for v in value
+        if (
+            isinstance(value, (list, tuple))
+            and not isinstance(value, OutputHandle)
+            and all(_is_handle(v) for v in value)
         ):
             bound[key] = list(value)
         elif not _is_handle(value):
@@ -191,5 +205,5 @@ class NamedTupleCache:
     def get(cls, def_name: str, fields: tuple[str, ...]) -> Any:
         key = (def_name, fields)
         if key not in cls._classes:
-            cls._classes[key] = namedtuple(f"{def_name}_outputs", fields)  # type: ignore[misc]
+            cls._classes[key] = namedtuple(f"{def_name}_outputs", fields)
         return cls._classes[key]

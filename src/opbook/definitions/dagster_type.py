@@ -198,8 +198,12 @@ class _AnyType(DagsterType):
 class _NothingType(DagsterType):
     def __init__(self) -> None:
         super().__init__(
-            lambda _c, value: value is None
-            or TypeCheck(False, f'Value must be None, got a value of type "{type(value).__name__}".'),
+            lambda _c, value: (
+                value is None
+                or TypeCheck(
+                    False, f'Value must be None, got a value of type "{type(value).__name__}".'
+                )
+            ),
             key="Nothing",
             is_builtin=True,
             typing_type=type(None),
@@ -230,7 +234,7 @@ def _read_pickle_value(path: str) -> TypingAny:
 def _selector_loader_fn(_context: TypingAny, config_value: TypingAny) -> TypingAny:
     if not isinstance(config_value, dict):
         return config_value
-    (kind, spec), = config_value.items()
+    ((kind, spec),) = config_value.items()
     if kind == "value":
         return spec
     if kind == "json":
@@ -249,7 +253,9 @@ def _value_selector(value_type: cfg.ConfigType) -> cfg.Selector:
 
 
 def _scalar_loader(config_type: cfg.ConfigType) -> DagsterTypeLoader:
-    return DagsterTypeLoader(cfg.ScalarUnion(config_type, _value_selector(config_type)), _selector_loader_fn)
+    return DagsterTypeLoader(
+        cfg.ScalarUnion(config_type, _value_selector(config_type)), _selector_loader_fn
+    )
 
 
 def _any_loader() -> DagsterTypeLoader:
@@ -262,7 +268,7 @@ def _write_output(_context: TypingAny, config_value: TypingAny, value: TypingAny
 
     from opbook.definitions.user_events import AssetMaterialization
 
-    (kind, spec), = config_value.items()
+    ((kind, spec),) = config_value.items()
     path = spec["path"]
     if kind == "json":
         with open(path, "w", encoding="utf-8") as handle:
@@ -323,7 +329,9 @@ def _container_type(name: str, python_type: type) -> DagsterType:
 class _Subscriptable:
     """``List`` / ``Optional`` / ``Dict`` / ``Set`` / ``Tuple``: bare, or subscripted."""
 
-    def __init__(self, name: str, make: Callable[[TypingAny], DagsterType], bare: DagsterType) -> None:
+    def __init__(
+        self, name: str, make: Callable[[TypingAny], DagsterType], bare: DagsterType
+    ) -> None:
         self._name = name
         self._make = make
         self.bare = bare
@@ -335,13 +343,19 @@ class _Subscriptable:
         return self._name
 
 
-List = _Subscriptable("List", lambda inner: _list_type(resolve_dagster_type(inner)), _container_type("List", list))
+List = _Subscriptable(
+    "List", lambda inner: _list_type(resolve_dagster_type(inner)), _container_type("List", list)
+)
 Optional = _Subscriptable(
     "Optional", lambda inner: _optional_type(resolve_dagster_type(inner)), Any
 )
-Dict = _Subscriptable("Dict", lambda _inner: _container_type("Dict", dict), _container_type("Dict", dict))
+Dict = _Subscriptable(
+    "Dict", lambda _inner: _container_type("Dict", dict), _container_type("Dict", dict)
+)
 Set = _Subscriptable("Set", lambda _inner: _container_type("Set", set), _container_type("Set", set))
-Tuple = _Subscriptable("Tuple", lambda _inner: _container_type("Tuple", tuple), _container_type("Tuple", tuple))
+Tuple = _Subscriptable(
+    "Tuple", lambda _inner: _container_type("Tuple", tuple), _container_type("Tuple", tuple)
+)
 
 _BY_PYTHON_TYPE: dict[TypingAny, DagsterType] = {
     int: Int,
@@ -359,7 +373,7 @@ _BY_PYTHON_TYPE: dict[TypingAny, DagsterType] = {
 _CLASS_TYPES: dict[type, DagsterType] = {}
 
 
-def PythonObjectDagsterType(  # noqa: N802 - Dagster's public name
+def PythonObjectDagsterType(
     python_type: type | tuple[type, ...],
     name: str | None = None,
     description: str | None = None,
@@ -401,13 +415,14 @@ def usable_as_dagster_type(
 
     def wrap(cls: type) -> type:
         make_python_type_usable_as_dagster_type(
-            cls, PythonObjectDagsterType(cls, name or cls.__name__, description, loader, materializer)
+            cls,
+            PythonObjectDagsterType(cls, name or cls.__name__, description, loader, materializer),
         )
         return cls
 
     if isinstance(name, type):  # used bare: @usable_as_dagster_type
         cls, name = name, None
-        return wrap(cls)  # type: ignore[return-value]
+        return wrap(cls)
     return wrap
 
 
@@ -448,5 +463,5 @@ def _resolve_generic(hint: TypingAny, origin: TypingAny) -> DagsterType:
     import types as pytypes
 
     if isinstance(hint, pytypes.UnionType):
-        return _resolve_generic(typing.Union[args], typing.Union)  # type: ignore[arg-type]
+        return _resolve_generic(typing.Union[args], typing.Union)  # noqa: UP007
     return Any

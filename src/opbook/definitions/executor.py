@@ -33,7 +33,9 @@ class ExecutorDefinition:
         requirements: Any = None,
     ) -> None:
         self.name = name
-        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.config_field: cfg.Field | None = (
+            None if config_schema is None else cfg.convert_to_field(config_schema)
+        )
         self.executor_creation_fn = executor_creation_fn
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.description = description
@@ -55,7 +57,9 @@ def executor(
         return executor()(name)
 
     def wrap(fn: Callable[..., Any]) -> ExecutorDefinition:
-        return ExecutorDefinition(name or fn.__name__, config_schema, fn, required_resource_keys, fn.__doc__)
+        return ExecutorDefinition(
+            name or fn.__name__, config_schema, fn, required_resource_keys, fn.__doc__
+        )
 
     return wrap
 
@@ -68,10 +72,14 @@ in_process_executor = ExecutorDefinition(
 multiprocess_executor = ExecutorDefinition(
     "multiprocess",
     {
-        "max_concurrent": cfg.Field(cfg.Int, default_value=0, description="Steps at once (0: one per CPU)."),
+        "max_concurrent": cfg.Field(
+            cfg.Int, default_value=0, description="Steps at once (0: one per CPU)."
+        ),
         "retries": RETRIES_SCHEMA,
         "start_method": cfg.Field(
-            cfg.Selector({"spawn": cfg.Field({}), "forkserver": cfg.Field({}), "fork": cfg.Field({})}),
+            cfg.Selector(
+                {"spawn": cfg.Field({}), "forkserver": cfg.Field({}), "fork": cfg.Field({})}
+            ),
             is_required=False,
             description="How worker processes start (default: spawn; forkserver where available).",
         ),

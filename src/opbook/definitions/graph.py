@@ -88,11 +88,17 @@ class GraphDefinition(NodeDefinition):
         _check_mappings(name, self._nodes, self.input_mappings, self.output_mappings)
         super().__init__(
             name,
-            input_defs if input_defs is not None else _graph_input_defs(self._nodes, self.input_mappings),
-            output_defs if output_defs is not None else _graph_output_defs(self._nodes, self.output_mappings),
+            input_defs
+            if input_defs is not None
+            else _graph_input_defs(self._nodes, self.input_mappings),
+            output_defs
+            if output_defs is not None
+            else _graph_output_defs(self._nodes, self.output_mappings),
             description,
             tags,
-            config.config_schema if config is not None and config.config_schema is not None else None,
+            config.config_schema
+            if config is not None and config.config_schema is not None
+            else None,
         )
 
     # -- structure -------------------------------------------------------------------------
@@ -147,7 +153,11 @@ class GraphDefinition(NodeDefinition):
         """The wiring in the pipeline generation's dependency-dict form."""
         result: dict[str, dict[str, Any]] = {}
         for (node, input_name), wiring in self._wiring.items():
-            deps = [DependencyDefinition(s.node_name, s.output_name) for s in wiring.sources if s.node_name]
+            deps = [
+                DependencyDefinition(s.node_name, s.output_name)
+                for s in wiring.sources
+                if s.node_name
+            ]
             if not deps:
                 continue
             value: Any = MultiDependencyDefinition(deps) if wiring.is_fan_in else deps[0]
@@ -228,8 +238,14 @@ class GraphDefinition(NodeDefinition):
             op_selection: run only these ops (selection grammar: ``*a``, ``a+``).
         """
         return bridge.call(
-            "execute_graph_in_process", self, run_config, instance, resources, raise_on_error,
-            op_selection, **kwargs,
+            "execute_graph_in_process",
+            self,
+            run_config,
+            instance,
+            resources,
+            raise_on_error,
+            op_selection,
+            **kwargs,
         )
 
     def __repr__(self) -> str:
@@ -252,7 +268,9 @@ class CompositeSolidDefinition(GraphDefinition):
 
 
 def wire_from_dependencies(
-    graph_name: str, node_defs: Sequence[NodeDefinition], dependencies: Mapping[Any, Mapping[str, Any]]
+    graph_name: str,
+    node_defs: Sequence[NodeDefinition],
+    dependencies: Mapping[Any, Mapping[str, Any]],
 ) -> tuple[dict[str, Node], Wiring]:
     defs: dict[str, NodeDefinition] = {}
     for definition in node_defs:
@@ -301,7 +319,9 @@ def _sources_of(graph_name: str, node: str, input_name: str, dep: Any) -> InputS
     if isinstance(dep, DependencyDefinition):
         return InputSources((Upstream(dep.solid, dep.output),), is_fan_in=False)
     if isinstance(dep, MultiDependencyDefinition):
-        return InputSources(tuple(Upstream(d.solid, d.output) for d in dep.dependencies), is_fan_in=True)
+        return InputSources(
+            tuple(Upstream(d.solid, d.output) for d in dep.dependencies), is_fan_in=True
+        )
     raise DagsterInvalidDefinitionError(
         f'Invalid dependencies in "{graph_name}": input "{input_name}" of node "{node}" must be a '
         f"DependencyDefinition or MultiDependencyDefinition, got {dep!r}."
@@ -325,7 +345,7 @@ def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) ->
                 continue
             if source.node_name == node_name:
                 raise DagsterInvalidDefinitionError(
-                    f'Invalid dependencies: circular reference detected in {node.definition.node_kind} '
+                    f"Invalid dependencies: circular reference detected in {node.definition.node_kind} "
                     f'"{node_name}" input "{input_name}"'
                 )
             upstream = nodes.get(source.node_name)
@@ -351,7 +371,10 @@ def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) ->
 
 
 def _check_mappings(
-    graph_name: str, nodes: Mapping[str, Node], ins: Sequence[InputMapping], outs: Sequence[OutputMapping]
+    graph_name: str,
+    nodes: Mapping[str, Node],
+    ins: Sequence[InputMapping],
+    outs: Sequence[OutputMapping],
 ) -> None:
     for mapping in ins:
         node = nodes.get(mapping.node_name)
@@ -369,20 +392,30 @@ def _check_mappings(
             )
 
 
-def _graph_input_defs(nodes: Mapping[str, Node], mappings: Sequence[InputMapping]) -> list[InputDefinition]:
+def _graph_input_defs(
+    nodes: Mapping[str, Node], mappings: Sequence[InputMapping]
+) -> list[InputDefinition]:
     defs: dict[str, InputDefinition] = {}
     for m in mappings:
         if m.graph_input_name not in defs:
             inner = nodes[m.node_name].definition.input_def_named(m.input_name)
-            defs[m.graph_input_name] = InputDefinition(m.graph_input_name, inner.dagster_type, inner.description)
+            defs[m.graph_input_name] = InputDefinition(
+                m.graph_input_name, inner.dagster_type, inner.description
+            )
     return list(defs.values())
 
 
-def _graph_output_defs(nodes: Mapping[str, Node], mappings: Sequence[OutputMapping]) -> list[OutputDefinition]:
+def _graph_output_defs(
+    nodes: Mapping[str, Node], mappings: Sequence[OutputMapping]
+) -> list[OutputDefinition]:
     defs = []
     for m in mappings:
         inner = nodes[m.node_name].definition.output_def_named(m.output_name)
-        defs.append(OutputDefinition(inner.dagster_type, m.graph_output_name, inner.description, inner.is_required))
+        defs.append(
+            OutputDefinition(
+                inner.dagster_type, m.graph_output_name, inner.description, inner.is_required
+            )
+        )
     return defs
 
 
@@ -421,12 +454,16 @@ def compose(
                 else:
                     sources.append(Upstream(handle.node_name, handle.output_name))
             if sources:
-                wiring[(inv.name, input_name)] = InputSources(tuple(sources), isinstance(bound, list))
+                wiring[(inv.name, input_name)] = InputSources(
+                    tuple(sources), isinstance(bound, list)
+                )
     output_mappings = _output_mappings(graph_name, returned, output_names)
     return Composed(nodes, wiring, input_mappings, output_mappings)
 
 
-def _output_mappings(graph_name: str, returned: Any, names: Sequence[str] | None) -> list[OutputMapping]:
+def _output_mappings(
+    graph_name: str, returned: Any, names: Sequence[str] | None
+) -> list[OutputMapping]:
     if returned is None:
         return []
     if isinstance(returned, composition.OutputHandle):

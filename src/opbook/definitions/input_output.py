@@ -45,7 +45,14 @@ def _check_name(name: str, what: str) -> str:
 class InputDefinition:
     """One named input: its Dagster type, description, default value and metadata."""
 
-    __slots__ = ("default_value", "description", "dagster_type", "metadata", "name", "root_manager_key")
+    __slots__ = (
+        "dagster_type",
+        "default_value",
+        "description",
+        "metadata",
+        "name",
+        "root_manager_key",
+    )
 
     def __init__(
         self,
@@ -82,7 +89,15 @@ class InputDefinition:
 class OutputDefinition:
     """One named output: its Dagster type, description and whether it must be produced."""
 
-    __slots__ = ("asset_metadata", "dagster_type", "description", "io_manager_key", "is_required", "metadata", "name")
+    __slots__ = (
+        "asset_metadata",
+        "dagster_type",
+        "description",
+        "io_manager_key",
+        "is_required",
+        "metadata",
+        "name",
+    )
 
     def __init__(
         self,
@@ -131,7 +146,9 @@ class In:
         self.root_manager_key = root_manager_key
         self.metadata = metadata
 
-    def to_definition(self, name: str, annotation: Any = NO_VALUE, default: Any = NO_VALUE) -> InputDefinition:
+    def to_definition(
+        self, name: str, annotation: Any = NO_VALUE, default: Any = NO_VALUE
+    ) -> InputDefinition:
         hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
         return InputDefinition(
             name,

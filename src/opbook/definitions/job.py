@@ -77,7 +77,9 @@ class PipelineDefinition:
     def _check_modes(self) -> None:
         names = [m.name for m in self.mode_definitions]
         if len(set(names)) != len(names):
-            raise DagsterInvalidDefinitionError(f'Pipeline "{self.name}" has two modes with the same name: {names}.')
+            raise DagsterInvalidDefinitionError(
+                f'Pipeline "{self.name}" has two modes with the same name: {names}.'
+            )
         for mode in self.mode_definitions:
             self._check_resources(mode)
 
@@ -86,7 +88,9 @@ class PipelineDefinition:
         for definition in self.graph.iterate_node_defs():
             for key in sorted(_own_resource_keys(definition)):
                 if key not in provided:
-                    raise DagsterInvalidDefinitionError(self._missing_resource_message(key, definition, mode))
+                    raise DagsterInvalidDefinitionError(
+                        self._missing_resource_message(key, definition, mode)
+                    )
         for hook in self.hook_defs:
             for key in sorted(hook.required_resource_keys - provided):
                 raise DagsterInvalidDefinitionError(
@@ -115,7 +119,9 @@ class PipelineDefinition:
         seen: set[str] = set()
         for preset in self.preset_defs:
             if preset.name in seen:
-                raise DagsterInvalidDefinitionError(f'Two presets named "{preset.name}" in pipeline "{self.name}".')
+                raise DagsterInvalidDefinitionError(
+                    f'Two presets named "{preset.name}" in pipeline "{self.name}".'
+                )
             seen.add(preset.name)
             if preset.mode not in modes:
                 raise DagsterInvalidDefinitionError(
@@ -194,7 +200,9 @@ class PipelineDefinition:
 
     @property
     def all_solid_defs(self) -> list[Any]:
-        return list({d.name: d for d in self.graph.iterate_node_defs() if d is not self.graph}.values())
+        return list(
+            {d.name: d for d in self.graph.iterate_node_defs() if d is not self.graph}.values()
+        )
 
     @property
     def dependency_structure(self) -> Any:
@@ -204,7 +212,9 @@ class PipelineDefinition:
     def dependencies(self) -> dict[str, dict[str, Any]]:
         return self.graph.dependencies
 
-    def get_pipeline_subset_def(self, solids_to_execute: Iterable[str] | None) -> PipelineDefinition:
+    def get_pipeline_subset_def(
+        self, solids_to_execute: Iterable[str] | None
+    ) -> PipelineDefinition:
         """This pipeline, marked to run only the given top-level solids."""
         if solids_to_execute is None:
             return self
@@ -246,8 +256,18 @@ class PipelineDefinition:
         if not self.is_single_mode:
             raise CheckError("execute_in_process only supported on job / single mode pipeline")
         if partition_key is not None:
-            raise CheckError(f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config")
-        return bridge.call("execute_job_in_process", self, run_config, instance, raise_on_error, op_selection, **kwargs)
+            raise CheckError(
+                f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
+            )
+        return bridge.call(
+            "execute_job_in_process",
+            self,
+            run_config,
+            instance,
+            raise_on_error,
+            op_selection,
+            **kwargs,
+        )
 
     def __repr__(self) -> str:
         kind = "JobDefinition" if self.is_job else "PipelineDefinition"
@@ -257,7 +277,7 @@ class PipelineDefinition:
 def _own_resource_keys(definition: Any) -> frozenset[str]:
     if isinstance(definition, GraphDefinition):
         return frozenset()
-    return definition.all_required_resource_keys()  # type: ignore[no-any-return]
+    return definition.all_required_resource_keys()
 
 
 def _copy(pipeline: PipelineDefinition) -> PipelineDefinition:
@@ -348,9 +368,16 @@ def pipeline(
 
     def wrap(fn: Callable[..., Any]) -> PipelineDefinition:
         return _from_function(
-            fn, name, lambda graph_def: PipelineDefinition(
-                name=graph_def.name, description=description or inspect.getdoc(fn), mode_defs=mode_defs,
-                preset_defs=preset_defs, tags=tags, hook_defs=hook_defs, graph_def=graph_def,
+            fn,
+            name,
+            lambda graph_def: PipelineDefinition(
+                name=graph_def.name,
+                description=description or inspect.getdoc(fn),
+                mode_defs=mode_defs,
+                preset_defs=preset_defs,
+                tags=tags,
+                hook_defs=hook_defs,
+                graph_def=graph_def,
                 solid_retry_policy=solid_retry_policy,
             ),
         )
@@ -376,9 +403,19 @@ def job(
 
     def wrap(fn: Callable[..., Any]) -> JobDefinition:
         return _from_function(  # type: ignore[return-value]
-            fn, name, lambda graph_def: JobDefinition(
-                graph_def, resource_defs, executor_def, logger_defs, config, graph_def.name,
-                description or inspect.getdoc(fn), tags, hooks, op_retry_policy,
+            fn,
+            name,
+            lambda graph_def: JobDefinition(
+                graph_def,
+                resource_defs,
+                executor_def,
+                logger_defs,
+                config,
+                graph_def.name,
+                description or inspect.getdoc(fn),
+                tags,
+                hooks,
+                op_retry_policy,
             ),
         )
 

@@ -19,9 +19,16 @@ from opbook import config as cfg
 class LoggerDefinition:
     """How to build one logger: ``logger_fn(init_context) -> logging.Logger``."""
 
-    def __init__(self, logger_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None) -> None:
+    def __init__(
+        self,
+        logger_fn: Callable[..., Any],
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> None:
         self.logger_fn = logger_fn
-        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.config_field: cfg.Field | None = (
+            None if config_schema is None else cfg.convert_to_field(config_schema)
+        )
         self.description = description
 
     @property
@@ -66,7 +73,9 @@ def _console_logger(init_context: Any) -> logging.Logger:
 colored_console_logger = LoggerDefinition(
     _console_logger,
     {
-        "log_level": cfg.Field(cfg.String, default_value="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL."),
+        "log_level": cfg.Field(
+            cfg.String, default_value="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL."
+        ),
         "name": cfg.Field(cfg.String, default_value="dagster", description="The logger's name."),
     },
     "The default logger: prints to stderr.",

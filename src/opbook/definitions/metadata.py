@@ -127,7 +127,9 @@ class EventMetadataEntry:
         return EventMetadataEntry(label, description, PathMetadataEntryData(str(path)))
 
     @staticmethod
-    def fspath(path: str, label: str | None = None, description: str | None = None) -> EventMetadataEntry:
+    def fspath(
+        path: str, label: str | None = None, description: str | None = None
+    ) -> EventMetadataEntry:
         return EventMetadataEntry(label or str(path), description, PathMetadataEntryData(str(path)))
 
     @staticmethod
@@ -147,7 +149,9 @@ class EventMetadataEntry:
         return EventMetadataEntry(label, description, IntMetadataEntryData(value))
 
     @staticmethod
-    def python_artifact(value: Any, label: str, description: str | None = None) -> EventMetadataEntry:
+    def python_artifact(
+        value: Any, label: str, description: str | None = None
+    ) -> EventMetadataEntry:
         return EventMetadataEntry(
             label, description, PythonArtifactMetadataEntryData(value.__module__, value.__name__)
         )

@@ -14,7 +14,10 @@ from typing import Any
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.logger import LoggerDefinition, default_loggers
 from opbook.definitions.resource import ResourceDefinition, as_resource_definition
-from opbook.definitions.storage import IntermediateStorageDefinition, default_intermediate_storage_defs
+from opbook.definitions.storage import (
+    IntermediateStorageDefinition,
+    default_intermediate_storage_defs,
+)
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 DEFAULT_MODE_NAME = "default"
@@ -40,17 +43,23 @@ class ModeDefinition:
         }
         for key in self.resource_defs:
             if not isinstance(key, str) or not key.isidentifier():
-                raise DagsterInvalidDefinitionError(f"Resource key {key!r} in mode {self.name!r} is not a valid name.")
+                raise DagsterInvalidDefinitionError(
+                    f"Resource key {key!r} in mode {self.name!r} is not a valid name."
+                )
         self.loggers: dict[str, LoggerDefinition] = dict(logger_defs or default_loggers)
         self.executor_defs = list(executor_defs or default_executors)
-        storages = intermediate_storage_defs or system_storage_defs or default_intermediate_storage_defs
+        storages = (
+            intermediate_storage_defs or system_storage_defs or default_intermediate_storage_defs
+        )
         self.intermediate_storage_defs = list(storages)
         self.description = description
         # Jobs take `execution: {config: ...}` for their (single or default) executor.
         self.job_style_execution = _job_style_execution
         names = [e.name for e in self.executor_defs]
         if len(set(names)) != len(names):
-            raise DagsterInvalidDefinitionError(f"Mode {self.name!r} has two executors with the same name: {names}.")
+            raise DagsterInvalidDefinitionError(
+                f"Mode {self.name!r} has two executors with the same name: {names}."
+            )
 
     @property
     def logger_defs(self) -> dict[str, LoggerDefinition]:
@@ -100,7 +109,9 @@ class PresetDefinition:
                 )
             with open(path, encoding="utf-8") as handle:
                 texts.append((path, handle.read()))
-        return PresetDefinition(name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {}))
+        return PresetDefinition(
+            name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {})
+        )
 
     @staticmethod
     def from_yaml_strings(
@@ -111,11 +122,17 @@ class PresetDefinition:
         tags: Mapping[str, Any] | None = None,
     ) -> PresetDefinition:
         texts = [(f"yaml string {i + 1}", text) for i, text in enumerate(yaml_strings or [])]
-        return PresetDefinition(name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {}))
+        return PresetDefinition(
+            name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {})
+        )
 
     def with_additional_config(self, run_config: Mapping[str, Any] | None) -> PresetDefinition:
         return PresetDefinition(
-            self.name, deep_merge(self.run_config or {}, run_config or {}), self.solid_selection, self.mode, self.tags
+            self.name,
+            deep_merge(self.run_config or {}, run_config or {}),
+            self.solid_selection,
+            self.mode,
+            self.tags,
         )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from opbook.definitions.hook import HookDefinition
     from opbook.definitions.user_events import RetryPolicy
 
+
 class NodeDefinition:
     """Base of op/solid and graph/composite definitions."""
 

@@ -48,6 +48,15 @@ class ComputeFunction:
         )
 
 
+def signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """The function's signature with string annotations (``from __future__ import
+    annotations``) evaluated; left as strings when they cannot be evaluated."""
+    try:
+        return inspect.signature(fn, eval_str=True)
+    except Exception:
+        return inspect.signature(fn)
+
+
 class SolidDefinition(NodeDefinition):
     """A leaf node: runs a compute function.  ``OpDefinition`` is the same thing."""
 
@@ -67,7 +76,9 @@ class SolidDefinition(NodeDefinition):
         version: str | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(name, input_defs, output_defs, description, tags, config_schema, positional_inputs)
+        super().__init__(
+            name, input_defs, output_defs, description, tags, config_schema, positional_inputs
+        )
         if not isinstance(compute_fn, ComputeFunction):
             compute_fn = ComputeFunction.inspect(compute_fn, takes_context=True)
         self.compute = compute_fn
@@ -75,7 +86,7 @@ class SolidDefinition(NodeDefinition):
         for key in self.required_resource_keys:
             if not isinstance(key, str) or not key.isidentifier():
                 raise DagsterInvalidDefinitionError(
-                    f'{self.describe_node()} requires resource key {key!r}, which is not a valid name.'
+                    f"{self.describe_node()} requires resource key {key!r}, which is not a valid name."
                 )
         self.version = version
         self.retry_policy = retry_policy
@@ -88,15 +99,15 @@ class SolidDefinition(NodeDefinition):
 
     def all_required_resource_keys(self) -> frozenset[str]:
         keys = set(self.required_resource_keys)
-        for d in self.input_defs:
-            keys |= d.dagster_type.required_resource_keys
-        for d in self.output_defs:
-            keys |= d.dagster_type.required_resource_keys
+        for input_def in self.input_defs:
+            keys |= input_def.dagster_type.required_resource_keys
+        for output_def in self.output_defs:
+            keys |= output_def.dagster_type.required_resource_keys
         return frozenset(keys)
 
     def with_replaced(self, **changes: Any) -> SolidDefinition:
         """A copy with some constructor arguments replaced (definitions are immutable)."""
-        args = dict(
+        args: dict[str, Any] = dict(
             name=self.name,
             input_defs=self.input_defs,
             compute_fn=self.compute,
@@ -126,7 +137,11 @@ def _is_context_param(params: list[inspect.Parameter]) -> bool:
 
 
 def _input_defs_from_signature(
-    fn: Callable[..., Any], params: list[inspect.Parameter], ins: Mapping[str, In] | None, kind: str, name: str
+    fn: Callable[..., Any],
+    params: list[inspect.Parameter],
+    ins: Mapping[str, In] | None,
+    kind: str,
+    name: str,
 ) -> list[InputDefinition]:
     ins = dict(ins or {})
     defs = []
@@ -159,7 +174,11 @@ def _check_input_defs_match(
             "to the function's parameters or remove them from input_defs."
         )
     defined = {d.name for d in input_defs}
-    extra = [p.name for p in params if p.name in param_names and p.name not in defined and p.default is p.empty]
+    extra = [
+        p.name
+        for p in params
+        if p.name in param_names and p.name not in defined and p.default is p.empty
+    ]
     if extra:
         raise DagsterInvalidDefinitionError(
             f"@{kind} '{name}' decorated function has positional parameter(s) "
@@ -174,9 +193,13 @@ def _output_defs(
     """The outputs, and whether a returned tuple is split over several of them."""
     if output_defs is not None:
         return list(output_defs), False
-    annotation = inspect.signature(fn).return_annotation
+    annotation = signature(fn).return_annotation
     # `-> None` declares a Nothing output; no annotation leaves the type open (Any).
-    hint = NO_VALUE if annotation is inspect.Signature.empty else (type(None) if annotation is None else annotation)
+    hint = (
+        NO_VALUE
+        if annotation is inspect.Signature.empty
+        else (type(None) if annotation is None else annotation)
+    )
     if out is None:
         return [OutputDefinition(None if hint is NO_VALUE else hint, "result")], False
     if isinstance(out, Out):
@@ -201,7 +224,7 @@ def _build(
     **kwargs: Any,
 ) -> SolidDefinition:
     node_name = name or fn.__name__
-    params = list(inspect.signature(fn).parameters.values())
+    params = list(signature(fn).parameters.values())
     if takes_context is None:
         takes_context = _is_context_param(params)
     elif takes_context and not params:
@@ -251,9 +274,20 @@ def op(
 
     def wrap(fn: Callable[..., Any]) -> OpDefinition:
         return _build(  # type: ignore[return-value]
-            OpDefinition, fn, "op", name, None, input_defs, ins, out, output_defs,
-            description=description, config_schema=config_schema,
-            required_resource_keys=required_resource_keys, tags=tags, version=version,
+            OpDefinition,
+            fn,
+            "op",
+            name,
+            None,
+            input_defs,
+            ins,
+            out,
+            output_defs,
+            description=description,
+            config_schema=config_schema,
+            required_resource_keys=required_resource_keys,
+            tags=tags,
+            version=version,
             retry_policy=retry_policy,
         )
 
@@ -278,9 +312,20 @@ def solid(
 
     def wrap(fn: Callable[..., Any]) -> SolidDefinition:
         return _build(
-            SolidDefinition, fn, "solid", name, True, input_defs, None, None, output_defs,
-            description=description, config_schema=config_schema if config_schema is not None else config,
-            required_resource_keys=required_resource_keys, tags=tags, version=version,
+            SolidDefinition,
+            fn,
+            "solid",
+            name,
+            True,
+            input_defs,
+            None,
+            None,
+            output_defs,
+            description=description,
+            config_schema=config_schema if config_schema is not None else config,
+            required_resource_keys=required_resource_keys,
+            tags=tags,
+            version=version,
             retry_policy=retry_policy,
         )
 
@@ -299,8 +344,16 @@ def lambda_solid(
 
     def wrap(fn: Callable[..., Any]) -> SolidDefinition:
         return _build(
-            SolidDefinition, fn, "lambda_solid", name, False, input_defs, None, None,
-            [output_def] if output_def is not None else None, description=description,
+            SolidDefinition,
+            fn,
+            "lambda_solid",
+            name,
+            False,
+            input_defs,
+            None,
+            None,
+            [output_def] if output_def is not None else None,
+            description=description,
         )
 
     return wrap

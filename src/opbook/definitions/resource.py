@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
-from unittest import mock
 
 from opbook import config as cfg
 from opbook.errors import DagsterInvalidDefinitionError
@@ -34,9 +33,13 @@ class ResourceDefinition:
         version: str | None = None,
     ) -> None:
         if not callable(resource_fn):
-            raise DagsterInvalidDefinitionError(f"resource_fn must be callable, got {resource_fn!r}.")
+            raise DagsterInvalidDefinitionError(
+                f"resource_fn must be callable, got {resource_fn!r}."
+            )
         self.resource_fn = resource_fn
-        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.config_field: cfg.Field | None = (
+            None if config_schema is None else cfg.convert_to_field(config_schema)
+        )
         self.description = description
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.version = version
@@ -59,6 +62,8 @@ class ResourceDefinition:
 
     @staticmethod
     def mock_resource(description: str | None = None) -> ResourceDefinition:
+        from unittest import mock  # unittest.mock costs ~60 ms to import; only tests need it
+
         return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
 
     @staticmethod
@@ -83,13 +88,17 @@ def resource(
     version: str | None = None,
 ) -> Any:
     """Define a resource from a function of its init context.  Usable bare (``@resource``)."""
-    if callable(config_schema) and not isinstance(config_schema, (dict, list, cfg.ConfigType, cfg.Field)) and not hasattr(
-        config_schema, "__config_type__"
+    if (
+        callable(config_schema)
+        and not isinstance(config_schema, (dict, list, cfg.ConfigType, cfg.Field))
+        and not hasattr(config_schema, "__config_type__")
     ):
         return ResourceDefinition(config_schema)
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
-        definition = ResourceDefinition(fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version)
+        definition = ResourceDefinition(
+            fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version
+        )
         definition.__name__ = fn.__name__  # type: ignore[attr-defined]
         return definition
 
@@ -98,7 +107,11 @@ def resource(
 
 def as_resource_definition(value: Any) -> ResourceDefinition:
     """A ``ResourceDefinition`` as is; any other value becomes a hard-coded resource."""
-    return value if isinstance(value, ResourceDefinition) else ResourceDefinition.hardcoded_resource(value)
+    return (
+        value
+        if isinstance(value, ResourceDefinition)
+        else ResourceDefinition.hardcoded_resource(value)
+    )
 
 
 hardcoded_resource = ResourceDefinition.hardcoded_resource

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from opbook import config as cfg
 from opbook.definitions.dependencies import Node
@@ -101,9 +101,11 @@ def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | No
         if definition.config_mapping is None:
             inner = _nodes_fields(definition, section)
             if inner:
-                fields[section] = cfg.Field(cfg.Shape(inner), is_required=None) if any(
-                    f.is_required for f in inner.values()
-                ) else cfg.Field(cfg.Shape(inner), is_required=False)
+                fields[section] = (
+                    cfg.Field(cfg.Shape(inner), is_required=None)
+                    if any(f.is_required for f in inner.values())
+                    else cfg.Field(cfg.Shape(inner), is_required=False)
+                )
     else:
         outputs = _outputs_field(definition)
         if outputs is not None:
@@ -140,7 +142,8 @@ def _nodes_fields(
             node_connected = {
                 input_name
                 for (node_name, input_name), sources in graph.wiring.items()
-                if node_name == name and all(s.node_name in selected for s in sources.sources if s.node_name)
+                if node_name == name
+                and all(s.node_name in selected for s in sources.sources if s.node_name)
             } | {m.input_name for m in graph.input_mappings if m.node_name == name}
         node_field = _node_field(node, node_connected, section)
         if node_field is not None:
@@ -152,7 +155,9 @@ def _executor_field(mode: ModeDefinition) -> cfg.Field:
     def config_of(executor: Any) -> dict[str, cfg.Field]:
         return {"config": executor.config_field} if executor.config_field is not None else {}
 
-    choices: dict[str, cfg.Field] = {e.name: cfg.Field(config_of(e), is_required=False) for e in mode.executor_defs}
+    choices: dict[str, cfg.Field] = {
+        e.name: cfg.Field(config_of(e), is_required=False) for e in mode.executor_defs
+    }
     if mode.job_style_execution:
         if len(mode.executor_defs) == 1:
             only = mode.executor_defs[0].config_field
@@ -161,12 +166,16 @@ def _executor_field(mode: ModeDefinition) -> cfg.Field:
             inner = {e.name: e.config_field or cfg.Field({}) for e in mode.executor_defs}
             choices["config"] = cfg.Field(cfg.Selector(inner), is_required=False)
     default_name = mode.executor_defs[0].name
-    return cfg.Field(cfg.Selector(choices), default_value={default_name: {}}, description="How steps are run.")
+    return cfg.Field(
+        cfg.Selector(choices), default_value={default_name: {}}, description="How steps are run."
+    )
 
 
 def _storage_field(mode: ModeDefinition) -> cfg.Field:
     choices = {
-        s.name: cfg.Field({"config": s.config_field} if s.config_field is not None else {}, is_required=False)
+        s.name: cfg.Field(
+            {"config": s.config_field} if s.config_field is not None else {}, is_required=False
+        )
         for s in mode.intermediate_storage_defs
     }
     return cfg.Field(
@@ -176,7 +185,9 @@ def _storage_field(mode: ModeDefinition) -> cfg.Field:
     )
 
 
-def needed_resource_keys(pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None) -> set[str]:
+def needed_resource_keys(
+    pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None
+) -> set[str]:
     """The resources a run of these nodes initialises: what its nodes, hooks and storages need,
     and what those resources need in turn."""
     keys: set[str] = set()
@@ -209,14 +220,20 @@ def _resources_field(mode: ModeDefinition, needed: set[str]) -> cfg.Field | None
 
 def _loggers_field(mode: ModeDefinition) -> cfg.Field:
     fields = {
-        name: cfg.Field({"config": logger.config_field} if logger.config_field is not None else {}, is_required=False)
+        name: cfg.Field(
+            {"config": logger.config_field} if logger.config_field is not None else {},
+            is_required=False,
+        )
         for name, logger in mode.loggers.items()
     }
     return cfg.Field(cfg.Shape(fields), is_required=False)
 
 
 def build_run_config_schema(
-    pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None, section: str
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition,
+    selected: frozenset[str] | None,
+    section: str,
 ) -> cfg.Shape:
     """The schema of a run config for ``pipeline`` in ``mode`` running ``selected`` nodes."""
     fields: dict[str, cfg.Field] = {
@@ -257,14 +274,20 @@ def _section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -
     if len(given) > 1:
         raise DagsterInvalidConfigError(
             _preamble(pipeline),
-            [_simple_error(f"Received both field '{given[0]}' and field '{given[1]}' in config. Please use one or the other.")],
+            [
+                _simple_error(
+                    f"Received both field '{given[0]}' and field '{given[1]}' in config. Please use one or the other."
+                )
+            ],
             None,
         )
     return given[0] if given else ("ops" if pipeline.is_job else "solids")
 
 
 def _simple_error(message: str) -> cfg.EvaluationError:
-    return cfg.EvaluationError(stack=(), reason=cfg.DagsterEvaluationErrorReason.FIELDS_NOT_DEFINED, message=message)
+    return cfg.EvaluationError(
+        stack=(), reason=cfg.DagsterEvaluationErrorReason.FIELDS_NOT_DEFINED, message=message
+    )
 
 
 def _preamble(pipeline: PipelineDefinition) -> str:
@@ -277,7 +300,11 @@ def _normalise_storage(pipeline: PipelineDefinition, run_config: dict[str, Any])
     if "intermediate_storage" in run_config:
         raise DagsterInvalidConfigError(
             _preamble(pipeline),
-            [_simple_error("Received both field 'storage' and field 'intermediate_storage' in config. Please use one or the other.")],
+            [
+                _simple_error(
+                    "Received both field 'storage' and field 'intermediate_storage' in config. Please use one or the other."
+                )
+            ],
             None,
         )
     run_config = dict(run_config)
@@ -285,19 +312,24 @@ def _normalise_storage(pipeline: PipelineDefinition, run_config: dict[str, Any])
     return run_config
 
 
-def _apply_job_config_mapping(pipeline: PipelineDefinition, run_config: dict[str, Any]) -> dict[str, Any]:
+def _apply_job_config_mapping(
+    pipeline: PipelineDefinition, run_config: dict[str, Any]
+) -> dict[str, Any]:
     mapping = pipeline.config_mapping
     if mapping is None:
         return run_config
     outer = {k: v for k, v in run_config.items() if k not in MANAGED_BY_ENGINE}
-    result = cfg.validate(mapping.config_schema if mapping.config_schema is not None else cfg.Any, outer)
+    result = cfg.validate(
+        mapping.config_schema if mapping.config_schema is not None else cfg.Any, outer
+    )
     if not result.success:
         raise DagsterInvalidConfigError(_preamble(pipeline), result.errors, run_config)
     try:
         mapped = mapping.config_fn(result.value)
     except Exception as exc:
         raise DagsterConfigMappingFunctionError(
-            f'The config mapping function of job "{pipeline.name}" raised: {exc!r}', user_exception=exc
+            f'The config mapping function of job "{pipeline.name}" raised: {exc!r}',
+            user_exception=exc,
         ) from exc
     managed = {k: v for k, v in run_config.items() if k in MANAGED_BY_ENGINE}
     return {**dict(mapped or {}), **managed}
@@ -320,24 +352,28 @@ def resolve_run_config(
         key = (mode.name, pipeline.solids_to_execute)
         if key not in cache:
             cache[key] = _resolve(pipeline, mode, raw)
-        return cache[key]  # type: ignore[no-any-return]
+        return cache[key]
     return _resolve(pipeline, mode, raw)
 
 
-def _resolve(pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any]) -> ResolvedRunConfig:
+def _resolve(
+    pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any]
+) -> ResolvedRunConfig:
     raw = _apply_job_config_mapping(pipeline, raw)
     raw = _normalise_storage(pipeline, raw)
     section = _section_name(pipeline, raw)
     schema = run_config_schema(pipeline, mode, section)
     result = cfg.validate(schema, raw)
     if not result.success:
-        raise DagsterInvalidConfigError(_preamble(pipeline), result.errors, cfg.mask_secrets(schema, raw))
-    value = result.value
+        raise DagsterInvalidConfigError(
+            _preamble(pipeline), result.errors, cfg.mask_secrets(schema, raw)
+        )
+    value: dict[str, Any] = result.value  # type: ignore[assignment]
     nodes: dict[str, NodeConfig] = {}
     _collect_nodes(pipeline.graph, value.get(section, {}), "", nodes, pipeline)
-    (executor_name, executor_entry), = value["execution"].items()
+    ((executor_name, executor_entry),) = value["execution"].items()
     executor_name, executor_config = _executor_choice(mode, executor_name, executor_entry)
-    (storage_name, storage_entry), = value["intermediate_storage"].items()
+    ((storage_name, storage_entry),) = value["intermediate_storage"].items()
     return ResolvedRunConfig(
         nodes=nodes,
         resources={k: (v or {}).get("config") for k, v in value.get("resources", {}).items()},
@@ -355,17 +391,23 @@ def _executor_choice(mode: ModeDefinition, name: str, entry: Any) -> tuple[str, 
         return name, dict((entry or {}).get("config") or {})
     if len(mode.executor_defs) == 1:
         return mode.executor_defs[0].name, dict(entry or {})
-    (inner_name, inner_config), = entry.items()
+    ((inner_name, inner_config),) = entry.items()
     return inner_name, dict(inner_config or {})
 
 
 def _collect_nodes(
-    graph: GraphDefinition, section_value: Mapping[str, Any], prefix: str, out: dict[str, NodeConfig], pipeline: PipelineDefinition
+    graph: GraphDefinition,
+    section_value: Mapping[str, Any],
+    prefix: str,
+    out: dict[str, NodeConfig],
+    pipeline: PipelineDefinition,
 ) -> None:
     for name, node in graph.node_dict.items():
         entry = section_value.get(name) or {}
         handle = f"{prefix}{name}"
-        out[handle] = NodeConfig(entry.get("config"), dict(entry.get("inputs") or {}), list(entry.get("outputs") or []))
+        out[handle] = NodeConfig(
+            entry.get("config"), dict(entry.get("inputs") or {}), list(entry.get("outputs") or [])
+        )
         definition = node.definition
         if not isinstance(definition, GraphDefinition):
             continue
@@ -376,20 +418,25 @@ def _collect_nodes(
         _collect_nodes(definition, inner, handle + ".", out, pipeline)
 
 
-def _map_graph_config(graph: GraphDefinition, handle: str, config_value: Any, pipeline: PipelineDefinition) -> dict[str, Any]:
+def _map_graph_config(
+    graph: GraphDefinition, handle: str, config_value: Any, pipeline: PipelineDefinition
+) -> dict[str, Any]:
     mapping = graph.config_mapping
     assert mapping is not None
     try:
         mapped = mapping.config_fn(config_value)
     except Exception as exc:
         raise DagsterConfigMappingFunctionError(
-            f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}', user_exception=exc
+            f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
+            user_exception=exc,
         ) from exc
     section = "ops"
     inner_schema = cfg.Shape(_nodes_fields(graph, section))
     result = cfg.validate(inner_schema, dict(mapped or {}))
     if not result.success:
         raise DagsterInvalidConfigError(
-            f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}', result.errors, None
+            f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}',
+            result.errors,
+            None,
         )
-    return result.value  # type: ignore[no-any-return]
+    return cast(dict[str, Any], result.value)

@@ -27,7 +27,9 @@ class IntermediateStorageDefinition:
         self.name = name
         self.is_persistent = is_persistent
         self.required_resource_keys = frozenset(required_resource_keys or ())
-        self.config_field: cfg.Field | None = None if config_schema is None else cfg.convert_to_field(config_schema)
+        self.config_field: cfg.Field | None = (
+            None if config_schema is None else cfg.convert_to_field(config_schema)
+        )
         self.creation_fn = intermediate_storage_creation_fn
         self.description = description
 
@@ -51,20 +53,29 @@ def intermediate_storage(
     """Define an intermediate storage from ``fn(init_context) -> storage object``."""
 
     def wrap(fn: Callable[..., Any]) -> IntermediateStorageDefinition:
-        return IntermediateStorageDefinition(name or fn.__name__, is_persistent, required_resource_keys, config_schema, fn)
+        return IntermediateStorageDefinition(
+            name or fn.__name__, is_persistent, required_resource_keys, config_schema, fn
+        )
 
     return wrap
 
 
 system_storage = intermediate_storage
 
-_BASE_DIR = {"base_dir": cfg.Field(cfg.StringSource, is_required=False, description="Directory for stored values.")}
+_BASE_DIR = {
+    "base_dir": cfg.Field(
+        cfg.StringSource, is_required=False, description="Directory for stored values."
+    )
+}
 
 mem_intermediate_storage = IntermediateStorageDefinition(
     "in_memory", is_persistent=False, description="Keeps outputs in memory, in the instance."
 )
 fs_intermediate_storage = IntermediateStorageDefinition(
-    "filesystem", is_persistent=True, config_schema=_BASE_DIR, description="Pickles outputs to files."
+    "filesystem",
+    is_persistent=True,
+    config_schema=_BASE_DIR,
+    description="Pickles outputs to files.",
 )
 default_intermediate_storage_defs = [mem_intermediate_storage, fs_intermediate_storage]
 

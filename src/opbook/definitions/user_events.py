@@ -92,7 +92,9 @@ class AssetMaterialization:
         return self.asset_key.to_string()
 
     @staticmethod
-    def file(path: str, description: str | None = None, asset_key: Any = None) -> AssetMaterialization:
+    def file(
+        path: str, description: str | None = None, asset_key: Any = None
+    ) -> AssetMaterialization:
         return AssetMaterialization(
             asset_key=_as_asset_key(asset_key) or AssetKey(str(path)),
             description=description,
@@ -103,11 +105,12 @@ class AssetMaterialization:
         return f"AssetMaterialization(asset_key={self.asset_key.path!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, AssetMaterialization)
-            and (other.asset_key, other.description, other.metadata_entries, other.partition)
-            == (self.asset_key, self.description, self.metadata_entries, self.partition)
-        )
+        return isinstance(other, AssetMaterialization) and (
+            other.asset_key,
+            other.description,
+            other.metadata_entries,
+            other.partition,
+        ) == (self.asset_key, self.description, self.metadata_entries, self.partition)
 
     __hash__ = None  # type: ignore[assignment]
 

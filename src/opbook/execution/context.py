@@ -9,12 +9,15 @@ contexts of type checks, hooks, resource functions and logger functions.
 
 from __future__ import annotations
 
-import pdb as _pdb
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from opbook.errors import DagsterInvalidPropertyError, DagsterInvariantViolationError, DagsterUnknownResourceError
+from opbook.errors import (
+    DagsterInvalidPropertyError,
+    DagsterInvariantViolationError,
+    DagsterUnknownResourceError,
+)
 from opbook.execution.log_manager import DagsterLogManager
 
 if TYPE_CHECKING:
@@ -213,7 +216,7 @@ class SolidExecutionContext(SystemComputeExecutionContext):
         super().__init__(run_context, step, retry_number)
         self._user_events: list[Any] = []
         self._output_metadata: dict[str, dict[str, Any]] = {}
-        self._pdb: _pdb.Pdb | None = None
+        self._pdb: Any = None
 
     def get_system_context(self) -> SystemComputeExecutionContext:
         return self
@@ -228,9 +231,11 @@ class SolidExecutionContext(SystemComputeExecutionContext):
         return None
 
     @property
-    def pdb(self) -> _pdb.Pdb:
+    def pdb(self) -> Any:
         if self._pdb is None:
-            self._pdb = _pdb.Pdb()
+            import pdb  # only when a user asks for a debugger
+
+            self._pdb = pdb.Pdb()
         return self._pdb
 
     @property
@@ -239,7 +244,9 @@ class SolidExecutionContext(SystemComputeExecutionContext):
 
     @property
     def partition_key(self) -> str:
-        raise DagsterInvariantViolationError("This run has no partition key: opbook has no partitioned config.")
+        raise DagsterInvariantViolationError(
+            "This run has no partition key: opbook has no partitioned config."
+        )
 
     # -- user events logged through the context --------------------------------------------
 
@@ -254,7 +261,12 @@ class SolidExecutionContext(SystemComputeExecutionContext):
         events, self._user_events = self._user_events, []
         return events
 
-    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None, mapping_key: str | None = None) -> None:
+    def add_output_metadata(
+        self,
+        metadata: Mapping[str, Any],
+        output_name: str | None = None,
+        mapping_key: str | None = None,
+    ) -> None:
         name = output_name or "result"
         if not self._step.definition.has_output(name):
             raise DagsterInvariantViolationError(
@@ -294,7 +306,12 @@ AbstractComputeExecutionContext.register(SolidExecutionContext)
 class TypeCheckContext:
     """The context of a type-check function: ``resources``, ``run_id``, ``log``."""
 
-    def __init__(self, run_context: RunContext | None, dagster_type: Any, log: DagsterLogManager | None = None) -> None:
+    def __init__(
+        self,
+        run_context: RunContext | None,
+        dagster_type: Any,
+        log: DagsterLogManager | None = None,
+    ) -> None:
         self._rc = run_context
         self.dagster_type = dagster_type
         self._log = log
@@ -307,7 +324,9 @@ class TypeCheckContext:
     def resources(self) -> Resources:
         if self._rc is None:
             return Resources({})
-        return self._rc.resources_for(getattr(self.dagster_type, "required_resource_keys", frozenset()))
+        return self._rc.resources_for(
+            getattr(self.dagster_type, "required_resource_keys", frozenset())
+        )
 
     @property
     def log(self) -> DagsterLogManager:
@@ -373,7 +392,11 @@ class HookContext:
 
     @property
     def required_resource_keys(self) -> frozenset[str]:
-        return frozenset(self.hook_def.required_resource_keys) if self.hook_def is not None else frozenset()
+        return (
+            frozenset(self.hook_def.required_resource_keys)
+            if self.hook_def is not None
+            else frozenset()
+        )
 
     @property
     def resources(self) -> Resources:
@@ -425,7 +448,13 @@ class InitResourceContext:
 class InitLoggerContext:
     """The context a logger function receives."""
 
-    def __init__(self, logger_config: Any, logger_def: Any = None, pipeline_def: Any = None, run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        logger_config: Any,
+        logger_def: Any = None,
+        pipeline_def: Any = None,
+        run_id: str | None = None,
+    ) -> None:
         self.logger_config = logger_config
         self.logger_def = logger_def
         self.pipeline_def = self.job_def = pipeline_def
@@ -435,7 +464,9 @@ class InitLoggerContext:
 class InitExecutorContext:
     """The context a custom executor's creation function receives."""
 
-    def __init__(self, pipeline: Any, executor_def: Any, executor_config: Any, instance: Any) -> None:
+    def __init__(
+        self, pipeline: Any, executor_def: Any, executor_config: Any, instance: Any
+    ) -> None:
         self.pipeline = self.job = pipeline
         self.executor_def = executor_def
         self.executor_config = executor_config

@@ -1,15 +1,22 @@
 """Events as pandas DataFrames (pandas is imported when a frame is asked for, not before).
 
-``events_frame``: one row per event with stable, typed columns.  ``steps_frame``: one row per
-step with its status, start, end, duration, attempts and outputs.
+``events_frame``: one row per event, with the columns of ``EVENT_COLUMNS``: ``timestamp`` is a
+UTC datetime, ``event_type`` a category of the canonical event names (``RUN_START``, ...,
+``STEP_SUCCESS``), ``duration`` a timedelta set where it applies (a step's success or failure,
+the run's end).  ``steps_frame``: one row per step that has events, with its status, start, end,
+duration, attempts and output names.
+
+``StepStates`` is the per-step fold both frames and the notebook's graph colours use; it takes
+one event at a time, so a live display can keep it up to date without re-reading the run.
+Frames are built column by column, not row by row, so 100,000 events take well under a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from opbook.definitions.metadata import entry_value
 from opbook.events import DagsterEvent, DagsterEventType
 
 EVENT_COLUMNS = [
@@ -22,109 +29,212 @@ EVENT_COLUMNS = [
     "input_name",
     "output_name",
     "error",
-    "duration_ms",
-    "metadata",
+    "duration",
 ]
-STEP_COLUMNS = ["run_id", "step_key", "status", "start", "end", "duration_ms", "attempts", "outputs", "error"]
+STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
+STEP_STATUSES = ["pending", "running", "retrying", "succeeded", "failed", "skipped"]
+EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
+
+_INPUT_EVENTS = frozenset({"STEP_INPUT", "LOADED_INPUT"})
+_OUTPUT_EVENTS = frozenset({"STEP_OUTPUT", "HANDLED_OUTPUT"})
+_RUN_END_EVENTS = frozenset({"PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED"})
 
 
-def _error_text(event: DagsterEvent) -> str | None:
-    data = event.event_specific_data
-    error = getattr(data, "error", None)
+def error_text(event: DagsterEvent) -> str | None:
+    """The innermost error message of a failure event (the user's exception), on one line."""
+    error = getattr(event.event_specific_data, "error", None)
     if error is None:
         return None
-    cause = error.cause
-    while cause is not None and cause.cause is not None:
-        cause = cause.cause
-    shown = cause if cause is not None else error
-    return shown.message.strip()
+    while error.cause is not None:
+        error = error.cause
+    return str(error.message).strip()
 
 
-def _metadata(event: DagsterEvent) -> dict[str, Any] | None:
-    data = event.event_specific_data
-    entries = list(getattr(data, "metadata_entries", None) or [])
-    for holder in ("materialization", "expectation_result"):
-        item = getattr(data, holder, None)
-        if item is not None:
-            entries += list(getattr(item, "metadata_entries", []) or [])
-    user_failure = getattr(data, "user_failure_data", None)
-    if user_failure is not None:
-        entries += list(user_failure.metadata_entries or [])
-    if not entries:
-        return None
-    return {entry.label: entry_value(entry) for entry in entries if hasattr(entry, "label")}
+def run_id_of(events: Iterable[DagsterEvent]) -> str | None:
+    """The run id step events carry in their logging tags (run-level events carry none)."""
+    for event in events:
+        run_id = event.logging_tags.get("run_id")
+        if run_id:
+            return str(run_id)
+    return None
 
 
-def event_row(event: DagsterEvent, run_id: str) -> dict[str, Any]:
-    data = event.event_specific_data
-    kind = event.event_type_value
-    return {
-        "run_id": run_id,
-        "timestamp": event.timestamp,
-        "event_type": DagsterEventType(kind).name,
-        "step_key": event.step_key,
-        "node": event.solid_handle.name if event.solid_handle is not None else None,
-        "message": event.message,
-        "input_name": getattr(data, "input_name", None),
-        "output_name": getattr(data, "output_name", None) if kind in ("STEP_OUTPUT", "HANDLED_OUTPUT", "LOADED_INPUT") else None,
-        "error": _error_text(event),
-        "duration_ms": getattr(data, "duration_ms", None),
-        "metadata": _metadata(event),
-    }
+# -- one row per event ---------------------------------------------------------------------------
 
 
-def events_frame(events: Sequence[DagsterEvent], run_id: str) -> Any:
-    import pandas as pd
+class _EventColumns:
+    """The columns of an events frame, filled one event at a time."""
 
-    frame = pd.DataFrame([event_row(e, run_id) for e in events], columns=EVENT_COLUMNS)
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
-    frame["event_type"] = frame["event_type"].astype(pd.CategoricalDtype([t.name for t in _CANONICAL]))
-    frame["duration_ms"] = frame["duration_ms"].astype("float64")
-    return frame
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
+        self._step_starts: dict[str, float] = {}
+        self._run_start: float | None = None
 
+    def add(self, event: DagsterEvent, run_id: str | None) -> None:
+        kind = event.event_type_value
+        data = event.event_specific_data
+        c = self.columns
+        c["run_id"].append(run_id)
+        c["timestamp"].append(event.timestamp)
+        c["event_type"].append(DagsterEventType(kind).name)
+        c["step_key"].append(event.step_key)
+        c["node"].append(event.solid_handle.name if event.solid_handle is not None else None)
+        c["message"].append(event.message)
+        c["input_name"].append(data.input_name if kind in _INPUT_EVENTS else None)
+        c["output_name"].append(data.output_name if kind in _OUTPUT_EVENTS else None)
+        c["error"].append(error_text(event) if kind in ("STEP_FAILURE", "PIPELINE_FAILURE") else None)
+        c["duration"].append(self._duration_ms(event, kind, data))
 
-_CANONICAL = list(DagsterEventType)
-
-
-def step_rows(events: Sequence[DagsterEvent], run_id: str) -> list[dict[str, Any]]:
-    steps: dict[str, dict[str, Any]] = {}
-    for e in events:
-        if e.step_key is None or not e.is_step_event:
-            continue
-        row = steps.setdefault(
-            e.step_key,
-            {"run_id": run_id, "step_key": e.step_key, "status": "pending", "start": None, "end": None,
-             "duration_ms": None, "attempts": 0, "outputs": [], "error": None},
-        )
-        kind = e.event_type_value
-        if kind in ("STEP_START", "STEP_RESTARTED"):
-            row["attempts"] += 1
-            row["status"] = "running"
-            row["start"] = row["start"] or e.timestamp
-        elif kind == "STEP_OUTPUT":
-            row["outputs"].append(e.event_specific_data.output_name)
+    def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:
+        if kind == "PIPELINE_START":
+            self._run_start = event.timestamp
+        elif kind in ("STEP_START", "STEP_RESTARTED") and event.step_key is not None:
+            self._step_starts[event.step_key] = event.timestamp
         elif kind == "STEP_SUCCESS":
-            row.update(status="succeeded", end=e.timestamp, duration_ms=e.event_specific_data.duration_ms)
-        elif kind == "STEP_FAILURE":
-            row.update(status="failed", end=e.timestamp, error=_error_text(e))
-        elif kind == "STEP_SKIPPED":
-            row.update(status="skipped", end=e.timestamp)
-        elif kind == "STEP_UP_FOR_RETRY":
-            row["status"] = "retrying"
-    for row in steps.values():
-        if row["duration_ms"] is None and row["start"] is not None and row["end"] is not None:
-            row["duration_ms"] = (row["end"] - row["start"]) * 1000
-    return list(steps.values())
+            return float(data.duration_ms)
+        elif kind == "STEP_FAILURE" and event.step_key in self._step_starts:
+            return (event.timestamp - self._step_starts[event.step_key]) * 1000
+        elif kind in _RUN_END_EVENTS and self._run_start is not None:
+            return (event.timestamp - self._run_start) * 1000
+        return None
 
 
-def steps_frame(events: Sequence[DagsterEvent], run_id: str) -> Any:
+def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
+    """One row per event (columns ``EVENT_COLUMNS``), typed."""
     import pandas as pd
 
-    frame = pd.DataFrame(step_rows(events, run_id), columns=STEP_COLUMNS)
-    for column in ("start", "end"):
-        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
-    frame["status"] = frame["status"].astype(
-        pd.CategoricalDtype(["pending", "running", "retrying", "succeeded", "failed", "skipped"])
+    filler = _EventColumns()
+    for event in events:
+        filler.add(event, run_id)
+    columns = filler.columns
+    frame = pd.DataFrame(
+        {
+            **columns,
+            "timestamp": pd.to_datetime(
+                pd.Series(columns["timestamp"], dtype="float64"), unit="s", utc=True
+            ),
+            "event_type": pd.Categorical(columns["event_type"], categories=EVENT_TYPE_NAMES),
+            "duration": pd.to_timedelta(
+                pd.Series(columns["duration"], dtype="float64"), unit="ms"
+            ),
+        },
+        columns=EVENT_COLUMNS,
     )
-    frame["duration_ms"] = frame["duration_ms"].astype("float64")
+    for name in ("run_id", "step_key", "node", "message", "input_name", "output_name", "error"):
+        frame[name] = frame[name].astype("object")
     return frame
+
+
+# -- one row per step ----------------------------------------------------------------------------
+
+
+@dataclass
+class StepState:
+    """What is known about one step so far."""
+
+    step_key: str
+    status: str = "pending"
+    start: float | None = None
+    end: float | None = None
+    duration_ms: float | None = None
+    attempts: int = 0
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        duration = self.duration_ms
+        if duration is None and self.start is not None and self.end is not None:
+            duration = (self.end - self.start) * 1000
+        return {
+            "step_key": self.step_key,
+            "status": self.status,
+            "start": self.start,
+            "end": self.end,
+            "duration": duration,
+            "attempts": self.attempts,
+            "outputs": list(self.outputs),
+        }
+
+
+class StepStates:
+    """The state of every step seen in a stream of events, updated one event at a time."""
+
+    def __init__(self, events: Iterable[DagsterEvent] = ()) -> None:
+        self.steps: dict[str, StepState] = {}
+        for event in events:
+            self.update(event)
+
+    def update(self, event: DagsterEvent) -> StepState | None:
+        """Fold one event in; returns the step it changed (None for run-level events)."""
+        key = event.step_key
+        if key is None or not event.is_step_event:
+            return None
+        state = self.steps.get(key)
+        if state is None:
+            state = self.steps[key] = StepState(key)
+        _apply(state, event)
+        return state
+
+    def __getitem__(self, step_key: str) -> StepState:
+        return self.steps[step_key]
+
+    def get(self, step_key: str) -> StepState | None:
+        return self.steps.get(step_key)
+
+
+def _apply(state: StepState, event: DagsterEvent) -> None:
+    kind = event.event_type_value
+    if kind in ("STEP_START", "STEP_RESTARTED"):
+        state.attempts += 1
+        state.status = "running"
+        state.start = state.start if state.start is not None else event.timestamp
+    elif kind == "STEP_OUTPUT":
+        state.outputs.append(event.event_specific_data.output_name)
+    elif kind == "STEP_SUCCESS":
+        state.status, state.end = "succeeded", event.timestamp
+        state.duration_ms = float(event.event_specific_data.duration_ms)
+    elif kind == "STEP_FAILURE":
+        state.status, state.end, state.error = "failed", event.timestamp, error_text(event)
+    elif kind == "STEP_SKIPPED":
+        state.status, state.end = "skipped", event.timestamp
+    elif kind == "STEP_UP_FOR_RETRY":
+        state.status = "retrying"
+
+
+def step_rows(events: Iterable[DagsterEvent]) -> list[dict[str, Any]]:
+    """One plain row per step (the columns of ``STEP_COLUMNS``; times in epoch seconds, ms)."""
+    return [state.row() for state in StepStates(events).steps.values()]
+
+
+def steps_frame(events: Sequence[DagsterEvent] | Iterable[DagsterEvent]) -> Any:
+    """One row per step (columns ``STEP_COLUMNS``), typed."""
+    import pandas as pd
+
+    rows = step_rows(events)
+    columns = {name: [row[name] for row in rows] for name in STEP_COLUMNS}
+    frame = pd.DataFrame(
+        {
+            **columns,
+            "status": pd.Categorical(columns["status"], categories=STEP_STATUSES),
+            "start": pd.to_datetime(
+                pd.Series(columns["start"], dtype="float64"), unit="s", utc=True
+            ),
+            "end": pd.to_datetime(pd.Series(columns["end"], dtype="float64"), unit="s", utc=True),
+            "duration": pd.to_timedelta(
+                pd.Series(columns["duration"], dtype="float64"), unit="ms"
+            ),
+            "attempts": pd.Series(columns["attempts"], dtype="int64"),
+        },
+        columns=STEP_COLUMNS,
+    )
+    frame["step_key"] = frame["step_key"].astype("object")
+    return frame
+
+
+def frame_of(events: Iterable[DagsterEvent], run_id: str | None, per: str) -> Any:
+    """``events_frame`` (``per="event"``) or ``steps_frame`` (``per="step"``)."""
+    if per == "event":
+        return events_frame(events, run_id)
+    if per == "step":
+        return steps_frame(events)
+    raise ValueError(f'to_dataframe(per={per!r}): per must be "event" or "step".')

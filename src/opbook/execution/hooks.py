@@ -39,9 +39,18 @@ def run_hooks(
     name = step.node.name
     for hook in sorted(step.hook_defs, key=lambda h: h.name):
 
-        def event(event_type: DagsterEventType, message: str, data: Any = None, hook_name: str = hook.name) -> DagsterEvent:
+        def event(
+            event_type: DagsterEventType, message: str, data: Any = None, hook_name: str = hook.name
+        ) -> DagsterEvent:
             return DagsterEvent(
-                event_type.value, rc.pipeline.name, step.key, step.handle, "COMPUTE", {"hook": hook_name}, data, message
+                event_type.value,
+                rc.pipeline.name,
+                step.key,
+                step.handle,
+                "COMPUTE",
+                {"hook": hook_name},
+                data,
+                message,
             )
 
         if not _triggered(hook.trigger, outcome):
@@ -58,9 +67,19 @@ def run_hooks(
             else:
                 hook.hook_fn(context, [outcome])
         except Exception as exc:
-            error = HookExecutionError(f'Error occurred during the execution of hook_fn triggered for "{name}"', user_exception=exc)
+            error = HookExecutionError(
+                f'Error occurred during the execution of hook_fn triggered for "{name}"',
+                user_exception=exc,
+            )
             error.__cause__ = exc
             rc.log.error(f'Hook "{hook.name}" on "{name}" raised: {exc!r}')
-            yield event(ET.HOOK_ERRORED, str(error), HookErroredData(SerializableErrorInfo.from_exception(error)))
+            yield event(
+                ET.HOOK_ERRORED,
+                str(error),
+                HookErroredData(SerializableErrorInfo.from_exception(error)),
+            )
             continue
-        yield event(ET.HOOK_COMPLETED, f'Finished the execution of hook "{hook.name}" triggered for "{name}".')
+        yield event(
+            ET.HOOK_COMPLETED,
+            f'Finished the execution of hook "{hook.name}" triggered for "{name}".',
+        )

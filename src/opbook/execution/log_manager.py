@@ -10,13 +10,17 @@ from typing import Any
 class DagsterLogManager:
     """Logs to every logger of the run; messages carry the run id and the step key."""
 
-    def __init__(self, run_id: str, logging_tags: Mapping[str, str], loggers: Sequence[logging.Logger]) -> None:
+    def __init__(
+        self, run_id: str, logging_tags: Mapping[str, str], loggers: Sequence[logging.Logger]
+    ) -> None:
         self.run_id = run_id
         self.logging_tags = dict(logging_tags)
         self.loggers = list(loggers)
         self._extra = {"opbook_run_id": run_id, "opbook_step_key": logging_tags.get("step_key")}
         # The lowest level any logger listens to: cheaper than asking each logger each time.
-        self._min_level = min((lg.getEffectiveLevel() for lg in self.loggers), default=logging.CRITICAL + 1)
+        self._min_level = min(
+            (lg.getEffectiveLevel() for lg in self.loggers), default=logging.CRITICAL + 1
+        )
 
     def with_tags(self, **tags: str) -> DagsterLogManager:
         return DagsterLogManager(self.run_id, {**self.logging_tags, **tags}, self.loggers)

@@ -33,12 +33,19 @@ class ResourceScope:
 
     def __init__(self, rc: RunContext, keys: set[str] | None = None) -> None:
         self.rc = rc
-        self.keys = keys if keys is not None else needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+        self.keys = (
+            keys
+            if keys is not None
+            else needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+        )
         self._generators: list[tuple[str, Iterator[Any]]] = []
 
     def _order(self) -> list[str]:
         mode = self.rc.mode
-        upstream = {k: sorted(mode.resource_defs[k].required_resource_keys & self.keys) for k in sorted(self.keys)}
+        upstream = {
+            k: sorted(mode.resource_defs[k].required_resource_keys & self.keys)
+            for k in sorted(self.keys)
+        }
         return dag.toposort(upstream) or sorted(self.keys)
 
     def initialize(self, step_key: str | None = None) -> Iterator[DagsterEvent]:
@@ -49,7 +56,10 @@ class ResourceScope:
         listed = f"[{', '.join(names)}]"
         name = self.rc.pipeline.name
         yield DagsterEvent.engine_event(
-            name, f"Starting initialization of resources {listed}.", EngineEventData(marker_start="resources"), step_key
+            name,
+            f"Starting initialization of resources {listed}.",
+            EngineEventData(marker_start="resources"),
+            step_key,
         )
         for key in names:
             try:
@@ -58,22 +68,39 @@ class ResourceScope:
                 yield DagsterEvent.engine_event(
                     name,
                     f"Initialization of resources {listed} failed.",
-                    EngineEventData(error=SerializableErrorInfo.from_exception(error), marker_end="resources"),
+                    EngineEventData(
+                        error=SerializableErrorInfo.from_exception(error), marker_end="resources"
+                    ),
                     step_key,
                 )
                 raise ResourceInitFailed(error) from error
         yield DagsterEvent.engine_event(
-            name, f"Finished initialization of resources {listed}.", EngineEventData(marker_end="resources"), step_key
+            name,
+            f"Finished initialization of resources {listed}.",
+            EngineEventData(marker_end="resources"),
+            step_key,
         )
 
     def _build(self, key: str) -> Any:
         rc = self.rc
         definition = rc.mode.resource_defs[key]
         config = rc.resolved.resources.get(key)
-        deps = Resources({k: rc.resource_values[k] for k in definition.required_resource_keys if k in rc.resource_values})
-        context = InitResourceContext(config, definition, deps, rc.run_id, rc.log, rc.instance, rc.run)
+        deps = Resources(
+            {
+                k: rc.resource_values[k]
+                for k in definition.required_resource_keys
+                if k in rc.resource_values
+            }
+        )
+        context = InitResourceContext(
+            config, definition, deps, rc.run_id, rc.log, rc.instance, rc.run
+        )
         try:
-            value = definition.resource_fn(context) if definition.takes_context else definition.resource_fn()
+            value = (
+                definition.resource_fn(context)
+                if definition.takes_context
+                else definition.resource_fn()
+            )
             if definition.is_generator:
                 generator = value
                 value = next(generator)
@@ -81,7 +108,9 @@ class ResourceScope:
             return value
         except Exception as exc:
             error = DagsterResourceFunctionError(
-                f"Error executing resource_fn on ResourceDefinition {key}", user_exception=exc, resource_name=key
+                f"Error executing resource_fn on ResourceDefinition {key}",
+                user_exception=exc,
+                resource_name=key,
             )
             error.__cause__ = exc
             raise error from exc
@@ -93,10 +122,12 @@ class ResourceScope:
             try:
                 next(generator, None)
             except Exception as exc:
-                error = DagsterResourceFunctionError(f"Teardown of resource {key} failed", user_exception=exc)
+                error = DagsterResourceFunctionError(
+                    f"Teardown of resource {key} failed", user_exception=exc
+                )
                 error.__cause__ = exc
                 yield DagsterEvent.engine_event(
                     self.rc.pipeline.name,
-                    f'Teardown of resources [{key}] failed.',
+                    f"Teardown of resources [{key}] failed.",
                     EngineEventData(error=SerializableErrorInfo.from_exception(error)),
                 )

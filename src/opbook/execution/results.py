@@ -14,7 +14,7 @@ from typing import Any
 
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import CheckError, DagsterInvariantViolationError
-from opbook.events import DagsterEvent, SolidHandle, StepFailureData
+from opbook.events import DagsterEvent, SolidHandle, StepFailureData, StepKind
 from opbook.plan.plan import normalize_step_key
 
 ValueLoader = Callable[[str, str], Any]
@@ -50,7 +50,7 @@ class _EventView:
         """The events as a pandas DataFrame: one row per event, or per step (``per="step"``)."""
         from opbook.execution import frames
 
-        return frames.events_frame(self.event_list, self.run_id) if per == "event" else frames.steps_frame(self.event_list, self.run_id)
+        return frames.frame_of(self.event_list, self.run_id, per)
 
 
 class GraphExecutionResult(_EventView):
@@ -84,11 +84,15 @@ class GraphExecutionResult(_EventView):
             raise DagsterInvariantViolationError(
                 f"Tried to get result for solid '{name}' in '{self._pipeline_name}'. No such top level solid."
             )
-        return self._result_for(self.container.node_named(name), SolidHandle.from_string(self._prefix() + name))
+        return self._result_for(
+            self.container.node_named(name), SolidHandle.from_string(self._prefix() + name)
+        )
 
     result_for_node = result_for_solid
 
-    def result_for_handle(self, handle: SolidHandle | str) -> SolidExecutionResult | CompositeSolidExecutionResult:
+    def result_for_handle(
+        self, handle: SolidHandle | str
+    ) -> SolidExecutionResult | CompositeSolidExecutionResult:
         text = _handle_str(handle)
         graph: GraphDefinition = self.container
         node = None
@@ -100,15 +104,21 @@ class GraphExecutionResult(_EventView):
         assert node is not None
         return self._result_for(node, SolidHandle.from_string(self._prefix() + text))
 
-    def _result_for(self, node: Any, handle: SolidHandle) -> SolidExecutionResult | CompositeSolidExecutionResult:
+    def _result_for(
+        self, node: Any, handle: SolidHandle
+    ) -> SolidExecutionResult | CompositeSolidExecutionResult:
         key = str(handle)
         events = [
             e
             for e in self.event_list
-            if e.solid_handle is not None and e.is_step_event and (e.step_key == key or e.step_key.startswith(key + "."))  # type: ignore[union-attr]
+            if e.solid_handle is not None
+            and e.is_step_event
+            and (e.step_key == key or e.step_key.startswith(key + "."))  # type: ignore[union-attr]
         ]
         if isinstance(node.definition, GraphDefinition):
-            return CompositeSolidExecutionResult(node, events, self.load_value, handle, self.run_id, self._pipeline_name)
+            return CompositeSolidExecutionResult(
+                node, events, self.load_value, handle, self.run_id, self._pipeline_name
+            )
         return SolidExecutionResult(node, events, self.load_value, handle)
 
     def output_for_solid(self, handle_str: str, output_name: str = "result") -> Any:
@@ -122,8 +132,16 @@ class GraphExecutionResult(_EventView):
 class PipelineExecutionResult(GraphExecutionResult):
     """What ``execute_pipeline`` and ``reexecute_pipeline`` return."""
 
-    def __init__(self, pipeline_def: Any, run_id: str, event_list: list[DagsterEvent], load_value: ValueLoader) -> None:
-        super().__init__(pipeline_def.graph, event_list, load_value, None, run_id, pipeline_def.name)
+    def __init__(
+        self,
+        pipeline_def: Any,
+        run_id: str,
+        event_list: list[DagsterEvent],
+        load_value: ValueLoader,
+    ) -> None:
+        super().__init__(
+            pipeline_def.graph, event_list, load_value, None, run_id, pipeline_def.name
+        )
         self.pipeline_def = pipeline_def
 
     @property
@@ -154,8 +172,8 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
         self.solid = solid
 
     @property
-    def step_events_by_kind(self) -> dict[str, list[DagsterEvent]]:
-        return {"COMPUTE": list(self.event_list)}
+    def step_events_by_kind(self) -> dict[StepKind, list[DagsterEvent]]:
+        return {StepKind.COMPUTE: list(self.event_list)}
 
     def output_values_for_solid(self, name: str) -> dict[str, Any] | None:
         return self.result_for_solid(name).output_values
@@ -170,7 +188,9 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
         return self.result_for_handle(handle_str).output_value(output_name)
 
     def _inner_result(self, output_name: str) -> tuple[Any, str]:
-        mapping = next((m for m in self.container.output_mappings if m.graph_output_name == output_name), None)
+        mapping = next(
+            (m for m in self.container.output_mappings if m.graph_output_name == output_name), None
+        )
         if mapping is None:
             found = [m.graph_output_name for m in self.container.output_mappings]
             detail = f"found outputs {found}" if found else "no output mappings were defined"
@@ -202,7 +222,13 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
 class SolidExecutionResult:
     """Results of one leaf solid / op: its events and its output values."""
 
-    def __init__(self, solid: Any, events: Sequence[DagsterEvent], load_value: ValueLoader, handle: SolidHandle | None = None) -> None:
+    def __init__(
+        self,
+        solid: Any,
+        events: Sequence[DagsterEvent],
+        load_value: ValueLoader,
+        handle: SolidHandle | None = None,
+    ) -> None:
         self.solid = solid
         self.handle = handle or SolidHandle(solid.name)
         self.step_events = list(events)
@@ -213,8 +239,8 @@ class SolidExecutionResult:
         return self.step_events
 
     @property
-    def step_events_by_kind(self) -> dict[str, list[DagsterEvent]]:
-        return {"COMPUTE": self.step_events}
+    def step_events_by_kind(self) -> dict[StepKind, list[DagsterEvent]]:
+        return {StepKind.COMPUTE: self.step_events}
 
     def _of_type(self, value: str) -> list[DagsterEvent]:
         return [e for e in self.step_events if e.event_type_value == value]
@@ -259,7 +285,10 @@ class SolidExecutionResult:
 
     @property
     def materializations_during_compute(self) -> list[Any]:
-        return [e.step_materialization_data.materialization for e in self.materialization_events_during_compute]
+        return [
+            e.step_materialization_data.materialization
+            for e in self.materialization_events_during_compute
+        ]
 
     @property
     def expectation_events_during_compute(self) -> list[DagsterEvent]:
@@ -267,7 +296,10 @@ class SolidExecutionResult:
 
     @property
     def expectation_results_during_compute(self) -> list[Any]:
-        return [e.step_expectation_result_data.expectation_result for e in self.expectation_events_during_compute]
+        return [
+            e.step_expectation_result_data.expectation_result
+            for e in self.expectation_events_during_compute
+        ]
 
     @property
     def success(self) -> bool:
@@ -292,10 +324,14 @@ class SolidExecutionResult:
     @property
     def compute_step_failure_event(self) -> DagsterEvent:
         if self.success:
-            raise DagsterInvariantViolationError("Cannot call compute_step_failure_event if successful")
+            raise DagsterInvariantViolationError(
+                "Cannot call compute_step_failure_event if successful"
+            )
         failures = self._of_type("STEP_FAILURE")
         if len(failures) != 1:
-            raise CheckError(f"Expected exactly one step failure for solid {self.solid.name}, found {len(failures)}")
+            raise CheckError(
+                f"Expected exactly one step failure for solid {self.solid.name}, found {len(failures)}"
+            )
         return failures[0]
 
     @property
@@ -329,10 +365,11 @@ class SolidExecutionResult:
             )
         return values[output_name]
 
-    def to_dataframe(self) -> Any:
+    def to_dataframe(self, per: str = "event") -> Any:
+        """This step's events as a DataFrame: one row per event, or per step (``per="step"``)."""
         from opbook.execution import frames
 
-        return frames.events_frame(self.step_events, "")
+        return frames.frame_of(self.step_events, frames.run_id_of(self.step_events), per)
 
     def __repr__(self) -> str:
         state = "success" if self.success else ("skipped" if self.skipped else "failure")
@@ -342,7 +379,14 @@ class SolidExecutionResult:
 class InProcessExecutionResult(_EventView):
     """What ``execute_in_process`` returns (Dagster 0.13's ``ExecuteInProcessResult``)."""
 
-    def __init__(self, node_def: GraphDefinition, event_list: list[DagsterEvent], run_id: str, load_value: ValueLoader, job_def: Any = None) -> None:
+    def __init__(
+        self,
+        node_def: GraphDefinition,
+        event_list: list[DagsterEvent],
+        run_id: str,
+        load_value: ValueLoader,
+        job_def: Any = None,
+    ) -> None:
         self.node_def = node_def
         self.event_list = event_list
         self.run_id = run_id
@@ -365,7 +409,9 @@ class InProcessExecutionResult(_EventView):
         return [
             e
             for e in self.event_list
-            if e.is_step_event and e.step_key is not None and (e.step_key == key or e.step_key.startswith(key + "."))
+            if e.is_step_event
+            and e.step_key is not None
+            and (e.step_key == key or e.step_key.startswith(key + "."))
         ]
 
     def _leaf_output(self, node_str: str, output_name: str) -> tuple[str, str]:
@@ -373,13 +419,19 @@ class InProcessExecutionResult(_EventView):
         path: list[str] = []
         for part in normalize_step_key(node_str).split("."):
             if not isinstance(graph, GraphDefinition) or not graph.has_node_named(part):
-                raise CheckError(f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}.")
+                raise CheckError(
+                    f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}."
+                )
             path.append(part)
             graph = graph.node_named(part).definition
         while isinstance(graph, GraphDefinition):
-            mapping = next((m for m in graph.output_mappings if m.graph_output_name == output_name), None)
+            mapping = next(
+                (m for m in graph.output_mappings if m.graph_output_name == output_name), None
+            )
             if mapping is None:
-                raise DagsterInvariantViolationError(f"Could not find output '{output_name}' of node '{node_str}'.")
+                raise DagsterInvariantViolationError(
+                    f"Could not find output '{output_name}' of node '{node_str}'."
+                )
             path.append(mapping.node_name)
             output_name = mapping.output_name
             graph = graph.node_named(mapping.node_name).definition
@@ -388,7 +440,9 @@ class InProcessExecutionResult(_EventView):
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
         step_key, name = self._leaf_output(node_str, output_name)
         produced = any(
-            e.event_type_value == "STEP_OUTPUT" and e.step_key == step_key and e.step_output_data.output_name == name
+            e.event_type_value == "STEP_OUTPUT"
+            and e.step_key == step_key
+            and e.step_output_data.output_name == name
             for e in self.event_list
         )
         if not produced:
@@ -403,7 +457,9 @@ class InProcessExecutionResult(_EventView):
             )
         mapping = next((m for m in mappings if m.graph_output_name == output_name), None)
         if mapping is None:
-            raise DagsterInvariantViolationError(f"Could not find top-level output '{output_name}' in '{self.node_def.name}'.")
+            raise DagsterInvariantViolationError(
+                f"Could not find top-level output '{output_name}' in '{self.node_def.name}'."
+            )
         return self.output_for_node(mapping.node_name, mapping.output_name)
 
     def asset_materializations_for_node(self, node_name: str) -> list[Any]:

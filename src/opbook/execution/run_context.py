@@ -59,7 +59,9 @@ class RunContext:
         keys = frozenset(keys)
         cached = self._resources_cache.get(keys)
         if cached is None:
-            cached = Resources({k: self.resource_values[k] for k in keys if k in self.resource_values})
+            cached = Resources(
+                {k: self.resource_values[k] for k in keys if k in self.resource_values}
+            )
             self._resources_cache[keys] = cached
         return cached
 
@@ -99,7 +101,9 @@ class RunContext:
         )
 
 
-def build_loggers(pipeline: PipelineDefinition, mode: ModeDefinition, resolved: ResolvedRunConfig, run_id: str) -> list[logging.Logger]:
+def build_loggers(
+    pipeline: PipelineDefinition, mode: ModeDefinition, resolved: ResolvedRunConfig, run_id: str
+) -> list[logging.Logger]:
     """Instantiate the run's loggers: those named in run config, else all of the mode's."""
     chosen = resolved.loggers or {name: None for name in mode.loggers}
     loggers = []
@@ -107,5 +111,7 @@ def build_loggers(pipeline: PipelineDefinition, mode: ModeDefinition, resolved: 
         definition = mode.loggers[name]
         if config is None and definition.config_field is not None:
             config = cfg.validate(definition.config_field, {}).value
-        loggers.append(definition.logger_fn(InitLoggerContext(config, definition, pipeline, run_id)))
+        loggers.append(
+            definition.logger_fn(InitLoggerContext(config, definition, pipeline, run_id))
+        )
     return loggers

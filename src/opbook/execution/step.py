@@ -118,12 +118,17 @@ class _StepRun:
         self._pending_failure: BaseException | None = None
 
     def event(self, event_type: DagsterEventType, message: str, data: Any = None) -> DagsterEvent:
-        return DagsterEvent.step(event_type, self.rc.pipeline.name, self.key, self.step.handle, message, data, self.tags)
+        return DagsterEvent.step(
+            event_type, self.rc.pipeline.name, self.key, self.step.handle, message, data, self.tags
+        )
 
     def events(self) -> Iterator[DagsterEvent]:
         start = time.perf_counter()
         if self.attempt:
-            yield self.event(ET.STEP_RESTARTED, f'Started re-execution (attempt # {self.attempt + 1}) of step "{self.key}".')
+            yield self.event(
+                ET.STEP_RESTARTED,
+                f'Started re-execution (attempt # {self.attempt + 1}) of step "{self.key}".',
+            )
         else:
             yield self.event(ET.STEP_START, f'Started execution of step "{self.key}".')
         failure: BaseException | None = None  # what the step raised, for hooks
@@ -135,7 +140,9 @@ class _StepRun:
             yield from self._finish_outputs()
             ms = (time.perf_counter() - start) * 1000
             outcome = self.event(
-                ET.STEP_SUCCESS, f'Finished execution of step "{self.key}" in {format_duration(ms)}.', StepSuccessData(ms)
+                ET.STEP_SUCCESS,
+                f'Finished execution of step "{self.key}" in {format_duration(ms)}.',
+                StepSuccessData(ms),
             )
         except _StepFailed as failed:
             outcome = self._failure_event(failed.error)
@@ -146,7 +153,9 @@ class _StepRun:
             yield self.event(
                 ET.STEP_FAILURE,
                 f'Execution of step "{self.key}" was interrupted.',
-                StepFailureData(SerializableErrorInfo.from_exception(interrupt), None, ErrorSource.INTERRUPT),
+                StepFailureData(
+                    SerializableErrorInfo.from_exception(interrupt), None, ErrorSource.INTERRUPT
+                ),
             )
             raise
         yield outcome
@@ -283,7 +292,9 @@ class _StepRun:
             yield self._materialization_event(item)
         elif isinstance(item, ExpectationResult):
             label = f" {item.label}" if item.label else ""
-            text = item.description or f"Expectation{label} {'passed' if item.success else 'failed'}"
+            text = (
+                item.description or f"Expectation{label} {'passed' if item.success else 'failed'}"
+            )
             yield self.event(ET.STEP_EXPECTATION_RESULT, text, StepExpectationResultData(item))
 
     def _materialization_event(self, item: AssetMaterialization) -> DagsterEvent:
@@ -338,7 +349,9 @@ class _StepRun:
         )
         yield from self._materialize_from_config(name, dagster_type, output.value)
 
-    def _materialize_from_config(self, name: str, dagster_type: Any, value: Any) -> Iterator[DagsterEvent]:
+    def _materialize_from_config(
+        self, name: str, dagster_type: Any, value: Any
+    ) -> Iterator[DagsterEvent]:
         node_config = self.rc.resolved.nodes.get(self.key)
         if node_config is None or not node_config.outputs:
             return
@@ -350,7 +363,8 @@ class _StepRun:
                 made = dagster_type.materializer.materializer_fn(self.context, spec, value)
             except Exception as exc:
                 error = DagsterTypeMaterializationError(
-                    f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}', user_exception=exc
+                    f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}',
+                    user_exception=exc,
                 )
                 raise _StepFailed(error, exc) from exc
             for item in made if isinstance(made, (list, tuple)) else [made]:
@@ -381,8 +395,14 @@ class _StepRun:
             return self._retry_event(error)
         user_failure = None
         if isinstance(error, Failure):
-            user_failure = UserFailureData("intentional-failure", error.description, error.metadata_entries)
-        source = ErrorSource.USER_CODE_ERROR if getattr(error, "is_user_code_error", False) or isinstance(error, Failure) else ErrorSource.FRAMEWORK_ERROR
+            user_failure = UserFailureData(
+                "intentional-failure", error.description, error.metadata_entries
+            )
+        source = (
+            ErrorSource.USER_CODE_ERROR
+            if getattr(error, "is_user_code_error", False) or isinstance(error, Failure)
+            else ErrorSource.FRAMEWORK_ERROR
+        )
         return self.event(
             ET.STEP_FAILURE,
             f'Execution of step "{self.key}" failed.',
@@ -403,5 +423,11 @@ class _StepRun:
         )
 
     def _plain_failure(self, message: str, cause: BaseException) -> DagsterEvent:
-        info = SerializableErrorInfo(message, [], type(cause).__name__, SerializableErrorInfo.from_exception(cause))
-        return self.event(ET.STEP_FAILURE, f'Execution of step "{self.key}" failed.', StepFailureData(info, None, ErrorSource.USER_CODE_ERROR))
+        info = SerializableErrorInfo(
+            message, [], type(cause).__name__, SerializableErrorInfo.from_exception(cause)
+        )
+        return self.event(
+            ET.STEP_FAILURE,
+            f'Execution of step "{self.key}" failed.',
+            StepFailureData(info, None, ErrorSource.USER_CODE_ERROR),
+        )

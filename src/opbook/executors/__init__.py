@@ -30,12 +30,16 @@ def executor_for(rc: RunContext) -> ExecutorFn:
         from opbook.executors.dask import execute_dask  # dask is imported only when used
 
         return execute_dask
-    raise DagsterInvariantViolationError(f'Executor "{name}" has no implementation and no executor_creation_fn.')
+    raise DagsterInvariantViolationError(
+        f'Executor "{name}" has no implementation and no executor_creation_fn.'
+    )
 
 
 def _custom(definition: object) -> ExecutorFn:
     def run(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
-        context = InitExecutorContext(rc.pipeline, definition, rc.resolved.executor_config, rc.instance)
+        context = InitExecutorContext(
+            rc.pipeline, definition, rc.resolved.executor_config, rc.instance
+        )
         executor = definition.executor_creation_fn(context)  # type: ignore[attr-defined]
         if executor is None or not hasattr(executor, "execute"):
             raise DagsterInvariantViolationError(

@@ -81,14 +81,16 @@ class ActiveExecution:
 
     @property
     def is_complete(self) -> bool:
-        return not (self.ready or self.running or self.retry_at or (self.waiting and not self.stopped))
+        return not (
+            self.ready or self.running or self.retry_at or (self.waiting and not self.stopped)
+        )
 
     def take_ready(self, limit: int) -> list[tuple[ExecutionStep, int]]:
         now = time.monotonic()
         while self.retry_at and self.retry_at[0][0] <= now:
             _, _, key = heapq.heappop(self.retry_at)
             self._push(self.plan.step_dict[key])
-        taken = []
+        taken: list[tuple[ExecutionStep, int]] = []
         while self.ready and len(taken) < limit and not self.stopped:
             _, _, key = heapq.heappop(self.ready)
             self.running.add(key)
@@ -166,10 +168,13 @@ class ActiveExecution:
             if not step_input.sources:
                 continue
             present = [
-                (s.step_key, s.output_name) in self.produced or s.step_key not in self.plan.step_dict
+                (s.step_key, s.output_name) in self.produced
+                or s.step_key not in self.plan.step_dict
                 for s in step_input.sources
             ]
-            if (step_input.is_fan_in and not any(present)) or (not step_input.is_fan_in and not all(present)):
+            if (step_input.is_fan_in and not any(present)) or (
+                not step_input.is_fan_in and not all(present)
+            ):
                 return True
         return False
 

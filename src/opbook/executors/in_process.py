@@ -7,8 +7,8 @@ import time
 from collections import deque
 from collections.abc import Iterator
 
-from opbook.events import DagsterEvent, EngineEventData
 from opbook.definitions.metadata import EventMetadataEntry
+from opbook.events import DagsterEvent, EngineEventData
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.execution.step import format_duration, run_step
@@ -47,7 +47,9 @@ def execute_in_process(rc: RunContext, resources: ResourceScope) -> Iterator[Dag
     pid = os.getpid()
     name = rc.pipeline.name
     start = time.perf_counter()
-    yield DagsterEvent.engine_event(name, f"Executing steps in process (pid: {pid})", _engine_data(rc))
+    yield DagsterEvent.engine_event(
+        name, f"Executing steps in process (pid: {pid})", _engine_data(rc)
+    )
     try:
         yield from resources.initialize()
         yield from execute_plan(rc, InProcessSubmitter(rc))
@@ -57,5 +59,7 @@ def execute_in_process(rc: RunContext, resources: ResourceScope) -> Iterator[Dag
     ms = (time.perf_counter() - start) * 1000
     marker = rc.resolved.executor_config.get("marker_to_close")
     yield DagsterEvent.engine_event(
-        name, f"Finished steps in process (pid: {pid}) in {format_duration(ms)}", _engine_data(rc, marker)
+        name,
+        f"Finished steps in process (pid: {pid}) in {format_duration(ms)}",
+        _engine_data(rc, marker),
     )

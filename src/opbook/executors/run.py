@@ -27,7 +27,9 @@ ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
 class RunDriver:
     """Drives one run and remembers how it ended (``error``: what raise_on_error raises)."""
 
-    def __init__(self, rc: RunContext, executor: ExecutorFn, events: list[DagsterEvent] | None = None) -> None:
+    def __init__(
+        self, rc: RunContext, executor: ExecutorFn, events: list[DagsterEvent] | None = None
+    ) -> None:
         self.rc = rc
         self.executor = executor
         self.events: list[DagsterEvent] = events if events is not None else []
@@ -44,8 +46,15 @@ class RunDriver:
         log = self.rc.log
         if log.is_enabled_for(10):
             level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
-            log.log(level, f"{event.event_type_value} - {event.message}", extra={"opbook_step_key": event.step_key})
-        if len(self.events) - self._flushed >= FLUSH_EVERY or time.monotonic() - self._last_flush > FLUSH_SECONDS:
+            log.log(
+                level,
+                f"{event.event_type_value} - {event.message}",
+                extra={"opbook_step_key": event.step_key},
+            )
+        if (
+            len(self.events) - self._flushed >= FLUSH_EVERY
+            or time.monotonic() - self._last_flush > FLUSH_SECONDS
+        ):
             self.flush()
         return event
 
@@ -64,7 +73,9 @@ class RunDriver:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
-        yield self._record(DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}."))
+        yield self._record(
+            DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
+        )
         try:
             for event in self.executor(rc, ResourceScope(rc)):
                 yield self._record(event)
@@ -74,27 +85,38 @@ class RunDriver:
             self._finish(PipelineRunStatus.FAILURE)
             return
         except (KeyboardInterrupt, GeneratorExit):
-            self._record(DagsterEvent.run_event(ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."))
+            self._record(
+                DagsterEvent.run_event(
+                    ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."
+                )
+            )
             self._finish(PipelineRunStatus.CANCELED)
             raise
         except BaseException as exc:
             self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
             self._finish(PipelineRunStatus.FAILURE)
             raise
-        failed = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
+        failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))
             yield self._record(self._failure(None))
             self._finish(PipelineRunStatus.FAILURE)
-        elif failed:
+        elif failed_steps:
             yield self._record(
                 DagsterEvent.run_event(
-                    ET.RUN_FAILURE, name, f"Execution of {self._what()} failed. Steps failed: {failed}.", PipelineFailureData(None)
+                    ET.RUN_FAILURE,
+                    name,
+                    f"Execution of {self._what()} failed. Steps failed: {failed_steps}.",
+                    PipelineFailureData(None),
                 )
             )
             self._finish(PipelineRunStatus.FAILURE)
         else:
-            yield self._record(DagsterEvent.run_event(ET.RUN_SUCCESS, name, f"Finished execution of {self._what()}."))
+            yield self._record(
+                DagsterEvent.run_event(
+                    ET.RUN_SUCCESS, name, f"Finished execution of {self._what()}."
+                )
+            )
             self._finish(PipelineRunStatus.SUCCESS)
 
     def _failure(self, error: SerializableErrorInfo | None) -> DagsterEvent:

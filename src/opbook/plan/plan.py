@@ -27,7 +27,7 @@ from opbook.definitions.op import SolidDefinition
 from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
-from opbook.events import SolidHandle, StepOutputHandle
+from opbook.events import SolidHandle, StepKind, StepOutputHandle
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ class ExecutionStep:
         return self.definition.output_defs
 
     @property
-    def kind(self) -> str:
-        return "COMPUTE"
+    def kind(self) -> StepKind:
+        return StepKind.COMPUTE
 
     @property
     def priority(self) -> int:
@@ -109,7 +109,9 @@ class ExecutionPlan:
     def topological_step_levels(self) -> list[list[str]]:
         level: dict[str, int] = {}
         for step in self.steps:
-            level[step.key] = 1 + max((level[k] for k in step.upstream_keys if k in level), default=-1)
+            level[step.key] = 1 + max(
+                (level[k] for k in step.upstream_keys if k in level), default=-1
+            )
         levels: list[list[str]] = [[] for _ in range(1 + max(level.values(), default=-1))]
         for key, n in level.items():
             levels[n].append(key)
@@ -137,7 +139,12 @@ class _Frame:
 
 
 class _Flattener:
-    def __init__(self, pipeline: PipelineDefinition, resolved: ResolvedRunConfig, selected: frozenset[str] | None):
+    def __init__(
+        self,
+        pipeline: PipelineDefinition,
+        resolved: ResolvedRunConfig,
+        selected: frozenset[str] | None,
+    ):
         self.pipeline = pipeline
         self.resolved = resolved
         self.selected = selected
@@ -155,11 +162,15 @@ class _Flattener:
             tags = {**frame.tags, **node.definition.tags, **node.tags}
             hooks = frame.hooks | node.hook_defs
             if isinstance(node.definition, GraphDefinition):
-                self._flatten(_Frame(node.definition, f"{frame.prefix}{name}.", frame, name, tags, hooks))
+                self._flatten(
+                    _Frame(node.definition, f"{frame.prefix}{name}.", frame, name, tags, hooks)
+                )
             else:
                 self.steps.append(self._step(frame, node, tags, hooks))
 
-    def _step(self, frame: _Frame, node: Node, tags: dict[str, Any], hooks: frozenset[HookDefinition]) -> ExecutionStep:
+    def _step(
+        self, frame: _Frame, node: Node, tags: dict[str, Any], hooks: frozenset[HookDefinition]
+    ) -> ExecutionStep:
         key = f"{frame.prefix}{node.name}"
         handle = SolidHandle.from_string(key)
         definition = node.definition
@@ -171,11 +182,20 @@ class _Flattener:
                 if source.step_key not in upstream:
                     upstream.append(source.step_key)
         retry = node.retry_policy or definition.retry_policy or self.pipeline.retry_policy
-        return ExecutionStep(key, handle, node, definition, inputs, tags, hooks, retry, tuple(upstream))
+        return ExecutionStep(
+            key, handle, node, definition, inputs, tags, hooks, retry, tuple(upstream)
+        )
 
-    def _input(self, frame: _Frame, node_name: str, step_key: str, input_def: InputDefinition) -> StepInput:
+    def _input(
+        self, frame: _Frame, node_name: str, step_key: str, input_def: InputDefinition
+    ) -> StepInput:
         sources, fan_in, config_source = self._sources(frame, node_name, input_def.name)
-        if not sources and config_source is None and input_def.default_value is NO_VALUE and not input_def.is_nothing:
+        if (
+            not sources
+            and config_source is None
+            and input_def.default_value is NO_VALUE
+            and not input_def.is_nothing
+        ):
             if input_def.dagster_type.loader is None:
                 raise DagsterInvalidDefinitionError(
                     f'Input "{input_def.name}" in {frame.graph.node_dict[node_name].definition.node_kind} '
@@ -183,10 +203,14 @@ class _Flattener:
                     f"from configuration, making the job impossible to run. Connect it to an upstream "
                     f'output, give it a default value, or give type "{input_def.dagster_type.name}" a loader.'
                 )
-            raise DagsterInvariantViolationError(f'Input "{input_def.name}" of step "{step_key}" has no value.')
+            raise DagsterInvariantViolationError(
+                f'Input "{input_def.name}" of step "{step_key}" has no value.'
+            )
         return StepInput(input_def.name, input_def, tuple(sources), fan_in, config_source)
 
-    def _sources(self, frame: _Frame, node_name: str, input_name: str) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
+    def _sources(
+        self, frame: _Frame, node_name: str, input_name: str
+    ) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
         wiring = frame.graph.wiring.get((node_name, input_name))
         if wiring is not None:
             handles = [
@@ -204,7 +228,9 @@ class _Flattener:
                 return self._graph_input_sources(frame, mapping.graph_input_name)
         return [], False, None
 
-    def _graph_input_sources(self, frame: _Frame, graph_input: str) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
+    def _graph_input_sources(
+        self, frame: _Frame, graph_input: str
+    ) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
         if frame.parent is None:
             if graph_input in self.resolved.graph_inputs:
                 return [], False, ("", graph_input)
@@ -220,7 +246,9 @@ class _Flattener:
         definition = node.definition
         prefix = f"{frame.prefix}{node_name}"
         while isinstance(definition, GraphDefinition):
-            mapping = next(m for m in definition.output_mappings if m.graph_output_name == output_name)
+            mapping = next(
+                m for m in definition.output_mappings if m.graph_output_name == output_name
+            )
             node = definition.node_dict[mapping.node_name]
             output_name = mapping.output_name
             prefix = f"{prefix}.{mapping.node_name}"
@@ -249,7 +277,9 @@ def build_plan(
     return plan
 
 
-def _build(pipeline: PipelineDefinition, resolved: ResolvedRunConfig, keys: tuple[str, ...] | None) -> ExecutionPlan:
+def _build(
+    pipeline: PipelineDefinition, resolved: ResolvedRunConfig, keys: tuple[str, ...] | None
+) -> ExecutionPlan:
     steps = _Flattener(pipeline, resolved, pipeline.solids_to_execute).run()
     by_key = {s.key: s for s in steps}
     order = dag.toposort({s.key: [k for k in s.upstream_keys if k in by_key] for s in steps})
@@ -269,6 +299,8 @@ def _build(pipeline: PipelineDefinition, resolved: ResolvedRunConfig, keys: tupl
     )
 
 
-def full_step_map(pipeline: PipelineDefinition, resolved: ResolvedRunConfig) -> Mapping[str, Sequence[str]]:
+def full_step_map(
+    pipeline: PipelineDefinition, resolved: ResolvedRunConfig
+) -> Mapping[str, Sequence[str]]:
     """``{step key: upstream step keys}`` of the whole plan, for step selections."""
     return build_plan(pipeline, resolved).upstream_map()

@@ -56,7 +56,7 @@ def select(
     clauses = split_clauses(selection)
     for clause in clauses:
         parsed = parse_clause(clause)
-        name = None if parsed is None else (aliases or {}).get(parsed[1], parsed[1])
+        name = (aliases or {}).get(parsed[1], parsed[1]) if parsed is not None else ""
         if parsed is None or name not in upstream:
             raise DagsterInvalidSubsetError(
                 f"No qualified {what} to execute found for {argument}={clauses!r}: "
@@ -69,7 +69,9 @@ def select(
         if down_depth != 0:
             chosen |= dag.reachable([name], downstream, down_depth)
     if not chosen:
-        raise DagsterInvalidSubsetError(f"No qualified {what} to execute found for {argument}={clauses!r}")
+        raise DagsterInvalidSubsetError(
+            f"No qualified {what} to execute found for {argument}={clauses!r}"
+        )
     return chosen
 
 

@@ -18,12 +18,14 @@ from opbook.errors import DagsterObjectStoreError
 try:
     import cloudpickle as _pickler  # pickles notebook-defined classes and functions too
 except ImportError:  # pragma: no cover - cloudpickle is a dependency
-    _pickler = pickle  # type: ignore[assignment]
+    _pickler = pickle
 
 
 def _safe_part(part: str, what: str) -> str:
     if not part or part in (".", "..") or "/" in part or "\\" in part or "\0" in part:
-        raise DagsterObjectStoreError(f"Refusing to store a value under the {what} {part!r}: it is not a plain name.")
+        raise DagsterObjectStoreError(
+            f"Refusing to store a value under the {what} {part!r}: it is not a plain name."
+        )
     return part
 
 
@@ -47,7 +49,9 @@ class FilesystemValueStore:
         parts += [step_key, _safe_part(output_name, "output name")]
         path = os.path.realpath(os.path.join(self.base_dir, *parts))
         if os.path.commonpath([path, self.base_dir]) != self.base_dir:
-            raise DagsterObjectStoreError(f"The path {path} lies outside the storage directory {self.base_dir}.")
+            raise DagsterObjectStoreError(
+                f"The path {path} lies outside the storage directory {self.base_dir}."
+            )
         return path
 
     def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:

@@ -78,14 +78,20 @@ class DagsterInstance:
         """The default instance of this process (``$OPBOOK_HOME`` if set, else in memory)."""
         global _default_instance
         home = os.environ.get("OPBOOK_HOME") or os.environ.get("DAGSTER_HOME")
-        if _default_instance is None or (home and _default_instance.root_dir != os.path.realpath(home)):
+        if _default_instance is None or (
+            home and _default_instance.root_dir != os.path.realpath(home)
+        ):
             _default_instance = DagsterInstance.local(home) if home else DagsterInstance.ephemeral()
         return _default_instance
 
     # -- runs ------------------------------------------------------------------------------
 
     def create_run(self, pipeline_name: str, **fields: Any) -> PipelineRun:
-        run = PipelineRun(run_id=fields.pop("run_id", None) or str(uuid.uuid4()), pipeline_name=pipeline_name, **fields)
+        run = PipelineRun(
+            run_id=fields.pop("run_id", None) or str(uuid.uuid4()),
+            pipeline_name=pipeline_name,
+            **fields,
+        )
         self.run_storage.add_run(run)
         return run
 
@@ -103,7 +109,9 @@ class DagsterInstance:
     def get_run(self, run_id: str) -> PipelineRun:
         run = self.run_storage.get_run(run_id)
         if run is None:
-            raise DagsterRunNotFoundError(f"Run id {run_id} was not found in instance {self!r}.", run_id)
+            raise DagsterRunNotFoundError(
+                f"Run id {run_id} was not found in instance {self!r}.", run_id
+            )
         return run
 
     def get_runs(self, limit: int | None = None) -> list[PipelineRun]:

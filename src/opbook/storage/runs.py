@@ -21,7 +21,9 @@ class PipelineRunStatus(Enum):
 
 
 DagsterRunStatus = PipelineRunStatus
-FINISHED_STATUSES = frozenset({PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED})
+FINISHED_STATUSES = frozenset(
+    {PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED}
+)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ class SqliteStorage:
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
@@ -72,16 +74,28 @@ class SqliteStorage:
         with conn:
             conn.execute(
                 "INSERT OR REPLACE INTO runs (run_id, pipeline_name, status, create_time, body) VALUES (?, ?, ?, ?, ?)",
-                (run.run_id, run.pipeline_name, run.status.value, run.create_time, pickle.dumps(run)),
+                (
+                    run.run_id,
+                    run.pipeline_name,
+                    run.status.value,
+                    run.create_time,
+                    pickle.dumps(run),
+                ),
             )
 
     def get_run(self, run_id: str) -> PipelineRun | None:
-        row = self._connection().execute("SELECT body FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        return None if row is None else pickle.loads(row[0])  # type: ignore[no-any-return]
+        row = (
+            self._connection()
+            .execute("SELECT body FROM runs WHERE run_id = ?", (run_id,))
+            .fetchone()
+        )
+        return None if row is None else pickle.loads(row[0])
 
     def get_runs(self, limit: int | None = None) -> list[PipelineRun]:
         query = "SELECT body FROM runs ORDER BY create_time DESC"
-        rows = self._connection().execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        rows = (
+            self._connection().execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        )
         return [pickle.loads(row[0]) for row in rows]
 
     def delete_run(self, run_id: str) -> None:
@@ -95,17 +109,28 @@ class SqliteStorage:
         if not events:
             return
         rows = [
-            (run_id, e.event_type_value, e.step_key, e.timestamp, pickle.dumps(e, pickle.HIGHEST_PROTOCOL))
+            (
+                run_id,
+                e.event_type_value,
+                e.step_key,
+                e.timestamp,
+                pickle.dumps(e, pickle.HIGHEST_PROTOCOL),
+            )
             for e in events
         ]
         conn = self._connection()
         with conn:
             conn.executemany(
-                "INSERT INTO events (run_id, event_type, step_key, timestamp, body) VALUES (?, ?, ?, ?, ?)", rows
+                "INSERT INTO events (run_id, event_type, step_key, timestamp, body) VALUES (?, ?, ?, ?, ?)",
+                rows,
             )
 
     def get_events(self, run_id: str) -> list[DagsterEvent]:
-        rows = self._connection().execute("SELECT body FROM events WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT body FROM events WHERE run_id = ? ORDER BY id", (run_id,))
+            .fetchall()
+        )
         return [pickle.loads(row[0]) for row in rows]
 
     def delete_events(self, run_id: str) -> None:

@@ -1,0 +1,1 @@
+"""opbook's benchmark suite: ``python -m bench`` (see README.md)."""

@@ -1,0 +1,179 @@
+"""Run the benchmark suite: ``python -m bench [--compare dagster] [--only NAME ...] [--record]``.
+
+Every measurement runs in a fresh process (``bench.workloads``), after a warm-up, several
+times.  With ``--compare dagster`` each round runs opbook then Dagster (A B A B ...), so both
+see the same machine load, and the ratio is taken round by round.  Results are printed as a
+table, appended as JSON lines to ``bench/results.jsonl``, and with ``--record`` written to
+``bench/RESULTS.md``.  Dagster is installed on first use into ``bench/.venv-dagster``; it is
+never a dependency of opbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DAGSTER_VENV = ROOT / "bench" / ".venv-dagster"
+DAGSTER_SPEC = "dagster==1.13.*"
+
+# workload -> (target, unit); unit "s" figures are shown in ms.
+TARGETS: dict[str, tuple[float | None, str]] = {
+    "import_time": (0.080, "s"),
+    "chain_10": (None, "s"),
+    "chain_100": (None, "s"),
+    "chain_1000": (0.060, "s"),
+    "chain_10000": (0.8, "s"),
+    "fan_500": (0.040, "s"),
+    "one_op_job_per_run": (0.0005, "s"),
+    "execute_solid_per_call": (0.001, "s"),
+    "chain_1000_peak_mb": (10.0, "MB"),
+    "multiprocess_chain_8": (2.0, "s"),
+    "multiprocess_fan_16": (2.5, "s"),
+    "dask_fan_64_naps": (4.0, "s"),
+}
+
+
+@dataclass
+class Measured:
+    workload: str
+    figures: dict[str, list[float]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    ratios: list[float] = field(default_factory=list)
+
+    def median(self, engine: str) -> float | None:
+        values = self.figures.get(engine)
+        return statistics.median(values) if values else None
+
+
+def dagster_python() -> Path:
+    python = DAGSTER_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"Installing {DAGSTER_SPEC} into {DAGSTER_VENV} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(DAGSTER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", DAGSTER_SPEC], check=True)
+    return python
+
+
+def _env(engine: str) -> dict[str, str]:
+    env = dict(os.environ, BENCH_ENGINE=engine, PYTHONPATH=str(ROOT))
+    env.pop("OPBOOK_HOME", None)
+    env.setdefault("DAGSTER_HOME", "")
+    if not env["DAGSTER_HOME"]:
+        env.pop("DAGSTER_HOME")
+    return env
+
+
+def import_time(python: Path, engine: str, repeat: int) -> list[float]:
+    figures = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        subprocess.run([str(python), "-c", f"import {engine}"], env=_env(engine), check=True)
+        figures.append(time.perf_counter() - start)
+    return figures[1:]  # the first run warms the file cache
+
+
+def run_workload(python: Path, engine: str, workload: str, repeat: int) -> dict[str, object]:
+    if workload == "import_time":
+        return {"figures": import_time(python, engine, repeat)}
+    completed = subprocess.run(
+        [str(python), "-m", "bench.workloads", workload, "--repeat", str(repeat)],
+        env=_env(engine),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if completed.returncode != 0 or not lines:
+        return {"skipped": f"failed (exit {completed.returncode}): {completed.stderr.strip()[-300:]}"}
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def measure(workload: str, engines: dict[str, Path], rounds: int, repeat: int) -> Measured:
+    measured = Measured(workload)
+    for _ in range(rounds):
+        round_medians: dict[str, float] = {}
+        for engine, python in engines.items():
+            result = run_workload(python, engine, workload, repeat)
+            if "skipped" in result:
+                measured.skipped[engine] = str(result["skipped"])
+                continue
+            figures = list(result["figures"])  # type: ignore[call-overload]
+            measured.figures.setdefault(engine, []).extend(figures)
+            round_medians[engine] = statistics.median(figures)
+        if len(round_medians) == 2:
+            measured.ratios.append(round_medians["opbook"] / round_medians["dagster"])
+    return measured
+
+
+def _show(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} MB" if unit == "MB" else f"{value * 1000:.3g} ms"
+
+
+def table(results: list[Measured], compare: bool) -> str:
+    header = "| workload | opbook (median) | target | met |" + (" Dagster 1.13 | opbook / Dagster |" if compare else "")
+    rule = "|---|---|---|---|" + ("---|---|" if compare else "")
+    rows = [header, rule]
+    for m in results:
+        target, unit = TARGETS[m.workload]
+        mine = m.median("opbook")
+        met = "-" if target is None or mine is None else ("yes" if mine < target else "NO")
+        row = f"| {m.workload} | {_show(mine, unit) if mine is not None else m.skipped.get('opbook', '-')} | {_show(target, unit)} | {met} |"
+        if compare:
+            theirs = m.median("dagster")
+            ratio = f"{statistics.median(m.ratios):.4f}" if m.ratios else "-"
+            row += f" {_show(theirs, unit) if theirs is not None else 'n/a'} | {ratio} |"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--compare", choices=["dagster"], help="also run the workloads on Dagster 1.13")
+    parser.add_argument("--only", nargs="*", choices=sorted(TARGETS), help="run only these workloads")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per engine and workload")
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions inside each process")
+    parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
+    args = parser.parse_args()
+    engines = {"opbook": Path(sys.executable)}
+    if args.compare:
+        engines["dagster"] = dagster_python()
+    results = []
+    for workload in args.only or list(TARGETS):
+        print(f"... {workload}", file=sys.stderr, flush=True)
+        results.append(measure(workload, engines, args.rounds, args.repeat))
+    text = table(results, bool(args.compare))
+    print(text)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    with open(ROOT / "bench" / "results.jsonl", "a", encoding="utf-8") as out:
+        for m in results:
+            out.write(json.dumps({"date": stamp, "machine": machine(), "workload": m.workload, "figures": m.figures, "skipped": m.skipped, "ratios": m.ratios}) + "\n")
+    if args.record:
+        body = (
+            "# Benchmark results\n\n"
+            f"Measured {stamp} on {machine()} with `python -m bench {' '.join(sys.argv[1:])}`.\n"
+            f"Each figure is the median over {args.rounds} fresh processes x {args.repeat} timed repetitions "
+            "(after a warm-up); the ratio is the median of per-round ratios, opbook and Dagster alternating.\n\n"
+            + text
+            + "\n"
+        )
+        (ROOT / "bench" / "RESULTS.md").write_text(body, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

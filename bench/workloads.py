@@ -1,0 +1,157 @@
+"""One workload, measured inside one process: ``python -m bench.workloads NAME``.
+
+Prints one JSON object: the engine, the workload, and ``seconds`` (one figure per timed
+repetition, after the warm-up), or ``skipped`` with the reason when the engine lacks the API.
+The runner (``bench/__main__.py``) starts this module in a fresh process per measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+ENGINE = os.environ.get("BENCH_ENGINE", "opbook")
+
+
+def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    figures = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        figures.append(time.perf_counter() - start)
+    return figures
+
+
+def _quiet(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Dagster logs every event to stderr by default; keep the terminal readable."""
+
+    def run() -> Any:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return fn()
+
+    return run
+
+
+def chain(n: int, repeat: int) -> list[float]:
+    from bench import jobs
+
+    job = jobs.make_chain(n)
+    return timed(_quiet(lambda: job.execute_in_process()), repeat)
+
+
+def fan(n: int, repeat: int) -> list[float]:
+    from bench import jobs
+
+    job = jobs.make_fan(n)
+    return timed(_quiet(lambda: job.execute_in_process()), repeat)
+
+
+def per_call(fn: Callable[[], Any], calls: int, repeat: int) -> list[float]:
+    """Seconds per call, measured over ``calls`` calls at a time."""
+
+    def many() -> None:
+        for _ in range(calls):
+            fn()
+
+    return [t / calls for t in timed(_quiet(many), repeat)]
+
+
+def one_op_job(repeat: int) -> list[float]:
+    from bench import jobs
+
+    return per_call(lambda: jobs.one_op.execute_in_process(), 200, repeat)
+
+
+def execute_solid(repeat: int) -> list[float]:
+    from bench import jobs
+
+    if not hasattr(jobs.engine, "execute_solid"):
+        raise LookupError("this engine has no execute_solid")
+    return per_call(lambda: jobs.engine.execute_solid(jobs.add_one, input_values={"x": 1}), 200, repeat)
+
+
+def chain_memory(repeat: int) -> list[float]:
+    """Peak extra memory (MB, in place of seconds) of one run of the 1000-op chain."""
+    from bench import jobs
+
+    job = jobs.make_chain(1000)
+    figures = []
+    for _ in range(repeat):
+        tracemalloc.start()
+        _quiet(lambda: job.execute_in_process())()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        figures.append(peak / 1e6)
+    return figures
+
+
+def multiprocess(name: str, repeat: int) -> list[float]:
+    from bench import jobs
+
+    target = jobs.engine.reconstructable(getattr(jobs, name))
+    config = {"execution": {"config": {"multiprocess": {}}}}
+    with tempfile.TemporaryDirectory() as home:
+        instance = jobs.engine.DagsterInstance.local_temp(home)
+        if ENGINE == "dagster":
+            run = lambda: jobs.engine.execute_job(target, instance=instance, run_config=config)  # noqa: E731
+        else:
+            run = lambda: jobs.engine.execute_pipeline(target, run_config=config, instance=instance)  # noqa: E731
+        return timed(_quiet(run), repeat, warmup=1)
+
+
+def dask_fan(repeat: int) -> list[float]:
+    from bench import jobs
+
+    if not hasattr(jobs.engine, "dask_executor"):
+        raise LookupError("this engine has no dask_executor")
+    config = {
+        "execution": {"dask": {"config": {"cluster": {"local": {"n_workers": 2, "threads_per_worker": 2}}}}}
+    }
+    job = jobs.make_fan(64, jobs.nap)
+    return timed(lambda: jobs.engine.execute_pipeline(job, run_config=config), repeat, warmup=1)
+
+
+WORKLOADS: dict[str, Callable[[int], list[float]]] = {
+    "chain_10": lambda r: chain(10, r),
+    "chain_100": lambda r: chain(100, r),
+    "chain_1000": lambda r: chain(1000, r),
+    "chain_10000": lambda r: chain(10000, r),
+    "fan_500": lambda r: fan(500, r),
+    "one_op_job_per_run": one_op_job,
+    "execute_solid_per_call": execute_solid,
+    "chain_1000_peak_mb": chain_memory,
+    "multiprocess_chain_8": lambda r: multiprocess("chain_8", r),
+    "multiprocess_fan_16": lambda r: multiprocess("fan_16", r),
+    "dask_fan_64_naps": dask_fan,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    result: dict[str, Any] = {"engine": ENGINE, "workload": args.workload}
+    try:
+        figures = WORKLOADS[args.workload](args.repeat)
+        result.update(figures=figures, median=statistics.median(figures))
+    except (LookupError, ImportError, AttributeError) as exc:
+        result["skipped"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(result))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

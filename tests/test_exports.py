@@ -1,0 +1,203 @@
+"""The public API is exactly what ``opbook.__all__`` lists: sorted, importable, and locked here
+so that a name is added or removed on purpose (update EXPECTED with it)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import opbook
+
+EXPECTED = [
+    "AbstractComputeExecutionContext",
+    "Any",
+    "Array",
+    "AssetKey",
+    "AssetMaterialization",
+    "Bool",
+    "BoolSource",
+    "CompositeSolidDefinition",
+    "CompositeSolidExecutionResult",
+    "ConfigMapping",
+    "DagsterConfigMappingFunctionError",
+    "DagsterError",
+    "DagsterEvent",
+    "DagsterEventType",
+    "DagsterExecutionInterruptedError",
+    "DagsterExecutionStepExecutionError",
+    "DagsterExecutionStepNotFoundError",
+    "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
+    "DagsterInvalidConfigError",
+    "DagsterInvalidDefinitionError",
+    "DagsterInvalidPropertyError",
+    "DagsterInvalidSubsetError",
+    "DagsterInvariantViolationError",
+    "DagsterResourceFunctionError",
+    "DagsterRun",
+    "DagsterRunNotFoundError",
+    "DagsterRunStatus",
+    "DagsterStepOutputNotFoundError",
+    "DagsterSubprocessError",
+    "DagsterType",
+    "DagsterTypeCheckDidNotPass",
+    "DagsterTypeCheckError",
+    "DagsterTypeLoader",
+    "DagsterTypeMaterializer",
+    "DagsterUnknownResourceError",
+    "DagsterUnmetExecutorRequirementsError",
+    "DagsterUserCodeExecutionError",
+    "DependencyDefinition",
+    "Dict",
+    "Enum",
+    "EnumValue",
+    "EventMetadataEntry",
+    "ExecuteInProcessResult",
+    "ExecutorDefinition",
+    "ExpectationResult",
+    "Failure",
+    "Field",
+    "Float",
+    "GraphDefinition",
+    "HookContext",
+    "HookDefinition",
+    "HookExecutionError",
+    "In",
+    "InProcessExecutionResult",
+    "InitExecutorContext",
+    "InitLoggerContext",
+    "InitResourceContext",
+    "InputDefinition",
+    "InputMapping",
+    "Int",
+    "IntSource",
+    "IntermediateStorageDefinition",
+    "JobDefinition",
+    "List",
+    "LoggerDefinition",
+    "Map",
+    "Materialization",
+    "MetadataValue",
+    "ModeDefinition",
+    "MultiDependencyDefinition",
+    "NodeHandle",
+    "NodeInvocation",
+    "Noneable",
+    "Nothing",
+    "OpDefinition",
+    "OpExecutionContext",
+    "Optional",
+    "Out",
+    "Output",
+    "OutputDefinition",
+    "OutputMapping",
+    "Permissive",
+    "PipelineDefinition",
+    "PipelineExecutionResult",
+    "PipelineRun",
+    "PipelineRunStatus",
+    "PresetDefinition",
+    "PythonObjectDagsterType",
+    "ResourceDefinition",
+    "RetryPolicy",
+    "RetryRequested",
+    "ScalarUnion",
+    "Selector",
+    "Set",
+    "Shape",
+    "SolidDefinition",
+    "SolidExecutionContext",
+    "SolidExecutionResult",
+    "SolidHandle",
+    "SolidInvocation",
+    "String",
+    "StringSource",
+    "SystemComputeExecutionContext",
+    "SystemStorageDefinition",
+    "Tuple",
+    "TypeCheck",
+    "TypeCheckContext",
+    "__version__",
+    "composite_solid",
+    "dagster_type_loader",
+    "dagster_type_materializer",
+    "default_executors",
+    "default_intermediate_storage_defs",
+    "default_system_storage_defs",
+    "event_list_hook",
+    "execute_pipeline",
+    "execute_pipeline_iterator",
+    "executor",
+    "failure_hook",
+    "fs_intermediate_storage",
+    "fs_system_storage",
+    "graph",
+    "hardcoded_resource",
+    "in_process_executor",
+    "intermediate_storage",
+    "job",
+    "lambda_solid",
+    "logger",
+    "make_python_type_usable_as_dagster_type",
+    "mem_intermediate_storage",
+    "mem_system_storage",
+    "multiprocess_executor",
+    "op",
+    "pipeline",
+    "reexecute_pipeline",
+    "reexecute_pipeline_iterator",
+    "resource",
+    "solid",
+    "success_hook",
+    "system_storage",
+    "usable_as_dagster_type",
+]
+
+
+def test_all_is_sorted() -> None:
+    assert opbook.__all__ == sorted(opbook.__all__)
+
+
+def test_all_is_locked() -> None:
+    assert sorted(opbook.__all__) == EXPECTED
+
+
+def test_all_has_no_duplicates() -> None:
+    assert len(set(opbook.__all__)) == len(opbook.__all__)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_every_name_is_importable(name: str) -> None:
+    module = importlib.import_module("opbook")
+    assert getattr(module, name) is not None
+    namespace: dict[str, object] = {}
+    exec(f"from opbook import {name}", namespace)
+    assert namespace[name] is getattr(opbook, name)
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from opbook import *", namespace)
+    assert sorted(k for k in namespace if k != "__builtins__") == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("ExecuteInProcessResult", "InProcessExecutionResult"),
+        ("OpExecutionContext", "SolidExecutionContext"),
+        ("NodeHandle", "SolidHandle"),
+        ("NodeInvocation", "SolidInvocation"),
+        ("SystemStorageDefinition", "IntermediateStorageDefinition"),
+        ("mem_system_storage", "mem_intermediate_storage"),
+        ("fs_system_storage", "fs_intermediate_storage"),
+    ],
+)
+def test_generation_aliases_are_the_same_object(alias: str, name: str) -> None:
+    assert getattr(opbook, alias) is getattr(opbook, name)
+
+
+def test_default_executors_are_in_process_and_multiprocess() -> None:
+    assert opbook.default_executors == [opbook.in_process_executor, opbook.multiprocess_executor]
+    assert [e.name for e in opbook.default_executors] == ["in_process", "multiprocess"]
