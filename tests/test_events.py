@@ -94,13 +94,30 @@ def test_step_materialization_aliases_asset_materialization() -> None:
 
 
 def test_every_member_of_dagster_09_exists() -> None:
-    names_09 = (
-        "STEP_OUTPUT STEP_INPUT STEP_FAILURE STEP_START STEP_SUCCESS STEP_SKIPPED "
-        "STEP_UP_FOR_RETRY STEP_RESTARTED STEP_MATERIALIZATION STEP_EXPECTATION_RESULT "
-        "PIPELINE_INIT_FAILURE PIPELINE_ENQUEUED PIPELINE_DEQUEUED PIPELINE_START PIPELINE_SUCCESS "
-        "PIPELINE_FAILURE OBJECT_STORE_OPERATION ASSET_STORE_OPERATION ENGINE_EVENT "
-        "HOOK_COMPLETED HOOK_ERRORED HOOK_SKIPPED"
-    ).split()
+    names_09 = [
+        "STEP_OUTPUT",
+        "STEP_INPUT",
+        "STEP_FAILURE",
+        "STEP_START",
+        "STEP_SUCCESS",
+        "STEP_SKIPPED",
+        "STEP_UP_FOR_RETRY",
+        "STEP_RESTARTED",
+        "STEP_MATERIALIZATION",
+        "STEP_EXPECTATION_RESULT",
+        "PIPELINE_INIT_FAILURE",
+        "PIPELINE_ENQUEUED",
+        "PIPELINE_DEQUEUED",
+        "PIPELINE_START",
+        "PIPELINE_SUCCESS",
+        "PIPELINE_FAILURE",
+        "OBJECT_STORE_OPERATION",
+        "ASSET_STORE_OPERATION",
+        "ENGINE_EVENT",
+        "HOOK_COMPLETED",
+        "HOOK_ERRORED",
+        "HOOK_SKIPPED",
+    ]
     for name in names_09:
         assert name in DagsterEventType.__members__
 
@@ -144,8 +161,12 @@ def events() -> list[DagsterEvent]:
     return two_ops.execute_in_process().all_events
 
 
-def first(events: list[DagsterEvent], event_type: DagsterEventType, key: str | None = None) -> DagsterEvent:
-    return next(e for e in events if e.event_type is event_type and (key is None or e.step_key == key))
+def first(
+    events: list[DagsterEvent], event_type: DagsterEventType, key: str | None = None
+) -> DagsterEvent:
+    return next(
+        e for e in events if e.event_type is event_type and (key is None or e.step_key == key)
+    )
 
 
 def test_fields_of_a_step_event(events: list[DagsterEvent]) -> None:
@@ -256,7 +277,10 @@ def test_payload_accessor_on_wrong_type_raises(
     events: list[DagsterEvent], accessor: str, expected_type: str
 ) -> None:
     start = events[0]
-    with pytest.raises(CheckError, match=f"{accessor} only callable when event_type is {expected_type}, called on RUN_START"):
+    with pytest.raises(
+        CheckError,
+        match=f"{accessor} only callable when event_type is {expected_type}, called on RUN_START",
+    ):
         getattr(start, accessor)
 
 

@@ -78,6 +78,7 @@ from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import EventMetadataEntry, MetadataValue
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
+from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
 from opbook.definitions.resource import ResourceDefinition, resource
 from opbook.definitions.storage import (
     IntermediateStorageDefinition,
@@ -151,12 +152,34 @@ from opbook.execution.results import (
     PipelineExecutionResult,
     SolidExecutionResult,
 )
+from opbook.storage.custom import AssetStoreContext, build_intermediate_storage_from_object_store
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import DagsterRun, DagsterRunStatus, PipelineRun, PipelineRunStatus
+from opbook.testing import (
+    execute_solid,
+    execute_solid_within_pipeline,
+    execute_solids_within_pipeline,
+)
 
 __version__ = "0.1.0"
 
 hardcoded_resource = ResourceDefinition.hardcoded_resource
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext opbook``: register the notebook magics and rich displays."""
+    # The notebook layer (IPython, graphviz) is heavy and optional: loaded only when asked for.
+    from opbook import notebook
+
+    notebook.load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext opbook``: remove the notebook magics and rich displays."""
+    from opbook import notebook
+
+    notebook.unload_ipython_extension(ipython)
+
 
 __all__ = [
     "AbstractComputeExecutionContext",
@@ -164,6 +187,7 @@ __all__ = [
     "Array",
     "AssetKey",
     "AssetMaterialization",
+    "AssetStoreContext",
     "Bool",
     "BoolSource",
     "CompositeSolidDefinition",
@@ -249,6 +273,7 @@ __all__ = [
     "PipelineRunStatus",
     "PresetDefinition",
     "PythonObjectDagsterType",
+    "ReconstructablePipeline",
     "ResourceDefinition",
     "RetryPolicy",
     "RetryRequested",
@@ -271,6 +296,7 @@ __all__ = [
     "__version__",
     "build_hook_context",
     "build_init_resource_context",
+    "build_intermediate_storage_from_object_store",
     "build_op_context",
     "build_solid_context",
     "composite_solid",
@@ -282,6 +308,9 @@ __all__ = [
     "event_list_hook",
     "execute_pipeline",
     "execute_pipeline_iterator",
+    "execute_solid",
+    "execute_solid_within_pipeline",
+    "execute_solids_within_pipeline",
     "executor",
     "failure_hook",
     "fs_intermediate_storage",
@@ -292,6 +321,7 @@ __all__ = [
     "intermediate_storage",
     "job",
     "lambda_solid",
+    "load_ipython_extension",
     "logger",
     "make_python_type_usable_as_dagster_type",
     "mem_intermediate_storage",
@@ -299,11 +329,13 @@ __all__ = [
     "multiprocess_executor",
     "op",
     "pipeline",
+    "reconstructable",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
     "resource",
     "solid",
     "success_hook",
     "system_storage",
+    "unload_ipython_extension",
     "usable_as_dagster_type",
 ]

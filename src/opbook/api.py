@@ -26,6 +26,7 @@ from opbook.errors import (
     CheckError,
     DagsterExecutionStepNotFoundError,
     DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
     DagsterRunNotFoundError,
     ParameterCheckError,
 )
@@ -37,7 +38,7 @@ from opbook.executors import executor_for
 from opbook.executors.in_process import execute_in_process as in_process_executor_fn
 from opbook.executors.run import ExecutorFn, RunDriver
 from opbook.plan.plan import build_plan, normalize_step_key
-from opbook.plan.selection import select
+from opbook.plan.selection import select, split_clauses
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
 
@@ -93,6 +94,12 @@ def _request(
     if run_config is not None and not isinstance(run_config, Mapping):
         raise ParameterCheckError(
             f'Param "run_config" is not a dict. Got {run_config!r} which is type {type(run_config)}.'
+        )
+    if tags is not None and (
+        not isinstance(tags, Mapping) or not all(isinstance(k, str) for k in tags)
+    ):
+        raise ParameterCheckError(
+            f'Param "tags" is not a dict with string keys. Got {tags!r} which is type {type(tags)}.'
         )
     if mode is not None and preset is not None:
         raise CheckError(f"You may set only one of `mode` (got {mode}) or `preset` (got {preset}).")
@@ -161,6 +168,7 @@ def prepare_run(
         storage_base_dir=base_dir,
     )
     loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
+    resource_values: dict[str, Any] = {}  # filled when the run starts; custom storage uses it
     return RunContext(
         pipeline=request.pipeline,
         mode=request.mode,
@@ -168,8 +176,11 @@ def prepare_run(
         run=run,
         instance=instance,
         plan=plan,
-        value_store=instance.value_store(resolved.storage_name, base_dir),
+        value_store=instance.value_store_for_run(
+            request.pipeline, request.mode, resolved, run, resource_values
+        ),
         raise_on_error=raise_on_error,
+        resource_values=resource_values,
         log=DagsterLogManager(run.run_id, {"pipeline_name": request.pipeline.name}, loggers),
     )
 
@@ -177,6 +188,12 @@ def prepare_run(
 def _value_loader(rc: RunContext) -> Any:
     def load(step_key: str, output_name: str) -> Any:
         store, run_id = rc.source_of(step_key)
+        if not store.has_value(run_id, step_key, output_name):
+            raise DagsterInvariantViolationError(
+                f'The value of output "{output_name}" of step "{step_key}" of run {run_id} is no '
+                f"longer stored ({store.describe()}): in-memory storage keeps the values of recent "
+                "runs only. Use filesystem storage to keep every value."
+            )
         return store.get_value(run_id, step_key, output_name)
 
     return load
@@ -280,33 +297,99 @@ def _parent_and_keys(
     parent_run_id: str,
     step_selection: Sequence[str] | None,
     instance: DagsterInstance,
+    from_failure: bool = False,
 ) -> tuple[PipelineRun, list[str] | None]:
-    parent = instance.get_run_by_id(parent_run_id)
-    if parent is None:
-        raise DagsterRunNotFoundError(
-            f"No parent run with id {parent_run_id} found in instance {instance!r}. Pass the instance the parent "
-            "ran in (instance=...), or use DagsterInstance.local(path) to keep runs across sessions.",
-            parent_run_id,
-        )
-    if not step_selection:
+    """The parent run and the step keys to execute (None: every step)."""
+    parent = _parent_run(parent_run_id, instance)
+    if from_failure and step_selection:
+        raise CheckError("Pass step_selection or from_failure=True, not both.")
+    if not step_selection and not from_failure:
         return parent, None
     resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
     full = build_plan(request.pipeline, resolved).upstream_map()
-    aliases = {f"{key}.compute": key for key in full}
-    for clause in step_selection:
-        name = normalize_step_key(clause.strip().strip("*+"))
+    if from_failure:
+        return parent, _unfinished_steps(parent, list(full), instance)
+    assert step_selection is not None
+    clauses = split_clauses(step_selection)
+    for clause in clauses:
+        name = normalize_step_key(clause.strip("*+"))
         if name not in full:
             raise DagsterExecutionStepNotFoundError(
-                f"Can not build subset plan from unknown step: {clause.strip().strip('*+')}. "
-                f"Steps of {request.pipeline.name}: {sorted(full)}",
+                f"Can not build subset plan from unknown step: {clause.strip('*+')}. "
+                f"The steps of {request.pipeline.name} are {sorted(full)}.",
                 [name],
             )
+    aliases = {f"{key}.compute": key for key in full}
     try:
-        chosen = select(full, step_selection, "steps", "step_selection", aliases)
+        chosen = select(full, clauses, "steps", "step_selection", aliases)
     except DagsterInvalidSubsetError as exc:
-        raise DagsterExecutionStepNotFoundError(str(exc), list(step_selection)) from exc
-    order = [key for key in full if key in chosen]
-    return parent, order
+        raise DagsterExecutionStepNotFoundError(str(exc), clauses) from exc
+    return parent, [key for key in full if key in chosen]
+
+
+def _parent_run(parent_run_id: str, instance: DagsterInstance) -> PipelineRun:
+    parent = instance.get_run_by_id(parent_run_id) if isinstance(parent_run_id, str) else None
+    if parent is None:
+        raise DagsterRunNotFoundError(
+            f"No parent run with id {parent_run_id} found in instance {instance!r}. Pass the "
+            "instance the parent ran in (instance=...); to re-execute runs of an earlier "
+            "session, run them in a persistent instance (DagsterInstance.local(path), or set "
+            "OPBOOK_HOME) with filesystem storage.",
+            str(parent_run_id),
+        )
+    return parent
+
+
+def _unfinished_steps(parent: PipelineRun, keys: list[str], instance: DagsterInstance) -> list[str]:
+    """Steps the parent run did not finish: failed, or never run because of a failure."""
+    done = {e.step_key for e in instance.get_events(parent.run_id) if e.is_step_success}
+    if parent.step_keys_to_execute is not None:  # the others were loaded from its ancestors
+        done |= set(keys) - set(parent.step_keys_to_execute)
+    unfinished = [key for key in keys if key not in done]
+    if not unfinished:
+        raise DagsterInvariantViolationError(
+            f"Run {parent.run_id} finished every step; there is no failure to re-execute from. "
+            "Pass step_selection to run steps again."
+        )
+    return unfinished
+
+
+def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
+    """Fail before anything runs when an output the selected steps need is gone."""
+    for step in rc.plan.steps:
+        for step_input in step.inputs:
+            for source in step_input.sources:
+                if source.step_key in rc.plan.step_dict:
+                    continue
+                try:
+                    store, run_id = rc.source_of(source.step_key)
+                except DagsterInvariantViolationError:
+                    if parent.storage_name == rc.resolved.storage_name:
+                        continue  # the run's own user-defined storage reads it
+                    raise
+                if not store.has_value(run_id, source.step_key, source.output_name):
+                    raise DagsterInvariantViolationError(
+                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                    )
+
+
+def _gone_message(
+    parent: PipelineRun, step_key: str, input_name: str, source: Any, run_id: str, store: Any
+) -> str:
+    advice = (
+        "Values kept in memory last only as long as the process that made them (and only the "
+        "most recent runs' are kept); run with filesystem storage "
+        "(intermediate_storage: {filesystem: {}}) to re-execute later, or re-execute the steps "
+        "that produce it too"
+        if not store.is_persistent
+        else "Re-execute the steps that produce it too"
+    )
+    return (
+        f'Cannot re-execute from run {parent.run_id}: input "{input_name}" of step "{step_key}" '
+        f'needs output "{source.output_name}" of step "{source.step_key}", which run {run_id} '
+        f"stored {store.describe()}, and it is no longer there. {advice} (for example "
+        f"step_selection=['*{step_key}'])."
+    )
 
 
 def _reexecution_context(
@@ -319,25 +402,26 @@ def _reexecution_context(
     tags: Mapping[str, Any] | None,
     instance: DagsterInstance | None,
     raise_on_error: bool,
+    from_failure: bool = False,
 ) -> RunContext:
     instance = instance if instance is not None else DagsterInstance.get()
-    parent = instance.get_run_by_id(parent_run_id) if isinstance(parent_run_id, str) else None
-    if parent is None:
-        raise DagsterRunNotFoundError(
-            f"No parent run with id {parent_run_id} found in instance {instance!r}. Pass the instance the parent "
-            "ran in (instance=...), or use DagsterInstance.local(path) to keep runs across sessions.",
-            str(parent_run_id),
-        )
+    parent = _parent_run(parent_run_id, instance)
     selection = list(parent.solid_selection) if parent.solid_selection else None
     request = _request(pipeline, run_config, mode, preset, tags, selection)
-    parent, keys = _parent_and_keys(request, parent_run_id, step_selection, instance)
+    parent, keys = _parent_and_keys(request, parent_run_id, step_selection, instance, from_failure)
     request.tags.update(
         {
             "dagster/parent_run_id": parent.run_id,
             "dagster/root_run_id": parent.root_run_id or parent.run_id,
         }
     )
-    return prepare_run(request, instance, raise_on_error, keys, parent)
+    rc = prepare_run(request, instance, raise_on_error, keys, parent)
+    try:
+        _check_parent_values(rc, parent)
+    except BaseException:
+        instance.delete_run(rc.run_id)  # nothing ran; leave no trace of the attempt
+        raise
+    return rc
 
 
 def reexecute_pipeline(
@@ -351,17 +435,27 @@ def reexecute_pipeline(
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
     *,
+    from_failure: bool = False,
     progress: Any = None,
 ) -> PipelineExecutionResult:
-    """Run a pipeline again as a child of ``parent_run_id``.
+    """Run a pipeline (or job) again as a child of ``parent_run_id``.
 
     Steps outside ``step_selection`` (``["b"]``, ``["b+"]``, ``["*c"]``; ``"b.compute"`` works
-    too) are not run: their outputs are loaded from the parent run.  Run config and mode are not
-    inherited from the parent.
+    too) are not run: their outputs are loaded from the parent run (or whichever ancestor ran
+    them).  Run config and mode are not inherited from the parent.
+
+    Args:
+        pipeline: the pipeline or job the parent run ran.
+        parent_run_id: the run to re-execute; the instance must know it.
+        step_selection: the steps to run (every step when None).
+        from_failure: run only the steps the parent did not finish (the failed ones and
+            those that never ran because of them), instead of a ``step_selection``.
+        instance: the instance of the parent run (the process's default instance if None).
 
     Raises:
         DagsterRunNotFoundError: the instance does not know the parent run.
         DagsterExecutionStepNotFoundError: a selected step does not exist.
+        DagsterInvariantViolationError: an output the selected steps need is no longer stored.
     """
     rc = _reexecution_context(
         pipeline,
@@ -373,6 +467,7 @@ def reexecute_pipeline(
         tags,
         instance,
         raise_on_error,
+        from_failure,
     )
     driver = _drive(rc, executor_for(rc), _progress_callback(progress, rc.pipeline))
     _finish(driver, raise_on_error)
@@ -388,10 +483,21 @@ def reexecute_pipeline_iterator(
     preset: str | None = None,
     tags: Mapping[str, Any] | None = None,
     instance: DagsterInstance | None = None,
+    *,
+    from_failure: bool = False,
 ) -> Iterator[DagsterEvent]:
     """``reexecute_pipeline``, yielding events as they happen."""
     rc = _reexecution_context(
-        pipeline, parent_run_id, run_config, step_selection, mode, preset, tags, instance, False
+        pipeline,
+        parent_run_id,
+        run_config,
+        step_selection,
+        mode,
+        preset,
+        tags,
+        instance,
+        False,
+        from_failure,
     )
     return RunDriver(rc, executor_for(rc)).run()
 
@@ -450,3 +556,4 @@ def _unused(_: Iterable[Any]) -> None:
 bridge.install("execute_job_in_process", execute_job_in_process)
 bridge.install("execute_graph_in_process", execute_graph_in_process)
 bridge.install("select_nodes", _select_nodes)
+bridge.install("execute_pipeline", execute_pipeline)  # for opbook.testing

@@ -25,6 +25,15 @@ from opbook.errors import CheckError
 _PID = os.getpid()
 
 
+def _reset_pid() -> None:
+    global _PID
+    _PID = os.getpid()
+
+
+# A forked worker process reports its own pid on the events it makes.
+os.register_at_fork(after_in_child=_reset_pid)
+
+
 class DagsterEventType(Enum):
     """The kind of a ``DagsterEvent``."""
 
@@ -616,15 +625,11 @@ class DagsterEvent:
 
     @property
     def step_materialization_data(self) -> StepMaterializationData:
-        return self._payload(
-            "step_materialization_data", ET.ASSET_MATERIALIZATION
-        )
+        return self._payload("step_materialization_data", ET.ASSET_MATERIALIZATION)
 
     @property
     def step_expectation_result_data(self) -> StepExpectationResultData:
-        return self._payload(
-            "step_expectation_result_data", ET.STEP_EXPECTATION_RESULT
-        )
+        return self._payload("step_expectation_result_data", ET.STEP_EXPECTATION_RESULT)
 
     @property
     def pipeline_failure_data(self) -> PipelineFailureData:
@@ -632,9 +637,7 @@ class DagsterEvent:
 
     @property
     def pipeline_init_failure_data(self) -> PipelineFailureData:
-        return self._payload(
-            "pipeline_init_failure_data", ET.PIPELINE_INIT_FAILURE
-        )
+        return self._payload("pipeline_init_failure_data", ET.PIPELINE_INIT_FAILURE)
 
     @property
     def engine_event_data(self) -> EngineEventData:

@@ -52,6 +52,9 @@ class _NoDefault:
     def __repr__(self) -> str:
         return "<no default>"
 
+    def __reduce__(self) -> str:
+        return "NO_DEFAULT"  # unpickles as the one marker, so `is NO_DEFAULT` still holds
+
 
 NO_DEFAULT: typing.Any = _NoDefault()
 
@@ -338,6 +341,13 @@ class Field:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Field is immutable; cannot set {name!r}")
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        # Unpickling (in a worker process): restore the slots and hash again, since string
+        # hashes differ from one process to another.
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_hash", hash(self._key(freeze(self._default))))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Field):

@@ -82,6 +82,13 @@ class ConfigType:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"config types are immutable; cannot set {name!r}")
 
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        # Unpickling (in a worker process): restore the slots and hash again, since string
+        # hashes differ from one process to another.
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_hash", hash(self._key))
+
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"config types are immutable; cannot delete {name!r}")
 

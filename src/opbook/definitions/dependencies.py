@@ -35,14 +35,41 @@ class MultiDependencyDefinition:
         return self.dependencies
 
 
-class SolidInvocation(NamedTuple):
-    """A key of a pipeline's dependency dict: a definition invoked under an alias."""
+class FrozenTags(dict[str, Any]):
+    """Tags that can be part of a dict key (an invocation in a dependency dict)."""
 
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted((key, repr(value)) for key, value in self.items())))
+
+
+class _Invocation(NamedTuple):
     name: str
     alias: str | None = None
     tags: Mapping[str, Any] | None = None
     hook_defs: frozenset[Any] | None = None
     retry_policy: Any = None
+
+
+class SolidInvocation(_Invocation):
+    """A key of a pipeline's dependency dict: a definition invoked under an alias, with tags,
+    hooks or a retry policy of its own."""
+
+    def __new__(
+        cls,
+        name: str,
+        alias: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        hook_defs: Any = None,
+        retry_policy: Any = None,
+    ) -> SolidInvocation:
+        return super().__new__(
+            cls,
+            name,
+            alias,
+            FrozenTags(tags or {}),
+            frozenset(hook_defs or ()),
+            retry_policy,
+        )
 
 
 NodeInvocation = SolidInvocation

@@ -272,6 +272,20 @@ def wire_from_dependencies(
     node_defs: Sequence[NodeDefinition],
     dependencies: Mapping[Any, Mapping[str, Any]],
 ) -> tuple[dict[str, Node], Wiring]:
+    nodes = _nodes_from_definitions(
+        graph_name, _definitions_by_name(graph_name, node_defs), dependencies
+    )
+    wiring: Wiring = {}
+    for key, inputs in dependencies.items():
+        node_name = key.alias or key.name if isinstance(key, SolidInvocation) else str(key)
+        for input_name, dep in inputs.items():
+            wiring[(node_name, input_name)] = _sources_of(graph_name, node_name, input_name, dep)
+    return nodes, wiring
+
+
+def _definitions_by_name(
+    graph_name: str, node_defs: Sequence[NodeDefinition]
+) -> dict[str, NodeDefinition]:
     defs: dict[str, NodeDefinition] = {}
     for definition in node_defs:
         if not isinstance(definition, NodeDefinition):
@@ -286,8 +300,17 @@ def wire_from_dependencies(
                 f'"{graph_name}".'
             )
         defs[definition.name] = definition
-    nodes: dict[str, Node] = {}
-    invoked_defs: set[str] = set()
+    return defs
+
+
+def _nodes_from_definitions(
+    graph_name: str,
+    defs: Mapping[str, NodeDefinition],
+    dependencies: Mapping[Any, Mapping[str, Any]],
+) -> dict[str, Node]:
+    # Each definition becomes one node per invocation in the dependency dict (its aliases), or
+    # one node under its own name if it is not named there; nodes follow the definitions' order.
+    invocations: dict[str, list[SolidInvocation]] = {}
     for key in dependencies:
         invocation = key if isinstance(key, SolidInvocation) else SolidInvocation(str(key))
         if invocation.name not in defs:
@@ -295,24 +318,24 @@ def wire_from_dependencies(
                 f'Invalid dependencies: node "{invocation.name}" in dependency dictionary not '
                 f'found in the definitions of "{graph_name}". Known definitions: {sorted(defs)}.'
             )
-        alias = invocation.alias or invocation.name
-        nodes[alias] = Node(
-            alias,
-            defs[invocation.name],
-            dict(invocation.tags or {}),
-            frozenset(invocation.hook_defs or ()),
-            invocation.retry_policy,
-        )
-        invoked_defs.add(invocation.name)
+        invocations.setdefault(invocation.name, []).append(invocation)
+    nodes: dict[str, Node] = {}
     for name, definition in defs.items():
-        if name not in invoked_defs and name not in nodes:
-            nodes[name] = Node(name, definition)
-    wiring: Wiring = {}
-    for key, inputs in dependencies.items():
-        node_name = key.alias or key.name if isinstance(key, SolidInvocation) else str(key)
-        for input_name, dep in inputs.items():
-            wiring[(node_name, input_name)] = _sources_of(graph_name, node_name, input_name, dep)
-    return nodes, wiring
+        for invocation in invocations.get(name) or [SolidInvocation(name)]:
+            alias = invocation.alias or invocation.name
+            if alias in nodes:
+                raise DagsterInvalidDefinitionError(
+                    f'Invalid dependencies in "{graph_name}": the node name "{alias}" is used '
+                    "more than once. Give each invocation its own alias."
+                )
+            nodes[alias] = Node(
+                alias,
+                definition,
+                dict(invocation.tags or {}),
+                frozenset(invocation.hook_defs or ()),
+                invocation.retry_policy,
+            )
+    return nodes
 
 
 def _sources_of(graph_name: str, node: str, input_name: str, dep: Any) -> InputSources:
@@ -440,6 +463,8 @@ def compose(
         returned = fn(*(composition.GraphInputHandle(p) for p in params))
     finally:
         composition.stop(recording)
+    # Two different definitions under one name would make the run config ambiguous.
+    _definitions_by_name(graph_name, [inv.definition for inv in recording.invocations.values()])
     nodes: dict[str, Node] = {}
     wiring: Wiring = {}
     input_mappings: list[InputMapping] = []

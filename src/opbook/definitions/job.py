@@ -69,6 +69,8 @@ class PipelineDefinition:
         # Set on subsets: the top-level nodes selected, and the full pipeline.
         self.solids_to_execute: frozenset[str] | None = None
         self.parent_pipeline_def: PipelineDefinition | None = None
+        # Memo tables of data derived from this definition (plans, run-config schemas).
+        self._caches: dict[str, dict[Any, Any]] = {}
         self._check_modes()
         self._check_presets()
 
@@ -91,7 +93,7 @@ class PipelineDefinition:
                     raise DagsterInvalidDefinitionError(
                         self._missing_resource_message(key, definition, mode)
                     )
-        for hook in self.hook_defs:
+        for hook in self.hook_defs | _node_hooks(self.graph):
             for key in sorted(hook.required_resource_keys - provided):
                 raise DagsterInvalidDefinitionError(
                     f'Resource "{key}" is required by hook "{hook.name}", but is not provided by mode "{mode.name}".'
@@ -128,6 +130,17 @@ class PipelineDefinition:
                     f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
                     f"Available modes: {sorted(modes)}."
                 )
+
+    def cache(self, name: str) -> dict[Any, Any]:
+        """The memo table ``name`` for data derived from this definition (plans, schemas)."""
+        table = self._caches.get(name)
+        if table is None:
+            table = self._caches[name] = {}
+        return table
+
+    def __copy__(self) -> PipelineDefinition:
+        # A copy is made to be changed (a new graph, other hooks): derived data starts afresh.
+        return _copy(self, keep_caches=False)
 
     # -- modes and presets -----------------------------------------------------------------
 
@@ -224,13 +237,13 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
-        subset = _copy(self)
+        subset = _copy(self, keep_caches=True)
         subset.solids_to_execute = selected
         subset.parent_pipeline_def = self.parent_pipeline_def or self
         return subset
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
-        copy = _copy(self)
+        copy = _copy(self, keep_caches=False)
         copy.hook_defs = self.hook_defs | frozenset(hook_defs)
         copy._check_modes()
         return copy
@@ -280,9 +293,23 @@ def _own_resource_keys(definition: Any) -> frozenset[str]:
     return definition.all_required_resource_keys()
 
 
-def _copy(pipeline: PipelineDefinition) -> PipelineDefinition:
+def _node_hooks(graph: GraphDefinition) -> frozenset[HookDefinition]:
+    """The hooks attached to nodes (``op.with_hooks``), at any depth of nesting."""
+    hooks: set[HookDefinition] = set()
+    for node in graph.nodes:
+        hooks |= node.hook_defs
+        if isinstance(node.definition, GraphDefinition):
+            hooks |= _node_hooks(node.definition)
+    return frozenset(hooks)
+
+
+def _copy(pipeline: PipelineDefinition, keep_caches: bool) -> PipelineDefinition:
+    """A shallow copy, to be changed before anyone sees it.  A subset may share the memo
+    tables (their keys include the selection); any other change must start them afresh."""
     copy = object.__new__(type(pipeline))
     copy.__dict__.update(pipeline.__dict__)
+    if not keep_caches:
+        copy._caches = {}
     return copy
 
 

@@ -6,7 +6,7 @@ preset names a ready-made run config (plus mode, solid selection and tags).
 
 from __future__ import annotations
 
-import os
+import glob
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,15 +100,22 @@ class PresetDefinition:
         mode: str | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> PresetDefinition:
-        """A preset whose run config is the deep merge of YAML files (later files win)."""
+        """A preset whose run config is the deep merge of YAML files (later files win).
+
+        Each entry of ``config_files`` is a path or a glob pattern; a pattern that matches no
+        file raises ``DagsterInvalidDefinitionError``.
+        """
         texts = []
-        for path in config_files or []:
-            if not os.path.exists(path):
-                raise DagsterInvariantViolationError(
-                    f'Error in config for preset "{name}": config file "{path}" does not exist.'
+        for pattern in config_files or []:
+            paths = sorted(glob.glob(pattern))
+            if not paths:
+                raise DagsterInvalidDefinitionError(
+                    f'File or glob pattern "{pattern}" for "config_files" in preset "{name}" '
+                    "produced no results."
                 )
-            with open(path, encoding="utf-8") as handle:
-                texts.append((path, handle.read()))
+            for path in paths:
+                with open(path, encoding="utf-8") as handle:
+                    texts.append((path, handle.read()))
         return PresetDefinition(
             name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {})
         )
@@ -125,6 +132,12 @@ class PresetDefinition:
         return PresetDefinition(
             name, _merge_yaml(name, texts), solid_selection, mode, dict(tags or {})
         )
+
+    def get_environment_yaml(self) -> str:
+        """The preset's run config as YAML text."""
+        import yaml  # PyYAML stays out of `import opbook`
+
+        return str(yaml.safe_dump(dict(self.run_config or {}), default_flow_style=False))
 
     def with_additional_config(self, run_config: Mapping[str, Any] | None) -> PresetDefinition:
         return PresetDefinition(

@@ -33,6 +33,22 @@ class ComputeFunction:
     is_generator: bool
     is_async: bool
     is_async_generator: bool
+    # A function given to ``SolidDefinition(compute_fn=...)`` directly, as in Dagster, takes
+    # ``(context, inputs)`` with the inputs as one dict, and yields its outputs.
+    takes_inputs_dict: bool = False
+
+    @staticmethod
+    def raw(fn: Callable[..., Any]) -> ComputeFunction:
+        """A ``compute_fn(context, inputs) -> Iterator[Output]`` given without a decorator."""
+        return ComputeFunction(
+            fn=fn,
+            takes_context=True,
+            input_names=(),
+            is_generator=True,
+            is_async=False,
+            is_async_generator=False,
+            takes_inputs_dict=True,
+        )
 
     @staticmethod
     def inspect(fn: Callable[..., Any], takes_context: bool) -> ComputeFunction:
@@ -80,7 +96,7 @@ class SolidDefinition(NodeDefinition):
             name, input_defs, output_defs, description, tags, config_schema, positional_inputs
         )
         if not isinstance(compute_fn, ComputeFunction):
-            compute_fn = ComputeFunction.inspect(compute_fn, takes_context=True)
+            compute_fn = ComputeFunction.raw(compute_fn)
         self.compute = compute_fn
         self.required_resource_keys = frozenset(required_resource_keys or ())
         for key in self.required_resource_keys:
@@ -152,6 +168,9 @@ def _input_defs_from_signature(
         default = NO_VALUE if p.default is inspect.Parameter.empty else p.default
         spec = ins.pop(p.name, None) or In()
         defs.append(spec.to_definition(p.name, annotation, default))
+    # Nothing inputs only order the op after others; they are not parameters of the function.
+    for key in [k for k, spec in ins.items() if spec.to_definition(k).is_nothing]:
+        defs.append(ins.pop(key).to_definition(key))
     if ins:
         raise DagsterInvalidDefinitionError(
             f"@{kind} '{name}' decorated function does not have parameter(s) "
@@ -166,7 +185,7 @@ def _check_input_defs_match(
 ) -> None:
     param_names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     has_kwargs = any(p.kind == p.VAR_KEYWORD for p in params)
-    missing = [d.name for d in input_defs if d.name not in param_names]
+    missing = [d.name for d in input_defs if d.name not in param_names and not d.is_nothing]
     if missing and not has_kwargs:
         raise DagsterInvalidDefinitionError(
             f"@{kind} '{name}' decorated function does not have parameter(s) "

@@ -88,12 +88,14 @@ def resource(
     version: str | None = None,
 ) -> Any:
     """Define a resource from a function of its init context.  Usable bare (``@resource``)."""
+    # Used bare (``@resource``): the decorated function arrives as the first argument.  A
+    # class (``config_schema=int``) or a config type is a schema, not a resource function.
     if (
         callable(config_schema)
-        and not isinstance(config_schema, (dict, list, cfg.ConfigType, cfg.Field))
+        and not isinstance(config_schema, (type, dict, list, cfg.ConfigType, cfg.Field))
         and not hasattr(config_schema, "__config_type__")
     ):
-        return ResourceDefinition(config_schema)
+        return resource()(config_schema)
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
         definition = ResourceDefinition(

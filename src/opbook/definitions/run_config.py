@@ -178,9 +178,13 @@ def _storage_field(mode: ModeDefinition) -> cfg.Field:
         )
         for s in mode.intermediate_storage_defs
     }
+    first = mode.intermediate_storage_defs[0]
+    if first.config_field is not None and first.config_field.is_required:
+        # No default without the first storage's required config: the run config must choose.
+        return cfg.Field(cfg.Selector(choices), description="Where step outputs are kept.")
     return cfg.Field(
         cfg.Selector(choices),
-        default_value={mode.intermediate_storage_defs[0].name: {}},
+        default_value={first.name: {}},
         description="Where step outputs are kept.",
     )
 
@@ -194,10 +198,11 @@ def needed_resource_keys(
     for node in pipeline.graph.nodes:
         if selected is None or node.name in selected:
             keys |= node.definition.all_required_resource_keys()
-            for hook in node.hook_defs:
-                keys |= hook.required_resource_keys
+            keys |= _hook_resource_keys(node)
     for hook in pipeline.hook_defs:
         keys |= hook.required_resource_keys
+    for storage in mode.intermediate_storage_defs:
+        keys |= storage.required_resource_keys & mode.resource_defs.keys()
     pending = list(keys)
     while pending:
         resource = mode.resource_defs.get(pending.pop())
@@ -205,6 +210,17 @@ def needed_resource_keys(
             if dep not in keys:
                 keys.add(dep)
                 pending.append(dep)
+    return keys
+
+
+def _hook_resource_keys(node: Node) -> set[str]:
+    """Resources the hooks on ``node`` and on the nodes inside it need."""
+    keys: set[str] = set()
+    for hook in node.hook_defs:
+        keys |= hook.required_resource_keys
+    if isinstance(node.definition, GraphDefinition):
+        for inner in node.definition.nodes:
+            keys |= _hook_resource_keys(inner)
     return keys
 
 
@@ -260,7 +276,7 @@ def run_config_schema(
     mode = mode or pipeline.get_mode_definition()
     section = section or ("ops" if pipeline.is_job else "solids")
     key = (mode.name, pipeline.solids_to_execute, section)
-    cache: dict[Any, cfg.Shape] = pipeline.__dict__.setdefault("_run_config_schemas", {})
+    cache: dict[Any, cfg.Shape] = pipeline.cache("run_config_schemas")
     if key not in cache:
         cache[key] = build_run_config_schema(pipeline, mode, pipeline.solids_to_execute, section)
     return cache[key]
@@ -282,6 +298,45 @@ def _section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -
             None,
         )
     return given[0] if given else ("ops" if pipeline.is_job else "solids")
+
+
+def _normalise_inner_sections(
+    pipeline: PipelineDefinition, graph: GraphDefinition, nodes_value: Any, inner: str
+) -> Any:
+    """Rename the node section inside graph nodes to ``inner`` when the user wrote one of its
+    aliases (``solids:`` inside a job's graph, ``ops:`` inside a composite)."""
+    if not isinstance(nodes_value, Mapping):
+        return nodes_value
+    renamed: dict[str, Any] | None = None
+    for name, node in graph.node_dict.items():
+        entry = nodes_value.get(name)
+        definition = node.definition
+        if (
+            not isinstance(entry, Mapping)
+            or not isinstance(definition, GraphDefinition)
+            or definition.config_mapping is not None
+        ):
+            continue
+        given = [key for key in NODE_SECTION_NAMES if key in entry]
+        if len(given) > 1:
+            raise DagsterInvalidConfigError(
+                _preamble(pipeline),
+                [
+                    _simple_error(
+                        f"Received both field '{given[0]}' and field '{given[1]}' in the config of "
+                        f'node "{name}". Please use one or the other.'
+                    )
+                ],
+                None,
+            )
+        if not given:
+            continue
+        inner_value = _normalise_inner_sections(pipeline, definition, entry[given[0]], inner)
+        new_entry = {k: v for k, v in entry.items() if k != given[0]}
+        new_entry[inner] = inner_value
+        renamed = renamed if renamed is not None else dict(nodes_value)
+        renamed[name] = new_entry
+    return renamed if renamed is not None else nodes_value
 
 
 def _simple_error(message: str) -> cfg.EvaluationError:
@@ -348,7 +403,7 @@ def resolve_run_config(
     """
     raw = dict(run_config or {})
     if not raw and pipeline.config_mapping is None:
-        cache = pipeline.__dict__.setdefault("_empty_resolved", {})
+        cache = pipeline.cache("empty_resolved")
         key = (mode.name, pipeline.solids_to_execute)
         if key not in cache:
             cache[key] = _resolve(pipeline, mode, raw)
@@ -362,6 +417,12 @@ def _resolve(
     raw = _apply_job_config_mapping(pipeline, raw)
     raw = _normalise_storage(pipeline, raw)
     section = _section_name(pipeline, raw)
+    inner_section = "ops" if pipeline.is_job else "solids"
+    if section in raw:
+        nodes_value = _normalise_inner_sections(
+            pipeline, pipeline.graph, raw[section], inner_section
+        )
+        raw = {**raw, section: nodes_value}
     schema = run_config_schema(pipeline, mode, section)
     result = cfg.validate(schema, raw)
     if not result.success:
@@ -414,7 +475,7 @@ def _collect_nodes(
         if definition.config_mapping is not None:
             inner = _map_graph_config(definition, handle, entry.get("config"), pipeline)
         else:
-            inner = entry.get("ops") or entry.get("solids") or {}
+            inner = entry.get("ops" if pipeline.is_job else "solids") or {}
         _collect_nodes(definition, inner, handle + ".", out, pipeline)
 
 
@@ -430,9 +491,10 @@ def _map_graph_config(
             f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
             user_exception=exc,
         ) from exc
-    section = "ops"
+    section = "ops" if pipeline.is_job else "solids"
+    mapped = _normalise_inner_sections(pipeline, graph, dict(mapped or {}), section)
     inner_schema = cfg.Shape(_nodes_fields(graph, section))
-    result = cfg.validate(inner_schema, dict(mapped or {}))
+    result = cfg.validate(inner_schema, mapped)
     if not result.success:
         raise DagsterInvalidConfigError(
             f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}',

@@ -75,8 +75,11 @@ def _collect_async_gen(agen: Any) -> list[Any]:
 def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     """Call the function; a plain exception is wrapped, control flow passes through."""
     compute = step.definition.compute
-    kwargs = {name: values[name] for name in compute.input_names if name in values}
     try:
+        if compute.takes_inputs_dict:
+            result = compute.fn(context, dict(values))
+            return () if result is None else result
+        kwargs = {name: values[name] for name in compute.input_names if name in values}
         result = compute.fn(context, **kwargs) if compute.takes_context else compute.fn(**kwargs)
         if compute.is_async:
             result = run_coroutine(result)
@@ -94,7 +97,7 @@ def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterator
     compute = step.definition.compute
     result = call_compute(context, step, values)
     if compute.is_generator or compute.is_async_generator:
-        yield from _iterate_generator(context, step, result)
+        yield from _iterate_generator(context, step, iter(result))
         return
     yield from _outputs_of_return(step, result)
 
@@ -128,6 +131,8 @@ def _outputs_of_return(step: Any, result: Any) -> Iterator[Any]:
         yield result
         return
     if definition.returns_tuple:
+        if result is None and all(o.dagster_type.is_nothing or not o.is_required for o in outputs):
+            return  # nothing to return: Nothing outputs are produced after the function
         if not isinstance(result, tuple) or len(result) != len(outputs):
             raise DagsterInvariantViolationError(
                 f'{definition.node_kind.capitalize()} "{step.node.name}" has {len(outputs)} outputs '

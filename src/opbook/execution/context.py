@@ -208,6 +208,28 @@ class SystemComputeExecutionContext:
     def for_type(self, dagster_type: Any) -> TypeCheckContext:
         return TypeCheckContext(self._rc, dagster_type)
 
+    def for_step(self, step: ExecutionStep) -> SystemComputeExecutionContext:
+        return SystemComputeExecutionContext(self._rc, step)
+
+    def for_compute(self) -> SolidExecutionContext:
+        return SolidExecutionContext(self._rc, self._step, self._retry_number)
+
+    def for_hook(self, hook_def: Any) -> HookContext:
+        return HookContext(self._rc, self._step, hook_def)
+
+    @property
+    def intermediate_storage_def(self) -> Any:
+        """The storage definition this run's outputs go to (``intermediate_storage:``)."""
+        name = self._rc.resolved.storage_name
+        return next((d for d in self._rc.mode.intermediate_storage_defs if d.name == name), None)
+
+    system_storage_def = intermediate_storage_def
+
+    def using_asset_store(self, step_output_handle: Any = None) -> bool:
+        """Whether outputs go to an asset store rather than the intermediate storage: never,
+        in opbook (custom storage is an intermediate storage)."""
+        return False
+
 
 class SolidExecutionContext(SystemComputeExecutionContext):
     """The ``context`` an op's compute function receives."""
@@ -375,6 +397,20 @@ class HookContext:
     @property
     def step(self) -> Any:
         return self._step
+
+    @property
+    def pipeline_def(self) -> Any:
+        return self._rc.pipeline if self._rc is not None else None
+
+    job_def = pipeline_def
+
+    @property
+    def instance(self) -> Any:
+        return self._rc.instance if self._rc is not None else None
+
+    @property
+    def run_config(self) -> Any:
+        return self._rc.run.run_config if self._rc is not None else None
 
     @property
     def step_key(self) -> str | None:

@@ -34,10 +34,13 @@ EVENT_COLUMNS = [
 STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
 STEP_STATUSES = ["pending", "running", "retrying", "succeeded", "failed", "skipped"]
 EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
+# Both generations' values map to the canonical (job generation) names: "PIPELINE_START" -> RUN_START.
+_NAME_OF_VALUE = {member.value: member.name for member in DagsterEventType}
 
 _INPUT_EVENTS = frozenset({"STEP_INPUT", "LOADED_INPUT"})
 _OUTPUT_EVENTS = frozenset({"STEP_OUTPUT", "HANDLED_OUTPUT"})
 _RUN_END_EVENTS = frozenset({"PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED"})
+_FAILURES = frozenset({"STEP_FAILURE", "PIPELINE_FAILURE"})
 
 
 def error_text(event: DagsterEvent) -> str | None:
@@ -63,27 +66,39 @@ def run_id_of(events: Iterable[DagsterEvent]) -> str | None:
 
 
 class _EventColumns:
-    """The columns of an events frame, filled one event at a time."""
+    """The columns of an events frame, filled one event at a time (the hot loop of a frame)."""
 
     def __init__(self) -> None:
         self.columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
         self._step_starts: dict[str, float] = {}
         self._run_start: float | None = None
 
-    def add(self, event: DagsterEvent, run_id: str | None) -> None:
-        kind = event.event_type_value
-        data = event.event_specific_data
+    def fill(self, events: Iterable[DagsterEvent], run_id: str | None) -> None:
         c = self.columns
-        c["run_id"].append(run_id)
-        c["timestamp"].append(event.timestamp)
-        c["event_type"].append(DagsterEventType(kind).name)
-        c["step_key"].append(event.step_key)
-        c["node"].append(event.solid_handle.name if event.solid_handle is not None else None)
-        c["message"].append(event.message)
-        c["input_name"].append(data.input_name if kind in _INPUT_EVENTS else None)
-        c["output_name"].append(data.output_name if kind in _OUTPUT_EVENTS else None)
-        c["error"].append(error_text(event) if kind in ("STEP_FAILURE", "PIPELINE_FAILURE") else None)
-        c["duration"].append(self._duration_ms(event, kind, data))
+        timestamps, kinds, keys = (
+            c["timestamp"].append,
+            c["event_type"].append,
+            c["step_key"].append,
+        )
+        nodes, messages = c["node"].append, c["message"].append
+        inputs, outputs, errors = c["input_name"].append, c["output_name"].append, c["error"].append
+        durations = c["duration"].append
+        count = 0
+        for event in events:
+            count += 1
+            kind = event.event_type_value
+            data = event.event_specific_data
+            handle = event.solid_handle
+            timestamps(event.timestamp)
+            kinds(_NAME_OF_VALUE[kind])
+            keys(event.step_key)
+            nodes(handle.name if handle is not None else None)
+            messages(event.message)
+            inputs(data.input_name if kind in _INPUT_EVENTS else None)
+            outputs(data.output_name if kind in _OUTPUT_EVENTS else None)
+            errors(error_text(event) if kind in _FAILURES else None)
+            durations(self._duration_ms(event, kind, data))
+        c["run_id"] = [run_id] * count
 
     def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:
         if kind == "PIPELINE_START":
@@ -104,24 +119,20 @@ def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
     import pandas as pd
 
     filler = _EventColumns()
-    for event in events:
-        filler.add(event, run_id)
+    filler.fill(events, run_id)
     columns = filler.columns
     frame = pd.DataFrame(
         {
-            **columns,
+            # object columns keep None for "does not apply" (inferred string columns hold NaN)
+            **{name: pd.Series(values, dtype="object") for name, values in columns.items()},
             "timestamp": pd.to_datetime(
                 pd.Series(columns["timestamp"], dtype="float64"), unit="s", utc=True
             ),
             "event_type": pd.Categorical(columns["event_type"], categories=EVENT_TYPE_NAMES),
-            "duration": pd.to_timedelta(
-                pd.Series(columns["duration"], dtype="float64"), unit="ms"
-            ),
+            "duration": pd.to_timedelta(pd.Series(columns["duration"], dtype="float64"), unit="ms"),
         },
         columns=EVENT_COLUMNS,
     )
-    for name in ("run_id", "step_key", "node", "message", "input_name", "output_name", "error"):
-        frame[name] = frame[name].astype("object")
     return frame
 
 
@@ -214,20 +225,18 @@ def steps_frame(events: Sequence[DagsterEvent] | Iterable[DagsterEvent]) -> Any:
     columns = {name: [row[name] for row in rows] for name in STEP_COLUMNS}
     frame = pd.DataFrame(
         {
-            **columns,
+            "step_key": pd.Series(columns["step_key"], dtype="object"),
             "status": pd.Categorical(columns["status"], categories=STEP_STATUSES),
             "start": pd.to_datetime(
                 pd.Series(columns["start"], dtype="float64"), unit="s", utc=True
             ),
             "end": pd.to_datetime(pd.Series(columns["end"], dtype="float64"), unit="s", utc=True),
-            "duration": pd.to_timedelta(
-                pd.Series(columns["duration"], dtype="float64"), unit="ms"
-            ),
+            "duration": pd.to_timedelta(pd.Series(columns["duration"], dtype="float64"), unit="ms"),
             "attempts": pd.Series(columns["attempts"], dtype="int64"),
+            "outputs": pd.Series(columns["outputs"], dtype="object"),
         },
         columns=STEP_COLUMNS,
     )
-    frame["step_key"] = frame["step_key"].astype("object")
     return frame
 
 

@@ -6,7 +6,7 @@ is skipped.  A hook that raises is reported as HOOK_ERRORED and never fails the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from opbook.definitions.hook import FAILURE, SUCCESS
@@ -35,7 +35,9 @@ def run_hooks(
     outcome: DagsterEvent,
     step_exception: BaseException | None,
     outputs: Mapping[str, Any],
+    step_events: Sequence[DagsterEvent] = (),
 ) -> Iterator[DagsterEvent]:
+    """The hook events of one step, after its outcome; ``step_events`` are all its events."""
     name = step.node.name
     for hook in sorted(step.hook_defs, key=lambda h: h.name):
 
@@ -65,7 +67,7 @@ def run_hooks(
             if hook.trigger in (SUCCESS, FAILURE):
                 hook.hook_fn(context)
             else:
-                hook.hook_fn(context, [outcome])
+                hook.hook_fn(context, list(step_events or [outcome]))
         except Exception as exc:
             error = HookExecutionError(
                 f'Error occurred during the execution of hook_fn triggered for "{name}"',

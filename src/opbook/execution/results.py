@@ -25,6 +25,26 @@ def _handle_str(handle: SolidHandle | str) -> str:
     return normalize_step_key(str(handle))
 
 
+class StepKeyDict(dict[Any, Any]):
+    """A dict keyed by step key that also answers to the pipeline generation's spelling
+    (``"add_one.compute"`` for ``"add_one"``)."""
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, str) and key.endswith(".compute"):
+            return self[normalize_step_key(key)]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        return isinstance(key, str) and dict.__contains__(self, normalize_step_key(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        return default
+
+
 class _EventView:
     """What every result offers over its events."""
 
@@ -41,7 +61,7 @@ class _EventView:
 
     @property
     def events_by_step_key(self) -> dict[str | None, list[DagsterEvent]]:
-        grouped: dict[str | None, list[DagsterEvent]] = {}
+        grouped: dict[str | None, list[DagsterEvent]] = StepKeyDict()
         for event in self.event_list:
             grouped.setdefault(event.step_key, []).append(event)
         return grouped
@@ -75,6 +95,10 @@ class GraphExecutionResult(_EventView):
     @property
     def success(self) -> bool:
         return not any(e.is_failure for e in self.event_list)
+
+    def reconstruct_context(self) -> None:
+        """Output values are read from the run's storage; no context needs rebuilding."""
+        return None
 
     def _prefix(self) -> str:
         return "" if self.handle is None else f"{self.handle}."
@@ -147,10 +171,6 @@ class PipelineExecutionResult(GraphExecutionResult):
     @property
     def job_def(self) -> Any:
         return self.pipeline_def
-
-    def reconstruct_context(self) -> None:
-        """Output values are read from the run's storage; no context needs rebuilding."""
-        return None
 
     def __repr__(self) -> str:
         return f"<PipelineExecutionResult {self.pipeline_def.name!r} {'success' if self.success else 'failure'} run_id={self.run_id}>"
@@ -233,6 +253,10 @@ class SolidExecutionResult:
         self.handle = handle or SolidHandle(solid.name)
         self.step_events = list(events)
         self.load_value = load_value
+
+    def reconstruct_context(self) -> None:
+        """Output values are read from the run's storage; no context needs rebuilding."""
+        return None
 
     @property
     def compute_step_events(self) -> list[DagsterEvent]:

@@ -11,7 +11,9 @@ store outputs, run hooks.  Yields the step's events in Dagster 0.13's order::
 The error boundary: a plain exception from user code is wrapped in
 ``DagsterExecutionStepExecutionError`` (the user's exception kept as ``__cause__`` and
 ``user_exception``) and reported in STEP_FAILURE; ``Failure``, ``RetryRequested`` and
-``DagsterError`` pass through as themselves.  ``KeyboardInterrupt`` is reported and re-raised.
+``DagsterError`` pass through as themselves.  A value the storage cannot keep or give back
+fails the step with ``DagsterObjectStoreError``.  ``KeyboardInterrupt``, and any error raised
+outside these boundaries (an engine bug), is reported in STEP_FAILURE and always re-raised.
 This is the hot path of the engine: per step it builds a handful of events and little else.
 """
 
@@ -21,6 +23,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from opbook.definitions.hook import ALWAYS
 from opbook.definitions.metadata import normalize_metadata
 from opbook.definitions.user_events import (
     AssetMaterialization,
@@ -33,6 +36,7 @@ from opbook.errors import (
     DagsterError,
     DagsterExecutionStepExecutionError,
     DagsterInvariantViolationError,
+    DagsterObjectStoreError,
     DagsterStepOutputNotFoundError,
     DagsterTypeCheckDidNotPass,
     DagsterTypeCheckError,
@@ -87,7 +91,13 @@ class _StepFailed(Exception):
 def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[DagsterEvent]:
     """Run one attempt of ``step``; yield its events."""
     runner = _StepRun(rc, step, attempt)
-    yield from runner.events()
+    if runner.history is None:
+        yield from runner.events()
+        return
+    # An event-list hook is handed every event of the step: keep them as they pass.
+    for event in runner.events():
+        runner.history.append(event)
+        yield event
 
 
 class _StepRun:
@@ -95,6 +105,7 @@ class _StepRun:
         "_pending_failure",
         "attempt",
         "context",
+        "history",
         "key",
         "outputs",
         "rc",
@@ -116,6 +127,9 @@ class _StepRun:
         self.context = SolidExecutionContext(rc, step, attempt)
         # An input failed its type check: the step fails before user code runs.
         self._pending_failure: BaseException | None = None
+        self.history: list[DagsterEvent] | None = (
+            [] if step.hook_defs and any(h.trigger == ALWAYS for h in step.hook_defs) else None
+        )
 
     def event(self, event_type: DagsterEventType, message: str, data: Any = None) -> DagsterEvent:
         return DagsterEvent.step(
@@ -150,19 +164,19 @@ class _StepRun:
             # Exhausted or disabled retries give a failed result, never a raise.
             to_raise = None if isinstance(failed.error, RetryRequested) else failed.raise_as
         except KeyboardInterrupt as interrupt:
-            yield self.event(
-                ET.STEP_FAILURE,
-                f'Execution of step "{self.key}" was interrupted.',
-                StepFailureData(
-                    SerializableErrorInfo.from_exception(interrupt), None, ErrorSource.INTERRUPT
-                ),
-            )
+            yield self._unexpected_failure(interrupt, ErrorSource.INTERRUPT)
+            raise
+        except Exception as bug:
+            # Outside every user-code boundary: an engine bug.  Reported, then always raised.
+            yield self._unexpected_failure(bug, ErrorSource.UNEXPECTED_ERROR)
             raise
         yield outcome
         if to_raise is not None and outcome.event_type_value == "STEP_FAILURE":
             self.rc.step_errors[self.key] = to_raise
         if outcome.event_type_value != "STEP_UP_FOR_RETRY" and self.step.hook_defs:
-            yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs)
+            # By now the history holds every event of the step, its outcome included.
+            step_events = self.history if self.history is not None else [outcome]
+            yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs, step_events)
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -196,7 +210,7 @@ class _StepRun:
                         f"({store.describe()}). Re-run that step, or use filesystem storage to keep values."
                     )
                 )
-            values.append(store.get_value(run_id, source.step_key, source.output_name))
+            values.append(self._stored_value(store, run_id, source, step_input.name))
             yield self.event(
                 ET.LOADED_INPUT,
                 f'Loaded input "{step_input.name}" using intermediate storage "{store.name}", from output '
@@ -204,6 +218,21 @@ class _StepRun:
                 LoadedInputData(step_input.name, store.name, source.output_name, source.step_key),
             )
         return values if step_input.is_fan_in else values[0]
+
+    def _stored_value(
+        self, store: Any, run_id: str, source: StepOutputHandle, input_name: str
+    ) -> Any:
+        try:
+            return store.get_value(run_id, source.step_key, source.output_name)
+        except DagsterError as exc:
+            raise _StepFailed(exc) from exc
+        except Exception as exc:
+            error = DagsterObjectStoreError(
+                f'Could not load input "{input_name}" of step "{self.key}" from output '
+                f'"{source.output_name}" of step "{source.step_key}" ({store.describe()}): {exc!r}'
+            )
+            error.__cause__ = exc
+            raise _StepFailed(error) from exc
 
     def _load_from_config(self, step_input: StepInput) -> Any:
         assert step_input.config_source is not None
@@ -340,7 +369,7 @@ class _StepRun:
                 )
             )
         store = self.rc.value_store
-        store.set_value(self.rc.run.run_id, self.key, name, output.value)
+        self._store_value(store, name, output.value)
         self.outputs[name] = output.value
         yield self.event(
             ET.HANDLED_OUTPUT,
@@ -348,6 +377,19 @@ class _StepRun:
             HandledOutputData(name, store.name),
         )
         yield from self._materialize_from_config(name, dagster_type, output.value)
+
+    def _store_value(self, store: Any, name: str, value: Any) -> None:
+        try:
+            store.set_value(self.rc.run.run_id, self.key, name, value)
+        except DagsterError as exc:
+            raise _StepFailed(exc) from exc
+        except Exception as exc:
+            error = DagsterObjectStoreError(
+                f'Could not store output "{name}" of step "{self.key}" ({store.describe()}): '
+                f"{exc!r}"
+            )
+            error.__cause__ = exc
+            raise _StepFailed(error) from exc
 
     def _materialize_from_config(
         self, name: str, dagster_type: Any, value: Any
@@ -373,11 +415,12 @@ class _StepRun:
 
     def _finish_outputs(self) -> Iterator[DagsterEvent]:
         for output_def in self.step.definition.output_defs:
-            if output_def.name in self.seen_outputs:
+            if output_def.name in self.seen_outputs or not output_def.is_required:
                 continue
             if output_def.dagster_type.is_nothing:
+                # A required Nothing output is produced implicitly; an optional one is not.
                 yield from self._handle_output(Output(None, output_def.name))
-            elif output_def.is_required:
+            else:
                 definition = self.step.definition
                 raise _StepFailed(
                     DagsterStepOutputNotFoundError(
@@ -407,6 +450,13 @@ class _StepRun:
             ET.STEP_FAILURE,
             f'Execution of step "{self.key}" failed.',
             StepFailureData(SerializableErrorInfo.from_exception(error), user_failure, source),
+        )
+
+    def _unexpected_failure(self, error: BaseException, source: ErrorSource) -> DagsterEvent:
+        return self.event(
+            ET.STEP_FAILURE,
+            f'Execution of step "{self.key}" failed.',
+            StepFailureData(SerializableErrorInfo.from_exception(error), None, source),
         )
 
     def _retry_event(self, request: RetryRequested) -> DagsterEvent:

@@ -11,6 +11,7 @@ from opbook.execution.context import InitExecutorContext
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.executors.in_process import execute_in_process
+from opbook.executors.multiprocess import execute_multiprocess
 from opbook.executors.run import ExecutorFn
 
 
@@ -23,8 +24,6 @@ def executor_for(rc: RunContext) -> ExecutorFn:
     if name == "in_process":
         return execute_in_process
     if name == "multiprocess":
-        from opbook.executors.multiprocess import execute_multiprocess
-
         return execute_multiprocess
     if name == "dask":
         from opbook.executors.dask import execute_dask  # dask is imported only when used

@@ -2,7 +2,8 @@
 
 State, kept by ``ActiveExecution`` and changed only by the events steps emit:
 ``waiting`` (step -> plan steps it still waits for), ``ready`` (a heap ordered by the
-``dagster/priority`` tag, then plan order), ``running``, and the outcomes: succeeded, failed,
+``dagster/priority`` tag, then by when the step became ready: first in plan order, then as steps
+are released), ``running``, and the outcomes: succeeded, failed,
 skipped, abandoned; plus ``produced`` (the outputs seen in STEP_OUTPUT events) and retries
 waiting for their time.
 
@@ -20,6 +21,7 @@ then relays the events the submitter reports, observing each one.
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from collections.abc import Iterator
 from typing import Protocol
@@ -57,6 +59,7 @@ class ActiveExecution:
         self.waiting: dict[str, set[str]] = {}
         self.downstream: dict[str, list[str]] = {key: [] for key in in_plan}
         self.ready: list[tuple[int, int, str]] = []
+        self._arrivals = itertools.count()
         for step in plan.steps:
             ups = {k for k in step.upstream_keys if k in in_plan}
             if ups:
@@ -77,7 +80,7 @@ class ActiveExecution:
         self.stopped = False
 
     def _push(self, step: ExecutionStep) -> None:
-        heapq.heappush(self.ready, (-step.priority, self.order[step.key], step.key))
+        heapq.heappush(self.ready, (-step.priority, next(self._arrivals), step.key))
 
     @property
     def is_complete(self) -> bool:

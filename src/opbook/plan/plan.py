@@ -267,7 +267,7 @@ def build_plan(
     ) | frozenset(("", name) for name in resolved.graph_inputs)
     keys = tuple(step_keys_to_execute) if step_keys_to_execute is not None else None
     cache_key = (pipeline.solids_to_execute, keys, config_inputs)
-    cache: dict[Any, ExecutionPlan] = pipeline.__dict__.setdefault("_plans", {})
+    cache: dict[Any, ExecutionPlan] = pipeline.cache("plans")
     plan = cache.get(cache_key)
     if plan is None:
         plan = _build(pipeline, resolved, keys)

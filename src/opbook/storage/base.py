@@ -3,7 +3,7 @@
 ``RunStorage`` keeps run records, ``EventLogStorage`` each run's events in order, and a
 ``ValueStore`` the output values of steps, addressed by (run id, step key, output name).
 Implementations: memory (``memory.py``), SQLite (``sqlite.py``), filesystem values
-(``filesystem.py``).
+(``filesystem.py``), and user-defined intermediate storages (``custom.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from opbook.events import DagsterEvent
-from opbook.storage.runs import PipelineRun
+from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
 
 class RunStorage(Protocol):
@@ -22,9 +22,13 @@ class RunStorage(Protocol):
 
     def get_run(self, run_id: str) -> PipelineRun | None: ...
 
-    def get_runs(self, limit: int | None = None) -> list[PipelineRun]: ...
+    def get_runs(
+        self, filters: PipelineRunsFilter | None = None, limit: int | None = None
+    ) -> list[PipelineRun]: ...
 
     def delete_run(self, run_id: str) -> None: ...
+
+    def wipe(self) -> None: ...
 
 
 class EventLogStorage(Protocol):
@@ -32,11 +36,19 @@ class EventLogStorage(Protocol):
 
     def get_events(self, run_id: str) -> list[DagsterEvent]: ...
 
+    def count_events(self, run_id: str) -> int: ...
+
     def delete_events(self, run_id: str) -> None: ...
+
+    def wipe(self) -> None: ...
 
 
 class ValueStore(Protocol):
-    """Where step outputs live between steps (Dagster's intermediate storage)."""
+    """Where step outputs live between steps (Dagster's intermediate storage).
+
+    ``set_value`` returns a short description of where the value went (a path, "memory").
+    ``get_value`` raises ``KeyError`` for a value that is not stored.
+    """
 
     name: str
     is_persistent: bool

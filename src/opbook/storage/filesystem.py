@@ -11,14 +11,9 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from typing import Any
+from typing import IO, Any
 
 from opbook.errors import DagsterObjectStoreError
-
-try:
-    import cloudpickle as _pickler  # pickles notebook-defined classes and functions too
-except ImportError:  # pragma: no cover - cloudpickle is a dependency
-    _pickler = pickle
 
 
 def _safe_part(part: str, what: str) -> str:
@@ -29,8 +24,32 @@ def _safe_part(part: str, what: str) -> str:
     return part
 
 
+def _dump(value: Any, handle: IO[bytes]) -> None:
+    """Pickle ``value``; values of classes defined in a notebook or ``__main__`` cannot be
+    pickled by reference, and are pickled by value with cloudpickle instead."""
+    try:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        import cloudpickle  # 50 ms to import: only when a value needs it
+
+        handle.seek(0)
+        handle.truncate()
+        cloudpickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def make_private_dir(path: str) -> None:
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    """Create ``path`` and any missing parents owner-only (``os.makedirs`` gives the mode to
+    the last directory only)."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:  # made meanwhile by another process
+            pass
 
 
 class FilesystemValueStore:
@@ -58,11 +77,11 @@ class FilesystemValueStore:
         path = self.path_for(run_id, step_key, output_name)
         directory = os.path.dirname(path)
         make_private_dir(directory)
+        # mkstemp creates the file 0600; it becomes the value only by the atomic rename.
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as handle:
-                _pickler.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.chmod(tmp, 0o600)
+                _dump(value, handle)
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
@@ -77,6 +96,11 @@ class FilesystemValueStore:
                 return pickle.load(handle)
         except FileNotFoundError:
             raise KeyError((run_id, step_key, output_name)) from None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            raise DagsterObjectStoreError(
+                f'Could not load output "{output_name}" of step "{step_key}" of run {run_id} '
+                f"from {path}: {exc!r}"
+            ) from exc
 
     def has_value(self, run_id: str, step_key: str, output_name: str) -> bool:
         return os.path.exists(self.path_for(run_id, step_key, output_name))

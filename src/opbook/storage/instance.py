@@ -3,8 +3,14 @@
 ``DagsterInstance.ephemeral()`` keeps everything in memory; ``local(path)`` and
 ``local_temp()`` keep run records and events in SQLite under ``path`` and filesystem-stored
 values under ``path/storage``.  ``DagsterInstance.get()`` is the process's default instance:
-SQLite under ``$OPBOOK_HOME`` when that variable is set, else one in-memory instance shared by
-every run in the process, which is what lets a notebook re-execute a run with no set-up.
+SQLite under ``$OPBOOK_HOME`` (or ``$DAGSTER_HOME``) when that variable is set, else one
+in-memory instance shared by every run in the process, which is what lets a notebook
+re-execute a run with no set-up.
+
+Output values: a run configured with ``in_memory`` storage keeps them in the instance's memory
+(the most recent runs' values only), ``filesystem`` storage pickles them under the storage
+directory (or a configured ``base_dir``), and a user-defined intermediate storage keeps them
+wherever it likes (``custom.py``).
 """
 
 from __future__ import annotations
@@ -13,17 +19,35 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from opbook.errors import DagsterRunNotFoundError
-from opbook.events import DagsterEvent
+from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
+from opbook.events import DagsterEvent, DagsterEventType, EngineEventData
 from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
+from opbook.storage.custom import CustomValueStore
+from opbook.storage.event_log import EventLogEntry, RunStats, run_stats
 from opbook.storage.filesystem import FilesystemValueStore, make_private_dir
 from opbook.storage.memory import InMemoryEventLogStorage, InMemoryRunStorage, InMemoryValueStore
-from opbook.storage.runs import PipelineRun, PipelineRunStatus
+from opbook.storage.runs import PipelineRun, PipelineRunsFilter, PipelineRunStatus
 from opbook.storage.sqlite import SqliteStorage
 
+if TYPE_CHECKING:
+    from opbook.definitions.job import PipelineDefinition
+    from opbook.definitions.mode import ModeDefinition
+
 _default_instance: DagsterInstance | None = None
+BUILT_IN_STORAGE = ("in_memory", "filesystem")
+
+
+class InstanceRef(NamedTuple):
+    """What another process needs to open the same instance (``DagsterInstance.from_ref``).
+
+    An in-memory instance cannot be shared: the other process gets an in-memory instance of
+    its own that uses the same directory for filesystem-stored values.
+    """
+
+    root_dir: str | None
+    is_ephemeral: bool
 
 
 class DagsterInstance:
@@ -32,6 +56,7 @@ class DagsterInstance:
     Args:
         run_storage / event_storage: where records and events go.
         root_dir: the directory of a persistent instance (None for an in-memory one).
+        is_ephemeral: True when runs are kept only in this process's memory.
     """
 
     def __init__(
@@ -46,19 +71,22 @@ class DagsterInstance:
         self.root_dir = root_dir
         self.is_ephemeral = is_ephemeral
         self.memory_values = InMemoryValueStore()
+        self._custom_stores: dict[str, ValueStore] = {}
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
 
     # -- construction ----------------------------------------------------------------------
 
     @staticmethod
     def ephemeral(tempdir: str | None = None) -> DagsterInstance:
+        """An instance in memory (``tempdir``: where filesystem storage goes, if used)."""
         instance = DagsterInstance(InMemoryRunStorage(), InMemoryEventLogStorage())
         if tempdir is not None:
-            instance.root_dir = tempdir
+            instance.root_dir = os.path.realpath(os.path.expanduser(tempdir))
         return instance
 
     @staticmethod
     def local(path: str) -> DagsterInstance:
+        """An instance in the directory ``path`` (created owner-only): SQLite plus files."""
         root = os.path.realpath(os.path.expanduser(path))
         make_private_dir(root)
         storage = SqliteStorage(os.path.join(root, "opbook.db"))
@@ -66,6 +94,8 @@ class DagsterInstance:
 
     @staticmethod
     def local_temp(tempdir: str | None = None) -> DagsterInstance:
+        """A persistent instance in ``tempdir``, or in a new temporary directory that is
+        removed when the instance is disposed of (or garbage-collected)."""
         if tempdir is not None:
             return DagsterInstance.local(tempdir)
         holder = tempfile.TemporaryDirectory(prefix="opbook-")
@@ -78,20 +108,77 @@ class DagsterInstance:
         """The default instance of this process (``$OPBOOK_HOME`` if set, else in memory)."""
         global _default_instance
         home = os.environ.get("OPBOOK_HOME") or os.environ.get("DAGSTER_HOME")
-        if _default_instance is None or (
-            home and _default_instance.root_dir != os.path.realpath(home)
-        ):
-            _default_instance = DagsterInstance.local(home) if home else DagsterInstance.ephemeral()
-        return _default_instance
+        wanted = os.path.realpath(os.path.expanduser(home)) if home else None
+        current = _default_instance
+        if current is None or (wanted is not None and current.root_dir != wanted):
+            current = DagsterInstance.local(wanted) if wanted else DagsterInstance.ephemeral()
+            _default_instance = current
+        elif wanted is None and not current.is_ephemeral:
+            current = _default_instance = DagsterInstance.ephemeral()
+        return current
+
+    def get_ref(self) -> InstanceRef:
+        return InstanceRef(self.root_dir, self.is_ephemeral)
+
+    @staticmethod
+    def from_ref(ref: InstanceRef) -> DagsterInstance:
+        if ref.is_ephemeral or ref.root_dir is None:
+            return DagsterInstance.ephemeral(ref.root_dir)
+        return DagsterInstance.local(ref.root_dir)
+
+    @property
+    def is_persistent(self) -> bool:
+        return not self.is_ephemeral
+
+    @property
+    def root_directory(self) -> str | None:
+        return self.root_dir
+
+    def dispose(self) -> None:
+        """Close the database connection and remove a temporary directory."""
+        close = getattr(self.run_storage, "close", None)
+        if callable(close):
+            close()
+        if self._temp_dir is not None:
+            self._temp_dir.cleanup()
+            self._temp_dir = None
+
+    def __enter__(self) -> DagsterInstance:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dispose()
 
     # -- runs ------------------------------------------------------------------------------
 
     def create_run(self, pipeline_name: str, **fields: Any) -> PipelineRun:
+        """Record a new run (status NOT_STARTED unless given) and return it."""
         run = PipelineRun(
             run_id=fields.pop("run_id", None) or str(uuid.uuid4()),
             pipeline_name=pipeline_name,
             **fields,
         )
+        self.run_storage.add_run(run)
+        return run
+
+    def create_run_for_pipeline(
+        self,
+        pipeline_def: Any,
+        run_config: Mapping[str, Any] | None = None,
+        mode: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> PipelineRun:
+        """Record a new run of ``pipeline_def`` (Dagster's spelling of ``create_run``)."""
+        return self.create_run(
+            pipeline_def.name,
+            run_config=dict(run_config or {}),
+            mode=mode or pipeline_def.get_mode_definition(mode).name,
+            tags={**pipeline_def.tags, **(tags or {})},
+            **fields,
+        )
+
+    def add_run(self, run: PipelineRun) -> PipelineRun:
         self.run_storage.add_run(run)
         return run
 
@@ -107,6 +194,7 @@ class DagsterInstance:
         return self.run_storage.get_run(run_id) is not None
 
     def get_run(self, run_id: str) -> PipelineRun:
+        """The run with this id; raises ``DagsterRunNotFoundError`` if there is none."""
         run = self.run_storage.get_run(run_id)
         if run is None:
             raise DagsterRunNotFoundError(
@@ -114,13 +202,39 @@ class DagsterInstance:
             )
         return run
 
-    def get_runs(self, limit: int | None = None) -> list[PipelineRun]:
-        """Runs, newest first."""
-        return self.run_storage.get_runs(limit)
+    def get_runs(
+        self,
+        filters: PipelineRunsFilter | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> list[PipelineRun]:
+        """Runs, newest first; ``cursor`` (a run id) starts after that run."""
+        runs = self.run_storage.get_runs(filters, None if cursor else limit)
+        if cursor is not None:
+            ids = [r.run_id for r in runs]
+            runs = runs[ids.index(cursor) + 1 :] if cursor in ids else []
+            runs = runs if limit is None else runs[:limit]
+        return runs
+
+    def get_runs_count(self, filters: PipelineRunsFilter | None = None) -> int:
+        return len(self.run_storage.get_runs(filters))
+
+    def get_run_ids(
+        self, filters: PipelineRunsFilter | None = None, limit: int | None = None
+    ) -> list[str]:
+        return [run.run_id for run in self.run_storage.get_runs(filters, limit)]
 
     def delete_run(self, run_id: str) -> None:
+        """Forget a run: its record, its events and its values kept in memory."""
         self.run_storage.delete_run(run_id)
         self.event_storage.delete_events(run_id)
+        self.memory_values.delete_run(run_id)
+
+    def wipe(self) -> None:
+        """Forget every run."""
+        self.run_storage.wipe()
+        self.event_storage.wipe()
+        self.memory_values = InMemoryValueStore()
 
     # -- events ----------------------------------------------------------------------------
 
@@ -130,10 +244,43 @@ class DagsterInstance:
     def handle_new_event(self, run_id: str, event: DagsterEvent) -> None:
         self.event_storage.store_events(run_id, [event])
 
-    def all_logs(self, run_id: str) -> list[DagsterEvent]:
+    def get_events(self, run_id: str) -> list[DagsterEvent]:
+        """The events of a run, in order."""
         return self.event_storage.get_events(run_id)
 
-    get_events = all_logs
+    def all_logs(
+        self, run_id: str, of_type: DagsterEventType | Iterable[DagsterEventType] | None = None
+    ) -> list[EventLogEntry]:
+        """The run's event log entries, in order; ``of_type`` keeps only those types."""
+        events = self.event_storage.get_events(run_id)
+        if of_type is not None:
+            wanted = (
+                {of_type.value}
+                if isinstance(of_type, DagsterEventType)
+                else {t.value for t in of_type}
+            )
+            events = [e for e in events if e.event_type_value in wanted]
+        return [EventLogEntry(run_id, e) for e in events]
+
+    def get_event_count(self, run_id: str) -> int:
+        return self.event_storage.count_events(run_id)
+
+    def get_run_stats(self, run_id: str) -> RunStats:
+        return run_stats(run_id, self.event_storage.get_events(run_id))
+
+    def report_engine_event(
+        self,
+        message: str,
+        pipeline_run: PipelineRun,
+        engine_event_data: EngineEventData | None = None,
+        step_key: str | None = None,
+    ) -> DagsterEvent:
+        """Record an ENGINE_EVENT in a run's log."""
+        event = DagsterEvent.engine_event(
+            pipeline_run.pipeline_name, message, engine_event_data, step_key
+        )
+        self.handle_new_event(pipeline_run.run_id, event)
+        return event
 
     # -- values ----------------------------------------------------------------------------
 
@@ -148,10 +295,50 @@ class DagsterInstance:
         return path
 
     def value_store(self, name: str, base_dir: str | None = None) -> ValueStore:
-        """The value store a run configured as ``intermediate_storage: {name: ...}`` uses."""
+        """The value store of a run configured as ``intermediate_storage: {name: ...}``."""
         if name == "in_memory":
             return self.memory_values
-        return FilesystemValueStore(base_dir or self.storage_directory)
+        if name == "filesystem":
+            return FilesystemValueStore(base_dir or self.storage_directory)
+        store = self._custom_stores.get(name)
+        if store is None:
+            raise DagsterInvariantViolationError(
+                f'Values stored in intermediate storage "{name}" cannot be read here: this '
+                f"process has not run anything with that storage. Re-execute with run config "
+                f"that selects it (intermediate_storage: {{{name}: ...}}) so it is created."
+            )
+        return store
+
+    def value_store_for_run(
+        self,
+        pipeline: PipelineDefinition,
+        mode: ModeDefinition,
+        resolved: Any,
+        run: PipelineRun,
+        resource_values: Mapping[str, Any],
+    ) -> ValueStore:
+        """The value store a new run uses, built from its mode's storage definition.
+
+        ``resource_values`` is the run's (still empty) dict of resources: a user-defined
+        storage is created on first use, when the resources it requires are there.
+        """
+        name = resolved.storage_name
+        base_dir = resolved.storage_config.get("base_dir")
+        definition = next((s for s in mode.intermediate_storage_defs if s.name == name), None)
+        if definition is None or (name in BUILT_IN_STORAGE and definition.creation_fn is None):
+            return self.value_store(name, base_dir)
+        store = CustomValueStore(
+            definition,
+            resolved.storage_config,
+            pipeline,
+            mode,
+            resolved,
+            run,
+            self,
+            resource_values,
+        )
+        self._custom_stores[name] = store
+        return store
 
     def __repr__(self) -> str:
         where = self.root_dir if not self.is_ephemeral else "memory"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 from opbook.events import DagsterEvent
-from opbook.storage.runs import PipelineRun
+from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
 
 class InMemoryRunStorage:
@@ -23,12 +24,17 @@ class InMemoryRunStorage:
     def get_run(self, run_id: str) -> PipelineRun | None:
         return self._runs.get(run_id)
 
-    def get_runs(self, limit: int | None = None) -> list[PipelineRun]:
-        runs = list(reversed(self._runs.values()))
+    def get_runs(
+        self, filters: PipelineRunsFilter | None = None, limit: int | None = None
+    ) -> list[PipelineRun]:
+        runs = [r for r in reversed(self._runs.values()) if filters is None or filters.matches(r)]
         return runs if limit is None else runs[:limit]
 
     def delete_run(self, run_id: str) -> None:
         self._runs.pop(run_id, None)
+
+    def wipe(self) -> None:
+        self._runs.clear()
 
 
 class InMemoryEventLogStorage:
@@ -41,8 +47,14 @@ class InMemoryEventLogStorage:
     def get_events(self, run_id: str) -> list[DagsterEvent]:
         return list(self._events.get(run_id, ()))
 
+    def count_events(self, run_id: str) -> int:
+        return len(self._events.get(run_id, ()))
+
     def delete_events(self, run_id: str) -> None:
         self._events.pop(run_id, None)
+
+    def wipe(self) -> None:
+        self._events.clear()
 
 
 class InMemoryValueStore:
@@ -58,13 +70,15 @@ class InMemoryValueStore:
     def __init__(self, max_runs: int = 50) -> None:
         self.max_runs = max_runs
         self._runs: OrderedDict[str, dict[tuple[str, str], Any]] = OrderedDict()
+        self._lock = threading.Lock()  # steps of one run may store from several threads
 
     def _run(self, run_id: str) -> dict[tuple[str, str], Any]:
         values = self._runs.get(run_id)
         if values is None:
-            values = self._runs[run_id] = {}
-            while len(self._runs) > self.max_runs:
-                self._runs.popitem(last=False)
+            with self._lock:
+                values = self._runs.setdefault(run_id, {})
+                while len(self._runs) > self.max_runs:
+                    self._runs.popitem(last=False)
         return values
 
     def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
@@ -80,6 +94,10 @@ class InMemoryValueStore:
 
     def has_run(self, run_id: str) -> bool:
         return run_id in self._runs
+
+    def delete_run(self, run_id: str) -> None:
+        with self._lock:
+            self._runs.pop(run_id, None)
 
     def describe(self) -> str:
         return "in memory"

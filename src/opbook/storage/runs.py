@@ -79,3 +79,36 @@ class PipelineRun:
 
 
 DagsterRun = PipelineRun
+
+
+@dataclass(frozen=True)
+class PipelineRunsFilter:
+    """Which runs ``DagsterInstance.get_runs`` returns: every given criterion must hold.
+
+    ``pipeline_name`` (or ``job_name``) is matched exactly; ``statuses`` is any of them;
+    ``tags`` must all be present with these values.
+    """
+
+    run_ids: tuple[str, ...] | list[str] | None = None
+    pipeline_name: str | None = None
+    statuses: tuple[PipelineRunStatus, ...] | list[PipelineRunStatus] | None = None
+    tags: dict[str, Any] | None = None
+    job_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.job_name and not self.pipeline_name:
+            object.__setattr__(self, "pipeline_name", self.job_name)
+        statuses = [PipelineRunStatus(s) for s in self.statuses or ()]
+        object.__setattr__(self, "statuses", tuple(statuses) or None)
+
+    def matches(self, run: PipelineRun) -> bool:
+        if self.run_ids and run.run_id not in self.run_ids:
+            return False
+        if self.pipeline_name and run.pipeline_name != self.pipeline_name:
+            return False
+        if self.statuses and run.status not in self.statuses:
+            return False
+        return all(run.tags.get(key) == value for key, value in (self.tags or {}).items())
+
+
+RunsFilter = PipelineRunsFilter

@@ -1,0 +1,318 @@
+"""Running steps of a run in another process: what a worker is sent, and what it does with it.
+
+The driving process describes the run once (``RunPayload``): the job, by code pointer when it
+is reconstructable and by value (cloudpickle) otherwise, so that jobs defined in a notebook or
+a script's ``__main__`` run too; the resolved run config; the run record; a reference to the
+instance; the value store; and where the outputs of steps outside a re-execution's selection
+are.  A worker loads it once (``WorkerRun``) and then runs any number of its steps, each with
+the resources that step needs, initialised before it and torn down after it.
+
+Shared by the multiprocess and dask executors: both ship ``RunPayload.dumps()`` and call
+``WorkerRun.execute_step`` in the worker, sending the events back in order.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.reconstructable import ReconstructablePipeline, pointer_for
+from opbook.definitions.run_config import ResolvedRunConfig
+from opbook.errors import DagsterSubprocessError
+from opbook.events import (
+    DagsterEvent,
+    DagsterEventType,
+    EngineEventData,
+    ErrorSource,
+    SerializableErrorInfo,
+    SolidHandle,
+    StepFailureData,
+)
+from opbook.execution.log_manager import DagsterLogManager
+from opbook.execution.resources import ResourceInitFailed, ResourceScope
+from opbook.execution.run_context import RunContext, build_loggers
+from opbook.execution.step import run_step
+from opbook.plan.plan import ExecutionStep, build_plan
+from opbook.storage.base import ValueStore
+from opbook.storage.filesystem import FilesystemValueStore
+from opbook.storage.instance import DagsterInstance, InstanceRef
+from opbook.storage.runs import PipelineRun
+
+ET = DagsterEventType
+# (store, run id) holding a step's outputs; store None means the run's own value store.
+Source = tuple[ValueStore | None, str]
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, chained as its ``__cause__``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"\n\nTraceback in the worker process:\n{self.text}"
+
+
+@dataclass
+class RunPayload:
+    """Everything a worker needs to run steps of one run (picklable with cloudpickle)."""
+
+    pipeline: PipelineDefinition | ReconstructablePipeline
+    mode_name: str
+    resolved: ResolvedRunConfig
+    run: PipelineRun
+    instance_ref: InstanceRef
+    step_keys_to_execute: tuple[str, ...] | None
+    value_store: ValueStore | None  # None: built in the worker from the mode's storage
+    sources: dict[str, Source] = field(default_factory=dict)
+    raise_on_error: bool = False
+
+    @staticmethod
+    def from_run_context(rc: RunContext, sources: dict[str, Source]) -> RunPayload:
+        store = rc.value_store if isinstance(rc.value_store, FilesystemValueStore) else None
+        return RunPayload(
+            pointer_for(rc.pipeline) or rc.pipeline,
+            rc.mode.name,
+            rc.resolved,
+            rc.run,
+            rc.instance.get_ref(),
+            rc.plan.step_keys_to_execute,
+            store,
+            sources,
+            rc.raise_on_error,
+        )
+
+    def dumps(self) -> bytes:
+        """The payload as bytes: a job that is not reconstructable travels by value, and so do
+        the functions and classes of the module it was defined in."""
+        import cloudpickle  # 50 ms to import: only when a run uses worker processes
+
+        module = None
+        if isinstance(self.pipeline, PipelineDefinition):
+            module = sys.modules.get(getattr(self.pipeline, "__module__", "") or "")
+            if module is not None and (
+                module.__name__ in ("__main__", "__mp_main__")
+                or module.__name__.startswith("opbook")
+            ):
+                module = None
+        if module is not None:
+            cloudpickle.register_pickle_by_value(module)
+        try:
+            return cloudpickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            if module is not None:
+                cloudpickle.unregister_pickle_by_value(module)
+
+
+@dataclass(eq=False)
+class WorkerRunContext(RunContext):
+    """A run context in a worker: outputs of steps outside the plan come from ``sources``."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def source_of(self, step_key: str) -> tuple[ValueStore, str]:
+        found = self.sources.get(step_key)
+        if step_key in self.plan.step_dict or found is None:
+            return super().source_of(step_key)
+        store, run_id = found
+        return (store if store is not None else self.value_store), run_id
+
+
+_instances: dict[InstanceRef, DagsterInstance] = {}
+
+
+def _instance(ref: InstanceRef, run: PipelineRun) -> DagsterInstance:
+    instance = _instances.get(ref)
+    if instance is None:
+        instance = _instances[ref] = DagsterInstance.from_ref(ref)
+    if instance.is_ephemeral and not instance.has_run(run.run_id):
+        instance.add_run(run)  # an in-memory instance of the worker's own knows only this run
+    return instance
+
+
+class WorkerRun:
+    """One run, loaded in a worker process from its payload."""
+
+    def __init__(self, payload: RunPayload) -> None:
+        self.payload = payload
+        pipeline = payload.pipeline
+        self.pipeline = (
+            pipeline.get_definition() if isinstance(pipeline, ReconstructablePipeline) else pipeline
+        )
+        self.mode = self.pipeline.get_mode_definition(payload.mode_name)
+        self.instance = _instance(payload.instance_ref, payload.run)
+        self.plan = build_plan(self.pipeline, payload.resolved, payload.step_keys_to_execute)
+        loggers = build_loggers(self.pipeline, self.mode, payload.resolved, payload.run.run_id)
+        self.log = DagsterLogManager(
+            payload.run.run_id, {"pipeline_name": self.pipeline.name}, loggers
+        )
+
+    @staticmethod
+    def loads(data: bytes) -> WorkerRun:
+        payload = pickle.loads(data)
+        if not isinstance(payload, RunPayload):
+            raise DagsterSubprocessError(f"A worker was sent {type(payload)}, not a run payload.")
+        return WorkerRun(payload)
+
+    def context(self) -> WorkerRunContext:
+        """A fresh run context for one step: its own resources and step errors."""
+        payload = self.payload
+        resources: dict[str, Any] = {}
+        store = payload.value_store or self.instance.value_store_for_run(
+            self.pipeline, self.mode, payload.resolved, payload.run, resources
+        )
+        return WorkerRunContext(
+            pipeline=self.pipeline,
+            mode=self.mode,
+            resolved=payload.resolved,
+            run=payload.run,
+            instance=self.instance,
+            plan=self.plan,
+            value_store=store,
+            raise_on_error=payload.raise_on_error,
+            log=self.log,
+            resource_values=resources,
+            sources=payload.sources,
+        )
+
+    def execute_step(
+        self, step_key: str, attempt: int
+    ) -> tuple[Iterator[DagsterEvent], StepOutcome]:
+        """The events of one attempt of a step, and what to re-raise when it fails."""
+        outcome = StepOutcome()
+        return self._events(step_key, attempt, outcome), outcome
+
+    def _events(self, step_key: str, attempt: int, outcome: StepOutcome) -> Iterator[DagsterEvent]:
+        rc = self.context()
+        step = rc.plan.step_dict[step_key]
+        name = rc.pipeline.name
+        yield DagsterEvent.engine_event(
+            name,
+            f'Executing step "{step_key}" in subprocess (pid: {os.getpid()}).',
+            EngineEventData(),
+            step_key,
+            step.handle,
+        )
+        scope = ResourceScope(rc, step_resource_keys(rc, step))
+        try:
+            yield from scope.initialize(step_key)
+        except ResourceInitFailed as failed:
+            outcome.record(failed.error)
+            yield failure_event(name, step_key, failed.error, "its resources failed to initialize")
+            return
+        try:
+            yield from run_step(rc, step, attempt)
+        finally:
+            teardown = list(scope.teardown())
+        yield from teardown
+        if step_key in rc.step_errors:
+            outcome.record(rc.step_errors[step_key])
+
+
+def step_resource_keys(rc: RunContext, step: ExecutionStep) -> set[str]:
+    """The resources one step uses (its op's, its types', its hooks', the storage's), and the
+    resources those need in turn."""
+    mode = rc.mode
+    keys = set(step.definition.all_required_resource_keys())
+    for hook in step.hook_defs:
+        keys |= hook.required_resource_keys
+    for storage in mode.intermediate_storage_defs:
+        if storage.name == rc.resolved.storage_name:
+            keys |= storage.required_resource_keys
+    keys &= mode.resource_defs.keys()
+    pending = list(keys)
+    while pending:
+        for dep in mode.resource_defs[pending.pop()].required_resource_keys:
+            if dep not in keys and dep in mode.resource_defs:
+                keys.add(dep)
+                pending.append(dep)
+    return keys
+
+
+def failure_event(
+    pipeline_name: str, step_key: str, error: BaseException | SerializableErrorInfo, why: str
+) -> DagsterEvent:
+    """A STEP_FAILURE made outside the step's own error boundary (the worker around it)."""
+    info = (
+        error
+        if isinstance(error, SerializableErrorInfo)
+        else SerializableErrorInfo.from_exception(error)
+    )
+    return DagsterEvent.step(
+        ET.STEP_FAILURE,
+        pipeline_name,
+        step_key,
+        SolidHandle.from_string(step_key),
+        f'Execution of step "{step_key}" failed: {why}.',
+        StepFailureData(info, None, ErrorSource.FRAMEWORK_ERROR),
+    )
+
+
+class StepOutcome:
+    """What a step raised, for ``raise_on_error`` in the driving process."""
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+
+    def record(self, error: BaseException) -> None:
+        self.error = error
+
+    def dumps(self) -> tuple[bytes | None, SerializableErrorInfo | None]:
+        """The exception pickled (None if it cannot be), and its description with the
+        worker's traceback."""
+        error = self.error
+        if error is None:
+            return None, None
+        info = SerializableErrorInfo.from_exception(error)
+        try:
+            # Kept through pickling (unlike __traceback__): SerializableErrorInfo uses it.
+            error.remote_traceback = "".join(traceback.format_tb(error.__traceback__))  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        return dumps_exception(error), info
+
+
+def dumps_exception(error: BaseException) -> bytes | None:
+    for dumps in (pickle.dumps, _cloudpickle_dumps):
+        try:
+            data = dumps(error)
+            pickle.loads(data)  # an exception may pickle and still fail to unpickle
+            return data
+        except Exception:
+            continue
+    return None
+
+
+def _cloudpickle_dumps(value: Any) -> bytes:
+    import cloudpickle
+
+    return cloudpickle.dumps(value)
+
+
+def loads_exception(
+    data: bytes | None, info: SerializableErrorInfo | None, step_key: str
+) -> BaseException:
+    """The step's exception in the driving process, or ``DagsterSubprocessError`` describing it
+    when it cannot be rebuilt here."""
+    if data is not None:
+        try:
+            error = pickle.loads(data)
+        except Exception:
+            error = None
+        if isinstance(error, BaseException):
+            if error.__cause__ is None and info is not None:
+                error.__cause__ = RemoteTraceback(info.to_string())
+            return error
+    text = info.to_string() if info is not None else "(no details)"
+    return DagsterSubprocessError(
+        f'Step "{step_key}" failed in a worker process, and its exception could not be '
+        f"rebuilt here:\n{text}",
+        [info] if info is not None else [],
+    )

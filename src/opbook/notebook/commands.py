@@ -1,0 +1,252 @@
+"""``%opbook COMMAND ...``: show, run and re-execute jobs, list runs, export, help.
+
+A command's arguments name notebook objects (``%opbook run numbers``) or hold expressions
+(``--config {"ops": ...}``); a config may also be a YAML or JSON file.  Bad usage (an unknown
+command or option, a name that is not a job, a run id that is not known, an invalid run
+config) is a ``UsageError`` with one message, never a traceback.  A step that fails is not bad
+usage: the run's result shows the failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+from IPython.core.error import UsageError
+from IPython.display import display
+
+from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.job import PipelineDefinition
+from opbook.errors import DagsterError
+from opbook.notebook import cards, cells, export, runs, session, tables
+from opbook.notebook.options import Parsed, Spec, parse, unquote
+from opbook.storage.instance import DagsterInstance
+from opbook.storage.runs import PipelineRun
+
+HELP = """\
+opbook magics (load them with %load_ext opbook)
+
+%%op [--name NAME] [--config EXPR] [--resources a,b] [--out TYPE] [--description TEXT]
+     [--solid] [--run [INPUTS]] [--run-config EXPR]
+    The cell is one function definition; it becomes an op bound under the function's name,
+    and the notebook's graphs and jobs that use an op of that name are updated.
+    --run executes it at once (execute_solid) with input values from a dict expression.
+%%graph NAME[(INPUT, ...)] [--description TEXT]
+    The cell is the body of a graph; a last expression is what it returns.
+%%job NAME [--resources NAME=EXPR, ...] [--executor in_process|multiprocess|dask|EXPR]
+     [--config EXPR] [--description TEXT]
+    The cell is the body of a job.
+%opbook show JOB          the graph of a job, graph or op
+%opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress]
+                          run a job (on its executor), showing its progress
+%opbook reexecute [RUN_ID] (--from-failure | --select QUERY) [--config FILE_OR_EXPR]
+                          run again from a run (default: the last one) of this session
+%opbook runs              this session's runs, newest first
+%opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
+%opbook help              this text"""
+
+COMMAND_NAMES = ["show", "run", "reexecute", "runs", "export", "help"]
+SHOW = Spec("%opbook show", max_positional=1)
+RUN = Spec(
+    "%opbook run",
+    flags=frozenset({"no-progress"}),
+    values=frozenset({"config", "select", "mode", "preset"}),
+    max_positional=1,
+)
+REEXECUTE = Spec(
+    "%opbook reexecute",
+    flags=frozenset({"from-failure", "no-progress"}),
+    values=frozenset({"select", "config"}),
+    max_positional=1,
+)
+BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
+EXPORT = Spec("%opbook export", max_positional=1)
+
+
+def dispatch(shell: Any, line: str) -> Any:
+    """Run ``%opbook LINE``."""
+    name, _, rest = line.strip().partition(" ")
+    if not name:
+        raise UsageError(
+            f"%opbook: which command? One of {', '.join(COMMAND_NAMES)} (%opbook help)"
+        )
+    command = COMMANDS.get(name)
+    if command is None:
+        raise UsageError(f"%opbook: unknown command {name!r}; commands: {', '.join(COMMAND_NAMES)}")
+    return command(shell, rest)
+
+
+def _lookup(shell: Any, text: str, what: str, magic: str) -> Any:
+    if text.isidentifier() and text not in shell.user_ns:
+        known = sorted(
+            k
+            for k, v in shell.user_ns.items()
+            if not k.startswith("_") and isinstance(v, PipelineDefinition | GraphDefinition)
+        )
+        raise UsageError(
+            f"{magic}: no {what} named {text!r} in the notebook; defined: {', '.join(known) or 'none'}"
+        )
+    return cells.evaluate(shell, text, magic)
+
+
+def _job(shell: Any, parsed: Parsed, magic: str) -> PipelineDefinition:
+    if not parsed.positional:
+        raise UsageError(f"{magic}: which job? e.g. `{magic} my_job`")
+    text = parsed.positional[0]
+    value = _lookup(shell, text, "job", magic)
+    if isinstance(value, GraphDefinition) and value.node_kind == "graph":
+        job: PipelineDefinition = value.to_job()
+        return job
+    if not isinstance(value, PipelineDefinition):
+        raise UsageError(
+            f"{magic}: {text} is a {type(value).__name__}, not a job, pipeline or graph"
+        )
+    return value
+
+
+def _run_config(shell: Any, text: str | None, magic: str) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    path = os.path.expanduser(unquote(text))
+    if os.path.isfile(path):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                value = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsageError(
+                f"{magic} --config: could not read {path}: {cells.one_line(exc)}"
+            ) from None
+    else:
+        value = cells.evaluate(shell, text, f"{magic} --config")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise UsageError(f"{magic} --config: a run config is a dict, got {type(value).__name__}")
+    return dict(value)
+
+
+def _engine(call: Callable[[], Any], magic: str) -> Any:
+    """``call()``, with engine errors about what was asked for (config, selection) as UsageError."""
+    try:
+        return call()
+    except DagsterError as exc:
+        raise UsageError(f"{magic}: {cells.one_line(exc)}") from None
+
+
+def show(shell: Any, rest: str) -> None:
+    parsed = parse(rest, SHOW)
+    if not parsed.positional:
+        raise UsageError("%opbook show: show what? e.g. `%opbook show my_job`")
+    value = _lookup(shell, parsed.positional[0], "job", "%opbook show")
+    if not cards.can_show(value):
+        raise UsageError(
+            f"%opbook show: cannot show a {type(value).__name__}; give a job, graph, op or result"
+        )
+    display(cards.card_for(value))
+
+
+def run(shell: Any, rest: str) -> Any:
+    parsed = parse(rest, RUN)
+    job = _job(shell, parsed, "%opbook run")
+    config = _run_config(shell, parsed.get("config"), "%opbook run")
+    select = parsed.get("select")
+    return _engine(
+        lambda: runs.run(
+            job,
+            config,
+            op_selection=unquote(select) if select else None,
+            mode=unquote(parsed.get("mode") or "") or None,
+            preset=unquote(parsed.get("preset") or "") or None,
+            progress=not parsed.has("no-progress"),
+        ),
+        "%opbook run",
+    )
+
+
+def _session_runs() -> list[PipelineRun]:
+    return tables.session_runs(None, session.current().started)
+
+
+def _job_named(shell: Any, name: str) -> PipelineDefinition | None:
+    for key, value in shell.user_ns.items():
+        if not key.startswith("_") and isinstance(value, PipelineDefinition) and value.name == name:
+            return value
+    return None
+
+
+def _parent(shell: Any, run_id: str | None) -> tuple[PipelineRun, PipelineDefinition]:
+    """The run to re-execute (by id or id prefix; default: the session's last run of a
+    notebook job) and the notebook's job it is a run of."""
+    if run_id is None:
+        for run in _session_runs():
+            job = _job_named(shell, run.pipeline_name)
+            if job is not None:
+                return run, job
+        raise UsageError(
+            "%opbook reexecute: no run of a notebook job in this session yet; run one first"
+        )
+    matches = [r for r in DagsterInstance.get().get_runs() if r.run_id.startswith(run_id)]
+    if len(matches) != 1:
+        found = "no run" if not matches else f"{len(matches)} runs"
+        raise UsageError(f"%opbook reexecute: {found} with id {run_id!r} (see %opbook runs)")
+    job = _job_named(shell, matches[0].pipeline_name)
+    if job is None:
+        raise UsageError(
+            f"%opbook reexecute: run {run_id} is of {matches[0].pipeline_name!r}, which is not "
+            "defined in the notebook"
+        )
+    return matches[0], job
+
+
+def reexecute(shell: Any, rest: str) -> Any:
+    parsed = parse(rest, REEXECUTE)
+    from_failure, select = parsed.has("from-failure"), parsed.get("select")
+    if from_failure == (select is not None):
+        raise UsageError("%opbook reexecute: give either --from-failure or --select QUERY")
+    parent, job = _parent(shell, unquote(parsed.positional[0]) if parsed.positional else None)
+    config = _run_config(shell, parsed.get("config"), "%opbook reexecute")
+    return _engine(
+        lambda: runs.reexecute(
+            job,
+            parent.run_id,
+            from_failure=from_failure,
+            step_selection=[unquote(select)] if select else None,
+            run_config=config,
+            progress=not parsed.has("no-progress"),
+        ),
+        "%opbook reexecute",
+    )
+
+
+def list_runs(shell: Any, rest: str) -> Any:
+    parse(rest, BARE["runs"])
+    return tables.runs_frame(_session_runs())
+
+
+def export_module(shell: Any, rest: str) -> None:
+    parsed = parse(rest, EXPORT)
+    if not parsed.positional:
+        raise UsageError("%opbook export: where to? e.g. `%opbook export pipeline.py`")
+    path = os.path.expanduser(unquote(parsed.positional[0]))
+    try:
+        written = export.write_module(shell, path)
+    except OSError as exc:
+        raise UsageError(f"%opbook export: could not write {path}: {cells.one_line(exc)}") from None
+    print(f"Wrote {len(written)} definitions ({', '.join(written) or 'none'}) to {path}")
+
+
+def show_help(shell: Any, rest: str) -> None:
+    parse(rest, BARE["help"])
+    print(HELP)
+
+
+COMMANDS: dict[str, Callable[[Any, str], Any]] = {
+    "show": show,
+    "run": run,
+    "reexecute": reexecute,
+    "runs": list_runs,
+    "export": export_module,
+    "help": show_help,
+}

@@ -1,0 +1,97 @@
+"""The YAML view of a form's value, editable: the form and the text stay in sync both ways.
+
+The text shows the form's value (what differs from the defaults) with secrets masked; an
+``{env: NAME}`` stays as written.  Edited text that parses is set as the form's value (a masked
+secret left as ``***`` keeps the secret it stands for); text that does not parse is kept as
+typed and its error is shown under it until it is fixed or the form is edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import yaml
+
+from opbook.notebook.forms.theme import error_html
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML that writes an object YAML cannot hold (passed through ``Any``) as its repr."""
+
+
+_Dumper.add_representer(None, lambda dumper, data: dumper.represent_str(repr(data)))
+
+
+def dump(value: Any) -> str:
+    """``value`` as block YAML, keys in the order given; empty text for an empty config."""
+    if value is None or value == {}:
+        return ""
+    return yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=10**6
+    )
+
+
+def dump_inline(value: Any) -> str:
+    """``value`` as short YAML (collections inside flow style, no end-of-document marker)."""
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=None, sort_keys=False, width=10**6)
+    return text.removesuffix("\n...\n").rstrip("\n")
+
+
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` is made only of what YAML holds (so its text can be edited back)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_plain(k) and is_plain(v) for k, v in value.items())
+    return False
+
+
+class YamlView:
+    """A text area with the config as YAML, and the parse error of edited text, if any.
+
+    Args:
+        on_value: called with the parsed value when the user's text parses.
+        on_error: called when it does not (``error`` holds the message).
+    """
+
+    def __init__(self, on_value: Callable[[Any], None], on_error: Callable[[], None]) -> None:
+        self._on_value = on_value
+        self._on_error = on_error
+        self.error: str | None = None
+        self._quiet = False
+        self.text = widgets.Textarea(
+            placeholder="run config as YAML",
+            continuous_update=False,
+            layout=widgets.Layout(width="100%", height="260px"),
+        )
+        self.text.observe(self._typed, "value")
+        self.message = widgets.HTML()
+        self.widget = widgets.VBox([self.text, self.message])
+
+    def show(self, value: Any) -> None:
+        """Show ``value`` (already masked), replacing any text that did not parse."""
+        self.error = None
+        self.message.value = ""
+        self._quiet = True
+        try:
+            self.text.value = dump(value)
+        finally:
+            self._quiet = False
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        try:
+            value = yaml.safe_load(change["new"])
+        except yaml.YAMLError as exc:
+            self.error = "The YAML does not parse: " + " ".join(str(exc).split())
+            self.message.value = error_html(self.error)
+            self._on_error()
+            return
+        self.error = None
+        self.message.value = ""
+        self._on_value(value)

@@ -1,0 +1,556 @@
+"""Run panels: a launchpad for a job or pipeline, and a bench for running one op by hand.
+
+``RunPanel(job)`` gathers what a run needs in one widget: the mode and a preset (which fills
+the form), an op selection, the :class:`~opbook.notebook.forms.ConfigForm`, the executor, and
+the Run and Re-execute-from-failure buttons, which stay disabled, saying why, while the config
+has problems.  During a run it shows the job's graph coloured by step status and a progress
+bar (the notebook's live-progress view, drawn into the panel); afterwards the events and
+per-step tables of ``result.to_dataframe()`` and the error and traceback of each failed step.
+
+``SolidPanel(op)`` shows one input widget per input and the op's config form, and its Run
+button calls ``execute_solid``: for trying an op on hand-picked values while debugging.
+
+Both run through the public API (``execute_pipeline``, ``reexecute_pipeline``,
+``execute_solid``); ``panel.run()`` does what the button does and returns the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.mode import ModeDefinition
+from opbook.definitions.node import NodeDefinition
+from opbook.errors import DagsterError, DagsterInvariantViolationError, ParameterCheckError
+from opbook.events import DagsterEvent
+from opbook.execution.results import PipelineExecutionResult, SolidExecutionResult
+from opbook.notebook import session
+from opbook.notebook.fmt import esc
+from opbook.notebook.forms.form import ConfigForm
+from opbook.notebook.forms.inputs import InputField, Namespace, user_namespace
+from opbook.notebook.forms.nodes import MISSING
+from opbook.notebook.forms.target import as_pipeline, select_pipeline
+from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
+from opbook.notebook.progress import LiveRun
+from opbook.notebook.runs import steps_to_retry
+from opbook.notebook.tables import frame_html
+from opbook.storage.instance import DagsterInstance
+from opbook.testing import execute_solid
+
+_NO_PRESET = "(none)"
+
+
+class _IntoWidget:
+    """Stands in for a display handle: ``LiveRun`` draws each update into an HTML widget."""
+
+    def __init__(self, target: widgets.HTML) -> None:
+        self.target = target
+
+    def update(self, view: Any) -> None:
+        self.target.value = view._repr_html_()
+
+
+def failures_html(events: Sequence[DagsterEvent]) -> str:
+    """The error and traceback of every failed step, each traceback folded."""
+    parts = []
+    for event in events:
+        if not event.is_step_failure:
+            continue
+        error = getattr(event.event_specific_data, "error", None)
+        message = error.message.strip() if error is not None else event.message or "failed"
+        trace = error.to_string() if error is not None else ""
+        parts.append(
+            f'<div style="color:{ERROR_COLOUR}"><b>{esc(event.step_key)}</b> failed: '
+            f"{esc(message)}</div>"
+            f"<details><summary>traceback</summary><pre>{esc(trace)}</pre></details>"
+        )
+    return "".join(parts)
+
+
+def result_html(result: Any) -> str:
+    """What a finished run shows: failures, then the per-step and the events tables."""
+    steps = frame_html(result.to_dataframe(per="step"))
+    events = frame_html(result.to_dataframe())
+    outcome = "succeeded" if result.success else "failed"
+    colour = "#2e7d32" if result.success else ERROR_COLOUR
+    run_id = getattr(result, "run_id", "") or ""
+    head = f'<div style="color:{colour}"><b>Run {esc(run_id[:8])} {outcome}</b></div>'
+    return (
+        f"{head}{failures_html(result.event_list)}"
+        f'<div class="opbook-steps"><b>Steps</b>{steps}</div>'
+        f'<div class="opbook-events"><b>Events</b>{events}</div>'
+    )
+
+
+def error_html(exc: BaseException) -> str:
+    return f'<pre style="color:{ERROR_COLOUR}; white-space:pre-wrap">{esc(exc)}</pre>'
+
+
+def disabled_reason(form: ConfigForm) -> str:
+    """Why a run cannot start yet (empty when it can)."""
+    problems = form.problems
+    if not problems:
+        return ""
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    return (
+        f'<span style="color:{ERROR_COLOUR}">Fix the config first ({count}; the first: '
+        f"<code>{esc(problems[0].path or '(root)')}</code>: {esc(problems[0].message)})</span>"
+    )
+
+
+class RunPanel(widgets.VBox):
+    """Run a job or pipeline from a notebook, as from a launchpad.
+
+    Args:
+        target: a job or pipeline (a graph runs as a job without resources).
+        instance: where runs are recorded (the session's default instance if None).
+        mode: the mode to start with (default: the first).
+        op_selection: the ops to run (``*a``, ``a+``, ``a,b``; default: all).
+        run_config: the config to start from (default: the job's default config).
+
+    Attributes:
+        form: the panel's :class:`ConfigForm` (replaced when the mode or selection changes).
+        last_result: the result of the last run (None before the first).
+        mode_picker, preset_picker, selection, executor_picker, run_button,
+        reexecute_button, reason, progress, results: the panel's widgets.
+    """
+
+    def __init__(
+        self,
+        target: Any,
+        *,
+        instance: DagsterInstance | None = None,
+        mode: str | None = None,
+        op_selection: str | None = None,
+        run_config: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(layout=widgets.Layout(width="100%"))
+        pipeline = as_pipeline(target)
+        if pipeline is None:
+            raise ParameterCheckError(
+                f"RunPanel runs a job or pipeline; got {target!r}. For one op use SolidPanel."
+            )
+        self.pipeline = pipeline
+        self.instance = instance
+        self.last_result: PipelineExecutionResult | None = None
+        self._tags: dict[str, Any] = {}
+        self._quiet = False
+        theme = Theme()
+        self._make_controls(theme, mode or pipeline.available_modes[0], op_selection or "")
+        self.form = self._new_form(dict(run_config) if run_config is not None else None)
+        self._form_box = widgets.VBox([self.form])
+        self._layout_panel(theme)
+        self._form_changed(self.form)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _make_controls(self, theme: Theme, mode: str, selection: str) -> None:
+        pipeline = self.pipeline
+        self.mode_picker = theme.make(
+            widgets.Dropdown,
+            options=pipeline.available_modes,
+            value=mode,
+            description="mode",
+            disabled=pipeline.is_single_mode,
+        )
+        presets = [_NO_PRESET] + [p.name for p in pipeline.preset_defs]
+        self.preset_picker = theme.make(
+            widgets.Dropdown,
+            options=presets,
+            value=_NO_PRESET,
+            description="preset",
+            disabled=len(presets) == 1,
+        )
+        self.selection = theme.make(
+            widgets.Text,
+            value=selection,
+            placeholder="all ops; or e.g. load+, *report",
+            description="op selection",
+            continuous_update=False,
+        )
+        self.selection_message = theme.make(widgets.HTML, layout="status")
+        self.executor_picker = theme.make(widgets.Dropdown, description="executor")
+        self.run_button = theme.make(
+            widgets.Button, description="Run", icon="play", button_style="success"
+        )
+        self.reexecute_button = theme.make(
+            widgets.Button, description="Re-execute from failure", icon="redo", disabled=True
+        )
+        self.reason = theme.make(widgets.HTML, layout="status")
+        self.progress = widgets.HTML()
+        self.results = widgets.HTML()
+        self.mode_picker.observe(self._mode_picked, "value")
+        self.preset_picker.observe(self._preset_picked, "value")
+        self.selection.observe(self._selection_typed, "value")
+        self.executor_picker.observe(self._executor_picked, "value")
+        self.run_button.on_click(lambda _b: self._clicked(self.run))
+        self.reexecute_button.on_click(lambda _b: self._clicked(self.reexecute_from_failure))
+
+    def _layout_panel(self, theme: Theme) -> None:
+        kind = "job" if self.pipeline.is_job else "pipeline"
+        title = widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {esc(self.pipeline.name)}</h4>")
+        row = theme.layouts["row"]
+        self.children = [
+            title,
+            widgets.HBox([self.mode_picker, self.preset_picker], layout=row),
+            widgets.HBox([self.selection, self.selection_message], layout=row),
+            self._form_box,
+            widgets.HBox([self.executor_picker, self.run_button, self.reexecute_button], layout=row),
+            self.reason,
+            self.progress,
+            self.results,
+        ]
+
+    def _new_form(self, value: Any) -> ConfigForm:
+        form = ConfigForm(
+            self.pipeline,
+            mode=self.mode_picker.value,
+            op_selection=self._selection_query(),
+            value=value,
+        )
+        form.on_change(self._form_changed)
+        self._show_executors(form)
+        return form
+
+    def _replace_form(self, value: Any) -> None:
+        self.form = self._new_form(value)
+        self._form_box.children = [self.form]
+        self._form_changed(self.form)
+
+    # -- reacting to the controls ------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return str(self.mode_picker.value)
+
+    @property
+    def mode_definition(self) -> ModeDefinition:
+        return self.pipeline.get_mode_definition(self.mode)
+
+    def _selection_query(self) -> list[str] | None:
+        text = self.selection.value.strip()
+        return [text] if text else None
+
+    def _mode_picked(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._replace_form(self.form.value)
+
+    def _selection_typed(self, _change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        try:
+            select_pipeline(self.pipeline, self._selection_query())
+        except DagsterError as exc:
+            self.selection_message.value = error_html(exc)
+            self.run_button.disabled = True
+            return
+        self.selection_message.value = ""
+        self._replace_form(self.form.value)
+
+    def _preset_picked(self, change: dict[str, Any]) -> None:
+        if self._quiet or change["new"] == _NO_PRESET:
+            self._tags = {}
+            return
+        self.use_preset(change["new"])
+
+    def use_preset(self, name: str) -> None:
+        """Take the mode, op selection, tags and run config of preset ``name``."""
+        preset = self.pipeline.get_preset(name)
+        self._quiet = True
+        try:
+            self.preset_picker.value = name
+            self.mode_picker.value = preset.mode
+            self.selection.value = ",".join(preset.solid_selection or [])
+        finally:
+            self._quiet = False
+        self._tags = dict(preset.tags)
+        self.selection_message.value = ""
+        self._replace_form(dict(preset.run_config or {}))
+
+    def _show_executors(self, form: ConfigForm) -> None:
+        names = [e.name for e in self.mode_definition.executor_defs]
+        self._quiet = True
+        try:
+            self.executor_picker.options = names
+            self.executor_picker.value = self._executor_in(form) or names[0]
+            self.executor_picker.disabled = len(names) == 1
+        finally:
+            self._quiet = False
+
+    def _executor_in(self, form: ConfigForm) -> str | None:
+        """The executor the form's ``execution`` entry chooses."""
+        execution = form.value_with_defaults.get("execution") if form.target.is_run_config else None
+        if not isinstance(execution, dict) or len(execution) != 1:
+            return None
+        (name,) = execution
+        executors = self.mode_definition.executor_defs
+        if name == "config":
+            inner = execution["config"]
+            if len(executors) == 1 or not isinstance(inner, dict) or len(inner) != 1:
+                return executors[0].name
+            (name,) = inner
+        return name if any(e.name == name for e in executors) else None
+
+    def _executor_picked(self, change: dict[str, Any]) -> None:
+        if self._quiet or change["new"] is None or change["new"] == self._executor_in(self.form):
+            return
+        value = dict(self.form.value)
+        value["execution"] = {change["new"]: {}}
+        self.form.value = value
+
+    def _form_changed(self, form: ConfigForm) -> None:
+        if form is not self.form:
+            return
+        chosen = self._executor_in(form)
+        if chosen is not None and chosen != self.executor_picker.value:
+            self._quiet = True
+            try:
+                self.executor_picker.value = chosen
+            finally:
+                self._quiet = False
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        reason = disabled_reason(self.form)
+        self.reason.value = reason
+        self.run_button.disabled = bool(reason)
+        failed = self.last_result is not None and not self.last_result.success
+        self.reexecute_button.disabled = bool(reason) or not failed
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _clicked(self, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except DagsterError as exc:
+            self.results.value = error_html(exc)
+
+    def _live(self, steps: Sequence[str] | None = None) -> LiveRun:
+        target = self.form.target.pipeline or self.pipeline
+        live = LiveRun(target, steps, live=True, min_interval=0.1)
+        live.handle = _IntoWidget(self.progress)  # draw into the panel, not a new display
+        return live
+
+    def _busy(self, busy: bool) -> None:
+        self.run_button.disabled = busy
+        self.reexecute_button.disabled = True
+        if busy:
+            self.results.value = ""
+
+    def run(self) -> PipelineExecutionResult:
+        """Run with the form's config, selection, mode and executor; return the result.
+
+        Raises:
+            DagsterInvalidConfigError: the config has problems (nothing runs).
+        """
+        config = self.form.value
+        self._busy(True)
+        try:
+            result = execute_pipeline(
+                self.pipeline,
+                config,
+                mode=self.mode,
+                tags=self._tags,
+                solid_selection=self._selection_query(),
+                instance=self.instance,
+                raise_on_error=False,
+                progress=self._live(),
+            )
+        finally:
+            self._busy(False)
+        return self._finished(result, config)
+
+    def reexecute_from_failure(self) -> PipelineExecutionResult:
+        """Run again the steps of the last run that failed or did not run, loading the other
+        steps' outputs from it; return the new result.
+
+        Raises:
+            DagsterInvariantViolationError: there is no failed last run to re-execute.
+        """
+        parent = self.last_result
+        if parent is None or parent.success:
+            raise DagsterInvariantViolationError(
+                f"Nothing to re-execute from failure: the last run of {self.pipeline.name} "
+                + ("succeeded." if parent is not None else "has not happened yet.")
+            )
+        instance = self.instance if self.instance is not None else DagsterInstance.get()
+        steps = steps_to_retry(self.pipeline, parent.run_id, instance)
+        config = self.form.value
+        self._busy(True)
+        try:
+            result = reexecute_pipeline(
+                self.pipeline,
+                parent.run_id,
+                run_config=config,
+                step_selection=steps,
+                mode=self.mode,
+                tags=self._tags,
+                instance=instance,
+                raise_on_error=False,
+                progress=self._live(steps),
+            )
+        finally:
+            self._busy(False)
+        return self._finished(result, config)
+
+    def _finished(self, result: PipelineExecutionResult, config: Any) -> PipelineExecutionResult:
+        self.last_result = result
+        session.current().remember_run(result.run_id, dict(config))
+        self.results.value = result_html(result)
+        self._update_buttons()
+        return result
+
+
+class SolidPanel(widgets.VBox):
+    """Run one op (or solid) on hand-picked inputs with ``execute_solid``, for debugging.
+
+    Args:
+        op_or_solid: the op, solid or graph to run.
+        mode_def: the mode giving its resources.
+        resources: resources by key (values or ``ResourceDefinition``s); an alternative to
+            ``mode_def``.
+        namespace: where input expressions are evaluated (default: the notebook's namespace).
+
+    Attributes:
+        inputs: each input's name mapped to its widget.
+        form: the op's :class:`ConfigForm` (None when the op takes no config).
+        last_result: the result of the last run.
+        run_button, results: the panel's button and output.
+    """
+
+    def __init__(
+        self,
+        op_or_solid: NodeDefinition,
+        *,
+        mode_def: ModeDefinition | None = None,
+        resources: Mapping[str, Any] | None = None,
+        namespace: Namespace | Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(layout=widgets.Layout(width="100%"))
+        if not isinstance(op_or_solid, NodeDefinition):
+            raise ParameterCheckError(
+                f"SolidPanel runs one op or solid; got {op_or_solid!r}. For a job use RunPanel."
+            )
+        if mode_def is None and resources:
+            mode_def = ModeDefinition(resource_defs=dict(resources))
+        self.definition = op_or_solid
+        self.mode_def = mode_def
+        self.last_result: SolidExecutionResult | None = None
+        theme = Theme()
+        self._fields = [
+            InputField(d, theme, _namespace(namespace))
+            for d in op_or_solid.input_defs
+            if not d.dagster_type.is_nothing
+        ]
+        self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
+        self.form = ConfigForm(op_or_solid) if op_or_solid.config_field is not None else None
+        self.run_button = theme.make(
+            widgets.Button, description="Run", icon="play", button_style="success"
+        )
+        self.run_button.on_click(lambda _b: self._clicked())
+        self.reason = theme.make(widgets.HTML, layout="status")
+        self.results = widgets.HTML()
+        if self.form is not None:
+            self.form.on_change(lambda form: self._update_button())
+        self.children = self._parts(theme)
+        self._update_button()
+
+    def _parts(self, theme: Theme) -> list[widgets.Widget]:
+        name = esc(self.definition.name)
+        kind = esc(self.definition.node_kind)
+        parts: list[widgets.Widget] = [widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {name}</h4>")]
+        if self._fields:
+            cells = [cell for f in self._fields for cell in (f.widget, f.help)]
+            parts += [widgets.HTML("<b>Inputs</b>"), theme.make(widgets.GridBox, cells, layout="grid")]
+        if self.form is not None:
+            parts.append(self.form)
+        parts += [widgets.HBox([self.run_button, self.reason]), self.results]
+        return parts
+
+    def _update_button(self) -> None:
+        reason = disabled_reason(self.form) if self.form is not None else ""
+        self.reason.value = reason
+        self.run_button.disabled = bool(reason)
+
+    def input_values(self) -> dict[str, Any]:
+        """The inputs given in the widgets (expressions evaluated now)."""
+        values = {f.name: f.value() for f in self._fields}
+        return {name: value for name, value in values.items() if value is not MISSING}
+
+    def run(self) -> SolidExecutionResult:
+        """Run the op with ``execute_solid`` on the inputs and config given; return its result.
+
+        Raises:
+            DagsterInvariantViolationError: an input expression does not evaluate.
+            DagsterInvalidConfigError: the config has problems, or a required input has no
+                value.
+        """
+        run_config: dict[str, Any] | None = None
+        if self.form is not None:
+            config = self.form.value
+            if config is not None:
+                run_config = {"solids": {self.definition.name: {"config": config}}}
+        result = execute_solid(
+            self.definition,
+            mode_def=self.mode_def,
+            input_values=self.input_values(),
+            run_config=run_config,
+            raise_on_error=False,
+        )
+        self.last_result = result
+        self.results.value = solid_result_html(result)
+        return result
+
+    def _clicked(self) -> None:
+        try:
+            self.run()
+        except DagsterError as exc:
+            self.results.value = error_html(exc)
+
+
+def solid_result_html(result: Any) -> str:
+    """One op's run: its outputs (or failure), then its events."""
+    if result.success:
+        outputs = result.output_values or {}
+        rows = "".join(
+            f"<tr><td><code>{esc(name)}</code></td><td><pre>{esc(_shown(value))}</pre></td></tr>"
+            for name, value in outputs.items()
+        )
+        head = '<div style="color:#2e7d32"><b>Succeeded</b></div>'
+        body = f'<table class="opbook-outputs">{rows}</table>' if rows else "<i>no outputs</i>"
+    else:
+        head = f'<div style="color:{ERROR_COLOUR}"><b>Failed</b></div>'
+        body = failures_html(result.step_events)
+    events = frame_html(result.to_dataframe())
+    return f'{head}{body}<div class="opbook-events"><b>Events</b>{events}</div>'
+
+
+def _shown(value: Any, limit: int = 2000) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _namespace(namespace: Namespace | Mapping[str, Any] | None) -> Namespace:
+    if namespace is None:
+        return user_namespace
+    if callable(namespace):
+        return namespace
+    fixed = namespace
+    return lambda: fixed
+
+
+def show_form(target: Any, **options: Any) -> ConfigForm:
+    """``%opbook form TARGET``: the config form of a job, pipeline, graph, op or resource."""
+    return ConfigForm(target, **options)
+
+
+def show_panel(target: Any, **options: Any) -> RunPanel | SolidPanel:
+    """``%opbook panel TARGET``: a RunPanel for a job, pipeline or graph, a SolidPanel for an
+    op or solid."""
+    if as_pipeline(target) is None and isinstance(target, NodeDefinition):
+        return SolidPanel(target, **options)
+    return RunPanel(target, **options)

@@ -1,0 +1,117 @@
+"""A run shown live: its graph coloured by status and a progress bar, updated in place.
+
+``LiveRun`` is the per-event callback that ``execute_in_process(progress=True)``,
+``execute_pipeline(progress=True)`` and the magics hand to the engine.  It folds each event
+into a ``RunView`` and, when a step's status changes, redraws one display (``display_id``), so
+the saved notebook keeps the final picture and not one picture per step.  Redraws are
+throttled: never closer than ``min_interval`` seconds, nor closer than twice the time the last
+one took, so a 500-op graph does not spend the run redrawing itself; the run's end is always
+drawn.  In a terminal (no kernel) only the final state is shown, as text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from IPython import get_ipython
+from IPython.display import display
+
+from opbook.definitions.job import PipelineDefinition
+from opbook.events import DagsterEvent
+from opbook.notebook import graphmodel, render
+from opbook.notebook.diagrams import draw_subject
+from opbook.notebook.fmt import esc, format_duration
+from opbook.notebook.status import FILL, STATUS_LABELS, RunView, Subject
+
+
+class LiveRun:
+    """Shows a run of ``pipeline`` as it goes; call it with each event."""
+
+    def __init__(
+        self,
+        pipeline: PipelineDefinition,
+        steps: Sequence[str] | None = None,
+        *,
+        live: bool = True,
+        min_interval: float = 0.25,
+    ) -> None:
+        self.model = graphmodel.from_pipeline(pipeline, whole=True)
+        self.expected = list(steps) if steps else list(graphmodel.from_pipeline(pipeline).boxes)
+        self.run = RunView()
+        self.live = live
+        self.min_interval = min_interval
+        self.interval = min_interval
+        self.handle: Any = None
+        self.updates = 0
+        self._last = float("-inf")  # the first change is always drawn
+
+    @classmethod
+    def for_notebook(
+        cls, pipeline: PipelineDefinition, steps: Sequence[str] | None = None
+    ) -> LiveRun | None:
+        """A live display in a notebook, a final summary in a terminal, None outside IPython."""
+        shell = get_ipython()
+        if shell is None:
+            return None
+        return cls(pipeline, steps, live=hasattr(shell, "kernel"))
+
+    def __call__(self, event: DagsterEvent) -> None:
+        changed = self.run.update(event)
+        due = changed and self.live and time.monotonic() - self._last >= self.interval
+        if self.run.finished or due:
+            self.show()
+
+    def show(self) -> None:
+        """Draw the current state (the first call creates the display, later ones update it)."""
+        started = time.monotonic()
+        view = ProgressView(self.model, self.run, self.expected)
+        if self.handle is None:
+            self.handle = display(view, display_id=True)
+        else:
+            self.handle.update(view)
+        self.updates += 1
+        self._last = time.monotonic()
+        self.interval = max(self.min_interval, 2 * (self._last - started))
+
+
+class ProgressView:
+    """One picture of a run in progress: a progress bar above the coloured graph."""
+
+    def __init__(self, model: graphmodel.GraphModel, run: RunView, expected: list[str]) -> None:
+        self.subject = Subject(model, run)
+        self.run = run
+        self.expected = expected
+
+    def _counts(self) -> tuple[int, dict[str, int]]:
+        counts = self.run.counts(self.expected)
+        done = len(self.expected) - counts["pending"] - counts["running"]
+        return done, counts
+
+    def summary(self) -> str:
+        done, counts = self._counts()
+        parts = [f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n and s != "pending"]
+        elapsed = format_duration(self.run.run_duration_ms)
+        state = self.run.outcome or "running"
+        text = f"{state}: {done} of {len(self.expected)} steps done"
+        text += f" ({', '.join(parts)})" if parts else ""
+        return text + (f" in {elapsed}" if elapsed else "")
+
+    def _repr_html_(self) -> str:
+        done, _counts = self._counts()
+        colour = FILL["failed"] if self.run.outcome == "failed" else FILL["succeeded"]
+        bar = (
+            f'<progress value="{done}" max="{max(1, len(self.expected))}" '
+            f'style="width: 320px; accent-color: {colour}"></progress> '
+            f"<span>{esc(self.summary())}</span>"
+        )
+        picture = draw_subject(self.subject)
+        graph = render.render(picture.source, picture.text).html()
+        return f'<div class="opbook-progress">{bar}{graph}</div>'
+
+    def __repr__(self) -> str:
+        done, _counts = self._counts()
+        width = 30
+        filled = int(width * done / max(1, len(self.expected)))
+        return f"[{'#' * filled}{'-' * (width - filled)}] {self.summary()}"

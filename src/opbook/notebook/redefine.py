@@ -1,0 +1,151 @@
+"""Putting a redefined op into the graphs and jobs that use it.
+
+Definitions are immutable, so "updating" a job means building a new one: every graph on the
+way down to a node whose definition has the op's name is rebuilt with the same nodes (aliases,
+tags, hooks, retry policies), wiring and mappings, and the job around it is copied with the new
+graph.  A graph used in several places is rebuilt once, so shared structure stays shared.
+Building the new definitions checks them again: an op that lost an input another node feeds,
+or that needs a resource the job lacks, fails here with the engine's own message.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import MutableMapping
+from typing import Any
+
+from opbook.definitions.dependencies import NodeInvocation
+from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.node import NodeDefinition
+from opbook.errors import DagsterError
+
+
+class Rebuilder:
+    """Rebuilds graphs and jobs with ``op`` in place of every definition of the same name."""
+
+    def __init__(self, op: NodeDefinition) -> None:
+        self.op = op
+        self._graphs: dict[int, GraphDefinition] = {}
+
+    def uses_old(self, graph: GraphDefinition) -> bool:
+        """Whether ``graph`` (at any depth) holds a definition named like the op but not it."""
+        for definition in graph.iterate_node_defs():
+            if (
+                definition.name == self.op.name
+                and definition is not self.op
+                and not isinstance(definition, GraphDefinition)
+            ):
+                return True
+        return False
+
+    def graph(self, graph: GraphDefinition) -> GraphDefinition:
+        known = self._graphs.get(id(graph))
+        if known is None:
+            known = self._graphs[id(graph)] = self._rebuild_graph(graph)
+        return known
+
+    def _node_definition(self, definition: NodeDefinition) -> NodeDefinition:
+        if isinstance(definition, GraphDefinition):
+            return self.graph(definition) if self.uses_old(definition) else definition
+        return self.op if definition.name == self.op.name else definition
+
+    def _rebuild_graph(self, graph: GraphDefinition) -> GraphDefinition:
+        dependencies: dict[Any, dict[str, Any]] = {}
+        definitions: dict[str, NodeDefinition] = {}
+        wired = graph.dependencies
+        for node in graph.nodes:
+            definition = self._node_definition(node.definition)
+            definitions[definition.name] = definition
+            key = NodeInvocation(
+                definition.name,
+                node.name if node.name != definition.name else None,
+                _hashable_tags(node.tags),
+                frozenset(node.hook_defs) or None,
+                node.retry_policy,
+            )
+            dependencies[key] = dict(wired.get(node.name, {}))
+        rebuilt = type(graph)(
+            graph.name,
+            graph.description,
+            node_defs=list(definitions.values()),
+            dependencies=dependencies,
+            input_mappings=graph.input_mappings,
+            output_mappings=graph.output_mappings,
+            config=graph.config_mapping,
+            tags=graph.tags,
+        )
+        rebuilt.default_ops_config = graph.default_ops_config
+        _keep_names(graph, rebuilt)
+        return rebuilt
+
+    def pipeline(self, pipeline: PipelineDefinition) -> PipelineDefinition:
+        parent = pipeline.parent_pipeline_def
+        if parent is not None:
+            return self.pipeline(parent).get_pipeline_subset_def(pipeline.solids_to_execute)
+        graph = self.graph(pipeline.graph)
+        # Checks what the job's constructor checks (resources of every mode, presets, hooks).
+        PipelineDefinition(
+            name=pipeline.name,
+            mode_defs=pipeline.mode_definitions,
+            preset_defs=pipeline.preset_defs,
+            hook_defs=pipeline.hook_defs,
+            graph_def=graph,
+        )
+        rebuilt = copy.copy(pipeline)
+        rebuilt.graph = graph
+        rebuilt.__dict__.pop("_plans", None)  # plans cached for the old graph
+        return rebuilt
+
+
+def _hashable_tags(tags: Any) -> Any:
+    # Invocation keys are dict keys, so their tags must hash; a tuple of pairs rebuilds the dict.
+    return tuple(dict(tags).items()) or None
+
+
+def _keep_names(old: Any, new: Any) -> None:
+    for attribute in ("__module__", "__name__"):
+        if attribute in vars(old):
+            setattr(new, attribute, vars(old)[attribute])
+
+
+def update_namespace(
+    namespace: MutableMapping[str, Any], op: NodeDefinition
+) -> tuple[list[str], list[str]]:
+    """Rebind every graph and job in ``namespace`` that uses an op named like ``op``.
+
+    Returns:
+        (updated, failed): "job numbers"-style descriptions of what was rebuilt, and of what
+        could not be rebuilt, with the reason.
+    """
+    rebuilder = Rebuilder(op)
+    updated: list[str] = []
+    failed: list[str] = []
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue  # IPython's output history (_, _3, ...) keeps old values on purpose
+        what = _kind(value)
+        if what is None:
+            continue
+        graph = value.graph if isinstance(value, PipelineDefinition) else value
+        if not rebuilder.uses_old(graph):
+            continue
+        try:
+            namespace[name] = (
+                rebuilder.pipeline(value)
+                if isinstance(value, PipelineDefinition)
+                else rebuilder.graph(value)
+            )
+        except DagsterError as exc:
+            failed.append(f"{what} {name}: {str(exc).splitlines()[0]}")
+            continue
+        updated.append(f"{what} {name}")
+    return updated, failed
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, PipelineDefinition):
+        return "job" if value.is_job else "pipeline"
+    if isinstance(value, GraphDefinition):
+        return value.node_kind
+    return None

@@ -1,0 +1,175 @@
+"""Run state for pictures: the status of each box, and what a result's picture is of.
+
+``RunView`` folds a run's events (all at once, or one at a time while the run goes on) into the
+status and duration of every step.  A box's status is one of ``STATUSES``: ``pending`` (not
+started yet), ``running``, ``succeeded``, ``failed``, ``retried`` (up for retry now, or
+succeeded after retrying) and ``skipped`` (skipped, or never run: downstream of a failure, not
+selected, or taken from the parent run in a re-execution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from opbook.events import DagsterEvent
+from opbook.execution.frames import StepStates, run_id_of
+from opbook.execution.results import (
+    CompositeSolidExecutionResult,
+    InProcessExecutionResult,
+    PipelineExecutionResult,
+    SolidExecutionResult,
+)
+from opbook.notebook import graphmodel
+from opbook.notebook.graphmodel import GraphModel
+
+STATUSES = ["pending", "running", "succeeded", "failed", "retried", "skipped"]
+STATUS_LABELS = {
+    "pending": "pending",
+    "running": "running",
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "retried": "retried",
+    "skipped": "skipped / not run",
+}
+# Colours of each status (and of a definition, drawn with no run): fill and border.
+FILL = {
+    "definition": "#e8f0fe",
+    "pending": "#f1f3f4",
+    "running": "#fff3b0",
+    "succeeded": "#c8e6c9",
+    "failed": "#ffcdd2",
+    "retried": "#ffe0b2",
+    "skipped": "#ffffff",
+}
+BORDER = {
+    "definition": "#5f6b7a",
+    "pending": "#9aa0a6",
+    "running": "#c69500",
+    "succeeded": "#2e7d32",
+    "failed": "#c62828",
+    "retried": "#ef6c00",
+    "skipped": "#bdbdbd",
+}
+_RUN_END = {
+    "PIPELINE_SUCCESS": "succeeded",
+    "PIPELINE_FAILURE": "failed",
+    "PIPELINE_CANCELED": "canceled",
+}
+
+
+class RunView:
+    """The state of a run's steps, from its events."""
+
+    def __init__(self, events: Iterable[DagsterEvent] = (), run_id: str | None = None) -> None:
+        self.states = StepStates()
+        self.run_id = run_id
+        self.outcome: str | None = None  # "succeeded", "failed", "canceled" once finished
+        self.started: float | None = None
+        self.ended: float | None = None
+        for event in events:
+            self.update(event)
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    def update(self, event: DagsterEvent) -> bool:
+        """Fold one event in; True when a step's status or the run's outcome changed."""
+        kind = event.event_type_value
+        if kind == "PIPELINE_START":
+            self.started = event.timestamp
+        if self.run_id is None:
+            self.run_id = event.logging_tags.get("run_id") or None
+        if kind in _RUN_END:
+            self.outcome, self.ended = _RUN_END[kind], event.timestamp
+            return True
+        state = self.states.get(event.step_key) if event.step_key else None
+        before = state.status if state is not None else None
+        changed = self.states.update(event)
+        return changed is not None and changed.status != before
+
+    def status(self, key: str) -> str:
+        state = self.states.get(key)
+        if state is None or state.status == "pending":
+            return "skipped" if self.finished else "pending"
+        if state.status == "retrying" or (state.status == "succeeded" and state.attempts > 1):
+            return "retried"
+        if state.status == "running" and self.finished:
+            return "failed"  # the run ended (canceled) while the step ran
+        return state.status
+
+    def duration_ms(self, key: str) -> float | None:
+        state = self.states.get(key)
+        if state is None:
+            return None
+        row = state.row()
+        duration: float | None = row["duration"]
+        return duration
+
+    @property
+    def run_duration_ms(self) -> float | None:
+        if self.started is None or self.ended is None:
+            return None
+        return (self.ended - self.started) * 1000
+
+    def counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many of ``keys`` are in each status."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for key in keys:
+            counts[self.status(key)] += 1
+        return counts
+
+
+@dataclass
+class Subject:
+    """What a picture is of: a model, and the run colouring it (None for a definition)."""
+
+    model: GraphModel
+    run: RunView | None = None
+    title: str = ""
+
+
+def _result_subject(result: Any) -> Subject | None:
+    if isinstance(result, InProcessExecutionResult):
+        job = result.job_def
+        model = (
+            graphmodel.from_pipeline(job, whole=True)
+            if job is not None
+            else graphmodel.from_graph(result.node_def)
+        )
+        return Subject(model, RunView(result.event_list, result.run_id))
+    if isinstance(result, PipelineExecutionResult):
+        model = graphmodel.from_pipeline(result.pipeline_def, whole=True)
+        return Subject(model, RunView(result.event_list, result.run_id))
+    if isinstance(result, CompositeSolidExecutionResult):
+        prefix = f"{result.handle}." if result.handle is not None else ""
+        model = graphmodel.from_graph(result.container, "composite", prefix=prefix)
+        return Subject(model, RunView(result.event_list, result.run_id))
+    if isinstance(result, SolidExecutionResult):
+        model = graphmodel.from_op(result.solid.definition, str(result.handle))
+        events = result.step_events
+        return Subject(model, _finished(RunView(events, run_id_of(events))))
+    return None
+
+
+def _finished(view: RunView) -> RunView:
+    """A step result's events hold no run end; the run is over all the same."""
+    if view.outcome is None:
+        failed = any(state.status == "failed" for state in view.states.steps.values())
+        view.outcome = "failed" if failed else "succeeded"
+    return view
+
+
+def subject_of(target: Any, events: Iterable[DagsterEvent] | None = None) -> Subject:
+    """The model of ``target`` (a definition, plan or result) and the run colouring it.
+
+    ``events`` colours a definition with a run's events (a run that may still be going on).
+    """
+    subject = _result_subject(target)
+    if subject is None:
+        subject = Subject(graphmodel.model_of(target))
+    if events is not None:
+        subject.run = RunView(events)
+    return subject

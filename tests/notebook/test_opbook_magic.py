@@ -1,0 +1,186 @@
+"""``%opbook``: show, run, reexecute, runs, export and help; bad usage is a one-line UsageError."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+
+import opbook
+
+DEFINE = [
+    "%%op\ndef load() -> list[int]:\n    return [1, 2, 3]\n",
+    '%%op --config {"factor": int}\n'
+    "def scale(context, numbers: list[int]) -> list[int]:\n"
+    '    return [n * context.op_config["factor"] for n in numbers]\n',
+    "%%op\ndef check(numbers: list[int]) -> int:\n    if max(numbers) > 25:\n"
+    "        raise ValueError(f'too big: {max(numbers)}')\n    return len(numbers)\n",
+    "%%job numbers\ncheck(scale(load()))\n",
+]
+CONFIG = '{"ops": {"scale": {"config": {"factor": 10}}}}'
+
+
+@pytest.fixture
+def defined(nb):
+    for cell in DEFINE:
+        nb.cell(cell)
+    return nb
+
+
+def test_run_returns_the_result_and_shows_progress(defined) -> None:
+    ran = defined.cell(f"result = %opbook run numbers --config {CONFIG}")
+    result = defined["result"]
+    assert isinstance(result, opbook.PipelineExecutionResult)
+    assert not result.success  # check fails on 30
+    assert result.result_for_solid("scale").output_value() == [10, 20, 30]
+    (progress,) = ran.text()
+    assert "failed: 3 of 3 steps done (2 succeeded, 1 failed)" in progress
+    assert "<svg" in ran.html()[0] and "<progress" in ran.html()[0]
+
+
+def test_run_with_selection_and_config_file(defined, tmp_path) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  scale:\n    config:\n      factor: 2\n")
+    defined.cell(
+        f"result = %opbook run numbers --config {config} --select 'load,scale' --no-progress"
+    )
+    result = defined["result"]
+    assert result.success
+    assert result.result_for_solid("scale").output_value() == [2, 4, 6]
+    assert result.result_for_solid("check").skipped  # not selected: no events
+
+
+def test_reexecute_from_failure_after_fixing_the_op(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell("%%op\ndef check(numbers: list[int]) -> int:\n    return len(numbers)\n")
+    defined.cell("second = %opbook reexecute --from-failure --no-progress")
+    first, second = defined["first"], defined["second"]
+    assert second.success
+    assert second.result_for_solid("check").output_value() == 3
+    ran_steps = {e.step_key for e in second.event_list if e.is_step_start}
+    assert ran_steps == {"check"}  # load and scale came from the first run
+    run = opbook.DagsterInstance.get().get_run_by_id(second.run_id)
+    assert run.parent_run_id == first.run_id
+
+
+def test_reexecute_a_run_by_id_prefix_with_a_selection(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    prefix = defined["first"].run_id[:8]
+    defined.cell(f"again = %opbook reexecute {prefix} --select scale --no-progress")
+    again = defined["again"]
+    assert {e.step_key for e in again.event_list if e.is_step_start} == {"scale"}
+
+
+def test_runs_lists_the_session_runs(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell("table = %opbook runs")
+    table = defined["table"]
+    assert list(table.columns) == [
+        "run_id",
+        "job",
+        "status",
+        "start",
+        "end",
+        "duration",
+        "parent_run_id",
+    ]
+    assert table["run_id"].tolist() == [defined["first"].run_id]
+    assert table["status"].tolist() == ["FAILURE"]
+    assert isinstance(table["start"].dtype, pd.DatetimeTZDtype)
+
+
+def test_show_displays_the_graph(defined) -> None:
+    ran = defined.cell("%opbook show numbers")
+    assert "<svg" in ran.html()[0]
+    assert "check  numbers <- scale" in ran.text()[0]
+
+
+def test_export_writes_an_importable_module(defined, tmp_path) -> None:
+    defined.cell("import math")
+    defined.cell(
+        "%%op\ndef check(numbers: list[int]) -> int:\n    return math.floor(len(numbers))\n"
+    )
+    path = tmp_path / "exported.py"
+    ran = defined.cell(f"%opbook export {path}")
+    assert ran.stdout.strip() == f"Wrote 4 definitions (load, scale, check, numbers) to {path}"
+    text = path.read_text()
+    assert "import math" in text
+    assert '@opbook.op(config_schema={"factor": int})\ndef scale(context' in text
+    spec = importlib.util.spec_from_file_location("exported_nb", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["exported_nb"] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules["exported_nb"]
+    result = module.numbers.execute_in_process(
+        run_config={"ops": {"scale": {"config": {"factor": 10}}}}
+    )
+    assert result.output_for_node("check") == 3  # the redefined check
+
+
+def test_export_includes_ops_defined_in_plain_cells(nb, tmp_path) -> None:
+    nb.cell("import opbook")
+    nb.cell("@opbook.op\ndef plain() -> int:\n    return 5\n")
+    nb.cell("%%job plain_job\nplain()\n")
+    path = tmp_path / "plain.py"
+    nb.cell(f"%opbook export {path}")
+    text = path.read_text()
+    assert text.index("def plain()") < text.index("def plain_job()")
+
+
+def test_help_lists_every_magic(nb) -> None:
+    text = nb.cell("%opbook help").stdout
+    for usage in (
+        "%%op [--name NAME]",
+        "%%graph NAME",
+        "%%job NAME",
+        "%opbook run JOB",
+        "%opbook export PATH",
+    ):
+        assert usage in text
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("", "%opbook: which command?"),
+        ("launch numbers", "%opbook: unknown command 'launch'"),
+        ("run", "%opbook run: which job?"),
+        ("run nowhere", "%opbook run: no job named 'nowhere' in the notebook; defined: numbers"),
+        ("run load", "%opbook run: load is a OpDefinition, not a job"),
+        ("run numbers --speed 3", "%opbook run: unknown option --speed"),
+        ("run numbers --config [1]", "%opbook run --config: a run config is a dict, got list"),
+        ("run numbers --config {'ops': {}}", "%opbook run: DagsterInvalidConfigError:"),
+        ("run numbers --select nothing_here", "%opbook run: DagsterInvalidSubsetError:"),
+        ("reexecute", "%opbook reexecute: give either --from-failure or --select QUERY"),
+        ("reexecute --from-failure --select a", "%opbook reexecute: give either"),
+        ("reexecute zzzz --from-failure", "%opbook reexecute: no run with id 'zzzz'"),
+        ("runs now", "%opbook runs: unexpected 'now'"),
+        ("export", "%opbook export: where to?"),
+        ("export /no/such/dir/x.py", "%opbook export: could not write /no/such/dir/x.py"),
+        ("show", "%opbook show: show what?"),
+        ("show 42", "%opbook show: cannot show a int"),
+    ],
+)
+def test_bad_usage_is_a_one_line_usage_error(ip, defined, line, message) -> None:
+    with pytest.raises(UsageError) as caught:
+        ip.run_line_magic("opbook", line)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_reexecute_from_failure_of_a_successful_run_is_a_usage_error(ip, defined) -> None:
+    defined.cell(
+        '%opbook run numbers --config {"ops": {"scale": {"config": {"factor": 1}}}} --no-progress'
+    )
+    with pytest.raises(UsageError, match="has no failed steps"):
+        ip.run_line_magic("opbook", "reexecute --from-failure")
+
+
+def test_reexecute_with_no_run_yet_is_a_usage_error(ip, defined) -> None:
+    with pytest.raises(UsageError, match="no run of a notebook job in this session yet"):
+        ip.run_line_magic("opbook", "reexecute --from-failure")

@@ -1,0 +1,111 @@
+"""Rebuilding graphs and jobs around a redefined op (definitions are immutable)."""
+
+from __future__ import annotations
+
+from opbook import (
+    ModeDefinition,
+    PipelineDefinition,
+    ResourceDefinition,
+    graph,
+    job,
+    op,
+    solid,
+)
+from opbook.notebook.redefine import Rebuilder, update_namespace
+
+
+@op
+def source() -> int:
+    return 1
+
+
+@op
+def bump(x: int) -> int:
+    return x + 1
+
+
+@op(name="bump")
+def bump_more(x: int) -> int:
+    return x + 100
+
+
+@graph
+def bumped(x):
+    return bump(x)
+
+
+@job(tags={"team": "data"}, config={"ops": {}})
+def pipeline_job():
+    bumped.alias("first")(bump.tag({"kind": "direct"}).alias("direct")(source()))
+
+
+def test_rebuilt_job_uses_the_new_op_everywhere_and_keeps_the_rest() -> None:
+    rebuilt = Rebuilder(bump_more).pipeline(pipeline_job)
+    assert rebuilt.name == "pipeline_job" and rebuilt.tags == {"team": "data"}
+    assert rebuilt.default_run_config == {"ops": {}}
+    direct = rebuilt.graph.node_named("direct")
+    assert direct.definition is bump_more and direct.tags == {"kind": "direct"}
+    assert rebuilt.graph.node_named("first").definition.node_named("bump").definition is bump_more
+    assert rebuilt.execute_in_process().output_for_node("first") == 201
+    assert pipeline_job.execute_in_process().output_for_node("first") == 3  # the old one
+
+
+def test_a_graph_used_twice_is_rebuilt_once() -> None:
+    @job
+    def twice():
+        bumped.alias("b")(bumped.alias("a")(source()))
+
+    rebuilt = Rebuilder(bump_more).pipeline(twice)
+    a, b = (rebuilt.graph.node_named(n).definition for n in ("a", "b"))
+    assert a is b and a is not bumped
+
+
+def test_update_namespace_reports_and_skips_private_names() -> None:
+    namespace = {"pipeline_job": pipeline_job, "bumped": bumped, "_": pipeline_job, "other": 3}
+    updated, failed = update_namespace(namespace, bump_more)
+    assert updated == ["job pipeline_job", "graph bumped"] and failed == []
+    assert namespace["_"] is pipeline_job
+    assert namespace["bumped"] is not bumped
+
+
+def test_unaffected_definitions_stay_the_same_object() -> None:
+    @job
+    def unrelated():
+        source()
+
+    namespace = {"unrelated": unrelated}
+    assert update_namespace(namespace, bump_more) == ([], [])
+    assert namespace["unrelated"] is unrelated
+
+
+def test_a_new_op_needing_a_missing_resource_is_reported() -> None:
+    @op(name="bump", required_resource_keys={"db"})
+    def bump_with_db(x: int) -> int:
+        return x
+
+    namespace = {"pipeline_job": pipeline_job}
+    updated, failed = update_namespace(namespace, bump_with_db)
+    assert updated == []
+    assert failed == [
+        'job pipeline_job: Resource "db" is required by op def bump, but is not provided by mode "default".'
+    ]
+    assert namespace["pipeline_job"] is pipeline_job
+
+
+def test_pipelines_keep_their_modes() -> None:
+    @solid
+    def value(context) -> int:
+        return context.resources.base
+
+    @solid(name="value")
+    def value_plus(context) -> int:
+        return context.resources.base + 1
+
+    pipe = PipelineDefinition(
+        [value],
+        name="moded",
+        mode_defs=[ModeDefinition("a", {"base": ResourceDefinition.hardcoded_resource(1)})],
+    )
+    rebuilt = Rebuilder(value_plus).pipeline(pipe)
+    assert rebuilt.available_modes == ["a"]
+    assert rebuilt.graph.node_named("value").definition is value_plus

@@ -1,0 +1,227 @@
+"""The execution plan: one step per op invocation keyed by its handle, graphs flattened, each
+input's source resolved (upstream outputs, run config, defaults), in dependency order."""
+
+from __future__ import annotations
+
+from opbook import (
+    DependencyDefinition,
+    In,
+    InputDefinition,
+    Nothing,
+    PipelineDefinition,
+    SolidInvocation,
+    graph,
+    job,
+    lambda_solid,
+    op,
+)
+from opbook.definitions.run_config import resolve_run_config
+from opbook.events import SolidHandle, StepKind, StepOutputHandle
+from opbook.plan.plan import ExecutionPlan, build_plan, normalize_step_key
+
+
+def plan_of(pipeline: PipelineDefinition, run_config: dict | None = None) -> ExecutionPlan:
+    mode = pipeline.get_mode_definition()
+    return build_plan(pipeline, resolve_run_config(pipeline, mode, run_config))
+
+
+@op
+def one() -> int:
+    return 1
+
+
+@op
+def add(x: int, y: int) -> int:
+    return x + y
+
+
+@graph
+def inner(a: int):
+    return add(a, one())
+
+
+@job
+def nested():
+    add.alias("final")(inner(one()), inner.alias("other")(one.alias("two")()))
+
+
+def test_step_keys_are_handles_and_graphs_are_flattened() -> None:
+    plan = plan_of(nested)
+    assert set(plan.step_keys) == {
+        "one",
+        "two",
+        "inner.one",
+        "inner.add",
+        "other.one",
+        "other.add",
+        "final",
+    }
+    step = plan.get_step_by_key("inner.add")
+    assert step.handle == SolidHandle("add", SolidHandle("inner"))
+    assert step.solid_handle == step.handle
+    assert step.kind is StepKind.COMPUTE
+    assert step.definition is add
+    assert step.node.name == "add"
+
+
+def test_inputs_resolve_through_graph_mappings() -> None:
+    plan = plan_of(nested)
+    inner_add = plan.get_step_by_key("inner.add")
+    sources = {i.name: i.sources for i in inner_add.inputs}
+    assert sources == {
+        "x": (StepOutputHandle("one", "result"),),
+        "y": (StepOutputHandle("inner.one", "result"),),
+    }
+    final = plan.get_step_by_key("final")
+    assert [i.upstream_step_keys for i in final.inputs] == [["inner.add"], ["other.add"]]
+    assert set(final.upstream_keys) == {"inner.add", "other.add"}
+
+
+def test_steps_are_in_dependency_order() -> None:
+    plan = plan_of(nested)
+    position = {key: i for i, key in enumerate(plan.step_keys)}
+    for step in plan.steps:
+        for upstream in step.upstream_keys:
+            assert position[upstream] < position[step.key]
+
+
+def test_ties_keep_definition_order() -> None:
+    @job
+    def independent():
+        one.alias("c")()
+        one.alias("a")()
+        one.alias("b")()
+
+    assert plan_of(independent).step_keys == ["c", "a", "b"]
+
+
+def test_topological_levels() -> None:
+    plan = plan_of(nested)
+    levels = plan.topological_step_levels()
+    assert set(levels[0]) == {"one", "two", "inner.one", "other.one"}
+    assert set(levels[1]) == {"inner.add", "other.add"}
+    assert levels[2] == ["final"]
+
+
+def test_pipeline_generation_step_key_spelling_is_accepted() -> None:
+    plan = plan_of(nested)
+    assert normalize_step_key("inner.add.compute") == "inner.add"
+    assert plan.has_step("final.compute")
+    assert plan.get_step_by_key("inner.add.compute").key == "inner.add"
+    assert not plan.has_step("nope")
+
+
+def test_inputs_from_run_config_and_defaults() -> None:
+    @op(ins={"x": In(int), "y": In(int, default_value=10)})
+    def configured_inputs(x, y):
+        return x + y
+
+    @job
+    def from_config():
+        configured_inputs()
+
+    plan = plan_of(from_config, {"ops": {"configured_inputs": {"inputs": {"x": 1}}}})
+    x, y = plan.get_step_by_key("configured_inputs").inputs
+    assert x.config_source == ("configured_inputs", "x")
+    assert x.sources == ()
+    assert y.config_source is None and y.sources == ()
+    assert y.definition.default_value == 10
+    result = from_config.execute_in_process(
+        run_config={"ops": {"configured_inputs": {"inputs": {"x": 1}}}}
+    )
+    assert result.output_for_node("configured_inputs") == 11
+
+
+def test_top_level_graph_inputs_come_from_config() -> None:
+    plan = plan_of(inner.to_job(), {"inputs": {"a": 5}})
+    step = plan.get_step_by_key("add")
+    assert step.inputs[0].config_source == ("", "a")
+    assert inner.execute_in_process(run_config={"inputs": {"a": 5}}).output_value() == 6
+
+
+def test_nothing_inputs_only_order_steps() -> None:
+    @lambda_solid
+    def first():
+        return 1
+
+    @lambda_solid(input_defs=[InputDefinition("after", Nothing)])
+    def second():
+        return 2
+
+    pipeline_def = PipelineDefinition(
+        [first, second],
+        name="ordered",
+        dependencies={"second": {"after": DependencyDefinition("first")}},
+    )
+    plan = plan_of(pipeline_def)
+    assert plan.step_keys == ["first", "second"]
+    assert plan.get_step_by_key("second").upstream_keys == ("first",)
+
+
+def test_plans_are_cached_per_job_and_config_inputs() -> None:
+    assert plan_of(nested) is plan_of(nested)
+
+    @op(ins={"x": In(int, default_value=1)})
+    def optional_input(x):
+        return x
+
+    @job
+    def optional():
+        optional_input()
+
+    without = plan_of(optional)
+    with_config = plan_of(optional, {"ops": {"optional_input": {"inputs": {"x": 2}}}})
+    assert without is not with_config
+    assert with_config.get_step_by_key("optional_input").inputs[0].config_source is not None
+
+
+def test_plan_for_selected_step_keys() -> None:
+    mode = nested.get_mode_definition()
+    resolved = resolve_run_config(nested, mode, None)
+    plan = build_plan(nested, resolved, ["other.add", "final"])
+    assert plan.step_keys == ["other.add", "final"]
+    assert plan.step_keys_to_execute == ("other.add", "final")
+    assert set(plan.all_step_keys) == set(plan_of(nested).step_keys)
+
+
+def test_priority_tag() -> None:
+    @job
+    def prioritised():
+        one.tag({"dagster/priority": "5"})()
+        one.alias("low").tag({"dagster/priority": "not a number"})()
+
+    plan = plan_of(prioritised)
+    assert plan.get_step_by_key("one").priority == 5
+    assert plan.get_step_by_key("low").priority == 0
+
+
+def test_aliases_in_a_dependency_dict_become_steps() -> None:
+    @lambda_solid(input_defs=[InputDefinition("x")])
+    def passthrough(x):
+        return x
+
+    @lambda_solid
+    def source():
+        return 1
+
+    pipeline_def = PipelineDefinition(
+        [source, passthrough],
+        name="aliased",
+        dependencies={
+            SolidInvocation("passthrough", "p1"): {"x": DependencyDefinition("source")},
+            SolidInvocation("passthrough", "p2"): {"x": DependencyDefinition("p1")},
+        },
+    )
+    assert plan_of(pipeline_def).step_keys == ["source", "p1", "p2"]
+
+
+def test_subset_plan_contains_only_selected_nodes() -> None:
+    everything = nested.get_job_def_for_op_selection(["*final"])
+    assert set(plan_of(everything).step_keys) == set(plan_of(nested).step_keys)
+    alone = nested.get_job_def_for_op_selection(["final"])
+    plan = plan_of(alone, {"ops": {"final": {"inputs": {"x": 1, "y": 2}}}})
+    assert plan.step_keys == ["final"]
+    assert [i.config_source for i in plan.get_step_by_key("final").inputs] == [
+        ("final", "x"),
+        ("final", "y"),
+    ]

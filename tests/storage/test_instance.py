@@ -1,0 +1,205 @@
+"""The instance: which storage each kind uses, runs listed and looked up with their status,
+event logs, and several processes writing to one SQLite instance at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from opbook import (
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRunNotFoundError,
+    ModeDefinition,
+    PipelineRunStatus,
+    default_system_storage_defs,
+    execute_pipeline,
+    pipeline,
+    solid,
+)
+from opbook.storage.filesystem import FilesystemValueStore
+from opbook.storage.runs import PipelineRunsFilter
+
+
+@solid
+def emit(_):
+    return 1
+
+
+@solid
+def fail(_, x):
+    raise ValueError("no")
+
+
+@pipeline
+def ok_pipeline():
+    emit()
+
+
+@pipeline
+def failing_pipeline():
+    fail(emit())
+
+
+def test_ephemeral_instance_keeps_runs_in_memory():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(ok_pipeline, instance=instance)
+    assert instance.is_ephemeral and not instance.is_persistent
+    assert instance.get_run_by_id(result.run_id).status == PipelineRunStatus.SUCCESS
+    assert instance.value_store("in_memory").get_value(result.run_id, "emit", "result") == 1
+
+
+def test_runs_are_listed_and_looked_up_with_their_status(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    ok = execute_pipeline(ok_pipeline, instance=instance)
+    bad = execute_pipeline(failing_pipeline, instance=instance, raise_on_error=False)
+    assert [r.run_id for r in instance.get_runs()] == [bad.run_id, ok.run_id]
+    assert instance.get_run(ok.run_id).status == PipelineRunStatus.SUCCESS
+    assert instance.get_run(bad.run_id).status == PipelineRunStatus.FAILURE
+    failed = instance.get_runs(PipelineRunsFilter(statuses=[PipelineRunStatus.FAILURE]))
+    assert [r.run_id for r in failed] == [bad.run_id]
+    assert instance.get_runs_count() == 2
+    assert instance.get_run_ids(limit=1) == [bad.run_id]
+    assert instance.get_runs(cursor=bad.run_id) == [instance.get_run(ok.run_id)]
+    assert instance.has_run(ok.run_id) and not instance.has_run("nope")
+    with pytest.raises(DagsterRunNotFoundError, match="nope"):
+        instance.get_run("nope")
+
+
+def test_a_local_instance_remembers_runs_after_reopening(tmp_path):
+    first = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(ok_pipeline, instance=first)
+    first.dispose()
+    again = DagsterInstance.local(str(tmp_path))
+    run = again.get_run(result.run_id)
+    assert run.status == PipelineRunStatus.SUCCESS and run.pipeline_name == "ok_pipeline"
+    logs = again.all_logs(result.run_id)
+    assert [e.event_type_value for e in logs] == [e.event_type_value for e in result.event_list]
+    assert logs[0].dagster_event.event_type == DagsterEventType.RUN_START
+    assert logs[0].dagster_event_type == DagsterEventType.RUN_START
+    assert logs[0].run_id == result.run_id and logs[0].step_key is None
+    successes = again.all_logs(result.run_id, of_type=DagsterEventType.STEP_SUCCESS)
+    assert [e.step_key for e in successes] == ["emit"]
+    assert again.get_run_stats(result.run_id).steps_succeeded == 1
+
+
+def test_local_temp_is_removed_when_disposed():
+    instance = DagsterInstance.local_temp()
+    root = instance.root_directory
+    execute_pipeline(ok_pipeline, instance=instance)
+    with instance:
+        pass
+    assert not os.path.exists(root)
+
+
+def test_the_default_instance_follows_opbook_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("OPBOOK_HOME", raising=False)
+    in_memory = DagsterInstance.get()
+    assert in_memory.is_ephemeral and DagsterInstance.get() is in_memory
+    monkeypatch.setenv("OPBOOK_HOME", str(tmp_path))
+    persistent = DagsterInstance.get()
+    assert not persistent.is_ephemeral and persistent.root_directory == str(tmp_path.resolve())
+    result = execute_pipeline(ok_pipeline)
+    assert DagsterInstance.local(str(tmp_path)).has_run(result.run_id)
+    monkeypatch.delenv("OPBOOK_HOME")
+    assert DagsterInstance.get().is_ephemeral
+
+
+def test_deleting_a_run_forgets_its_events_and_values():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(ok_pipeline, instance=instance)
+    instance.delete_run(result.run_id)
+    assert not instance.has_run(result.run_id)
+    assert instance.get_events(result.run_id) == []
+    assert not instance.value_store("in_memory").has_value(result.run_id, "emit", "result")
+
+
+def test_filesystem_storage_goes_under_the_instance(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(
+        ok_pipeline, instance=instance, run_config={"storage": {"filesystem": {}}}
+    )
+    store = instance.value_store("filesystem")
+    assert isinstance(store, FilesystemValueStore)
+    assert store.get_value(result.run_id, "emit", "result") == 1
+    assert (tmp_path / "storage" / result.run_id / "intermediates" / "emit" / "result").exists()
+
+
+def test_instance_refs_reopen_the_same_instance(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(ok_pipeline, instance=instance)
+    reopened = DagsterInstance.from_ref(instance.get_ref())
+    assert reopened.has_run(result.run_id)
+    assert DagsterInstance.from_ref(DagsterInstance.ephemeral().get_ref()).is_ephemeral
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from opbook import DagsterInstance
+    from opbook.events import DagsterEvent
+
+    root, name = sys.argv[1], sys.argv[2]
+    instance = DagsterInstance.local(root)
+    for batch in range(40):
+        events = [
+            DagsterEvent.engine_event("p", f"{name} {batch} {i}") for i in range(250)
+        ]
+        instance.store_events(name, events)
+        instance.store_events("shared", events[:5])
+    """
+)
+
+
+@pytest.mark.slow
+def test_two_processes_writing_at_once_lose_no_events(tmp_path):
+    DagsterInstance.local(str(tmp_path))  # create the database before the race
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), name])
+        for name in ("one", "two")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    instance = DagsterInstance.local(str(tmp_path))
+    for name in ("one", "two"):
+        messages = [e.message for e in instance.get_events(name)]
+        assert messages == [f"{name} {b} {i}" for b in range(40) for i in range(250)]
+    assert instance.get_event_count("shared") == 2 * 40 * 5
+
+
+def test_system_storage_names_and_a_configured_base_dir(tmp_path):
+    @pipeline(mode_defs=[ModeDefinition(system_storage_defs=default_system_storage_defs)])
+    def stored():
+        emit()
+
+    config = {"storage": {"filesystem": {"config": {"base_dir": str(tmp_path / "values")}}}}
+    result = execute_pipeline(stored, run_config=config, instance=DagsterInstance.ephemeral())
+    assert (tmp_path / "values" / result.run_id / "intermediates" / "emit" / "result").exists()
+    handled = [e for e in result.event_list if e.event_type_value == "HANDLED_OUTPUT"]
+    assert handled[0].handled_output_data.manager_key == "filesystem"
+    assert result.result_for_solid("emit").output_value() == 1
+
+
+@solid
+def interrupted(_):
+    raise KeyboardInterrupt
+
+
+@pipeline
+def interrupted_pipeline():
+    interrupted()
+
+
+def test_an_interrupted_run_is_recorded_as_canceled_with_its_events(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        execute_pipeline(interrupted_pipeline, instance=instance)
+    (run,) = instance.get_runs()
+    assert run.status == PipelineRunStatus.CANCELED and run.is_finished
+    kinds = [e.event_type_value for e in instance.get_events(run.run_id)]
+    assert kinds[0] == "PIPELINE_START" and "STEP_FAILURE" in kinds
+    assert kinds[-1] == "PIPELINE_CANCELED"
