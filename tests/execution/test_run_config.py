@@ -576,7 +576,40 @@ def test_config_mapping_errors() -> None:
         maps_badly()
 
     with pytest.raises(DagsterConfigMappingFunctionError) as info:
-        mapping_errors.execute_in_process(run_config={"ops": {"raises_in_mapping": {"config": {"x": 1}}}})
+        mapping_errors.execute_in_process(
+            run_config={"ops": {"raises_in_mapping": {"config": {"x": 1}}}}
+        )
     assert isinstance(info.value.user_exception, ZeroDivisionError)
     with pytest.raises(DagsterInvalidConfigError, match='config mapped by graph "maps_badly"'):
         bad_mapping.execute_in_process(run_config={"ops": {"maps_badly": {"config": {}}}})
+
+
+def test_only_the_loggers_named_in_config_are_built() -> None:
+    from opbook.definitions.logger import colored_console_logger
+
+    built: list[Any] = []
+
+    @logger(config_schema={"tag": str})
+    def needs_config(init_context):
+        built.append(("needs_config", init_context.logger_config))
+        return logging.getLogger("opbook.tests.needs_config")
+
+    @logger
+    def plain(init_context):
+        built.append(("plain", init_context.logger_config))
+        return logging.getLogger("opbook.tests.plain")
+
+    @job(
+        logger_defs={
+            "needs_config": needs_config,
+            "plain": plain,
+            "console": colored_console_logger,
+        }
+    )
+    def logged():
+        produce()
+
+    with pytest.raises(DagsterInvalidConfigError, match='Missing required config entry "loggers"'):
+        logged.execute_in_process()
+    logged.execute_in_process(run_config={"loggers": {"needs_config": {"config": {"tag": "t"}}}})
+    assert built == [("needs_config", {"tag": "t"})]

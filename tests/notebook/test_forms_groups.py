@@ -11,15 +11,17 @@ from opbook import Field, Permissive, Selector, Shape
 from opbook.notebook.forms import ConfigForm
 
 
-def _grid_labels(grid: widgets.GridBox) -> list[str]:
-    """The field names of a group, in the order shown (every other cell is a status)."""
+def _labels(group: widgets.VBox) -> list[str]:
+    """The field names of a group, in the order shown: sub-groups by title, fields in grids by
+    label (status cells skipped)."""
     names = []
-    for cell in grid.children[::2]:
-        if isinstance(cell, widgets.Accordion):
-            names.append(cell.titles[0].rstrip(" *"))
-        else:
-            text = cell.description if hasattr(cell, "description") else ""
-            names.append(text.split(">")[1].split("<")[0])
+    for part in group.children:
+        cells = part.children if isinstance(part, widgets.GridBox) else [part]
+        for cell in cells:
+            if isinstance(cell, widgets.Accordion):
+                names.append(cell.titles[0].rstrip(" *"))
+            elif not isinstance(cell, widgets.HTML):
+                names.append(cell.description.split(">")[1].split("<")[0])
     return names
 
 
@@ -28,8 +30,9 @@ def _status(form: ConfigForm, path: str) -> str:
 
 
 def test_fields_keep_the_schema_order() -> None:
-    form = ConfigForm({"zeta": int, "alpha": str, "mid": Field(bool, default_value=True)})
-    assert _grid_labels(form.widget_for("")) == ["zeta", "alpha", "mid"]
+    schema = {"zeta": int, "sub": {"x": int}, "alpha": str, "mid": Field(bool, default_value=True)}
+    form = ConfigForm(schema)
+    assert _labels(form.widget_for("")) == ["zeta", "sub", "alpha", "mid"]
 
 
 def test_nested_shape_is_a_titled_collapsible_group() -> None:
@@ -50,7 +53,9 @@ def test_optional_group_starts_folded_and_is_built_when_opened() -> None:
     assert group.selected_index is None
     group.selected_index = 0
     depth = form.widget_for("tuning.depth")
-    assert group.children[0].children[0] is depth
+    status, body = group.children[0].children
+    assert body.children[0].children[0] is depth
+    assert status is form.status_for("tuning")
     assert depth.value == "3"
 
 
@@ -99,12 +104,12 @@ def test_permissive_entries_can_be_added_and_removed_with_widgets() -> None:
     form = ConfigForm({"tags": Permissive()})
     form.expand_all()
     group = form.widget_for("tags")
-    new_key, add = group.children[-2:]
+    new_key, add = group.children[-1].children[-2:]
     new_key.value = "team"
     add.click()
     form.widget_for("tags.team").value = "data"
     assert form.value == {"tags": {"team": "data"}}
-    remove = group.children[0].children[1]
+    remove = group.children[-1].children[0].children[1]
     remove.click()
     assert form.value == {}
 

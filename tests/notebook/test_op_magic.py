@@ -162,3 +162,10 @@ def test_errors_show_no_traceback_in_the_notebook(nb) -> None:
 def test_op_source_is_findable_for_tracebacks(nb) -> None:
     nb.cell(LOAD)
     assert "return [1, 2, 3]" in inspect.getsource(nb["load"].compute_fn)
+
+
+def test_ops_from_plain_cells_show_their_cell_too(nb) -> None:
+    nb.cell("import opbook")
+    nb.cell("@opbook.op\ndef plain() -> int:\n    return 1\n")
+    data, _ = nb.shell.display_formatter.format(nb["plain"])
+    assert "defined in: cell In[" in data["text/plain"]

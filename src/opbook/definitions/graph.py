@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition
 from opbook.definitions.bridge import bridge
@@ -96,9 +97,7 @@ class GraphDefinition(NodeDefinition):
             else _graph_output_defs(self._nodes, self.output_mappings),
             description,
             tags,
-            config.config_schema
-            if config is not None and config.config_schema is not None
-            else None,
+            _mapping_schema(config),
         )
 
     # -- structure -------------------------------------------------------------------------
@@ -250,6 +249,15 @@ class GraphDefinition(NodeDefinition):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} with {len(self._nodes)} nodes>"
+
+
+def _mapping_schema(mapping: ConfigMapping | None) -> Any:
+    """The config schema of a graph with a config mapping: the mapping's, or any value."""
+    if mapping is None:
+        return None
+    if mapping.config_schema is None:
+        return cfg.Field(cfg.Any, is_required=False)
+    return mapping.config_schema
 
 
 class CompositeSolidDefinition(GraphDefinition):

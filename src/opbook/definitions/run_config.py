@@ -235,14 +235,27 @@ def _resources_field(mode: ModeDefinition, needed: set[str]) -> cfg.Field | None
 
 
 def _loggers_field(mode: ModeDefinition) -> cfg.Field:
+    # A logger whose config has required parts must be configured; the others may be left out.
     fields = {
-        name: cfg.Field(
+        name: cfg.Field({"config": logger.config_field})
+        if logger.config_field is not None and logger.config_field.is_required
+        else cfg.Field(
             {"config": logger.config_field} if logger.config_field is not None else {},
             is_required=False,
         )
         for name, logger in mode.loggers.items()
     }
-    return cfg.Field(cfg.Shape(fields), is_required=False)
+    return cfg.Field(cfg.Shape(fields), is_required=None)
+
+
+def _chosen_loggers(raw: Mapping[str, Any], value: Mapping[str, Any]) -> dict[str, Any]:
+    """The loggers a run builds: those the run config names, or all of the mode's."""
+    named = raw.get("loggers") or {}
+    return {
+        key: (entry or {}).get("config")
+        for key, entry in value.get("loggers", {}).items()
+        if not named or key in named
+    }
 
 
 def build_run_config_schema(
@@ -438,7 +451,7 @@ def _resolve(
     return ResolvedRunConfig(
         nodes=nodes,
         resources={k: (v or {}).get("config") for k, v in value.get("resources", {}).items()},
-        loggers={k: (v or {}).get("config") for k, v in value.get("loggers", {}).items()},
+        loggers=_chosen_loggers(raw, value),
         executor_name=executor_name,
         executor_config=executor_config,
         storage_name=storage_name,

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from IPython import get_ipython
+
 from opbook import config as cfg
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
@@ -25,7 +27,7 @@ from opbook.execution.results import (
     InProcessExecutionResult,
     SolidExecutionResult,
 )
-from opbook.notebook import render, session, tables
+from opbook.notebook import render, tables
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.fmt import esc, format_duration, shorten
 from opbook.notebook.status import RunView, Subject, subject_of
@@ -60,9 +62,11 @@ def location(definition: SolidDefinition) -> str:
     code = getattr(definition.compute_fn, "__code__", None)
     if code is None:
         return ""
-    cell = session.current().cell_label(code.co_filename)
-    if cell is not None:
-        return f"cell {cell}, line {code.co_firstlineno}"
+    shell = get_ipython()
+    # IPython knows which cell compiled a file name (magic cells and plain cells alike).
+    named = shell.compile.format_code_name(code.co_filename) if shell is not None else None
+    if named is not None:
+        return f"cell {named[1]}, line {code.co_firstlineno}"
     return f"{code.co_filename}:{code.co_firstlineno}"
 
 

@@ -19,8 +19,6 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from opbook.notebook import session
-
 
 def one_line(exc: BaseException) -> str:
     """``ValueError: bad value`` on one line (a message's further lines joined with ``;``)."""
@@ -42,9 +40,7 @@ def evaluate(shell: Any, text: str, what: str) -> Any:
 def cell_filename(shell: Any, source: str) -> str:
     """A filename for ``source`` that tracebacks and ``inspect`` can read back."""
     number = int(getattr(shell, "execution_count", 0) or 0)
-    filename = str(shell.compile.cache(source, number))
-    session.current().remember_cell(filename, f"In[{number}]")
-    return filename
+    return str(shell.compile.cache(source, number))
 
 
 def run_definition(shell: Any, source: str, name: str, what: str, line_offset: int = 0) -> Any:

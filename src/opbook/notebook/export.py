@@ -5,7 +5,8 @@ definition made with ``%%op``, ``%%graph`` or ``%%job`` as the decorated functio
 (the ``%%op`` cell's function exactly as written, under a decorator carrying the magic's
 options), then each op, graph or job defined with a decorator in a plain code cell, as written.
 A name defined several times appears once, with its latest definition, at the place of its
-first one, so jobs still come after the ops they use.  Importing the module rebuilds the same
+first one, so jobs still come after the ops they use; a name no longer bound to a definition
+is left out.  Importing the module rebuilds the same
 definitions, ready for ``opbook run module.py`` or ``import``.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.node import NodeDefinition
 from opbook.notebook import session
 
 DEFINING_DECORATORS = frozenset(
@@ -86,7 +89,7 @@ def notebook_imports(shell: Any) -> list[str]:
 
 
 def pieces(shell: Any) -> list[Piece]:
-    """Every definition to write, latest content at the first position of each name."""
+    """Every definition still in the notebook, latest content at the first position of its name."""
     current = session.current()
     latest: dict[str, Piece] = {}
     first: dict[str, int] = dict(current.first_numbers)
@@ -99,7 +102,13 @@ def pieces(shell: Any) -> list[Piece]:
             known = latest.get(piece.name)
             if known is None or known.number <= piece.number:
                 latest[piece.name] = piece
-    return sorted(latest.values(), key=lambda p: (first[p.name], p.name))
+    alive = [p for p in latest.values() if _is_definition(shell.user_ns.get(p.name))]
+    return sorted(alive, key=lambda p: (first[p.name], p.name))
+
+
+def _is_definition(value: Any) -> bool:
+    """Whether ``value`` is an op, graph, job or pipeline (a name deleted since is left out)."""
+    return isinstance(value, NodeDefinition | PipelineDefinition)
 
 
 def module_source(imports: Sequence[str], definitions: Sequence[Piece]) -> str:

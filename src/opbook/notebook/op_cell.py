@@ -108,7 +108,7 @@ def arguments(shell: Any, parsed: Parsed) -> OpArguments:
     return args
 
 
-def define_op(shell: Any, line: str, cell: str) -> Any:
+def define_op(shell: Any, line: str, cell: str) -> None:
     """Run a ``%%op`` cell: define, bind, record, update dependents, show (and maybe run)."""
     parsed = parse(line, SPEC)
     source = cell.strip("\n")
@@ -125,7 +125,6 @@ def define_op(shell: Any, line: str, cell: str) -> Any:
     display(cards.Card(cards.op_html(definition, notes), cards.op_text(definition, notes)))
     if parsed.has("run"):
         _run(shell, definition, parsed)
-    return None
 
 
 def _update_dependents(shell: Any, definition: Any) -> list[str]:

@@ -29,6 +29,7 @@ from opbook.errors import DagsterError, DagsterInvariantViolationError, Paramete
 from opbook.events import DagsterEvent
 from opbook.execution.results import PipelineExecutionResult, SolidExecutionResult
 from opbook.notebook import session
+from opbook.notebook.diagrams import draw
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.form import ConfigForm
 from opbook.notebook.forms.inputs import InputField, Namespace, user_namespace
@@ -36,6 +37,7 @@ from opbook.notebook.forms.nodes import MISSING
 from opbook.notebook.forms.target import as_pipeline, select_pipeline
 from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
 from opbook.notebook.progress import LiveRun
+from opbook.notebook.render import render
 from opbook.notebook.runs import steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.storage.instance import DagsterInstance
@@ -52,6 +54,12 @@ class _IntoWidget:
 
     def update(self, view: Any) -> None:
         self.target.value = view._repr_html_()
+
+
+def graph_html(pipeline: PipelineDefinition) -> str:
+    """The job's graph before any run (the live graph takes its place when a run starts)."""
+    picture = draw(pipeline)
+    return render(picture.source, picture.to_text()).html()
 
 
 def failures_html(events: Sequence[DagsterEvent]) -> str:
@@ -175,13 +183,17 @@ class RunPanel(widgets.VBox):
         self.selection_message = theme.make(widgets.HTML, layout="status")
         self.executor_picker = theme.make(widgets.Dropdown, description="executor")
         self.run_button = theme.make(
-            widgets.Button, description="Run", icon="play", button_style="success"
+            widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
         self.reexecute_button = theme.make(
-            widgets.Button, description="Re-execute from failure", icon="redo", disabled=True
+            widgets.Button,
+            description="Re-execute from failure",
+            icon="redo",
+            disabled=True,
+            layout="button",
         )
         self.reason = theme.make(widgets.HTML, layout="status")
-        self.progress = widgets.HTML()
+        self.progress = widgets.HTML(graph_html(pipeline))
         self.results = widgets.HTML()
         self.mode_picker.observe(self._mode_picked, "value")
         self.preset_picker.observe(self._preset_picked, "value")
@@ -449,7 +461,7 @@ class SolidPanel(widgets.VBox):
         self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
         self.form = ConfigForm(op_or_solid) if op_or_solid.config_field is not None else None
         self.run_button = theme.make(
-            widgets.Button, description="Run", icon="play", button_style="success"
+            widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
         self.run_button.on_click(lambda _b: self._clicked())
         self.reason = theme.make(widgets.HTML, layout="status")

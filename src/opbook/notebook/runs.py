@@ -60,7 +60,8 @@ def run(
         raise_on_error=raise_on_error,
         progress=_progress(job, progress),
     )
-    session.current().remember_run(result.run_id, dict(run_config or {}))
+    used = run_config if preset is None else job.get_preset(preset).run_config
+    session.current().remember_run(result.run_id, dict(used or {}))
     return result
 
 

@@ -2,7 +2,6 @@
 
 * the cells that defined ops, graphs and jobs through the magics, as the decorator and the
   function source they amount to: what ``%opbook export`` writes out;
-* which cell each piece of magic-defined code came from, to say where an op was defined;
 * the run config of each run started from the notebook, so a re-execution can reuse it
   (the instance only keeps it with secrets masked);
 * when the session started, to tell this session's runs from older ones in a persistent
@@ -39,20 +38,12 @@ class Session:
     # the cell that first defined each name: a module written from the records keeps that
     # order, so a job still comes after the ops it uses even when one was redefined later
     first_numbers: dict[str, int] = field(default_factory=dict)
-    cell_files: dict[str, str] = field(default_factory=dict)
     run_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def record(self, record: CellRecord) -> None:
         """Remember a definition cell; a later cell binding the same name replaces it."""
         self.first_numbers.setdefault(record.name, record.number)
         self.records[record.name] = record
-
-    def remember_cell(self, filename: str, label: str) -> None:
-        self.cell_files[filename] = label
-
-    def cell_label(self, filename: str) -> str | None:
-        """``In[3]`` for code compiled from a magic cell, else None."""
-        return self.cell_files.get(filename)
 
     def remember_run(self, run_id: str, run_config: dict[str, Any]) -> None:
         self.run_configs[run_id] = run_config

@@ -127,7 +127,8 @@ class ArrayNode(Node):
             )
             button.on_click(action)
             buttons.append(button)
-        return theme.make(widgets.HBox, [node.cell(), *buttons, node.status], layout="row")
+        cells = node.row_cells()
+        return theme.make(widgets.HBox, [cells[0], *buttons, *cells[1:]], layout="row")
 
 
 class MapNode(Node):

@@ -1,7 +1,8 @@
 """Shapes and permissive shapes: a titled group of fields, in the schema's order.
 
-Each field is one row of a two-column grid: the labelled input (or a collapsible sub-group)
-and, beside it, its status (problems, help text, default marker).  Keys that are not fields
+Each one-line field is a row of a two-column grid: the labelled input and, beside it, its
+status (problems, help text, default marker); a sub-group is a collapsible titled block
+between the grids, showing its own status inside.  Keys that are not fields
 are kept as *entries*, each a YAML box with a remove button: in a permissive shape they are
 part of the config (and new ones can be added); in a strict shape they are unexpected, reported
 by the validator, and dropped by "Remove extra".
@@ -34,7 +35,7 @@ class ShapeNode(Node):
             self.fields[info.name] = self.make_child(data["type"], info, info.name)
         self.entries: dict[str, Node] = {}
         self.permissive = self.kind == "permissive"
-        self._field_cells: list[widgets.Widget] | None = None
+        self._field_parts: list[widgets.Widget] | None = None
         self._new_key: widgets.Text | None = None
         self._add_button: widgets.Button | None = None
 
@@ -141,16 +142,23 @@ class ShapeNode(Node):
 
     def _show_entries(self) -> None:
         if self._widget is not None and self.only_group is None:
-            self._widget.children = self._cells()
+            self._widget.children = self._parts()
 
-    def _cells(self) -> tuple[widgets.Widget, ...]:
-        """The grid's cells: field rows, entry rows, then the add-entry row."""
+    def _parts(self) -> tuple[widgets.Widget, ...]:
+        """The group's body: runs of one-line fields as two-column grids (input, status)
+        between sub-groups, then the entries and the add-entry row."""
         theme = self.host.theme
-        if self._field_cells is None:
-            self._field_cells = []
+        if self._field_parts is None:
+            self._field_parts = []
+            cells: list[widgets.Widget] = []
             for node in self.fields.values():
-                self._field_cells += [node.cell(), node.status]
-        cells = list(self._field_cells)
+                if node.block:
+                    self._field_parts += [*self._grid(cells), node.cell()]
+                    cells = []
+                else:
+                    cells += node.row_cells()
+            self._field_parts += self._grid(cells)
+        cells = []
         for key, node in self.entries.items():
             remove = theme.make(
                 widgets.Button, description="\u2715", tooltip=f"remove {key}", layout="small_button"
@@ -159,9 +167,13 @@ class ShapeNode(Node):
             cells += [theme.make(widgets.HBox, [node.cell(), remove], layout="row"), node.status]
         if self.permissive:
             cells += self._add_cells()
-        elif not cells:
-            cells.append(theme.make(widgets.HTML, "<i>no config</i>"))
-        return tuple(cells)
+        parts = [*self._field_parts, *self._grid(cells)]
+        if not parts:
+            parts.append(theme.make(widgets.HTML, "<i>no config</i>"))
+        return tuple(parts)
+
+    def _grid(self, cells: list[widgets.Widget]) -> list[widgets.Widget]:
+        return [self.host.theme.make(widgets.GridBox, cells, layout="grid")] if cells else []
 
     def _remove_entry(self, key: str) -> None:
         self.entries.pop(key, None)
@@ -185,7 +197,7 @@ class ShapeNode(Node):
         inner = self.only_group
         if inner is not None:
             return theme.make(widgets.VBox, [inner.status, inner.widget], layout="block")
-        return theme.make(widgets.GridBox, layout="grid")
+        return theme.make(widgets.VBox, layout="block")
 
     def show(self) -> None:
         self._show_entries()

@@ -373,13 +373,23 @@ class Node(ABC):
         if self._accordion is None:
             theme = self.host.theme
             open_now = self.parent is None or (self.required and self.host.take(self.size))
-            child = self.widget if open_now else theme.placeholder
+            child = self._content() if open_now else theme.placeholder
             title = self.name + (" *" if self.required else "")
             self._accordion = theme.make(widgets.Accordion, [child], titles=(title,), layout="block")
             if open_now:
                 self._accordion.selected_index = 0
             self._accordion.observe(self._opened, "selected_index")
         return self._accordion
+
+    def _content(self) -> widgets.Widget:
+        """What an open group holds: the group's own status (problems of the group as a
+        whole), then its widget."""
+        return self.host.theme.make(widgets.VBox, [self.status, self.widget], layout="block")
+
+    def row_cells(self) -> list[widgets.Widget]:
+        """The cells of the node's row in its parent: a titled group (which shows its own
+        status inside), or the labelled input and its status beside it."""
+        return [self.cell()] if self.block else [self.cell(), self.status]
 
     @property
     def size(self) -> int:
@@ -399,8 +409,8 @@ class Node(ABC):
 
     def _opened(self, change: dict[str, Any]) -> None:
         accordion = change["owner"]
-        if change["new"] == 0 and accordion.children[0] is not self._widget:
-            accordion.children = (self.widget,)
+        if change["new"] == 0 and accordion.children[0] is self.host.theme.placeholder:
+            accordion.children = (self._content(),)
 
 
 class LabelledBox(widgets.Box):
