@@ -396,7 +396,7 @@ class DagsterEvent:
     @classmethod
     def step(
         cls,
-        event_type: DagsterEventType,
+        event_type: DagsterEventType | str,
         pipeline_name: str,
         step_key: str,
         handle: SolidHandle,
@@ -404,9 +404,9 @@ class DagsterEvent:
         data: Any = None,
         logging_tags: dict[str, str] | None = None,
     ) -> DagsterEvent:
-        """A step event: the fast path used by the engine for every step."""
+        """A step event (``event_type`` as the enum member or its value)."""
         return cls(
-            event_type.value,
+            event_type if isinstance(event_type, str) else event_type.value,
             pipeline_name,
             step_key,
             handle,

@@ -112,8 +112,10 @@ class DagsterType:
         self.materializer = materializer
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.typing_type = typing_type
-        # The engine skips calling the check for types that accept everything.
+        # The engine skips calling the check for types that accept everything, and checks the
+        # builtin scalars with a plain isinstance (see _BuiltinScalarType).
         self.is_any = False
+        self.builtin_python_type: type | None = None
         self.is_nothing = False
 
     @property
@@ -174,6 +176,7 @@ class _BuiltinScalarType(DagsterType):
             materializer=_builtin_materializer(),
             typing_type=python_type,
         )
+        self.builtin_python_type = python_type
 
     def __config_type__(self) -> cfg.ConfigType:
         return self._config_type

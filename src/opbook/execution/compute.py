@@ -27,8 +27,7 @@ from opbook.errors import (
 _YIELDABLE = (Output, AssetMaterialization, ExpectationResult)
 
 
-def _wrap(exc: Exception, context: Any) -> DagsterExecutionStepExecutionError:
-    step = context.step
+def _wrap(exc: Exception, step: Any) -> DagsterExecutionStepExecutionError:
     kind = "op" if step.definition.node_kind == "op" else "solid"
     error = DagsterExecutionStepExecutionError(
         f'Error occurred while executing {kind} "{step.node.name}":',
@@ -89,7 +88,7 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     except (DagsterError, Failure, RetryRequested):
         raise
     except Exception as exc:
-        raise _wrap(exc, context) from exc
+        raise _wrap(exc, step) from exc
 
 
 def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterator[Any]:
@@ -111,7 +110,7 @@ def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Ite
         except (DagsterError, Failure, RetryRequested):
             raise
         except Exception as exc:
-            raise _wrap(exc, context) from exc
+            raise _wrap(exc, step) from exc
         if not isinstance(item, _YIELDABLE):
             definition = step.definition
             raise DagsterInvariantViolationError(

@@ -67,8 +67,27 @@ from opbook.execution.hooks import run_hooks
 from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionStep, StepInput
 
-ET = DagsterEventType
+
+class ET:
+    """The event type values a step emits, as plain strings: on the hot path a string
+    constant is much cheaper than ``DagsterEventType.X.value`` (an enum descriptor call)."""
+
+    STEP_START = DagsterEventType.STEP_START.value
+    STEP_RESTARTED = DagsterEventType.STEP_RESTARTED.value
+    LOADED_INPUT = DagsterEventType.LOADED_INPUT.value
+    STEP_INPUT = DagsterEventType.STEP_INPUT.value
+    STEP_OUTPUT = DagsterEventType.STEP_OUTPUT.value
+    HANDLED_OUTPUT = DagsterEventType.HANDLED_OUTPUT.value
+    ASSET_MATERIALIZATION = DagsterEventType.ASSET_MATERIALIZATION.value
+    STEP_EXPECTATION_RESULT = DagsterEventType.STEP_EXPECTATION_RESULT.value
+    STEP_SUCCESS = DagsterEventType.STEP_SUCCESS.value
+    STEP_FAILURE = DagsterEventType.STEP_FAILURE.value
+    STEP_UP_FOR_RETRY = DagsterEventType.STEP_UP_FOR_RETRY.value
+
+
 _NO_CHECK: list[Any] = []
+# Passed checks carry nothing but their label: one shared value per label.
+_PASSED: dict[str, TypeCheckData] = {}
 
 
 def format_duration(ms: float) -> str:
@@ -92,9 +111,13 @@ def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[
     """Run one attempt of ``step``; yield its events."""
     runner = _StepRun(rc, step, attempt)
     if runner.history is None:
-        yield from runner.events()
-        return
-    # An event-list hook is handed every event of the step: keep them as they pass.
+        return runner.events()
+    return _recording(runner)
+
+
+def _recording(runner: _StepRun) -> Iterator[DagsterEvent]:
+    """An event-list hook is handed every event of the step: keep them as they pass."""
+    assert runner.history is not None
     for event in runner.events():
         runner.history.append(event)
         yield event
@@ -102,12 +125,13 @@ def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[
 
 class _StepRun:
     __slots__ = (
+        "_context",
         "_pending_failure",
         "attempt",
-        "context",
         "history",
         "key",
         "outputs",
+        "pipeline_name",
         "rc",
         "seen_outputs",
         "step",
@@ -120,20 +144,35 @@ class _StepRun:
         self.step = step
         self.attempt = attempt
         self.key = step.key
+        self.pipeline_name = rc.pipeline.name
         self.tags = rc.step_logging_tags(step)
         self.values: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}
         self.seen_outputs: set[str] = set()
-        self.context = SolidExecutionContext(rc, step, attempt)
+        self._context: SolidExecutionContext | None = None
         # An input failed its type check: the step fails before user code runs.
         self._pending_failure: BaseException | None = None
         self.history: list[DagsterEvent] | None = (
             [] if step.hook_defs and any(h.trigger == ALWAYS for h in step.hook_defs) else None
         )
 
-    def event(self, event_type: DagsterEventType, message: str, data: Any = None) -> DagsterEvent:
-        return DagsterEvent.step(
-            event_type, self.rc.pipeline.name, self.key, self.step.handle, message, data, self.tags
+    @property
+    def context(self) -> SolidExecutionContext:
+        """The user's context, made on first use: most ops never take one."""
+        if self._context is None:
+            self._context = SolidExecutionContext(self.rc, self.step, self.attempt)
+        return self._context
+
+    def event(self, event_type: str, message: str, data: Any = None) -> DagsterEvent:
+        return DagsterEvent(
+            event_type,
+            self.pipeline_name,
+            self.key,
+            self.step.handle,
+            "COMPUTE",
+            self.tags,
+            data,
+            message,
         )
 
     def events(self) -> Iterator[DagsterEvent]:
@@ -256,8 +295,12 @@ class _StepRun:
             raise _StepFailed(error, exc) from exc
 
     def _type_check(self, dagster_type: Any, label: str, value: Any) -> TypeCheckData:
-        if dagster_type.is_any:
-            return TypeCheckData(True, label, None, _NO_CHECK)
+        builtin = dagster_type.builtin_python_type
+        if dagster_type.is_any or (builtin is not None and isinstance(value, builtin)):
+            passed = _PASSED.get(label)
+            if passed is None:
+                passed = _PASSED[label] = TypeCheckData(True, label, None, _NO_CHECK)
+            return passed
         try:
             result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
         except Failure as failure:
@@ -295,10 +338,16 @@ class _StepRun:
         if self._pending_failure is not None:
             raise _StepFailed(self._pending_failure)
         try:
-            for item in iterate_compute(self.context, self.step, self.values):
-                yield from self._handle_item(item)
-            for item in self.context.consume_events():
-                yield from self._handle_item(item)
+            takes_context = self.step.definition.compute.takes_context
+            context = self.context if takes_context else None
+            for item in iterate_compute(context, self.step, self.values):
+                if type(item) is Output:
+                    yield from self._handle_output(item)
+                else:
+                    yield from self._handle_item(item)
+            if self._context is not None:
+                for item in self._context.consume_events():
+                    yield from self._handle_item(item)
         except _StepFailed:
             raise
         except DagsterExecutionStepExecutionError as error:
@@ -351,7 +400,7 @@ class _StepRun:
         check = self._type_check(dagster_type, name, output.value)
         verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
         metadata = list(output.metadata_entries)
-        extra = self.context.get_output_metadata(name)
+        extra = self._context.get_output_metadata(name) if self._context is not None else None
         if extra:
             metadata += normalize_metadata(None, extra)
         yield self.event(

@@ -32,7 +32,7 @@ class InProcessSubmitter:
 
     def events(self) -> Iterator[DagsterEvent]:
         step, attempt = self.queue.popleft()
-        yield from run_step(self.rc, step, attempt)
+        return run_step(self.rc, step, attempt)
 
 
 def _engine_data(rc: RunContext, marker_end: str | None = None) -> EngineEventData:

@@ -9,6 +9,7 @@ recorded as CANCELED with its events, then the interrupt goes on.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 
@@ -20,6 +21,7 @@ from opbook.storage.runs import PipelineRunStatus
 ET = DagsterEventType
 FLUSH_EVERY = 1000
 FLUSH_SECONDS = 0.25
+CHECK_EVERY = 32
 
 ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
 
@@ -36,26 +38,32 @@ class RunDriver:
         self.error: BaseException | None = None
         self._flushed = 0
         self._last_flush = time.monotonic()
+        # Checked once: the engine's events go to the log only when a logger wants DEBUG.
+        self._log_events = rc.log.is_enabled_for(10)
+        # The clock is read every CHECK_EVERY events, not for each one.
+        self._next_check = CHECK_EVERY
 
     def _what(self) -> str:
         name = self.rc.pipeline.name
         return f'run for "{name}"' if self.rc.pipeline.is_job else f'pipeline "{name}"'
 
     def _record(self, event: DagsterEvent) -> DagsterEvent:
-        self.events.append(event)
-        log = self.rc.log
-        if log.is_enabled_for(10):
+        events = self.events
+        events.append(event)
+        if self._log_events:
             level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
-            log.log(
+            self.rc.log.log(
                 level,
                 f"{event.event_type_value} - {event.message}",
                 extra={"opbook_step_key": event.step_key},
             )
-        if (
-            len(self.events) - self._flushed >= FLUSH_EVERY
-            or time.monotonic() - self._last_flush > FLUSH_SECONDS
-        ):
-            self.flush()
+        if len(events) >= self._next_check:
+            self._next_check = len(events) + CHECK_EVERY
+            if (
+                len(events) - self._flushed >= FLUSH_EVERY
+                or time.monotonic() - self._last_flush > FLUSH_SECONDS
+            ):
+                self.flush()
         return event
 
     def flush(self) -> None:
@@ -70,6 +78,16 @@ class RunDriver:
         self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
 
     def run(self) -> Iterator[DagsterEvent]:
+        # Objects alive before the run (earlier runs' events, the user's data) are set aside
+        # from garbage collection while it runs: otherwise every collection during the run
+        # walks them again, and a run gets slower the more the session has kept.
+        gc.freeze()
+        try:
+            yield from self._run()
+        finally:
+            gc.unfreeze()
+
+    def _run(self) -> Iterator[DagsterEvent]:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
