@@ -8,6 +8,7 @@ never import execution code.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,9 +25,12 @@ class EngineBridge:
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         impl = self._impls.get(name)
         if impl is None:
-            raise DagsterInvariantViolationError(
-                f"The execution engine has not been loaded ({name}); import opbook first."
-            )
+            # Definitions imported from their modules directly (not through ``opbook``) may be
+            # used before the engine was loaded: load it now, by name, as ``opbook`` would.
+            importlib.import_module("opbook._public")
+            impl = self._impls.get(name)
+        if impl is None:
+            raise DagsterInvariantViolationError(f"The execution engine provides no {name!r}.")
         return impl(*args, **kwargs)
 
 
