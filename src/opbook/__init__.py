@@ -12,6 +12,7 @@ pandas.  The public names live in ``opbook/_public.py``.
 from __future__ import annotations
 
 import importlib
+import os
 import typing
 
 __version__ = "0.1.0"
@@ -21,7 +22,8 @@ if typing.TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> typing.Any:
-    if name.startswith("__") and name != "__all__":
+    if (name.startswith("__") and name != "__all__") or _is_submodule(name):
+        # `from opbook import config` asks for the attribute first, then imports the module.
         raise AttributeError(name)
     public = _load()
     if name != "__all__" and name not in public.__all__:
@@ -33,6 +35,11 @@ def __getattr__(name: str) -> typing.Any:
 
 def __dir__() -> list[str]:
     return sorted([*_load().__all__, "__version__"])
+
+
+def _is_submodule(name: str) -> bool:
+    here = os.path.dirname(__file__)
+    return os.path.isdir(os.path.join(here, name)) or os.path.isfile(os.path.join(here, f"{name}.py"))
 
 
 def _load() -> typing.Any:
