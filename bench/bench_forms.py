@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_config import OPS, op_schema  # noqa: E402
+from bench_config import OPS, op_schema
 
-from opbook import job, op  # noqa: E402
-from opbook.notebook.forms import ConfigForm  # noqa: E402
+from opbook import job, op
+from opbook.notebook.forms import ConfigForm
 
 
 def make_job() -> object:

@@ -17,7 +17,7 @@ pytest.importorskip("playwright")
 pytest.importorskip("jupyterlab")
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper lives beside this file
 
-from lab_browser import (  # noqa: E402
+from lab_browser import (
     cell_errors,
     chromium_path,
     lab,  # noqa: F401  (pytest fixture)
@@ -27,7 +27,7 @@ from lab_browser import (  # noqa: E402
     write_notebook,
 )
 
-from opbook.notebook.status import FILL  # noqa: E402
+from opbook.notebook.status import FILL
 
 pytestmark = pytest.mark.browser
 
@@ -87,14 +87,15 @@ def test_run_panel_in_jupyterlab(lab: Any, lab_page: Any) -> None:  # noqa: F811
     rows = page.get_by_role("textbox", name="rows *")
     rows.fill("many")
     rows.press("Enter")
-    error = page.get_by_text('Value "many" of type')
+    # beside the field: the status cell of the field's row, on the same line, to its right
+    error = page.locator(".widget-gridbox .widget-html", has_text='Value "many" of type')
     expect(error).to_be_visible(timeout=30_000)
-    # beside the field: on the same line, to its right
     field_box, error_box = rows.bounding_box(), error.bounding_box()
     assert error_box["x"] > field_box["x"] + field_box["width"]
     assert abs(error_box["y"] - field_box["y"]) < field_box["height"] * 2
     expect(run).to_be_disabled()
     expect(page.get_by_text("Fix the config first")).to_be_visible()
+    expect(page.locator("li", has_text="ops.make.config.rows")).to_be_visible()  # the summary
 
     rows.fill("4")
     rows.press("Enter")

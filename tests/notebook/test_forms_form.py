@@ -58,10 +58,10 @@ def _filled(form: ConfigForm) -> ConfigForm:
 
 def test_job_form_shows_run_config_sections_in_schema_order() -> None:
     form = ConfigForm(etl)
-    grid = form.widget_for("")
-    titles = [cell.titles[0].split(" ")[0] for cell in grid.children]
+    groups = [part for part in form.widget_for("").children if isinstance(part, widgets.Accordion)]
+    titles = [group.titles[0].split(" ")[0] for group in groups]
     assert titles == ["execution", "loggers", "intermediate_storage", "ops", "resources"]
-    opened = [cell.selected_index for cell in grid.children]
+    opened = [group.selected_index for group in groups]
     assert opened == [None, None, None, 0, 0]  # what needs input is open
     assert form.target.title == "Run config of job etl"
 
@@ -293,7 +293,7 @@ def test_op_with_scalar_config_and_op_without_config() -> None:
     assert form.value == 3 and form.is_valid
     bare = ConfigForm(report)
     assert bare.is_valid and bare.value == {}
-    assert "no config" in bare.widget_for("").children[0].value
+    assert "no config" in bare.widget_for("").children[1].value
 
 
 def test_resource_form_edits_the_resources_config() -> None:
@@ -358,7 +358,7 @@ def test_big_form_folds_groups_past_the_first_ones_until_opened() -> None:
             each()
 
     form = ConfigForm(wide)
-    groups = form.widget_for("ops").children
+    groups = [g for g in form.widget_for("ops").children if isinstance(g, widgets.Accordion)]
     opened = [g.selected_index == 0 for g in groups]
     assert opened[0] and not opened[-1]
     assert len(form.problems) == 200
@@ -367,3 +367,28 @@ def test_big_form_folds_groups_past_the_first_ones_until_opened() -> None:
     assert "Missing" in form.status_for("ops.op_19.config.f9").value
     form.expand_all()
     assert all(g.selected_index == 0 for g in groups)
+
+
+def test_config_of_unselected_ops_is_kept_and_its_secrets_masked() -> None:
+    @op(config_schema={"token": Field(str, is_secret=True)})
+    def fetch(context) -> None:
+        return None
+
+    @job
+    def two() -> None:
+        fetch()
+        load()
+
+    value = {"ops": {"fetch": {"config": {"token": "s3cr3t"}}, "load": {"config": {"path": "p"}}}}
+    form = ConfigForm(two, op_selection="load", value=value)
+    assert form.is_valid  # the engine takes config of ops outside the selection
+    assert form.value_with_defaults["ops"]["fetch"] == {"config": {"token": "s3cr3t"}}
+    assert "s3cr3t" not in form.yaml_text.value and "token: '***'" in form.yaml_text.value
+
+
+def test_closing_a_form_closes_its_widgets() -> None:
+    form = ConfigForm(etl)
+    box = form.widget_for("ops.load.config.path")
+    assert box.comm is not None
+    form.close()
+    assert box.comm is None and form.comm is None

@@ -41,7 +41,9 @@ def _text(cell: Any) -> str:
 
 
 def _widget_ids(cell: Any) -> list[str]:
-    views = [o.get("data", {}).get("application/vnd.jupyter.widget-view+json") for o in cell.outputs]
+    views = [
+        o.get("data", {}).get("application/vnd.jupyter.widget-view+json") for o in cell.outputs
+    ]
     return [view["model_id"] for view in views if view]
 
 
@@ -55,7 +57,13 @@ def test_notebook_has_kernel_and_language_metadata() -> None:
 
 @pytest.mark.slow
 def test_notebook_runs_without_errors(executed: Any) -> None:
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == []
 
 
@@ -80,7 +88,10 @@ def test_problems_are_listed_with_their_paths(executed: Any) -> None:
     assert 'ops.extract.config.path: Missing required config entry "path"' in text
     wrong = _text(_cell(executed, 'form.widget_for("ops.extract.config.path")'))
     assert wrong.startswith("False")
-    assert 'ops.transform.config.factor: Invalid scalar at ops.transform.config.factor. Value "ten"' in wrong
+    assert (
+        'ops.transform.config.factor: Invalid scalar at ops.transform.config.factor. Value "ten"'
+        in wrong
+    )
 
 
 @pytest.mark.slow
@@ -90,7 +101,10 @@ def test_value_yaml_and_actions(executed: Any) -> None:
     assert "      factor: 10\n" in _text(_cell(executed, "print(form.yaml_text.value)"))
     draft = _text(_cell(executed, "draft = ConfigForm("))
     assert 'Received unexpected config entry "colour"' in draft
-    assert "{'ops': {'extract': {'config': {'path': 'a.csv'}}},\n 'resources': {'warehouse': {'config': {'url': ''}}}}" in draft
+    assert (
+        "{'ops': {'extract': {'config': {'path': 'a.csv'}}},\n 'resources': {'warehouse': {'config': {'url': ''}}}}"
+        in draft
+    )
     assert _text(_cell(executed, "result = etl.execute_in_process(")) == "5"
 
 

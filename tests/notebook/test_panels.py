@@ -78,6 +78,12 @@ def test_run_is_disabled_while_the_config_has_problems_and_says_why(
     assert panel.reason.value == ""
 
 
+def test_the_jobs_graph_is_shown_before_any_run(instance: DagsterInstance) -> None:
+    panel = RunPanel(etl, instance=instance)
+    assert "<svg" in panel.progress.value and FILL["definition"] in panel.progress.value
+    assert FILL["succeeded"] not in panel.progress.value
+
+
 def test_run_returns_the_result_and_shows_the_tables(instance: DagsterInstance) -> None:
     panel = _ready(RunPanel(etl, instance=instance))
     result = panel.run()
@@ -139,7 +145,7 @@ def test_reexecute_without_a_failed_run_says_why(instance: DagsterInstance) -> N
 
 def test_run_with_an_invalid_config_raises_every_problem(instance: DagsterInstance) -> None:
     panel = RunPanel(etl, instance=instance)
-    with pytest.raises(DagsterInvalidConfigError, match="ops.load.config"):
+    with pytest.raises(DagsterInvalidConfigError, match=r"ops\.load\.config"):
         panel.run()
 
 
@@ -170,8 +176,10 @@ def test_graph_is_coloured_while_the_run_goes_on(instance: DagsterInstance) -> N
 
 def test_op_selection_prunes_the_form_and_runs_only_those_ops(instance: DagsterInstance) -> None:
     panel = RunPanel(etl, instance=instance)
+    first = panel.form
     panel.selection.value = "load"
     assert panel.form.target.selected == frozenset({"load"})
+    assert first.comm is None  # the replaced form is closed
     _ready(panel)
     result = panel.run()
     assert [e.step_key for e in result.event_list if e.event_type_value == "STEP_START"] == ["load"]
@@ -312,7 +320,7 @@ def test_expressions_are_evaluated_in_the_notebook_namespace(nb: Any) -> None:
 def test_an_expression_that_fails_names_the_input() -> None:
     panel = SolidPanel(check, namespace={})
     panel.inputs["rows"].value = "missing_name"
-    with pytest.raises(DagsterInvariantViolationError, match='Input "rows".*missing_name'):
+    with pytest.raises(DagsterInvariantViolationError, match=r'Input "rows".*missing_name'):
         panel.run()
     panel.run_button.click()
     assert "missing_name" in html.unescape(panel.results.value)

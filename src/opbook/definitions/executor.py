@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
 
 RETRIES_SCHEMA = cfg.Field(
     cfg.Selector({"enabled": cfg.Field({}), "disabled": cfg.Field({})}),
@@ -40,10 +41,36 @@ class ExecutorDefinition:
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.description = description
         self.requirements = requirements
+        # Set by ``configured``: where this executor's config goes, and which built-in
+        # implementation (by its original name) a renamed copy of a built-in executor runs.
+        self.configured_from: ConfiguredFrom | None = None
+        self.base_name = name
 
     @property
     def config_schema(self) -> cfg.Field | None:
         return self.config_field
+
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> ExecutorDefinition:
+        """A copy (named ``name``, else this executor's name) whose config is
+        ``config_or_config_fn`` (a fixed config: the copy needs none), or is computed by it from
+        config matching ``config_schema``."""
+        copy = ExecutorDefinition(
+            name or self.name,
+            configured_schema(config_schema),
+            self.executor_creation_fn,
+            self.required_resource_keys,
+            description or self.description,
+            self.requirements,
+        )
+        copy.configured_from = configured_from(self, config_or_config_fn)
+        copy.base_name = self.base_name
+        return copy
 
     def __repr__(self) -> str:
         return f"<ExecutorDefinition {self.name!r}>"

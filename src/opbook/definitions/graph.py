@@ -20,6 +20,7 @@ from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition
 from opbook.definitions.bridge import bridge
+from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.dependencies import (
     DependencyDefinition,
     InputMapping,
@@ -186,6 +187,43 @@ class GraphDefinition(NodeDefinition):
     @property
     def has_config_mapping(self) -> bool:
         return self.config_mapping is not None
+
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> GraphDefinition:
+        """A copy under a new ``name`` whose config (the input of its config mapping) is
+        ``config_or_config_fn``, or is computed by it from config matching ``config_schema``.
+
+        Raises:
+            DagsterInvalidDefinitionError: the graph has no config mapping to configure.
+        """
+        mapping = self.config_mapping
+        if mapping is None:
+            raise DagsterInvalidDefinitionError(
+                f"Only {self.node_kind}s utilizing config mapping can be pre-configured. The "
+                f'{self.node_kind} "{self.name}" does not have a config mapping, and thus has '
+                "nothing to be configured."
+            )
+        copy = type(self)(
+            require_name(name, self),
+            description or self.description,
+            input_mappings=self.input_mappings,
+            output_mappings=self.output_mappings,
+            config=ConfigMapping(
+                mapping.config_fn, configured_schema(config_schema), mapping.description
+            ),
+            tags=self.tags,
+            input_defs=self.input_defs,
+            output_defs=self.output_defs,
+            _nodes=self._nodes,
+            _wiring=self._wiring,
+        )
+        copy.configured_from = configured_from(self, config_or_config_fn)
+        return copy
 
     # -- running ---------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.bridge import bridge
+from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
 
 
 class LoggerDefinition:
@@ -30,13 +32,37 @@ class LoggerDefinition:
             None if config_schema is None else cfg.convert_to_field(config_schema)
         )
         self.description = description
+        # Set by ``configured``: where this logger's config goes.
+        self.configured_from: ConfiguredFrom | None = None
 
     @property
     def config_schema(self) -> cfg.Field | None:
         return self.config_field
 
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> LoggerDefinition:
+        """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs none),
+        or is computed by it from config matching ``config_schema``.  Loggers are named by their
+        key in a mode, so ``name`` only labels the copy."""
+        copy = LoggerDefinition(
+            self.logger_fn, configured_schema(config_schema), description or self.description
+        )
+        copy.configured_from = configured_from(self, config_or_config_fn)
+        copy.__name__ = name or getattr(self, "__name__", None) or "logger"  # type: ignore[attr-defined]
+        return copy
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Build the logger directly (for tests): ``my_logger(build_init_logger_context())``."""
+        return bridge.call("invoke_logger", self, args, kwargs)
+
     def __repr__(self) -> str:
-        return f"<LoggerDefinition {getattr(self.logger_fn, '__name__', 'logger')}>"
+        name = getattr(self, "__name__", None) or getattr(self.logger_fn, "__name__", "logger")
+        return f"<LoggerDefinition {name}>"
 
 
 def logger(config_schema: Any = None, description: str | None = None) -> Any:

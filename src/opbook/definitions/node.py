@@ -19,6 +19,7 @@ from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
+    from opbook.definitions.configured import ConfiguredFrom
     from opbook.definitions.hook import HookDefinition
     from opbook.definitions.user_events import RetryPolicy
 
@@ -27,6 +28,8 @@ class NodeDefinition:
     """Base of op/solid and graph/composite definitions."""
 
     node_kind = "node"  # "op", "solid", "graph", "composite solid": used in messages
+    # Set on definitions made by ``configured``: where their config goes (see definitions.configured).
+    configured_from: ConfiguredFrom | None = None
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.input_output import NO_VALUE, In, InputDefinition, Out, OutputDefinition
 from opbook.definitions.node import NodeDefinition
 from opbook.definitions.user_events import RetryPolicy
@@ -139,6 +140,24 @@ class SolidDefinition(NodeDefinition):
         args.update(changes)
         copy = type(self)(**args)
         copy.returns_tuple = self.returns_tuple
+        copy.configured_from = self.configured_from
+        return copy
+
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> SolidDefinition:
+        """A copy under a new ``name`` whose config is ``config_or_config_fn`` (a fixed config:
+        the copy needs none), or is computed by it from config matching ``config_schema``."""
+        copy = self.with_replaced(
+            name=require_name(name, self),
+            config_schema=configured_schema(config_schema),
+            description=description or self.description,
+        )
+        copy.configured_from = configured_from(self, config_or_config_fn)
         return copy
 
 

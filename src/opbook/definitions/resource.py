@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.bridge import bridge
+from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
 from opbook.errors import DagsterInvalidDefinitionError
 
 
@@ -46,6 +48,8 @@ class ResourceDefinition:
         params = list(inspect.signature(resource_fn).parameters)
         self.takes_context = bool(params)
         self.is_generator = inspect.isgeneratorfunction(resource_fn)
+        # Set by ``configured``: where this resource's config goes.
+        self.configured_from: ConfiguredFrom | None = None
 
     @property
     def config_schema(self) -> cfg.Field | None:
@@ -70,14 +74,37 @@ class ResourceDefinition:
     def string_resource(description: str | None = None) -> ResourceDefinition:
         return ResourceDefinition(lambda ctx: ctx.resource_config, cfg.String, description)
 
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> ResourceDefinition:
+        """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs none),
+        or is computed by it from config matching ``config_schema``.  Resources are named by
+        their key in a mode, so ``name`` only labels the copy."""
+        copy = ResourceDefinition(
+            self.resource_fn,
+            configured_schema(config_schema),
+            description or self.description,
+            self.required_resource_keys,
+            self.version,
+        )
+        copy.configured_from = configured_from(self, config_or_config_fn)
+        copy.__name__ = name or getattr(self, "__name__", None) or "resource"  # type: ignore[attr-defined]
+        return copy
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Build the resource directly (for tests): ``my_resource(build_init_resource_context())``."""
-        if not self.takes_context:
-            return self.resource_fn()
-        return self.resource_fn(*args, **kwargs)
+        """Build the resource directly (for tests): ``my_resource(build_init_resource_context())``.
+
+        Config in the context is validated (and mapped, for a configured resource); a resource
+        that yields comes back as a context manager that runs its teardown on exit.
+        """
+        return bridge.call("invoke_resource", self, args, kwargs)
 
     def __repr__(self) -> str:
-        name = getattr(self.resource_fn, "__name__", "resource")
+        name = getattr(self, "__name__", None) or getattr(self.resource_fn, "__name__", "resource")
         return f"<ResourceDefinition {name}>"
 
 

@@ -211,7 +211,9 @@ class RunPanel(widgets.VBox):
             widgets.HBox([self.mode_picker, self.preset_picker], layout=row),
             widgets.HBox([self.selection, self.selection_message], layout=row),
             self._form_box,
-            widgets.HBox([self.executor_picker, self.run_button, self.reexecute_button], layout=row),
+            widgets.HBox(
+                [self.executor_picker, self.run_button, self.reexecute_button], layout=row
+            ),
             self.reason,
             self.progress,
             self.results,
@@ -229,8 +231,9 @@ class RunPanel(widgets.VBox):
         return form
 
     def _replace_form(self, value: Any) -> None:
-        self.form = self._new_form(value)
+        old, self.form = self.form, self._new_form(value)
         self._form_box.children = [self.form]
+        old.close()
         self._form_changed(self.form)
 
     # -- reacting to the controls ------------------------------------------------------------
@@ -474,10 +477,15 @@ class SolidPanel(widgets.VBox):
     def _parts(self, theme: Theme) -> list[widgets.Widget]:
         name = esc(self.definition.name)
         kind = esc(self.definition.node_kind)
-        parts: list[widgets.Widget] = [widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {name}</h4>")]
+        parts: list[widgets.Widget] = [
+            widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {name}</h4>")
+        ]
         if self._fields:
             cells = [cell for f in self._fields for cell in (f.widget, f.help)]
-            parts += [widgets.HTML("<b>Inputs</b>"), theme.make(widgets.GridBox, cells, layout="grid")]
+            parts += [
+                widgets.HTML("<b>Inputs</b>"),
+                theme.make(widgets.GridBox, cells, layout="grid"),
+            ]
         if self.form is not None:
             parts.append(self.form)
         parts += [widgets.HBox([self.run_button, self.reason]), self.results]

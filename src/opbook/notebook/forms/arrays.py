@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from opbook.notebook.forms.nodes import MISSING, Node, PathKey, sample
 from opbook.notebook.forms.scalars import parse_number
+from opbook.notebook.forms.theme import close_all
 
 
 class ArrayNode(Node):
@@ -111,8 +112,10 @@ class ArrayNode(Node):
 
     def _show_rows(self) -> None:
         if self._widget is not None:
+            old = self.take_rows()
             rows = [self._row(i, node) for i, node in enumerate(self.items)]
-            self._widget.children = (*rows, self._footer)
+            self._widget.children = (self.status, *rows, self._footer)
+            close_all(old)
 
     def _row(self, index: int, node: Node) -> widgets.Widget:
         theme = self.host.theme
@@ -122,13 +125,14 @@ class ArrayNode(Node):
             ("\u2193", "move down", lambda _b: self.move(index, 1)),
             ("\u2715", "remove", lambda _b: self.remove(index)),
         ):
-            button = theme.make(
-                widgets.Button, description=text, tooltip=tip, layout="small_button"
+            button = self.row_widget(
+                theme.make(widgets.Button, description=text, tooltip=tip, layout="small_button")
             )
             button.on_click(action)
             buttons.append(button)
         cells = node.row_cells()
-        return theme.make(widgets.HBox, [cells[0], *buttons, *cells[1:]], layout="row")
+        row = theme.make(widgets.HBox, [cells[0], *buttons, *cells[1:]], layout="row")
+        return self.row_widget(row)
 
 
 class MapNode(Node):
@@ -257,20 +261,26 @@ class MapNode(Node):
 
     def _show_rows(self) -> None:
         if self._widget is not None:
+            old = self.take_rows()
             rows = [self._row(key, node) for key, node in self.entries]
-            self._widget.children = (*rows, self._footer)
+            self._widget.children = (self.status, *rows, self._footer)
+            close_all(old)
 
     def _row(self, key: Any, node: Node) -> widgets.Widget:
         theme = self.host.theme
-        key_box = theme.make(widgets.Text, value=str(key), continuous_update=False, layout="key")
+        key_box = self.row_widget(
+            theme.make(widgets.Text, value=str(key), continuous_update=False, layout="key")
+        )
         key_box.observe(lambda change: self.rename(key, change["new"]), "value")
-        remove = theme.make(
-            widgets.Button, description="\u2715", tooltip="remove", layout="small_button"
+        remove = self.row_widget(
+            theme.make(
+                widgets.Button, description="\u2715", tooltip="remove", layout="small_button"
+            )
         )
         remove.on_click(lambda _b: self.remove(key))
-        return theme.make(
-            widgets.HBox, [key_box, node.widget, remove, node.status], layout="row"
-        )
+        beside = [] if node.block else [node.status]  # a group shows its status inside
+        row = theme.make(widgets.HBox, [key_box, node.widget, remove, *beside], layout="row")
+        return self.row_widget(row)
 
 
 def _or_none(value: Any) -> Any:
@@ -278,12 +288,12 @@ def _or_none(value: Any) -> Any:
 
 
 class CollectionWidget(widgets.VBox):
-    """An array's or map's widget: ``rows`` (one per item), then the add button (for a map,
-    after the ``new_key`` box)."""
+    """An array's or map's widget: its status, ``rows`` (one per item), then the add button
+    (for a map, after the ``new_key`` box)."""
 
     @property
     def rows(self) -> tuple[widgets.Widget, ...]:
-        return self.children[:-1]
+        return self.children[1:-1]
 
     @property
     def add_button(self) -> widgets.Button:

@@ -60,7 +60,7 @@ class ConfigForm(widgets.VBox):
         self._problem_nodes: list[Node] = []
         self._shown = False
         self._listeners: list[Listener] = []
-        self._yaml = YamlView(self._set_quietly_from_yaml, self._refresh)
+        self._yaml = YamlView(self._set_from_yaml, self._refresh)
         self._summary = widgets.HTML()
         start = value if value is not None else self.target.initial
         self._set(start)
@@ -114,7 +114,7 @@ class ConfigForm(widgets.VBox):
         with self._host.batch():
             self._root.set(value)
 
-    def _set_quietly_from_yaml(self, value: Any) -> None:
+    def _set_from_yaml(self, value: Any) -> None:
         self.value = {} if value is None and self._takes_dict else value
 
     # -- problems ----------------------------------------------------------------------------
@@ -162,8 +162,8 @@ class ConfigForm(widgets.VBox):
     def _show_problems(self, placed: list[tuple[Node | None, Problem]]) -> None:
         # Problems there from the start do not open groups: a big form stays folded.
         before = {problem.path for problem in self._problems} if self._shown else None
-        for node in self._problem_nodes:
-            node.problems = []
+        for old in self._problem_nodes:
+            old.problems = []
         self._problem_nodes = []
         for node, problem in placed:
             if node is None:
@@ -239,11 +239,20 @@ class ConfigForm(widgets.VBox):
     def _tabs(self) -> widgets.Tab:
         root = self._root
         if root.block:
-            body = root.widget
+            body = root.widget  # which shows the root's status (problems of the whole config)
         else:
             cells = [root.cell(), root.status]
             body = self._host.theme.make(widgets.GridBox, cells, layout="grid")
         return widgets.Tab([body, self._yaml.widget], titles=("Form", "YAML"))
+
+    def close(self) -> None:
+        """Close the form and every widget in it."""
+        self._host.theme.close()
+        for widget in (self._yaml.text, self._yaml.message, self._yaml.widget, self._summary):
+            widget.close()
+        for child in self.children:
+            child.close()
+        super().close()
 
     @property
     def yaml_text(self) -> widgets.Textarea:
@@ -251,7 +260,9 @@ class ConfigForm(widgets.VBox):
         return self._yaml.text
 
 
-def _root_description(schema: cfg.Field | cfg.ConfigType) -> tuple[dict[str, Any], FieldInfo | None]:
+def _root_description(
+    schema: cfg.Field | cfg.ConfigType,
+) -> tuple[dict[str, Any], FieldInfo | None]:
     if isinstance(schema, cfg.Field):
         data = cfg.describe(cfg.Shape({"config": schema}))["fields"][0]
         return data["type"], FieldInfo.from_description(data)

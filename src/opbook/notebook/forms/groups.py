@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from opbook.notebook.forms.nodes import MISSING, FieldInfo, Node, PathKey
+from opbook.notebook.forms.theme import close_all
 
 _ANY = {"kind": "any", "description": None, "type_string": "Any"}
 
@@ -142,7 +143,9 @@ class ShapeNode(Node):
 
     def _show_entries(self) -> None:
         if self._widget is not None and self.only_group is None:
+            old = self.take_rows()
             self._widget.children = self._parts()
+            close_all(old)
 
     def _parts(self) -> tuple[widgets.Widget, ...]:
         """The group's body: runs of one-line fields as two-column grids (input, status)
@@ -160,17 +163,23 @@ class ShapeNode(Node):
             self._field_parts += self._grid(cells)
         cells = []
         for key, node in self.entries.items():
-            remove = theme.make(
-                widgets.Button, description="\u2715", tooltip=f"remove {key}", layout="small_button"
+            remove = self.row_widget(
+                theme.make(
+                    widgets.Button,
+                    description="\u2715",
+                    tooltip=f"remove {key}",
+                    layout="small_button",
+                )
             )
             remove.on_click(lambda _button, key=key: self._remove_entry(key))
-            cells += [theme.make(widgets.HBox, [node.cell(), remove], layout="row"), node.status]
+            row = theme.make(widgets.HBox, [node.cell(), remove], layout="row")
+            cells += [self.row_widget(row), node.status]
         if self.permissive:
             cells += self._add_cells()
-        parts = [*self._field_parts, *self._grid(cells)]
+        parts = [*self._field_parts, *map(self.row_widget, self._grid(cells))]
         if not parts:
             parts.append(theme.make(widgets.HTML, "<i>no config</i>"))
-        return tuple(parts)
+        return (self.status, *parts)
 
     def _grid(self, cells: list[widgets.Widget]) -> list[widgets.Widget]:
         return [self.host.theme.make(widgets.GridBox, cells, layout="grid")] if cells else []
@@ -196,7 +205,7 @@ class ShapeNode(Node):
         theme = self.host.theme
         inner = self.only_group
         if inner is not None:
-            return theme.make(widgets.VBox, [inner.status, inner.widget], layout="block")
+            return theme.make(widgets.VBox, [self.status, inner.widget], layout="block")
         return theme.make(widgets.VBox, layout="block")
 
     def show(self) -> None:

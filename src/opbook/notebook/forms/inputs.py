@@ -9,12 +9,12 @@ applies.
 
 from __future__ import annotations
 
-import __main__
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 
+import __main__
 from opbook.definitions.input_output import InputDefinition
 from opbook.errors import DagsterInvariantViolationError
 from opbook.notebook.forms.nodes import MISSING
@@ -48,7 +48,9 @@ class InputField:
         self.definition = definition
         self.namespace = namespace
         typing_type = definition.dagster_type.typing_type
-        self.kind = _TYPED.get(typing_type, "expression") if isinstance(typing_type, type) else "expression"
+        self.kind = (
+            _TYPED.get(typing_type, "expression") if isinstance(typing_type, type) else "expression"
+        )
         self.widget = self._make(theme)
         self.help = theme.make(widgets.HTML, muted(esc(self._help())), layout="status")
 
@@ -72,9 +74,14 @@ class InputField:
 
     def _make(self, theme: Theme) -> widgets.Widget:
         default = self.definition.default_value if self.definition.has_default_value else MISSING
-        label = {"description": self._label(), "description_allow_html": True}
+        label = self._label()
         if self.kind == "bool":
-            return theme.make(widgets.Checkbox, value=default is True, **label)
+            return theme.make(
+                widgets.Checkbox,
+                value=default is True,
+                description=label,
+                description_allow_html=True,
+            )
         if self.kind == "expression":
             text = "" if default is MISSING else repr(default)
             placeholder = "Python expression, e.g. [1, 2, 3]"
@@ -82,7 +89,12 @@ class InputField:
             text = "" if default is MISSING else str(default)
             placeholder = self.kind if self.kind != "string" else "text"
         return theme.make(
-            widgets.Text, value=text, placeholder=placeholder, continuous_update=False, **label
+            widgets.Text,
+            value=text,
+            placeholder=placeholder,
+            continuous_update=False,
+            description=label,
+            description_allow_html=True,
         )
 
     def value(self) -> Any:

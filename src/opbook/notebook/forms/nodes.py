@@ -126,7 +126,9 @@ class Node(ABC):
     ``build`` (make the widget from the current state) and ``show`` (update a built widget).
     """
 
-    block = False  # shown as a collapsible titled group rather than one labelled line
+    # Shown as a collapsible titled group rather than one labelled line; the widget of a
+    # block node shows the node's own status first.
+    block = False
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class Node(ABC):
         self._status: widgets.HTML | None = None
         self._accordion: widgets.Accordion | None = None
         self._quiet = False
+        self._rows: list[widgets.Widget] = []  # row widgets, closed when the rows are rebuilt
 
     # -- identity ----------------------------------------------------------------------------
 
@@ -183,7 +186,7 @@ class Node(ABC):
         """The nodes directly below this one that currently make up its value."""
         return []
 
-    def keys(self) -> list[PathKey]:
+    def child_keys(self) -> list[PathKey]:
         """The keys ``child`` answers for."""
         return [node.key for node in self.children() if node.key is not None]
 
@@ -191,9 +194,7 @@ class Node(ABC):
         """Problems the validator cannot see (text that is not YAML, a repeated map key)."""
         return []
 
-    def make_child(
-        self, desc: dict[str, Any], info: FieldInfo | None, key: PathKey | None
-    ) -> Node:
+    def make_child(self, desc: dict[str, Any], info: FieldInfo | None, key: PathKey | None) -> Node:
         return self.host.builder(self.host, desc, info, self, key, self.secret)
 
     # -- value -------------------------------------------------------------------------------
@@ -292,11 +293,23 @@ class Node(ABC):
     @abstractmethod
     def build(self) -> widgets.Widget: ...
 
+    def row_widget(self, widget: widgets.Widget) -> widgets.Widget:
+        """Note a widget of a row that a rebuild of the rows replaces."""
+        self._rows.append(widget)
+        return widget
+
+    def take_rows(self) -> list[widgets.Widget]:
+        """The row widgets made so far, forgotten here (close them once replaced)."""
+        rows, self._rows = self._rows, []
+        return rows
+
     def after_build(self) -> None:
-        """Finish a widget that needs itself to exist (rows added to it)."""
+        """Finish a widget that needs itself to exist (rows added to it); nothing by default."""
+        return None
 
     def show(self) -> None:
-        """Bring a built widget up to date with the value."""
+        """Bring a built widget up to date with the value; nothing to do by default."""
+        return None
 
     def redraw(self) -> None:
         if self._widget is not None:
@@ -375,20 +388,21 @@ class Node(ABC):
             open_now = self.parent is None or (self.required and self.host.take(self.size))
             child = self._content() if open_now else theme.placeholder
             title = self.name + (" *" if self.required else "")
-            self._accordion = theme.make(widgets.Accordion, [child], titles=(title,), layout="block")
+            self._accordion = theme.make(
+                widgets.Accordion, [child], titles=(title,), layout="block"
+            )
             if open_now:
                 self._accordion.selected_index = 0
             self._accordion.observe(self._opened, "selected_index")
         return self._accordion
 
     def _content(self) -> widgets.Widget:
-        """What an open group holds: the group's own status (problems of the group as a
-        whole), then its widget."""
-        return self.host.theme.make(widgets.VBox, [self.status, self.widget], layout="block")
+        """What an open group holds: its widget (which shows the group's status first)."""
+        return self.widget
 
     def row_cells(self) -> list[widgets.Widget]:
-        """The cells of the node's row in its parent: a titled group (which shows its own
-        status inside), or the labelled input and its status beside it."""
+        """The cells of the node's row in its parent: a titled group (whose widget shows its
+        own status inside), or the labelled input and its status beside it."""
         return [self.cell()] if self.block else [self.cell(), self.status]
 
     @property

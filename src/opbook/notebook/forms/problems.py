@@ -43,9 +43,7 @@ class Problem:
         return f"{self.path or '(root)'}: {self.message}"
 
 
-def place(
-    root: Node, errors: Iterable[cfg.EvaluationError]
-) -> list[tuple[Node | None, Problem]]:
+def place(root: Node, errors: Iterable[cfg.EvaluationError]) -> list[tuple[Node | None, Problem]]:
     """Each problem, with the node it is shown beside (None when that node is not shown)."""
     placed = []
     for error in errors:
@@ -105,7 +103,7 @@ def _step(node: Node, rest: str, path: str) -> tuple[Node, str]:
             if below is not None:
                 return below, rest[close + 1 :].removeprefix(".")
         raise KeyError(_no_such(node, rest, path))
-    keys = {str(key) for key in node.keys()}
+    keys = {str(key) for key in node.child_keys()}
     for key in sorted(keys, key=len, reverse=True):  # longest first: keys with dots
         after = rest[len(key) :]
         if rest.startswith(key) and (not after or after[0] in ".["):
@@ -116,7 +114,7 @@ def _step(node: Node, rest: str, path: str) -> tuple[Node, str]:
 
 
 def _no_such(node: Node, rest: str, path: str) -> str:
-    keys = sorted(str(key) for key in node.keys())
+    keys = sorted(str(key) for key in node.child_keys())
     where_text = format_path(node.path) or "the root"
     return f"The form has no config path {path!r}: nothing named {rest!r} at {where_text}; there is {keys}."
 

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 
 from opbook.notebook.forms.groups import ShapeNode
 from opbook.notebook.forms.nodes import MISSING, FieldInfo, Node, PathKey
+from opbook.notebook.forms.theme import close_all
 
 
 class SelectorNode(Node):
@@ -42,7 +43,7 @@ class SelectorNode(Node):
             return self.branch(key)
         return None
 
-    def keys(self) -> list[PathKey]:
+    def child_keys(self) -> list[PathKey]:
         return list(self.branch_data)
 
     def children(self) -> list[Node]:
@@ -100,7 +101,7 @@ class SelectorNode(Node):
             description="choose",
         )
         self._choice.observe(self._picked, "value")
-        return theme.make(SelectorWidget, [self._choice], layout="block")
+        return theme.make(SelectorWidget, [self.status, self._choice], layout="block")
 
     def after_build(self) -> None:
         self._show_branch()
@@ -113,15 +114,18 @@ class SelectorNode(Node):
     def _show_branch(self) -> None:
         if self._widget is None or self._choice is None:
             return
-        parts: list[widgets.Widget] = [self._choice]
+        old = self.take_rows()
+        parts: list[widgets.Widget] = [self.status, self._choice]
         if self.chosen is not None:
             node = self.branch(self.chosen)
             if node.block:
-                parts += [node.status, node.widget]
+                parts.append(node.widget)
             else:
                 cells = [node.cell(), node.status]
-                parts.append(self.host.theme.make(widgets.HBox, cells, layout="row"))
+                row = self.host.theme.make(widgets.HBox, cells, layout="row")
+                parts.append(self.row_widget(row))
         self._widget.children = tuple(parts)
+        close_all(old)
 
     def _picked(self, change: dict[str, Any]) -> None:
         if self._quiet:
@@ -133,8 +137,9 @@ class SelectorNode(Node):
 
 
 class SelectorWidget(widgets.VBox):
-    """A selector's widget: ``choice`` (the branch dropdown), then the chosen branch's form."""
+    """A selector's widget: its status, ``choice`` (the branch dropdown), then the chosen
+    branch's form."""
 
     @property
     def choice(self) -> widgets.Dropdown:
-        return self.children[0]
+        return self.children[1]

@@ -234,9 +234,7 @@ def _keep(fields: dict[str, cfg.Field], name: str, keys: frozenset[str] | set[st
         del fields[name]
 
 
-def _mapped_schema(
-    pipeline: PipelineDefinition, fields: dict[str, cfg.Field]
-) -> cfg.FieldsType:
+def _mapped_schema(pipeline: PipelineDefinition, fields: dict[str, cfg.Field]) -> cfg.FieldsType:
     """A job with a config mapping takes the mapping's own fields plus the engine's sections."""
     mapping = pipeline.config_mapping
     assert mapping is not None

@@ -23,7 +23,8 @@ class Theme:
 
     def __init__(self) -> None:
         self._styles: dict[tuple[type, tuple[tuple[str, str], ...]], Any] = {}
-        self._has_style: dict[type, bool] = {}
+        self._has_style: dict[Any, bool] = {}
+        self.made: list[widgets.Widget] = []  # every widget made here, to close with the form
         layout = widgets.Layout
         self.layouts: dict[str, widgets.Layout] = {
             "plain": layout(),
@@ -46,7 +47,7 @@ class Theme:
         # What a folded group holds until opened; one for all (a widget may have many views).
         self.placeholder = widgets.VBox(layout=self.layouts["block"])
 
-    def style(self, widget_class: type, **settings: str) -> Any:
+    def style(self, widget_class: Any, **settings: str) -> Any:
         """The one style of ``widget_class`` with ``settings`` (labels of equal width unless
         ``description_width`` is given)."""
         style_class = widget_class.style.klass  # the class the `style` trait holds
@@ -63,7 +64,7 @@ class Theme:
 
     def make(
         self,
-        widget_class: type,
+        widget_class: Any,
         *args: Any,
         layout: str = "plain",
         style: dict[str, str] | None = None,
@@ -72,10 +73,26 @@ class Theme:
         """A new ``widget_class(*args, **kwargs)`` with a shared layout and style."""
         has_style = self._has_style.get(widget_class)
         if has_style is None:
-            has_style = self._has_style[widget_class] = "style" in widget_class.class_trait_names()
+            names = widget_class.class_trait_names()
+            has_style = self._has_style[widget_class] = "style" in names
         if has_style:
             kwargs["style"] = self.style(widget_class, **(style or {}))
-        return widget_class(*args, layout=self.layouts[layout], **kwargs)
+        widget = widget_class(*args, layout=self.layouts[layout], **kwargs)
+        self.made.append(widget)
+        return widget
+
+    def close(self) -> None:
+        """Close every widget of the form (the browser forgets them; the kernel frees them)."""
+        for widget in [*self.made, *self._styles.values(), *self.layouts.values()]:
+            widget.close()
+        self.placeholder.close()
+        self.made = []
+
+
+def close_all(made: list[widgets.Widget]) -> None:
+    """Close widgets that were replaced (rows of a list rebuilt after an edit)."""
+    for widget in made:
+        widget.close()
 
 
 def esc(text: object) -> str:

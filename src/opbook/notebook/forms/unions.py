@@ -64,9 +64,9 @@ class _Wrapper(Node):
         node = self.active()
         return [] if node is None else [node]
 
-    def keys(self) -> list[PathKey]:
+    def child_keys(self) -> list[PathKey]:
         node = self.active()
-        return [] if node is None else node.keys()
+        return [] if node is None else node.child_keys()
 
     def read(self) -> Any:
         node = self.active()
@@ -217,7 +217,7 @@ class SourceNode(_Wrapper):
     def child(self, key: PathKey) -> Node | None:
         return self.env if self.from_env and key == "env" else None
 
-    def keys(self) -> list[PathKey]:
+    def child_keys(self) -> list[PathKey]:
         return ["env"] if self.from_env else []
 
     def make_toggle(self) -> widgets.Widget:

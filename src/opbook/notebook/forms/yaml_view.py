@@ -21,16 +21,18 @@ class _Dumper(yaml.SafeDumper):
     """Safe YAML that writes an object YAML cannot hold (passed through ``Any``) as its repr."""
 
 
-_Dumper.add_representer(None, lambda dumper, data: dumper.represent_str(repr(data)))
+def _represent_any(dumper: yaml.SafeDumper, data: Any) -> yaml.Node:
+    return dumper.represent_str(repr(data))
+
+
+_Dumper.add_representer(None, _represent_any)  # type: ignore[arg-type]  # None: any other type
 
 
 def dump(value: Any) -> str:
     """``value`` as block YAML, keys in the order given; empty text for an empty config."""
     if value is None or value == {}:
         return ""
-    return yaml.dump(
-        value, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=10**6
-    )
+    return yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=10**6)
 
 
 def dump_inline(value: Any) -> str:
