@@ -29,6 +29,7 @@ DAGSTER_SPEC = "dagster==1.13.*"
 # workload -> (target, unit); unit "s" figures are shown in ms.
 TARGETS: dict[str, tuple[float | None, str]] = {
     "import_time": (0.080, "s"),
+    "import_and_first_use": (None, "s"),
     "chain_10": (None, "s"),
     "chain_100": (None, "s"),
     "chain_1000": (0.060, "s"),
@@ -40,6 +41,7 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "multiprocess_chain_8": (2.0, "s"),
     "multiprocess_fan_16": (2.5, "s"),
     "dask_fan_64_naps": (4.0, "s"),
+    "dask_overhead_per_trivial_task": (None, "s"),
 }
 
 
@@ -67,24 +69,32 @@ def dagster_python() -> Path:
 def _env(engine: str) -> dict[str, str]:
     env = dict(os.environ, BENCH_ENGINE=engine, PYTHONPATH=str(ROOT))
     env.pop("OPBOOK_HOME", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' imports read cached bytecode
     env.setdefault("DAGSTER_HOME", "")
     if not env["DAGSTER_HOME"]:
         env.pop("DAGSTER_HOME")
     return env
 
 
-def import_time(python: Path, engine: str, repeat: int) -> list[float]:
+def import_time(python: Path, engine: str, repeat: int, code: str) -> list[float]:
+    """Whole-process seconds of ``python -c code``."""
     figures = []
     for _ in range(repeat + 1):
         start = time.perf_counter()
-        subprocess.run([str(python), "-c", f"import {engine}"], env=_env(engine), check=True)
+        subprocess.run(
+            [str(python), "-c", code.format(engine=engine)], env=_env(engine), check=True
+        )
         figures.append(time.perf_counter() - start)
-    return figures[1:]  # the first run warms the file cache
+    return figures[1:]  # the first run warms the file cache and writes bytecode
 
 
 def run_workload(python: Path, engine: str, workload: str, repeat: int) -> dict[str, object]:
     if workload == "import_time":
-        return {"figures": import_time(python, engine, repeat)}
+        return {"figures": import_time(python, engine, repeat, "import {engine}")}
+    if workload == "import_and_first_use":
+        # opbook loads its engine on first use of a name: measure that too, to be fair.
+        code = "import {engine}; {engine}.job; {engine}.op"
+        return {"figures": import_time(python, engine, repeat, code)}
     completed = subprocess.run(
         [str(python), "-m", "bench.workloads", workload, "--repeat", str(repeat)],
         env=_env(engine),
@@ -94,7 +104,9 @@ def run_workload(python: Path, engine: str, workload: str, repeat: int) -> dict[
     )
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:
-        return {"skipped": f"failed (exit {completed.returncode}): {completed.stderr.strip()[-300:]}"}
+        return {
+            "skipped": f"failed (exit {completed.returncode}): {completed.stderr.strip()[-300:]}"
+        }
     return json.loads(lines[-1])  # type: ignore[no-any-return]
 
 
@@ -122,7 +134,9 @@ def _show(value: float | None, unit: str) -> str:
 
 
 def table(results: list[Measured], compare: bool) -> str:
-    header = "| workload | opbook (median) | target | met |" + (" Dagster 1.13 | opbook / Dagster |" if compare else "")
+    header = "| workload | opbook (median) | target | met |" + (
+        " Dagster 1.13 | opbook / Dagster |" if compare else ""
+    )
     rule = "|---|---|---|---|" + ("---|---|" if compare else "")
     rows = [header, rule]
     for m in results:
@@ -144,10 +158,16 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--compare", choices=["dagster"], help="also run the workloads on Dagster 1.13")
-    parser.add_argument("--only", nargs="*", choices=sorted(TARGETS), help="run only these workloads")
+    parser.add_argument(
+        "--compare", choices=["dagster"], help="also run the workloads on Dagster 1.13"
+    )
+    parser.add_argument(
+        "--only", nargs="*", choices=sorted(TARGETS), help="run only these workloads"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="processes per engine and workload")
-    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions inside each process")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timed repetitions inside each process"
+    )
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
     args = parser.parse_args()
     engines = {"opbook": Path(sys.executable)}
@@ -162,7 +182,19 @@ def main() -> None:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with open(ROOT / "bench" / "results.jsonl", "a", encoding="utf-8") as out:
         for m in results:
-            out.write(json.dumps({"date": stamp, "machine": machine(), "workload": m.workload, "figures": m.figures, "skipped": m.skipped, "ratios": m.ratios}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "date": stamp,
+                        "machine": machine(),
+                        "workload": m.workload,
+                        "figures": m.figures,
+                        "skipped": m.skipped,
+                        "ratios": m.ratios,
+                    }
+                )
+                + "\n"
+            )
     if args.record:
         body = (
             "# Benchmark results\n\n"

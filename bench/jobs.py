@@ -48,8 +48,8 @@ def make_chain(n: int) -> Any:
     return chain
 
 
-def make_fan(n: int, body: Any = add_one) -> Any:
-    @job(name=f"fan_{n}_{body.name}")
+def make_fan(n: int, body: Any = add_one, executor_def: Any = None) -> Any:
+    @job(name=f"fan_{n}_{body.name}", executor_def=executor_def)
     def fan() -> None:
         first = start()
         total([body.alias(f"leg_{i}")(first) for i in range(n)])

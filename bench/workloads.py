@@ -79,7 +79,9 @@ def execute_solid(repeat: int) -> list[float]:
 
     if not hasattr(jobs.engine, "execute_solid"):
         raise LookupError("this engine has no execute_solid")
-    return per_call(lambda: jobs.engine.execute_solid(jobs.add_one, input_values={"x": 1}), 200, repeat)
+    return per_call(
+        lambda: jobs.engine.execute_solid(jobs.add_one, input_values={"x": 1}), 200, repeat
+    )
 
 
 def chain_memory(repeat: int) -> list[float]:
@@ -111,16 +113,41 @@ def multiprocess(name: str, repeat: int) -> list[float]:
         return timed(_quiet(run), repeat, warmup=1)
 
 
-def dask_fan(repeat: int) -> list[float]:
+def on_dask_cluster(job_of: Callable[[Any], Any], repeat: int) -> list[float]:
+    """Runs of ``job_of(dask_executor)`` on a running 2-worker, 2-threads-each LocalCluster,
+    started once before the timings (a run that starts its own cluster adds its start-up)."""
     from bench import jobs
 
     if not hasattr(jobs.engine, "dask_executor"):
         raise LookupError("this engine has no dask_executor")
-    config = {
-        "execution": {"dask": {"config": {"cluster": {"local": {"n_workers": 2, "threads_per_worker": 2}}}}}
-    }
-    job = jobs.make_fan(64, jobs.nap)
-    return timed(lambda: jobs.engine.execute_pipeline(job, run_config=config), repeat, warmup=1)
+    import distributed
+
+    job = job_of(jobs.engine.dask_executor)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=2, dashboard_address=None
+    ) as cluster:
+        config = {
+            "execution": {
+                "config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}
+            }
+        }
+        instance = jobs.engine.DagsterInstance.ephemeral()
+        run = lambda: jobs.engine.execute_pipeline(job, run_config=config, instance=instance)  # noqa: E731
+        return timed(_quiet(run), repeat, warmup=1)
+
+
+def dask_fan(repeat: int) -> list[float]:
+    from bench import jobs
+
+    return on_dask_cluster(lambda executor: jobs.make_fan(64, jobs.nap, executor), repeat)
+
+
+def dask_per_task(repeat: int) -> list[float]:
+    """Seconds per step of a fan-out of 64 trivial ops (66 steps) on the cluster."""
+    from bench import jobs
+
+    figures = on_dask_cluster(lambda executor: jobs.make_fan(64, jobs.add_one, executor), repeat)
+    return [seconds / 66 for seconds in figures]
 
 
 WORKLOADS: dict[str, Callable[[int], list[float]]] = {
@@ -135,6 +162,7 @@ WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "multiprocess_chain_8": lambda r: multiprocess("chain_8", r),
     "multiprocess_fan_16": lambda r: multiprocess("fan_16", r),
     "dask_fan_64_naps": dask_fan,
+    "dask_overhead_per_trivial_task": dask_per_task,
 }
 
 
