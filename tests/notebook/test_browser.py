@@ -95,6 +95,8 @@ def test_run_panel_in_jupyterlab(lab: Any, lab_page: Any) -> None:  # noqa: F811
     assert abs(error_box["y"] - field_box["y"]) < field_box["height"] * 2
     expect(run).to_be_disabled()
     expect(page.get_by_text("Fix the config first")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "run_panel_problem.png"))
     expect(page.locator("li", has_text="ops.make.config.rows")).to_be_visible()  # the summary
 
     rows.fill("4")
@@ -115,5 +117,5 @@ def test_run_panel_in_jupyterlab(lab: Any, lab_page: Any) -> None:  # noqa: F811
     expect(events).to_contain_text("STEP_SUCCESS")
     expect(page.locator(".opbook-steps table.dataframe")).to_contain_text("succeeded")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "run_panel.png"), full_page=True)
+    page.locator(".opbook-steps").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "run_panel.png"))

@@ -38,7 +38,7 @@ def test_fields_keep_the_schema_order() -> None:
 def test_nested_shape_is_a_titled_collapsible_group() -> None:
     form = ConfigForm({"db": {"host": str, "port": Field(int, default_value=5432)}})
     grid = form.widget_for("")
-    group = grid.children[0]
+    group = grid.children[1]  # after the root's status
     assert isinstance(group, widgets.Accordion)
     assert group.titles == ("db *",)
     assert group.selected_index == 0  # required: open
@@ -49,12 +49,12 @@ def test_nested_shape_is_a_titled_collapsible_group() -> None:
 
 def test_optional_group_starts_folded_and_is_built_when_opened() -> None:
     form = ConfigForm({"tuning": {"depth": Field(int, default_value=3)}, "n": int})
-    group = form.widget_for("").children[0]
+    group = form.widget_for("").children[1]
     assert group.selected_index is None
     group.selected_index = 0
     depth = form.widget_for("tuning.depth")
-    status, body = group.children[0].children
-    assert body.children[0].children[0] is depth
+    status, grid = group.children[0].children  # the group's own status, then its fields
+    assert grid.children[0] is depth
     assert status is form.status_for("tuning")
     assert depth.value == "3"
 
@@ -127,7 +127,7 @@ def test_shape_given_a_non_dict_keeps_it_and_reports_it() -> None:
 
 def test_a_shape_wrapping_one_group_is_shown_as_one_group() -> None:
     form = ConfigForm({"load": {"config": {"path": str}}})
-    group = form.widget_for("").children[0]
+    group = form.widget_for("").children[1]
     assert group.titles == ("load \u203a config *",)
     form.widget_for("load.config.path").value = "x"
     assert form.value == {"load": {"config": {"path": "x"}}}

@@ -184,3 +184,27 @@ def test_reexecute_from_failure_of_a_successful_run_is_a_usage_error(ip, defined
 def test_reexecute_with_no_run_yet_is_a_usage_error(ip, defined) -> None:
     with pytest.raises(UsageError, match="no run of a notebook job in this session yet"):
         ip.run_line_magic("opbook", "reexecute --from-failure")
+
+
+def test_form_shows_the_run_config_form_of_a_job(defined) -> None:
+    defined.cell("form = %opbook form numbers")
+    form = defined["form"]
+    assert isinstance(form, opbook.notebook.ConfigForm)
+    assert "ops.scale.config.factor" in {p.path for p in form.problems}
+    form.value = {"ops": {"scale": {"config": {"factor": 2}}}}
+    assert form.is_valid
+
+
+def test_panel_is_a_run_panel_for_a_job_and_a_solid_panel_for_an_op(defined) -> None:
+    defined.cell("job_panel = %opbook panel numbers")
+    defined.cell("op_panel = %opbook panel load")
+    assert isinstance(defined["job_panel"], opbook.notebook.RunPanel)
+    assert isinstance(defined["op_panel"], opbook.notebook.SolidPanel)
+    assert defined["op_panel"].run().output_value() == [1, 2, 3]
+
+
+@pytest.mark.parametrize("line", ["form", "panel", "form nothing_here", "panel a b"])
+def test_form_and_panel_misuse_is_a_one_line_usage_error(defined, line: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        defined.shell.run_line_magic("opbook", line)
+    assert "\n" not in str(raised.value)

@@ -189,7 +189,26 @@ def test_bad_op_selection_is_explained_and_blocks_the_run(instance: DagsterInsta
     panel = _ready(RunPanel(etl, instance=instance))
     panel.selection.value = "nothing_here"
     assert "nothing_here" in html.unescape(panel.selection_message.value)
+    assert panel.run_button.disabled and "op selection" in panel.reason.value
+    panel.selection.value = "load+"
+    assert not panel.run_button.disabled and panel.reason.value == ""
+
+
+def test_a_run_refused_for_its_config_leaves_the_buttons_as_the_config_says(
+    instance: DagsterInstance,
+) -> None:
+    panel = RunPanel(etl, instance=instance)
+    panel.run_button.click()  # disabled in a browser; from code it reports the problems
+    assert "ops.load.config" in html.unescape(panel.results.value)
     assert panel.run_button.disabled
+
+
+def test_panel_starts_from_the_given_selection_and_config(instance: DagsterInstance) -> None:
+    config = {"ops": {"load": {"config": {"path": "x"}}}}
+    panel = RunPanel(etl, instance=instance, op_selection=["load", "check"], run_config=config)
+    assert panel.selection.value == "load,check"
+    assert panel.form.target.selected == frozenset({"load", "check"})
+    assert panel.run().output_for_solid("check") == 2
 
 
 def test_executor_choice_and_the_forms_execution_entry_follow_each_other(

@@ -20,7 +20,7 @@ from IPython.display import display
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterError
-from opbook.notebook import cards, cells, export, runs, session, tables
+from opbook.notebook import cards, cells, export, panels, runs, session, tables
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
@@ -43,12 +43,17 @@ opbook magics (load them with %load_ext opbook)
                           run a job (on its executor), showing its progress
 %opbook reexecute [RUN_ID] (--from-failure | --select QUERY) [--config FILE_OR_EXPR]
                           run again from a run (default: the last one) of this session
+%opbook form JOB          the run-config form of a job, pipeline, graph or op
+%opbook panel JOB         a run panel (config form, Run button, live graph, results);
+                          for an op, inputs and config and a Run button (execute_solid)
 %opbook runs              this session's runs, newest first
 %opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
 %opbook help              this text"""
 
-COMMAND_NAMES = ["show", "run", "reexecute", "runs", "export", "help"]
+COMMAND_NAMES = ["show", "run", "reexecute", "form", "panel", "runs", "export", "help"]
 SHOW = Spec("%opbook show", max_positional=1)
+FORM = Spec("%opbook form", max_positional=1)
+PANEL = Spec("%opbook panel", max_positional=1)
 RUN = Spec(
     "%opbook run",
     flags=frozenset({"no-progress"}),
@@ -237,6 +242,24 @@ def export_module(shell: Any, rest: str) -> None:
     print(f"Wrote {len(written)} definitions ({', '.join(written) or 'none'}) to {path}")
 
 
+def _widget_command(
+    shell: Any, rest: str, spec: Spec, make: Callable[[Any], Any], what: str
+) -> Any:
+    parsed = parse(rest, spec)
+    if not parsed.positional:
+        raise UsageError(f"{spec.magic}: {what} of what? e.g. `{spec.magic} my_job`")
+    target = _lookup(shell, parsed.positional[0], "job", spec.magic)
+    return _engine(lambda: make(target), spec.magic)
+
+
+def show_form(shell: Any, rest: str) -> Any:
+    return _widget_command(shell, rest, FORM, panels.show_form, "the form")
+
+
+def show_panel(shell: Any, rest: str) -> Any:
+    return _widget_command(shell, rest, PANEL, panels.show_panel, "a panel")
+
+
 def show_help(shell: Any, rest: str) -> None:
     parse(rest, BARE["help"])
     print(HELP)
@@ -246,6 +269,8 @@ COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "show": show,
     "run": run,
     "reexecute": reexecute,
+    "form": show_form,
+    "panel": show_panel,
     "runs": list_runs,
     "export": export_module,
     "help": show_help,

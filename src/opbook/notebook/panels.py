@@ -33,9 +33,9 @@ from opbook.notebook.diagrams import draw
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.form import ConfigForm
 from opbook.notebook.forms.inputs import InputField, Namespace, user_namespace
-from opbook.notebook.forms.nodes import MISSING
 from opbook.notebook.forms.target import as_pipeline, select_pipeline
 from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
+from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
 from opbook.notebook.render import render
 from opbook.notebook.runs import steps_to_retry
@@ -81,8 +81,9 @@ def failures_html(events: Sequence[DagsterEvent]) -> str:
 
 def result_html(result: Any) -> str:
     """What a finished run shows: failures, then the per-step and the events tables."""
-    steps = frame_html(result.to_dataframe(per="step"))
-    events = frame_html(result.to_dataframe())
+    # the run id is in the heading, so not in every row
+    steps = frame_html(result.to_dataframe(per="step").drop(columns=["run_id"], errors="ignore"))
+    events = frame_html(result.to_dataframe().drop(columns=["run_id"], errors="ignore"))
     outcome = "succeeded" if result.success else "failed"
     colour = "#2e7d32" if result.success else ERROR_COLOUR
     run_id = getattr(result, "run_id", "") or ""
@@ -133,7 +134,7 @@ class RunPanel(widgets.VBox):
         *,
         instance: DagsterInstance | None = None,
         mode: str | None = None,
-        op_selection: str | None = None,
+        op_selection: str | Sequence[str] | None = None,
         run_config: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(layout=widgets.Layout(width="100%"))
@@ -147,8 +148,10 @@ class RunPanel(widgets.VBox):
         self.last_result: PipelineExecutionResult | None = None
         self._tags: dict[str, Any] = {}
         self._quiet = False
+        self._selection_error = ""
         theme = Theme()
-        self._make_controls(theme, mode or pipeline.available_modes[0], op_selection or "")
+        query = op_selection if isinstance(op_selection, str) else ",".join(op_selection or [])
+        self._make_controls(theme, mode or pipeline.available_modes[0], query)
         self.form = self._new_form(dict(run_config) if run_config is not None else None)
         self._form_box = widgets.VBox([self.form])
         self._layout_panel(theme)
@@ -260,9 +263,11 @@ class RunPanel(widgets.VBox):
         try:
             select_pipeline(self.pipeline, self._selection_query())
         except DagsterError as exc:
+            self._selection_error = str(exc)
             self.selection_message.value = error_html(exc)
-            self.run_button.disabled = True
+            self._update_buttons()
             return
+        self._selection_error = ""
         self.selection_message.value = ""
         self._replace_form(self.form.value)
 
@@ -331,6 +336,8 @@ class RunPanel(widgets.VBox):
 
     def _update_buttons(self) -> None:
         reason = disabled_reason(self.form)
+        if self._selection_error:
+            reason = f'<span style="color:{ERROR_COLOUR}">Fix the op selection first.</span>'
         self.reason.value = reason
         self.run_button.disabled = bool(reason)
         failed = self.last_result is not None and not self.last_result.success
@@ -351,10 +358,11 @@ class RunPanel(widgets.VBox):
         return live
 
     def _busy(self, busy: bool) -> None:
-        self.run_button.disabled = busy
-        self.reexecute_button.disabled = True
         if busy:
+            self.run_button.disabled = self.reexecute_button.disabled = True
             self.results.value = ""
+        else:
+            self._update_buttons()
 
     def run(self) -> PipelineExecutionResult:
         """Run with the form's config, selection, mode and executor; return the result.

@@ -4,10 +4,12 @@
 one widget family per kind of config type, and validated by the engine after every change.
 :func:`schema_for` gives the schema a form of a job, pipeline, graph, op or resource edits.
 
-Modules: :mod:`.form` (the form), :mod:`.nodes` (the value tree behind it), one module per
-widget family (:mod:`.scalars`, :mod:`.groups`, :mod:`.selectors`, :mod:`.arrays`,
-:mod:`.unions`), :mod:`.yaml_view`, :mod:`.problems`, :mod:`.target`, :mod:`.inputs` (typed
-input widgets for running one op).
+Modules: :mod:`.form` (the form), :mod:`.nodes` (the value tree behind it, with
+:mod:`.host` and :mod:`.values`), one module per widget family (:mod:`.scalars`,
+:mod:`.groups`, :mod:`.selectors`, :mod:`.arrays`, :mod:`.unions`; :mod:`.build` says which
+shows which type), :mod:`.yaml_view`, :mod:`.problems` (validation shown beside fields),
+:mod:`.target` (what a form edits), :mod:`.theme` (shared looks), :mod:`.inputs` (typed input
+widgets for running one op).
 """
 
 from __future__ import annotations

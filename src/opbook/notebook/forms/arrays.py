@@ -12,9 +12,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from opbook.notebook.forms.nodes import MISSING, Node, PathKey, sample
+from opbook.notebook.forms.nodes import Node
 from opbook.notebook.forms.scalars import parse_number
 from opbook.notebook.forms.theme import close_all
+from opbook.notebook.forms.values import MISSING, PathKey, sample
 
 
 class ArrayNode(Node):

@@ -6,10 +6,12 @@ from typing import Any
 
 from opbook.notebook.forms.arrays import ArrayNode, MapNode
 from opbook.notebook.forms.groups import ShapeNode
-from opbook.notebook.forms.nodes import FieldInfo, Host, Node, PathKey
+from opbook.notebook.forms.host import Host
+from opbook.notebook.forms.nodes import Node
 from opbook.notebook.forms.scalars import BoolNode, EnumNode, TextNode
 from opbook.notebook.forms.selectors import SelectorNode
 from opbook.notebook.forms.unions import AnyNode, NoneableNode, ScalarUnionNode, SourceNode
+from opbook.notebook.forms.values import FieldInfo, PathKey
 
 NODE_CLASSES: dict[str, type[Node]] = {
     "int": TextNode,

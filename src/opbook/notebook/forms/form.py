@@ -19,10 +19,12 @@ from opbook import config as cfg
 from opbook.config.errors import format_path
 from opbook.config.values import copy_plain
 from opbook.notebook.forms.build import build_node
-from opbook.notebook.forms.nodes import MISSING, FieldInfo, Host, Node
+from opbook.notebook.forms.host import Host
+from opbook.notebook.forms.nodes import Node
 from opbook.notebook.forms.problems import Problem, find, place, summary_html
 from opbook.notebook.forms.target import form_target
 from opbook.notebook.forms.theme import esc
+from opbook.notebook.forms.values import MISSING, FieldInfo
 from opbook.notebook.forms.yaml_view import YamlView
 
 Listener = Callable[["ConfigForm"], None]

@@ -17,9 +17,9 @@ import ipywidgets as widgets
 import __main__
 from opbook.definitions.input_output import InputDefinition
 from opbook.errors import DagsterInvariantViolationError
-from opbook.notebook.forms.nodes import MISSING
 from opbook.notebook.forms.scalars import parse_number
 from opbook.notebook.forms.theme import Theme, esc, muted
+from opbook.notebook.forms.values import MISSING
 
 Namespace = Callable[[], Mapping[str, Any]]
 _TYPED = {int: "int", float: "float", str: "string", bool: "bool"}

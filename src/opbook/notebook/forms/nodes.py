@@ -15,107 +15,16 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Iterator
+from typing import Any
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionWidget
 
 from opbook.config.values import MASK
-from opbook.notebook.forms.theme import Theme, error_html, esc, label_html, muted
-
-
-class _Missing:
-    """The marker for "no value given" (None is a value)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Any = _Missing()
-PathKey = str | int
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    """A field's entry in ``describe()``: what the form shows around the field's widget."""
-
-    name: str
-    required: bool
-    has_default: bool
-    default: Any
-    description: str | None
-    is_secret: bool
-
-    @classmethod
-    def from_description(cls, data: dict[str, Any]) -> FieldInfo:
-        return cls(
-            data["name"],
-            data["required"],
-            data["has_default"],
-            data["default"],
-            data["description"],
-            data["is_secret"],
-        )
-
-
-class Builder(Protocol):
-    def __call__(
-        self,
-        host: Host,
-        desc: dict[str, Any],
-        info: FieldInfo | None,
-        parent: Node | None,
-        key: PathKey | None,
-        secret: bool,
-    ) -> Node: ...
-
-
-class Host:
-    """What the nodes of one form share: the builder of child nodes, the theme, and the
-    callback run after each change (batched while a whole value is being set)."""
-
-    def __init__(
-        self, builder: Builder, on_change: Callable[[], None], open_fields: int = 80
-    ) -> None:
-        self.theme = Theme()
-        self.builder = builder
-        self._on_change = on_change
-        self._batch = 0
-        self._dirty = False
-        self._open_budget = open_fields
-
-    def take(self, fields: int) -> bool:
-        """Whether a group of ``fields`` fields may open at once (while the budget lasts)."""
-        if fields > self._open_budget:
-            self._open_budget = 0
-            return False
-        self._open_budget -= fields
-        return True
-
-    def changed(self) -> None:
-        if self._batch:
-            self._dirty = True
-        else:
-            self._on_change()
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Changes inside are reported once, at the end."""
-        self._batch += 1
-        try:
-            yield
-        finally:
-            self._batch -= 1
-            if not self._batch and self._dirty:
-                self._dirty = False
-                self._on_change()
+from opbook.notebook.forms.host import Host
+from opbook.notebook.forms.theme import error_html, esc, label_html, muted
+from opbook.notebook.forms.values import MISSING, FieldInfo, PathKey, same, sample, short
 
 
 class Node(ABC):
@@ -340,7 +249,7 @@ class Node(ABC):
     def status_html(self) -> str:
         parts = [error_html(problem) for problem in self.problems]
         if self._foreign is not MISSING:
-            shown = MASK if self.secret else _short(self._foreign)
+            shown = MASK if self.secret else short(self._foreign)
             parts.append(muted(f"given: <code>{esc(shown)}</code>"))
         info = self.info
         if info is not None and info.description:
@@ -354,7 +263,7 @@ class Node(ABC):
             return "<i>(default)</i>"
         if self.block:
             return ""
-        shown = MASK if self.secret else _short(info.default)
+        shown = MASK if self.secret else short(info.default)
         return f"<i>(default: {esc(shown)})</i>"
 
     def label(self) -> str:
@@ -435,55 +344,3 @@ class LabelledBox(widgets.Box):
         first = self.children[0]
         first.description = html
         first.description_allow_html = True
-
-
-def same(left: Any, right: Any) -> bool:
-    """Equal values of the same types all the way down (``1 == True`` is not the same)."""
-    if _is_number(left) and _is_number(right):
-        return bool(left == right)
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return left.keys() == right.keys() and all(same(v, right[k]) for k, v in left.items())
-    if isinstance(left, list):
-        return len(left) == len(right) and all(map(same, left, right))
-    return bool(left == right)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-_ZEROS: dict[str, Any] = {"int": 0, "float": 0.0, "bool": False, "string": "", "secret": ""}
-
-
-def sample(desc: dict[str, Any]) -> Any:
-    """A placeholder value for a type described by ``desc``, as ``opbook.config.scaffold``
-    makes one: zeros for scalars, the first choice of an enum or selector, empty collections,
-    and for shapes their required and defaulted fields."""
-    kind = desc["kind"]
-    if kind in _ZEROS:
-        return _ZEROS[kind]
-    if kind in ("shape", "permissive"):
-        return {
-            f["name"]: f["default"] if f["has_default"] else sample(f["type"])
-            for f in desc["fields"]
-            if f["required"] or f["has_default"]
-        }
-    if kind == "selector":
-        first = desc["fields"][0]
-        return {first["name"]: first["default"] if first["has_default"] else sample(first["type"])}
-    if kind == "array":
-        return []
-    if kind == "map":
-        return {}
-    if kind == "enum":
-        return desc["values"][0]["value"]
-    if kind in ("scalar_union", "string_source", "int_source", "bool_source"):
-        return sample(desc["scalar"])
-    return None

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from opbook import config as cfg
 from opbook.config.errors import format_path, where
-from opbook.notebook.forms.nodes import Node, PathKey
+from opbook.notebook.forms.nodes import Node
 from opbook.notebook.forms.theme import ERROR_COLOUR, esc
+from opbook.notebook.forms.values import PathKey
 
 _MISSING_REASONS = ("MISSING_REQUIRED_FIELD", "MISSING_REQUIRED_FIELDS")
 _UNEXPECTED_REASONS = ("FIELD_NOT_DEFINED", "FIELDS_NOT_DEFINED")

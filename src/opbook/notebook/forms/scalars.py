@@ -16,7 +16,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from opbook.config.values import MASK
-from opbook.notebook.forms.nodes import MISSING, Node
+from opbook.notebook.forms.nodes import Node
+from opbook.notebook.forms.values import MISSING
 
 _NOT_SET = "not set"
 _SECRET_SET = "\u25cf\u25cf\u25cf\u25cf\u25cf\u25cf set (type to replace)"

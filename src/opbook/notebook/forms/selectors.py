@@ -12,8 +12,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from opbook.notebook.forms.groups import ShapeNode
-from opbook.notebook.forms.nodes import MISSING, FieldInfo, Node, PathKey
+from opbook.notebook.forms.nodes import Node
 from opbook.notebook.forms.theme import close_all
+from opbook.notebook.forms.values import MISSING, FieldInfo, PathKey
 
 
 class SelectorNode(Node):

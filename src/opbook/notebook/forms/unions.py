@@ -15,7 +15,8 @@ import ipywidgets as widgets
 import yaml
 
 from opbook.config.values import is_env_ref
-from opbook.notebook.forms.nodes import MISSING, LabelledBox, Node, PathKey, sample
+from opbook.notebook.forms.nodes import LabelledBox, Node
+from opbook.notebook.forms.values import MISSING, PathKey, sample
 from opbook.notebook.forms.yaml_view import dump_inline, is_plain
 
 _ENV_NAME = {"kind": "string", "description": None, "type_string": "String"}
