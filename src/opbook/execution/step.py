@@ -399,10 +399,10 @@ class _StepRun:
         dagster_type = definition.output_def_named(name).dagster_type
         check = self._type_check(dagster_type, name, output.value)
         verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
-        metadata = list(output.metadata_entries)
+        metadata = output.metadata_entries
         extra = self._context.get_output_metadata(name) if self._context is not None else None
         if extra:
-            metadata += normalize_metadata(None, extra)
+            metadata = [*metadata, *normalize_metadata(None, extra)]
         yield self.event(
             ET.STEP_OUTPUT,
             f'Yielded output "{name}" of type "{dagster_type.name}". {verdict}',
@@ -425,7 +425,11 @@ class _StepRun:
             f'Handled output "{name}" using intermediate storage "{store.name}"',
             HandledOutputData(name, store.name),
         )
-        yield from self._materialize_from_config(name, dagster_type, output.value)
+        node_config = self.rc.resolved.nodes.get(self.key)
+        if node_config is not None and node_config.outputs:
+            yield from self._materialize_from_config(
+                name, dagster_type, output.value, node_config.outputs
+            )
 
     def _store_value(self, store: Any, name: str, value: Any) -> None:
         try:
@@ -441,12 +445,10 @@ class _StepRun:
             raise _StepFailed(error) from exc
 
     def _materialize_from_config(
-        self, name: str, dagster_type: Any, value: Any
+        self, name: str, dagster_type: Any, value: Any, entries: list[dict[str, Any]]
     ) -> Iterator[DagsterEvent]:
-        node_config = self.rc.resolved.nodes.get(self.key)
-        if node_config is None or not node_config.outputs:
-            return
-        for entry in node_config.outputs:
+        """Write the output where ``outputs:`` config asks, reporting each materialization."""
+        for entry in entries:
             spec = entry.get(name)
             if spec is None:
                 continue
