@@ -39,7 +39,9 @@ def __dir__() -> list[str]:
 
 def _is_submodule(name: str) -> bool:
     here = os.path.dirname(__file__)
-    return os.path.isdir(os.path.join(here, name)) or os.path.isfile(os.path.join(here, f"{name}.py"))
+    return os.path.isdir(os.path.join(here, name)) or os.path.isfile(
+        os.path.join(here, f"{name}.py")
+    )
 
 
 def _load() -> typing.Any:

@@ -10,6 +10,7 @@ from opbook.api import (
     execute_pipeline_iterator,
     reexecute_pipeline,
     reexecute_pipeline_iterator,
+    validate_run_config,
 )
 from opbook.config import (
     Array,
@@ -26,12 +27,11 @@ from opbook.config import (
     Shape,
     StringSource,
 )
+from opbook.definitions.configured import configured
 from opbook.definitions.dagster_type import (
     Any,
     Bool,
     DagsterType,
-    DagsterTypeLoader,
-    DagsterTypeMaterializer,
     Dict,
     Float,
     Int,
@@ -42,8 +42,6 @@ from opbook.definitions.dagster_type import (
     Set,
     String,
     Tuple,
-    dagster_type_loader,
-    dagster_type_materializer,
     make_python_type_usable_as_dagster_type,
     usable_as_dagster_type,
 )
@@ -57,6 +55,7 @@ from opbook.definitions.dependencies import (
 )
 from opbook.definitions.executor import (
     ExecutorDefinition,
+    dask_executor,
     default_executors,
     executor,
     in_process_executor,
@@ -73,7 +72,19 @@ from opbook.definitions.hook import HookDefinition, event_list_hook, failure_hoo
 from opbook.definitions.input_output import In, InputDefinition, Out, OutputDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
 from opbook.definitions.logger import LoggerDefinition, logger
-from opbook.definitions.metadata import EventMetadataEntry, MetadataValue
+from opbook.definitions.metadata import (
+    EventMetadata,
+    EventMetadataEntry,
+    FloatMetadataEntryData,
+    IntMetadataEntryData,
+    JsonMetadataEntryData,
+    MarkdownMetadataEntryData,
+    MetadataValue,
+    PathMetadataEntryData,
+    PythonArtifactMetadataEntryData,
+    TextMetadataEntryData,
+    UrlMetadataEntryData,
+)
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
@@ -89,6 +100,12 @@ from opbook.definitions.storage import (
     mem_intermediate_storage,
     mem_system_storage,
     system_storage,
+)
+from opbook.definitions.type_loaders import (
+    DagsterTypeLoader,
+    DagsterTypeMaterializer,
+    dagster_type_loader,
+    dagster_type_materializer,
 )
 from opbook.definitions.user_events import (
     AssetKey,
@@ -139,9 +156,11 @@ from opbook.execution.context import (
 )
 from opbook.execution.invocation import (
     build_hook_context,
+    build_init_logger_context,
     build_init_resource_context,
     build_op_context,
     build_solid_context,
+    check_dagster_type,
 )
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
@@ -222,6 +241,7 @@ __all__ = [
     "Dict",
     "Enum",
     "EnumValue",
+    "EventMetadata",
     "EventMetadataEntry",
     "ExecuteInProcessResult",
     "ExecutorDefinition",
@@ -229,6 +249,7 @@ __all__ = [
     "Failure",
     "Field",
     "Float",
+    "FloatMetadataEntryData",
     "GraphDefinition",
     "HookContext",
     "HookDefinition",
@@ -241,12 +262,15 @@ __all__ = [
     "InputDefinition",
     "InputMapping",
     "Int",
+    "IntMetadataEntryData",
     "IntSource",
     "IntermediateStorageDefinition",
     "JobDefinition",
+    "JsonMetadataEntryData",
     "List",
     "LoggerDefinition",
     "Map",
+    "MarkdownMetadataEntryData",
     "Materialization",
     "MetadataValue",
     "ModeDefinition",
@@ -262,12 +286,14 @@ __all__ = [
     "Output",
     "OutputDefinition",
     "OutputMapping",
+    "PathMetadataEntryData",
     "Permissive",
     "PipelineDefinition",
     "PipelineExecutionResult",
     "PipelineRun",
     "PipelineRunStatus",
     "PresetDefinition",
+    "PythonArtifactMetadataEntryData",
     "PythonObjectDagsterType",
     "ReconstructablePipeline",
     "ResourceDefinition",
@@ -286,17 +312,23 @@ __all__ = [
     "StringSource",
     "SystemComputeExecutionContext",
     "SystemStorageDefinition",
+    "TextMetadataEntryData",
     "Tuple",
     "TypeCheck",
     "TypeCheckContext",
+    "UrlMetadataEntryData",
     "build_hook_context",
+    "build_init_logger_context",
     "build_init_resource_context",
     "build_intermediate_storage_from_object_store",
     "build_op_context",
     "build_solid_context",
+    "check_dagster_type",
     "composite_solid",
+    "configured",
     "dagster_type_loader",
     "dagster_type_materializer",
+    "dask_executor",
     "default_executors",
     "default_intermediate_storage_defs",
     "default_system_storage_defs",
@@ -333,4 +365,5 @@ __all__ = [
     "system_storage",
     "unload_ipython_extension",
     "usable_as_dagster_type",
+    "validate_run_config",
 ]

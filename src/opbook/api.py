@@ -21,7 +21,11 @@ from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.resource import as_resource_definition
-from opbook.definitions.run_config import resolve_run_config, run_config_schema
+from opbook.definitions.run_config import (
+    resolve_run_config,
+    resolved_as_dict,
+    run_config_schema,
+)
 from opbook.errors import (
     CheckError,
     DagsterExecutionStepNotFoundError,
@@ -136,8 +140,8 @@ def _masked_config(request: RunRequest) -> dict[str, Any]:
         return cfg.mask_secrets(
             run_config_schema(request.pipeline, request.mode), request.run_config
         )
-    except Exception:  # the config was valid; masking never blocks a run
-        return dict(request.run_config)
+    except Exception:  # masking never blocks a run, and an unmasked config is never recorded
+        return {}
 
 
 def prepare_run(
@@ -270,7 +274,9 @@ def execute_pipeline(
     rc = prepare_run(request, instance, raise_on_error)
     driver = _drive(rc, executor_for(rc), _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
-    return PipelineExecutionResult(request.pipeline, rc.run_id, driver.events, _value_loader(rc))
+    return PipelineExecutionResult(
+        request.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
+    )
 
 
 def execute_pipeline_iterator(
@@ -282,10 +288,25 @@ def execute_pipeline_iterator(
     solid_selection: Sequence[str] | None = None,
     instance: DagsterInstance | None = None,
 ) -> Iterator[DagsterEvent]:
-    """Run a pipeline step by step, yielding each event as it happens.
+    """Run a pipeline (or job) step by step, yielding each event as it happens.
 
     Arguments are checked and config validated when this is called; steps run as the
     iterator is consumed.  Step failures become STEP_FAILURE events, never exceptions.
+
+    Args:
+        pipeline: a ``PipelineDefinition`` / ``JobDefinition``, or a reconstructable one.
+        run_config: the run config (validated; every problem reported at once).
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config, mode and selection to use (not with ``mode``).
+        tags: run tags, merged over the pipeline's.
+        solid_selection: run only these solids (``*a``, ``a+``, ``a,b``).
+        instance: where the run is recorded (the process's default instance if None).
+
+    Returns:
+        Iterator[DagsterEvent]: the run's events, from ``PIPELINE_START`` to its end.
+
+    Raises:
+        DagsterInvalidConfigError: the run config is invalid (raised by the call itself).
     """
     request = _request(pipeline, run_config, mode, preset, tags, solid_selection)
     rc = prepare_run(request, instance, raise_on_error=False)
@@ -447,10 +468,19 @@ def reexecute_pipeline(
     Args:
         pipeline: the pipeline or job the parent run ran.
         parent_run_id: the run to re-execute; the instance must know it.
+        run_config: the run config of the new run (the parent's is not reused).
         step_selection: the steps to run (every step when None).
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config and mode to use (not with ``mode``).
+        tags: run tags; ``dagster/parent_run_id`` and ``dagster/root_run_id`` are added.
+        instance: the instance of the parent run (the process's default instance if None).
+        raise_on_error: re-raise the user's exception when a step fails.
         from_failure: run only the steps the parent did not finish (the failed ones and
             those that never ran because of them), instead of a ``step_selection``.
-        instance: the instance of the parent run (the process's default instance if None).
+        progress: True to show the run live in a notebook, or a callable given each event.
+
+    Returns:
+        PipelineExecutionResult: the new run's events and a way to its output values.
 
     Raises:
         DagsterRunNotFoundError: the instance does not know the parent run.
@@ -471,7 +501,9 @@ def reexecute_pipeline(
     )
     driver = _drive(rc, executor_for(rc), _progress_callback(progress, rc.pipeline))
     _finish(driver, raise_on_error)
-    return PipelineExecutionResult(rc.pipeline, rc.run_id, driver.events, _value_loader(rc))
+    return PipelineExecutionResult(
+        rc.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
+    )
 
 
 def reexecute_pipeline_iterator(
@@ -486,7 +518,18 @@ def reexecute_pipeline_iterator(
     *,
     from_failure: bool = False,
 ) -> Iterator[DagsterEvent]:
-    """``reexecute_pipeline``, yielding events as they happen."""
+    """``reexecute_pipeline``, yielding the new run's events as they happen.
+
+    Arguments are those of ``reexecute_pipeline`` (without ``raise_on_error``: step failures
+    become STEP_FAILURE events) and are checked when this is called.
+
+    Returns:
+        Iterator[DagsterEvent]: the new run's events.
+
+    Raises:
+        DagsterRunNotFoundError: the instance does not know the parent run.
+        DagsterExecutionStepNotFoundError: a selected step does not exist.
+    """
     rc = _reexecution_context(
         pipeline,
         parent_run_id,
@@ -520,7 +563,9 @@ def execute_job_in_process(
     rc = prepare_run(request, instance, raise_on_error)
     driver = _drive(rc, in_process_executor_fn, _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
-    return InProcessExecutionResult(job.graph, driver.events, rc.run_id, _value_loader(rc), job)
+    return InProcessExecutionResult(
+        job.graph, driver.events, rc.run_id, _value_loader(rc), job, rc.run.run_config
+    )
 
 
 def execute_graph_in_process(
@@ -536,6 +581,39 @@ def execute_graph_in_process(
     resource_defs = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
     job = JobDefinition(graph, resource_defs=resource_defs)
     return execute_job_in_process(job, run_config, instance, raise_on_error, op_selection, **kwargs)
+
+
+# -- config tooling --------------------------------------------------------------------------------
+
+
+def validate_run_config(
+    job_def: Any = None,
+    run_config: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    pipeline_def: Any = None,
+) -> dict[str, Any]:
+    """Validate a run config against a job or pipeline and return it resolved, as it is used.
+
+    Args:
+        job_def: the job or pipeline (``pipeline_def`` is the pipeline generation's keyword).
+        run_config: the run config; the job's default config when None.
+        mode: the pipeline's mode (None: its only mode).
+
+    Returns:
+        Plain data in the shape of run config: ``ops`` (jobs) or ``solids`` (pipelines) by node
+        handle, each with its ``config`` (defaults filled, ``configured`` mappings applied),
+        ``inputs`` and ``outputs``; ``execution`` as ``{executor: config}``; ``resources`` and
+        ``loggers`` as ``{key: {"config": ...}}``; and a pipeline's ``intermediate_storage``.
+
+    Raises:
+        DagsterInvalidConfigError: listing every problem with its path.
+    """
+    definition = job_def if job_def is not None else pipeline_def
+    if definition is None:
+        raise ParameterCheckError("validate_run_config needs a job (job_def) or a pipeline_def.")
+    request = _request(definition, run_config, mode, None, None, None)
+    resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
+    return resolved_as_dict(request.pipeline, request.mode, resolved)
 
 
 def _select_nodes(job: PipelineDefinition, op_selection: Sequence[str]) -> set[str]:

@@ -58,7 +58,7 @@ class Point:
         (typing.Optional[int], "Optional[Int]"),  # noqa: UP045
         (int | None, "Optional[Int]"),
         (dict, "Dict"),
-        (dict[str, int], "Dict"),
+        (dict[str, int], "Dict[String,Int]"),
         (set, "Set"),
         (tuple, "Tuple"),
         (Point, "Point"),

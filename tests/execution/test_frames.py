@@ -58,6 +58,7 @@ def test_event_frame_columns_and_types() -> None:
             "output_name",
             "error",
             "duration",
+            "metadata",
         ]
     )
     assert isinstance(frame["timestamp"].dtype, pd.DatetimeTZDtype)

@@ -179,7 +179,9 @@ def test_inputs_from_json_and_pickle_files(tmp_path: Path) -> None:
                 "combine": {
                     "inputs": {
                         "count": {"json": {"path": str(tmp_path / "count.json")}},
-                        "anything": {"pickle": {"path": str(tmp_path / "anything.pickle")}},
+                        "anything": {
+                            "pickle": {"path": str(tmp_path / "anything.pickle"), "trust": True}
+                        },
                     }
                 }
             }

@@ -139,9 +139,7 @@ def _check_configurable(configurable: Any) -> None:
         )
 
 
-def configured(
-    configurable: Any, config_schema: Any = None, **kwargs: Any
-) -> Callable[[Any], Any]:
+def configured(configurable: Any, config_schema: Any = None, **kwargs: Any) -> Callable[[Any], Any]:
     """Make a configured version of a definition, as a decorator or applied to a fixed config.
 
     ``@configured(s3_resource)`` on ``def dev_s3(_): return {"bucket": "dev"}``, or
@@ -159,7 +157,11 @@ def configured(
     _check_configurable(configurable)
 
     def make(config_or_config_fn: Any) -> Any:
-        fn_name = getattr(config_or_config_fn, "__name__", None) if callable(config_or_config_fn) else None
+        fn_name = (
+            getattr(config_or_config_fn, "__name__", None)
+            if callable(config_or_config_fn)
+            else None
+        )
         rest = {k: v for k, v in kwargs.items() if k != "name"}
         return configurable.configured(
             config_or_config_fn,

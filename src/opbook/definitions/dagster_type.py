@@ -2,75 +2,55 @@
 
 A ``DagsterType`` is a name plus a type-check function ``(context, value) -> bool | TypeCheck``,
 optionally a loader (how run config supplies the value of an unconnected input) and a
-materializer (how run config asks for an output to be written out).  Python annotations are
-turned into Dagster types by ``resolve_dagster_type``: ``int`` -> ``Int``, ``list[int]`` ->
-``List[Int]``, ``Optional[str]`` -> ``Optional[String]``, any other class -> a type checking
-``isinstance``.  The builtin scalar types also stand for the matching config scalars, so
-``config_schema={"n": Int}`` works as in Dagster.
+materializer (how run config asks for an output to be written out); see ``type_loaders``.
+
+Annotations and ``In`` / ``Out`` types become Dagster types through ``resolve_dagster_type``:
+``int`` -> ``Int`` (and ``float``, ``bool``, ``str``), ``typing.Any`` or nothing -> ``Any``,
+``-> None`` -> ``Nothing``; ``List[int]`` / ``list[int]`` -> ``List[Int]``, ``Optional[str]`` /
+``str | None`` -> ``Optional[String]``, ``Dict[str, int]`` -> ``Dict[String,Int]``, and
+likewise ``Set`` and ``Tuple``: container types check their items too.  A class registered with
+``make_python_type_usable_as_dagster_type`` (or decorated ``@usable_as_dagster_type``) means its
+Dagster type; any other class an ``isinstance`` check inferred from the hint.  Dagster's own
+``List``, ``Optional``, ``Dict``, ``Set`` and ``Tuple`` helpers build the same types.  The
+builtin scalar types also stand for the matching config scalars, so ``config_schema={"n": Int}``
+works as in Dagster.
 """
 
 from __future__ import annotations
 
+import enum
+import types
 import typing
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any as TypingAny
 
 from opbook import config as cfg
-from opbook.definitions.user_events import TypeCheck
-from opbook.errors import CheckError, DagsterInvalidDefinitionError
+from opbook.definitions.type_loaders import (
+    DagsterTypeLoader,
+    DagsterTypeMaterializer,
+    any_loader,
+    builtin_materializer,
+    dict_loader,
+    list_loader,
+    optional_loader,
+    scalar_loader,
+    set_loader,
+    tuple_loader,
+    typed_dict_loader,
+)
+from opbook.definitions.user_events import Failure, TypeCheck
+from opbook.errors import DagsterInvalidDefinitionError
 
 TypeCheckFn = Callable[[TypingAny, TypingAny], "bool | TypeCheck"]
 
 
-@dataclass(frozen=True, eq=False)
-class DagsterTypeLoader:
-    """Builds an input value from run config: ``loader_fn(context, config_value)``."""
-
-    schema: TypingAny
-    loader_fn: Callable[[TypingAny, TypingAny], TypingAny]
-    required_resource_keys: frozenset[str] = frozenset()
-
-    @property
-    def schema_type(self) -> cfg.ConfigType:
-        return cfg.resolve_config_type(self.schema)
-
-
-@dataclass(frozen=True, eq=False)
-class DagsterTypeMaterializer:
-    """Writes an output value as run config asks: ``materializer_fn(context, config, value)``."""
-
-    schema: TypingAny
-    materializer_fn: Callable[[TypingAny, TypingAny, TypingAny], TypingAny]
-    required_resource_keys: frozenset[str] = frozenset()
-
-    @property
-    def schema_type(self) -> cfg.ConfigType:
-        return cfg.resolve_config_type(self.schema)
-
-
-def dagster_type_loader(
-    config_schema: TypingAny, required_resource_keys: Iterable[str] | None = None
-) -> Callable[[Callable[..., TypingAny]], DagsterTypeLoader]:
-    """Decorate ``fn(context, config_value)`` to make it a loader for a Dagster type."""
-    cfg.resolve_config_type(config_schema)
-
-    def wrap(fn: Callable[..., TypingAny]) -> DagsterTypeLoader:
-        return DagsterTypeLoader(config_schema, fn, frozenset(required_resource_keys or ()))
-
-    return wrap
-
-
-def dagster_type_materializer(
-    config_schema: TypingAny, required_resource_keys: Iterable[str] | None = None
-) -> Callable[[Callable[..., TypingAny]], DagsterTypeMaterializer]:
-    """Decorate ``fn(context, config_value, value)`` to make it a materializer."""
-    cfg.resolve_config_type(config_schema)
-
-    def wrap(fn: Callable[..., TypingAny]) -> DagsterTypeMaterializer:
-        return DagsterTypeMaterializer(config_schema, fn, frozenset(required_resource_keys or ()))
-
-    return wrap
+class DagsterTypeKind(enum.Enum):
+    ANY = "ANY"
+    SCALAR = "SCALAR"
+    LIST = "LIST"
+    NOTHING = "NOTHING"
+    NULLABLE = "NULLABLE"
+    REGULAR = "REGULAR"
 
 
 class DagsterType:
@@ -79,9 +59,14 @@ class DagsterType:
     Args:
         type_check_fn: ``(context, value) -> bool | TypeCheck``.
         key / name: identity and display name (``name`` defaults to ``key``).
+        is_builtin: one of opbook's own types.
         description: shown in docs and the notebook.
         loader / materializer: run-config hooks for inputs and outputs.
+        serialization_strategy / auto_plugins: accepted for compatibility; opbook's storages
+            pickle every value.
         required_resource_keys: resources the type check needs.
+        kind: what sort of type this is (``DagsterTypeKind``).
+        typing_type: the Python type a value of this type has, where there is one.
     """
 
     def __init__(
@@ -93,7 +78,10 @@ class DagsterType:
         description: str | None = None,
         loader: DagsterTypeLoader | None = None,
         materializer: DagsterTypeMaterializer | None = None,
+        serialization_strategy: TypingAny = None,
+        auto_plugins: TypingAny = None,
         required_resource_keys: Iterable[str] | None = None,
+        kind: DagsterTypeKind = DagsterTypeKind.REGULAR,
         typing_type: TypingAny = None,
     ) -> None:
         if not callable(type_check_fn):
@@ -110,13 +98,16 @@ class DagsterType:
         self.description = description
         self.loader = loader
         self.materializer = materializer
+        self.serialization_strategy = serialization_strategy
+        self.auto_plugins = list(auto_plugins or [])
         self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.kind = kind
         self.typing_type = typing_type
         # The engine skips calling the check for types that accept everything, and checks the
         # builtin scalars with a plain isinstance (see _BuiltinScalarType).
-        self.is_any = False
+        self.is_any = kind is DagsterTypeKind.ANY
         self.builtin_python_type: type | None = None
-        self.is_nothing = False
+        self.is_nothing = kind is DagsterTypeKind.NOTHING
 
     @property
     def display_name(self) -> str:
@@ -129,6 +120,26 @@ class DagsterType:
     @property
     def input_hydration_config(self) -> DagsterTypeLoader | None:
         return self.loader
+
+    @property
+    def output_materialization_config(self) -> DagsterTypeMaterializer | None:
+        return self.materializer
+
+    @property
+    def is_nullable(self) -> bool:
+        return self.kind is DagsterTypeKind.NULLABLE
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind is DagsterTypeKind.LIST
+
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return []
+
+    @property
+    def supports_fan_in(self) -> bool:
+        return False
 
     def type_check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
         """Run the check and normalise its answer to a ``TypeCheck``."""
@@ -150,6 +161,17 @@ class DagsterType:
         return f"DagsterType({self.name})"
 
 
+def type_check_outcome(
+    dagster_type: DagsterType, context: TypingAny, value: TypingAny
+) -> TypeCheck:
+    """The check's answer, with a ``Failure`` raised by the check turned into a failed check
+    (as ``check_dagster_type`` and direct invocation report it)."""
+    try:
+        return dagster_type.type_check(context, value)
+    except Failure as failure:
+        return TypeCheck(False, failure.description, list(failure.metadata_entries))
+
+
 def _fail_unless(value: TypingAny, python_type: type | tuple[type, ...], desc: str) -> TypeCheck:
     if isinstance(value, python_type):
         return TypeCheck(success=True)
@@ -159,27 +181,32 @@ def _fail_unless(value: TypingAny, python_type: type | tuple[type, ...], desc: s
     )
 
 
+# -- the builtin types -------------------------------------------------------------------------
+
+
 class _BuiltinScalarType(DagsterType):
     """Int, Float, Bool, String: a type check plus the matching config scalar."""
 
     def __init__(
         self, name: str, python_type: type, config_type: cfg.ConfigType, desc: str
     ) -> None:
-        self._python_type = python_type
-        self._desc = desc
         self._config_type = config_type
         super().__init__(
             lambda _context, value: _fail_unless(value, python_type, desc),
             key=name,
             is_builtin=True,
-            loader=_scalar_loader(config_type),
-            materializer=_builtin_materializer(),
+            loader=scalar_loader(config_type),
+            materializer=builtin_materializer(),
+            kind=DagsterTypeKind.SCALAR,
             typing_type=python_type,
         )
         self.builtin_python_type = python_type
 
     def __config_type__(self) -> cfg.ConfigType:
         return self._config_type
+
+    def __reduce__(self) -> str:
+        return self.name  # the module's own object: Int, Float, Bool or String
 
 
 class _AnyType(DagsterType):
@@ -188,104 +215,45 @@ class _AnyType(DagsterType):
             lambda _c, _v: True,
             key="Any",
             is_builtin=True,
-            loader=_any_loader(),
-            materializer=_builtin_materializer(),
+            loader=any_loader(),
+            materializer=builtin_materializer(),
+            kind=DagsterTypeKind.ANY,
             typing_type=TypingAny,
         )
-        self.is_any = True
+
+    @property
+    def supports_fan_in(self) -> bool:
+        return True
 
     def __config_type__(self) -> cfg.ConfigType:
         return cfg.Any
+
+    def __reduce__(self) -> str:
+        return "Any"
+
+
+def _nothing_check(_context: TypingAny, value: TypingAny) -> TypeCheck:
+    if value is None:
+        return TypeCheck(success=True)
+    return TypeCheck(False, f"Value must be None, got a {type(value)}")
 
 
 class _NothingType(DagsterType):
     def __init__(self) -> None:
         super().__init__(
-            lambda _c, value: (
-                value is None
-                or TypeCheck(
-                    False, f'Value must be None, got a value of type "{type(value).__name__}".'
-                )
-            ),
+            _nothing_check,
             key="Nothing",
             is_builtin=True,
+            kind=DagsterTypeKind.NOTHING,
             typing_type=type(None),
         )
-        self.is_nothing = True
 
+    @property
+    def supports_fan_in(self) -> bool:
+        return True
 
-# -- builtin loaders and materializers (run-config `inputs:` and `outputs:`) ------------------
-
-
-def _read_json_value(path: str) -> TypingAny:
-    import json
-
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    if not isinstance(data, dict) or "value" not in data:
-        raise CheckError(f'The JSON file {path} must hold an object with a "value" key.')
-    return data["value"]
-
-
-def _read_pickle_value(path: str) -> TypingAny:
-    import pickle
-
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
-
-
-def _selector_loader_fn(_context: TypingAny, config_value: TypingAny) -> TypingAny:
-    if not isinstance(config_value, dict):
-        return config_value
-    ((kind, spec),) = config_value.items()
-    if kind == "value":
-        return spec
-    if kind == "json":
-        return _read_json_value(spec["path"])
-    return _read_pickle_value(spec["path"])
-
-
-def _value_selector(value_type: cfg.ConfigType) -> cfg.Selector:
-    return cfg.Selector(
-        {
-            "value": cfg.Field(value_type),
-            "json": cfg.Field({"path": cfg.String}),
-            "pickle": cfg.Field({"path": cfg.String}),
-        }
-    )
-
-
-def _scalar_loader(config_type: cfg.ConfigType) -> DagsterTypeLoader:
-    return DagsterTypeLoader(
-        cfg.ScalarUnion(config_type, _value_selector(config_type)), _selector_loader_fn
-    )
-
-
-def _any_loader() -> DagsterTypeLoader:
-    return DagsterTypeLoader(_value_selector(cfg.Any), _selector_loader_fn)
-
-
-def _write_output(_context: TypingAny, config_value: TypingAny, value: TypingAny) -> TypingAny:
-    import json
-    import pickle
-
-    from opbook.definitions.user_events import AssetMaterialization
-
-    ((kind, spec),) = config_value.items()
-    path = spec["path"]
-    if kind == "json":
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump({"value": value}, handle)
-    else:
-        with open(path, "wb") as handle:
-            pickle.dump(value, handle)
-    return AssetMaterialization.file(path)
-
-
-def _builtin_materializer() -> DagsterTypeMaterializer:
-    return DagsterTypeMaterializer(
-        cfg.Selector({"json": {"path": cfg.String}, "pickle": {"path": cfg.String}}), _write_output
-    )
+    def __reduce__(self) -> str:
+        return "Nothing"
 
 
 Any = _AnyType()
@@ -296,41 +264,257 @@ String = _BuiltinScalarType("String", str, cfg.String, "string")
 Nothing = _NothingType()
 
 
-# -- composite types: List[...], Optional[...], Dict, Set, Tuple -------------------------------
+class PythonObjectDagsterType(DagsterType):
+    """A Dagster type that checks ``isinstance(value, python_type)``; a tuple of classes is a
+    union (named ``Union[int, float]``).
+
+    Args:
+        python_type: the class, or a tuple of classes.
+        key / name: default to the class's name.
+        description, loader, materializer, ...: as for ``DagsterType``.
+        type_check_fn: a check to use instead of ``isinstance``.
+    """
+
+    def __init__(
+        self,
+        python_type: type | tuple[type, ...],
+        key: str | None = None,
+        name: str | None = None,
+        type_check_fn: TypeCheckFn | None = None,
+        **kwargs: TypingAny,
+    ) -> None:
+        classes = python_type if isinstance(python_type, tuple) else (python_type,)
+        if not classes or not all(isinstance(c, type) for c in classes):
+            raise DagsterInvalidDefinitionError(
+                f"PythonObjectDagsterType needs a class or a tuple of classes, got {python_type!r}."
+            )
+        self.python_type = python_type
+        self.type_str = (
+            f"Union[{', '.join(c.__name__ for c in classes)}]"
+            if isinstance(python_type, tuple)
+            else python_type.__name__
+        )
+        label = name or self.type_str
+        kwargs.setdefault("typing_type", python_type)
+        super().__init__(
+            type_check_fn or _isinstance_check(classes, label, self.type_str),
+            key=key or label,
+            name=label,
+            **kwargs,
+        )
 
 
-def _list_type(inner: DagsterType) -> DagsterType:
-    def check(context: TypingAny, value: TypingAny) -> TypeCheck:
+def _isinstance_check(classes: tuple[type, ...], name: str, expected: str) -> TypeCheckFn:
+    def check(_context: TypingAny, value: TypingAny) -> TypeCheck:
+        if isinstance(value, classes):
+            return TypeCheck(success=True)
+        return TypeCheck(
+            success=False,
+            description=(
+                f"Value of type {type(value)} failed type check for Dagster type {name}, "
+                f"expected value to be of Python type {expected}."
+            ),
+        )
+
+    return check
+
+
+# -- container types: List[...], Optional[...], Dict[...], Set[...], Tuple[...] -----------------
+
+
+def _inner_checks(context: TypingAny, pairs: Iterable[tuple[DagsterType, TypingAny]]) -> TypeCheck:
+    """The first failing item check, or success."""
+    for inner, item in pairs:
+        if inner.is_any:
+            continue
+        result = inner.type_check(context, item)
+        if not result.success:
+            return result
+    return TypeCheck(success=True)
+
+
+def _not_nothing(inner: DagsterType, wrapper: str) -> DagsterType:
+    if inner.is_nothing:
+        raise DagsterInvalidDefinitionError(
+            f"Type Nothing can not be wrapped in {wrapper}; a Nothing input takes fan-in as it is."
+        )
+    return inner
+
+
+class ListType(DagsterType):
+    """``List[T]``: a list whose every item is a ``T``."""
+
+    def __init__(self, inner: DagsterType) -> None:
+        self.inner_type = _not_nothing(inner, "List or Optional")
+        super().__init__(
+            self._check,
+            key=f"List.{inner.key}",
+            name=f"List[{inner.display_name}]",
+            loader=list_loader(inner.loader),
+            kind=DagsterTypeKind.LIST,
+            typing_type=list,
+        )
+
+    def _check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
         if not isinstance(value, list):
             return _fail_unless(value, list, "list")
-        if inner.is_any:
+        return _inner_checks(context, ((self.inner_type, item) for item in value))
+
+    def __reduce__(self) -> tuple[TypingAny, ...]:
+        # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
+        return (_rebuilt, (ListType, (self.inner_type,)))
+
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return [self.inner_type, *self.inner_type.inner_types]
+
+    @property
+    def supports_fan_in(self) -> bool:
+        return True
+
+
+class OptionalType(DagsterType):
+    """``Optional[T]``: None, or a ``T``."""
+
+    def __init__(self, inner: DagsterType) -> None:
+        self.inner_type = _not_nothing(inner, "List or Optional")
+        super().__init__(
+            self._check,
+            key=f"Optional.{inner.key}",
+            name=f"Optional[{inner.display_name}]",
+            loader=optional_loader(inner.loader),
+            kind=DagsterTypeKind.NULLABLE,
+        )
+
+    def _check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
+        if value is None:
             return TypeCheck(success=True)
-        for item in value:
-            result = inner.type_check(context, item)
-            if not result.success:
-                return result
-        return TypeCheck(success=True)
+        return self.inner_type.type_check(context, value)
 
-    return DagsterType(check, key=f"List[{inner.name}]", typing_type=list)
+    def __reduce__(self) -> tuple[TypingAny, ...]:
+        # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
+        return (_rebuilt, (OptionalType, (self.inner_type,)))
 
-
-def _optional_type(inner: DagsterType) -> DagsterType:
-    def check(context: TypingAny, value: TypingAny) -> TypeCheck:
-        return TypeCheck(success=True) if value is None else inner.type_check(context, value)
-
-    return DagsterType(check, key=f"Optional[{inner.name}]", loader=inner.loader)
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return [self.inner_type, *self.inner_type.inner_types]
 
 
-def _container_type(name: str, python_type: type) -> DagsterType:
-    return DagsterType(
-        lambda _c, value: _fail_unless(value, python_type, python_type.__name__),
-        key=name,
-        typing_type=python_type,
+class DictType(DagsterType):
+    """``Dict[K, V]``: a dict whose keys are ``K`` and values ``V``."""
+
+    def __init__(self, key_type: DagsterType, value_type: DagsterType) -> None:
+        self.key_type = key_type
+        self.value_type = value_type
+        super().__init__(
+            self._check,
+            key=f"TypedPythonDict.{key_type.key}.{value_type.key}",
+            name=f"Dict[{key_type.display_name},{value_type.display_name}]",
+            loader=typed_dict_loader(key_type is String, value_type.loader),
+            typing_type=dict,
+        )
+
+    def _check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
+        if not isinstance(value, dict):
+            return TypeCheck(False, f"Value should be a dict, got a {type(value)}")
+        pairs = (
+            (t, x) for k, v in value.items() for t, x in ((self.key_type, k), (self.value_type, v))
+        )
+        return _inner_checks(context, pairs)
+
+    def __reduce__(self) -> tuple[TypingAny, ...]:
+        # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
+        return (_rebuilt, (DictType, (self.key_type, self.value_type)))
+
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return [self.key_type, self.value_type]
+
+
+class SetType(DagsterType):
+    """``Set[T]``: a set whose every item is a ``T``."""
+
+    def __init__(self, inner: DagsterType) -> None:
+        self.inner_type = _not_nothing(inner, "Set")
+        super().__init__(
+            self._check,
+            key=f"TypedPythonSet.{inner.key}",
+            name=f"Set[{inner.display_name}]",
+            loader=set_loader(inner.loader),
+            typing_type=set,
+        )
+
+    def _check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
+        if not isinstance(value, set):
+            return TypeCheck(False, f"Value should be a set, got a {type(value)}")
+        return _inner_checks(context, ((self.inner_type, item) for item in value))
+
+    def __reduce__(self) -> tuple[TypingAny, ...]:
+        # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
+        return (_rebuilt, (SetType, (self.inner_type,)))
+
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return [self.inner_type]
+
+
+class TupleType(DagsterType):
+    """``Tuple[A, B, ...]``: a tuple of exactly these items, in order."""
+
+    def __init__(self, inners: Sequence[DagsterType]) -> None:
+        self.inner_types_list = [_not_nothing(inner, "Tuple") for inner in inners]
+        super().__init__(
+            self._check,
+            key="TypedPythonTuple" + ".".join(t.key for t in inners),
+            name=f"Tuple[{','.join(t.display_name for t in inners)}]",
+            loader=tuple_loader([t.loader for t in inners]),
+            typing_type=tuple,
+        )
+
+    def _check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
+        if not isinstance(value, tuple):
+            return TypeCheck(False, f"Value should be a tuple, got a {type(value)}")
+        if len(value) != len(self.inner_types_list):
+            return TypeCheck(
+                False,
+                f"Tuple with key {self.key} requires {len(self.inner_types_list)} entries, "
+                f"received {len(value)} values",
+            )
+        return _inner_checks(context, zip(self.inner_types_list, value, strict=True))
+
+    def __reduce__(self) -> tuple[TypingAny, ...]:
+        # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
+        return (_rebuilt, (TupleType, (self.inner_types_list,)))
+
+    @property
+    def inner_types(self) -> list[DagsterType]:
+        return list(self.inner_types_list)
+
+
+_MADE: dict[str, DagsterType] = {}
+
+
+def _made(dagster_type: DagsterType) -> DagsterType:
+    """One object per container type (``List[Int]`` twice is the same type)."""
+    return _MADE.setdefault(dagster_type.key, dagster_type)
+
+
+def _rebuilt(cls: Callable[..., DagsterType], args: tuple[TypingAny, ...]) -> DagsterType:
+    return _made(cls(*args))
+
+
+def _container(name: str, python_type: type, loader: DagsterTypeLoader | None) -> DagsterType:
+    return PythonObjectDagsterType(
+        python_type,
+        name=name,
+        type_check_fn=lambda _c, value: _fail_unless(value, python_type, python_type.__name__),
+        loader=loader,
+        is_builtin=True,
     )
 
 
-class _Subscriptable:
-    """``List`` / ``Optional`` / ``Dict`` / ``Set`` / ``Tuple``: bare, or subscripted."""
+class _TypeHelper:
+    """``List`` / ``Optional`` / ``Dict`` / ``Set`` / ``Tuple``: used bare or subscripted."""
 
     def __init__(
         self, name: str, make: Callable[[TypingAny], DagsterType], bare: DagsterType
@@ -340,25 +524,44 @@ class _Subscriptable:
         self.bare = bare
 
     def __getitem__(self, inner: TypingAny) -> DagsterType:
-        return self._make(inner)
+        return _made(self._make(inner))
+
+    def __call__(self, inner: TypingAny) -> DagsterType:
+        return self[inner]
 
     def __repr__(self) -> str:
         return self._name
 
 
-List = _Subscriptable(
-    "List", lambda inner: _list_type(resolve_dagster_type(inner)), _container_type("List", list)
+def _make_dict(args: TypingAny) -> DagsterType:
+    if not isinstance(args, tuple) or len(args) != 2:
+        raise DagsterInvalidDefinitionError(
+            f"Dict takes two type parameters: Dict[K, V]. Got {args!r}."
+        )
+    return DictType(resolve_dagster_type(args[0]), resolve_dagster_type(args[1]))
+
+
+def _make_tuple(args: TypingAny) -> DagsterType:
+    items = args if isinstance(args, tuple) else (args,)
+    if Ellipsis in items:
+        return Tuple.bare  # a tuple of any length: checked as a tuple only
+    return TupleType([resolve_dagster_type(item) for item in items])
+
+
+List = _TypeHelper(
+    "List",
+    lambda inner: ListType(resolve_dagster_type(inner)),
+    _container("List", list, list_loader(any_loader())),
 )
-Optional = _Subscriptable(
-    "Optional", lambda inner: _optional_type(resolve_dagster_type(inner)), Any
+Optional = _TypeHelper("Optional", lambda inner: OptionalType(resolve_dagster_type(inner)), Any)
+Dict = _TypeHelper("Dict", _make_dict, _container("Dict", dict, dict_loader()))
+Set = _TypeHelper(
+    "Set", lambda inner: SetType(resolve_dagster_type(inner)), _container("Set", set, None)
 )
-Dict = _Subscriptable(
-    "Dict", lambda _inner: _container_type("Dict", dict), _container_type("Dict", dict)
-)
-Set = _Subscriptable("Set", lambda _inner: _container_type("Set", set), _container_type("Set", set))
-Tuple = _Subscriptable(
-    "Tuple", lambda _inner: _container_type("Tuple", tuple), _container_type("Tuple", tuple)
-)
+Tuple = _TypeHelper("Tuple", _make_tuple, _container("Tuple", tuple, None))
+
+
+# -- from Python types and annotations ---------------------------------------------------------
 
 _BY_PYTHON_TYPE: dict[TypingAny, DagsterType] = {
     int: Int,
@@ -372,99 +575,157 @@ _BY_PYTHON_TYPE: dict[TypingAny, DagsterType] = {
     dict: Dict.bare,
     set: Set.bare,
     tuple: Tuple.bare,
+    frozenset: Set.bare,
 }
-_CLASS_TYPES: dict[type, DagsterType] = {}
-
-
-def PythonObjectDagsterType(
-    python_type: type | tuple[type, ...],
-    name: str | None = None,
-    description: str | None = None,
-    loader: DagsterTypeLoader | None = None,
-    materializer: DagsterTypeMaterializer | None = None,
-    type_check_fn: TypeCheckFn | None = None,
-) -> DagsterType:
-    """A Dagster type that checks ``isinstance(value, python_type)``."""
-    types = python_type if isinstance(python_type, tuple) else (python_type,)
-    label = name or "_".join(t.__name__ for t in types)
-    check = type_check_fn or (lambda _c, value: _fail_unless(value, types, label))
-    return DagsterType(
-        check,
-        key=label,
-        description=description,
-        loader=loader,
-        materializer=materializer,
-        typing_type=python_type,
-    )
+# Classes mapped on purpose (make_python_type_usable_as_dagster_type), and those inferred
+# from a hint because nothing was registered for them.
+_REGISTERED: dict[type, DagsterType] = {}
+_INFERRED: dict[type, DagsterType] = {}
 
 
 def make_python_type_usable_as_dagster_type(python_type: type, dagster_type: DagsterType) -> None:
-    """Let ``python_type`` be used in annotations and ``In``/``Out`` to mean ``dagster_type``."""
-    existing = _CLASS_TYPES.get(python_type)
-    if existing is not None and existing is not dagster_type:
+    """Let ``python_type`` be used in annotations and ``In``/``Out`` to mean ``dagster_type``.
+
+    Raises:
+        DagsterInvalidDefinitionError: another Dagster type is registered for ``python_type``
+            already, or an op used the class as a hint before this call.
+    """
+    registered = _REGISTERED.get(python_type)
+    if registered is not None and registered is not dagster_type:
         raise DagsterInvalidDefinitionError(
-            f"A Dagster type has already been registered for the Python type {python_type}."
+            f"A Dagster type has already been registered for the Python type {python_type}. "
+            "make_python_type_usable_as_dagster_type can only be called once on a python type "
+            "as it is registering a 1:1 mapping between that python type and a dagster type."
         )
-    _CLASS_TYPES[python_type] = dagster_type
+    if python_type in _INFERRED:
+        raise DagsterInvalidDefinitionError(
+            f"A Dagster type has already been registered for the Python type {python_type}. The "
+            'Dagster type was "auto-registered": an op or solid used the Python type as an '
+            "annotation before make_python_type_usable_as_dagster_type was called. Call "
+            "make_python_type_usable_as_dagster_type before any definition refers to the type."
+        )
+    _REGISTERED[python_type] = dagster_type
 
 
 def usable_as_dagster_type(
-    name: str | None = None,
+    name: TypingAny = None,
     description: str | None = None,
     loader: DagsterTypeLoader | None = None,
     materializer: DagsterTypeMaterializer | None = None,
-) -> Callable[[type], type]:
-    """Class decorator: make the class usable as a Dagster type (an ``isinstance`` check)."""
+) -> TypingAny:
+    """Class decorator: make the class usable as a Dagster type (an ``isinstance`` check).
+    Usable bare (``@usable_as_dagster_type``) or with arguments."""
 
     def wrap(cls: type) -> type:
-        make_python_type_usable_as_dagster_type(
+        made = PythonObjectDagsterType(
             cls,
-            PythonObjectDagsterType(cls, name or cls.__name__, description, loader, materializer),
+            name=name or cls.__name__,
+            description=description,
+            loader=loader,
+            materializer=materializer,
         )
+        make_python_type_usable_as_dagster_type(cls, made)
         return cls
 
-    if isinstance(name, type):  # used bare: @usable_as_dagster_type
+    if isinstance(name, type):  # used bare
         cls, name = name, None
         return wrap(cls)
     return wrap
 
 
+def _inferred(hint: type) -> DagsterType:
+    made = _INFERRED.get(hint)
+    if made is None:
+        qualified = f"{hint.__module__}.{hint.__qualname__}"
+        made = PythonObjectDagsterType(
+            hint,
+            key=f"_TypeHintInferred[{qualified}]",
+            name=hint.__name__,
+            description=f"DagsterType created from a type hint for the Python type {qualified}",
+        )
+        _INFERRED[hint] = made
+    return made
+
+
+def _invalid(hint: TypingAny, why: str = "") -> DagsterInvalidDefinitionError:
+    return DagsterInvalidDefinitionError(
+        f"Invalid type: dagster_type must be an instance of DagsterType or a Python type: got "
+        f"{hint!r}{why}"
+    )
+
+
 def resolve_dagster_type(hint: TypingAny) -> DagsterType:
-    """The Dagster type for an annotation, ``In``/``Out`` type or Dagster type."""
+    """The Dagster type for an annotation, ``In``/``Out`` type or Dagster type.
+
+    Raises:
+        DagsterInvalidDefinitionError: ``hint`` names no type.
+    """
     if isinstance(hint, DagsterType):
         return hint
-    if isinstance(hint, _Subscriptable):
+    if isinstance(hint, _TypeHelper):
         return hint.bare
-    if hint in _BY_PYTHON_TYPE:
+    if isinstance(hint, type) and issubclass(hint, DagsterType):
+        raise _invalid(hint, ". Pass an instance of the DagsterType class, not the class.")
+    if isinstance(hint, cfg.ConfigType):
+        raise _invalid(hint, ". A config type checks config, not values passed between ops.")
+    if _hashable(hint) and hint in _BY_PYTHON_TYPE:
         return _BY_PYTHON_TYPE[hint]
-    if isinstance(hint, type) and hint in _CLASS_TYPES:
-        return _CLASS_TYPES[hint]
     origin = typing.get_origin(hint)
     if origin is not None:
         return _resolve_generic(hint, origin)
     if isinstance(hint, type):
-        made = PythonObjectDagsterType(hint)
-        _CLASS_TYPES[hint] = made
-        return made
-    raise DagsterInvalidDefinitionError(
-        f"Invalid type: dagster_type must be a DagsterType, a Python type or a typing "
-        f"annotation; got {hint!r}."
-    )
+        return _REGISTERED.get(hint) or _inferred(hint)
+    if isinstance(hint, str):
+        raise _invalid(
+            hint,
+            ". The annotation could not be evaluated: is the class defined inside a function "
+            "in a module using `from __future__ import annotations`? Define it at module level, "
+            "or give the type with In(...) / Out(...).",
+        )
+    raise _invalid(hint, ".")
+
+
+def _hashable(hint: TypingAny) -> bool:
+    try:
+        hash(hint)
+    except TypeError:
+        return False
+    return True
 
 
 def _resolve_generic(hint: TypingAny, origin: TypingAny) -> DagsterType:
     args = typing.get_args(hint)
-    if origin is list:
-        return List[args[0]] if args else List.bare
-    if origin is typing.Union:
-        others = [a for a in args if a is not type(None)]
-        if len(others) == 1 and len(args) == 2:
-            return Optional[others[0]]
-        return Any
-    if origin in (dict, set, tuple, frozenset):
+    if origin in (typing.Union, types.UnionType):
+        return _resolve_union(hint, args)
+    if not args:
         return resolve_dagster_type(origin)
-    import types as pytypes
-
-    if isinstance(hint, pytypes.UnionType):
-        return _resolve_generic(typing.Union[args], typing.Union)  # noqa: UP007
+    if origin is list:
+        return List[args[0]]
+    if origin in (set, frozenset):
+        return Set[args[0]]
+    if origin is dict:
+        return Dict[args]
+    if origin is tuple:
+        return Tuple[args]
+    if isinstance(origin, type):
+        return resolve_dagster_type(origin)  # another generic class: checked as its class
     return Any
+
+
+def _resolve_union(hint: TypingAny, args: tuple[TypingAny, ...]) -> DagsterType:
+    others = [a for a in args if a is not type(None)]
+    if len(others) == 1 and len(args) == 2:
+        return Optional[others[0]]
+    classes = tuple(a for a in others if isinstance(a, type) and typing.get_origin(a) is None)
+    if len(classes) != len(others):
+        return Any  # a union of generics: too loose to check
+    union = PythonObjectDagsterType(classes)
+    return Optional[union] if len(others) != len(args) else _made(union)
+
+
+def is_typing_type(hint: TypingAny) -> bool:
+    """Whether ``hint`` comes from Python's typing machinery (``List[int]``, ``list[int]``,
+    ``Optional[str]``, bare ``typing.List``...) rather than being a class or a Dagster type."""
+    if hint in (list, dict, set, tuple, typing.Optional):
+        return True
+    return typing.get_origin(hint) is not None

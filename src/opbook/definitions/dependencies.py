@@ -124,8 +124,119 @@ class Node:
     def input_dict(self) -> dict[str, Any]:
         return self.definition.input_dict
 
+    def output_dict(self) -> dict[str, Any]:
+        return self.definition.output_dict
+
+    @property
+    def input_defs(self) -> list[Any]:
+        return self.definition.input_defs
+
+    @property
+    def output_defs(self) -> list[Any]:
+        return self.definition.output_defs
+
+    def has_input(self, name: str) -> bool:
+        return self.definition.has_input(name)
+
+    def has_output(self, name: str) -> bool:
+        return self.definition.has_output(name)
+
+    def input_def_named(self, name: str) -> Any:
+        return self.definition.input_def_named(name)
+
+    def output_def_named(self, name: str) -> Any:
+        return self.definition.output_def_named(name)
+
+    def input_handle(self, name: str) -> NodeInputHandle:
+        return NodeInputHandle(self, self.definition.input_def_named(name))
+
+    def output_handle(self, name: str) -> NodeOutputHandle:
+        return NodeOutputHandle(self, self.definition.output_def_named(name))
+
+    def input_handles(self) -> list[NodeInputHandle]:
+        return [NodeInputHandle(self, d) for d in self.definition.input_defs]
+
+    def output_handles(self) -> list[NodeOutputHandle]:
+        return [NodeOutputHandle(self, d) for d in self.definition.output_defs]
+
+    def describe_node(self) -> str:
+        return f'{self.definition.node_kind} "{self.name}"'
+
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.definition.name!r})"
+
+
+class _Handle:
+    """One input or output of one node; equal to another naming the same node and port."""
+
+    __slots__ = ("definition", "solid")
+
+    def __init__(self, solid: Node, definition: Any) -> None:
+        self.solid = solid
+        self.definition = definition
+
+    @property
+    def node(self) -> Node:
+        return self.solid
+
+    @property
+    def solid_name(self) -> str:
+        return self.solid.name
+
+    @property
+    def node_name(self) -> str:
+        return self.solid.name
+
+    def _key(self) -> tuple[str, str, str]:
+        return (type(self).__name__, self.solid.name, str(self.definition.name))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Handle) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.solid.name}.{self.definition.name})"
+
+
+class NodeInputHandle(_Handle):
+    """One input of one node (``SolidInputHandle`` in the pipeline generation)."""
+
+    __slots__ = ()
+
+    @property
+    def input_def(self) -> Any:
+        return self.definition
+
+    @property
+    def input_name(self) -> str:
+        return str(self.definition.name)
+
+
+class NodeOutputHandle(_Handle):
+    """One output of one node (``SolidOutputHandle`` in the pipeline generation)."""
+
+    __slots__ = ()
+
+    @property
+    def output_def(self) -> Any:
+        return self.definition
+
+    @property
+    def output_name(self) -> str:
+        return str(self.definition.name)
+
+    @property
+    def is_dynamic(self) -> bool:
+        return False
+
+    def describe(self) -> str:
+        return f"{self.solid.name}:{self.output_name}"
+
+
+SolidInputHandle = NodeInputHandle
+SolidOutputHandle = NodeOutputHandle
 
 
 @dataclass(frozen=True)

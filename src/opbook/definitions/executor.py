@@ -113,4 +113,54 @@ multiprocess_executor = ExecutorDefinition(
     },
     description="Runs steps in parallel in a pool of worker processes.",
 )
+
+
+def _optional(config_type: Any, description: str, is_secret: bool = False) -> cfg.Field:
+    return cfg.Field(config_type, is_required=False, description=description, is_secret=is_secret)
+
+
+_DASK_LOCAL = {
+    "n_workers": _optional(
+        cfg.Int, "Worker processes (default: as Dask chooses for this machine)."
+    ),
+    "threads_per_worker": _optional(cfg.Int, "Threads in each worker (default: as Dask chooses)."),
+    "processes": cfg.Field(
+        cfg.Bool, default_value=True, description="Workers in processes (True) or in threads."
+    ),
+}
+_DASK_SECURITY = {
+    "tls_ca_file": _optional(cfg.StringSource, "The CA certificate (a PEM file, or its text)."),
+    "tls_client_cert": _optional(cfg.StringSource, "This client's certificate (PEM)."),
+    "tls_client_key": _optional(cfg.StringSource, "This client's private key (PEM).", True),
+    "tls_ciphers": _optional(cfg.StringSource, "Allowed ciphers (an OpenSSL cipher string)."),
+    "require_encryption": cfg.Field(
+        cfg.Bool, default_value=True, description="Refuse connections that are not encrypted."
+    ),
+}
+_DASK_EXISTING = {
+    "address": cfg.Field(
+        cfg.StringSource, description="The scheduler's address: tcp://host:8786 or tls://host:8786."
+    ),
+    "security": _optional(_DASK_SECURITY, "TLS certificates, as distributed.Security takes them."),
+    "timeout": cfg.Field(
+        cfg.Float, default_value=30.0, description="Seconds to wait for the scheduler to answer."
+    ),
+}
+dask_executor = ExecutorDefinition(
+    "dask",
+    {
+        "cluster": cfg.Field(
+            cfg.Selector({"local": cfg.Field(_DASK_LOCAL), "existing": cfg.Field(_DASK_EXISTING)}),
+            default_value={"local": {}},
+            description="A LocalCluster started for the run, or a running cluster's scheduler.",
+        ),
+        "max_concurrent": cfg.Field(
+            cfg.Int,
+            default_value=0,
+            description="Steps submitted at once (0: every ready step; the cluster queues them).",
+        ),
+        "retries": RETRIES_SCHEMA,
+    },
+    description="Runs steps as tasks on a Dask cluster (needs the dask extra: opbook[dask]).",
+)
 default_executors: list[ExecutorDefinition] = [in_process_executor, multiprocess_executor]

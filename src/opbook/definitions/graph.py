@@ -31,6 +31,7 @@ from opbook.definitions.dependencies import (
     SolidInvocation,
     Upstream,
 )
+from opbook.definitions.dependency_structure import DependencyStructure
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
@@ -132,8 +133,25 @@ class GraphDefinition(NodeDefinition):
             ) from None
 
     solid_named = node_named
-    get_solid = node_named
-    get_node = node_named
+
+    def get_node(self, handle: Any) -> Node:
+        """The node at ``handle``, at any depth: a ``NodeHandle`` or its dotted path
+        (``"comp.inner"``)."""
+        graph: GraphDefinition = self
+        node: Node | None = None
+        for part in str(handle).split("."):
+            if node is not None:
+                if not isinstance(node.definition, GraphDefinition):
+                    raise DagsterInvariantViolationError(
+                        f'No node at "{handle}" in "{self.name}": "{node.name}" is a '
+                        f"{node.definition.node_kind}, which has no nodes inside."
+                    )
+                graph = node.definition
+            node = graph.node_named(part)
+        assert node is not None
+        return node
+
+    get_solid = get_node
 
     @property
     def node_defs(self) -> list[NodeDefinition]:
@@ -145,8 +163,9 @@ class GraphDefinition(NodeDefinition):
     solid_defs = node_defs
 
     @property
-    def dependency_structure(self) -> Wiring:
-        return self._wiring
+    def dependency_structure(self) -> DependencyStructure:
+        """The wiring indexed both ways: what feeds each input, what each output feeds."""
+        return DependencyStructure(self._nodes, self._wiring)
 
     @property
     def dependencies(self) -> dict[str, dict[str, Any]]:
@@ -571,7 +590,24 @@ def graph(
     ins: Mapping[str, Any] | None = None,
     out: Any = None,
 ) -> Any:
-    """Define a graph from a composition function.  Usable bare (``@graph``)."""
+    """Define a graph from a composition function.  Usable bare (``@graph``).
+
+    The function's parameters are the graph's inputs; it calls ops (or graphs) to wire them,
+    and what it returns (an output, or a dict of them) are the graph's outputs.
+
+    Args:
+        name: the graph's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        input_defs: the inputs as ``InputDefinition`` objects (default: the parameters).
+        output_defs: the outputs as ``OutputDefinition`` objects.
+        config: a ``ConfigMapping`` (or a dict of fixed config) for the graph's nodes.
+        tags: the graph's tags.
+        ins: ``{parameter name: In(...)}``, to type the inputs.
+        out: an ``Out``, or ``{output name: Out(...)}`` for several outputs.
+
+    Returns:
+        GraphDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return graph()(name)
 

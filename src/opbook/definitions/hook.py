@@ -41,7 +41,7 @@ class HookDefinition:
         return f"<HookDefinition {self.name!r} ({self.trigger})>"
 
 
-def _hook_decorator(trigger: str, decorator_name: str) -> Callable[..., Any]:
+def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[..., Any]:
     def make(name: Any = None, required_resource_keys: Iterable[str] | None = None) -> Any:
         if callable(name) and not isinstance(name, str):
             return make()(name)
@@ -64,9 +64,37 @@ def _hook_decorator(trigger: str, decorator_name: str) -> Callable[..., Any]:
 
         return wrap
 
+    make.__doc__ = doc
     return make
 
 
-success_hook = _hook_decorator(SUCCESS, "success_hook")
-failure_hook = _hook_decorator(FAILURE, "failure_hook")
-event_list_hook = _hook_decorator(ALWAYS, "event_list_hook")
+_HOOK_ARGS = """
+
+    Usable bare (``@{0}``) or with arguments.  The function's first parameter is ``context``,
+    a ``HookContext``; a hook that raises is reported as a HOOK_ERRORED event and never fails
+    its step or the run.
+
+    Args:
+        name: the hook's name (default: the function's).
+        required_resource_keys: the resources the hook uses (``context.resources``).
+
+    Returns:
+        HookDefinition: attach it to a job or pipeline (``hooks=`` / ``hook_defs=``), or to one
+        node (``my_op.with_hooks({{my_hook}})``).
+    """
+success_hook = _hook_decorator(
+    SUCCESS,
+    "success_hook",
+    "Define a hook that runs after each step that succeeds." + _HOOK_ARGS.format("success_hook"),
+)
+failure_hook = _hook_decorator(
+    FAILURE,
+    "failure_hook",
+    "Define a hook that runs after each step that fails." + _HOOK_ARGS.format("failure_hook"),
+)
+event_list_hook = _hook_decorator(
+    ALWAYS,
+    "event_list_hook",
+    "Define a hook given each finished step's events: ``fn(context, event_list)``."
+    + _HOOK_ARGS.format("event_list_hook"),
+)

@@ -199,8 +199,11 @@ class PipelineDefinition:
     def solid_named(self, name: str) -> Any:
         return self.graph.node_named(name)
 
-    get_solid = solid_named
-    get_node = solid_named
+    def get_solid(self, handle: Any) -> Any:
+        """The node at ``handle``, at any depth: a ``NodeHandle`` or a dotted path."""
+        return self.graph.get_node(handle)
+
+    get_node = get_solid
 
     def has_solid_named(self, name: str) -> bool:
         return self.graph.has_node_named(name)
@@ -389,7 +392,22 @@ def pipeline(
     hook_defs: Iterable[HookDefinition] | None = None,
     solid_retry_policy: RetryPolicy | None = None,
 ) -> Any:
-    """Define a pipeline from a composition function.  Usable bare (``@pipeline``)."""
+    """Define a pipeline from a composition function.  Usable bare (``@pipeline``).
+
+    The function calls solids to wire them: each call's result is the output it passes on.
+
+    Args:
+        name: the pipeline's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        mode_defs: the modes it can run in (default: one mode, ``default``).
+        preset_defs: named run configs, each with its mode.
+        tags: tags of every run of the pipeline.
+        hook_defs: hooks attached to every solid.
+        solid_retry_policy: the retry policy of every solid that has none of its own.
+
+    Returns:
+        PipelineDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return pipeline()(name)
 
@@ -424,7 +442,25 @@ def job(
     op_retry_policy: RetryPolicy | None = None,
     version_strategy: Any = None,
 ) -> Any:
-    """Define a job from a composition function.  Usable bare (``@job``)."""
+    """Define a job from a composition function.  Usable bare (``@job``).
+
+    The function calls ops to wire them: each call's result is the output it passes on.
+
+    Args:
+        name: the job's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        resource_defs: resources by key (``ResourceDefinition`` objects or plain values).
+        config: the run config its runs use when given none (a dict, or a ``ConfigMapping``).
+        tags: tags of every run of the job.
+        logger_defs: loggers by name (default: ``console``).
+        executor_def: the executor (default: in process, or multiprocess by run config).
+        hooks: hooks attached to every op.
+        op_retry_policy: the retry policy of every op that has none of its own.
+        version_strategy: accepted for compatibility; not used.
+
+    Returns:
+        JobDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return job()(name)
 

@@ -53,7 +53,8 @@ class LoggerDefinition:
             self.logger_fn, configured_schema(config_schema), description or self.description
         )
         copy.configured_from = configured_from(self, config_or_config_fn)
-        copy.__name__ = name or getattr(self, "__name__", None) or "logger"  # type: ignore[attr-defined]
+        label = name or getattr(self, "__name__", None) or "logger"
+        copy.__name__ = label  # type: ignore[attr-defined]
         return copy
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -66,7 +67,18 @@ class LoggerDefinition:
 
 
 def logger(config_schema: Any = None, description: str | None = None) -> Any:
-    """Define a logger from a function of its init context.  Usable bare (``@logger``)."""
+    """Define a logger from a function of its init context.  Usable bare (``@logger``).
+
+    The function receives an ``InitLoggerContext`` (``logger_config``, ``pipeline_def``,
+    ``run_id``) and returns a ``logging.Logger``.
+
+    Args:
+        config_schema: the schema of ``loggers.<name>.config``.
+        description: shown in docs and the notebook.
+
+    Returns:
+        LoggerDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(config_schema) and inspect.isfunction(config_schema):
         return LoggerDefinition(config_schema)
 

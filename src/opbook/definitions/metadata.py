@@ -91,7 +91,21 @@ class MetadataValue:
 
     @staticmethod
     def python_artifact(value: Any) -> PythonArtifactMetadataEntryData:
-        return PythonArtifactMetadataEntryData(value.__module__, value.__name__)
+        return _python_artifact(value)
+
+
+# The pipeline generation's name for the same constructors.
+EventMetadata = MetadataValue
+
+
+def _python_artifact(value: Any) -> PythonArtifactMetadataEntryData:
+    module, name = getattr(value, "__module__", None), getattr(value, "__name__", None)
+    if not isinstance(module, str) or not isinstance(name, str):
+        raise DagsterInvalidDefinitionError(
+            f"A python artifact must be a class or a function (with a module and a name), got "
+            f"{value!r}."
+        )
+    return PythonArtifactMetadataEntryData(module, name)
 
 
 ENTRY_DATA_TYPES = (
@@ -152,9 +166,12 @@ class EventMetadataEntry:
     def python_artifact(
         value: Any, label: str, description: str | None = None
     ) -> EventMetadataEntry:
-        return EventMetadataEntry(
-            label, description, PythonArtifactMetadataEntryData(value.__module__, value.__name__)
-        )
+        return EventMetadataEntry(label, description, _python_artifact(value))
+
+    @property
+    def value(self) -> Any:
+        """The entry's data (``TextMetadataEntryData(...)``, ...), as newer Dagster names it."""
+        return self.entry_data
 
 
 def _entry_data_for(label: str, value: Any) -> Any:
@@ -202,3 +219,29 @@ def entry_value(entry: EventMetadataEntry) -> Any:
     if isinstance(data, PythonArtifactMetadataEntryData):
         return f"{data.module}.{data.name}"
     return data
+
+
+# Where each kind of event payload keeps its metadata entries (besides ``metadata_entries``).
+_NESTED = ("materialization", "expectation_result", "user_failure_data", "type_check_data")
+
+
+def entries_of(payload: Any) -> list[EventMetadataEntry]:
+    """Every metadata entry an event payload carries: its own, and those of the
+    materialization, expectation result, failure or type check it holds."""
+    if payload is None:
+        return []
+    entries = list(getattr(payload, "metadata_entries", None) or ())
+    for attr in _NESTED:
+        inner = getattr(payload, attr, None)
+        if inner is not None:
+            entries.extend(getattr(inner, "metadata_entries", None) or ())
+    return [e for e in entries if isinstance(e, EventMetadataEntry)]
+
+
+def metadata_of(payload: Any) -> dict[str, Any] | None:
+    """``{label: plain value}`` of an event payload's metadata, or None when it has none (for
+    the ``metadata`` column of event DataFrames)."""
+    entries = entries_of(payload)
+    if not entries:
+        return None
+    return {entry.label: entry_value(entry) for entry in entries}

@@ -28,7 +28,7 @@ class NodeDefinition:
     """Base of op/solid and graph/composite definitions."""
 
     node_kind = "node"  # "op", "solid", "graph", "composite solid": used in messages
-    # Set on definitions made by ``configured``: where their config goes (see definitions.configured).
+    # Set on definitions made by ``configured``: where their config goes (definitions.configured).
     configured_from: ConfiguredFrom | None = None
 
     def __init__(

@@ -306,7 +306,27 @@ def op(
     input_defs: Sequence[InputDefinition] | None = None,
     output_defs: Sequence[OutputDefinition] | None = None,
 ) -> Any:
-    """Define an op from a function.  Usable bare (``@op``) or with arguments."""
+    """Define an op from a function.  Usable bare (``@op``) or with arguments.
+
+    The function's parameters are the op's inputs (a first parameter named ``context``
+    receives an ``OpExecutionContext``); its annotations give their types and the output's.
+
+    Args:
+        name: the op's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        ins: ``{parameter name: In(...)}``, to give inputs types, defaults or descriptions.
+        out: an ``Out``, or ``{output name: Out(...)}`` for several outputs.
+        config_schema: the schema of ``ops.<name>.config`` (``{"n": int}``, a ``Field`` ...).
+        required_resource_keys: the resources the op uses (``context.resources.<key>``).
+        tags: the op's tags.
+        version: a version string, kept with the definition.
+        retry_policy: how often and after how long a failed attempt is retried.
+        input_defs: inputs as ``InputDefinition`` objects (the pipeline generation's way).
+        output_defs: outputs as ``OutputDefinition`` objects.
+
+    Returns:
+        OpDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return op()(name)
 
@@ -344,7 +364,22 @@ def solid(
     retry_policy: RetryPolicy | None = None,
     config: Any = None,
 ) -> Any:
-    """Define a solid: the first parameter of the function always receives the context."""
+    """Define a solid: the first parameter of the function always receives the context.
+
+    Args:
+        name: the solid's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        input_defs: the inputs (default: the function's parameters after the context).
+        output_defs: the outputs (default: one ``result``, typed by the return annotation).
+        config_schema: the schema of ``solids.<name>.config``; ``config`` is an old spelling.
+        required_resource_keys: the resources the solid uses (``context.resources.<key>``).
+        tags: the solid's tags.
+        version: a version string, kept with the definition.
+        retry_policy: how often and after how long a failed attempt is retried.
+
+    Returns:
+        SolidDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return solid()(name)
 
@@ -376,7 +411,17 @@ def lambda_solid(
     input_defs: Sequence[InputDefinition] | None = None,
     output_def: OutputDefinition | None = None,
 ) -> Any:
-    """Define a solid whose function takes no context, only inputs."""
+    """Define a solid whose function takes no context, only inputs, and has one output.
+
+    Args:
+        name: the solid's name (default: the function's).
+        description: shown in docs and the notebook (default: the function's docstring).
+        input_defs: the inputs (default: the function's parameters).
+        output_def: the one output (default: ``result``, typed by the return annotation).
+
+    Returns:
+        SolidDefinition (or, given the function directly, the decorator applied to it).
+    """
     if callable(name) and not isinstance(name, str):
         return lambda_solid()(name)
 

@@ -285,9 +285,21 @@ def _call(target: Any, where: str) -> PipelineDefinition:
 def reconstructable(target: Any) -> ReconstructablePipeline:
     """A ``ReconstructablePipeline`` for a module-level job, pipeline, or function returning one.
 
+    Another process (a multiprocess or dask worker) loads the definition from the pointer: its
+    module and name, or its file and name.  The target must be a function that returns the
+    definition when called with no arguments, or a definition made by ``@pipeline`` / ``@job``;
+    not a lambda; defined at module scope (or assigned to a module-level name); in a module
+    with a file, not typed at a prompt or in a notebook cell.
+
+    Args:
+        target: the job, pipeline or function.
+
+    Returns:
+        ReconstructablePipeline: pass it wherever a pipeline is taken (``execute_pipeline``).
+
     Raises:
-        DagsterInvariantViolationError: the target breaks one of the rules in this module's
-            docstring; the message says which and what to do.
+        DagsterInvariantViolationError: the target breaks one of the rules; the message says
+            which and what to do.
     """
     _check_kind(target)
     module = inspect.getmodule(target)

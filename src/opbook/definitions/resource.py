@@ -92,7 +92,8 @@ class ResourceDefinition:
             self.version,
         )
         copy.configured_from = configured_from(self, config_or_config_fn)
-        copy.__name__ = name or getattr(self, "__name__", None) or "resource"  # type: ignore[attr-defined]
+        label = name or getattr(self, "__name__", None) or "resource"
+        copy.__name__ = label  # type: ignore[attr-defined]
         return copy
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -114,7 +115,20 @@ def resource(
     required_resource_keys: Iterable[str] | None = None,
     version: str | None = None,
 ) -> Any:
-    """Define a resource from a function of its init context.  Usable bare (``@resource``)."""
+    """Define a resource from a function of its init context.  Usable bare (``@resource``).
+
+    The function receives an ``InitResourceContext`` (``resource_config``, ``resources``,
+    ``log``) and returns the resource, or yields it to clean up after the run.
+
+    Args:
+        config_schema: the schema of ``resources.<key>.config``.
+        description: shown in docs and the notebook.
+        required_resource_keys: other resources this one needs (``init_context.resources``).
+        version: a version string, kept with the definition.
+
+    Returns:
+        ResourceDefinition (or, given the function directly, the decorator applied to it).
+    """
     # Used bare (``@resource``): the decorated function arrives as the first argument.  A
     # class (``config_schema=int``) or a config type is a schema, not a resource function.
     if (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from opbook import config as cfg
+from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.dependencies import Node
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
@@ -165,9 +166,12 @@ def _executor_field(mode: ModeDefinition) -> cfg.Field:
         else:
             inner = {e.name: e.config_field or cfg.Field({}) for e in mode.executor_defs}
             choices["config"] = cfg.Field(cfg.Selector(inner), is_required=False)
-    default_name = mode.executor_defs[0].name
+    first = mode.executor_defs[0]
+    if first.config_field is not None and first.config_field.is_required:
+        # No default without the first executor's required config: the run config must say.
+        return cfg.Field(cfg.Selector(choices), description="How steps are run.")
     return cfg.Field(
-        cfg.Selector(choices), default_value={default_name: {}}, description="How steps are run."
+        cfg.Selector(choices), default_value={first.name: {}}, description="How steps are run."
     )
 
 
@@ -270,9 +274,13 @@ def build_run_config_schema(
         "loggers": _loggers_field(mode),
         "intermediate_storage": _storage_field(mode),
     }
-    nodes = _nodes_fields(pipeline.graph, "ops" if pipeline.is_job else "solids", selected)
-    if nodes:
-        fields[section] = cfg.Field(cfg.Shape(nodes))
+    if pipeline.graph.config_mapping is not None:
+        # The top-level graph maps a config of its own onto its nodes: `ops: {config: ...}`.
+        fields[section] = cfg.Field(cfg.Shape({"config": pipeline.graph.config_field}))
+    else:
+        nodes = _nodes_fields(pipeline.graph, "ops" if pipeline.is_job else "solids", selected)
+        if nodes:
+            fields[section] = cfg.Field(cfg.Shape(nodes))
     resources = _resources_field(mode, needed_resource_keys(pipeline, mode, selected))
     if resources is not None:
         fields["resources"] = resources
@@ -444,20 +452,60 @@ def _resolve(
         )
     value: dict[str, Any] = result.value  # type: ignore[assignment]
     nodes: dict[str, NodeConfig] = {}
-    _collect_nodes(pipeline.graph, value.get(section, {}), "", nodes, pipeline)
+    _collect_top_level(pipeline, value.get(section, {}), nodes)
     ((executor_name, executor_entry),) = value["execution"].items()
     executor_name, executor_config = _executor_choice(mode, executor_name, executor_entry)
     ((storage_name, storage_entry),) = value["intermediate_storage"].items()
+    resources = {k: (v or {}).get("config") for k, v in value.get("resources", {}).items()}
     return ResolvedRunConfig(
         nodes=nodes,
-        resources={k: (v or {}).get("config") for k, v in value.get("resources", {}).items()},
-        loggers=_chosen_loggers(raw, value),
+        resources=_mapped_resources(mode, resources),
+        loggers=_mapped_loggers(mode, _chosen_loggers(raw, value)),
         executor_name=executor_name,
-        executor_config=executor_config,
+        executor_config=_mapped_executor_config(mode, executor_name, executor_config),
         storage_name=storage_name,
         storage_config=(storage_entry or {}).get("config") or {},
         graph_inputs=value.get("inputs", {}),
     )
+
+
+# -- `configured` definitions: their config mapped onto their parents' ---------------------------
+
+
+def _mapped(definition: Any, config: Any, preamble: str) -> Any:
+    result = apply_config_mapping(definition, config)
+    if not result.success:
+        raise DagsterInvalidConfigError(preamble, result.errors, config)
+    return result.value
+
+
+def _mapped_resources(mode: ModeDefinition, configs: dict[str, Any]) -> dict[str, Any]:
+    mapped = dict(configs)
+    for key, definition in mode.resource_defs.items():
+        if definition.configured_from is not None:
+            mapped[key] = _mapped(
+                definition, configs.get(key), f"Error in config for resource {key}"
+            )
+    return mapped
+
+
+def _mapped_loggers(mode: ModeDefinition, configs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _mapped(mode.loggers[key], config, f"Error in config for logger {key}")
+        if key in mode.loggers
+        else config
+        for key, config in configs.items()
+    }
+
+
+def _mapped_executor_config(
+    mode: ModeDefinition, name: str, config: dict[str, Any]
+) -> dict[str, Any]:
+    definition = next((e for e in mode.executor_defs if e.name == name), None)
+    if definition is None or definition.configured_from is None:
+        return config
+    preamble = f'Invalid configuration provided for executor "{name}"'
+    return dict(_mapped(definition, config, preamble) or {})
 
 
 def _executor_choice(mode: ModeDefinition, name: str, entry: Any) -> tuple[str, dict[str, Any]]:
@@ -467,6 +515,26 @@ def _executor_choice(mode: ModeDefinition, name: str, entry: Any) -> tuple[str, 
         return mode.executor_defs[0].name, dict(entry or {})
     ((inner_name, inner_config),) = entry.items()
     return inner_name, dict(inner_config or {})
+
+
+def _collect_top_level(
+    pipeline: PipelineDefinition, section_value: Mapping[str, Any], out: dict[str, NodeConfig]
+) -> None:
+    graph = pipeline.graph
+    if graph.config_mapping is not None:
+        config = _node_config(pipeline, graph, graph.name, section_value.get("config"))
+        section_value = _map_graph_config(graph, graph.name, config, pipeline)
+    _collect_nodes(graph, section_value, "", out, pipeline)
+
+
+def _node_config(pipeline: PipelineDefinition, definition: Any, handle: str, config: Any) -> Any:
+    if definition.configured_from is None:
+        return config
+    preamble = (
+        f'{_preamble(pipeline)}: the config of {definition.node_kind} "{handle}", mapped by '
+        "`configured`, is invalid"
+    )
+    return _mapped(definition, config, preamble)
 
 
 def _collect_nodes(
@@ -479,14 +547,15 @@ def _collect_nodes(
     for name, node in graph.node_dict.items():
         entry = section_value.get(name) or {}
         handle = f"{prefix}{name}"
-        out[handle] = NodeConfig(
-            entry.get("config"), dict(entry.get("inputs") or {}), list(entry.get("outputs") or [])
-        )
         definition = node.definition
+        config = _node_config(pipeline, definition, handle, entry.get("config"))
+        out[handle] = NodeConfig(
+            config, dict(entry.get("inputs") or {}), list(entry.get("outputs") or [])
+        )
         if not isinstance(definition, GraphDefinition):
             continue
         if definition.config_mapping is not None:
-            inner = _map_graph_config(definition, handle, entry.get("config"), pipeline)
+            inner = _map_graph_config(definition, handle, config, pipeline)
         else:
             inner = entry.get("ops" if pipeline.is_job else "solids") or {}
         _collect_nodes(definition, inner, handle + ".", out, pipeline)
@@ -515,3 +584,29 @@ def _map_graph_config(
             None,
         )
     return cast(dict[str, Any], result.value)
+
+
+def resolved_as_dict(
+    pipeline: PipelineDefinition, mode: ModeDefinition, resolved: ResolvedRunConfig
+) -> dict[str, Any]:
+    """A resolved run config as plain data in the shape of run config (what
+    ``validate_run_config`` returns): per node by handle (``comp.inner``) its ``config``,
+    ``inputs`` and ``outputs``; ``execution`` as ``{executor: config}``; every resource and
+    chosen logger as ``{key: {"config": ...}}``; and, for pipelines, the intermediate storage."""
+    nodes = {
+        handle: {"config": node.config, "inputs": dict(node.inputs), "outputs": list(node.outputs)}
+        for handle, node in resolved.nodes.items()
+    }
+    as_dict: dict[str, Any] = {
+        "ops" if pipeline.is_job else "solids": nodes,
+        "execution": {resolved.executor_name: dict(resolved.executor_config)},
+        "resources": {key: {"config": resolved.resources.get(key)} for key in mode.resource_defs},
+        "loggers": {key: {"config": config} for key, config in resolved.loggers.items()},
+    }
+    if not pipeline.is_job:
+        as_dict["intermediate_storage"] = {
+            resolved.storage_name: {"config": dict(resolved.storage_config)}
+        }
+    if resolved.graph_inputs:
+        as_dict["inputs"] = dict(resolved.graph_inputs)
+    return as_dict

@@ -73,16 +73,19 @@ class SystemComputeExecutionContext:
 
     @property
     def run_id(self) -> str:
+        """The id of the run."""
         return self._rc.run_id
 
     @property
     def pipeline_run(self) -> Any:
+        """The run's record, a ``PipelineRun`` (id, status, config, tags). Also ``dagster_run``."""
         return self._rc.run
 
     dagster_run = pipeline_run
 
     @property
     def run_config(self) -> dict[str, Any]:
+        """The run config the run was given (secrets masked)."""
         return self._rc.run.run_config
 
     @property
@@ -93,6 +96,7 @@ class SystemComputeExecutionContext:
 
     @property
     def pipeline_def(self) -> Any:
+        """The pipeline or job being run. Also ``job_def`` and ``pipeline``."""
         return self._rc.pipeline
 
     job_def = pipeline_def
@@ -100,16 +104,19 @@ class SystemComputeExecutionContext:
 
     @property
     def pipeline_name(self) -> str:
+        """The name of the pipeline or job being run. Also ``job_name``."""
         return self._rc.pipeline.name
 
     job_name = pipeline_name
 
     @property
     def mode_def(self) -> Any:
+        """The ``ModeDefinition`` the run uses."""
         return self._rc.mode
 
     @property
     def instance(self) -> Any:
+        """The ``DagsterInstance`` that records the run."""
         return self._rc.instance
 
     @property
@@ -132,10 +139,12 @@ class SystemComputeExecutionContext:
 
     @property
     def step(self) -> ExecutionStep:
+        """The step being executed; its ``key`` is the node's path (``"comp.inner"``)."""
         return self._step
 
     @property
     def solid_handle(self) -> Any:
+        """The handle (path) of the node being run. Also ``op_handle`` and ``node_handle``."""
         return self._step.handle
 
     op_handle = solid_handle
@@ -143,18 +152,21 @@ class SystemComputeExecutionContext:
 
     @property
     def solid(self) -> Any:
+        """The node being run, under its name in the graph (an alias, if aliased). Also ``op``."""
         return self._step.node
 
     op = solid
 
     @property
     def solid_def(self) -> Any:
+        """The definition of the node being run. Also ``op_def``."""
         return self._step.definition
 
     op_def = solid_def
 
     @property
     def solid_config(self) -> Any:
+        """The node's config, validated, with defaults filled in. Also ``op_config``."""
         node_config = self._rc.resolved.nodes.get(self._step.key)
         return None if node_config is None else node_config.config
 
@@ -166,6 +178,7 @@ class SystemComputeExecutionContext:
 
     @property
     def retry_number(self) -> int:
+        """0 on the first attempt, 1 on the first retry, and so on."""
         return self._retry_number
 
     previous_attempt_count = retry_number
@@ -176,24 +189,29 @@ class SystemComputeExecutionContext:
 
     @property
     def log(self) -> DagsterLogManager:
+        """The run's logger; ``context.log.info(...)`` goes to every logger of the run."""
         if self._log is None:
             self._log = self._rc.log.with_tags(**self.logging_tags)
         return self._log
 
     @property
     def required_resource_keys(self) -> frozenset[str]:
+        """The resource keys the node declared."""
         return self._step.definition.all_required_resource_keys()
 
     @property
     def resources(self) -> Resources:
+        """The resources the node declared, as attributes (``context.resources.db``)."""
         if self._resources is None:
             self._resources = self._rc.resources_for(self.required_resource_keys)
         return self._resources
 
     def has_tag(self, key: str) -> bool:
+        """Whether the run has the tag ``key``."""
         return key in self._rc.run.tags or key in self._step.tags
 
     def get_tag(self, key: str) -> Any:
+        """The value of the run's tag ``key`` (None if it has none)."""
         if key in self._rc.run.tags:
             return self._rc.run.tags[key]
         return self._step.tags.get(key)
@@ -241,11 +259,13 @@ class SolidExecutionContext(SystemComputeExecutionContext):
         self._pdb: Any = None
 
     def get_system_context(self) -> SystemComputeExecutionContext:
+        """The system context (in opbook, this same object)."""
         return self
 
     get_step_execution_context = get_system_context
 
     def describe_op(self) -> str:
+        """``op "name"`` or ``solid "name"``, for messages."""
         kind = "op" if self._step.definition.node_kind == "op" else "solid"
         return f'{kind} "{self._step.handle}"'
 
@@ -340,10 +360,12 @@ class TypeCheckContext:
 
     @property
     def run_id(self) -> str | None:
+        """The id of the run (None outside a run)."""
         return self._rc.run_id if self._rc is not None else None
 
     @property
     def resources(self) -> Resources:
+        """The resources the type declared (``required_resource_keys``)."""
         if self._rc is None:
             return Resources({})
         return self._rc.resources_for(
@@ -352,6 +374,7 @@ class TypeCheckContext:
 
     @property
     def log(self) -> DagsterLogManager:
+        """The run's logger."""
         if self._rc is not None:
             return self._rc.log
         return self._log or DagsterLogManager("", {}, [])
@@ -386,10 +409,12 @@ class HookContext:
 
     @property
     def run_id(self) -> str | None:
+        """The id of the run."""
         return self._rc.run_id if self._rc is not None else self._run_id
 
     @property
     def pipeline_name(self) -> str | None:
+        """The name of the pipeline or job. Also ``job_name``."""
         return self._rc.pipeline.name if self._rc is not None else self._job_name
 
     job_name = pipeline_name
@@ -414,10 +439,12 @@ class HookContext:
 
     @property
     def step_key(self) -> str | None:
+        """The key of the step the hook follows."""
         return self._step.key if self._step is not None else None
 
     @property
     def solid(self) -> Any:
+        """The node whose step the hook follows. Also ``op``."""
         return self._step.node if self._step is not None else None
 
     op = solid
@@ -436,6 +463,7 @@ class HookContext:
 
     @property
     def resources(self) -> Resources:
+        """The resources the hook declared."""
         if self._resources is not None:
             return self._resources
         if self._rc is None:
@@ -444,6 +472,7 @@ class HookContext:
 
     @property
     def solid_config(self) -> Any:
+        """That node's config. Also ``op_config``."""
         if self._rc is not None and self._step is not None:
             node_config = self._rc.resolved.nodes.get(self._step.key)
             return None if node_config is None else node_config.config
@@ -453,6 +482,7 @@ class HookContext:
 
     @property
     def log(self) -> DagsterLogManager:
+        """The run's logger."""
         if self._rc is not None:
             return self._rc.log
         return self._log or DagsterLogManager(self._run_id or "", {}, [])

@@ -3,8 +3,9 @@
 ``events_frame``: one row per event, with the columns of ``EVENT_COLUMNS``: ``timestamp`` is a
 UTC datetime, ``event_type`` a category of the canonical event names (``RUN_START``, ...,
 ``STEP_SUCCESS``), ``duration`` a timedelta set where it applies (a step's success or failure,
-the run's end).  ``steps_frame``: one row per step that has events, with its status, start, end,
-duration, attempts and output names.
+the run's end), ``metadata`` the ``{label: value}`` of the event's metadata entries (outputs,
+materializations, expectations, type checks, failures) or None.  ``steps_frame``: one row per
+step that has events, with its status, start, end, duration, attempts and output names.
 
 ``StepStates`` is the per-step fold both frames and the notebook's graph colours use; it takes
 one event at a time, so a live display can keep it up to date without re-reading the run.
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opbook.definitions.metadata import metadata_of
 from opbook.events import DagsterEvent, DagsterEventType
 
 EVENT_COLUMNS = [
@@ -30,6 +32,7 @@ EVENT_COLUMNS = [
     "output_name",
     "error",
     "duration",
+    "metadata",
 ]
 STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
 STEP_STATUSES = ["pending", "running", "retrying", "succeeded", "failed", "skipped"]
@@ -82,7 +85,7 @@ class _EventColumns:
         )
         nodes, messages = c["node"].append, c["message"].append
         inputs, outputs, errors = c["input_name"].append, c["output_name"].append, c["error"].append
-        durations = c["duration"].append
+        durations, metadata = c["duration"].append, c["metadata"].append
         count = 0
         for event in events:
             count += 1
@@ -98,6 +101,7 @@ class _EventColumns:
             outputs(data.output_name if kind in _OUTPUT_EVENTS else None)
             errors(error_text(event) if kind in _FAILURES else None)
             durations(self._duration_ms(event, kind, data))
+            metadata(metadata_of(data))
         c["run_id"] = [run_id] * count
 
     def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:

@@ -1,449 +1,511 @@
-"""Calling an op or solid like a function, for quick exploration and unit tests.
+"""Calling an op, solid, resource or logger like a function, for exploration and unit tests.
 
 ``my_op(5)`` or ``my_op(build_op_context(config={...}, resources={...}), 5)`` runs the compute
-function with no job and no run: inputs are bound by position or name and type-checked, the
-op's config is validated against its schema, required resources must be given, and outputs are
-type-checked on the way out.  What comes back: the return value for a function that returns
-(a tuple for several outputs), or a generator of the type-checked ``Output`` objects and events
-for a function that yields.  Misuse raises ``DagsterInvalidInvocationError`` naming the op and
-the argument.
+function with no job and no run, as Dagster does:
 
-The ``build_*_context`` functions make the contexts user code receives (op, hook, resource
-init), for calling such code directly in tests.
+- An op whose function takes a context must be given one (``build_op_context()``, or None for
+  an empty one) as its first argument or by its parameter name.  The context is bound to the op:
+  its config validated (and mapped, for a ``configured`` op), its resources checked.
+- Inputs are bound by position or name, defaults filled, ``Nothing`` inputs left out, and each
+  value type-checked.
+- A returned value is type-checked against the output(s) and returned as is (a tuple for several
+  outputs).  A generator comes back as a generator of the type-checked ``Output`` objects and
+  events; an ``async def`` op as a coroutine, an async generator as an async generator, both
+  type-checked as they are awaited.
+- A ``SolidDefinition`` built from a raw ``compute_fn(context, inputs)`` receives its inputs as
+  one dict and yields its outputs.
+
+Misuse raises ``DagsterInvalidInvocationError`` naming the op and the argument, with Dagster's
+messages.  ``check_dagster_type`` runs a type check outside any run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from opbook import config as cfg
 from opbook.definitions.bridge import bridge
+from opbook.definitions.dagster_type import (
+    DagsterType,
+    is_typing_type,
+    resolve_dagster_type,
+    type_check_outcome,
+)
 from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.hook import HookDefinition
 from opbook.definitions.input_output import NO_VALUE
-from opbook.definitions.logger import colored_console_logger
+from opbook.definitions.logger import LoggerDefinition
 from opbook.definitions.op import SolidDefinition
 from opbook.definitions.resource import ResourceDefinition
-from opbook.definitions.user_events import Output
+from opbook.definitions.user_events import (
+    AssetMaterialization,
+    ExpectationResult,
+    Output,
+    TypeCheck,
+)
 from opbook.errors import (
-    DagsterInvalidConfigError,
     DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
     DagsterTypeCheckDidNotPass,
 )
-from opbook.execution.compute import run_coroutine
 from opbook.execution.context import (
-    AbstractComputeExecutionContext,
-    HookContext,
     InitLoggerContext,
     InitResourceContext,
-    Resources,
     TypeCheckContext,
 )
-from opbook.execution.log_manager import DagsterLogManager
-from opbook.storage.instance import DagsterInstance
+from opbook.execution.direct_context import (
+    EPHEMERAL_RUN_ID,
+    DirectExecutionContext,
+    build_hook_context,
+    build_init_logger_context,
+    build_init_resource_context,
+    build_op_context,
+    build_solid_context,
+    console_log,
+    resolve_config,
+)
 
-EPHEMERAL_RUN_ID = "EPHEMERAL"
+__all__ = [
+    "DirectExecutionContext",
+    "build_hook_context",
+    "build_init_logger_context",
+    "build_init_resource_context",
+    "build_op_context",
+    "build_solid_context",
+    "check_dagster_type",
+    "invoke",
+    "invoke_logger",
+    "invoke_resource",
+]
 
-
-def _console_log(run_id: str) -> DagsterLogManager:
-    config = cfg.validate(colored_console_logger.config_field, {}).value  # type: ignore[arg-type]
-    logger = colored_console_logger.logger_fn(InitLoggerContext(config, colored_console_logger))
-    return DagsterLogManager(run_id, {}, [logger])
-
-
-class _ResourceBuilder:
-    """Builds resources given to a context: definitions are initialised, values kept as is."""
-
-    def __init__(self, resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None) -> None:
-        self.values: dict[str, Any] = {}
-        self._teardowns: list[Iterator[Any]] = []
-        for key, value in (resources or {}).items():
-            if isinstance(value, ResourceDefinition):
-                value = self._initialise(key, value, (resources_config or {}).get(key))
-            self.values[key] = value
-
-    def _initialise(self, key: str, definition: ResourceDefinition, config: Any) -> Any:
-        if definition.config_field is not None:
-            result = cfg.validate(definition.config_field, config)
-            if not result.success:
-                raise DagsterInvalidConfigError(f"Error in config for resource {key}", result.errors, config)
-            config = result.value
-        deps = Resources({k: self.values[k] for k in definition.required_resource_keys if k in self.values})
-        context = InitResourceContext(config, definition, deps, EPHEMERAL_RUN_ID)
-        value = definition.resource_fn(context) if definition.takes_context else definition.resource_fn()
-        if definition.is_generator:
-            generator = value
-            value = next(generator)
-            self._teardowns.append(generator)
-        return value
-
-    def teardown(self) -> None:
-        while self._teardowns:
-            next(self._teardowns.pop(), None)
+_EVENTS = (AssetMaterialization, ExpectationResult)
 
 
-class DirectExecutionContext(AbstractComputeExecutionContext):
-    """The context of an op invoked directly (see ``build_op_context``).
-
-    Usable as a context manager: leaving the ``with`` block tears down generator resources.
-    """
-
-    def __init__(
-        self,
-        config: Any = None,
-        resources: Mapping[str, Any] | None = None,
-        resources_config: Mapping[str, Any] | None = None,
-        instance: Any = None,
-        partition_key: str | None = None,
-        mapping_key: str | None = None,
-        run_id: str | None = None,
-        tags: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._config = config
-        self._resources = _ResourceBuilder(resources, resources_config)
-        self._instance = instance
-        self._partition_key = partition_key
-        self._mapping_key = mapping_key
-        self._run_id = run_id or EPHEMERAL_RUN_ID
-        self._tags = dict(tags or {})
-        self._log = _console_log(self._run_id)
-        self._definition: SolidDefinition | None = None
-        self._op_config: Any = config
-        self._user_events: list[Any] = []
-        self._output_metadata: dict[str, dict[str, Any]] = {}
-
-    def __enter__(self) -> DirectExecutionContext:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._resources.teardown()
-
-    # -- binding to the op being invoked ---------------------------------------------------
-
-    def bind(self, definition: SolidDefinition) -> DirectExecutionContext:
-        """Check this context against ``definition``: config validated, resources present."""
-        self._definition = definition
-        self._op_config = _validated_config(definition, self._config)
-        for key in sorted(definition.required_resource_keys):
-            if key not in self._resources.values:
-                raise DagsterInvalidInvocationError(
-                    f"resource with key '{key}' required by {definition.node_kind} '{definition.name}' was not "
-                    f"provided. Provide it with build_op_context(resources={{'{key}': ...}})."
-                )
-        return self
-
-    # -- what user code reads --------------------------------------------------------------
-
-    @property
-    def op_config(self) -> Any:
-        return self._op_config
-
-    solid_config = op_config
-
-    @property
-    def resources(self) -> Resources:
-        if self._definition is None:
-            return Resources(self._resources.values)
-        keys = self._definition.all_required_resource_keys()
-        return Resources({k: v for k, v in self._resources.values.items() if k in keys})
-
-    @property
-    def log(self) -> DagsterLogManager:
-        return self._log
-
-    @property
-    def run_id(self) -> str:
-        return self._run_id
-
-    @property
-    def run_config(self) -> dict[str, Any]:
-        return {}
-
-    @property
-    def instance(self) -> Any:
-        if self._instance is None:
-            self._instance = DagsterInstance.ephemeral()
-        return self._instance
-
-    @property
-    def solid_def(self) -> SolidDefinition | None:
-        return self._definition
-
-    op_def = solid_def
-
-    @property
-    def pipeline_def(self) -> None:
-        return None
-
-    job_def = pipeline_def
-
-    @property
-    def pipeline_name(self) -> str:
-        return "ephemeral"
-
-    job_name = pipeline_name
-
-    @property
-    def retry_number(self) -> int:
-        return 0
-
-    @property
-    def step_launcher(self) -> None:
-        return None
-
-    @property
-    def has_partition_key(self) -> bool:
-        return self._partition_key is not None
-
-    @property
-    def partition_key(self) -> str:
-        if self._partition_key is None:
-            raise DagsterInvariantViolationError("This context was built without a partition_key.")
-        return self._partition_key
-
-    def get_mapping_key(self) -> str | None:
-        return self._mapping_key
-
-    def has_tag(self, key: str) -> bool:
-        return key in self._tags
-
-    def get_tag(self, key: str) -> Any:
-        return self._tags.get(key)
-
-    def describe_op(self) -> str:
-        if self._definition is None:
-            return "op"
-        kind = "op" if self._definition.node_kind == "op" else "solid"
-        return f'{kind} "{self._definition.name}"'
-
-    @property
-    def pdb(self) -> Any:
-        import pdb  # only when a user asks for a debugger
-
-        return pdb.Pdb()
-
-    def log_event(self, event: Any) -> None:
-        self._user_events.append(event)
-
-    def has_events(self) -> bool:
-        return bool(self._user_events)
-
-    def consume_events(self) -> list[Any]:
-        events, self._user_events = self._user_events, []
-        return events
-
-    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None, mapping_key: str | None = None) -> None:
-        self._output_metadata.setdefault(output_name or "result", {}).update(metadata)
-
-    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
-        return self._output_metadata.get(output_name)
+# -- the context argument ----------------------------------------------------------------------
 
 
-def _validated_config(definition: SolidDefinition, config: Any) -> Any:
-    field = definition.config_field
-    if field is None:
-        return config
-    result = cfg.validate(field, config)
-    if not result.success:
-        raise DagsterInvalidConfigError(f"Error in config for {definition.node_kind} {definition.name}", result.errors, config)
-    return result.value
+def _context_param(definition: SolidDefinition) -> str:
+    if definition.compute.takes_inputs_dict:
+        return "context"
+    params = list(inspect.signature(definition.compute.fn).parameters)
+    return params[0] if params else "context"
 
 
-def build_op_context(
-    resources: Mapping[str, Any] | None = None,
-    config: Any = None,
-    resources_config: Mapping[str, Any] | None = None,
-    instance: Any = None,
-    partition_key: str | None = None,
-    mapping_key: str | None = None,
-    op_config: Any = None,
-    solid_config: Any = None,
-) -> DirectExecutionContext:
-    """A context for invoking an op directly: ``my_op(build_op_context(config={...}))``.
-
-    Args:
-        resources: resource values, or resource definitions to initialise, by key.
-        config: the op's config (validated against its schema when the op is invoked).
-        resources_config: config for resource definitions given in ``resources``.
-        instance: the instance ``context.instance`` returns (an ephemeral one if None).
-        partition_key / mapping_key: what ``context.partition_key`` / ``get_mapping_key()`` return.
-    """
-    chosen = next((c for c in (config, op_config, solid_config) if c is not None), None)
-    return DirectExecutionContext(chosen, resources, resources_config, instance, partition_key, mapping_key)
-
-
-def build_solid_context(
-    resources: Mapping[str, Any] | None = None,
-    config: Any = None,
-    resources_config: Mapping[str, Any] | None = None,
-    instance: Any = None,
-    solid_config: Any = None,
-) -> DirectExecutionContext:
-    """``build_op_context`` under the pipeline generation's name."""
-    return build_op_context(resources, config if config is not None else solid_config, resources_config, instance)
-
-
-def build_hook_context(
-    resources: Mapping[str, Any] | None = None,
-    mode_def: Any = None,
-    solid: Any = None,
-    op: Any = None,
-    run_id: str | None = None,
-    job_name: str | None = None,
-    op_exception: BaseException | None = None,
-    op_output_values: Mapping[str, Any] | None = None,
-    op_config: Any = None,
-) -> HookContext:
-    """A context for calling a hook directly: ``my_hook(build_hook_context())``."""
-    built = _ResourceBuilder(resources, None)
-    return HookContext(
-        None,
-        None,
-        None,
-        op_exception,
-        op_output_values,
-        Resources(built.values),
-        op_config,
-        _console_log(run_id or EPHEMERAL_RUN_ID),
-        run_id or EPHEMERAL_RUN_ID,
-        job_name,
-    )
-
-
-def build_init_resource_context(
-    config: Any = None, resources: Mapping[str, Any] | None = None, instance: Any = None
-) -> InitResourceContext:
-    """A context for calling a resource function directly: ``my_resource(build_init_resource_context())``."""
-    built = _ResourceBuilder(resources, None)
-    return InitResourceContext(config, None, Resources(built.values), EPHEMERAL_RUN_ID, _console_log(EPHEMERAL_RUN_ID), instance)
-
-
-# -- invoking ----------------------------------------------------------------------------------------
-
-
-def _split_context(definition: SolidDefinition, args: tuple[Any, ...]) -> tuple[DirectExecutionContext | None, tuple[Any, ...]]:
-    given = bool(args) and isinstance(args[0], AbstractComputeExecutionContext)
-    name = definition.name
-    kind = definition.node_kind
-    if definition.compute.takes_context:
-        if not given:
-            if definition.config_field is not None and definition.config_field.is_required:
-                raise DagsterInvalidInvocationError(
-                    f"Compute function of {kind} '{name}' has context argument, but no context was provided "
-                    "when invoking. It has required config: build one with build_op_context(config=...)."
-                )
-            return build_op_context(), args
-        return args[0], args[1:]  # type: ignore[return-value]
-    if given:
-        raise DagsterInvalidInvocationError(
-            f"Compute function of {kind} '{name}' has no context argument, but context was provided when invoking."
-        )
-    return None, args
-
-
-def _bind_inputs(definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    names = [d.name for d in definition.input_defs if not d.is_nothing]
+def _split_context(
+    definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[DirectExecutionContext | None, tuple[Any, ...], dict[str, Any]]:
     kind, name = definition.node_kind, definition.name
-    if len(args) > len(names):
-        raise DagsterInvalidInvocationError(
-            f"Too many input arguments were provided for {kind} '{name}': it has {len(names)} inputs {names} "
-            f"but was given {len(args)} positional arguments. This may be because an argument was provided "
-            f"for the context parameter, but no context parameter was defined for the {kind}."
-        )
-    values = dict(zip(names, args, strict=False))
-    for key, value in kwargs.items():
-        if key not in names:
+    if not definition.compute.takes_context:
+        if args and isinstance(args[0], DirectExecutionContext):
             raise DagsterInvalidInvocationError(
-                f"{kind.capitalize()} '{name}' has no input '{key}'. Its inputs are {names}."
+                f"Compute function of {kind} '{name}' has no context argument, but context was "
+                "provided when invoking."
+            )
+        return None, args, kwargs
+    missing = (
+        f"Compute function of {kind} '{name}' has context argument, but no context was provided "
+        "when invoking. Pass build_op_context() (or None) as the first argument."
+    )
+    if not args and not kwargs:
+        raise DagsterInvalidInvocationError(missing)
+    if args:
+        if args[0] is not None and not isinstance(args[0], DirectExecutionContext):
+            raise DagsterInvalidInvocationError(missing)
+        return args[0], args[1:], kwargs
+    param = _context_param(definition)
+    if param not in kwargs:
+        raise DagsterInvalidInvocationError(
+            f"Compute function of {kind} '{name}' has context argument '{param}', but no value "
+            f"for '{param}' was found when invoking. Provided kwargs: {kwargs}"
+        )
+    rest = {k: v for k, v in kwargs.items() if k != param}
+    return kwargs[param], args, rest
+
+
+def _check_requirements(
+    definition: SolidDefinition, context: DirectExecutionContext | None
+) -> None:
+    if context is not None:
+        return
+    kind, name = definition.node_kind, definition.name
+    builder = "build_op_context" if kind == "op" else "build_solid_context"
+    if definition.required_resource_keys:
+        raise DagsterInvalidInvocationError(
+            f'{kind} "{name}" has required resources, but no context was provided. Use the '
+            f"`{builder}` function to construct a context with the required resources."
+        )
+    field = definition.config_field
+    if field is not None and field.is_required:
+        raise DagsterInvalidInvocationError(
+            f'{kind} "{name}" has required config schema, but no context was provided. Use the '
+            f"`{builder}` function to create a context with config."
+        )
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+def _positional_names(definition: SolidDefinition) -> list[str]:
+    compute = definition.compute
+    data_inputs = [d.name for d in definition.input_defs if not d.is_nothing]
+    if compute.takes_inputs_dict:
+        return data_inputs
+    return [n for n in compute.input_names if n in data_inputs]
+
+
+def _bind_inputs(
+    definition: SolidDefinition,
+    context: DirectExecutionContext,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    kind, label = definition.node_kind, context.alias
+    nothing = [d.name for d in definition.input_defs if d.is_nothing]
+    for name in nothing:
+        if name in kwargs:
+            raise DagsterInvalidInvocationError(
+                f"Attempted to provide value for nothing input '{name}'. Nothing dependencies are "
+                f"ignored when directly invoking {kind}s."
+            )
+    data_inputs = [d.name for d in definition.input_defs if not d.is_nothing]
+    if len(args) + len(kwargs) > len(data_inputs):
+        suggestion = (
+            f"This may be because you attempted to provide a value for a nothing dependency. "
+            f"Nothing dependencies are ignored when directly invoking {kind}s."
+            if nothing
+            else "This may be because an argument was provided for the context parameter, but no "
+            f"context parameter was defined for the {kind}."
+        )
+        raise DagsterInvalidInvocationError(
+            f"Too many input arguments were provided for {kind} '{label}'. {suggestion}"
+        )
+    values = dict(zip(_positional_names(definition), args, strict=False))
+    for key, value in kwargs.items():
+        if key not in data_inputs:
+            raise DagsterInvalidInvocationError(
+                f"{kind.capitalize()} '{label}' has no input '{key}'. Its inputs are {data_inputs}."
             )
         if key in values:
-            raise DagsterInvalidInvocationError(f"Input '{key}' of {kind} '{name}' was given twice.")
+            raise DagsterInvalidInvocationError(
+                f"Input '{key}' of {kind} '{label}' was given twice."
+            )
         values[key] = value
     for input_def in definition.input_defs:
         if input_def.is_nothing or input_def.name in values:
             continue
         if input_def.default_value is NO_VALUE:
             raise DagsterInvalidInvocationError(
-                f"No value provided for required input \"{input_def.name}\" of {kind} '{name}'."
+                f"No value provided for required input \"{input_def.name}\" of {kind} '{label}'."
             )
         values[input_def.name] = input_def.default_value
     return values
 
 
-def _check(definition: SolidDefinition, what: str, label: str, dagster_type: Any, value: Any) -> None:
+def _type_check(
+    context: DirectExecutionContext, what: str, label: str, dagster_type: DagsterType, value: Any
+) -> None:
     if dagster_type.is_any:
         return
-    result = dagster_type.type_check(TypeCheckContext(None, dagster_type), value)
+    check_context = TypeCheckContext(None, dagster_type, context.log)
+    result = type_check_outcome(dagster_type, check_context, value)
     if not result.success:
         raise DagsterTypeCheckDidNotPass(
-            f'Type check failed for {definition.node_kind} "{definition.name}" {what} "{label}" - expected type '
-            f'"{dagster_type.name}". Description: {result.description}',
+            f'Type check failed for {context.describe_op()} {what} "{label}" - expected type '
+            f'"{dagster_type.display_name}". Description: {result.description}',
             result.metadata_entries,
             dagster_type,
         )
 
 
-def _checked_output(definition: SolidDefinition, item: Any) -> Any:
-    if isinstance(item, Output):
-        output_def = definition.output_def_named(item.output_name)
-        _check(definition, "output", item.output_name, output_def.dagster_type, item.value)
-    return item
+# -- outputs -----------------------------------------------------------------------------------
 
 
-def _checked_generator(definition: SolidDefinition, generator: Iterator[Any]) -> Iterator[Any]:
-    for item in generator:
-        yield _checked_output(definition, item)
+class _OutputChecker:
+    """Type-checks what one invocation produces and tracks which outputs it produced."""
 
+    def __init__(self, definition: SolidDefinition, context: DirectExecutionContext) -> None:
+        self.definition = definition
+        self.context = context
+        self.kind = definition.node_kind
+        self.seen: set[str] = set()
 
-def _checked_return(definition: SolidDefinition, result: Any) -> Any:
-    outputs = definition.output_defs
-    if isinstance(result, Output):
-        return _checked_output(definition, result)
-    if definition.returns_tuple and isinstance(result, tuple):
-        for output_def, value in zip(outputs, result, strict=False):
-            if not isinstance(value, Output):
-                _check(definition, "output", output_def.name, output_def.dagster_type, value)
+    def _output_def(self, output: Output, verb: str) -> Any:
+        if not self.definition.has_output(output.output_name):
+            names = [o.name for o in self.definition.output_defs]
+            raise DagsterInvariantViolationError(
+                f'Invocation of {self.kind} "{self.context.alias}" {verb} an output '
+                f'"{output.output_name}" that does not exist. The available outputs are {names}'
+            )
+        return self.definition.output_def_named(output.output_name)
+
+    def check_value(self, output_def: Any, value: Any) -> None:
+        raw = value.value if isinstance(value, Output) else value
+        _type_check(self.context, "output", output_def.name, output_def.dagster_type, raw)
+        self.seen.add(output_def.name)
+
+    def yielded(self, item: Any) -> Any:
+        if isinstance(item, _EVENTS):
+            return item
+        if not isinstance(item, Output):
+            raise DagsterInvariantViolationError(
+                f"When yielding outputs from a {self.kind} generator, they should be wrapped in an "
+                f"`Output` object. {self.kind.capitalize()} '{self.context.alias}' yielded "
+                f"{item!r:.80}."
+            )
+        output_def = self._output_def(item, "yielded")
+        if output_def.name in self.seen:
+            raise DagsterInvariantViolationError(
+                f"Invocation of {self.kind} '{self.context.alias}' yielded an output "
+                f"'{output_def.name}' multiple times."
+            )
+        self.check_value(output_def, item)
+        return item
+
+    def finished(self) -> None:
+        for output_def in self.definition.output_defs:
+            # A Nothing output is produced implicitly, as in a run.
+            if (
+                output_def.is_required
+                and not output_def.dagster_type.is_nothing
+                and output_def.name not in self.seen
+            ):
+                raise DagsterInvariantViolationError(
+                    f"Invocation of {self.kind} '{self.context.alias}' did not return an output "
+                    f"for non-optional output '{output_def.name}'"
+                )
+
+    def returned(self, result: Any) -> Any:
+        outputs = self.definition.output_defs
+        if isinstance(result, _EVENTS):
+            raise DagsterInvariantViolationError(
+                f"Error in {self.kind} '{self.context.alias}': If you are returning an "
+                f"AssetMaterialization or an ExpectationResult from {self.kind} you must yield "
+                "them to avoid ambiguity with an implied result from returning a value."
+            )
+        if isinstance(result, Output):
+            self.check_value(self._output_def(result, "returned"), result)
+        elif len(outputs) > 1:
+            self._returned_tuple(result)
+        elif outputs:
+            self.check_value(outputs[0], result)
+        self.finished()
         return result
-    if len(outputs) == 1 and not (result is None and outputs[0].dagster_type.is_nothing):
-        _check(definition, "output", outputs[0].name, outputs[0].dagster_type, result)
-    return result
+
+    def _returned_tuple(self, result: Any) -> None:
+        outputs = self.definition.output_defs
+        if not isinstance(result, tuple):
+            raise DagsterInvariantViolationError(
+                "Multiple outputs but no Output wrapper provided is ambiguous. "
+                f"{self.kind.capitalize()} '{self.context.alias}' has outputs "
+                f"{[o.name for o in outputs]}: return a tuple of {len(outputs)} values or yield "
+                "Outputs."
+            )
+        if len(result) != len(outputs):
+            raise DagsterInvariantViolationError(
+                f"{self.kind.capitalize()} '{self.context.alias}' has {len(outputs)} outputs "
+                f"{[o.name for o in outputs]}, but returned a tuple of {len(result)} values."
+            )
+        for output_def, value in zip(outputs, result, strict=True):
+            self.check_value(output_def, value)
 
 
-def invoke(definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _checked_generator(checker: _OutputChecker, generator: Iterator[Any]) -> Iterator[Any]:
+    for item in generator:
+        yield checker.yielded(item)
+    checker.finished()
+
+
+async def _checked_async_generator(
+    checker: _OutputChecker, generator: AsyncIterator[Any]
+) -> AsyncIterator[Any]:
+    async for item in generator:
+        yield checker.yielded(item)
+    checker.finished()
+
+
+async def _checked_coroutine(checker: _OutputChecker, coroutine: Any) -> Any:
+    return checker.returned(await coroutine)
+
+
+# -- invoking ----------------------------------------------------------------------------------
+
+
+def _call(
+    definition: SolidDefinition,
+    context: DirectExecutionContext,
+    values: dict[str, Any],
+    bound: bool,
+) -> Any:
+    compute = definition.compute
+    if compute.takes_inputs_dict:
+        return compute.fn(context, dict(values))
+    call_kwargs = {k: values[k] for k in compute.input_names if k in values}
+    return compute.fn(context, **call_kwargs) if bound else compute.fn(**call_kwargs)
+
+
+def invoke(
+    definition: Any, args: tuple[Any, ...], kwargs: dict[str, Any], alias: str | None = None
+) -> Any:
     """Run a node definition called outside a composition (see the module docstring)."""
     if isinstance(definition, GraphDefinition):
         raise DagsterInvalidInvocationError(
-            f"{definition.node_kind.capitalize()} '{definition.name}' can't be called like a function outside "
-            "of a composition. Run it with execute_in_process(), or call it inside a @graph/@job body."
+            f"{definition.node_kind.capitalize()} '{definition.name}' can't be called like a "
+            "function outside of a composition. Run it with execute_in_process(), or call it "
+            "inside a @graph/@job body."
         )
-    if isinstance(definition, HookDefinition):
-        return definition(*args, **kwargs)
-    context, args = _split_context(definition, args)
-    values = _bind_inputs(definition, args, kwargs)
+    given, args, kwargs = _split_context(definition, args, kwargs)
+    _check_requirements(definition, given)
+    context = (given or build_op_context()).bind(definition, alias)
+    values = _bind_inputs(definition, context, args, kwargs)
     for input_def in definition.input_defs:
         if input_def.name in values:
-            _check(definition, "input", input_def.name, input_def.dagster_type, values[input_def.name])
-    compute = definition.compute
-    call_kwargs = {k: values[k] for k in compute.input_names if k in values}
-    if context is not None:
-        context = context.bind(definition)
-        result = compute.fn(context, **call_kwargs)
+            _type_check(
+                context, "input", input_def.name, input_def.dagster_type, values[input_def.name]
+            )
+    result = _call(definition, context, values, definition.compute.takes_context)
+    checker = _OutputChecker(definition, context)
+    if inspect.isasyncgen(result):
+        return _checked_async_generator(checker, result)
+    if inspect.iscoroutine(result):
+        return _checked_coroutine(checker, result)
+    if inspect.isgenerator(result) or (definition.compute.takes_inputs_dict and result is not None):
+        return _checked_generator(checker, iter(result))
+    return checker.returned(result)
+
+
+# -- resources and loggers ---------------------------------------------------------------------
+
+
+def _single_context_argument(
+    what: str, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    if not args and not kwargs:
+        raise DagsterInvalidInvocationError(
+            f"{what.capitalize()} initialization function has context argument, but no context "
+            "was provided when invoking."
+        )
+    if len(args) + len(kwargs) > 1:
+        raise DagsterInvalidInvocationError(
+            f"Initialization of {what} received multiple arguments. Only a first positional "
+            "context parameter should be provided when invoking."
+        )
+    if args:
+        return args[0]
+    param = next(iter(inspect.signature(fn).parameters))
+    if param not in kwargs:
+        raise DagsterInvalidInvocationError(
+            f"{what.capitalize()} initialization expected argument '{param}'."
+        )
+    return kwargs[param]
+
+
+def _resource_context(definition: ResourceDefinition, given: Any) -> InitResourceContext:
+    if given is not None and not isinstance(given, InitResourceContext):
+        raise DagsterInvalidInvocationError(
+            "A resource is initialised with an InitResourceContext "
+            f"(build_init_resource_context()), got {given!r}."
+        )
+    for key in sorted(definition.required_resource_keys):
+        if given is None or key not in given.resources:
+            raise DagsterInvalidInvocationError(
+                f'Resource requires resource "{key}", but no value was provided for it. Use the '
+                "`build_init_resource_context` function to construct a context with the required "
+                "resources."
+            )
+    raw = given.resource_config if given is not None else None
+    field = definition.config_field
+    if field is not None and field.is_required and raw is None:
+        raise DagsterInvalidInvocationError(
+            "Resource has required config schema, but no context was provided. Use the "
+            "`build_init_resource_context` function to create a context with config."
+        )
+    config = resolve_config(definition, raw, "resource")
+    if given is None:
+        return InitResourceContext(
+            config, definition, None, EPHEMERAL_RUN_ID, console_log(EPHEMERAL_RUN_ID)
+        )
+    return InitResourceContext(
+        config,
+        definition,
+        given.resources,
+        given.run_id,
+        given.log,
+        given.instance,
+        given.pipeline_run,
+    )
+
+
+def invoke_resource(
+    definition: ResourceDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """``my_resource(build_init_resource_context(config=...))``: the resource, built directly.
+
+    A resource that yields comes back as a context manager: ``with my_resource(ctx) as r:``.
+    """
+    if definition.takes_context:
+        given = _single_context_argument("resource", definition.resource_fn, args, kwargs)
+    elif args or kwargs:
+        raise DagsterInvalidInvocationError(
+            "Attempted to invoke resource with argument, but underlying function has no context "
+            "argument. Either specify a context argument on the resource function, or remove the "
+            "passed-in argument."
+        )
     else:
-        result = compute.fn(**call_kwargs)
-    if compute.is_async:
-        result = run_coroutine(result)
-    if compute.is_async_generator:
+        given = None
+    context = _resource_context(definition, given)
+    value = (
+        definition.resource_fn(context) if definition.takes_context else definition.resource_fn()
+    )
+    if inspect.isgenerator(value):
+        return contextlib.contextmanager(lambda: value)()
+    return value
 
-        async def collect() -> list[Any]:
-            return [item async for item in result]
 
-        return _checked_generator(definition, iter(run_coroutine(collect())))
-    if compute.is_generator or inspect.isgenerator(result):
-        return _checked_generator(definition, result)
-    return _checked_return(definition, result)
+def invoke_logger(
+    definition: LoggerDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """``my_logger(build_init_logger_context(logger_config=...))``: the logger, built directly."""
+    given = _single_context_argument("logger", definition.logger_fn, args, kwargs)
+    if given is not None and not isinstance(given, InitLoggerContext):
+        raise DagsterInvalidInvocationError(
+            "A logger is initialised with an InitLoggerContext (build_init_logger_context()), "
+            f"got {given!r}."
+        )
+    raw = given.logger_config if given is not None else None
+    config = resolve_config(definition, raw, "logger")
+    job = given.pipeline_def if given is not None else None
+    return definition.logger_fn(InitLoggerContext(config, definition, job, EPHEMERAL_RUN_ID))
+
+
+# -- type checks outside a run -----------------------------------------------------------------
+
+
+def check_dagster_type(dagster_type: Any, value: Any) -> TypeCheck:
+    """Run a Dagster type's check on ``value`` outside any run.
+
+    Args:
+        dagster_type: a Dagster type (``Int``, ``List[Int]``, one made with ``DagsterType`` or
+            ``PythonObjectDagsterType``) or a class.
+        value: the value to check.
+
+    Returns:
+        The ``TypeCheck``; a ``Failure`` raised by the check is a failed check.
+
+    Raises:
+        DagsterInvariantViolationError: ``dagster_type`` comes from Python's typing module
+            (``typing.List[int]``, ``list[int]``): use ``opbook.List[int]``.
+    """
+    if is_typing_type(dagster_type):
+        raise DagsterInvariantViolationError(
+            f"Must pass in a type from dagster module. You passed {dagster_type} which is part of "
+            "python's typing module."
+        )
+    resolved = resolve_dagster_type(dagster_type)
+    context = TypeCheckContext(None, resolved, console_log(EPHEMERAL_RUN_ID))
+    return type_check_outcome(resolved, context, value)
 
 
 bridge.install("invoke", invoke)
+bridge.install("invoke_resource", invoke_resource)
+bridge.install("invoke_logger", invoke_logger)

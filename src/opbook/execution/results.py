@@ -9,9 +9,10 @@ event list and can be shown as a DataFrame (``to_dataframe()``; pandas imported 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from opbook.config.values import copy_plain
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import CheckError, DagsterInvariantViolationError
 from opbook.events import DagsterEvent, SolidHandle, StepFailureData, StepKind
@@ -53,14 +54,17 @@ class _EventView:
 
     @property
     def all_events(self) -> list[DagsterEvent]:
+        """Every event of the run, in order (the same list as ``event_list``)."""
         return self.event_list
 
     @property
     def step_event_list(self) -> list[DagsterEvent]:
+        """The events that belong to a step (not run-level or engine events)."""
         return [e for e in self.event_list if e.is_step_event]
 
     @property
     def events_by_step_key(self) -> dict[str | None, list[DagsterEvent]]:
+        """The events grouped by step key (``"a"`` or ``"a.compute"``); run events under None."""
         grouped: dict[str | None, list[DagsterEvent]] = StepKeyDict()
         for event in self.event_list:
             grouped.setdefault(event.step_key, []).append(event)
@@ -94,6 +98,7 @@ class GraphExecutionResult(_EventView):
 
     @property
     def success(self) -> bool:
+        """Whether no step (and not the run) failed."""
         return not any(e.is_failure for e in self.event_list)
 
     def reconstruct_context(self) -> None:
@@ -104,6 +109,10 @@ class GraphExecutionResult(_EventView):
         return "" if self.handle is None else f"{self.handle}."
 
     def result_for_solid(self, name: str) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        """The result of the top-level solid (or op) ``name``.
+
+        A composite's result is a ``CompositeSolidExecutionResult``.
+        """
         if not self.container.has_node_named(name):
             raise DagsterInvariantViolationError(
                 f"Tried to get result for solid '{name}' in '{self._pipeline_name}'. No such top level solid."
@@ -117,6 +126,7 @@ class GraphExecutionResult(_EventView):
     def result_for_handle(
         self, handle: SolidHandle | str
     ) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        """The result of the node at ``handle``, a path (``"comp.inner"``) or a ``SolidHandle``."""
         text = _handle_str(handle)
         graph: GraphDefinition = self.container
         node = None
@@ -146,10 +156,12 @@ class GraphExecutionResult(_EventView):
         return SolidExecutionResult(node, events, self.load_value, handle)
 
     def output_for_solid(self, handle_str: str, output_name: str = "result") -> Any:
+        """The value of output ``output_name`` of the node at ``handle_str`` (``"comp.inner"``)."""
         return self.result_for_handle(handle_str).output_value(output_name)
 
     @property
     def solid_result_list(self) -> list[SolidExecutionResult | CompositeSolidExecutionResult]:
+        """The results of every top-level node, in the graph's order."""
         return [self.result_for_solid(node.name) for node in self.container.nodes]
 
 
@@ -162,14 +174,22 @@ class PipelineExecutionResult(GraphExecutionResult):
         run_id: str,
         event_list: list[DagsterEvent],
         load_value: ValueLoader,
+        run_config: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             pipeline_def.graph, event_list, load_value, None, run_id, pipeline_def.name
         )
         self.pipeline_def = pipeline_def
+        self._run_config = dict(run_config or {})
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        """The run's config as recorded: secret fields as ``***``, ``{env: NAME}`` as written."""
+        return copy_plain(self._run_config)
 
     @property
     def job_def(self) -> Any:
+        """The pipeline or job that ran (``pipeline_def``)."""
         return self.pipeline_def
 
     def __repr__(self) -> str:
@@ -196,15 +216,19 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
         return {StepKind.COMPUTE: list(self.event_list)}
 
     def output_values_for_solid(self, name: str) -> dict[str, Any] | None:
+        """The output values of the inner solid ``name`` by name (None unless it succeeded)."""
         return self.result_for_solid(name).output_values
 
     def output_value_for_solid(self, name: str, output_name: str = "result") -> Any:
+        """The value of output ``output_name`` of the inner solid ``name``."""
         return self.result_for_solid(name).output_value(output_name)
 
     def output_values_for_handle(self, handle_str: str) -> dict[str, Any] | None:
+        """The output values of the inner node at ``handle_str`` (a path inside this), by name."""
         return self.result_for_handle(handle_str).output_values
 
     def output_value_for_handle(self, handle_str: str, output_name: str = "result") -> Any:
+        """The value of output ``output_name`` of the inner node at ``handle_str``."""
         return self.result_for_handle(handle_str).output_value(output_name)
 
     def _inner_result(self, output_name: str) -> tuple[Any, str]:
@@ -222,6 +246,7 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
 
     @property
     def output_values(self) -> dict[str, Any]:
+        """The values of the composite's outputs by name (through its output mappings)."""
         values = {}
         for mapping in self.container.output_mappings:
             inner, name = self._inner_result(mapping.graph_output_name)
@@ -231,11 +256,13 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
         return values
 
     def output_value(self, output_name: str = "result") -> Any:
+        """The value of the composite's output ``output_name``."""
         inner, name = self._inner_result(output_name)
         return inner.output_value(name)
 
     @property
     def skipped(self) -> bool:
+        """Whether every step inside the composite was skipped."""
         return all(e.is_step_skipped for e in self.event_list)
 
 
@@ -260,6 +287,7 @@ class SolidExecutionResult:
 
     @property
     def compute_step_events(self) -> list[DagsterEvent]:
+        """The events of this solid's step, in order."""
         return self.step_events
 
     @property
@@ -271,6 +299,7 @@ class SolidExecutionResult:
 
     @property
     def input_events_during_compute(self) -> list[DagsterEvent]:
+        """The ``STEP_INPUT`` events, one per input, after its type check."""
         return self._of_type("STEP_INPUT")
 
     @property
@@ -279,10 +308,12 @@ class SolidExecutionResult:
 
     @property
     def output_events_during_compute(self) -> list[DagsterEvent]:
+        """The ``STEP_OUTPUT`` events, one per output yielded."""
         return self._of_type("STEP_OUTPUT")
 
     @property
     def compute_output_events_dict(self) -> dict[str, list[DagsterEvent]]:
+        """The ``STEP_OUTPUT`` events by output name."""
         grouped: dict[str, list[DagsterEvent]] = {}
         for e in self.output_events_during_compute:
             grouped.setdefault(e.step_output_data.output_name, []).append(e)
@@ -296,6 +327,7 @@ class SolidExecutionResult:
         return self.compute_output_events_dict.get(output_name, [])
 
     def get_output_event_for_compute(self, output_name: str = "result") -> DagsterEvent:
+        """The one ``STEP_OUTPUT`` event of output ``output_name``."""
         events = self.get_output_events_for_compute(output_name)
         if len(events) != 1:
             if not events:
@@ -309,6 +341,7 @@ class SolidExecutionResult:
 
     @property
     def materializations_during_compute(self) -> list[Any]:
+        """The ``AssetMaterialization`` objects the solid yielded."""
         return [
             e.step_materialization_data.materialization
             for e in self.materialization_events_during_compute
@@ -320,6 +353,7 @@ class SolidExecutionResult:
 
     @property
     def expectation_results_during_compute(self) -> list[Any]:
+        """The ``ExpectationResult`` objects the solid yielded."""
         return [
             e.step_expectation_result_data.expectation_result
             for e in self.expectation_events_during_compute
@@ -327,19 +361,23 @@ class SolidExecutionResult:
 
     @property
     def success(self) -> bool:
+        """Whether the step succeeded (False if it failed, was skipped or did not run)."""
         if any(e.is_step_failure for e in self.step_events):
             return False
         return any(e.is_step_success for e in self.step_events)
 
     @property
     def skipped(self) -> bool:
+        """Whether the step was skipped (an upstream step failed or yielded no value)."""
         return all(e.is_step_skipped for e in self.step_events)
 
     @property
     def retry_attempts(self) -> int:
+        """How many times the step was retried."""
         return len(self._of_type("STEP_RESTARTED"))
 
     def get_step_success_event(self) -> DagsterEvent:
+        """The step's ``STEP_SUCCESS`` event."""
         for e in self.step_events:
             if e.is_step_success:
                 return e
@@ -347,6 +385,7 @@ class SolidExecutionResult:
 
     @property
     def compute_step_failure_event(self) -> DagsterEvent:
+        """The step's ``STEP_FAILURE`` event (raises if the step succeeded)."""
         if self.success:
             raise DagsterInvariantViolationError(
                 "Cannot call compute_step_failure_event if successful"
@@ -360,11 +399,17 @@ class SolidExecutionResult:
 
     @property
     def failure_data(self) -> StepFailureData | None:
+        """The failure of the step (a ``StepFailureData``), or None if it did not fail.
+
+        ``.error`` is the error opbook reports, naming the step; its ``.cause`` is the exception
+        the user's code raised, with its ``message``, ``stack`` (the traceback) and ``cls_name``.
+        """
         failures = self._of_type("STEP_FAILURE")
         return failures[0].step_failure_data if failures else None
 
     @property
     def output_values(self) -> dict[str, Any] | None:
+        """The output values by name, from the run's storage; None unless the step succeeded."""
         if not self.success or not self.step_events:
             return None
         values = {}
@@ -374,6 +419,7 @@ class SolidExecutionResult:
         return values
 
     def output_value(self, output_name: str = "result") -> Any:
+        """The value of output ``output_name``; None if the step did not succeed."""
         definition = self.solid.definition
         if not definition.has_output(output_name):
             raise DagsterInvariantViolationError(
@@ -410,25 +456,35 @@ class InProcessExecutionResult(_EventView):
         run_id: str,
         load_value: ValueLoader,
         job_def: Any = None,
+        run_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.node_def = node_def
         self.event_list = event_list
         self.run_id = run_id
         self.load_value = load_value
         self.job_def = job_def
+        self._run_config = dict(run_config or {})
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        """The run's config as recorded: secret fields as ``***``, ``{env: NAME}`` as written."""
+        return copy_plain(self._run_config)
 
     @property
     def success(self) -> bool:
+        """Whether no step (and not the run) failed."""
         return not any(e.is_failure for e in self.event_list)
 
     @property
     def all_node_events(self) -> list[DagsterEvent]:
+        """The step events of every node, node by node."""
         events = []
         for node in self.node_def.nodes:
             events.extend(self.events_for_node(node.name))
         return events
 
     def events_for_node(self, node_name: str) -> list[DagsterEvent]:
+        """The step events of the node ``node_name`` (a path, ``"graph.op"``) and of its nodes."""
         key = normalize_step_key(node_name)
         return [
             e
@@ -462,6 +518,11 @@ class InProcessExecutionResult(_EventView):
         return ".".join(path), output_name
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value of output ``output_name`` of the node at ``node_str``.
+
+        ``node_str`` is a path (``"op"``, ``"graph.op"``); a graph node's output is found through
+        its output mappings.
+        """
         step_key, name = self._leaf_output(node_str, output_name)
         produced = any(
             e.event_type_value == "STEP_OUTPUT"
@@ -474,6 +535,7 @@ class InProcessExecutionResult(_EventView):
         return self.load_value(step_key, name)
 
     def output_value(self, output_name: str = "result") -> Any:
+        """The value of the graph's output ``output_name`` (of ``graph.execute_in_process``)."""
         mappings = self.node_def.output_mappings
         if not mappings:
             raise DagsterInvariantViolationError(
@@ -487,6 +549,7 @@ class InProcessExecutionResult(_EventView):
         return self.output_for_node(mapping.node_name, mapping.output_name)
 
     def asset_materializations_for_node(self, node_name: str) -> list[Any]:
+        """The ``AssetMaterialization`` objects the node yielded."""
         return [
             e.step_materialization_data.materialization
             for e in self.events_for_node(node_name)

@@ -21,6 +21,8 @@ def executor_for(rc: RunContext) -> ExecutorFn:
     definition = next(e for e in rc.mode.executor_defs if e.name == name)
     if definition.executor_creation_fn is not None:
         return _custom(definition)
+    # A configured copy of a built-in executor may carry a new name; it runs the original.
+    name = definition.base_name
     if name == "in_process":
         return execute_in_process
     if name == "multiprocess":

@@ -1,0 +1,375 @@
+"""The contexts user code receives when it is called directly, outside any run.
+
+``build_op_context`` / ``build_solid_context`` make the context passed to an op invoked like a
+function, ``build_hook_context``, ``build_init_resource_context`` and
+``build_init_logger_context`` those of hooks, resources and loggers called directly.  Resources
+given to a context as definitions are initialised on the spot (their config validated and, for
+``configured`` resources, mapped); a context used as a ``with`` block tears down resources that
+yield when the block ends.
+
+Config is checked as in a run: against the definition's schema, defaults filled, then mapped
+through ``configured`` (``resolve_config``), raising ``DagsterInvalidConfigError`` listing every
+problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from opbook import config as cfg
+from opbook.definitions.configured import apply_config_mapping
+from opbook.definitions.logger import colored_console_logger
+from opbook.definitions.resource import ResourceDefinition
+from opbook.errors import (
+    DagsterInvalidConfigError,
+    DagsterInvalidInvocationError,
+    DagsterInvariantViolationError,
+)
+from opbook.execution.context import (
+    AbstractComputeExecutionContext,
+    HookContext,
+    InitLoggerContext,
+    InitResourceContext,
+    Resources,
+)
+from opbook.execution.log_manager import DagsterLogManager
+from opbook.storage.instance import DagsterInstance
+
+EPHEMERAL_RUN_ID = "EPHEMERAL"
+
+
+def resolve_config(definition: Any, config: Any, what: str) -> Any:
+    """``config`` validated against ``definition``'s schema (defaults filled), then mapped
+    through ``configured``.
+
+    Args:
+        definition: an op, resource, logger or executor definition.
+        config: the raw config given (None: none given).
+        what: names the definition in the error, e.g. ``op "add"``.
+
+    Raises:
+        DagsterInvalidConfigError: listing every problem.
+    """
+    field = definition.config_field
+    if field is not None:
+        result = cfg.validate(field, config)
+        if not result.success:
+            raise DagsterInvalidConfigError(f"Error in config for {what}", result.errors, config)
+        config = result.value
+    mapped = apply_config_mapping(definition, config)
+    if not mapped.success:
+        raise DagsterInvalidConfigError(
+            f"Error in config mapping for {what}", mapped.errors, config
+        )
+    return mapped.value
+
+
+def console_log(run_id: str) -> DagsterLogManager:
+    """The console logger at its default config, as a run without logger config has it."""
+    config = cfg.validate(colored_console_logger.config_field, {}).value
+    logger = colored_console_logger.logger_fn(InitLoggerContext(config, colored_console_logger))
+    return DagsterLogManager(run_id, {}, [logger])
+
+
+class ResourceBuilder:
+    """Builds resources given to a context: definitions are initialised, values kept as is."""
+
+    def __init__(
+        self, resources: Mapping[str, Any] | None, resources_config: Mapping[str, Any] | None
+    ) -> None:
+        self.values: dict[str, Any] = {}
+        self._teardowns: list[Iterator[Any]] = []
+        configs = dict(resources_config or {})
+        for key, value in (resources or {}).items():
+            if isinstance(value, ResourceDefinition):
+                value = self._initialise(key, value, configs.get(key))
+            self.values[key] = value
+
+    def _initialise(self, key: str, definition: ResourceDefinition, config: Any) -> Any:
+        config = resolve_config(definition, config, f"resource {key}")
+        missing = sorted(definition.required_resource_keys - self.values.keys())
+        if missing:
+            raise DagsterInvalidInvocationError(
+                f'Resource "{key}" requires resources {missing}, which must be given before it '
+                "in the resources dict."
+            )
+        deps = Resources({k: self.values[k] for k in definition.required_resource_keys})
+        context = InitResourceContext(config, definition, deps, EPHEMERAL_RUN_ID)
+        value = (
+            definition.resource_fn(context)
+            if definition.takes_context
+            else definition.resource_fn()
+        )
+        if definition.is_generator:
+            generator = value
+            value = next(generator)
+            self._teardowns.append(generator)
+        return value
+
+    def teardown(self) -> None:
+        while self._teardowns:
+            next(self._teardowns.pop(), None)
+
+
+class DirectExecutionContext(AbstractComputeExecutionContext):
+    """The context of an op invoked directly (see ``build_op_context``).
+
+    Usable as a context manager: leaving the ``with`` block tears down generator resources.
+    """
+
+    def __init__(
+        self,
+        config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        resources_config: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        mapping_key: str | None = None,
+        run_id: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._config = config
+        self._resources = ResourceBuilder(resources, resources_config)
+        self._instance = instance
+        self._partition_key = partition_key
+        self._mapping_key = mapping_key
+        self._run_id = run_id or EPHEMERAL_RUN_ID
+        self._tags = dict(tags or {})
+        self._log = console_log(self._run_id)
+        self._definition: Any = None
+        self._alias: str | None = None
+        self._op_config: Any = config
+        self._user_events: list[Any] = []
+        self._output_metadata: dict[str, dict[str, Any]] = {}
+
+    def __enter__(self) -> DirectExecutionContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._resources.teardown()
+
+    # -- binding to the op being invoked ---------------------------------------------------
+
+    def bind(self, definition: Any, alias: str | None = None) -> DirectExecutionContext:
+        """Check this context against ``definition``: config resolved, resources present."""
+        self._definition = definition
+        self._alias = alias
+        self._op_config = resolve_config(definition, self._config, self.describe_op())
+        for key in sorted(definition.required_resource_keys):
+            if key not in self._resources.values:
+                raise DagsterInvalidInvocationError(
+                    f'{self.describe_op()} requires resource "{key}", but no resource with that '
+                    "key was found on the context. Provide it: "
+                    f"build_op_context(resources={{'{key}': ...}})."
+                )
+        return self
+
+    @property
+    def alias(self) -> str:
+        if self._alias is not None:
+            return self._alias
+        return self._definition.name if self._definition is not None else "op"
+
+    # -- what user code reads --------------------------------------------------------------
+
+    @property
+    def op_config(self) -> Any:
+        return self._op_config
+
+    solid_config = op_config
+
+    @property
+    def resources(self) -> Resources:
+        if self._definition is None:
+            return Resources(self._resources.values)
+        keys = self._definition.all_required_resource_keys()
+        return Resources({k: v for k, v in self._resources.values.items() if k in keys})
+
+    @property
+    def log(self) -> DagsterLogManager:
+        return self._log
+
+    @property
+    def run_id(self) -> str:
+        return self._run_id
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        return {}
+
+    @property
+    def instance(self) -> Any:
+        if self._instance is None:
+            self._instance = DagsterInstance.ephemeral()
+        return self._instance
+
+    @property
+    def solid_def(self) -> Any:
+        return self._definition
+
+    op_def = solid_def
+
+    @property
+    def pipeline_def(self) -> None:
+        return None
+
+    job_def = pipeline_def
+
+    @property
+    def pipeline_name(self) -> str:
+        return "ephemeral"
+
+    job_name = pipeline_name
+
+    @property
+    def retry_number(self) -> int:
+        return 0
+
+    @property
+    def step_launcher(self) -> None:
+        return None
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise DagsterInvariantViolationError("This context was built without a partition_key.")
+        return self._partition_key
+
+    def get_mapping_key(self) -> str | None:
+        return self._mapping_key
+
+    def has_tag(self, key: str) -> bool:
+        return key in self._tags
+
+    def get_tag(self, key: str) -> Any:
+        return self._tags.get(key)
+
+    def describe_op(self) -> str:
+        if self._definition is None:
+            return "op"
+        kind = "op" if self._definition.node_kind == "op" else "solid"
+        return f'{kind} "{self.alias}"'
+
+    @property
+    def pdb(self) -> Any:
+        import pdb  # only when a user asks for a debugger
+
+        return pdb.Pdb()
+
+    def log_event(self, event: Any) -> None:
+        self._user_events.append(event)
+
+    def has_events(self) -> bool:
+        return bool(self._user_events)
+
+    def consume_events(self) -> list[Any]:
+        events, self._user_events = self._user_events, []
+        return events
+
+    def add_output_metadata(
+        self,
+        metadata: Mapping[str, Any],
+        output_name: str | None = None,
+        mapping_key: str | None = None,
+    ) -> None:
+        self._output_metadata.setdefault(output_name or "result", {}).update(metadata)
+
+    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
+        return self._output_metadata.get(output_name)
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    mapping_key: str | None = None,
+    op_config: Any = None,
+    solid_config: Any = None,
+) -> DirectExecutionContext:
+    """A context for invoking an op directly: ``my_op(build_op_context(config={...}))``.
+
+    Args:
+        resources: resource values, or resource definitions to initialise, by key.
+        config: the op's config (validated against its schema when the op is invoked).
+        resources_config: config for resource definitions given in ``resources``.
+        instance: the instance ``context.instance`` returns (an ephemeral one if None).
+        partition_key / mapping_key: what ``context.partition_key`` / ``get_mapping_key()`` return.
+        op_config / solid_config: other spellings of ``config``.
+
+    Raises:
+        DagsterInvalidConfigError: the config of a resource definition is invalid.
+    """
+    chosen = next((c for c in (config, op_config, solid_config) if c is not None), None)
+    return DirectExecutionContext(
+        chosen, resources, resources_config, instance, partition_key, mapping_key
+    )
+
+
+def build_solid_context(
+    resources: Mapping[str, Any] | None = None,
+    config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    solid_config: Any = None,
+) -> DirectExecutionContext:
+    """``build_op_context`` under the pipeline generation's name."""
+    chosen = config if config is not None else solid_config
+    return build_op_context(resources, chosen, resources_config, instance)
+
+
+def build_hook_context(
+    resources: Mapping[str, Any] | None = None,
+    mode_def: Any = None,
+    solid: Any = None,
+    op: Any = None,
+    run_id: str | None = None,
+    job_name: str | None = None,
+    op_exception: BaseException | None = None,
+    op_output_values: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+) -> HookContext:
+    """A context for calling a hook directly: ``my_hook(build_hook_context())``."""
+    built = ResourceBuilder(resources, None)
+    return HookContext(
+        None,
+        None,
+        None,
+        op_exception,
+        op_output_values,
+        Resources(built.values),
+        op_config,
+        console_log(run_id or EPHEMERAL_RUN_ID),
+        run_id or EPHEMERAL_RUN_ID,
+        job_name,
+    )
+
+
+def build_init_resource_context(
+    config: Any = None, resources: Mapping[str, Any] | None = None, instance: Any = None
+) -> InitResourceContext:
+    """A context for calling a resource directly: ``my_resource(build_init_resource_context())``.
+    The config is checked against the resource's schema when the resource is called."""
+    built = ResourceBuilder(resources, None)
+    return InitResourceContext(
+        config,
+        None,
+        Resources(built.values),
+        EPHEMERAL_RUN_ID,
+        console_log(EPHEMERAL_RUN_ID),
+        instance,
+    )
+
+
+def build_init_logger_context(
+    logger_config: Any = None, pipeline_def: Any = None, job_def: Any = None
+) -> InitLoggerContext:
+    """A context for calling a logger directly: ``my_logger(build_init_logger_context())``.
+    The config is checked against the logger's schema when the logger is called."""
+    return InitLoggerContext(logger_config, None, job_def or pipeline_def, EPHEMERAL_RUN_ID)
