@@ -462,3 +462,24 @@ def test_hook_function_needs_a_context_parameter() -> None:
         @success_hook
         def no_context():
             pass
+
+
+def test_console_logger_writes_to_the_current_stderr() -> None:
+    import contextlib
+    import io
+
+    from opbook import job, op
+
+    @op
+    def talk(context):
+        context.log.info("hello from op")
+
+    @job
+    def chatty():
+        talk()
+
+    for _ in range(2):  # the second run must not write to the first run's stream
+        stream = io.StringIO()
+        with contextlib.redirect_stderr(stream):
+            chatty.execute_in_process()
+        assert "hello from op" in stream.getvalue()

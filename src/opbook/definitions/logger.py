@@ -95,6 +95,22 @@ class _ConsoleFormatter(logging.Formatter):
         return f"{self.formatTime(record, '%H:%M:%S')} - {where} - {record.levelname} - {record.getMessage()}"
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now: a notebook cell, pytest and the CLI all
+    replace it, and a handler holding the first one would write to a closed stream."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def _console_logger(init_context: Any) -> logging.Logger:
     level = str(init_context.logger_config["log_level"]).upper()
     name = init_context.logger_config["name"]
@@ -102,7 +118,7 @@ def _console_logger(init_context: Any) -> logging.Logger:
     log.setLevel(getattr(logging, level, logging.INFO))
     log.propagate = False
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _CurrentStderrHandler()
         handler.setFormatter(_ConsoleFormatter())
         log.addHandler(handler)
     return log

@@ -1,0 +1,280 @@
+"""The sub-commands: ``run``, ``reexecute``, ``runs``, ``config-scaffold`` and ``export``.
+
+Each takes the parsed arguments and returns the exit status: 0, or 1 for a run that failed.
+Bad input raises ``CommandLineError`` (or an engine error about what was asked for), which
+``main`` reports in one line with status 2.  A run's steps and outcome go to stdout, its
+progress line and failures' tracebacks to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.cli import output, runconfig, targets
+from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
+from opbook.config import scaffold
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
+from opbook.definitions.run_config import run_config_schema
+from opbook.storage.instance import DagsterInstance
+from opbook.storage.runs import PipelineRun, PipelineRunsFilter
+
+DEFAULT_HOME = "~/.opbook"
+TARGET_TAG = "opbook/target"
+ENGINE_SECTIONS = ("execution", "loggers", "intermediate_storage", "storage")
+
+
+def instance_dir(path: str | None) -> str:
+    """``--instance``, else ``$OPBOOK_HOME``, else ``$DAGSTER_HOME``, else ``~/.opbook``."""
+    chosen = path or os.environ.get("OPBOOK_HOME") or os.environ.get("DAGSTER_HOME")
+    return os.path.abspath(os.path.expanduser(chosen or DEFAULT_HOME))
+
+
+def open_instance(path: str | None) -> DagsterInstance:
+    """The persistent instance the command records runs in (created if need be)."""
+    where = instance_dir(path)
+    try:
+        return DagsterInstance.local(where)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandLineError(
+            f"cannot open the instance at {where}: {describe_exception(exc)}"
+        ) from None
+
+
+@dataclass
+class RunPlan:
+    """What ``opbook run`` runs: the job, its mode, run config, selection and tags."""
+
+    pipeline: PipelineDefinition
+    mode: ModeDefinition
+    run_config: dict[str, Any]
+    selection: list[str] | None
+    tags: dict[str, Any]
+
+
+def _preset(pipeline: PipelineDefinition, args: argparse.Namespace) -> PresetDefinition | None:
+    if args.preset is None:
+        return None
+    if args.mode is not None:
+        raise CommandLineError("give --preset or --mode, not both (a preset names its mode)")
+    return pipeline.get_preset(args.preset)
+
+
+def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
+    """The job, mode and run config that the options of ``opbook run`` amount to."""
+    pipeline = targets.choose(target, args.job)
+    preset = _preset(pipeline, args)
+    mode = pipeline.get_mode_definition(preset.mode if preset else args.mode)
+    files = runconfig.read_files(args.config)
+    if preset is not None:
+        base = dict(preset.run_config or {})
+    else:  # as in Dagster: the job's default config applies when no config is given
+        base = {} if files else dict(pipeline.default_run_config or {})
+    config = deep_merge(base, files)
+    if args.executor:
+        config = runconfig.with_executor(pipeline, mode, config, args.executor)
+    config = runconfig.with_default_storage(mode, config)
+    selection = [args.select] if args.select else None
+    if selection is None and preset is not None and preset.solid_selection:
+        selection = list(preset.solid_selection)
+    tags = {**(dict(preset.tags) if preset else {}), TARGET_TAG: target.location}
+    return RunPlan(pipeline, mode, config, selection, tags)
+
+
+def _report(progress: output.Progress, run_id: str, success: bool, args: argparse.Namespace) -> int:
+    print(output.step_table(progress))
+    print(output.run_line(progress, run_id, success))
+    if success:
+        return 0
+    for line in output.failure_details(progress.events):
+        print(line, file=sys.stderr)
+    instance = f" --instance {args.instance}" if args.instance else ""
+    print(
+        f"Re-execute from the failure: opbook reexecute {run_id} --from-failure{instance}",
+        file=sys.stderr,
+    )
+    return RUN_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    """``opbook run TARGET``: run a job, show its progress and a summary of its steps."""
+    target = targets.load(args.target)
+    plan = plan_run(args, target)
+    if args.show_config:
+        safe = runconfig.masked(plan.pipeline, plan.mode, plan.run_config)
+        print(runconfig.to_yaml(safe), end="")
+        return 0
+    with open_instance(args.instance) as instance:
+        progress = output.Progress(plan.pipeline, instance)
+        try:
+            result = execute_pipeline(
+                plan.pipeline,
+                plan.run_config,
+                mode=plan.mode.name,
+                tags=plan.tags,
+                solid_selection=plan.selection,
+                instance=instance,
+                raise_on_error=False,
+                progress=progress,
+            )
+        finally:
+            progress.close()
+    return _report(progress, result.run_id, result.success, args)
+
+
+def find_run(instance: DagsterInstance, text: str) -> PipelineRun:
+    """The run with id ``text``, or the one run whose id starts with it."""
+    found = instance.get_run_by_id(text)
+    if found is not None:
+        return found
+    matches = [r for r in instance.get_runs() if r.run_id.startswith(text)]
+    if len(matches) == 1:
+        return matches[0]
+    where = instance.root_dir
+    if not matches:
+        raise CommandLineError(f"no run {text!r} in the instance at {where} (see `opbook runs`)")
+    raise CommandLineError(
+        f"{len(matches)} runs have an id starting with {text!r}; give more of it"
+    )
+
+
+def _reexecution_target(args: argparse.Namespace, parent: PipelineRun) -> targets.Target:
+    location = args.target or parent.tags.get(TARGET_TAG)
+    if not location:
+        raise CommandLineError(
+            f"run {parent.run_id} was not started by `opbook run`, so where its definitions are "
+            f"is not recorded; give them: opbook reexecute {parent.run_id} TARGET [-j JOB]"
+        )
+    return targets.load(str(location))
+
+
+def _reexecution_config(
+    args: argparse.Namespace, parent: PipelineRun, pipeline: PipelineDefinition
+) -> dict[str, Any]:
+    if args.config:
+        config = runconfig.read_files(args.config)
+    elif runconfig.has_mask(parent.run_config):
+        raise CommandLineError(
+            f"run {parent.run_id} had secret config values, which are not recorded; give its "
+            "run config again with -c FILE"
+        )
+    else:
+        config = dict(parent.run_config)
+    mode = pipeline.get_mode_definition(parent.mode)
+    if args.executor:
+        config = runconfig.with_executor(pipeline, mode, config, args.executor)
+    return runconfig.with_default_storage(mode, config)
+
+
+def reexecute(args: argparse.Namespace) -> int:
+    """``opbook reexecute RUN_ID``: run a recorded run again, as a child of it."""
+    with open_instance(args.instance) as instance:
+        return _reexecute(args, instance)
+
+
+def _reexecute(args: argparse.Namespace, instance: DagsterInstance) -> int:
+    parent = find_run(instance, args.run_id)
+    target = _reexecution_target(args, parent)
+    pipeline = targets.choose(target, args.job or parent.pipeline_name)
+    if pipeline.name != parent.pipeline_name:
+        raise CommandLineError(
+            f"run {parent.run_id} is a run of {parent.pipeline_name!r}, not of {pipeline.name!r}"
+        )
+    config = _reexecution_config(args, parent, pipeline)
+    progress = output.Progress(pipeline, instance)
+    try:
+        result = reexecute_pipeline(
+            pipeline,
+            parent.run_id,
+            run_config=config,
+            step_selection=[args.select] if args.select else None,
+            mode=parent.mode,
+            tags={TARGET_TAG: target.location},
+            instance=instance,
+            raise_on_error=False,
+            from_failure=args.from_failure,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    return _report(progress, result.run_id, result.success, args)
+
+
+def runs(args: argparse.Namespace) -> int:
+    """``opbook runs``: the recorded runs, newest first."""
+    filters = PipelineRunsFilter(pipeline_name=args.job) if args.job else None
+    with open_instance(args.instance) as instance:
+        found = instance.get_runs(filters, limit=max(0, args.limit))
+    if not found:
+        print(f"No runs recorded in {instance_dir(args.instance)}.")
+        return 0
+    print(output.runs_table(found))
+    return 0
+
+
+def _prune(value: Any) -> Any:
+    """``value`` without empty mappings (an op with nothing to configure)."""
+    if not isinstance(value, dict):
+        return value
+    pruned = {key: _prune(item) for key, item in value.items()}
+    return {key: item for key, item in pruned.items() if item != {}}
+
+
+def skeleton(pipeline: PipelineDefinition, mode: ModeDefinition, everything: bool) -> Any:
+    """A run config to start from: the job's defaults, placeholders for what is required,
+    secrets masked; the engine's sections and empty entries only with ``everything``."""
+    mapping = getattr(pipeline, "config_mapping", None)
+    if mapping is not None:  # the job takes the mapping's config, not its ops'
+        value = scaffold(mapping.config_schema, everything) if mapping.config_schema else {}
+    else:
+        value = scaffold(run_config_schema(pipeline, mode), everything)
+        value = deep_merge(value, pipeline.default_run_config or {})
+    value = runconfig.masked(pipeline, mode, value)
+    if everything:
+        return value
+    return _prune({key: item for key, item in value.items() if key not in ENGINE_SECTIONS})
+
+
+def config_scaffold(args: argparse.Namespace) -> int:
+    """``opbook config-scaffold TARGET``: print a YAML skeleton of a job's run config."""
+    target = targets.load(args.target)
+    pipeline = targets.choose(target, args.job)
+    mode = pipeline.get_mode_definition(args.mode)
+    value = skeleton(pipeline, mode, args.all)
+    kind = "job" if pipeline.is_job else "pipeline"
+    print(f"# Run config for {kind} {pipeline.name}: fill it in, then")
+    print(f"#   opbook run {args.target} -j {pipeline.name} -c THIS_FILE.yaml")
+    print("# Required entries hold placeholders (0, '', false); secret values show as ***.")
+    print(runconfig.to_yaml(value) if value else "{}", end="" if value else "\n")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """``opbook export NOTEBOOK.ipynb -o MODULE.py``: write the notebook's definitions."""
+    if not args.notebook.endswith(targets.NOTEBOOK_SUFFIX):
+        raise CommandLineError(f"{args.notebook}: export reads a notebook (.ipynb)")
+    target = targets.load_notebook(args.notebook)
+    try:
+        written = target.notebook.export(args.output)
+    except OSError as exc:
+        raise CommandLineError(
+            f"could not write {args.output}: {describe_exception(exc)}"
+        ) from None
+    names = ", ".join(written) or "none"
+    print(f"Wrote {len(written)} definitions ({names}) to {args.output}")
+    return 0
+
+
+HANDLERS = {
+    "run": run,
+    "reexecute": reexecute,
+    "runs": runs,
+    "config-scaffold": config_scaffold,
+    "export": export,
+}

@@ -1,0 +1,147 @@
+"""The run config of a command: YAML files merged, the executor chosen, shown safely.
+
+* ``read_files``: each ``-c FILE`` is a YAML mapping; several are deep-merged in order (a later
+  file's dicts merge into an earlier one's, anything else replaces).  ``{env: NAME}`` stays as
+  written: the engine reads the variable when the run starts, and stores the reference only.
+* ``with_executor``: ``--executor NAME`` written in the form the definition takes: a pipeline's
+  ``execution: {NAME: {config: ...}}``, a job's ``execution: {config: {NAME: ...}}`` (a job on
+  the default executors) or the job's own executor's ``execution: {config: ...}``.
+* ``with_default_storage``: output values on disk under the instance (filesystem storage) unless
+  the config chooses, so that a later ``opbook reexecute`` finds them.
+* ``masked``: a copy safe to print or store, every secret field's value as ``***``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from opbook.cli.errors import CommandLineError, describe_exception
+from opbook.config import mask_secrets
+from opbook.config.values import MASK
+from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.mode import ModeDefinition, deep_merge
+from opbook.definitions.run_config import MANAGED_BY_ENGINE, NODE_SECTION_NAMES, run_config_schema
+
+
+def read_file(path: str) -> dict[str, Any]:
+    """The run config in one YAML file (an empty file is ``{}``)."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise CommandLineError(f"no such config file: {path}") from None
+    except OSError as exc:
+        raise CommandLineError(f"{path}: could not read it: {describe_exception(exc)}") from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        # Only the position and the problem: the YAML error's snippet of the line could show a
+        # secret written there.
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise CommandLineError(
+            f"{path}: invalid YAML{where}: {exc.problem or exc.context}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CommandLineError(f"{path}: invalid YAML: {type(exc).__name__}") from None
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise CommandLineError(
+            f"{path}: a run config is a mapping (ops:, resources: ...), got a {type(value).__name__}"
+        )
+    return dict(value)
+
+
+def read_files(paths: Sequence[str]) -> dict[str, Any]:
+    """The run configs in ``paths``, deep-merged in order."""
+    merged: dict[str, Any] = {}
+    for path in paths:
+        merged = deep_merge(merged, read_file(path))
+    return merged
+
+
+def _configured(execution: Any, name: str) -> Any:
+    """The config ``execution`` gives executor ``name``, in either form (None: none)."""
+    if not isinstance(execution, Mapping):
+        return None
+    entry = execution.get(name)
+    if isinstance(entry, Mapping):
+        return entry.get("config")
+    inner = execution.get("config")
+    if isinstance(inner, Mapping) and isinstance(inner.get(name), Mapping):
+        return inner[name]
+    return None
+
+
+def with_executor(
+    pipeline: PipelineDefinition, mode: ModeDefinition, config: dict[str, Any], name: str
+) -> dict[str, Any]:
+    """``config`` choosing executor ``name`` (keeping the config it gave that executor).
+
+    Raises:
+        CommandLineError: the job's or mode's executors do not include ``name``.
+    """
+    names = [e.name for e in mode.executor_defs]
+    if name not in names:
+        what = (
+            f"job {pipeline.name}" if pipeline.is_job else f"mode {mode.name!r} of {pipeline.name}"
+        )
+        fix = (
+            "define the job with that executor (@job(executor_def=...), or %%job --executor)"
+            if pipeline.is_job
+            else "add it to the mode's executor_defs"
+        )
+        raise CommandLineError(
+            f"--executor {name}: {what} can run on {', '.join(names)}; to use {name}, {fix}"
+        )
+    kept = _configured(config.get("execution"), name)
+    if not mode.job_style_execution:
+        choice: dict[str, Any] = {name: {"config": kept} if kept is not None else {}}
+    elif len(names) > 1:
+        choice = {"config": {name: kept if kept is not None else {}}}
+    else:
+        choice = {"config": kept} if kept is not None else config.get("execution") or {}
+    return {**config, "execution": choice}
+
+
+def with_default_storage(mode: ModeDefinition, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` keeping output values on disk, unless it chooses a storage itself."""
+    if "storage" in config or "intermediate_storage" in config:
+        return config
+    if "filesystem" not in [s.name for s in mode.intermediate_storage_defs]:
+        return config
+    return {**config, "intermediate_storage": {"filesystem": {}}}
+
+
+def masked(pipeline: PipelineDefinition, mode: ModeDefinition, config: Mapping[str, Any]) -> Any:
+    """A copy of ``config`` with the value of every secret field as ``***``."""
+    section = next((name for name in NODE_SECTION_NAMES if name in config), None)
+    schema = run_config_schema(pipeline, mode, section)
+    mapping = getattr(pipeline, "config_mapping", None)
+    if mapping is None:
+        return mask_secrets(schema, dict(config))
+    # A job with a config mapping takes the mapping's config beside the engine's sections.
+    managed = {k: v for k, v in config.items() if k in MANAGED_BY_ENGINE}
+    outer = {k: v for k, v in config.items() if k not in MANAGED_BY_ENGINE}
+    outer_schema = mapping.config_schema
+    safe_outer = mask_secrets(outer_schema, outer) if outer_schema is not None else outer
+    return {**safe_outer, **mask_secrets(schema, managed)}
+
+
+def has_mask(value: Any) -> bool:
+    """Whether a stored config lost a secret value to masking (so it cannot be run again)."""
+    if isinstance(value, Mapping):
+        return any(has_mask(item) for item in value.values())
+    if isinstance(value, list):
+        return any(has_mask(item) for item in value)
+    return bool(value == MASK)
+
+
+def to_yaml(value: Any) -> str:
+    """``value`` as block-style YAML, keys in the order given."""
+    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True)

@@ -1,0 +1,327 @@
+"""``opbook run``: loading targets, choosing the job, run config, executors, the summary."""
+
+from __future__ import annotations
+
+import yaml
+
+from opbook.storage.instance import DagsterInstance
+
+
+def test_a_job_from_a_python_file_runs_and_each_step_is_listed(cli, files, workdir):
+    files.jobs()
+    files.config("run.yaml", 2)
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml")
+
+    assert ran.code == 0, ran.err
+    lines = ran.out.splitlines()
+    assert lines[0].split() == ["step", "status", "duration"]
+    assert [line.split()[:2] for line in lines[1:4]] == [
+        ["first", "succeeded"],
+        ["second", "succeeded"],
+        ["third", "succeeded"],
+    ]
+    assert "of job chain: SUCCESS, 3 succeeded" in lines[4]
+    with DagsterInstance.local(str(workdir / "home")) as instance:
+        (run,) = instance.get_runs()
+    assert run.is_success
+    assert run.tags["opbook/target"] == str(workdir / "jobs.py")
+
+
+def test_a_failed_run_exits_1_and_shows_the_error_in_the_users_code(cli, files):
+    source = files.jobs().read_text().splitlines()
+    raise_line = 1 + next(i for i, line in enumerate(source) if "raise ValueError" in line)
+    files.config("big.yaml", 10)
+
+    ran = cli("run", "jobs.py", "-c", "big.yaml")
+
+    assert ran.code == 1
+    rows = {line.split()[0]: line for line in ran.out.splitlines()[1:4]}
+    assert rows["second"].split()[1] == "failed"
+    assert rows["second"].endswith("ValueError: too big: 10")
+    assert rows["third"].split()[1:] == ["not", "run"]
+    assert "FAILURE, 1 succeeded, 1 failed, 1 not run" in ran.out
+    assert 'Step "second" failed: ValueError: too big: 10' in ran.err
+    assert f'jobs.py", line {raise_line}, in second' in ran.err
+    assert "opbook/" not in ran.err.split("Step", 1)[1].split("Re-execute")[0]
+    assert "--from-failure" in ran.err
+
+
+def test_several_config_files_are_deep_merged_in_order(cli, files):
+    files.write(
+        "resources.py",
+        """
+        from opbook import job, op
+
+        @op(config_schema={"a": int, "b": int, "c": str})
+        def pick(context):
+            return context.op_config
+
+        @job
+        def one():
+            pick()
+        """,
+    )
+    files.write("base.yaml", "ops: {pick: {config: {a: 1, b: 2, c: base}}}")
+    files.write("override.yaml", "ops: {pick: {config: {b: 20}}}")
+
+    ran = cli("run", "resources.py", "-c", "base.yaml", "-c", "override.yaml", "--show-config")
+
+    assert ran.code == 0, ran.err
+    assert yaml.safe_load(ran.out)["ops"] == {"pick": {"config": {"a": 1, "b": 20, "c": "base"}}}
+
+
+def test_the_executor_is_written_in_the_job_form_for_a_job(cli, files):
+    files.jobs()
+    files.write(
+        "mp.yaml",
+        "ops: {first: {config: {n: 1}}}\nexecution: {multiprocess: {config: {max_concurrent: 2}}}",
+    )
+
+    shown = yaml.safe_load(
+        cli("run", "jobs.py", "-c", "mp.yaml", "--executor", "multiprocess", "--show-config").out
+    )
+    inline = yaml.safe_load(
+        cli("run", "jobs.py", "-c", "mp.yaml", "--executor", "in_process", "--show-config").out
+    )
+
+    assert shown["execution"] == {"config": {"multiprocess": {"max_concurrent": 2}}}
+    assert inline["execution"] == {"config": {"in_process": {}}}
+    # and output values are kept on disk, for a later re-execution
+    assert shown["intermediate_storage"] == {"filesystem": {}}
+
+
+def test_the_executor_is_written_in_the_pipeline_form_for_a_pipeline(cli, files):
+    files.write(
+        "legacy.py",
+        """
+        from opbook import pipeline, solid
+
+        @solid
+        def hello(_):
+            return "hello"
+
+        @pipeline
+        def greet():
+            hello()
+        """,
+    )
+
+    ran = cli("run", "legacy.py", "--executor", "multiprocess", "--show-config")
+
+    assert yaml.safe_load(ran.out)["execution"] == {"multiprocess": {}}
+
+
+def test_an_executor_the_job_does_not_offer_is_bad_input(cli, files):
+    files.jobs()
+    files.config("run.yaml", 1)
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--executor", "dask")
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        "opbook: error: --executor dask: job chain can run on in_process, multiprocess"
+    )
+    assert len(ran.err.strip().splitlines()) == 1
+
+
+def test_config_problems_are_listed_one_per_line_with_their_paths(cli, files):
+    files.jobs()
+    files.write("wrong.yaml", "ops: {first: {config: {n: ten, extra: 1}}}")
+
+    ran = cli("run", "jobs.py", "-c", "wrong.yaml")
+
+    assert ran.code == 2
+    lines = ran.err.splitlines()
+    assert lines[0] == "opbook: error: Error in config for job chain:"
+    assert len(lines) == 3
+    assert lines[1].startswith("  Invalid scalar at ops.first.config.n. Value")
+    assert lines[2].startswith('  Received unexpected config entry "extra" at ops.first.config.')
+    assert "Traceback" not in ran.err
+
+
+def test_a_module_target_is_imported_from_the_current_directory(cli, files):
+    (files.root / "pkg").mkdir()
+    files.write("pkg/__init__.py", "")
+    files.write("pkg/cli_target_jobs.py", "from jobs import chain\n")
+    files.jobs()
+    files.config("run.yaml", 1)
+
+    ran = cli("run", "pkg.cli_target_jobs", "-c", "run.yaml")
+
+    assert ran.code == 0, ran.err
+    assert "of job chain: SUCCESS" in ran.out
+
+
+def test_several_jobs_and_none_named_lists_them(cli, files):
+    files.jobs()
+    files.write(
+        "two.py",
+        """
+        from jobs import chain
+        from jobs import chain as again
+        from opbook import job, op
+
+        @op
+        def o():
+            pass
+
+        @job
+        def other():
+            o()
+        """,
+    )
+
+    ran = cli("run", "two.py")
+
+    assert ran.code == 2
+    assert (
+        ran.err.strip()
+        == "opbook: error: two.py defines several jobs (chain, other); choose one with -j"
+    )
+
+
+def test_j_chooses_a_job_by_name_and_may_name_a_graph(cli, files):
+    files.write(
+        "graphs.py",
+        """
+        from opbook import graph, job, op
+
+        @op
+        def one():
+            return 1
+
+        @graph
+        def g():
+            one()
+
+        @job
+        def j():
+            one()
+        """,
+    )
+
+    assert "of job j: SUCCESS" in cli("run", "graphs.py", "-j", "j").out
+    assert "of job g: SUCCESS" in cli("run", "graphs.py", "-j", "g").out
+    missing = cli("run", "graphs.py", "-j", "nope")
+    assert missing.code == 2
+    assert missing.err.strip() == "opbook: error: graphs.py has no job named 'nope' (jobs: j)"
+
+
+def test_bad_input_is_one_line_and_exit_2(cli, files):
+    files.jobs()
+    files.write("broken.py", "import opbook\n\nx = 1 / 0\n")
+    files.write("syntax.py", "def f(:\n    pass\n")
+    files.write("invalid.yaml", "ops:\n  first: 1\n  password: hunter2: x\n")
+    files.write("list.yaml", "- 1\n- 2\n")
+
+    cases = {
+        ("run", "missing.py"): "no such file: missing.py",
+        ("run", "no_such_module_here"): "no such file or module: no_such_module_here",
+        ("run", "jobs.py", "-c", "missing.yaml"): "no such config file: missing.yaml",
+        (
+            "run",
+            "broken.py",
+        ): "broken.py: could not load it: ZeroDivisionError: division by zero (line 3)",
+        ("run", "jobs.py", "-c", "list.yaml"): "list.yaml: a run config is a mapping",
+        ("run", "syntax.py"): "syntax.py: could not load it: SyntaxError",
+        ("run", "jobs.py", "-c", "invalid.yaml"): (
+            "invalid.yaml: invalid YAML at line 3, column 20: mapping values are not allowed here"
+        ),
+    }
+    for argv, expected in cases.items():
+        ran = cli(*argv)
+        assert ran.code == 2, argv
+        assert ran.err.startswith(f"opbook: error: {expected}"), (argv, ran.err)
+        assert len(ran.err.strip().splitlines()) == 1, ran.err
+        assert "hunter2" not in ran.err
+
+
+def test_a_preset_gives_config_mode_and_selection(cli, files):
+    files.write(
+        "presets.py",
+        """
+        from opbook import ModeDefinition, PresetDefinition, pipeline, solid
+
+        @solid(config_schema={"word": str})
+        def say(context):
+            return context.solid_config["word"]
+
+        @solid
+        def shout(_, word):
+            return word.upper()
+
+        @pipeline(
+            mode_defs=[ModeDefinition("dev"), ModeDefinition("prod")],
+            preset_defs=[
+                PresetDefinition(
+                    "loud", {"solids": {"say": {"config": {"word": "hi"}}}}, mode="prod",
+                    solid_selection=["say"],
+                )
+            ],
+        )
+        def talk():
+            shout(say())
+        """,
+    )
+
+    ran = cli("run", "presets.py", "--preset", "loud")
+    both = cli("run", "presets.py", "--preset", "loud", "--mode", "dev")
+
+    assert ran.code == 0, ran.err
+    assert [line.split()[0] for line in ran.out.splitlines()[1:-1]] == ["say"]
+    assert both.code == 2
+    assert "give --preset or --mode, not both" in both.err
+
+
+def test_select_runs_only_the_chosen_ops(cli, files):
+    files.jobs()
+    files.config("run.yaml", 1)
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--select", "first,second")
+
+    assert ran.code == 0, ran.err
+    assert [line.split()[0] for line in ran.out.splitlines()[1:-1]] == ["first", "second"]
+
+
+def test_a_job_with_default_config_runs_without_config_files(cli, files):
+    files.write(
+        "defaults.py",
+        """
+        from opbook import job, op
+
+        @op(config_schema={"n": int})
+        def echo(context):
+            return context.op_config["n"]
+
+        @job(config={"ops": {"echo": {"config": {"n": 3}}}})
+        def configured():
+            echo()
+        """,
+    )
+
+    ran = cli("run", "defaults.py")
+
+    assert ran.code == 0, ran.err
+
+
+def test_runs_lists_the_recorded_runs_newest_first(cli, files):
+    files.jobs()
+    files.config("ok.yaml", 1)
+    files.config("big.yaml", 10)
+    first = cli("run", "jobs.py", "-c", "ok.yaml")
+    second = cli("run", "jobs.py", "-c", "big.yaml")
+
+    listed = cli("runs")
+
+    assert first.code == 0 and second.code == 1
+    rows = listed.out.splitlines()
+    assert rows[0].split()[:3] == ["run", "id", "job"]
+    assert [row.split()[1:3] for row in rows[1:]] == [["chain", "FAILURE"], ["chain", "SUCCESS"]]
+
+
+def test_runs_in_an_empty_instance_says_so(cli, workdir):
+    ran = cli("runs", "--instance", str(workdir / "elsewhere"))
+
+    assert ran.code == 0
+    assert ran.out.strip() == f"No runs recorded in {workdir / 'elsewhere'}."
