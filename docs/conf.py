@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -73,3 +74,16 @@ myst_heading_anchors = 3
 
 html_theme = "alabaster"
 html_title = "opbook"
+
+
+def drop_class_docstring_of_instances(
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """An ``autodata`` entry (``in_process_executor``) says what the object is in its own
+    text; the docstring of the object's class would only repeat what its class's entry says."""
+    if what == "data" and not isinstance(obj, type) and obj.__doc__ == type(obj).__doc__:
+        lines.clear()
+
+
+def setup(app: Any) -> None:
+    app.connect("autodoc-process-docstring", drop_class_docstring_of_instances)

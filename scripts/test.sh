@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up (with the real-browser extras), then run every gate in order, stopping at the first
-# failure: ruff, ruff format, mypy, import-linter, pytest. Extra arguments go to pytest, e.g.
+# failure: ruff, ruff format, mypy, import-linter, the docs (sphinx -W), pytest. Extra arguments go
+# to pytest, e.g.
 #   bash scripts/test.sh -x -k config        bash scripts/test.sh -m browser
 set -euo pipefail
 
@@ -18,6 +19,10 @@ gate ruff check src tests bench
 gate ruff format --check src tests bench
 gate mypy
 gate lint-imports
+# The docs build with warnings as errors (into a throw-away directory; about 15 s).
+tmpdir="$(mktemp -d)"
+trap 'rm -rf "$tmpdir"' EXIT
+gate .venv/bin/sphinx-build -W -q -b html docs "$tmpdir"
 
 # pytest-timeout (pyproject) stops one hung test; this stops a hung run, with SIGINT so that
 # fixtures (JupyterLab servers, kernels, clusters) are torn down. --foreground keeps Ctrl-C working.

@@ -25,6 +25,7 @@ from opbook.definitions.run_config import (
     resolve_run_config,
     resolved_as_dict,
     run_config_schema,
+    section_name,
 )
 from opbook.errors import (
     CheckError,
@@ -137,9 +138,10 @@ def _masked_config(request: RunRequest) -> dict[str, Any]:
     if not request.run_config:
         return {}
     try:
-        return cfg.mask_secrets(
-            run_config_schema(request.pipeline, request.mode), request.run_config
-        )
+        # Masked against the schema the user wrote to: `solids:` and `ops:` name one section.
+        section = section_name(request.pipeline, request.run_config)
+        schema = run_config_schema(request.pipeline, request.mode, section)
+        return cfg.mask_secrets(schema, request.run_config)
     except Exception:  # masking never blocks a run, and an unmasked config is never recorded
         return {}
 

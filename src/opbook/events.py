@@ -467,10 +467,12 @@ class DagsterEvent:
 
     @property
     def event_type(self) -> DagsterEventType:
+        """The kind of event, a ``DagsterEventType`` member."""
         return _TYPE_BY_VALUE[self.event_type_value]
 
     @property
     def solid_name(self) -> str:
+        """The name of the node of a step event. Also ``node_name``."""
         if self.solid_handle is None:
             raise CheckError("This event has no solid handle.")
         return self.solid_handle.name
@@ -491,6 +493,7 @@ class DagsterEvent:
 
     @property
     def is_step_event(self) -> bool:
+        """Whether the event belongs to a step (it then has a ``step_key``)."""
         return self.event_type in STEP_EVENTS
 
     @property
@@ -503,6 +506,7 @@ class DagsterEvent:
 
     @property
     def is_step_success(self) -> bool:
+        """Whether this is a ``STEP_SUCCESS``."""
         return self.event_type_value == "STEP_SUCCESS"
 
     @property
@@ -511,14 +515,17 @@ class DagsterEvent:
 
     @property
     def is_step_start(self) -> bool:
+        """Whether this is a ``STEP_START``."""
         return self.event_type_value == "STEP_START"
 
     @property
     def is_step_failure(self) -> bool:
+        """Whether this is a ``STEP_FAILURE``."""
         return self.event_type_value == "STEP_FAILURE"
 
     @property
     def is_step_skipped(self) -> bool:
+        """Whether this is a ``STEP_SKIPPED``."""
         return self.event_type_value == "STEP_SKIPPED"
 
     @property
@@ -547,10 +554,12 @@ class DagsterEvent:
 
     @property
     def is_failure(self) -> bool:
+        """Whether this is a failure, of a step or of the run."""
         return self.event_type in FAILURE_EVENTS
 
     @property
     def is_pipeline_event(self) -> bool:
+        """Whether this is a run event (start, success, failure, cancellation)."""
         return self.event_type in PIPELINE_EVENTS
 
     @property
@@ -609,6 +618,7 @@ class DagsterEvent:
 
     @property
     def step_output_data(self) -> StepOutputData:
+        """The payload of a ``STEP_OUTPUT`` (``output_name``, ``type_check_data``)."""
         return self._payload("step_output_data", ET.STEP_OUTPUT)
 
     @property
@@ -617,6 +627,7 @@ class DagsterEvent:
 
     @property
     def step_failure_data(self) -> StepFailureData:
+        """The payload of a ``STEP_FAILURE``, whose ``error.cause`` is the user's exception."""
         return self._payload("step_failure_data", ET.STEP_FAILURE)
 
     @property

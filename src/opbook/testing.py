@@ -314,7 +314,11 @@ def execute_solids_within_pipeline(
         solid_names: the top-level nodes to run (any iterable of names).
         inputs: ``{node name: {input name: value}}``; an injected value replaces what fed
             that input in the pipeline.
-        run_config / mode / preset / tags / instance: as for ``execute_pipeline``.
+        run_config: the run config (config of the nodes run, resources ...).
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config and mode to use.
+        tags: run tags.
+        instance: where the run is recorded (the process's default instance if None).
 
     Returns:
         ``{node name: result}`` for every node run, the ``__stub_<node>_<input>`` stubs
@@ -361,7 +365,19 @@ def execute_solid_within_pipeline(
 ) -> Any:
     """Run one top-level solid (or op) of a pipeline (or job), with injected inputs.
 
-    ``inputs`` is ``{input name: value}``.  Returns that node's result.
+    Args:
+        pipeline_def: the pipeline or job.
+        solid_name: the top-level node to run.
+        inputs: ``{input name: value}``; an injected value replaces what fed that input.
+        run_config: the run config (the node's config, resources ...).
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config and mode to use.
+        tags: run tags.
+        instance: where the run is recorded (the process's default instance if None).
+
+    Returns:
+        SolidExecutionResult (CompositeSolidExecutionResult for a graph node).  A failing
+        step raises its error.
     """
     return execute_solids_within_pipeline(
         pipeline_def,

@@ -137,3 +137,18 @@ def test_op_lines_lose_only_their_run_options():
     assert without_run_options(line) == '--config {"factor": int} --name x'
     assert without_run_options("--run") == ""
     assert without_run_options("--bogus 1") == "--bogus 1"
+
+
+def test_a_notebook_imports_modules_beside_it_as_in_jupyter(cli, files):
+    files.write("helpers_beside_nb.py", "FACTOR = 7\n")
+    cells = [
+        "import opbook\nfrom helpers_beside_nb import FACTOR",
+        "%%op\ndef seven() -> int:\n    return FACTOR\n",
+        "%%job sevens\nseven()\n",
+    ]
+    files.notebook("nb.ipynb", cells)
+
+    ran = cli("run", "nb.ipynb")
+
+    assert ran.code == 0, ran.err
+    assert "of job sevens: SUCCESS" in ran.out

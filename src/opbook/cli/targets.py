@@ -64,6 +64,8 @@ def load_notebook(text: str) -> Target:
     from opbook.cli import notebooks
 
     path = os.path.abspath(os.path.expanduser(text))
+    # A kernel starts in the notebook's folder, so a notebook may import modules beside it.
+    _put_on_path(os.path.dirname(path))
     loaded = notebooks.load(path)
     return Target(text, path, loaded.namespace, loaded)
 
@@ -90,9 +92,7 @@ def _load_file(text: str) -> Target:
     path = os.path.abspath(os.path.expanduser(text))
     if not os.path.isfile(path):
         raise CommandLineError(f"no such file: {text}")
-    directory = os.path.dirname(path)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
+    _put_on_path(os.path.dirname(path))
     try:
         module = CodePointer("", None, path, os.getcwd()).load_module()
     except Exception as exc:
@@ -103,9 +103,13 @@ def _load_file(text: str) -> Target:
     return Target(text, path, dict(vars(module)))
 
 
+def _put_on_path(directory: str) -> None:
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+
+
 def _load_module(name: str) -> Target:
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    _put_on_path(os.getcwd())
     try:
         module = importlib.import_module(name)
     except ModuleNotFoundError as exc:

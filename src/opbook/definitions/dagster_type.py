@@ -58,12 +58,15 @@ class DagsterType:
 
     Args:
         type_check_fn: ``(context, value) -> bool | TypeCheck``.
-        key / name: identity and display name (``name`` defaults to ``key``).
+        key: the type's identity.
+        name: its display name (default: ``key``).
         is_builtin: one of opbook's own types.
         description: shown in docs and the notebook.
-        loader / materializer: run-config hooks for inputs and outputs.
-        serialization_strategy / auto_plugins: accepted for compatibility; opbook's storages
-            pickle every value.
+        loader: builds an input's value from run config (``dagster_type_loader``).
+        materializer: writes an output as run config asks (``dagster_type_materializer``).
+        serialization_strategy: accepted for compatibility; opbook's storages pickle every
+            value.
+        auto_plugins: accepted for compatibility; not used.
         required_resource_keys: resources the type check needs.
         kind: what sort of type this is (``DagsterTypeKind``).
         typing_type: the Python type a value of this type has, where there is one.
@@ -270,9 +273,10 @@ class PythonObjectDagsterType(DagsterType):
 
     Args:
         python_type: the class, or a tuple of classes.
-        key / name: default to the class's name.
-        description, loader, materializer, ...: as for ``DagsterType``.
+        key: the type's identity (default: the class's name).
+        name: its display name (default: the class's name).
         type_check_fn: a check to use instead of ``isinstance``.
+        **kwargs: ``description``, ``loader``, ``materializer`` ..., as for ``DagsterType``.
     """
 
     def __init__(

@@ -56,7 +56,8 @@ class GraphDefinition(NodeDefinition):
         node_defs: the definitions the graph uses.
         dependencies: ``{node: {input: DependencyDefinition(...)}}``; keys may be
             ``NodeInvocation`` to alias a definition.
-        input_mappings / output_mappings: how the graph's inputs and outputs map to its nodes'.
+        input_mappings: which input of which node each of the graph's inputs feeds.
+        output_mappings: which output of which node each of the graph's outputs is.
         config: a ``ConfigMapping`` giving the graph a config of its own.
     """
 
@@ -292,6 +293,12 @@ class GraphDefinition(NodeDefinition):
             resources: resource definitions or plain values, by key.
             raise_on_error: re-raise the user's exception when an op fails.
             op_selection: run only these ops (selection grammar: ``*a``, ``a+``).
+            **kwargs: ``tags`` (run tags), and ``progress`` (True to show the run live in a
+                notebook, or a callable given each event).
+
+        Returns:
+            InProcessExecutionResult: the run's events, its output values, and the graph's
+            outputs (``output_value()``).
         """
         return bridge.call(
             "execute_graph_in_process",

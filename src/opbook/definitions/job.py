@@ -268,6 +268,14 @@ class PipelineDefinition:
             partition_key: not supported (opbook has no partitioned config); must be None.
             raise_on_error: re-raise the user's exception when an op fails.
             op_selection: run only these ops (``*a``, ``a+``, ``a,b``).
+            **kwargs: ``tags`` (run tags), and ``progress`` (True to show the run live in a
+                notebook, or a callable given each event).
+
+        Returns:
+            InProcessExecutionResult: the run's events and a way to its output values.
+
+        Raises:
+            DagsterInvalidConfigError: the run config is invalid (raised before anything runs).
         """
         if not self.is_single_mode:
             raise CheckError("execute_in_process only supported on job / single mode pipeline")

@@ -117,7 +117,7 @@ def _console_logger(init_context: Any) -> logging.Logger:
     log = logging.getLogger(f"opbook.console.{name}")
     log.setLevel(getattr(logging, level, logging.INFO))
     log.propagate = False
-    if not log.handlers:
+    if not any(isinstance(h, _CurrentStderrHandler) for h in log.handlers):
         handler = _CurrentStderrHandler()
         handler.setFormatter(_ConsoleFormatter())
         log.addHandler(handler)

@@ -306,7 +306,7 @@ def run_config_schema(
 # -- resolving a run config --------------------------------------------------------------------
 
 
-def _section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -> str:
+def section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -> str:
     given = [name for name in NODE_SECTION_NAMES if name in run_config]
     if len(given) > 1:
         raise DagsterInvalidConfigError(
@@ -437,7 +437,7 @@ def _resolve(
 ) -> ResolvedRunConfig:
     raw = _apply_job_config_mapping(pipeline, raw)
     raw = _normalise_storage(pipeline, raw)
-    section = _section_name(pipeline, raw)
+    section = section_name(pipeline, raw)
     inner_section = "ops" if pipeline.is_job else "solids"
     if section in raw:
         nodes_value = _normalise_inner_sections(

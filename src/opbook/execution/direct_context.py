@@ -300,8 +300,10 @@ def build_op_context(
         config: the op's config (validated against its schema when the op is invoked).
         resources_config: config for resource definitions given in ``resources``.
         instance: the instance ``context.instance`` returns (an ephemeral one if None).
-        partition_key / mapping_key: what ``context.partition_key`` / ``get_mapping_key()`` return.
-        op_config / solid_config: other spellings of ``config``.
+        partition_key: what ``context.partition_key`` returns.
+        mapping_key: what ``context.get_mapping_key()`` returns.
+        op_config: another spelling of ``config``.
+        solid_config: another spelling of ``config``.
 
     Raises:
         DagsterInvalidConfigError: the config of a resource definition is invalid.

@@ -43,7 +43,10 @@ def run(
         job: a job or pipeline.
         run_config: the run config (the job's default config when None).
         op_selection: run only these ops (``*a``, ``a+``, ``a,b``).
-        mode / preset / tags / instance: as for ``execute_pipeline``.
+        mode: the mode to run in (needed when the pipeline has several).
+        preset: a preset whose run config and mode to use.
+        tags: run tags.
+        instance: where the run is recorded (the session's default instance if None).
         progress: show the live graph and progress bar (in a notebook).
         raise_on_error: re-raise the user's exception when a step fails (default: the
             failure is in the result).

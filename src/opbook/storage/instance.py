@@ -54,7 +54,8 @@ class DagsterInstance:
     """Runs, events and output values.
 
     Args:
-        run_storage / event_storage: where records and events go.
+        run_storage: where run records go.
+        event_storage: where the runs' events go.
         root_dir: the directory of a persistent instance (None for an in-memory one).
         is_ephemeral: True when runs are kept only in this process's memory.
     """
