@@ -10,7 +10,7 @@ contexts of type checks, hooks, resource functions and logger functions.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from opbook.errors import (
@@ -249,13 +249,38 @@ class SystemComputeExecutionContext:
         return False
 
 
-class SolidExecutionContext(SystemComputeExecutionContext):
+class UserEvents:
+    """What user code records through its context rather than by yielding: materializations
+    and expectation results (``log_event``), and metadata for its outputs."""
+
+    def __init__(self) -> None:
+        self._user_events: list[Any] = []
+        self._output_metadata: dict[str, dict[str, Any]] = {}
+
+    def log_event(self, event: Any) -> None:
+        """Record an ``AssetMaterialization`` or ``ExpectationResult`` without yielding it."""
+        self._user_events.append(event)
+
+    def has_events(self) -> bool:
+        return bool(self._user_events)
+
+    def consume_events(self) -> list[Any]:
+        events, self._user_events = self._user_events, []
+        return events
+
+    def _add_output_metadata(self, name: str, metadata: Mapping[str, Any]) -> None:
+        self._output_metadata.setdefault(name, {}).update(metadata)
+
+    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
+        return self._output_metadata.get(output_name)
+
+
+class SolidExecutionContext(SystemComputeExecutionContext, UserEvents):
     """The ``context`` an op's compute function receives."""
 
     def __init__(self, run_context: RunContext, step: ExecutionStep, retry_number: int = 0) -> None:
         super().__init__(run_context, step, retry_number)
-        self._user_events: list[Any] = []
-        self._output_metadata: dict[str, dict[str, Any]] = {}
+        UserEvents.__init__(self)
         self._pdb: Any = None
 
     def get_system_context(self) -> SystemComputeExecutionContext:
@@ -290,19 +315,6 @@ class SolidExecutionContext(SystemComputeExecutionContext):
             "This run has no partition key: opbook has no partitioned config."
         )
 
-    # -- user events logged through the context --------------------------------------------
-
-    def log_event(self, event: Any) -> None:
-        """Record an ``AssetMaterialization`` or ``ExpectationResult`` without yielding it."""
-        self._user_events.append(event)
-
-    def has_events(self) -> bool:
-        return bool(self._user_events)
-
-    def consume_events(self) -> Iterable[Any]:
-        events, self._user_events = self._user_events, []
-        return events
-
     def add_output_metadata(
         self,
         metadata: Mapping[str, Any],
@@ -314,10 +326,7 @@ class SolidExecutionContext(SystemComputeExecutionContext):
             raise DagsterInvariantViolationError(
                 f'Attempted to log metadata for output "{name}" of {self.describe_op()}, which has no such output.'
             )
-        self._output_metadata.setdefault(name, {}).update(metadata)
-
-    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
-        return self._output_metadata.get(output_name)
+        self._add_output_metadata(name, metadata)
 
 
 OpExecutionContext = SolidExecutionContext

@@ -32,6 +32,7 @@ from opbook.execution.context import (
     InitLoggerContext,
     InitResourceContext,
     Resources,
+    UserEvents,
 )
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.storage.instance import DagsterInstance
@@ -112,7 +113,7 @@ class ResourceBuilder:
             next(self._teardowns.pop(), None)
 
 
-class DirectExecutionContext(AbstractComputeExecutionContext):
+class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
     """The context of an op invoked directly (see ``build_op_context``).
 
     Usable as a context manager: leaving the ``with`` block tears down generator resources.
@@ -140,8 +141,7 @@ class DirectExecutionContext(AbstractComputeExecutionContext):
         self._definition: Any = None
         self._alias: str | None = None
         self._op_config: Any = config
-        self._user_events: list[Any] = []
-        self._output_metadata: dict[str, dict[str, Any]] = {}
+        UserEvents.__init__(self)
 
     def __enter__(self) -> DirectExecutionContext:
         return self
@@ -261,26 +261,13 @@ class DirectExecutionContext(AbstractComputeExecutionContext):
 
         return pdb.Pdb()
 
-    def log_event(self, event: Any) -> None:
-        self._user_events.append(event)
-
-    def has_events(self) -> bool:
-        return bool(self._user_events)
-
-    def consume_events(self) -> list[Any]:
-        events, self._user_events = self._user_events, []
-        return events
-
     def add_output_metadata(
         self,
         metadata: Mapping[str, Any],
         output_name: str | None = None,
         mapping_key: str | None = None,
     ) -> None:
-        self._output_metadata.setdefault(output_name or "result", {}).update(metadata)
-
-    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
-        return self._output_metadata.get(output_name)
+        self._add_output_metadata(output_name or "result", metadata)
 
 
 def build_op_context(
