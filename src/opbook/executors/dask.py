@@ -66,8 +66,12 @@ from opbook.execution.step import format_duration
 from opbook.executors.base import execute_plan
 from opbook.executors.dask_cluster import Connection, is_on_this_machine, open_cluster
 from opbook.executors.dask_task import RunOnWorkers, run_step_task
-from opbook.executors.multiprocess import _sources as sources_outside_plan
-from opbook.executors.worker import RunPayload, failure_event, loads_exception
+from opbook.executors.worker import (
+    RunPayload,
+    failure_event,
+    loads_exception,
+    sources_outside_plan,
+)
 from opbook.plan.plan import ExecutionStep
 from opbook.storage.filesystem import FilesystemValueStore
 

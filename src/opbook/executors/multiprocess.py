@@ -49,10 +49,10 @@ from opbook.execution.step import format_duration
 from opbook.executors.base import execute_plan
 from opbook.executors.worker import (
     RunPayload,
-    Source,
     WorkerRun,
     failure_event,
     loads_exception,
+    sources_outside_plan,
 )
 from opbook.plan.plan import ExecutionStep
 from opbook.storage.filesystem import FilesystemValueStore
@@ -312,29 +312,6 @@ def _shared_storage(rc: RunContext) -> Iterator[DagsterEvent]:
         )
 
 
-def _sources(rc: RunContext) -> dict[str, Source]:
-    """Where workers find the outputs of steps outside the plan (a re-execution).  Values the
-    parent runs kept in this process's memory are copied to the run's storage first."""
-    sources: dict[str, Source] = {}
-    for step in rc.plan.steps:
-        for step_input in step.inputs:
-            for handle in step_input.sources:
-                key = handle.step_key
-                if key in rc.plan.step_dict:
-                    continue
-                store, run_id = rc.source_of(key)
-                if store is rc.value_store:
-                    sources[key] = (None, run_id)
-                elif isinstance(store, FilesystemValueStore):
-                    sources[key] = (store, run_id)
-                else:
-                    if store.has_value(run_id, key, handle.output_name):
-                        value = store.get_value(run_id, key, handle.output_name)
-                        rc.value_store.set_value(run_id, key, handle.output_name, value)
-                    sources[key] = (None, run_id)
-    return sources
-
-
 def _engine_data(rc: RunContext, size: int) -> EngineEventData:
     entries = [
         EventMetadataEntry.text(str(os.getpid()), "pid"),
@@ -346,7 +323,7 @@ def _engine_data(rc: RunContext, size: int) -> EngineEventData:
 
 
 def _payload(rc: RunContext) -> bytes:
-    payload = RunPayload.from_run_context(rc, _sources(rc))
+    payload = RunPayload.from_run_context(rc, sources_outside_plan(rc))
     try:
         return payload.dumps()
     except Exception as exc:

@@ -316,3 +316,26 @@ def loads_exception(
         f"rebuilt here:\n{text}",
         [info] if info is not None else [],
     )
+
+
+def sources_outside_plan(rc: RunContext) -> dict[str, Source]:
+    """Where workers find the outputs of steps outside the plan (a re-execution).  Values the
+    parent runs kept in this process's memory are copied to the run's storage first."""
+    sources: dict[str, Source] = {}
+    for step in rc.plan.steps:
+        for step_input in step.inputs:
+            for handle in step_input.sources:
+                key = handle.step_key
+                if key in rc.plan.step_dict:
+                    continue
+                store, run_id = rc.source_of(key)
+                if store is rc.value_store:
+                    sources[key] = (None, run_id)
+                elif isinstance(store, FilesystemValueStore):
+                    sources[key] = (store, run_id)
+                else:
+                    if store.has_value(run_id, key, handle.output_name):
+                        value = store.get_value(run_id, key, handle.output_name)
+                        rc.value_store.set_value(run_id, key, handle.output_name, value)
+                    sources[key] = (None, run_id)
+    return sources
