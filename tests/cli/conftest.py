@@ -9,7 +9,6 @@ target extends) is put back after each test.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -29,23 +28,13 @@ class Ran:
     err: str
 
 
-def _forget_console_handlers() -> None:
-    # The console logger keeps a handler on the stderr of its first use; under capsys that
-    # stream is closed by the next test, so each test starts (and ends) without one.
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("opbook.console."):
-            logging.getLogger(name).handlers.clear()
-
-
 @pytest.fixture(autouse=True)
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPBOOK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setattr(sys, "path", list(sys.path))
-    _forget_console_handlers()
     yield tmp_path
-    _forget_console_handlers()
 
 
 @pytest.fixture
