@@ -177,6 +177,7 @@ def main() -> None:
     for workload in args.only or list(TARGETS):
         print(f"... {workload}", file=sys.stderr, flush=True)
         results.append(measure(workload, engines, args.rounds, args.repeat))
+        print(table(results[-1:], bool(args.compare)).splitlines()[-1], file=sys.stderr, flush=True)
     text = table(results, bool(args.compare))
     print(text)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

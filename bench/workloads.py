@@ -23,9 +23,15 @@ from typing import Any
 ENGINE = os.environ.get("BENCH_ENGINE", "opbook")
 
 
-def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
+def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1, budget: float = 20.0) -> list[float]:
+    """Seconds of ``repeat`` calls after ``warmup`` ones; a call slower than ``budget`` seconds
+    is measured once (its warm-up run is the figure), so a slow engine does not take hours."""
     for _ in range(warmup):
+        start = time.perf_counter()
         fn()
+        elapsed = time.perf_counter() - start
+        if elapsed > budget:
+            return [elapsed]
     figures = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -58,14 +64,20 @@ def fan(n: int, repeat: int) -> list[float]:
     return timed(_quiet(lambda: job.execute_in_process()), repeat)
 
 
-def per_call(fn: Callable[[], Any], calls: int, repeat: int) -> list[float]:
-    """Seconds per call, measured over ``calls`` calls at a time."""
+def per_call(fn: Callable[[], Any], calls: int, repeat: int, budget: float = 3.0) -> list[float]:
+    """Seconds per call, over ``calls`` calls at a time, or fewer when they would take longer
+    than ``budget`` seconds (a slow engine is measured on fewer calls, not for minutes)."""
+    quiet = _quiet(fn)
+    start = time.perf_counter()
+    quiet()  # warm-up, and a first estimate of one call
+    once = time.perf_counter() - start
+    batch = max(1, min(calls, int(budget / max(once, 1e-9))))
 
     def many() -> None:
-        for _ in range(calls):
-            fn()
+        for _ in range(batch):
+            quiet()
 
-    return [t / calls for t in timed(_quiet(many), repeat)]
+    return [t / batch for t in timed(many, repeat, warmup=0)]
 
 
 def one_op_job(repeat: int) -> list[float]:
@@ -126,7 +138,10 @@ def on_dask_cluster(job_of: Callable[[Any], Any], repeat: int) -> list[float]:
     # Configured as the executor's own LocalCluster: a task is never re-run after its worker
     # dies, so steps need no guard against a second run (see docs/dask.md).
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=2, dashboard_address=":0", scheduler_kwargs={"allowed_failures": 0}
+        n_workers=2,
+        threads_per_worker=2,
+        dashboard_address=":0",
+        scheduler_kwargs={"allowed_failures": 0},
     ) as cluster:
         config = {
             "execution": {
