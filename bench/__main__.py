@@ -41,6 +41,11 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "multiprocess_chain_8": (2.0, "s"),
     "multiprocess_fan_16": (2.5, "s"),
     "dask_fan_64_naps": (4.0, "s"),
+    "sqlite_100k_events": (2.0, "s"),
+    "dataframe_100k_events": (1.0, "s"),
+    "config_form_200_fields": (0.3, "s"),
+    "graph_500_ops_svg": (3.0, "s"),
+    "validate_200_fields_per_call": (0.002, "s"),
     "dask_overhead_per_trivial_task": (None, "s"),
 }
 

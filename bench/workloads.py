@@ -12,11 +12,11 @@ import contextlib
 import io
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -97,18 +97,16 @@ def execute_solid(repeat: int) -> list[float]:
 
 
 def chain_memory(repeat: int) -> list[float]:
-    """Peak extra memory (MB, in place of seconds) of one run of the 1000-op chain."""
+    """Peak extra memory (MB, in place of seconds) of the first run of the 1000-op chain in
+    this process: the growth of the process's peak resident size across the run.  (Tracing
+    allocations instead would slow the engines down unevenly.)"""
     from bench import jobs
 
     job = jobs.make_chain(1000)
-    figures = []
-    for _ in range(repeat):
-        tracemalloc.start()
-        _quiet(lambda: job.execute_in_process())()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        figures.append(peak / 1e6)
-    return figures
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _quiet(lambda: job.execute_in_process())()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return [(after - before) / 1024]  # ru_maxrss is in KiB on Linux
 
 
 def multiprocess(name: str, repeat: int) -> list[float]:
@@ -167,7 +165,66 @@ def dask_per_task(repeat: int) -> list[float]:
     return [seconds / 66 for seconds in figures]
 
 
+def _opbook_only() -> None:
+    if ENGINE != "opbook":
+        raise LookupError("an opbook-only workload (no Dagster counterpart)")
+
+
+def sqlite_100k_events(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_storage
+    from opbook import DagsterInstance
+
+    events = bench_storage.step_events(100_000)
+    figures = []
+    for i in range(repeat):
+        with tempfile.TemporaryDirectory() as home:
+            instance = DagsterInstance.local(home)
+            figures.append(bench_storage.write_all(instance, f"run-{i}", events))
+    return figures
+
+
+def dataframe_100k_events(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_notebook
+    from opbook.notebook import events_to_dataframe
+
+    events = bench_notebook.many_events()
+    return timed(lambda: events_to_dataframe(events), repeat)
+
+
+def config_form_200_fields(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_forms
+    from opbook.notebook import ConfigForm
+
+    wide = bench_forms.make_job()
+    return timed(lambda: ConfigForm(wide), repeat)
+
+
+def graph_500_ops(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_notebook
+
+    wide = bench_notebook.wide_job()
+    return timed(lambda: bench_notebook.render_svg(wide), repeat)
+
+
+def validate_200_fields(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_config
+    from opbook.config import validate
+
+    schema, value = bench_config.run_schema(), bench_config.run_config()
+    return per_call(lambda: validate(schema, value), 200, repeat)
+
+
 WORKLOADS: dict[str, Callable[[int], list[float]]] = {
+    "sqlite_100k_events": sqlite_100k_events,
+    "dataframe_100k_events": dataframe_100k_events,
+    "config_form_200_fields": config_form_200_fields,
+    "graph_500_ops_svg": graph_500_ops,
+    "validate_200_fields_per_call": validate_200_fields,
     "chain_10": lambda r: chain(10, r),
     "chain_100": lambda r: chain(100, r),
     "chain_1000": lambda r: chain(1000, r),
