@@ -45,7 +45,7 @@ import pickle
 import queue
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import distributed
@@ -70,10 +70,10 @@ from opbook.executors.worker import (
     RunPayload,
     failure_event,
     loads_exception,
+    share_storage,
     sources_outside_plan,
 )
 from opbook.plan.plan import ExecutionStep
-from opbook.storage.filesystem import FilesystemValueStore
 
 ET = DagsterEventType
 HEARTBEAT_SECONDS = 1.0
@@ -358,34 +358,6 @@ def _why_task_failed(error: BaseException | None) -> str:
 # -- the executor ------------------------------------------------------------------------------
 
 
-def _shared_storage(rc: RunContext, existing: bool) -> Iterator[DagsterEvent]:
-    """Make sure workers can read each other's outputs: switch in-memory storage to files."""
-    store = rc.value_store
-    if store.name == "in_memory" and not store.is_persistent:
-        directory = rc.instance.storage_directory
-        rc.value_store = FilesystemValueStore(directory)
-        rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-        rc.instance.run_storage.update_run(rc.run)
-        remote = (
-            " Workers on other machines must see that directory at the same path; or configure "
-            "intermediate_storage: {filesystem: {config: {base_dir: ...}}} on a shared filesystem."
-            if existing
-            else ""
-        )
-        yield DagsterEvent.engine_event(
-            rc.pipeline.name,
-            "The dask executor needs storage that its workers share: this run keeps its "
-            f"outputs in the filesystem at {directory} instead of in memory.{remote}",
-            EngineEventData([EventMetadataEntry.path(directory, "storage directory")]),
-        )
-    elif not store.is_persistent:
-        raise DagsterUnmetExecutorRequirementsError(
-            f"The dask executor needs storage that its workers can all read, and intermediate "
-            f'storage "{store.name}" is not persistent. Use filesystem storage '
-            "(intermediate_storage: {filesystem: {}}) or the in_process executor."
-        )
-
-
 def _payload(rc: RunContext) -> bytes:
     try:
         return RunPayload.from_run_context(rc, sources_outside_plan(rc)).dumps()
@@ -432,7 +404,13 @@ def execute_dask(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEv
         f"Executing steps using dask executor: parent process (pid: {pid})",
         EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
     )
-    yield from _shared_storage(rc, existing="existing" in cluster_config)
+    remote = (
+        " Workers on other machines must see that directory at the same path; or configure "
+        "intermediate_storage: {filesystem: {config: {base_dir: ...}}} on a shared filesystem."
+        if "existing" in cluster_config
+        else ""
+    )
+    yield from share_storage(rc, "dask", "its workers", remote)
     payload = _payload(rc)
     with open_cluster(cluster_config) as connection:
         yield _connected_event(rc, connection)

@@ -37,11 +37,10 @@ import pickle
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry
-from opbook.errors import DagsterSubprocessError, DagsterUnmetExecutorRequirementsError
+from opbook.errors import DagsterSubprocessError
 from opbook.events import DagsterEvent, EngineEventData, ErrorSource, SerializableErrorInfo
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
@@ -52,10 +51,10 @@ from opbook.executors.worker import (
     WorkerRun,
     failure_event,
     loads_exception,
+    share_storage,
     sources_outside_plan,
 )
 from opbook.plan.plan import ExecutionStep
-from opbook.storage.filesystem import FilesystemValueStore
 from opbook.storage.sqlite import dumps_events
 
 STOP_TIMEOUT_SECONDS = 5.0
@@ -290,28 +289,6 @@ def _start_method(rc: RunContext) -> str:
     return str(name)
 
 
-def _shared_storage(rc: RunContext) -> Iterator[DagsterEvent]:
-    """Make sure workers can read each other's outputs: switch in-memory storage to files."""
-    store = rc.value_store
-    if store.name == "in_memory" and not store.is_persistent:
-        directory = rc.instance.storage_directory
-        rc.value_store = FilesystemValueStore(directory)
-        rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-        rc.instance.run_storage.update_run(rc.run)
-        yield DagsterEvent.engine_event(
-            rc.pipeline.name,
-            "The multiprocess executor needs storage that worker processes share: this run "
-            f"keeps its outputs in the filesystem at {directory} instead of in memory.",
-            EngineEventData([EventMetadataEntry.path(directory, "storage directory")]),
-        )
-    elif not store.is_persistent:
-        raise DagsterUnmetExecutorRequirementsError(
-            f"The multiprocess executor needs storage that other processes can read, and "
-            f'intermediate storage "{store.name}" is not persistent. Use filesystem storage '
-            "(intermediate_storage: {filesystem: {}}) or the in_process executor."
-        )
-
-
 def _engine_data(rc: RunContext, size: int) -> EngineEventData:
     entries = [
         EventMetadataEntry.text(str(os.getpid()), "pid"),
@@ -349,7 +326,7 @@ def execute_multiprocess(rc: RunContext, resources: ResourceScope) -> Iterator[D
         f"Executing steps using multiprocess executor: parent process (pid: {pid})",
         _engine_data(rc, size),
     )
-    yield from _shared_storage(rc)
+    yield from share_storage(rc, "multiprocess", "worker processes")
     widest = max((len(level) for level in rc.plan.topological_step_levels()), default=0)
     with WorkerPool(size, _start_method(rc), _payload(rc)) as pool:
         pool.start(widest)

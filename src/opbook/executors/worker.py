@@ -18,13 +18,14 @@ import pickle
 import sys
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.reconstructable import ReconstructablePipeline, pointer_for
 from opbook.definitions.run_config import ResolvedRunConfig
-from opbook.errors import DagsterSubprocessError
+from opbook.errors import DagsterSubprocessError, DagsterUnmetExecutorRequirementsError
 from opbook.events import (
     DagsterEvent,
     DagsterEventType,
@@ -339,3 +340,29 @@ def sources_outside_plan(rc: RunContext) -> dict[str, Source]:
                         rc.value_store.set_value(run_id, key, handle.output_name, value)
                     sources[key] = (None, run_id)
     return sources
+
+
+def share_storage(
+    rc: RunContext, executor: str, workers: str, remote_note: str = ""
+) -> Iterator[DagsterEvent]:
+    """Make sure workers can read each other's outputs: switch in-memory storage to files
+    under the instance's storage directory, and say so in an ENGINE_EVENT.  (Dagster refuses
+    such a run instead; switching is what a notebook user wants.)"""
+    store = rc.value_store
+    if store.name == "in_memory" and not store.is_persistent:
+        directory = rc.instance.storage_directory
+        rc.value_store = FilesystemValueStore(directory)
+        rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
+        rc.instance.run_storage.update_run(rc.run)
+        yield DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"The {executor} executor needs storage that {workers} share: this run keeps its "
+            f"outputs in the filesystem at {directory} instead of in memory.{remote_note}",
+            EngineEventData([EventMetadataEntry.path(directory, "storage directory")]),
+        )
+    elif not store.is_persistent:
+        raise DagsterUnmetExecutorRequirementsError(
+            f"The {executor} executor needs storage that {workers} can all read, and intermediate "
+            f'storage "{store.name}" is not persistent. Use filesystem storage '
+            "(intermediate_storage: {filesystem: {}}) or the in_process executor."
+        )
