@@ -362,3 +362,22 @@ def test_solid_definition_built_directly_runs_compute_fn_with_inputs_dict() -> N
     )
     result = execute_pipeline(pipeline_def)
     assert result.result_for_solid("times_ten").output_value() == 20
+
+
+def test_a_solid_taking_kwargs_receives_every_declared_input_in_a_run_and_when_called() -> None:
+    @solid(input_defs=[InputDefinition("left", int), InputDefinition("right", int)])
+    def add(_context, **inputs):  # type: ignore[no-untyped-def]
+        return inputs["left"] + inputs["right"]
+
+    @solid
+    def one(_context) -> int:  # type: ignore[no-untyped-def]
+        return 1
+
+    @pipeline
+    def adding() -> None:
+        add(one(), one.alias("other")())
+
+    from opbook import build_solid_context, execute_pipeline
+
+    assert execute_pipeline(adding).result_for_solid("add").output_value() == 2
+    assert add(build_solid_context(), left=2, right=3) == 5

@@ -78,8 +78,9 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
             return () if result is None else result
-        kwargs = {name: values[name] for name in compute.input_names if name in values}
-        result = compute.fn(context, **kwargs) if compute.takes_context else compute.fn(**kwargs)
+        # ``values`` holds exactly the inputs that carry data, all of them parameters of the
+        # function (or taken by its ``**kwargs``): the definition checks that.
+        result = compute.fn(context, **values) if compute.takes_context else compute.fn(**values)
         if compute.is_async:
             result = run_coroutine(result)
         elif compute.is_async_generator:

@@ -340,8 +340,8 @@ def _call(
     compute = definition.compute
     if compute.takes_inputs_dict:
         return compute.fn(context, dict(values))
-    call_kwargs = {k: values[k] for k in compute.input_names if k in values}
-    return compute.fn(context, **call_kwargs) if bound else compute.fn(**call_kwargs)
+    # ``values`` holds the data inputs: parameters of the function, or taken by its **kwargs.
+    return compute.fn(context, **values) if bound else compute.fn(**values)
 
 
 def invoke(
