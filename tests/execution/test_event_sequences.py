@@ -221,6 +221,31 @@ def test_several_inputs_load_all_then_check_all_in_definition_order() -> None:
     ]
 
 
+def test_one_output_feeding_two_inputs_is_loaded_once_per_input_on_every_run(tmp_path) -> None:
+    @op
+    def pair(x: int, y: int) -> int:
+        return x + y
+
+    @job
+    def doubled():
+        one = return_one()
+        pair(one, one)
+
+    def loads(run_config: dict | None = None) -> list[str]:
+        result = doubled.execute_in_process(run_config=run_config)
+        return [e.message or "" for e in result.all_events if e.is_loaded_input]
+
+    in_memory = [
+        f'Loaded input "{name}" using intermediate storage "in_memory", from output "result" '
+        'of step "return_one"'
+        for name in ("x", "y")
+    ]
+    assert loads() == in_memory
+    assert loads() == in_memory  # a second run of the same plan says the same
+    on_disk = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
+    assert loads(on_disk) == [m.replace('"in_memory"', '"filesystem"') for m in in_memory]
+
+
 def _input_of(event: DagsterEvent) -> str | None:
     if event.is_loaded_input:
         return event.loaded_input_data.input_name

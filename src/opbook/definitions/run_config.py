@@ -15,6 +15,7 @@ user's own words.  Schemas are cached on the pipeline per (mode, selection, sect
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -195,9 +196,21 @@ def _storage_field(mode: ModeDefinition) -> cfg.Field:
 
 def needed_resource_keys(
     pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None
-) -> set[str]:
+) -> frozenset[str]:
     """The resources a run of these nodes initialises: what its nodes, hooks and storages need,
-    and what those resources need in turn."""
+    and what those resources need in turn.  Worked out once per mode and selection."""
+    memo: dict[Any, frozenset[str]] = pipeline.cache("resource keys")
+    keys = memo.get((mode.name, selected))
+    if keys is None:
+        keys = memo[(mode.name, selected)] = frozenset(
+            _needed_resource_keys(pipeline, mode, selected)
+        )
+    return keys
+
+
+def _needed_resource_keys(
+    pipeline: PipelineDefinition, mode: ModeDefinition, selected: frozenset[str] | None
+) -> set[str]:
     keys: set[str] = set()
     for node in pipeline.graph.nodes:
         if selected is None or node.name in selected:
@@ -228,7 +241,7 @@ def _hook_resource_keys(node: Node) -> set[str]:
     return keys
 
 
-def _resources_field(mode: ModeDefinition, needed: set[str]) -> cfg.Field | None:
+def _resources_field(mode: ModeDefinition, needed: AbstractSet[str]) -> cfg.Field | None:
     fields = {}
     for key, resource in mode.resource_defs.items():
         if resource.config_field is None:

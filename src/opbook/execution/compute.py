@@ -8,7 +8,7 @@ a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chaine
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from opbook.definitions.user_events import (
@@ -92,14 +92,15 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         raise _wrap(exc, step) from exc
 
 
-def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterator[Any]:
-    """The outputs and events of one call of the compute function, in order."""
+def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterable[Any]:
+    """The outputs and events of one call of the compute function, in order: a list of
+    ``Output`` objects when the function returns, an iterator running the function when it
+    yields."""
     compute = step.definition.compute
     result = call_compute(context, step, values)
     if compute.is_generator or compute.is_async_generator:
-        yield from _iterate_generator(context, step, iter(result))
-        return
-    yield from _outputs_of_return(step, result)
+        return _iterate_generator(context, step, iter(result))
+    return _outputs_of_return(step, result)
 
 
 def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:
@@ -124,36 +125,36 @@ def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Ite
         yield item
 
 
-def _outputs_of_return(step: Any, result: Any) -> Iterator[Any]:
+def _outputs_of_return(step: Any, result: Any) -> list[Any]:
     definition = step.definition
     outputs = definition.output_defs
     if isinstance(result, Output):
-        yield result
-        return
+        return [result]
     if definition.returns_tuple:
         if result is None and all(o.dagster_type.is_nothing or not o.is_required for o in outputs):
-            return  # nothing to return: Nothing outputs are produced after the function
+            return []  # nothing to return: Nothing outputs are produced after the function
         if not isinstance(result, tuple) or len(result) != len(outputs):
             raise DagsterInvariantViolationError(
                 f'{definition.node_kind.capitalize()} "{step.node.name}" has {len(outputs)} outputs '
                 f"{[o.name for o in outputs]}, so its compute function must return a tuple of {len(outputs)} "
                 f"values; it returned {type(result).__name__} {result!r:.80}."
             )
-        for output_def, value in zip(outputs, result, strict=True):
-            yield value if isinstance(value, Output) else Output(value, output_def.name)
-        return
+        return [
+            value if isinstance(value, Output) else Output(value, output_def.name)
+            for output_def, value in zip(outputs, result, strict=True)
+        ]
     if not outputs:
         if result is not None:
             raise DagsterInvariantViolationError(
                 f'{definition.node_kind.capitalize()} "{step.node.name}" unexpectedly returned output {result!r:.80} '
                 f"of type {type(result)}. It is defined to return no results."
             )
-        return
+        return []
     if len(outputs) > 1:
         raise DagsterInvariantViolationError(
             f'{definition.node_kind.capitalize()} "{step.node.name}" has several outputs; yield Output objects, '
             "one per output, instead of returning a value."
         )
     if result is None and outputs[0].dagster_type.is_nothing:
-        return
-    yield Output(result, outputs[0].name)
+        return []
+    return [Output(result, outputs[0].name)]

@@ -8,6 +8,7 @@ whatever the outcome.  A resource function that raises becomes ``DagsterResource
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from opbook import dag
@@ -31,7 +32,7 @@ class ResourceInitFailed(Exception):
 class ResourceScope:
     """The resources of one run (or one worker), and their teardowns."""
 
-    def __init__(self, rc: RunContext, keys: set[str] | None = None) -> None:
+    def __init__(self, rc: RunContext, keys: AbstractSet[str] | None = None) -> None:
         self.rc = rc
         self.keys = (
             keys

@@ -20,7 +20,7 @@ This is the hot path of the engine: per step it builds a handful of events and l
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from opbook.definitions.hook import ALWAYS
@@ -85,9 +85,24 @@ class ET:
     STEP_UP_FOR_RETRY = DagsterEventType.STEP_UP_FOR_RETRY.value
 
 
-_NO_CHECK: list[Any] = []
+# Shared by the events that have no metadata: never changed.
+_NONE: list[Any] = []
 # Passed checks carry nothing but their label: one shared value per label.
 _PASSED: dict[str, TypeCheckData] = {}
+
+
+def passes_trivially(dagster_type: Any, value: Any) -> bool:
+    """Whether ``value`` passes ``dagster_type`` with no check to run: the type is Any, or a
+    builtin Python type of which the value is an instance."""
+    builtin = dagster_type.builtin_python_type
+    return dagster_type.is_any or (builtin is not None and isinstance(value, builtin))
+
+
+def passed_check(label: str) -> TypeCheckData:
+    passed = _PASSED.get(label)
+    if passed is None:
+        passed = _PASSED[label] = TypeCheckData(True, label, None, _NONE)
+    return passed
 
 
 def format_duration(ms: float) -> str:
@@ -109,27 +124,26 @@ class _StepFailed(Exception):
 
 def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[DagsterEvent]:
     """Run one attempt of ``step``; yield its events."""
-    runner = _StepRun(rc, step, attempt)
-    if runner.history is None:
-        return runner.events()
-    return _recording(runner)
-
-
-def _recording(runner: _StepRun) -> Iterator[DagsterEvent]:
-    """An event-list hook is handed every event of the step: keep them as they pass."""
-    assert runner.history is not None
-    for event in runner.events():
-        runner.history.append(event)
-        yield event
+    return _StepRun(rc, step, attempt).events()
 
 
 class _StepRun:
+    """One attempt of one step.
+
+    The helpers append events to ``emitted``; ``events()`` hands them on at the points where a
+    user watching the run should see them: at the start, before the user's code runs, after
+    each output the code yields, and at the end.  Events emitted before a failure are handed on
+    ahead of the failure.
+    """
+
     __slots__ = (
         "_context",
         "_pending_failure",
         "attempt",
+        "emitted",
         "history",
         "key",
+        "memo",
         "outputs",
         "pipeline_name",
         "rc",
@@ -144,14 +158,18 @@ class _StepRun:
         self.step = step
         self.attempt = attempt
         self.key = step.key
+        # Texts and event data that are the same on every run of this step: made once.
+        self.memo = step.memo
         self.pipeline_name = rc.pipeline.name
         self.tags = rc.step_logging_tags(step)
         self.values: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}
         self.seen_outputs: set[str] = set()
+        self.emitted: list[DagsterEvent] = []
         self._context: SolidExecutionContext | None = None
         # An input failed its type check: the step fails before user code runs.
         self._pending_failure: BaseException | None = None
+        # An "always" hook is handed every event of the step: keep them as they pass.
         self.history: list[DagsterEvent] | None = (
             [] if step.hook_defs and any(h.trigger == ALWAYS for h in step.hook_defs) else None
         )
@@ -175,41 +193,82 @@ class _StepRun:
             message,
         )
 
+    def emit(self, event_type: str, message: str, data: Any = None) -> None:
+        # The event built here rather than by ``event()``: one call less per event.
+        self.emitted.append(
+            DagsterEvent(
+                event_type,
+                self.pipeline_name,
+                self.key,
+                self.step.handle,
+                "COMPUTE",
+                self.tags,
+                data,
+                message,
+            )
+        )
+
+    def _take_emitted(self) -> list[DagsterEvent]:
+        taken = self.emitted
+        self.emitted = []
+        if self.history is not None:
+            self.history.extend(taken)
+        return taken
+
     def events(self) -> Iterator[DagsterEvent]:
         start = time.perf_counter()
         if self.attempt:
-            yield self.event(
+            self.emit(
                 ET.STEP_RESTARTED,
                 f'Started re-execution (attempt # {self.attempt + 1}) of step "{self.key}".',
             )
         else:
-            yield self.event(ET.STEP_START, f'Started execution of step "{self.key}".')
+            text = self.memo.get("start")
+            if text is None:
+                text = self.memo["start"] = f'Started execution of step "{self.key}".'
+            self.emit(ET.STEP_START, text)
+        yield from self._take_emitted()
         failure: BaseException | None = None  # what the step raised, for hooks
         to_raise: BaseException | None = None  # what raise_on_error re-raises
-        outcome: DagsterEvent
         try:
-            yield from self._load_inputs()
-            yield from self._compute()
-            yield from self._finish_outputs()
+            self._load_inputs()
+            yield from self._take_emitted()
+            items = self._compute()
+            if type(items) is list:
+                # The function has returned: its outputs go out with the step's outcome.
+                for output in items:
+                    self._handle_output(output)
+            else:
+                for item in items:
+                    self._handle_item(item)
+                    yield from self._take_emitted()
+            if self._context is not None:
+                for item in self._context.consume_events():
+                    self._handle_item(item)
+            if len(self.seen_outputs) < len(self.step.definition.output_defs):
+                self._finish_outputs()
             ms = (time.perf_counter() - start) * 1000
-            outcome = self.event(
+            self.emit(
                 ET.STEP_SUCCESS,
                 f'Finished execution of step "{self.key}" in {format_duration(ms)}.',
                 StepSuccessData(ms),
             )
         except _StepFailed as failed:
-            outcome = self._failure_event(failed.error)
+            self.emitted.append(self._failure_event(failed.error))
             failure = failed.raise_as
             # Exhausted or disabled retries give a failed result, never a raise.
             to_raise = None if isinstance(failed.error, RetryRequested) else failed.raise_as
         except KeyboardInterrupt as interrupt:
+            yield from self._take_emitted()
             yield self._unexpected_failure(interrupt, ErrorSource.INTERRUPT)
             raise
         except Exception as bug:
             # Outside every user-code boundary: an engine bug.  Reported, then always raised.
+            yield from self._take_emitted()
             yield self._unexpected_failure(bug, ErrorSource.UNEXPECTED_ERROR)
             raise
-        yield outcome
+        outcome = self.emitted[-1]
+        yield from self._take_emitted()
         if to_raise is not None and outcome.event_type_value == "STEP_FAILURE":
             self.rc.step_errors[self.key] = to_raise
         if outcome.event_type_value != "STEP_UP_FOR_RETRY" and self.step.hook_defs:
@@ -219,21 +278,21 @@ class _StepRun:
 
     # -- inputs ----------------------------------------------------------------------------
 
-    def _load_inputs(self) -> Iterator[DagsterEvent]:
-        checks = []
+    def _load_inputs(self) -> None:
+        values = self.values
+        loaded = []
         for step_input in self.step.inputs:
             if step_input.definition.is_nothing:
                 continue
             if step_input.sources:
-                value = yield from self._load_stored(step_input)
+                values[step_input.name] = self._load_stored(step_input)
             elif step_input.config_source is not None:
-                value = self._load_from_config(step_input)
+                values[step_input.name] = self._load_from_config(step_input)
             else:
-                value = step_input.definition.default_value
-            self.values[step_input.name] = value
-            checks.append(step_input)
-        for step_input in checks:
-            yield self._input_event(step_input, self.values[step_input.name])
+                values[step_input.name] = step_input.definition.default_value
+            loaded.append(step_input)
+        for step_input in loaded:
+            self._check_input(step_input, values[step_input.name])
 
     def _load_stored(self, step_input: StepInput) -> Any:
         values = []
@@ -250,12 +309,16 @@ class _StepRun:
                     )
                 )
             values.append(self._stored_value(store, run_id, source, step_input.name))
-            yield self.event(
-                ET.LOADED_INPUT,
-                f'Loaded input "{step_input.name}" using intermediate storage "{store.name}", from output '
-                f'"{source.output_name}" of step "{source.step_key}"',
-                LoadedInputData(step_input.name, store.name, source.output_name, source.step_key),
-            )
+            fixed = self.memo.get((step_input.name, source, store.name))
+            if fixed is None:
+                fixed = self.memo[(step_input.name, source, store.name)] = (
+                    f'Loaded input "{step_input.name}" using intermediate storage "{store.name}", from output '
+                    f'"{source.output_name}" of step "{source.step_key}"',
+                    LoadedInputData(
+                        step_input.name, store.name, source.output_name, source.step_key
+                    ),
+                )
+            self.emit(ET.LOADED_INPUT, *fixed)
         return values if step_input.is_fan_in else values[0]
 
     def _stored_value(
@@ -295,12 +358,7 @@ class _StepRun:
             raise _StepFailed(error, exc) from exc
 
     def _type_check(self, dagster_type: Any, label: str, value: Any) -> TypeCheckData:
-        builtin = dagster_type.builtin_python_type
-        if dagster_type.is_any or (builtin is not None and isinstance(value, builtin)):
-            passed = _PASSED.get(label)
-            if passed is None:
-                passed = _PASSED[label] = TypeCheckData(True, label, None, _NO_CHECK)
-            return passed
+        """The outcome of the type's check; the caller knows the trivial passes already."""
         try:
             result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
         except Failure as failure:
@@ -314,46 +372,57 @@ class _StepRun:
             raise _StepFailed(error, exc) from exc
         return TypeCheckData(result.success, label, result.description, result.metadata_entries)
 
-    def _input_event(self, step_input: StepInput, value: Any) -> DagsterEvent:
+    def _check_input(self, step_input: StepInput, value: Any) -> None:
+        name = step_input.name
         dagster_type = step_input.definition.dagster_type
-        check = self._type_check(dagster_type, step_input.name, value)
+        if passes_trivially(dagster_type, value):
+            fixed = self.memo.get(("input", name))
+            if fixed is None:
+                fixed = self.memo[("input", name)] = (
+                    f'Got input "{name}" of type "{dagster_type.name}". (Type check passed).',
+                    StepInputData(name, passed_check(name)),
+                )
+            self.emit(ET.STEP_INPUT, *fixed)
+            return
+        check = self._type_check(dagster_type, name, value)
         verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
-        event = self.event(
+        self.emit(
             ET.STEP_INPUT,
-            f'Got input "{step_input.name}" of type "{dagster_type.name}". {verdict}',
-            StepInputData(step_input.name, check),
+            f'Got input "{name}" of type "{dagster_type.name}". {verdict}',
+            StepInputData(name, check),
         )
         if not check.success:
             self._pending_failure = DagsterTypeCheckDidNotPass(
-                f'Type check failed for step input "{step_input.name}" - expected type "{dagster_type.name}". '
+                f'Type check failed for step input "{name}" - expected type "{dagster_type.name}". '
                 f"Description: {check.description}",
                 check.metadata_entries,
                 dagster_type,
             )
-        return event
 
     # -- compute ---------------------------------------------------------------------------
 
-    def _compute(self) -> Iterator[DagsterEvent]:
+    def _compute(self) -> Iterable[Any]:
+        """What the user's function returned (a list) or yields (a generator, iterated as the
+        function runs), with its errors as step failures."""
         if self._pending_failure is not None:
             raise _StepFailed(self._pending_failure)
+        context = self.context if self.step.definition.compute.takes_context else None
         try:
-            takes_context = self.step.definition.compute.takes_context
-            context = self.context if takes_context else None
-            for item in iterate_compute(context, self.step, self.values):
-                if type(item) is Output:
-                    yield from self._handle_output(item)
-                else:
-                    yield from self._handle_item(item)
-            if self._context is not None:
-                for item in self._context.consume_events():
-                    yield from self._handle_item(item)
-        except _StepFailed:
-            raise
-        except DagsterExecutionStepExecutionError as error:
-            raise _StepFailed(self._maybe_retry(error), error.user_exception) from error
+            items = iterate_compute(context, self.step, self.values)
         except (RetryRequested, Failure, DagsterError) as error:
-            raise _StepFailed(error) from error
+            raise self._user_code_failed(error) from error
+        return items if type(items) is list else self._guarded(items)
+
+    def _guarded(self, items: Iterable[Any]) -> Iterator[Any]:
+        try:
+            yield from items
+        except (RetryRequested, Failure, DagsterError) as error:
+            raise self._user_code_failed(error) from error
+
+    def _user_code_failed(self, error: BaseException) -> _StepFailed:
+        if isinstance(error, DagsterExecutionStepExecutionError):
+            return _StepFailed(self._maybe_retry(error), error.user_exception)
+        return _StepFailed(error)
 
     def _maybe_retry(self, error: DagsterExecutionStepExecutionError) -> BaseException:
         policy = self.step.retry_policy
@@ -363,26 +432,27 @@ class _StepRun:
         retry.__cause__ = error
         return retry
 
-    def _handle_item(self, item: Any) -> Iterator[DagsterEvent]:
+    def _handle_item(self, item: Any) -> None:
         if isinstance(item, Output):
-            yield from self._handle_output(item)
+            self._handle_output(item)
         elif isinstance(item, AssetMaterialization):
-            yield self._materialization_event(item)
+            self.emitted.append(self._materialization_event(item))
         elif isinstance(item, ExpectationResult):
             label = f" {item.label}" if item.label else ""
             text = (
                 item.description or f"Expectation{label} {'passed' if item.success else 'failed'}"
             )
-            yield self.event(ET.STEP_EXPECTATION_RESULT, text, StepExpectationResultData(item))
+            self.emit(ET.STEP_EXPECTATION_RESULT, text, StepExpectationResultData(item))
 
     def _materialization_event(self, item: AssetMaterialization) -> DagsterEvent:
         text = item.description or f"Materialized value {item.label}."
         return self.event(ET.ASSET_MATERIALIZATION, text, StepMaterializationData(item))
 
-    def _handle_output(self, output: Output) -> Iterator[DagsterEvent]:
+    def _handle_output(self, output: Output) -> None:
         name = output.output_name
         definition = self.step.definition
-        if not definition.has_output(name):
+        output_def = definition.output_dict.get(name)
+        if output_def is None:
             raise _StepFailed(
                 DagsterInvariantViolationError(
                     f'Core compute for {definition.node_kind} "{self.step.node.name}" returned an output "{name}" that '
@@ -396,14 +466,41 @@ class _StepRun:
                 )
             )
         self.seen_outputs.add(name)
-        dagster_type = definition.output_def_named(name).dagster_type
-        check = self._type_check(dagster_type, name, output.value)
-        verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
+        dagster_type = output_def.dagster_type
         metadata = output.metadata_entries
         extra = self._context.get_output_metadata(name) if self._context is not None else None
         if extra:
             metadata = [*metadata, *normalize_metadata(None, extra)]
-        yield self.event(
+        if not metadata and passes_trivially(dagster_type, output.value):
+            fixed = self.memo.get(("output", name))
+            if fixed is None:
+                fixed = self.memo[("output", name)] = (
+                    f'Yielded output "{name}" of type "{dagster_type.name}". (Type check passed).',
+                    StepOutputData(
+                        StepOutputHandle(self.key, name), passed_check(name), None, _NONE
+                    ),
+                )
+            self.emit(ET.STEP_OUTPUT, *fixed)
+        else:
+            self._check_output(name, dagster_type, output.value, metadata)
+        store = self.rc.value_store
+        self._store_value(store, name, output.value)
+        self.outputs[name] = output.value
+        fixed = self.memo.get(("handled", name, store.name))
+        if fixed is None:
+            fixed = self.memo[("handled", name, store.name)] = (
+                f'Handled output "{name}" using intermediate storage "{store.name}"',
+                HandledOutputData(name, store.name),
+            )
+        self.emit(ET.HANDLED_OUTPUT, *fixed)
+        node_config = self.rc.resolved.nodes.get(self.key)
+        if node_config is not None and node_config.outputs:
+            self._materialize_from_config(name, dagster_type, output.value, node_config.outputs)
+
+    def _check_output(self, name: str, dagster_type: Any, value: Any, metadata: list[Any]) -> None:
+        check = self._type_check(dagster_type, name, value)
+        verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
+        self.emit(
             ET.STEP_OUTPUT,
             f'Yielded output "{name}" of type "{dagster_type.name}". {verdict}',
             StepOutputData(StepOutputHandle(self.key, name), check, None, metadata),
@@ -416,19 +513,6 @@ class _StepRun:
                     check.metadata_entries,
                     dagster_type,
                 )
-            )
-        store = self.rc.value_store
-        self._store_value(store, name, output.value)
-        self.outputs[name] = output.value
-        yield self.event(
-            ET.HANDLED_OUTPUT,
-            f'Handled output "{name}" using intermediate storage "{store.name}"',
-            HandledOutputData(name, store.name),
-        )
-        node_config = self.rc.resolved.nodes.get(self.key)
-        if node_config is not None and node_config.outputs:
-            yield from self._materialize_from_config(
-                name, dagster_type, output.value, node_config.outputs
             )
 
     def _store_value(self, store: Any, name: str, value: Any) -> None:
@@ -446,7 +530,7 @@ class _StepRun:
 
     def _materialize_from_config(
         self, name: str, dagster_type: Any, value: Any, entries: list[dict[str, Any]]
-    ) -> Iterator[DagsterEvent]:
+    ) -> None:
         """Write the output where ``outputs:`` config asks, reporting each materialization."""
         for entry in entries:
             spec = entry.get(name)
@@ -462,15 +546,15 @@ class _StepRun:
                 raise _StepFailed(error, exc) from exc
             for item in made if isinstance(made, (list, tuple)) else [made]:
                 if isinstance(item, AssetMaterialization):
-                    yield self._materialization_event(item)
+                    self.emitted.append(self._materialization_event(item))
 
-    def _finish_outputs(self) -> Iterator[DagsterEvent]:
+    def _finish_outputs(self) -> None:
         for output_def in self.step.definition.output_defs:
             if output_def.name in self.seen_outputs or not output_def.is_required:
                 continue
             if output_def.dagster_type.is_nothing:
                 # A required Nothing output is produced implicitly; an optional one is not.
-                yield from self._handle_output(Output(None, output_def.name))
+                self._handle_output(Output(None, output_def.name))
             else:
                 definition = self.step.definition
                 raise _StepFailed(

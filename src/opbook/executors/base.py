@@ -1,7 +1,7 @@
 """The one scheduling loop every executor shares.
 
 State, kept by ``ActiveExecution`` and changed only by the events steps emit:
-``waiting`` (step -> plan steps it still waits for), ``ready`` (a heap ordered by the
+``waiting`` (step -> how many plan steps it still waits for), ``ready`` (a heap ordered by the
 ``dagster/priority`` tag, then by when the step became ready: first in plan order, then as steps
 are released), ``running``, and the outcomes: succeeded, failed,
 skipped, abandoned; plus ``produced`` (the outputs seen in STEP_OUTPUT events) and retries
@@ -32,6 +32,10 @@ from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 
 ET = DagsterEventType
+# The events that change what the loop may schedule; it looks at no others.  Which outputs
+# were produced matters only to a plan where a step may be skipped (see ``StepLinks``).
+_OUTCOME_EVENTS = frozenset({"STEP_SUCCESS", "STEP_FAILURE", "STEP_UP_FOR_RETRY"})
+_OUTCOME_AND_OUTPUT_EVENTS = _OUTCOME_EVENTS | {"STEP_OUTPUT"}
 
 
 class StepSubmitter(Protocol):
@@ -54,18 +58,15 @@ class StepSubmitter(Protocol):
 class ActiveExecution:
     def __init__(self, plan: ExecutionPlan) -> None:
         self.plan = plan
-        in_plan = plan.step_dict
-        self.order = {step.key: i for i, step in enumerate(plan.steps)}
-        self.waiting: dict[str, set[str]] = {}
-        self.downstream: dict[str, list[str]] = {key: [] for key in in_plan}
+        self.links = plan.links
+        # step -> how many of the steps it waits for have not finished yet
+        self.waiting: dict[str, int] = {}
         self.ready: list[tuple[int, int, str]] = []
         self._arrivals = itertools.count()
         for step in plan.steps:
-            ups = {k for k in step.upstream_keys if k in in_plan}
+            ups = self.links.upstream[step.key]
             if ups:
-                self.waiting[step.key] = ups
-                for up in ups:
-                    self.downstream[up].append(step.key)
+                self.waiting[step.key] = len(ups)
             else:
                 self._push(step)
         self.attempts: dict[str, int] = {}
@@ -89,10 +90,11 @@ class ActiveExecution:
         )
 
     def take_ready(self, limit: int) -> list[tuple[ExecutionStep, int]]:
-        now = time.monotonic()
-        while self.retry_at and self.retry_at[0][0] <= now:
-            _, _, key = heapq.heappop(self.retry_at)
-            self._push(self.plan.step_dict[key])
+        if self.retry_at:
+            now = time.monotonic()
+            while self.retry_at and self.retry_at[0][0] <= now:
+                _, _, key = heapq.heappop(self.retry_at)
+                self._push(self.plan.step_dict[key])
         taken: list[tuple[ExecutionStep, int]] = []
         while self.ready and len(taken) < limit and not self.stopped:
             _, _, key = heapq.heappop(self.ready)
@@ -127,7 +129,7 @@ class ActiveExecution:
             self.running.discard(key)
             self.attempts[key] = self.attempts.get(key, 0) + 1
             wait = event.event_specific_data.seconds_to_wait or 0.0
-            heapq.heappush(self.retry_at, (time.monotonic() + wait, self.order[key], key))
+            heapq.heappush(self.retry_at, (time.monotonic() + wait, next(self._arrivals), key))
 
     def _finish(self, key: str, outcome: set[str]) -> None:
         if key not in self.running:
@@ -137,36 +139,41 @@ class ActiveExecution:
         self._release_downstream(key)
 
     def _release_downstream(self, key: str) -> None:
-        for child in self.downstream.get(key, ()):
-            waits = self.waiting.get(child)
-            if waits is None:
-                continue
-            waits.discard(key)
-            if not waits:
-                del self.waiting[child]
+        waiting = self.waiting
+        for child in self.links.downstream[key]:
+            left = waiting[child] - 1
+            if left:
+                waiting[child] = left
+            else:
+                del waiting[child]
                 self._decide(self.plan.step_dict[child])
 
     def _decide(self, step: ExecutionStep) -> None:
-        ups = [k for k in step.upstream_keys if k in self.plan.step_dict]
-        if any(k in self.failed or k in self.abandoned for k in ups):
-            self.abandoned.add(step.key)
-            self._release_downstream(step.key)
+        key = step.key
+        if (self.failed or self.abandoned) and any(
+            up in self.failed or up in self.abandoned for up in self.links.upstream[key]
+        ):
+            self.abandoned.add(key)
+            self._release_downstream(key)
         elif self._missing_inputs(step):
-            self.skipped.add(step.key)
+            self.skipped.add(key)
             self.pending_events.append(
                 DagsterEvent.step(
                     ET.STEP_SKIPPED,
                     self.plan.pipeline_name,
-                    step.key,
+                    key,
                     step.handle,
-                    f'Skipped execution of step "{step.key}".',
+                    f'Skipped execution of step "{key}".',
                 )
             )
-            self._release_downstream(step.key)
+            self._release_downstream(key)
         else:
             self._push(step)
 
     def _missing_inputs(self, step: ExecutionStep) -> bool:
+        # An input can be missing only downstream of an optional output or of a skipped step.
+        if not self.skipped and step.key not in self.links.fed_by_optional_outputs:
+            return False
         for step_input in step.inputs:
             if not step_input.sources:
                 continue
@@ -189,6 +196,7 @@ class ActiveExecution:
 def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEvent]:
     """Run every step of ``rc.plan`` through ``submitter``; yield every event in order."""
     state = ActiveExecution(rc.plan)
+    watched = _OUTCOME_AND_OUTPUT_EVENTS if state.links.fed_by_optional_outputs else _OUTCOME_EVENTS
     while not state.is_complete:
         for step, attempt in state.take_ready(submitter.free_slots()):
             submitter.submit(step, attempt)
@@ -202,7 +210,8 @@ def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEv
                 time.sleep(wait)
             continue
         for event in submitter.events():
-            state.observe(event)
+            if event.event_type_value in watched:
+                state.observe(event)
             yield event
             if state.pending_events:
                 yield from state.drain()

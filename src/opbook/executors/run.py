@@ -48,8 +48,12 @@ class RunDriver:
         return f'run for "{name}"' if self.rc.pipeline.is_job else f'pipeline "{name}"'
 
     def _record(self, event: DagsterEvent) -> DagsterEvent:
-        events = self.events
-        events.append(event)
+        self.events.append(event)
+        self._after_append(event)
+        return event
+
+    def _after_append(self, event: DagsterEvent) -> None:
+        """Log the event if a logger wants it; now and then, flush the events."""
         if self._log_events:
             level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
             self.rc.log.log(
@@ -57,6 +61,7 @@ class RunDriver:
                 f"{event.event_type_value} - {event.message}",
                 extra={"opbook_step_key": event.step_key},
             )
+        events = self.events
         if len(events) >= self._next_check:
             self._next_check = len(events) + CHECK_EVERY
             if (
@@ -64,7 +69,6 @@ class RunDriver:
                 or time.monotonic() - self._last_flush > FLUSH_SECONDS
             ):
                 self.flush()
-        return event
 
     def flush(self) -> None:
         pending = self.events[self._flushed :]
@@ -78,25 +82,24 @@ class RunDriver:
         self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
 
     def run(self) -> Iterator[DagsterEvent]:
-        # Objects alive before the run (earlier runs' events, the user's data) are set aside
-        # from garbage collection while it runs: otherwise every collection during the run
-        # walks them again, and a run gets slower the more the session has kept.
-        gc.freeze()
-        try:
-            yield from self._run()
-        finally:
-            gc.unfreeze()
-
-    def _run(self) -> Iterator[DagsterEvent]:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
         yield self._record(
             DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
         )
+        # Objects alive before the steps run (earlier runs' events, the user's data) are set
+        # aside from garbage collection meanwhile: otherwise every collection during the run
+        # walks them again, and a run gets slower the more the session has kept.
+        gc.freeze()
         try:
+            events = self.events
             for event in self.executor(rc, ResourceScope(rc)):
-                yield self._record(event)
+                # What _record() does, written out: this loop sees every event of the run.
+                events.append(event)
+                if self._log_events or len(events) >= self._next_check:
+                    self._after_append(event)
+                yield event
         except ResourceInitFailed as failed:
             self.error = failed.error
             yield self._record(self._failure(SerializableErrorInfo.from_exception(failed.error)))
@@ -114,6 +117,8 @@ class RunDriver:
             self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
             self._finish(PipelineRunStatus.FAILURE)
             raise
+        finally:
+            gc.unfreeze()
         failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from opbook import dag
@@ -60,6 +61,9 @@ class ExecutionStep:
     retry_policy: RetryPolicy | None
     upstream_keys: tuple[str, ...] = ()
     logging_tags: dict[str, str] = field(default_factory=dict)
+    # What the engine derives from this step and reuses on every run of the plan (the
+    # texts and data of events that do not change from run to run).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def solid_handle(self) -> SolidHandle:
@@ -73,13 +77,24 @@ class ExecutionStep:
     def kind(self) -> StepKind:
         return StepKind.COMPUTE
 
-    @property
+    @cached_property
     def priority(self) -> int:
         value = self.tags.get("dagster/priority", 0)
         try:
             return int(value)
         except (TypeError, ValueError):
             return 0
+
+
+@dataclass(frozen=True)
+class StepLinks:
+    """How the steps of one plan wait for each other; worked out once per plan."""
+
+    # the steps of this plan each step waits for, and those waiting for it
+    upstream: Mapping[str, tuple[str, ...]]
+    downstream: Mapping[str, tuple[str, ...]]
+    # steps with an input from an optional output of a step in this plan: they may be skipped
+    fed_by_optional_outputs: frozenset[str]
 
 
 @dataclass(eq=False)
@@ -102,6 +117,33 @@ class ExecutionPlan:
 
     def has_step(self, key: str) -> bool:
         return normalize_step_key(key) in self.step_dict
+
+    @cached_property
+    def links(self) -> StepLinks:
+        upstream = {
+            s.key: tuple(k for k in s.upstream_keys if k in self.step_dict) for s in self.steps
+        }
+        downstream: dict[str, list[str]] = {key: [] for key in upstream}
+        for key, ups in upstream.items():
+            for up in ups:
+                downstream[up].append(key)
+        fed_by_optional = frozenset(
+            step.key
+            for step in self.steps
+            for step_input in step.inputs
+            if any(self._is_optional_output(source) for source in step_input.sources)
+        )
+        return StepLinks(
+            upstream, {key: tuple(keys) for key, keys in downstream.items()}, fed_by_optional
+        )
+
+    def _is_optional_output(self, handle: StepOutputHandle) -> bool:
+        """Whether ``handle`` is an optional output of a step of this plan."""
+        step = self.step_dict.get(handle.step_key)
+        return (
+            step is not None
+            and not step.definition.output_def_named(handle.output_name).is_required
+        )
 
     def upstream_map(self) -> dict[str, list[str]]:
         return {s.key: list(s.upstream_keys) for s in self.steps}

@@ -82,7 +82,10 @@ class InMemoryValueStore:
         return values
 
     def set_value(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
-        self._run(run_id)[(step_key, output_name)] = value
+        values = self._runs.get(run_id)
+        if values is None:
+            values = self._run(run_id)
+        values[(step_key, output_name)] = value
         return "memory"
 
     def get_value(self, run_id: str, step_key: str, output_name: str) -> Any:
