@@ -110,6 +110,30 @@ def test_the_default_instance_follows_opbook_home(tmp_path, monkeypatch):
     assert DagsterInstance.get().is_ephemeral
 
 
+def test_the_in_memory_default_instance_remembers_the_most_recent_fifty_runs(monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("OPBOOK_HOME", raising=False)
+    session = DagsterInstance.get()
+    runs = [execute_pipeline(ok_pipeline, instance=session) for _ in range(55)]
+    kept = [r.run_id for r in runs[-50:]]
+    assert session.get_run_ids(PipelineRunsFilter(run_ids=[r.run_id for r in runs])) == kept[::-1]
+    oldest, newest = runs[4].run_id, runs[5].run_id
+    assert not session.has_run(oldest) and session.get_events(oldest) == []
+    assert session.get_event_count(newest) == len(runs[5].event_list)
+    # a result object keeps its own events, whatever the instance forgets
+    assert [e.event_type_value for e in runs[0].event_list] == [
+        e.event_type_value for e in runs[5].event_list
+    ]
+
+
+def test_an_instance_made_by_the_user_keeps_every_run():
+    instance = DagsterInstance.ephemeral()
+    first = execute_pipeline(ok_pipeline, instance=instance)
+    for _ in range(55):
+        execute_pipeline(ok_pipeline, instance=instance)
+    assert instance.get_runs_count() == 56 and instance.has_run(first.run_id)
+
+
 def test_deleting_a_run_forgets_its_events_and_values():
     instance = DagsterInstance.ephemeral()
     result = execute_pipeline(ok_pipeline, instance=instance)

@@ -27,7 +27,12 @@ from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
 from opbook.storage.custom import CustomValueStore
 from opbook.storage.event_log import EventLogEntry, RunStats, run_stats
 from opbook.storage.filesystem import FilesystemValueStore, make_private_dir
-from opbook.storage.memory import InMemoryEventLogStorage, InMemoryRunStorage, InMemoryValueStore
+from opbook.storage.memory import (
+    RECENT_RUNS,
+    InMemoryEventLogStorage,
+    InMemoryRunStorage,
+    InMemoryValueStore,
+)
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter, PipelineRunStatus
 from opbook.storage.sqlite import SqliteStorage
 
@@ -72,6 +77,9 @@ class DagsterInstance:
         self.root_dir = root_dir
         self.is_ephemeral = is_ephemeral
         self.memory_values = InMemoryValueStore()
+        # When set, the instance forgets its oldest runs (record, events, values) beyond this
+        # many, so that a long notebook session does not keep every event it ever made.
+        self.max_runs: int | None = None
         self._custom_stores: dict[str, ValueStore] = {}
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -106,16 +114,17 @@ class DagsterInstance:
 
     @staticmethod
     def get() -> DagsterInstance:
-        """The default instance of this process (``$OPBOOK_HOME`` if set, else in memory)."""
+        """The default instance of this process: ``$OPBOOK_HOME`` if set, else in memory,
+        remembering the most recent runs (see ``RECENT_RUNS``)."""
         global _default_instance
         home = os.environ.get("OPBOOK_HOME") or os.environ.get("DAGSTER_HOME")
         wanted = os.path.realpath(os.path.expanduser(home)) if home else None
         current = _default_instance
         if current is None or (wanted is not None and current.root_dir != wanted):
-            current = DagsterInstance.local(wanted) if wanted else DagsterInstance.ephemeral()
+            current = DagsterInstance.local(wanted) if wanted else _session_instance()
             _default_instance = current
         elif wanted is None and not current.is_ephemeral:
-            current = _default_instance = DagsterInstance.ephemeral()
+            current = _default_instance = _session_instance()
         return current
 
     def get_ref(self) -> InstanceRef:
@@ -159,7 +168,7 @@ class DagsterInstance:
             pipeline_name=pipeline_name,
             **fields,
         )
-        self.run_storage.add_run(run)
+        self.add_run(run)
         return run
 
     def create_run_for_pipeline(
@@ -181,6 +190,9 @@ class DagsterInstance:
 
     def add_run(self, run: PipelineRun) -> PipelineRun:
         self.run_storage.add_run(run)
+        if self.max_runs is not None:
+            for old in self.run_storage.get_runs()[self.max_runs :]:  # newest first
+                self.delete_run(old.run_id)
         return run
 
     def update_run_status(self, run: PipelineRun, status: PipelineRunStatus) -> PipelineRun:
@@ -344,6 +356,14 @@ class DagsterInstance:
     def __repr__(self) -> str:
         where = self.root_dir if not self.is_ephemeral else "memory"
         return f"<DagsterInstance {where}>"
+
+
+def _session_instance() -> DagsterInstance:
+    """The in-memory default instance: it remembers as many recent runs as it keeps the output
+    values of."""
+    instance = DagsterInstance.ephemeral()
+    instance.max_runs = RECENT_RUNS
+    return instance
 
 
 def runs_table(runs: Iterable[PipelineRun]) -> list[Mapping[str, Any]]:

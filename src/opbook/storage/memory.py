@@ -57,6 +57,10 @@ class InMemoryEventLogStorage:
         self._events.clear()
 
 
+# How many of the most recent runs an in-memory store keeps.
+RECENT_RUNS = 50
+
+
 class InMemoryValueStore:
     """Output values kept in this process, for the most recent ``max_runs`` runs.
 
@@ -67,7 +71,7 @@ class InMemoryValueStore:
     name = "in_memory"
     is_persistent = False
 
-    def __init__(self, max_runs: int = 50) -> None:
+    def __init__(self, max_runs: int = RECENT_RUNS) -> None:
         self.max_runs = max_runs
         self._runs: OrderedDict[str, dict[tuple[str, str], Any]] = OrderedDict()
         self._lock = threading.Lock()  # steps of one run may store from several threads
