@@ -551,3 +551,22 @@ def test_nothing_outputs_are_produced_implicitly_only_when_required() -> None:
     ] == ["done"]
     assert ("STEP_SUCCESS", "then") in sequence(events)
     assert ("STEP_SKIPPED", "then_maybe") in sequence(events)
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (0.0004, "0µs"),
+        (0.0125, "12µs"),
+        (0.5, "500µs"),
+        (0.99996, "1000µs"),
+        (1.0, "1.0ms"),
+        (999.94, "999.9ms"),
+        (1500.0, "1.50s"),
+        (61_000.0, "1m1s"),
+    ],
+)
+def test_durations_in_messages(ms: float, text: str) -> None:
+    from opbook.execution.step import format_duration
+
+    assert format_duration(ms) == text

@@ -106,8 +106,11 @@ def passed_check(label: str) -> TypeCheckData:
 
 
 def format_duration(ms: float) -> str:
+    if ms < 1:
+        # What f"{ms * 1000:.0f}" gives (both round half to even), without formatting a float.
+        return f"{round(ms * 1000)}µs"
     if ms < 1000:
-        return f"{ms:.1f}ms" if ms >= 1 else f"{ms * 1000:.0f}µs"
+        return f"{ms:.1f}ms"
     if ms < 60_000:
         return f"{ms / 1000:.2f}s"
     minutes, seconds = divmod(ms / 1000, 60)
