@@ -150,7 +150,6 @@ class _StepRun:
         "outputs",
         "pipeline_name",
         "rc",
-        "seen_outputs",
         "step",
         "tags",
         "values",
@@ -166,8 +165,7 @@ class _StepRun:
         self.pipeline_name = rc.pipeline.name
         self.tags = rc.step_logging_tags(step)
         self.values: dict[str, Any] = {}
-        self.outputs: dict[str, Any] = {}
-        self.seen_outputs: set[str] = set()
+        self.outputs: dict[str, Any] = {}  # the outputs handled so far
         self.emitted: list[DagsterEvent] = []
         self._context: SolidExecutionContext | None = None
         # An input failed its type check: the step fails before user code runs.
@@ -248,7 +246,7 @@ class _StepRun:
             if self._context is not None:
                 for item in self._context.consume_events():
                     self._handle_item(item)
-            if len(self.seen_outputs) < len(self.step.definition.output_defs):
+            if len(self.outputs) < len(self.step.definition.output_defs):
                 self._finish_outputs()
             ms = (time.perf_counter() - start) * 1000
             self.emit(
@@ -462,13 +460,12 @@ class _StepRun:
                     f"does not exist. The available outputs are {list(definition.output_dict)}"
                 )
             )
-        if name in self.seen_outputs:
+        if name in self.outputs:
             raise _StepFailed(
                 DagsterInvariantViolationError(
                     f'Compute for {definition.node_kind} "{self.step.node.name}" returned an output "{name}" multiple times'
                 )
             )
-        self.seen_outputs.add(name)
         dagster_type = output_def.dagster_type
         metadata = output.metadata_entries
         extra = self._context.get_output_metadata(name) if self._context is not None else None
@@ -553,7 +550,7 @@ class _StepRun:
 
     def _finish_outputs(self) -> None:
         for output_def in self.step.definition.output_defs:
-            if output_def.name in self.seen_outputs or not output_def.is_required:
+            if output_def.name in self.outputs or not output_def.is_required:
                 continue
             if output_def.dagster_type.is_nothing:
                 # A required Nothing output is produced implicitly; an optional one is not.

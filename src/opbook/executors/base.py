@@ -1,11 +1,10 @@
 """The one scheduling loop every executor shares.
 
 State, kept by ``ActiveExecution`` and changed only by the events steps emit:
-``waiting`` (step -> how many plan steps it still waits for), ``ready`` (a heap ordered by the
+``waiting`` (step -> how many plan steps it still waits for), ``ready`` (ordered by the
 ``dagster/priority`` tag, then by when the step became ready: first in plan order, then as steps
-are released), ``running``, and the outcomes: succeeded, failed,
-skipped, abandoned; plus ``produced`` (the outputs seen in STEP_OUTPUT events) and retries
-waiting for their time.
+are released), ``running``, and the outcomes: succeeded, failed, skipped, abandoned; plus
+``produced`` (the outputs seen in STEP_OUTPUT events) and retries waiting for their time.
 
 Policy: a step becomes ready when every step it waits for has finished.  If one of those failed,
 the step and everything downstream of it are abandoned and emit nothing (as in Dagster).  If
@@ -15,7 +14,8 @@ the steps already ready.
 
 Executors differ only in how a ready step is submitted (``StepSubmitter``): in this process,
 to a process pool, or to a Dask cluster.  The loop submits up to the submitter's free slots,
-then relays the events the submitter reports, observing each one.
+then relays the events the submitter reports, observing those that change what it may
+schedule.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
+from collections import deque
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from opbook.errors import DagsterInvariantViolationError
 from opbook.events import DagsterEvent, DagsterEventType
@@ -61,7 +62,10 @@ class ActiveExecution:
         self.links = plan.links
         # step -> how many of the steps it waits for have not finished yet
         self.waiting: dict[str, int] = {}
-        self.ready: list[tuple[int, int, str]] = []
+        # Ready steps run in the order they became ready (a deque of keys), unless some step of
+        # the plan has a priority: then they are a heap of (-priority, arrival, key).
+        self.by_priority = self.links.has_priorities
+        self.ready: Any = [] if self.by_priority else deque()
         self._arrivals = itertools.count()
         for step in plan.steps:
             ups = self.links.upstream[step.key]
@@ -81,7 +85,10 @@ class ActiveExecution:
         self.stopped = False
 
     def _push(self, step: ExecutionStep) -> None:
-        heapq.heappush(self.ready, (-step.priority, next(self._arrivals), step.key))
+        if self.by_priority:
+            heapq.heappush(self.ready, (-step.priority, next(self._arrivals), step.key))
+        else:
+            self.ready.append(step.key)
 
     @property
     def is_complete(self) -> bool:
@@ -97,7 +104,7 @@ class ActiveExecution:
                 self._push(self.plan.step_dict[key])
         taken: list[tuple[ExecutionStep, int]] = []
         while self.ready and len(taken) < limit and not self.stopped:
-            _, _, key = heapq.heappop(self.ready)
+            key = heapq.heappop(self.ready)[2] if self.by_priority else self.ready.popleft()
             self.running.add(key)
             taken.append((self.plan.step_dict[key], self.attempts.get(key, 0)))
         return taken
@@ -134,7 +141,7 @@ class ActiveExecution:
     def _finish(self, key: str, outcome: set[str]) -> None:
         if key not in self.running:
             return  # an event of a step this run does not schedule (already finished)
-        self.running.discard(key)
+        self.running.remove(key)
         outcome.add(key)
         self._release_downstream(key)
 
@@ -155,7 +162,10 @@ class ActiveExecution:
         ):
             self.abandoned.add(key)
             self._release_downstream(key)
-        elif self._missing_inputs(step):
+        # An input can be missing only downstream of an optional output or of a skipped step.
+        elif (self.skipped or key in self.links.fed_by_optional_outputs) and self._missing_inputs(
+            step
+        ):
             self.skipped.add(key)
             self.pending_events.append(
                 DagsterEvent.step(
@@ -171,9 +181,6 @@ class ActiveExecution:
             self._push(step)
 
     def _missing_inputs(self, step: ExecutionStep) -> bool:
-        # An input can be missing only downstream of an optional output or of a skipped step.
-        if not self.skipped and step.key not in self.links.fed_by_optional_outputs:
-            return False
         for step_input in step.inputs:
             if not step_input.sources:
                 continue

@@ -95,6 +95,8 @@ class StepLinks:
     downstream: Mapping[str, tuple[str, ...]]
     # steps with an input from an optional output of a step in this plan: they may be skipped
     fed_by_optional_outputs: frozenset[str]
+    # whether any step has a "dagster/priority" tag other than 0
+    has_priorities: bool
 
 
 @dataclass(eq=False)
@@ -134,7 +136,10 @@ class ExecutionPlan:
             if any(self._is_optional_output(source) for source in step_input.sources)
         )
         return StepLinks(
-            upstream, {key: tuple(keys) for key, keys in downstream.items()}, fed_by_optional
+            upstream,
+            {key: tuple(keys) for key, keys in downstream.items()},
+            fed_by_optional,
+            any(step.priority for step in self.steps),
         )
 
     def _is_optional_output(self, handle: StepOutputHandle) -> bool:
