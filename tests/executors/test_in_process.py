@@ -258,3 +258,43 @@ def test_yielded_outputs_are_handled_as_they_come() -> None:
         "HANDLED_OUTPUT",
         "STEP_SUCCESS",
     ]
+
+
+def test_garbage_collection_is_eased_while_steps_run_and_restored_after() -> None:
+    import gc
+
+    seen: dict[str, object] = {}
+
+    @op
+    def look() -> None:
+        seen["threshold"] = gc.get_threshold()[0]
+        seen["frozen"] = gc.get_freeze_count()
+
+    @job
+    def looking():
+        look()
+
+    before = gc.get_threshold()
+    looking.execute_in_process()
+    assert seen["threshold"] == max(before[0], 10_000)
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0  # what lived before is set aside
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_threshold_set_by_user_code_during_a_run_is_left_as_set() -> None:
+    import gc
+
+    @op
+    def tune() -> None:
+        gc.set_threshold(1234)
+
+    @job
+    def tuning():
+        tune()
+
+    before = gc.get_threshold()
+    try:
+        tuning.execute_in_process()
+        assert gc.get_threshold()[0] == 1234
+    finally:
+        gc.set_threshold(*before)

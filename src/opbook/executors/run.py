@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
@@ -22,8 +23,29 @@ ET = DagsterEventType
 FLUSH_EVERY = 1000
 FLUSH_SECONDS = 0.25
 CHECK_EVERY = 32
+RUN_GEN0_THRESHOLD = 10_000
 
 ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
+
+
+@contextmanager
+def _collection_eased() -> Iterator[None]:
+    """Garbage collection while steps run: objects alive before (earlier runs' events, the
+    user's data) are set aside, or every collection would walk them again and a run would
+    get slower the more the session has kept; and the youngest generation is collected after
+    ``RUN_GEN0_THRESHOLD`` new objects rather than 700, since most objects a run makes (its
+    events) stay alive to its end.  Both are undone when the steps end, unless the user's
+    code changed the threshold meanwhile."""
+    before = gc.get_threshold()
+    during = (max(before[0], RUN_GEN0_THRESHOLD), *before[1:])
+    gc.freeze()
+    gc.set_threshold(*during)
+    try:
+        yield
+    finally:
+        if gc.get_threshold() == during:
+            gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class RunDriver:
@@ -88,18 +110,15 @@ class RunDriver:
         yield self._record(
             DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
         )
-        # Objects alive before the steps run (earlier runs' events, the user's data) are set
-        # aside from garbage collection meanwhile: otherwise every collection during the run
-        # walks them again, and a run gets slower the more the session has kept.
-        gc.freeze()
         try:
-            events = self.events
-            for event in self.executor(rc, ResourceScope(rc)):
-                # What _record() does, written out: this loop sees every event of the run.
-                events.append(event)
-                if self._log_events or len(events) >= self._next_check:
-                    self._after_append(event)
-                yield event
+            with _collection_eased():
+                events = self.events
+                for event in self.executor(rc, ResourceScope(rc)):
+                    # What _record() does, written out: this loop sees every event of the run.
+                    events.append(event)
+                    if self._log_events or len(events) >= self._next_check:
+                        self._after_append(event)
+                    yield event
         except ResourceInitFailed as failed:
             self.error = failed.error
             yield self._record(self._failure(SerializableErrorInfo.from_exception(failed.error)))
@@ -117,8 +136,6 @@ class RunDriver:
             self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
             self._finish(PipelineRunStatus.FAILURE)
             raise
-        finally:
-            gc.unfreeze()
         failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))
