@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``python -m bench [--compare dagster] [--only NAME ...] [--record]``.
 
 Every measurement runs in a fresh process (``bench.workloads``), after a warm-up, several
-times.  With ``--compare dagster`` each round runs opbook then Dagster (A B A B ...), so both
+times; a round goes over every workload, and the rounds follow each other.  With
+``--compare dagster`` each workload of a round runs opbook then Dagster (A B A B ...), so both
 see the same machine load, and the ratio is taken round by round.  Results are printed as a
 table, appended as JSON lines to ``bench/results.jsonl``, and with ``--record`` written to
 ``bench/RESULTS.md``.  Dagster is installed on first use into ``bench/.venv-dagster``; it is
@@ -118,21 +119,19 @@ def run_workload(python: Path, engine: str, workload: str, repeat: int) -> dict[
     return json.loads(lines[-1])  # type: ignore[no-any-return]
 
 
-def measure(workload: str, engines: dict[str, Path], rounds: int, repeat: int) -> Measured:
-    measured = Measured(workload)
-    for _ in range(rounds):
-        round_medians: dict[str, float] = {}
-        for engine, python in engines.items():
-            result = run_workload(python, engine, workload, repeat)
-            if "skipped" in result:
-                measured.skipped[engine] = str(result["skipped"])
-                continue
-            figures = list(result["figures"])  # type: ignore[call-overload]
-            measured.figures.setdefault(engine, []).extend(figures)
-            round_medians[engine] = statistics.median(figures)
-        if len(round_medians) == 2:
-            measured.ratios.append(round_medians["opbook"] / round_medians["dagster"])
-    return measured
+def measure_round(measured: Measured, engines: dict[str, Path], repeat: int) -> None:
+    """One round of a workload: a fresh process per engine, one after the other."""
+    round_medians: dict[str, float] = {}
+    for engine, python in engines.items():
+        result = run_workload(python, engine, measured.workload, repeat)
+        if "skipped" in result:
+            measured.skipped[engine] = str(result["skipped"])
+            continue
+        figures = list(result["figures"])  # type: ignore[call-overload]
+        measured.figures.setdefault(engine, []).extend(figures)
+        round_medians[engine] = statistics.median(figures)
+    if len(round_medians) == 2:
+        measured.ratios.append(round_medians["opbook"] / round_medians["dagster"])
 
 
 def _show(value: float | None, unit: str) -> str:
@@ -191,11 +190,18 @@ def main() -> None:
     engines = {"opbook": Path(sys.executable)}
     if args.compare:
         engines["dagster"] = dagster_python()
-    results = []
-    for workload in args.only or list(TARGETS):
-        print(f"... {workload}", file=sys.stderr, flush=True)
-        results.append(measure(workload, engines, args.rounds, args.repeat))
-        print(table(results[-1:], bool(args.compare)).splitlines()[-1], file=sys.stderr, flush=True)
+    # Round after round over every workload, rather than every round of one workload at
+    # once: the machine's speed drifts over minutes, and this way each workload's rounds
+    # sample the whole run instead of one stretch of it.
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    results = [Measured(workload) for workload in args.only or list(TARGETS)]
+    for number in range(1, args.rounds + 1):
+        for measured in results:
+            print(f"... round {number}: {measured.workload}", file=sys.stderr, flush=True)
+            measure_round(measured, engines, args.repeat)
+            print(
+                table([measured], bool(args.compare)).splitlines()[-1], file=sys.stderr, flush=True
+            )
     text = table(results, bool(args.compare))
     print(text)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -217,9 +223,11 @@ def main() -> None:
     if args.record:
         body = (
             "# Benchmark results\n\n"
-            f"Measured {stamp} on {machine()} with `python -m bench {' '.join(sys.argv[1:])}`.\n"
+            f"Measured from {started} to {stamp} on {machine()} with "
+            f"`python -m bench {' '.join(sys.argv[1:])}`.\n"
             f"Each figure is the median over {args.rounds} fresh processes x {args.repeat} timed repetitions "
-            "(after a warm-up); the ratio is the median of per-round ratios, opbook and Dagster alternating. "
+            "(after a warm-up), one process per round, the rounds one after the other over the whole run; "
+            "the ratio is the median of per-round ratios, opbook and Dagster alternating. "
             "The ratio target is the target divided by Dagster's figure when the targets were set: "
             "how far ahead of Dagster opbook must be, whatever the machine's speed in this run.\n\n"
             + text
