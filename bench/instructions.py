@@ -51,11 +51,22 @@ def count(ops: int, runs: int) -> int:
         str(ops),
     ]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    for line in completed.stderr.splitlines():
+    return instruction_count(completed.stderr)
+
+
+def instruction_count(perf_output: str) -> int:
+    """The count in what ``perf stat -x,`` printed; a clear exit where perf could not count."""
+    for line in perf_output.splitlines():
         fields = line.split(",")
         if len(fields) > 2 and fields[2].startswith("instructions"):
+            if not fields[0].isdigit():
+                # Virtual machines often hide the CPU's counters from the guest.
+                sys.exit(
+                    f"perf cannot count instructions on this machine (it printed {fields[0]!r}); "
+                    "try a machine whose CPU counters perf can read"
+                )
             return int(fields[0])
-    raise RuntimeError(f"perf printed no instruction count:\n{completed.stderr}")
+    sys.exit(f"perf printed no instruction count:\n{perf_output}")
 
 
 def main() -> None:
