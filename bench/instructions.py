@@ -50,7 +50,10 @@ def count(ops: int, runs: int) -> int:
         "--ops",
         str(ops),
     ]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if completed.returncode != 0:
+        # perf refused to count (kernel settings), or the measured run itself failed.
+        sys.exit(f"perf stat exited with code {completed.returncode}:\n{completed.stderr}")
     return instruction_count(completed.stderr)
 
 

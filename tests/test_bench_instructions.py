@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,14 @@ def test_output_without_a_count_is_shown() -> None:
         instructions.instruction_count("perf: command failed\n")
     assert "perf printed no instruction count" in str(exit_info.value)
     assert "perf: command failed" in str(exit_info.value)
+
+
+def test_a_failed_perf_run_is_reported_with_its_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, 255, "", "perf_event_paranoid setting is 4")
+
+    monkeypatch.setattr(instructions.subprocess, "run", refused)
+    with pytest.raises(SystemExit) as exit_info:
+        instructions.count(10, 2)
+    assert "perf stat exited with code 255" in str(exit_info.value)
+    assert "perf_event_paranoid setting is 4" in str(exit_info.value)
