@@ -92,9 +92,11 @@ class ActiveExecution:
 
     @property
     def is_complete(self) -> bool:
-        return not (
-            self.ready or self.running or self.retry_at or (self.waiting and not self.stopped)
-        )
+        # A stopped run ends once its running steps have reported, whatever was released or
+        # put up for retry meanwhile: nothing more will be taken.
+        if self.stopped:
+            return not self.running
+        return not (self.ready or self.running or self.retry_at or self.waiting)
 
     def take_ready(self, limit: int) -> list[tuple[ExecutionStep, int]]:
         if self.retry_at:
