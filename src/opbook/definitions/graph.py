@@ -274,6 +274,9 @@ class GraphDefinition(NodeDefinition):
             hook_defs=hooks,
             op_retry_policy=op_retry_policy,
         )
+        # Where the graph was written is where the job was: a worker that cannot import that
+        # module gets it by value.
+        job.__module__ = self.__module__
         return job.get_job_def_for_op_selection(op_selection) if op_selection else job
 
     def execute_in_process(
