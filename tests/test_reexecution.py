@@ -143,6 +143,33 @@ def test_parent_values_that_are_gone_fail_before_anything_runs(instance, parent)
     assert instance.get_runs_count() == runs_before  # no run was recorded
 
 
+@solid
+def forget_parent(context):
+    parent_run_id = context.get_tag("dagster/parent_run_id")
+    context.instance.memory_values.delete_run(parent_run_id)
+
+
+@solid
+def uses_a(_, x, after):
+    return x
+
+
+@pipeline
+def forgetful():
+    uses_a(a(), forget_parent())
+
+
+def test_a_parent_value_evicted_during_the_reexecution_is_named_with_the_fix(instance):
+    parent = execute_pipeline(forgetful, instance=instance)
+    with pytest.raises(DagsterInvariantViolationError) as info:
+        reexecute_pipeline(
+            forgetful, parent.run_id, step_selection=["forget_parent", "uses_a"], instance=instance
+        )
+    message = str(info.value)
+    assert f'needs output "result" of step "a" from run {parent.run_id}' in message
+    assert "no longer stored (in memory)" in message and "filesystem storage" in message
+
+
 def test_values_kept_in_memory_are_gone_after_a_restart(tmp_path):
     first = DagsterInstance.local(str(tmp_path))
     parent = execute_pipeline(abc, instance=first)

@@ -10,6 +10,7 @@ import pytest
 from opbook import (
     HookContext,
     ModeDefinition,
+    RetryPolicy,
     event_list_hook,
     execute_pipeline,
     failure_hook,
@@ -263,6 +264,29 @@ def test_hook_is_skipped_when_its_step_does_not_run_to_an_outcome() -> None:
 
     result = downstream.execute_in_process(raise_on_error=False)
     assert "after" not in {key for _, key, _ in hook_events(result)}
+
+
+def test_a_retried_step_runs_its_hooks_once_after_the_final_outcome() -> None:
+    attempts: list[int] = []
+
+    @op(retry_policy=RetryPolicy(max_retries=2))
+    def flaky() -> int:
+        attempts.append(len(attempts))
+        if len(attempts) < 3:
+            raise ValueError("not yet")
+        return 7
+
+    @job(hooks={record_failure, record_success_no_resources})
+    def retried():
+        flaky()
+
+    result = retried.execute_in_process()
+    assert attempts == [0, 1, 2]
+    assert hook_events(result) == [
+        ("HOOK_SKIPPED", "flaky", "record_failure"),
+        ("HOOK_COMPLETED", "flaky", "record_success_no_resources"),
+    ]
+    assert SEEN["plain_success"] == ["flaky"]
 
 
 def test_with_hooks_takes_effect_after_the_original_has_run() -> None:

@@ -166,6 +166,23 @@ def test_skips_propagate_and_failures_abandon() -> None:
     assert not ({"gone1", "gone2"} & {e.step_key for e in result.all_events})
 
 
+def test_a_branch_unrelated_to_a_failure_still_runs_to_success() -> None:
+    @op
+    def boom() -> int:
+        raise ValueError("boom")
+
+    @job
+    def split():
+        boom()
+        add_one.alias("b")(one.alias("a")())
+
+    result = split.execute_in_process(raise_on_error=False)
+    succeeded = [e.step_key for e in result.all_events if e.is_step_success]
+    assert succeeded == ["a", "b"]
+    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["boom"]
+    assert result.output_for_node("b") == 2
+
+
 def test_execute_in_process_runs_in_process_whatever_the_job_executor() -> None:
     @job(executor_def=multiprocess_executor)
     def declared_multiprocess():

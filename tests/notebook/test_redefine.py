@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from opbook import (
+    HookContext,
     ModeDefinition,
     PipelineDefinition,
     ResourceDefinition,
@@ -10,6 +13,7 @@ from opbook import (
     job,
     op,
     solid,
+    success_hook,
 )
 from opbook.notebook.redefine import Rebuilder, update_namespace
 
@@ -109,3 +113,54 @@ def test_pipelines_keep_their_modes() -> None:
     rebuilt = Rebuilder(value_plus).pipeline(pipe)
     assert rebuilt.available_modes == ["a"]
     assert rebuilt.graph.node_named("value").definition is value_plus
+
+
+def test_redefining_an_op_keeps_op_selection_subset_jobs(nb: Any) -> None:
+    nb.cell("%%op\ndef one() -> int:\n    return 1\n")
+    nb.cell("%%op\ndef grow(x: int) -> int:\n    return x + 1\n")
+    nb.cell("%%job chain\ngrow.alias('last')(grow(one()))\n")
+    nb.cell("first_two = chain.get_job_def_for_op_selection(['one', 'grow'])")
+    ran = nb.cell("%%op\ndef grow(x: int) -> int:\n    return x + 10\n")
+    assert "job first_two" in ran.text()[0]
+    first_two = nb["first_two"]
+    assert first_two is not None and first_two.solids_to_execute == {"one", "grow"}
+    result = first_two.execute_in_process()
+    assert result.output_for_node("grow") == 11
+    assert [e.step_key for e in result.all_events if e.is_step_success] == ["one", "grow"]
+
+
+def test_redefinition_keeps_hooks_attached_to_one_op() -> None:
+    fired: list[str] = []
+
+    @success_hook
+    def note(context: HookContext) -> None:
+        fired.append(context.op.name)
+
+    @job
+    def hooked():
+        bump.with_hooks({note})(source())
+
+    rebuilt = Rebuilder(bump_more).pipeline(hooked)
+    result = rebuilt.execute_in_process()
+    assert result.output_for_node("bump") == 101
+    assert fired == ["bump"]
+    assert [(e.event_type_value, e.step_key) for e in result.all_events if e.is_hook_event] == [
+        ("HOOK_COMPLETED", "bump")
+    ]
+
+
+def test_redefinition_keeps_a_graph_default_config() -> None:
+    @op(config_schema={"factor": int})
+    def scale(context, x: int) -> int:
+        return x * context.op_config["factor"]
+
+    @op(name="scale", config_schema={"factor": int})
+    def scale_plus(context, x: int) -> int:
+        return x + context.op_config["factor"]
+
+    @graph(config={"scale": {"config": {"factor": 3}}})
+    def scaled():
+        scale(source())
+
+    rebuilt = Rebuilder(scale_plus).graph(scaled)
+    assert rebuilt.to_job().execute_in_process().output_for_node("scale") == 4

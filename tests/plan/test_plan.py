@@ -103,6 +103,14 @@ def test_topological_levels() -> None:
     assert levels[2] == ["final"]
 
 
+def test_topological_levels_end_with_the_last_steps_level() -> None:
+    @job
+    def two_levels():
+        add(one(), one.alias("other")())
+
+    assert plan_of(two_levels).topological_step_levels() == [["one", "other"], ["add"]]
+
+
 def test_pipeline_generation_step_key_spelling_is_accepted() -> None:
     plan = plan_of(nested)
     assert normalize_step_key("inner.add.compute") == "inner.add"

@@ -87,6 +87,16 @@ def test_a_local_instance_remembers_runs_after_reopening(tmp_path):
     assert again.get_run_stats(result.run_id).steps_succeeded == 1
 
 
+def test_wiping_a_local_instance_lasts_after_reopening(tmp_path):
+    first = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(ok_pipeline, instance=first)
+    first.wipe()
+    first.dispose()
+    again = DagsterInstance.local(str(tmp_path))
+    assert again.get_runs() == [] and not again.has_run(result.run_id)
+    assert again.all_logs(result.run_id) == []
+
+
 def test_local_temp_is_removed_when_disposed():
     instance = DagsterInstance.local_temp()
     root = instance.root_directory
