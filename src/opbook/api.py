@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.bridge import bridge
+from opbook.definitions.engine import Engine
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
@@ -36,6 +36,7 @@ from opbook.errors import (
     ParameterCheckError,
 )
 from opbook.events import DagsterEvent
+from opbook.execution import invocation
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.run_context import RunContext, build_loggers
@@ -633,7 +634,16 @@ def _unused(_: Iterable[Any]) -> None:
     return None
 
 
-bridge.install("execute_job_in_process", execute_job_in_process)
-bridge.install("execute_graph_in_process", execute_graph_in_process)
-bridge.install("select_nodes", _select_nodes)
-bridge.install("execute_pipeline", execute_pipeline)  # for opbook.testing
+class OpbookEngine:
+    """The engine that definitions reach through ``definitions.engine.Engine``: each request
+    goes to the function that does the work."""
+
+    execute_job_in_process = staticmethod(execute_job_in_process)
+    execute_graph_in_process = staticmethod(execute_graph_in_process)
+    select_nodes = staticmethod(_select_nodes)
+    invoke = staticmethod(invocation.invoke)
+    invoke_resource = staticmethod(invocation.invoke_resource)
+    invoke_logger = staticmethod(invocation.invoke_logger)
+
+
+ENGINE: Engine = OpbookEngine()

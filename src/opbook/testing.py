@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.bridge import bridge
+from opbook.api import execute_pipeline
 from opbook.definitions.dependencies import InputSources, Node, Upstream
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.input_output import InputDefinition
@@ -212,8 +212,7 @@ def execute_solid(
     pipeline, injected = _ephemeral_pipeline(definition, tuple(values), mode_def)
     injected.values = values
     try:
-        result = bridge.call(
-            "execute_pipeline",
+        result = execute_pipeline(
             pipeline,
             run_config=run_config,
             mode=mode_def.name if mode_def is not None else None,
@@ -340,8 +339,7 @@ def execute_solids_within_pipeline(
             graph.name, node.definition, node.name, fed.get(node.name, set()), run_config, how
         )
     stubbed = _stubbed_pipeline(pipeline_def, graph)
-    result = bridge.call(
-        "execute_pipeline",
+    result = execute_pipeline(
         stubbed,
         run_config=run_config,
         mode=mode,

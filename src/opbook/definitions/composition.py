@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from opbook.definitions.bridge import bridge
+from opbook.definitions.engine import engine
 from opbook.errors import DagsterInvalidDefinitionError
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class PendingInvocation:
         if not _stack:
             # Outside a composition a pending invocation runs like its definition would, under
             # its alias.
-            return bridge.call("invoke", self.definition, args, kwargs, self.given_alias)
+            return engine().invoke(self.definition, args, kwargs, self.given_alias)
         recording = _stack[-1]
         name = self._unique_name(recording)
         invocation = Invocation(name, self.definition, self.tags, self.hook_defs, self.retry_policy)

@@ -19,7 +19,6 @@ from typing import Any
 from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition
-from opbook.definitions.bridge import bridge
 from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.dependencies import (
     DependencyDefinition,
@@ -32,6 +31,7 @@ from opbook.definitions.dependencies import (
     Upstream,
 )
 from opbook.definitions.dependency_structure import DependencyStructure
+from opbook.definitions.engine import engine
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
@@ -303,8 +303,7 @@ class GraphDefinition(NodeDefinition):
             InProcessExecutionResult: the run's events, its output values, and the graph's
             outputs (``output_value()``).
         """
-        return bridge.call(
-            "execute_graph_in_process",
+        return engine().execute_graph_in_process(
             self,
             run_config,
             instance,

@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from opbook.definitions.bridge import bridge
+from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
@@ -283,8 +283,7 @@ class PipelineDefinition:
             raise CheckError(
                 f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
             )
-        return bridge.call(
-            "execute_job_in_process",
+        return engine().execute_job_in_process(
             self,
             run_config,
             instance,
@@ -387,7 +386,7 @@ class JobDefinition(PipelineDefinition):
         """This job, marked to run only the ops the selection names (``*a``, ``a+``)."""
         if not op_selection:
             return self
-        selected = bridge.call("select_nodes", self, op_selection)
+        selected = engine().select_nodes(self, op_selection)
         return self.get_pipeline_subset_def(selected)  # type: ignore[return-value]
 
 

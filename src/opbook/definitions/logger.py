@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.bridge import bridge
 from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
+from opbook.definitions.engine import engine
 
 
 class LoggerDefinition:
@@ -59,7 +59,7 @@ class LoggerDefinition:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Build the logger directly (for tests): ``my_logger(build_init_logger_context())``."""
-        return bridge.call("invoke_logger", self, args, kwargs)
+        return engine().invoke_logger(self, args, kwargs)
 
     def __repr__(self) -> str:
         name = getattr(self, "__name__", None) or getattr(self.logger_fn, "__name__", "logger")

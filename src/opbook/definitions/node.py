@@ -4,7 +4,7 @@ invoke them inside a composition (``alias``, ``tag``, ``with_hooks``, ``with_ret
 Calling a node definition does one of two things.  Inside the body of ``@graph`` /
 ``@composite_solid`` / ``@job`` / ``@pipeline`` it records an invocation and returns handles to
 the invocation's outputs.  Anywhere else it runs the node directly, like a function, through
-the execution layer's implementation lent by ``definitions.bridge``.
+the engine reached through ``definitions.engine``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from opbook import config as cfg
 from opbook.definitions import composition
-from opbook.definitions.bridge import bridge
+from opbook.definitions.engine import engine
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
@@ -141,7 +141,7 @@ class NodeDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if composition.is_composing():
             return composition.PendingInvocation(self)(*args, **kwargs)
-        return bridge.call("invoke", self, args, kwargs)
+        return engine().invoke(self, args, kwargs)
 
     def describe_node(self) -> str:
         return f'{self.node_kind} "{self.name}"'

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from opbook.definitions.bridge import bridge
+from opbook.definitions.engine import engine
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.errors import DagsterInvariantViolationError
 
@@ -166,7 +166,7 @@ class ReconstructablePipeline(NamedTuple):
         """This pipeline restricted to a selection (``["*c"]``, ``["a+"]``)."""
         if not solid_selection:
             return self._full()
-        names = bridge.call("select_nodes", self._full().get_definition(), solid_selection)
+        names = engine().select_nodes(self._full().get_definition(), solid_selection)
         return ReconstructablePipeline(
             self.repository, self.pipeline_name, json.dumps(list(solid_selection)), frozenset(names)
         )

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.bridge import bridge
 from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
+from opbook.definitions.engine import engine
 from opbook.errors import DagsterInvalidDefinitionError
 
 
@@ -102,7 +102,7 @@ class ResourceDefinition:
         Config in the context is validated (and mapped, for a configured resource); a resource
         that yields comes back as a context manager that runs its teardown on exit.
         """
-        return bridge.call("invoke_resource", self, args, kwargs)
+        return engine().invoke_resource(self, args, kwargs)
 
     def __repr__(self) -> str:
         name = getattr(self, "__name__", None) or getattr(self.resource_fn, "__name__", "resource")

@@ -26,7 +26,6 @@ import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from opbook.definitions.bridge import bridge
 from opbook.definitions.dagster_type import (
     DagsterType,
     is_typing_type,
@@ -504,8 +503,3 @@ def check_dagster_type(dagster_type: Any, value: Any) -> TypeCheck:
     resolved = resolve_dagster_type(dagster_type)
     context = TypeCheckContext(None, resolved, console_log(EPHEMERAL_RUN_ID))
     return type_check_outcome(resolved, context, value)
-
-
-bridge.install("invoke", invoke)
-bridge.install("invoke_resource", invoke_resource)
-bridge.install("invoke_logger", invoke_logger)
