@@ -23,6 +23,7 @@ from typing import Any
 from opbook import config as cfg
 from opbook.api import execute_pipeline
 from opbook.definitions.dependencies import InputSources, Node, Upstream
+from opbook.definitions.derived import memo_table
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.input_output import InputDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
@@ -66,18 +67,17 @@ def _injected_solid(name: str, injected: _InjectedValues) -> SolidDefinition:
     return solid_def
 
 
-# Ephemeral pipelines, kept on the solid's definition and reused by later calls with the same
+# Ephemeral pipelines, memoized beside the solid's definition and reused by later calls with the same
 # input names and mode (so their run-config schema and plan are built once); per thread, so
 # concurrent calls never share the values they inject.
 _EphemeralKey = tuple[tuple[str, ...], "ModeDefinition | None", int]
-_CACHE = "_opbook_ephemeral_pipelines"
 
 
 def _ephemeral_pipeline(
     definition: NodeDefinition, input_names: tuple[str, ...], mode_def: ModeDefinition | None
 ) -> tuple[PipelineDefinition, _InjectedValues]:
     cache: dict[_EphemeralKey, tuple[PipelineDefinition, _InjectedValues]]
-    cache = definition.__dict__.setdefault(_CACHE, {})
+    cache = memo_table(definition, "ephemeral pipelines")
     key = (input_names, mode_def, threading.get_ident())
     found = cache.get(key)
     if found is not None:

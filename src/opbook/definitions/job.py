@@ -11,10 +11,12 @@ Every node's required resources must be provided by every mode: checked here, at
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from opbook.definitions.derived import share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
@@ -69,8 +71,6 @@ class PipelineDefinition:
         # Set on subsets: the top-level nodes selected, and the full pipeline.
         self.solids_to_execute: frozenset[str] | None = None
         self.parent_pipeline_def: PipelineDefinition | None = None
-        # Memo tables of data derived from this definition (plans, run-config schemas).
-        self._caches: dict[str, dict[Any, Any]] = {}
         self._check_modes()
         self._check_presets()
 
@@ -130,17 +130,6 @@ class PipelineDefinition:
                     f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
                     f"Available modes: {sorted(modes)}."
                 )
-
-    def cache(self, name: str) -> dict[Any, Any]:
-        """The memo table ``name`` for data derived from this definition (plans, schemas)."""
-        table = self._caches.get(name)
-        if table is None:
-            table = self._caches[name] = {}
-        return table
-
-    def __copy__(self) -> PipelineDefinition:
-        # A copy is made to be changed (a new graph, other hooks): derived data starts afresh.
-        return _copy(self, keep_caches=False)
 
     # -- modes and presets -----------------------------------------------------------------
 
@@ -240,16 +229,17 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
-        subset = _copy(self, keep_caches=True)
+        subset = copy.copy(self)
+        share_memo_tables(subset, self)
         subset.solids_to_execute = selected
         subset.parent_pipeline_def = self.parent_pipeline_def or self
         return subset
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
-        copy = _copy(self, keep_caches=False)
-        copy.hook_defs = self.hook_defs | frozenset(hook_defs)
-        copy._check_modes()
-        return copy
+        hooked = copy.copy(self)
+        hooked.hook_defs = self.hook_defs | frozenset(hook_defs)
+        hooked._check_modes()
+        return hooked
 
     def execute_in_process(
         self,
@@ -311,16 +301,6 @@ def _node_hooks(graph: GraphDefinition) -> frozenset[HookDefinition]:
         if isinstance(node.definition, GraphDefinition):
             hooks |= _node_hooks(node.definition)
     return frozenset(hooks)
-
-
-def _copy(pipeline: PipelineDefinition, keep_caches: bool) -> PipelineDefinition:
-    """A shallow copy, to be changed before anyone sees it.  A subset may share the memo
-    tables (their keys include the selection); any other change must start them afresh."""
-    copy = object.__new__(type(pipeline))
-    copy.__dict__.update(pipeline.__dict__)
-    if not keep_caches:
-        copy._caches = {}
-    return copy
 
 
 class JobDefinition(PipelineDefinition):

@@ -22,6 +22,7 @@ from typing import Any, cast
 from opbook import config as cfg
 from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.dependencies import Node
+from opbook.definitions.derived import memo_table
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
@@ -199,7 +200,7 @@ def needed_resource_keys(
 ) -> frozenset[str]:
     """The resources a run of these nodes initialises: what its nodes, hooks and storages need,
     and what those resources need in turn.  Worked out once per mode and selection."""
-    memo: dict[Any, frozenset[str]] = pipeline.cache("resource keys")
+    memo: dict[Any, frozenset[str]] = memo_table(pipeline, "resource keys")
     keys = memo.get((mode.name, selected))
     if keys is None:
         keys = memo[(mode.name, selected)] = frozenset(
@@ -310,7 +311,7 @@ def run_config_schema(
     mode = mode or pipeline.get_mode_definition()
     section = section or ("ops" if pipeline.is_job else "solids")
     key = (mode.name, pipeline.solids_to_execute, section)
-    cache: dict[Any, cfg.Shape] = pipeline.cache("run_config_schemas")
+    cache: dict[Any, cfg.Shape] = memo_table(pipeline, "run_config_schemas")
     if key not in cache:
         cache[key] = build_run_config_schema(pipeline, mode, pipeline.solids_to_execute, section)
     return cache[key]
@@ -437,7 +438,7 @@ def resolve_run_config(
     """
     raw = dict(run_config or {})
     if not raw and pipeline.config_mapping is None:
-        cache = pipeline.cache("empty_resolved")
+        cache = memo_table(pipeline, "empty_resolved")
         key = (mode.name, pipeline.solids_to_execute)
         if key not in cache:
             cache[key] = _resolve(pipeline, mode, raw)

@@ -94,7 +94,6 @@ class Rebuilder:
         )
         rebuilt = copy.copy(pipeline)
         rebuilt.graph = graph
-        rebuilt.__dict__.pop("_plans", None)  # plans cached for the old graph
         return rebuilt
 
 

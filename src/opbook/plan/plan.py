@@ -8,7 +8,7 @@ step outside the plan (a re-execution) keep their source; the engine loads those
 the parent run.
 
 Plans depend on the job, the selection, the steps to execute and which inputs come from config,
-and are cached on the job for that key, so a job run many times is planned once.
+and are memoized beside the job for that key (``definitions.derived``), so a job run many times is planned once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from opbook import dag
 from opbook.definitions.dependencies import Node
+from opbook.definitions.derived import memo_table
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.hook import HookDefinition
 from opbook.definitions.input_output import NO_VALUE, InputDefinition, OutputDefinition
@@ -314,7 +315,7 @@ def build_plan(
     ) | frozenset(("", name) for name in resolved.graph_inputs)
     keys = tuple(step_keys_to_execute) if step_keys_to_execute is not None else None
     cache_key = (pipeline.solids_to_execute, keys, config_inputs)
-    cache: dict[Any, ExecutionPlan] = pipeline.cache("plans")
+    cache: dict[Any, ExecutionPlan] = memo_table(pipeline, "plans")
     plan = cache.get(cache_key)
     if plan is None:
         plan = _build(pipeline, resolved, keys)
