@@ -176,3 +176,34 @@ def test_filesystem_store_pickles_notebook_defined_classes(tmp_path):
     store = FilesystemValueStore(str(tmp_path))
     store.set_value("r", "a", "result", Point(3))
     assert store.get_value("r", "a", "result").x == 3
+
+
+# -- idempotent appends ---------------------------------------------------------------------------
+
+
+def test_a_batch_written_again_by_its_writer_is_stored_once(event_storage):
+    first = [output_event("a", n) for n in range(3)]
+    event_storage.store_events("r", first, "run", 0)
+    # The run did not learn that its write landed: its next batch starts at the same place.
+    again = [*first, output_event("b", 3)]
+    event_storage.store_events("r", again, "run", 0)
+    assert [e.message for e in event_storage.get_events("r")] == [
+        "output 0",
+        "output 1",
+        "output 2",
+        "output 3",
+    ]
+    assert event_storage.count_events("r") == 4
+
+
+def test_events_without_a_writer_are_appended_beside_a_writers_stream(event_storage):
+    event_storage.store_events("r", [output_event("a", 0)], "run", 0)
+    event_storage.store_events("r", [output_event("x", 9)])  # an engine event from outside
+    event_storage.store_events("r", [output_event("a", 1)], "run", 1)
+    event_storage.store_events("r", [output_event("x", 9)])
+    assert [e.message for e in event_storage.get_events("r")] == [
+        "output 0",
+        "output 9",
+        "output 1",
+        "output 9",
+    ]

@@ -24,6 +24,8 @@ FLUSH_EVERY = 1000
 FLUSH_SECONDS = 0.25
 CHECK_EVERY = 32
 RUN_GEN0_THRESHOLD = 10_000
+# The writer name under which a run stores its own event stream (see ``store_events``).
+RUN_WRITER = "run"
 
 ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
 
@@ -95,7 +97,9 @@ class RunDriver:
     def flush(self) -> None:
         pending = self.events[self._flushed :]
         if pending:
-            self.rc.instance.store_events(self.rc.run_id, pending)
+            # Stored as the run's own stream from this position: if an interrupt comes after
+            # the write but before _flushed moves, the next flush does not store them twice.
+            self.rc.instance.store_events(self.rc.run_id, pending, RUN_WRITER, self._flushed)
             self._flushed = len(self.events)
         self._last_flush = time.monotonic()
 
@@ -107,10 +111,11 @@ class RunDriver:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
-        yield self._record(
-            DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
-        )
         try:
+            # Inside the try: an interrupt while the first event is stored cancels the run too.
+            yield self._record(
+                DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
+            )
             with _collection_eased():
                 events = self.events
                 for event in self.executor(rc, ResourceScope(rc)):

@@ -32,7 +32,17 @@ class RunStorage(Protocol):
 
 
 class EventLogStorage(Protocol):
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None: ...
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        """Append ``events`` to the run's log, atomically.  With ``writer``, the events are
+        that writer's stream from position ``first_index`` on, and any of them the log already
+        holds (a batch written again after an interrupt) are not stored twice."""
+        ...
 
     def get_events(self, run_id: str) -> list[DagsterEvent]: ...
 

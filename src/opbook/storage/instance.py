@@ -251,8 +251,15 @@ class DagsterInstance:
 
     # -- events ----------------------------------------------------------------------------
 
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
-        self.event_storage.store_events(run_id, events)
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        """Append events to a run's log (see ``EventLogStorage.store_events``)."""
+        self.event_storage.store_events(run_id, events, writer, first_index)
 
     def handle_new_event(self, run_id: str, event: DagsterEvent) -> None:
         self.event_storage.store_events(run_id, [event])

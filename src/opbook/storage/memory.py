@@ -40,8 +40,20 @@ class InMemoryRunStorage:
 class InMemoryEventLogStorage:
     def __init__(self) -> None:
         self._events: dict[str, list[DagsterEvent]] = {}
+        # (run, writer) -> how many of the writer's events the log holds
+        self._written: dict[tuple[str, str], int] = {}
 
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        if writer is not None:
+            held = self._written.get((run_id, writer), 0)
+            events = events[max(0, held - first_index) :]
+            self._written[(run_id, writer)] = max(held, first_index + len(events))
         self._events.setdefault(run_id, []).extend(events)
 
     def get_events(self, run_id: str) -> list[DagsterEvent]:
@@ -52,9 +64,12 @@ class InMemoryEventLogStorage:
 
     def delete_events(self, run_id: str) -> None:
         self._events.pop(run_id, None)
+        for key in [key for key in self._written if key[0] == run_id]:
+            del self._written[key]
 
     def wipe(self) -> None:
         self._events.clear()
+        self._written.clear()
 
 
 # How many of the most recent runs an in-memory store keeps.
