@@ -37,17 +37,24 @@ def _collection_eased() -> Iterator[None]:
     get slower the more the session has kept; and the youngest generation is collected after
     ``RUN_GEN0_THRESHOLD`` new objects rather than 700, since most objects a run makes (its
     events) stay alive to its end.  Both are undone when the steps end, unless the user's
-    code changed the threshold meanwhile."""
+    code changed the threshold meanwhile.
+
+    Objects are set aside only when nothing is frozen yet: ``gc.unfreeze()`` releases every
+    frozen object, so a host that froze its own (a pre-fork server), or a run inside a run,
+    keeps what it froze and the run does without."""
     before = gc.get_threshold()
     during = (max(before[0], RUN_GEN0_THRESHOLD), *before[1:])
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*during)
     try:
         yield
     finally:
         if gc.get_threshold() == during:
             gc.set_threshold(*before)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 class RunDriver:
