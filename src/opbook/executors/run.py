@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
+from opbook.executors.termination import RunTerminated, terminate_as_interrupt
 from opbook.storage.runs import PipelineRunStatus
 
 ET = DagsterEventType
@@ -118,36 +119,48 @@ class RunDriver:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
-        try:
-            # Inside the try: an interrupt while the first event is stored cancels the run too.
-            yield self._record(
-                DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
-            )
-            with _collection_eased():
-                events = self.events
-                for event in self.executor(rc, ResourceScope(rc)):
-                    # What _record() does, written out: this loop sees every event of the run.
-                    events.append(event)
-                    if self._log_events or len(events) >= self._next_check:
-                        self._after_append(event)
-                    yield event
-        except ResourceInitFailed as failed:
-            self.error = failed.error
-            yield self._record(self._failure(SerializableErrorInfo.from_exception(failed.error)))
-            self._finish(PipelineRunStatus.FAILURE)
-            return
-        except (KeyboardInterrupt, GeneratorExit):
-            self._record(
-                DagsterEvent.run_event(
-                    ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."
+        # SIGTERM and SIGHUP take the Ctrl-C path below (see executors.termination).
+        with terminate_as_interrupt():
+            try:
+                # Inside the try: an interrupt while the first event is stored cancels the run too.
+                yield self._record(
+                    DagsterEvent.run_event(
+                        ET.RUN_START, name, f"Started execution of {self._what()}."
+                    )
                 )
-            )
-            self._finish(PipelineRunStatus.CANCELED)
-            raise
-        except BaseException as exc:
-            self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
-            self._finish(PipelineRunStatus.FAILURE)
-            raise
+                with _collection_eased():
+                    events = self.events
+                    for event in self.executor(rc, ResourceScope(rc)):
+                        # What _record() does, written out: this loop sees every event of the run.
+                        events.append(event)
+                        if self._log_events or len(events) >= self._next_check:
+                            self._after_append(event)
+                        yield event
+            except ResourceInitFailed as failed:
+                self.error = failed.error
+                yield self._record(
+                    self._failure(SerializableErrorInfo.from_exception(failed.error))
+                )
+                self._finish(PipelineRunStatus.FAILURE)
+                return
+            except (KeyboardInterrupt, GeneratorExit) as stopped:
+                if isinstance(stopped, RunTerminated):
+                    self._record(
+                        DagsterEvent.engine_event(
+                            name, f"The process {stopped.args[0]}: the run stops as on Ctrl-C."
+                        )
+                    )
+                self._record(
+                    DagsterEvent.run_event(
+                        ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."
+                    )
+                )
+                self._finish(PipelineRunStatus.CANCELED)
+                raise
+            except BaseException as exc:
+                self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
+                self._finish(PipelineRunStatus.FAILURE)
+                raise
         failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))
