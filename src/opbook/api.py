@@ -11,6 +11,7 @@ throw-away one as in Dagster: that is what lets a notebook re-execute a run with
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,7 @@ from opbook.executors.run import ExecutorFn, RunDriver
 from opbook.plan.plan import build_plan, normalize_step_key
 from opbook.plan.selection import select, split_clauses
 from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
+from opbook.storage.runs import PipelineRun, PipelineRunStatus
 
 
 def _as_pipeline(pipeline: Any) -> PipelineDefinition:
@@ -360,6 +361,14 @@ def _parent_run(parent_run_id: str, instance: DagsterInstance) -> PipelineRun:
             "session, run them in a persistent instance (DagsterInstance.local(path), or set "
             "OPBOOK_HOME) with filesystem storage.",
             str(parent_run_id),
+        )
+    if parent.status == PipelineRunStatus.STARTED:
+        warnings.warn(
+            f"Run {parent.run_id} is still marked STARTED: it may be running elsewhere, and its "
+            "steps' values may not all be stored yet. If its process is gone on another "
+            f"machine, mark it with `opbook runs --mark-failed {parent.run_id}`.",
+            UserWarning,
+            stacklevel=3,
         )
     return parent
 

@@ -336,7 +336,8 @@ def test_objects_the_host_froze_stay_frozen_after_a_run() -> None:
     try:
         frozen = gc.get_freeze_count()
         assert outer.execute_in_process().output_for_node("nested") == 1
-        assert gc.get_freeze_count() == frozen
+        # Still frozen (less any frozen object freed meanwhile), not released to the collector.
+        assert gc.get_freeze_count() > frozen // 2 > 0
     finally:
         gc.unfreeze()
 

@@ -210,11 +210,25 @@ def runs(args: argparse.Namespace) -> int:
     """``opbook runs``: the recorded runs, newest first."""
     filters = PipelineRunsFilter(pipeline_name=args.job) if args.job else None
     with open_instance(args.instance) as instance:
-        found = instance.get_runs(filters, limit=max(0, args.limit))
+        if args.mark_failed:
+            return _mark_failed(instance, args.mark_failed)
+        found = instance.get_runs(filters, limit=args.limit)
     if not found:
         print(f"No runs recorded in {instance_dir(args.instance)}.")
         return 0
     print(output.runs_table(found))
+    return 0
+
+
+def _mark_failed(instance: DagsterInstance, run_id: str) -> int:
+    run = find_run(instance, run_id)
+    if run.is_finished:
+        raise CommandLineError(
+            f"run {run.run_id} has finished already ({run.status.value}); only an unfinished "
+            "run can be marked as failed"
+        )
+    instance.mark_run_failed(run.run_id, "Marked as failed with `opbook runs --mark-failed`.")
+    print(f"Run {run.run_id} marked as failed.")
     return 0
 
 
