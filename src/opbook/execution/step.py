@@ -423,13 +423,20 @@ class _StepRun:
     def _user_code_failed(self, error: BaseException) -> _StepFailed:
         if isinstance(error, DagsterExecutionStepExecutionError):
             return _StepFailed(self._maybe_retry(error), error.user_exception)
+        if isinstance(error, Failure):
+            return _StepFailed(self._maybe_retry(error), error)
         return _StepFailed(error)
 
-    def _maybe_retry(self, error: DagsterExecutionStepExecutionError) -> BaseException:
+    def _maybe_retry(self, error: BaseException) -> BaseException:
+        """With a retry policy, a user error (a ``Failure`` too, as in Dagster) asks for a
+        retry, waiting what the policy says for this retry's number (1 for the first)."""
         policy = self.step.retry_policy
         if policy is None:
             return error
-        retry = RetryRequested(max_retries=policy.max_retries, seconds_to_wait=policy.delay)
+        retry = RetryRequested(
+            max_retries=policy.max_retries,
+            seconds_to_wait=policy.calculate_delay(self.attempt + 1),
+        )
         retry.__cause__ = error
         return retry
 
