@@ -64,6 +64,7 @@ from opbook.events import (
 from opbook.execution.compute import iterate_compute
 from opbook.execution.context import SolidExecutionContext, TypeCheckContext
 from opbook.execution.hooks import run_hooks
+from opbook.execution.python_logs import register_step_frame
 from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionStep, StepInput
 
@@ -623,3 +624,11 @@ class _StepRun:
             f'Execution of step "{self.key}" failed.',
             StepFailureData(info, None, ErrorSource.USER_CODE_ERROR),
         )
+
+
+def _step_log(frame: Any) -> Any:
+    return frame.f_locals["self"].context.log
+
+
+# Records of `get_dagster_logger()` loggers find their step by this loop's frame.
+register_step_frame(_StepRun.events.__code__, _step_log)
