@@ -27,6 +27,11 @@ from opbook.config import (
     Shape,
     StringSource,
 )
+from opbook.definitions.config_files import (
+    config_from_files,
+    config_from_pkg_resources,
+    config_from_yaml_strings,
+)
 from opbook.definitions.configured import configured
 from opbook.definitions.dagster_type import (
     Any,
@@ -88,7 +93,7 @@ from opbook.definitions.metadata import (
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
-from opbook.definitions.resource import ResourceDefinition, resource
+from opbook.definitions.resource import ResourceDefinition, make_values_resource, resource
 from opbook.definitions.storage import (
     IntermediateStorageDefinition,
     SystemStorageDefinition,
@@ -110,8 +115,10 @@ from opbook.definitions.type_loaders import (
 from opbook.definitions.user_events import (
     AssetKey,
     AssetMaterialization,
+    Backoff,
     ExpectationResult,
     Failure,
+    Jitter,
     Materialization,
     Output,
     RetryPolicy,
@@ -140,9 +147,11 @@ from opbook.errors import (
     DagsterUnknownResourceError,
     DagsterUnmetExecutorRequirementsError,
     DagsterUserCodeExecutionError,
+    ExperimentalWarning,
     HookExecutionError,
 )
 from opbook.events import DagsterEvent, DagsterEventType, NodeHandle, SolidHandle
+from opbook.execution.build_resources import build_resources
 from opbook.execution.context import (
     AbstractComputeExecutionContext,
     HookContext,
@@ -162,6 +171,7 @@ from opbook.execution.invocation import (
     build_solid_context,
     check_dagster_type,
 )
+from opbook.execution.python_logs import get_dagster_logger
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
     ExecuteInProcessResult,
@@ -177,6 +187,7 @@ from opbook.testing import (
     execute_solid_within_pipeline,
     execute_solids_within_pipeline,
 )
+from opbook.utils import file_relative_path
 
 hardcoded_resource = ResourceDefinition.hardcoded_resource
 
@@ -203,6 +214,7 @@ __all__ = [
     "AssetKey",
     "AssetMaterialization",
     "AssetStoreContext",
+    "Backoff",
     "Bool",
     "BoolSource",
     "CompositeSolidDefinition",
@@ -246,6 +258,7 @@ __all__ = [
     "ExecuteInProcessResult",
     "ExecutorDefinition",
     "ExpectationResult",
+    "ExperimentalWarning",
     "Failure",
     "Field",
     "Float",
@@ -265,6 +278,7 @@ __all__ = [
     "IntMetadataEntryData",
     "IntSource",
     "IntermediateStorageDefinition",
+    "Jitter",
     "JobDefinition",
     "JsonMetadataEntryData",
     "List",
@@ -322,9 +336,13 @@ __all__ = [
     "build_init_resource_context",
     "build_intermediate_storage_from_object_store",
     "build_op_context",
+    "build_resources",
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
+    "config_from_files",
+    "config_from_pkg_resources",
+    "config_from_yaml_strings",
     "configured",
     "dagster_type_loader",
     "dagster_type_materializer",
@@ -340,8 +358,10 @@ __all__ = [
     "execute_solids_within_pipeline",
     "executor",
     "failure_hook",
+    "file_relative_path",
     "fs_intermediate_storage",
     "fs_system_storage",
+    "get_dagster_logger",
     "graph",
     "hardcoded_resource",
     "in_process_executor",
@@ -351,6 +371,7 @@ __all__ = [
     "load_ipython_extension",
     "logger",
     "make_python_type_usable_as_dagster_type",
+    "make_values_resource",
     "mem_intermediate_storage",
     "mem_system_storage",
     "multiprocess_executor",

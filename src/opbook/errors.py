@@ -36,6 +36,8 @@ The names are Dagster's, because code written against Dagster catches them::
     └── RetryRequested                            (raised by user code to ask for another attempt)
     BaseException
     └── DagsterExecutionInterruptedError          (a run stopped from outside)
+    Warning
+    └── ExperimentalWarning                       (an API that may change between releases)
 
 ``CheckError`` is not a ``DagsterError``, as in Dagster, where it signals a caller's mistake
 rather than a problem of the pipeline.  ``Failure`` and ``RetryRequested`` are control flow for
@@ -263,6 +265,11 @@ class ParameterCheckError(CheckError):
 
 class PostProcessingError(Exception):
     """Config post-processing failed (for example an environment variable is not set)."""
+
+
+class ExperimentalWarning(Warning):
+    """Warns that an API is experimental and may change between releases (Dagster's
+    ``ExperimentalWarning``, which code silences with ``warnings.filterwarnings``)."""
 
 
 def current_exc_info() -> ExcInfo:

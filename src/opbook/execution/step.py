@@ -64,6 +64,7 @@ from opbook.events import (
 from opbook.execution.compute import iterate_compute
 from opbook.execution.context import SolidExecutionContext, TypeCheckContext
 from opbook.execution.hooks import run_hooks
+from opbook.execution.python_logs import register_step_frame
 from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionStep, StepInput
 
@@ -423,13 +424,20 @@ class _StepRun:
     def _user_code_failed(self, error: BaseException) -> _StepFailed:
         if isinstance(error, DagsterExecutionStepExecutionError):
             return _StepFailed(self._maybe_retry(error), error.user_exception)
+        if isinstance(error, Failure):
+            return _StepFailed(self._maybe_retry(error), error)
         return _StepFailed(error)
 
-    def _maybe_retry(self, error: DagsterExecutionStepExecutionError) -> BaseException:
+    def _maybe_retry(self, error: BaseException) -> BaseException:
+        """With a retry policy, a user error (a ``Failure`` too, as in Dagster) asks for a
+        retry, waiting what the policy says for this retry's number (1 for the first)."""
         policy = self.step.retry_policy
         if policy is None:
             return error
-        retry = RetryRequested(max_retries=policy.max_retries, seconds_to_wait=policy.delay)
+        retry = RetryRequested(
+            max_retries=policy.max_retries,
+            seconds_to_wait=policy.calculate_delay(self.attempt + 1),
+        )
         retry.__cause__ = error
         return retry
 
@@ -616,3 +624,11 @@ class _StepRun:
             f'Execution of step "{self.key}" failed.',
             StepFailureData(info, None, ErrorSource.USER_CODE_ERROR),
         )
+
+
+def _step_log(frame: Any) -> Any:
+    return frame.f_locals["self"].context.log
+
+
+# Records of `get_dagster_logger()` loggers find their step by this loop's frame.
+register_step_frame(_StepRun.events.__code__, _step_log)
