@@ -64,6 +64,8 @@ EXPECTED = [
     "Float",
     "FloatMetadataEntryData",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HookContext",
     "HookDefinition",
     "HookExecutionError",

@@ -69,7 +69,14 @@ from opbook.definitions.graph import (
     graph,
 )
 from opbook.definitions.hook import HookDefinition, event_list_hook, failure_hook, success_hook
-from opbook.definitions.input_output import In, InputDefinition, Out, OutputDefinition
+from opbook.definitions.input_output import (
+    GraphIn,
+    GraphOut,
+    In,
+    InputDefinition,
+    Out,
+    OutputDefinition,
+)
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
 from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import (
@@ -251,6 +258,8 @@ __all__ = [
     "Float",
     "FloatMetadataEntryData",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HookContext",
     "HookDefinition",
     "HookExecutionError",

@@ -16,6 +16,7 @@ from opbook import (
     DagsterInvariantViolationError,
     ExecuteInProcessResult,
     ExpectationResult,
+    GraphOut,
     InProcessExecutionResult,
     InputDefinition,
     Out,
@@ -309,7 +310,7 @@ def inner(x: int, y: int):
     return add(x, y)
 
 
-@graph
+@graph(out={"total": GraphOut()})
 def top():
     a, b = pair()
     total = inner(a, b)
