@@ -141,6 +141,7 @@ EXPECTED = [
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
+    "config_mapping",
     "configured",
     "dagster_type_loader",
     "dagster_type_materializer",

@@ -27,6 +27,7 @@ from opbook.config import (
     Shape,
     StringSource,
 )
+from opbook.definitions.config_mapping import ConfigMapping, config_mapping
 from opbook.definitions.configured import configured
 from opbook.definitions.dagster_type import (
     Any,
@@ -63,7 +64,6 @@ from opbook.definitions.executor import (
 )
 from opbook.definitions.graph import (
     CompositeSolidDefinition,
-    ConfigMapping,
     GraphDefinition,
     composite_solid,
     graph,
@@ -334,6 +334,7 @@ __all__ = [
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
+    "config_mapping",
     "configured",
     "dagster_type_loader",
     "dagster_type_materializer",

@@ -19,6 +19,7 @@ from typing import Any
 from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition
+from opbook.definitions.config_mapping import ConfigMapping
 from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.dependencies import (
     DependencyDefinition,
@@ -44,15 +45,6 @@ from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 Wiring = dict[tuple[str, str], InputSources]
-
-
-@dataclass(frozen=True)
-class ConfigMapping:
-    """Config of a graph, mapped by ``config_fn`` onto the config of its nodes."""
-
-    config_fn: Callable[[Any], Any]
-    config_schema: Any = None
-    description: str | None = None
 
 
 class GraphDefinition(NodeDefinition):
@@ -241,7 +233,9 @@ class GraphDefinition(NodeDefinition):
             input_mappings=self.input_mappings,
             output_mappings=self.output_mappings,
             config=ConfigMapping(
-                mapping.config_fn, configured_schema(config_schema), mapping.description
+                mapping.config_fn,
+                configured_schema(config_schema),
+                mapping.receive_processed_config_values,
             ),
             tags=self.tags,
             input_defs=self.input_defs,
@@ -268,7 +262,19 @@ class GraphDefinition(NodeDefinition):
         version_strategy: Any = None,
         op_selection: Sequence[str] | None = None,
     ) -> Any:
-        """Make a job from this graph, with resources, default config, executor and hooks."""
+        """Make a job from this graph, with resources, default config, executor and hooks.
+
+        Args:
+            name: the job's name (default: the graph's).
+            config: the job's default run config (a dict, checked now), or a
+                ``ConfigMapping`` from a simpler config of the job's own to its run config.
+
+        Raises:
+            DagsterInvalidDefinitionError: ``name`` is not a valid name.
+            DagsterInvalidConfigError: the default run config does not fit the job.
+        """
+        if name is not None:
+            composition.check_valid_name(name)
         job = job_module.JobDefinition(
             graph_def=self,
             name=name,

@@ -343,6 +343,7 @@ class JobDefinition(PipelineDefinition):
             self.config_mapping = config
         elif isinstance(config, Mapping):
             self.default_run_config = dict(config)
+            engine().check_default_run_config(self, self.default_run_config)
         elif config is not None:
             raise DagsterInvalidDefinitionError(
                 f'config of job "{self.name}" must be a dict of run config or a ConfigMapping, got {config!r}.'
