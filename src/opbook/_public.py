@@ -32,6 +32,7 @@ from opbook.definitions.config_files import (
     config_from_pkg_resources,
     config_from_yaml_strings,
 )
+from opbook.definitions.config_mapping import ConfigMapping, config_mapping
 from opbook.definitions.configured import configured
 from opbook.definitions.dagster_type import (
     Any,
@@ -68,13 +69,19 @@ from opbook.definitions.executor import (
 )
 from opbook.definitions.graph import (
     CompositeSolidDefinition,
-    ConfigMapping,
     GraphDefinition,
     composite_solid,
     graph,
 )
 from opbook.definitions.hook import HookDefinition, event_list_hook, failure_hook, success_hook
-from opbook.definitions.input_output import In, InputDefinition, Out, OutputDefinition
+from opbook.definitions.input_output import (
+    GraphIn,
+    GraphOut,
+    In,
+    InputDefinition,
+    Out,
+    OutputDefinition,
+)
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
 from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import (
@@ -264,6 +271,8 @@ __all__ = [
     "Float",
     "FloatMetadataEntryData",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HookContext",
     "HookDefinition",
     "HookExecutionError",
@@ -343,6 +352,7 @@ __all__ = [
     "config_from_files",
     "config_from_pkg_resources",
     "config_from_yaml_strings",
+    "config_mapping",
     "configured",
     "dagster_type_loader",
     "dagster_type_materializer",

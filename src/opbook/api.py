@@ -23,6 +23,7 @@ from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.resource import as_resource_definition
 from opbook.definitions.run_config import (
+    check_default_run_config,
     resolve_run_config,
     resolved_as_dict,
     run_config_schema,
@@ -650,6 +651,7 @@ class OpbookEngine:
     execute_job_in_process = staticmethod(execute_job_in_process)
     execute_graph_in_process = staticmethod(execute_graph_in_process)
     select_nodes = staticmethod(_select_nodes)
+    check_default_run_config = staticmethod(check_default_run_config)
     invoke = staticmethod(invocation.invoke)
     invoke_resource = staticmethod(invocation.invoke_resource)
     invoke_logger = staticmethod(invocation.invoke_logger)

@@ -57,6 +57,12 @@ class Engine(Protocol):
         """``GraphDefinition.execute_in_process``."""
         ...
 
+    def check_default_run_config(
+        self, job: PipelineDefinition, run_config: Mapping[str, Any]
+    ) -> None:
+        """Raise ``DagsterInvalidConfigError`` if a job's default run config does not fit it."""
+        ...
+
     def select_nodes(self, job: PipelineDefinition, selection: Sequence[str]) -> set[str]:
         """The top-level node names an op selection (``*a``, ``a+``) picks in ``job``."""
         ...

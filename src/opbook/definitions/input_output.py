@@ -1,5 +1,6 @@
 """Inputs and outputs of ops: ``In`` / ``Out`` (job generation, named by position) and
-``InputDefinition`` / ``OutputDefinition`` (pipeline generation, named explicitly).
+``InputDefinition`` / ``OutputDefinition`` (pipeline generation, named explicitly); and of graphs:
+``GraphIn`` / ``GraphOut`` (a description, no type).
 
 Both generations resolve to ``InputDefinition`` / ``OutputDefinition``, the form the engine uses.
 """
@@ -7,6 +8,7 @@ Both generations resolve to ``InputDefinition`` / ``OutputDefinition``, the form
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from opbook.definitions.dagster_type import DagsterType, resolve_dagster_type
@@ -187,3 +189,29 @@ class Out:
             self.io_manager_key,
             self.metadata,
         )
+
+
+@dataclass(frozen=True)
+class GraphIn:
+    """An input of a graph: ``@graph(ins={"x": GraphIn(description=...)})``.
+
+    Its type is ``Any``; the values that reach the graph are checked by the ops it feeds.
+    """
+
+    description: str | None = None
+
+    def to_definition(self, name: str) -> InputDefinition:
+        return InputDefinition(name, description=self.description)
+
+
+@dataclass(frozen=True)
+class GraphOut:
+    """An output of a graph: ``@graph(out=GraphOut())`` for one, or
+    ``@graph(out={"a": GraphOut(), "b": GraphOut()})`` for several (the function returns a
+    dict of them, or a tuple in this order).
+    """
+
+    description: str | None = None
+
+    def to_definition(self, name: str | None) -> OutputDefinition:
+        return OutputDefinition(None, name, self.description)

@@ -343,6 +343,7 @@ class JobDefinition(PipelineDefinition):
             self.config_mapping = config
         elif isinstance(config, Mapping):
             self.default_run_config = dict(config)
+            engine().check_default_run_config(self, self.default_run_config)
         elif config is not None:
             raise DagsterInvalidDefinitionError(
                 f'config of job "{self.name}" must be a dict of run config or a ConfigMapping, got {config!r}.'
@@ -402,6 +403,7 @@ def pipeline(
         return _from_function(
             fn,
             name,
+            "@pipeline",
             lambda graph_def: PipelineDefinition(
                 name=graph_def.name,
                 description=description or inspect.getdoc(fn),
@@ -455,6 +457,7 @@ def job(
         return _from_function(  # type: ignore[return-value]
             fn,
             name,
+            "@job",
             lambda graph_def: JobDefinition(
                 graph_def,
                 resource_defs,
@@ -473,7 +476,10 @@ def job(
 
 
 def _from_function(
-    fn: Callable[..., Any], name: str | None, make: Callable[[GraphDefinition], PipelineDefinition]
+    fn: Callable[..., Any],
+    name: str | None,
+    source: str,
+    make: Callable[[GraphDefinition], PipelineDefinition],
 ) -> PipelineDefinition:
     graph_name = name or fn.__name__
     if inspect.signature(fn).parameters:
@@ -481,7 +487,11 @@ def _from_function(
             f'"{graph_name}" takes parameters; a job or pipeline composition function takes none '
             "(use @graph for a graph with inputs)."
         )
-    composed = compose(graph_name, fn)
+    # A job has no outputs, so it may return nothing; a pipeline's return value is ignored.
+    if source == "@job":
+        composed = compose(graph_name, fn, [], source)
+    else:
+        composed = compose(graph_name, fn, None, source, ignore_output=True)
     graph_def = GraphDefinition(
         graph_name,
         inspect.getdoc(fn),
