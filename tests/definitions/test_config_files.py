@@ -113,3 +113,10 @@ def test_a_bad_package_resource_is_an_invariant_violation(config_package, resour
         DagsterInvariantViolationError, match="Encountered error attempting to parse yaml"
     ):
         config_from_pkg_resources([resource])
+
+
+def test_yaml_strings_with_an_alias_bomb_are_refused():
+    from tests.config.test_yaml_text import ALIAS_BOMB
+
+    with pytest.raises(DagsterInvariantViolationError, match="aliases expand to more than"):
+        config_from_yaml_strings([ALIAS_BOMB])

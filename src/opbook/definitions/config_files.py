@@ -63,6 +63,8 @@ def config_from_files(config_files: Sequence[str]) -> dict[str, Any]:
     """
     import yaml  # PyYAML stays out of `import opbook`
 
+    from opbook.config.yaml_text import load_yaml
+
     patterns = _check_list(config_files, "config_files", str, "paths or glob patterns")
     paths: list[str] = []
     for pattern in patterns:
@@ -75,9 +77,9 @@ def config_from_files(config_files: Sequence[str]) -> dict[str, Any]:
     documents = []
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as handle:
-                documents.append((f"file {path}", yaml.safe_load(handle) or {}))
-        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            with open(path, "rb") as handle:
+                documents.append((f"file {path}", load_yaml(handle) or {}))
+        except yaml.YAMLError as err:
             raise DagsterInvariantViolationError(
                 f"Encountered error attempting to parse yaml. Parsing file {path} loaded by "
                 f"file/patterns {patterns}: {err}"
@@ -93,11 +95,13 @@ def config_from_yaml_strings(yaml_strings: Sequence[str]) -> dict[str, Any]:
     """
     import yaml  # PyYAML stays out of `import opbook`
 
+    from opbook.config.yaml_text import load_yaml
+
     texts = _check_list(yaml_strings, "yaml_strings", str, "strings")
     documents = []
     for number, text in enumerate(texts, 1):
         try:
-            documents.append((f"YAML string {number}", yaml.safe_load(text)))
+            documents.append((f"YAML string {number}", load_yaml(text)))
         except yaml.YAMLError as err:
             raise DagsterInvariantViolationError(
                 f"Encountered error attempting to parse yaml. Parsing YAML string {number} of "

@@ -153,10 +153,12 @@ class PresetDefinition:
 def _merge_yaml(preset_name: str, texts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     import yaml  # PyYAML stays out of `import opbook`
 
+    from opbook.config.yaml_text import load_yaml
+
     merged: dict[str, Any] = {}
     for where, text in texts:
         try:
-            value = yaml.safe_load(text) or {}
+            value = load_yaml(text) or {}
         except yaml.YAMLError as exc:
             raise DagsterInvariantViolationError(
                 f'Encountered error attempting to parse yaml for preset "{preset_name}" ({where}): {exc}'
