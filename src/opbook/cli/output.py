@@ -24,18 +24,19 @@ import opbook
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvalidConfigError
-from opbook.events import DagsterEvent, SerializableErrorInfo
+from opbook.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 from opbook.execution.frames import StepState, StepStates, error_text
 from opbook.execution.step import format_duration
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
 
+ET = DagsterEventType
 BAR_WIDTH = 24
 STATUS_TEXT = {"pending": "not run", "retrying": "retrying"}
-_RUN_ENDS = {
-    "PIPELINE_SUCCESS": "SUCCESS",
-    "PIPELINE_FAILURE": "FAILURE",
-    "PIPELINE_CANCELED": "CANCELED",
+_RUN_ENDS: dict[str, str] = {
+    ET.RUN_SUCCESS: "SUCCESS",
+    ET.RUN_FAILURE: "FAILURE",
+    ET.RUN_CANCELED: "CANCELED",
 }
 _OPBOOK_DIR = os.path.dirname(os.path.abspath(opbook.__file__))
 
@@ -188,7 +189,7 @@ def run_line(progress: Progress, run_id: str, success: bool) -> str:
     parts = [f"{n} {STATUS_TEXT.get(status, status)}" for status, n in counts.items() if n]
     text = f"Run {run_id} of {kind} {progress.pipeline.name}: {outcome}"
     text += f", {', '.join(parts)}" if parts else ""
-    starts = [e.timestamp for e in progress.events if e.event_type_value == "PIPELINE_START"]
+    starts = [e.timestamp for e in progress.events if e.event_type_value == ET.RUN_START]
     ends = [e.timestamp for e in progress.events if e.event_type_value in _RUN_ENDS]
     if starts and ends:
         text += f" in {format_duration((ends[-1] - starts[0]) * 1000)}"
@@ -210,8 +211,8 @@ def failure_details(events: Iterable[DagsterEvent]) -> list[str]:
     """For each failed step (or a run that failed outside any step): its error and traceback."""
     lines: list[str] = []
     events = list(events)
-    failed_steps = [e for e in events if e.event_type_value == "STEP_FAILURE"]
-    failures = failed_steps or [e for e in events if e.event_type_value == "PIPELINE_FAILURE"]
+    failed_steps = [e for e in events if e.event_type_value == ET.STEP_FAILURE]
+    failures = failed_steps or [e for e in events if e.event_type_value == ET.RUN_FAILURE]
     for event in failures:
         error = getattr(event.event_specific_data, "error", None)
         what = f'Step "{event.step_key}"' if event.step_key else "The run"

@@ -40,10 +40,19 @@ EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
 # Both generations' values map to the canonical (job generation) names: "PIPELINE_START" -> RUN_START.
 _NAME_OF_VALUE = {member.value: member.name for member in DagsterEventType}
 
-_INPUT_EVENTS = frozenset({"STEP_INPUT", "LOADED_INPUT"})
-_OUTPUT_EVENTS = frozenset({"STEP_OUTPUT", "HANDLED_OUTPUT"})
-_RUN_END_EVENTS = frozenset({"PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED"})
-_FAILURES = frozenset({"STEP_FAILURE", "PIPELINE_FAILURE"})
+ET = DagsterEventType
+_INPUT_EVENTS = frozenset({ET.STEP_INPUT, ET.LOADED_INPUT})
+_OUTPUT_EVENTS = frozenset({ET.STEP_OUTPUT, ET.HANDLED_OUTPUT})
+_RUN_END_EVENTS = frozenset({ET.RUN_SUCCESS, ET.RUN_FAILURE, ET.RUN_CANCELED})
+_FAILURES = frozenset({ET.STEP_FAILURE, ET.RUN_FAILURE})
+# Read once, for the loops below that look at every event (``ET.X`` is a slower lookup).
+_STEP_ATTEMPTS = frozenset({ET.STEP_START, ET.STEP_RESTARTED})
+_RUN_START, _STEP_SUCCESS, _STEP_FAILURE = ET.RUN_START, ET.STEP_SUCCESS, ET.STEP_FAILURE
+_STEP_OUTPUT, _STEP_SKIPPED, _STEP_UP_FOR_RETRY = (
+    ET.STEP_OUTPUT,
+    ET.STEP_SKIPPED,
+    ET.STEP_UP_FOR_RETRY,
+)
 
 
 def error_text(event: DagsterEvent) -> str | None:
@@ -105,13 +114,13 @@ class _EventColumns:
         c["run_id"] = [run_id] * count
 
     def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:
-        if kind == "PIPELINE_START":
+        if kind == _RUN_START:
             self._run_start = event.timestamp
-        elif kind in ("STEP_START", "STEP_RESTARTED") and event.step_key is not None:
+        elif kind in _STEP_ATTEMPTS and event.step_key is not None:
             self._step_starts[event.step_key] = event.timestamp
-        elif kind == "STEP_SUCCESS":
+        elif kind == _STEP_SUCCESS:
             return float(data.duration_ms)
-        elif kind == "STEP_FAILURE" and event.step_key in self._step_starts:
+        elif kind == _STEP_FAILURE and event.step_key in self._step_starts:
             return (event.timestamp - self._step_starts[event.step_key]) * 1000
         elif kind in _RUN_END_EVENTS and self._run_start is not None:
             return (event.timestamp - self._run_start) * 1000
@@ -199,20 +208,20 @@ class StepStates:
 
 def _apply(state: StepState, event: DagsterEvent) -> None:
     kind = event.event_type_value
-    if kind in ("STEP_START", "STEP_RESTARTED"):
+    if kind in _STEP_ATTEMPTS:
         state.attempts += 1
         state.status = "running"
         state.start = state.start if state.start is not None else event.timestamp
-    elif kind == "STEP_OUTPUT":
+    elif kind == _STEP_OUTPUT:
         state.outputs.append(event.event_specific_data.output_name)
-    elif kind == "STEP_SUCCESS":
+    elif kind == _STEP_SUCCESS:
         state.status, state.end = "succeeded", event.timestamp
         state.duration_ms = float(event.event_specific_data.duration_ms)
-    elif kind == "STEP_FAILURE":
+    elif kind == _STEP_FAILURE:
         state.status, state.end, state.error = "failed", event.timestamp, error_text(event)
-    elif kind == "STEP_SKIPPED":
+    elif kind == _STEP_SKIPPED:
         state.status, state.end = "skipped", event.timestamp
-    elif kind == "STEP_UP_FOR_RETRY":
+    elif kind == _STEP_UP_FOR_RETRY:
         state.status = "retrying"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.events import DagsterEvent
+from opbook.events import DagsterEvent, DagsterEventType
 from opbook.execution.frames import StepStates, run_id_of
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
@@ -24,6 +24,7 @@ from opbook.execution.results import (
 from opbook.notebook import graphmodel
 from opbook.notebook.graphmodel import GraphModel
 
+ET = DagsterEventType
 STATUSES = ["pending", "running", "succeeded", "failed", "retried", "skipped"]
 STATUS_LABELS = {
     "pending": "pending",
@@ -52,10 +53,10 @@ BORDER = {
     "retried": "#ef6c00",
     "skipped": "#bdbdbd",
 }
-_RUN_END = {
-    "PIPELINE_SUCCESS": "succeeded",
-    "PIPELINE_FAILURE": "failed",
-    "PIPELINE_CANCELED": "canceled",
+_RUN_END: dict[str, str] = {
+    ET.RUN_SUCCESS: "succeeded",
+    ET.RUN_FAILURE: "failed",
+    ET.RUN_CANCELED: "canceled",
 }
 
 
@@ -78,7 +79,7 @@ class RunView:
     def update(self, event: DagsterEvent) -> bool:
         """Fold one event in; True when a step's status or the run's outcome changed."""
         kind = event.event_type_value
-        if kind == "PIPELINE_START":
+        if kind == ET.RUN_START:
             self.started = event.timestamp
         if self.run_id is None:
             self.run_id = event.logging_tags.get("run_id") or None
