@@ -7,19 +7,19 @@ the run's end), ``metadata`` the ``{label: value}`` of the event's metadata entr
 materializations, expectations, type checks, failures) or None.  ``steps_frame``: one row per
 step that has events, with its status, start, end, duration, attempts and output names.
 
-``StepStates`` is the per-step fold both frames and the notebook's graph colours use; it takes
-one event at a time, so a live display can keep it up to date without re-reading the run.
-Frames are built column by column, not row by row, so 100,000 events take well under a second.
+The steps frame is the per-step fold of ``step_status`` (``StepStates``), which the command
+line and the notebook's pictures use as well.  Frames are built column by column, not row by
+row, so 100,000 events take well under a second.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from opbook.definitions.metadata import metadata_of
 from opbook.events import DagsterEvent, DagsterEventType
+from opbook.execution.step_status import StepStates, StepStatus, error_text
 
 EVENT_COLUMNS = [
     "run_id",
@@ -35,7 +35,7 @@ EVENT_COLUMNS = [
     "metadata",
 ]
 STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
-STEP_STATUSES = ["pending", "running", "retrying", "succeeded", "failed", "skipped"]
+STEP_STATUSES = [status.value for status in StepStatus]
 EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
 # Both generations' values map to the canonical (job generation) names: "PIPELINE_START" -> RUN_START.
 _NAME_OF_VALUE = {member.value: member.name for member in DagsterEventType}
@@ -48,21 +48,6 @@ _FAILURES = frozenset({ET.STEP_FAILURE, ET.RUN_FAILURE})
 # Read once, for the loops below that look at every event (``ET.X`` is a slower lookup).
 _STEP_ATTEMPTS = frozenset({ET.STEP_START, ET.STEP_RESTARTED})
 _RUN_START, _STEP_SUCCESS, _STEP_FAILURE = ET.RUN_START, ET.STEP_SUCCESS, ET.STEP_FAILURE
-_STEP_OUTPUT, _STEP_SKIPPED, _STEP_UP_FOR_RETRY = (
-    ET.STEP_OUTPUT,
-    ET.STEP_SKIPPED,
-    ET.STEP_UP_FOR_RETRY,
-)
-
-
-def error_text(event: DagsterEvent) -> str | None:
-    """The innermost error message of a failure event (the user's exception), on one line."""
-    error = getattr(event.event_specific_data, "error", None)
-    if error is None:
-        return None
-    while error.cause is not None:
-        error = error.cause
-    return str(error.message).strip()
 
 
 def run_id_of(events: Iterable[DagsterEvent]) -> str | None:
@@ -150,79 +135,6 @@ def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
 
 
 # -- one row per step ----------------------------------------------------------------------------
-
-
-@dataclass
-class StepState:
-    """What is known about one step so far."""
-
-    step_key: str
-    status: str = "pending"
-    start: float | None = None
-    end: float | None = None
-    duration_ms: float | None = None
-    attempts: int = 0
-    outputs: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def row(self) -> dict[str, Any]:
-        duration = self.duration_ms
-        if duration is None and self.start is not None and self.end is not None:
-            duration = (self.end - self.start) * 1000
-        return {
-            "step_key": self.step_key,
-            "status": self.status,
-            "start": self.start,
-            "end": self.end,
-            "duration": duration,
-            "attempts": self.attempts,
-            "outputs": list(self.outputs),
-        }
-
-
-class StepStates:
-    """The state of every step seen in a stream of events, updated one event at a time."""
-
-    def __init__(self, events: Iterable[DagsterEvent] = ()) -> None:
-        self.steps: dict[str, StepState] = {}
-        for event in events:
-            self.update(event)
-
-    def update(self, event: DagsterEvent) -> StepState | None:
-        """Fold one event in; returns the step it changed (None for run-level events)."""
-        key = event.step_key
-        if key is None or not event.is_step_event:
-            return None
-        state = self.steps.get(key)
-        if state is None:
-            state = self.steps[key] = StepState(key)
-        _apply(state, event)
-        return state
-
-    def __getitem__(self, step_key: str) -> StepState:
-        return self.steps[step_key]
-
-    def get(self, step_key: str) -> StepState | None:
-        return self.steps.get(step_key)
-
-
-def _apply(state: StepState, event: DagsterEvent) -> None:
-    kind = event.event_type_value
-    if kind in _STEP_ATTEMPTS:
-        state.attempts += 1
-        state.status = "running"
-        state.start = state.start if state.start is not None else event.timestamp
-    elif kind == _STEP_OUTPUT:
-        state.outputs.append(event.event_specific_data.output_name)
-    elif kind == _STEP_SUCCESS:
-        state.status, state.end = "succeeded", event.timestamp
-        state.duration_ms = float(event.event_specific_data.duration_ms)
-    elif kind == _STEP_FAILURE:
-        state.status, state.end, state.error = "failed", event.timestamp, error_text(event)
-    elif kind == _STEP_SKIPPED:
-        state.status, state.end = "skipped", event.timestamp
-    elif kind == _STEP_UP_FOR_RETRY:
-        state.status = "retrying"
 
 
 def step_rows(events: Iterable[DagsterEvent]) -> list[dict[str, Any]]:

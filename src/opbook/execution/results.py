@@ -16,6 +16,7 @@ from opbook.config.values import copy_plain
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import CheckError, DagsterInvariantViolationError
 from opbook.events import DagsterEvent, DagsterEventType, SolidHandle, StepFailureData, StepKind
+from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.plan.plan import normalize_step_key
 
 ET = DagsterEventType
@@ -264,7 +265,7 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
     @property
     def skipped(self) -> bool:
         """Whether every step inside the composite was skipped."""
-        return all(e.is_step_skipped for e in self.event_list)
+        return all(s is StepStatus.SKIPPED for s in step_statuses(self.event_list).values())
 
 
 class SolidExecutionResult:
@@ -363,14 +364,13 @@ class SolidExecutionResult:
     @property
     def success(self) -> bool:
         """Whether the step succeeded (False if it failed, was skipped or did not run)."""
-        if any(e.is_step_failure for e in self.step_events):
-            return False
-        return any(e.is_step_success for e in self.step_events)
+        statuses = step_statuses(self.step_events).values()
+        return StepStatus.SUCCEEDED in statuses and StepStatus.FAILED not in statuses
 
     @property
     def skipped(self) -> bool:
         """Whether the step was skipped (an upstream step failed or yielded no value)."""
-        return all(e.is_step_skipped for e in self.step_events)
+        return all(s is StepStatus.SKIPPED for s in step_statuses(self.step_events).values())
 
     @property
     def retry_attempts(self) -> int:
