@@ -70,8 +70,9 @@ from opbook.plan.plan import ExecutionStep, StepInput
 
 
 class ET:
-    """The event type values a step emits, as plain strings: on the hot path a string
-    constant is much cheaper than ``DagsterEventType.X.value`` (an enum descriptor call)."""
+    """The event types a step emits, as their plain string values: on the hot path a plain
+    class's attribute is much cheaper than ``DagsterEventType.X`` (an enum class lookup), and
+    ``DagsterEvent`` keeps the plain string anyway."""
 
     STEP_START = DagsterEventType.STEP_START.value
     STEP_RESTARTED = DagsterEventType.STEP_RESTARTED.value
@@ -271,9 +272,9 @@ class _StepRun:
             raise
         outcome = self.emitted[-1]
         yield from self._take_emitted()
-        if to_raise is not None and outcome.event_type_value == "STEP_FAILURE":
+        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
             self.rc.step_errors[self.key] = to_raise
-        if outcome.event_type_value != "STEP_UP_FOR_RETRY" and self.step.hook_defs:
+        if outcome.event_type_value != ET.STEP_UP_FOR_RETRY and self.step.hook_defs:
             # By now the history holds every event of the step, its outcome included.
             step_events = self.history if self.history is not None else [outcome]
             yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs, step_events)

@@ -21,6 +21,9 @@ from opbook.executors.termination import RunTerminated, terminate_as_interrupt
 from opbook.storage.runs import PipelineRunStatus
 
 ET = DagsterEventType
+# Read once: every event of a run is compared with these (``ET.X`` is a slower lookup).
+_STEP_FAILURE = ET.STEP_FAILURE
+_LOGGED_AS_ERRORS = frozenset({ET.STEP_FAILURE, ET.RUN_FAILURE})
 FLUSH_EVERY = 1000
 FLUSH_SECONDS = 0.25
 CHECK_EVERY = 32
@@ -87,7 +90,7 @@ class RunDriver:
     def _after_append(self, event: DagsterEvent) -> None:
         """Log the event if a logger wants it; now and then, flush the events."""
         if self._log_events:
-            level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
+            level = 40 if event.event_type_value in _LOGGED_AS_ERRORS else 10
             self.rc.log.log(
                 level,
                 f"{event.event_type_value} - {event.message}",
@@ -161,7 +164,7 @@ class RunDriver:
                 self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
                 self._finish(PipelineRunStatus.FAILURE)
                 raise
-        failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
+        failed_steps = [e.step_key for e in self.events if e.event_type_value == _STEP_FAILURE]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))
             yield self._record(self._failure(None))

@@ -331,11 +331,8 @@ class DagsterInstance:
         """The run's event log entries, in order; ``of_type`` keeps only those types."""
         events = self.event_storage.get_events(run_id)
         if of_type is not None:
-            wanted = (
-                {of_type.value}
-                if isinstance(of_type, DagsterEventType)
-                else {t.value for t in of_type}
-            )
+            # Members are their string values: a set of them matches the stored strings.
+            wanted = {of_type} if isinstance(of_type, DagsterEventType) else set(of_type)
             events = [e for e in events if e.event_type_value in wanted]
         return [EventLogEntry(run_id, e) for e in events]
 
