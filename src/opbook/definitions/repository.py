@@ -155,20 +155,6 @@ class RepositoryData:
     """What a repository holds.  ``@repository`` builds one; subclass it to decide yourself
     how the repository's definitions are found and made (only ``get_all_pipelines`` is
     required; the other kinds default to none).
-
-    Example:
-        >>> from opbook import RepositoryData, job, op, repository
-        >>> @op
-        ... def hello():
-        ...     return 1
-        >>> class Generated(RepositoryData):
-        ...     def get_all_pipelines(self):
-        ...         return [job(name=f"job_{i}")(lambda: hello()) for i in range(2)]
-        >>> @repository
-        ... def generated():
-        ...     return Generated()
-        >>> generated.job_names
-        ['job_0', 'job_1']
     """
 
     def get_all_pipelines(self) -> list[PipelineDefinition]:
@@ -676,36 +662,6 @@ def repository(name: Any = None, description: str | None = None) -> Any:
     Raises:
         DagsterInvalidDefinitionError: something that is not a definition, two definitions of
             one name, or a sensor or schedule whose job the repository does not hold.
-
-    Example:
-        >>> from opbook import job, op, repository, sensor
-        >>> @op
-        ... def extract():
-        ...     return 1
-        >>> @job
-        ... def etl():
-        ...     extract()
-        >>> @sensor(job=etl)
-        ... def etl_sensor():
-        ...     pass
-        >>> @repository
-        ... def analytics():
-        ...     return [etl, etl_sensor]
-        >>> analytics.name, analytics.job_names, [s.name for s in analytics.sensor_defs]
-        ('analytics', ['etl'], ['etl_sensor'])
-
-        The dict form makes each definition when it is first asked for:
-
-        >>> def make_report_job():
-        ...     @job
-        ...     def report():
-        ...         extract()
-        ...     return report
-        >>> @repository(name="lazy")
-        ... def lazy_repo():
-        ...     return {"jobs": {"report": make_report_job}}
-        >>> lazy_repo.get_job("report").name
-        'report'
     """
     if callable(name) and not isinstance(name, str):
         return _make_repository(name, None, None)

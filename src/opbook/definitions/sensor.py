@@ -121,14 +121,6 @@ def build_sensor_context(
         instance: the instance the sensor looks at (``context.instance``).
         cursor: the cursor left by the last evaluation.
         repository_name: the name of the sensor's repository.
-
-    Example:
-        >>> from opbook import RunRequest, build_sensor_context, sensor
-        >>> @sensor(pipeline_name="nightly")
-        ... def every_time(context):
-        ...     return RunRequest(run_key=context.cursor)
-        >>> every_time(build_sensor_context(cursor="k1")).run_key
-        'k1'
     """
     return SensorEvaluationContext(None, None, None, cursor, repository_name, instance)
 
@@ -311,21 +303,6 @@ class SensorDefinition:
             CheckError: the function gave both run requests and a skip reason, several skip
                 reasons, or something else.
             DagsterInvariantViolationError: a run request that names no job of the sensor.
-
-        Example:
-            >>> from opbook import RunRequest, SkipReason, build_sensor_context, sensor
-            >>> @sensor(pipeline_name="ingest")
-            ... def new_files(context):
-            ...     seen = int(context.cursor or 0)
-            ...     if seen >= 2:
-            ...         return SkipReason("no new files")
-            ...     context.update_cursor(str(seen + 1))
-            ...     return RunRequest(run_key=f"file-{seen + 1}")
-            >>> data = new_files.evaluate_tick(build_sensor_context(cursor="1"))
-            >>> [r.run_key for r in data.run_requests], data.cursor
-            (['file-2'], '2')
-            >>> new_files.evaluate_tick(build_sensor_context(cursor="2")).skip_message
-            'no new files'
         """
         if not isinstance(context, SensorEvaluationContext):
             raise CheckError(
@@ -468,20 +445,6 @@ def sensor(
         description: what the sensor does.
         job: the job (or graph) it runs.
         jobs: several jobs it may run.
-
-    Example:
-        >>> from opbook import RunRequest, job, op, sensor
-        >>> @op
-        ... def ingest():
-        ...     pass
-        >>> @job
-        ... def ingest_job():
-        ...     ingest()
-        >>> @sensor(job=ingest_job, minimum_interval_seconds=60)
-        ... def always():
-        ...     yield RunRequest(run_key=None, run_config={})
-        >>> always.name, always.job_name, always.minimum_interval_seconds
-        ('always', 'ingest_job', 60)
     """
     if callable(pipeline_name):
         raise DagsterInvalidDefinitionError(

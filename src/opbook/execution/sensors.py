@@ -71,8 +71,8 @@ class AssetSensorDefinition(SensorDefinition):
         asset_materialization_fn: takes the context and the ``EventLogEntry`` of the newest
             materialization since the last evaluation; returns or yields ``RunRequest``
             objects or a ``SkipReason``.
-        solid_selection, mode, minimum_interval_seconds, description, job, jobs: as for
-            ``SensorDefinition``.
+
+    The other arguments are those of ``SensorDefinition``.
     """
 
     def __init__(
@@ -145,29 +145,12 @@ def asset_sensor(
 
     Args:
         asset_key: the ``AssetKey`` to watch.
-        pipeline_name, name, solid_selection, mode, minimum_interval_seconds, description,
-            job, jobs: as for ``sensor``.
+        pipeline_name: (legacy) the pipeline it runs, by name.
+        name: the sensor's name (default: the function's).
+        job: the job it runs (``jobs``: several).
 
-    Example:
-        >>> from opbook import (AssetKey, AssetMaterialization, DagsterInstance, Output,
-        ...     RunRequest, asset_sensor, build_sensor_context, job, op)
-        >>> @op
-        ... def publish():
-        ...     yield AssetMaterialization(asset_key="report")
-        ...     yield Output(1)
-        >>> @job
-        ... def publisher():
-        ...     publish()
-        >>> @asset_sensor(asset_key=AssetKey("report"), job=publisher)
-        ... def report_changed(context, asset_event):
-        ...     return RunRequest(run_key=context.cursor)
-        >>> instance = DagsterInstance.ephemeral()
-        >>> _ = publisher.execute_in_process(instance=instance)
-        >>> context = build_sensor_context(instance=instance)
-        >>> len(report_changed.evaluate_tick(context).run_requests)
-        1
-        >>> report_changed.evaluate_tick(context).skip_message
-        'Sensor function returned an empty result'
+    The other arguments (``solid_selection``, ``mode``, ``minimum_interval_seconds``,
+    ``description``, ``jobs``) are those of ``sensor``.
     """
 
     def wrap(fn: Callable[..., Any]) -> AssetSensorDefinition:
@@ -372,27 +355,6 @@ def run_status_sensor(
         minimum_interval_seconds: the least time between two evaluations.
         description: what the sensor does.
         job_selection: only runs of these jobs.
-
-    Example:
-        >>> from opbook import (DagsterInstance, PipelineRunStatus, build_sensor_context, job,
-        ...     op, run_status_sensor)
-        >>> @op
-        ... def step():
-        ...     return 1
-        >>> @job
-        ... def nightly():
-        ...     step()
-        >>> done = []
-        >>> @run_status_sensor(pipeline_run_status=PipelineRunStatus.SUCCESS)
-        ... def on_success(context):
-        ...     done.append(context.dagster_run.pipeline_name)
-        >>> instance = DagsterInstance.ephemeral()
-        >>> context = build_sensor_context(instance=instance)
-        >>> on_success.evaluate_tick(context).skip_message.startswith("Initiating on_success")
-        True
-        >>> _ = nightly.execute_in_process(instance=instance)
-        >>> len(on_success.evaluate_tick(context).pipeline_run_reactions), done
-        (1, ['nightly'])
     """
 
     def wrap(fn: Callable[..., Any]) -> RunStatusSensorDefinition:
@@ -425,27 +387,6 @@ def run_failure_sensor(
         description: what the sensor does.
         job_selection: only runs of these jobs (default: every run).
         pipeline_selection: (legacy) only runs of these pipelines.
-
-    Example:
-        >>> from opbook import (DagsterInstance, build_sensor_context, job, op,
-        ...     run_failure_sensor)
-        >>> @op
-        ... def broken():
-        ...     raise ValueError("disk full")
-        >>> @job
-        ... def fragile():
-        ...     broken()
-        >>> alerts = []
-        >>> @run_failure_sensor
-        ... def alert(context):
-        ...     alerts.append(f"{context.dagster_run.pipeline_name}: {context.failure_event.event_type_value}")
-        >>> instance = DagsterInstance.ephemeral()
-        >>> context = build_sensor_context(instance=instance)
-        >>> _ = alert.evaluate_tick(context)  # the first tick sets the cursor
-        >>> _ = fragile.execute_in_process(instance=instance, raise_on_error=False)
-        >>> _ = alert.evaluate_tick(context)
-        >>> alerts
-        ['fragile: PIPELINE_FAILURE']
     """
     return _failure_sensor(
         name,
@@ -465,17 +406,6 @@ def pipeline_failure_sensor(
 ) -> Any:
     """(legacy) ``run_failure_sensor`` of the pipeline generation: the function gets a
     ``PipelineFailureSensorContext``.  Usable bare or with arguments.
-
-    Example:
-        >>> from opbook import pipeline_failure_sensor, repository
-        >>> @pipeline_failure_sensor
-        ... def on_failure(context):
-        ...     print(context.dagster_run.run_id)
-        >>> @repository
-        ... def ops_repo():
-        ...     return [on_failure]
-        >>> ops_repo.has_sensor_def("on_failure")
-        True
     """
     return _failure_sensor(
         name,

@@ -33,22 +33,6 @@ class EventRecordsFilter(NamedTuple):
         before_cursor: only records with a storage id less than this.
         after_timestamp: only events after this time (seconds since the epoch).
         before_timestamp: only events before this time.
-
-    Example:
-        >>> from opbook import DagsterEventType, DagsterInstance, EventRecordsFilter, job, op
-        >>> @op
-        ... def work():
-        ...     return 1
-        >>> @job
-        ... def chores():
-        ...     work()
-        >>> instance = DagsterInstance.ephemeral()
-        >>> _ = chores.execute_in_process(instance=instance)
-        >>> records = instance.get_event_records(
-        ...     EventRecordsFilter(event_type=DagsterEventType.RUN_SUCCESS)
-        ... )
-        >>> [r.event_log_entry.dagster_event.event_type_value for r in records]
-        ['PIPELINE_SUCCESS']
     """
 
     event_type: DagsterEventType | None = None
