@@ -285,10 +285,9 @@ class RunStatusSensorDefinition(SensorDefinition):
             for record in records:
                 entry = record.event_log_entry
                 run = context.instance.get_run_by_id(entry.run_id)
-                moved = RunStatusSensorCursor(
-                    record.storage_id,
-                    _iso(run.end_time or entry.timestamp if run else entry.timestamp),
-                )
+                # The run's last update, as Dagster keeps it (the event's time if it is gone).
+                updated = (run.end_time if run else None) or entry.timestamp
+                moved = RunStatusSensorCursor(record.storage_id, _iso(updated))
                 context.update_cursor(moved.to_json())
                 if run is None or not _watched(run, context.repository_name, selected):
                     continue
