@@ -100,7 +100,23 @@ from opbook.definitions.metadata import (
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
+from opbook.definitions.repository import (
+    RepositoryData,
+    RepositoryDefinition,
+    repository,
+)
 from opbook.definitions.resource import ResourceDefinition, make_values_resource, resource
+from opbook.definitions.run_request import (
+    RunRequest,
+    SkipReason,
+)
+from opbook.definitions.sensor import (
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorExecutionContext,
+    build_sensor_context,
+    sensor,
+)
 from opbook.definitions.storage import (
     IntermediateStorageDefinition,
     SystemStorageDefinition,
@@ -186,7 +202,21 @@ from opbook.execution.results import (
     PipelineExecutionResult,
     SolidExecutionResult,
 )
+from opbook.execution.sensors import (
+    AssetSensorDefinition,
+    PipelineFailureSensorContext,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    RunStatusSensorDefinition,
+    asset_sensor,
+    pipeline_failure_sensor,
+    run_failure_sensor,
+    run_status_sensor,
+)
 from opbook.storage.custom import AssetStoreContext, build_intermediate_storage_from_object_store
+from opbook.storage.event_records import (
+    EventRecordsFilter,
+)
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import DagsterRun, DagsterRunStatus, PipelineRun, PipelineRunStatus
 from opbook.testing import (
@@ -220,6 +250,7 @@ __all__ = [
     "Array",
     "AssetKey",
     "AssetMaterialization",
+    "AssetSensorDefinition",
     "AssetStoreContext",
     "Backoff",
     "Bool",
@@ -262,6 +293,7 @@ __all__ = [
     "EnumValue",
     "EventMetadata",
     "EventMetadataEntry",
+    "EventRecordsFilter",
     "ExecuteInProcessResult",
     "ExecutorDefinition",
     "ExpectationResult",
@@ -313,19 +345,30 @@ __all__ = [
     "Permissive",
     "PipelineDefinition",
     "PipelineExecutionResult",
+    "PipelineFailureSensorContext",
     "PipelineRun",
     "PipelineRunStatus",
     "PresetDefinition",
     "PythonArtifactMetadataEntryData",
     "PythonObjectDagsterType",
     "ReconstructablePipeline",
+    "RepositoryData",
+    "RepositoryDefinition",
     "ResourceDefinition",
     "RetryPolicy",
     "RetryRequested",
+    "RunFailureSensorContext",
+    "RunRequest",
+    "RunStatusSensorContext",
+    "RunStatusSensorDefinition",
     "ScalarUnion",
     "Selector",
+    "SensorDefinition",
+    "SensorEvaluationContext",
+    "SensorExecutionContext",
     "Set",
     "Shape",
+    "SkipReason",
     "SolidDefinition",
     "SolidExecutionContext",
     "SolidExecutionResult",
@@ -340,12 +383,14 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "asset_sensor",
     "build_hook_context",
     "build_init_logger_context",
     "build_init_resource_context",
     "build_intermediate_storage_from_object_store",
     "build_op_context",
     "build_resources",
+    "build_sensor_context",
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
@@ -387,10 +432,15 @@ __all__ = [
     "multiprocess_executor",
     "op",
     "pipeline",
+    "pipeline_failure_sensor",
     "reconstructable",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
+    "repository",
     "resource",
+    "run_failure_sensor",
+    "run_status_sensor",
+    "sensor",
     "solid",
     "success_hook",
     "system_storage",

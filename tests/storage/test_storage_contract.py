@@ -106,6 +106,31 @@ def test_events_come_back_in_order_per_run(event_storage):
     assert event_storage.get_events("unknown") == []
 
 
+def test_records_of_every_run_come_in_the_order_they_were_stored(event_storage):
+    event_storage.store_events("r1", [output_event("a", 0), output_event("a", 1)])
+    event_storage.store_events("r2", [output_event("x", 2)])
+    event_storage.store_events("r1", [output_event("b", 3)])
+
+    records = event_storage.get_records(None)
+
+    assert [(run_id, e.message) for _, run_id, e in records] == [
+        ("r1", "output 0"),
+        ("r1", "output 1"),
+        ("r2", "output 2"),
+        ("r1", "output 3"),
+    ]
+    ids = [storage_id for storage_id, _, _ in records]
+    assert ids == sorted(set(ids))
+
+
+def test_records_after_a_storage_id_are_those_stored_since(event_storage):
+    event_storage.store_events("r1", [output_event("a", 0), output_event("a", 1)])
+    seen = event_storage.get_records(None)[0][0]
+    event_storage.store_events("r2", [output_event("x", 2)])
+
+    assert [e.message for _, _, e in event_storage.get_records(seen)] == ["output 1", "output 2"]
+
+
 def test_events_are_deleted_per_run(event_storage):
     event_storage.store_events("r1", [output_event("a", 0)])
     event_storage.store_events("r2", [output_event("a", 1)])

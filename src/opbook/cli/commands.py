@@ -22,6 +22,7 @@ from opbook.config import scaffold
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.run_config import run_config_schema
+from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
@@ -84,6 +85,9 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     if selection is None and preset is not None and preset.solid_selection:
         selection = list(preset.solid_selection)
     tags = {**(dict(preset.tags) if preset else {}), TARGET_TAG: target.location}
+    repository_name = targets.repository_of(target, pipeline)
+    if repository_name is not None:  # run-status sensors of other repositories leave it out
+        tags[REPOSITORY_TAG] = repository_name
     return RunPlan(pipeline, mode, config, selection, tags)
 
 

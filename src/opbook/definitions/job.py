@@ -40,6 +40,7 @@ class PipelineDefinition:
     """
 
     is_job = False
+    target_type = "pipeline"
 
     def __init__(
         self,
@@ -132,6 +133,10 @@ class PipelineDefinition:
                 )
 
     # -- modes and presets -----------------------------------------------------------------
+
+    def describe_target(self) -> str:
+        """``pipeline 'name'`` or ``job 'name'``, as messages name it."""
+        return f"{self.target_type} '{self.name}'"
 
     @property
     def is_single_mode(self) -> bool:
@@ -307,6 +312,7 @@ class JobDefinition(PipelineDefinition):
     """A graph with its resources, loggers, executor, default config, tags and hooks."""
 
     is_job = True
+    target_type = "job"
 
     def __init__(
         self,

@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
 from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, PipelineFailureData
+from opbook.storage import event_records
 from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
 from opbook.storage.custom import CustomValueStore
 from opbook.storage.event_log import EventLogEntry, RunStats, run_stats
+from opbook.storage.event_records import EventLogRecord, EventRecordsFilter
 from opbook.storage.filesystem import FilesystemValueStore, make_private_dir
 from opbook.storage.memory import (
     RECENT_RUNS,
@@ -335,6 +337,18 @@ class DagsterInstance:
             wanted = {of_type} if isinstance(of_type, DagsterEventType) else set(of_type)
             events = [e for e in events if e.event_type_value in wanted]
         return [EventLogEntry(run_id, e) for e in events]
+
+    def get_event_records(
+        self,
+        event_records_filter: EventRecordsFilter | None = None,
+        limit: int | None = None,
+        ascending: bool = False,
+    ) -> list[EventLogRecord]:
+        """Stored events of every run, with their storage ids (newest first unless
+        ``ascending``), that the filter keeps; ``limit``: at most that many."""
+        after = event_records_filter.after_cursor if event_records_filter else None
+        records = self.event_storage.get_records(after)
+        return event_records.select(records, event_records_filter, limit, ascending)
 
     def get_event_count(self, run_id: str) -> int:
         return self.event_storage.count_events(run_id)

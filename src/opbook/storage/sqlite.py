@@ -60,6 +60,7 @@ _POSITION_INDEX = (
     "ON event_batches (run_id, writer, first_index)"
 )
 BUSY_TIMEOUT_SECONDS = 60.0
+BATCH_ID_SHIFT = 32  # bits of an event's storage id that hold its place in its batch
 
 
 def _namedtuple_dispatch() -> dict[type, Any]:
@@ -271,6 +272,21 @@ class SqliteStorage:
         for (body,) in rows:
             events.extend(pickle.loads(body))
         return events
+
+    def get_records(self, after_id: int | None) -> list[tuple[int, str, DagsterEvent]]:
+        # An event's storage id is its batch's id, shifted, plus its place in the batch.
+        after = -1 if after_id is None else after_id
+        rows = self._connection().execute(
+            "SELECT id, run_id, body FROM event_batches WHERE id >= ? ORDER BY id",
+            (max(after, 0) >> BATCH_ID_SHIFT,),
+        )
+        records = []
+        for batch_id, run_id, body in rows:
+            for offset, event in enumerate(pickle.loads(body)):
+                storage_id = (batch_id << BATCH_ID_SHIFT) + offset
+                if storage_id > after:
+                    records.append((storage_id, run_id, event))
+        return records
 
     def count_events(self, run_id: str) -> int:
         row = (
