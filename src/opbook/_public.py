@@ -83,6 +83,12 @@ from opbook.definitions.input_output import (
     OutputDefinition,
 )
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
+from opbook.definitions.legacy_schedules import (
+    daily_schedule,
+    hourly_schedule,
+    monthly_schedule,
+    weekly_schedule,
+)
 from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import (
     EventMetadata,
@@ -99,8 +105,35 @@ from opbook.definitions.metadata import (
 )
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
+from opbook.definitions.partition import (
+    DynamicPartitionsDefinition,
+    Partition,
+    PartitionedConfig,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+    dynamic_partitioned_config,
+    static_partitioned_config,
+)
+from opbook.definitions.partition_selectors import (
+    create_offset_partition_selector,
+    date_partition_range,
+    identity_partition_selector,
+)
+from opbook.definitions.partition_set import PartitionScheduleDefinition, PartitionSetDefinition
+from opbook.definitions.partitioned_schedule import (
+    build_schedule_from_partitioned_job,
+    schedule_from_partitions,
+)
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
 from opbook.definitions.resource import ResourceDefinition, make_values_resource, resource
+from opbook.definitions.run_request import RunRequest, SkipReason
+from opbook.definitions.schedule import ScheduleDefinition
+from opbook.definitions.schedule_context import (
+    ScheduleEvaluationContext,
+    ScheduleExecutionContext,
+    build_schedule_context,
+)
+from opbook.definitions.schedule_decorator import schedule
 from opbook.definitions.storage import (
     IntermediateStorageDefinition,
     SystemStorageDefinition,
@@ -112,6 +145,16 @@ from opbook.definitions.storage import (
     mem_intermediate_storage,
     mem_system_storage,
     system_storage,
+)
+from opbook.definitions.time_window import (
+    DailyPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+    daily_partitioned_config,
+    hourly_partitioned_config,
+    monthly_partitioned_config,
+    weekly_partitioned_config,
 )
 from opbook.definitions.type_loaders import (
     DagsterTypeLoader,
@@ -151,6 +194,7 @@ from opbook.errors import (
     DagsterSubprocessError,
     DagsterTypeCheckDidNotPass,
     DagsterTypeCheckError,
+    DagsterUnknownPartitionError,
     DagsterUnknownResourceError,
     DagsterUnmetExecutorRequirementsError,
     DagsterUserCodeExecutionError,
@@ -253,11 +297,14 @@ __all__ = [
     "DagsterTypeCheckError",
     "DagsterTypeLoader",
     "DagsterTypeMaterializer",
+    "DagsterUnknownPartitionError",
     "DagsterUnknownResourceError",
     "DagsterUnmetExecutorRequirementsError",
     "DagsterUserCodeExecutionError",
+    "DailyPartitionsDefinition",
     "DependencyDefinition",
     "Dict",
+    "DynamicPartitionsDefinition",
     "Enum",
     "EnumValue",
     "EventMetadata",
@@ -276,6 +323,7 @@ __all__ = [
     "HookContext",
     "HookDefinition",
     "HookExecutionError",
+    "HourlyPartitionsDefinition",
     "In",
     "InProcessExecutionResult",
     "InitExecutorContext",
@@ -297,6 +345,7 @@ __all__ = [
     "Materialization",
     "MetadataValue",
     "ModeDefinition",
+    "MonthlyPartitionsDefinition",
     "MultiDependencyDefinition",
     "NodeHandle",
     "NodeInvocation",
@@ -309,6 +358,11 @@ __all__ = [
     "Output",
     "OutputDefinition",
     "OutputMapping",
+    "Partition",
+    "PartitionScheduleDefinition",
+    "PartitionSetDefinition",
+    "PartitionedConfig",
+    "PartitionsDefinition",
     "PathMetadataEntryData",
     "Permissive",
     "PipelineDefinition",
@@ -322,15 +376,21 @@ __all__ = [
     "ResourceDefinition",
     "RetryPolicy",
     "RetryRequested",
+    "RunRequest",
     "ScalarUnion",
+    "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "ScheduleExecutionContext",
     "Selector",
     "Set",
     "Shape",
+    "SkipReason",
     "SolidDefinition",
     "SolidExecutionContext",
     "SolidExecutionResult",
     "SolidHandle",
     "SolidInvocation",
+    "StaticPartitionsDefinition",
     "String",
     "StringSource",
     "SystemComputeExecutionContext",
@@ -340,12 +400,15 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "WeeklyPartitionsDefinition",
     "build_hook_context",
     "build_init_logger_context",
     "build_init_resource_context",
     "build_intermediate_storage_from_object_store",
     "build_op_context",
     "build_resources",
+    "build_schedule_context",
+    "build_schedule_from_partitioned_job",
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
@@ -354,12 +417,17 @@ __all__ = [
     "config_from_yaml_strings",
     "config_mapping",
     "configured",
+    "create_offset_partition_selector",
     "dagster_type_loader",
     "dagster_type_materializer",
+    "daily_partitioned_config",
+    "daily_schedule",
     "dask_executor",
+    "date_partition_range",
     "default_executors",
     "default_intermediate_storage_defs",
     "default_system_storage_defs",
+    "dynamic_partitioned_config",
     "event_list_hook",
     "execute_pipeline",
     "execute_pipeline_iterator",
@@ -374,6 +442,9 @@ __all__ = [
     "get_dagster_logger",
     "graph",
     "hardcoded_resource",
+    "hourly_partitioned_config",
+    "hourly_schedule",
+    "identity_partition_selector",
     "in_process_executor",
     "intermediate_storage",
     "job",
@@ -384,6 +455,8 @@ __all__ = [
     "make_values_resource",
     "mem_intermediate_storage",
     "mem_system_storage",
+    "monthly_partitioned_config",
+    "monthly_schedule",
     "multiprocess_executor",
     "op",
     "pipeline",
@@ -391,10 +464,15 @@ __all__ = [
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
     "resource",
+    "schedule",
+    "schedule_from_partitions",
     "solid",
+    "static_partitioned_config",
     "success_hook",
     "system_storage",
     "unload_ipython_extension",
     "usable_as_dagster_type",
     "validate_run_config",
+    "weekly_partitioned_config",
+    "weekly_schedule",
 ]
