@@ -25,13 +25,6 @@ class Partition(Generic[T]):
     Args:
         value: what the partition stands for (a date, a region...).
         name: its key (default: ``str(value)``).
-
-    Example:
-        >>> Partition("eu").name
-        'eu'
-        >>> from datetime import date
-        >>> Partition(date(2021, 5, 5), "2021-05-05").value
-        datetime.date(2021, 5, 5)
     """
 
     def __init__(self, value: T, name: str | None = None) -> None:
@@ -78,10 +71,6 @@ class StaticPartitionsDefinition(PartitionsDefinition[str]):
 
     Args:
         partition_keys: the keys, in order.
-
-    Example:
-        >>> StaticPartitionsDefinition(["eu", "us"]).get_partition_keys()
-        ['eu', 'us']
     """
 
     def __init__(self, partition_keys: Sequence[str]) -> None:
@@ -111,11 +100,6 @@ class DynamicPartitionsDefinition(PartitionsDefinition[Any]):
 
     Args:
         partition_fn: ``f(current_time) -> list`` of ``Partition`` objects or of keys.
-
-    Example:
-        >>> regions = DynamicPartitionsDefinition(lambda _now: ["eu", "us"])
-        >>> regions.get_partition_keys()
-        ['eu', 'us']
     """
 
     def __init__(self, partition_fn: Callable[[datetime | None], Sequence[Any]]) -> None:
@@ -139,14 +123,6 @@ class PartitionedConfig(Generic[T]):
         partitions_def: the partitions.
         run_config_for_partition_fn: ``f(partition) -> dict``, the run config of a partition.
         decorated_fn: the function a decorator was applied to (for direct calls).
-
-    Example:
-        >>> config = PartitionedConfig(
-        ...     StaticPartitionsDefinition(["eu", "us"]),
-        ...     lambda partition: {"ops": {"fetch": {"config": partition.name}}},
-        ... )
-        >>> config.get_run_config("us")
-        {'ops': {'fetch': {'config': 'us'}}}
     """
 
     def __init__(
@@ -211,15 +187,6 @@ def static_partitioned_config(
 
     Returns:
         A decorator making a :class:`PartitionedConfig`, for a job's ``config``.
-
-    Example:
-        >>> @static_partitioned_config(["eu", "us"])
-        ... def by_region(region):
-        ...     return {"ops": {"fetch": {"config": region}}}
-        >>> by_region.get_partition_keys()
-        ['eu', 'us']
-        >>> by_region("eu")
-        {'ops': {'fetch': {'config': 'eu'}}}
     """
     partitions_def = StaticPartitionsDefinition(partition_keys)
 
@@ -239,13 +206,6 @@ def dynamic_partitioned_config(
 
     Returns:
         A decorator making a :class:`PartitionedConfig`, for a job's ``config``.
-
-    Example:
-        >>> @dynamic_partitioned_config(lambda _now: ["a.csv", "b.csv"])
-        ... def by_file(name):
-        ...     return {"ops": {"load": {"config": name}}}
-        >>> by_file.get_run_config("b.csv")
-        {'ops': {'load': {'config': 'b.csv'}}}
     """
     if not callable(partition_fn):
         raise CheckError(f"dynamic_partitioned_config needs a function, got {partition_fn!r}.")

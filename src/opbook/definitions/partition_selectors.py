@@ -51,12 +51,6 @@ def date_partition_range(
 
     Returns:
         ``f(current_time=None) -> list[Partition]``
-
-    Example:
-        >>> from datetime import datetime
-        >>> days = date_partition_range(datetime(2021, 1, 1), datetime(2021, 1, 4))
-        >>> [p.name for p in days()]
-        ['2021-01-01', '2021-01-02', '2021-01-03']
     """
     if not isinstance(start, datetime) or (end is not None and not isinstance(end, datetime)):
         raise CheckError("date_partition_range takes datetimes for start and end.")
@@ -102,18 +96,6 @@ def create_offset_partition_selector(
     Args:
         execution_time_to_partition_fn: maps a tick's time to its partition's time, e.g.
             ``lambda d: d - timedelta(days=1)`` to run yesterday's partition.
-
-    Example:
-        >>> from datetime import datetime, timedelta
-        >>> days = PartitionSetDefinition(
-        ...     name="days", pipeline_name="report",
-        ...     partition_fn=date_partition_range(datetime(2021, 1, 1), datetime(2021, 2, 1)))
-        >>> schedule = days.create_schedule_definition(
-        ...     "daily_report", "0 0 * * *",
-        ...     partition_selector=create_offset_partition_selector(lambda d: d - timedelta(days=1)))
-        >>> tick = build_schedule_context(scheduled_execution_time=datetime(2021, 1, 10))
-        >>> schedule.evaluate_tick(tick).run_requests[0].run_key
-        '2021-01-09'
     """
     if not callable(execution_time_to_partition_fn):
         raise CheckError(

@@ -51,18 +51,6 @@ class PartitionSetDefinition(Generic[T]):
         tags_fn_for_partition: ``f(partition) -> dict``, a partition's extra tags.
         partitions_def: the partitions (instead of ``partition_fn``).
         job_name: the job it runs.
-
-    Example:
-        >>> regions = PartitionSetDefinition(
-        ...     name="regions",
-        ...     pipeline_name="ingest",
-        ...     partition_fn=lambda: ["eu", "us"],
-        ...     run_config_fn_for_partition=lambda p: {"ops": {"fetch": {"config": p.name}}},
-        ... )
-        >>> regions.get_partition_names()
-        ['eu', 'us']
-        >>> regions.tags_for_partition(regions.get_partition("us"))
-        {'dagster/partition': 'us', 'dagster/partition_set': 'regions'}
     """
 
     def __init__(

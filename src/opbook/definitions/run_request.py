@@ -18,10 +18,6 @@ class SkipReason(NamedTuple):
 
     Args:
         skip_message: why no run was requested.
-
-    Example:
-        >>> SkipReason("no new files").skip_message
-        'no new files'
     """
 
     skip_message: str | None = None
@@ -42,13 +38,6 @@ class RunRequest(_RunRequestFields):
         run_config: the run's config, as a dict.
         tags: tags of the run (string keys and values).
         job_name: the job to run, when the requester targets several.
-
-    Example:
-        >>> request = RunRequest(run_key=None, run_config={"ops": {"load": {"config": 1}}})
-        >>> request.run_config
-        {'ops': {'load': {'config': 1}}}
-        >>> request.tags
-        {}
     """
 
     def __new__(

@@ -79,21 +79,6 @@ class ScheduleDefinition:
             (instead of the run config and tags arguments).
         description: a human-readable description.
         job: the job (or graph) it runs.
-
-    Example:
-        >>> from opbook import job, op
-        >>> @op
-        ... def hello():
-        ...     return 1
-        >>> @job
-        ... def greet():
-        ...     hello()
-        >>> nightly = ScheduleDefinition(job=greet, cron_schedule="0 2 * * *",
-        ...                              execution_timezone="Europe/Paris")
-        >>> nightly.name
-        'greet_schedule'
-        >>> [t.isoformat() for t in nightly.next_ticks(datetime(2021, 3, 27), 2)]
-        ['2021-03-27T02:00:00+01:00', '2021-03-28T03:00:00+02:00']
     """
 
     def __init__(

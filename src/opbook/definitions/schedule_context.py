@@ -30,12 +30,6 @@ class ScheduleEvaluationContext:
         scheduled_execution_time: when the tick was due (None: evaluated outside a tick).
 
     Also a context manager: leaving it closes an instance it opened from a ref.
-
-    Example:
-        >>> from datetime import datetime
-        >>> context = ScheduleEvaluationContext(None, datetime(2021, 5, 8))
-        >>> context.scheduled_execution_time
-        datetime.datetime(2021, 5, 8, 0, 0)
     """
 
     __slots__ = ("_instance", "_instance_ref", "_opened", "_scheduled_execution_time")
@@ -105,15 +99,6 @@ def build_schedule_context(
 
     Returns:
         ScheduleEvaluationContext
-
-    Example:
-        >>> from datetime import datetime
-        >>> @schedule(cron_schedule="0 6 * * *", pipeline_name="report")
-        ... def morning(context):
-        ...     return {"ops": {"load": {"config": context.scheduled_execution_time.isoformat()}}}
-        >>> data = morning.evaluate_tick(build_schedule_context(scheduled_execution_time=datetime(2021, 5, 8, 6)))
-        >>> data.run_requests[0].run_config
-        {'ops': {'load': {'config': '2021-05-08T06:00:00'}}}
     """
     return ScheduleEvaluationContext(instance, scheduled_execution_time)
 

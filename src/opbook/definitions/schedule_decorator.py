@@ -57,18 +57,6 @@ def schedule(
     Returns:
         A decorator making a :class:`ScheduleDefinition`, which can also be called like the
         function (``my_schedule(context)``).
-
-    Example:
-        >>> from opbook import RunRequest, build_schedule_context
-        >>> @schedule(cron_schedule="0 * * * *", pipeline_name="ingest")
-        ... def hourly_ingest(context):
-        ...     yield RunRequest(run_key="eu", run_config={"ops": {"fetch": {"config": "eu"}}})
-        ...     yield RunRequest(run_key="us", run_config={"ops": {"fetch": {"config": "us"}}})
-        >>> data = hourly_ingest.evaluate_tick(build_schedule_context())
-        >>> [r.run_key for r in data.run_requests]
-        ['eu', 'us']
-        >>> data.run_requests[0].tags
-        {'dagster/schedule_name': 'hourly_ingest'}
     """
     if tags_fn is not None and tags:
         raise DagsterInvalidDefinitionError(

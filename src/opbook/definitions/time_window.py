@@ -161,12 +161,6 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         timezone: IANA time zone (default UTC).
         fmt: the key format.
         end_offset: hours added past the last one that has ended.
-
-    Example:
-        >>> from datetime import datetime
-        >>> hours = HourlyPartitionsDefinition(start_date=datetime(2021, 5, 5))
-        >>> hours.get_partition_keys(datetime(2021, 5, 5, 2, 30))
-        ['2021-05-05-00:00', '2021-05-05-01:00']
     """
 
     def __init__(
@@ -188,14 +182,6 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
         timezone: IANA time zone (default UTC).
         fmt: the key format.
         end_offset: days added past the last one that has ended (1: include today).
-
-    Example:
-        >>> from datetime import datetime
-        >>> days = DailyPartitionsDefinition(start_date="2021-05-05")
-        >>> days.get_partition_keys(datetime(2021, 5, 7, 12))
-        ['2021-05-05', '2021-05-06']
-        >>> days.time_window_for_partition_key("2021-05-06").end
-        datetime.datetime(2021, 5, 7, 0, 0, tzinfo=datetime.timezone.utc)
     """
 
     def __init__(
@@ -218,11 +204,6 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
         timezone: IANA time zone (default UTC).
         fmt: the key format (default ``%Y-%m-%d``).
         end_offset: weeks added past the last one that has ended.
-
-    Example:
-        >>> from datetime import datetime
-        >>> WeeklyPartitionsDefinition("2021-05-02").get_partition_keys(datetime(2021, 5, 20))
-        ['2021-05-02', '2021-05-09']
     """
 
     def __init__(
@@ -245,11 +226,6 @@ class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         timezone: IANA time zone (default UTC).
         fmt: the key format (default ``%Y-%m-%d``).
         end_offset: months added past the last one that has ended.
-
-    Example:
-        >>> from datetime import datetime
-        >>> MonthlyPartitionsDefinition("2021-01-01").get_partition_keys(datetime(2021, 3, 15))
-        ['2021-01-01', '2021-02-01']
     """
 
     def __init__(
@@ -289,13 +265,6 @@ def hourly_partitioned_config(
     """Run config by hour: the function maps an hour's ``(start, end)`` to run config.
 
     Takes the arguments of :class:`HourlyPartitionsDefinition`.
-
-    Example:
-        >>> @hourly_partitioned_config(start_date="2021-05-05-00:00")
-        ... def by_hour(start, end):
-        ...     return {"ops": {"load": {"config": start.isoformat()}}}
-        >>> by_hour.get_run_config("2021-05-05-01:00")
-        {'ops': {'load': {'config': '2021-05-05T01:00:00+00:00'}}}
     """
     return _window_config(HourlyPartitionsDefinition(start_date, timezone, fmt, end_offset))
 
@@ -309,13 +278,6 @@ def daily_partitioned_config(
     """Run config by day: the function maps a day's ``(start, end)`` to run config.
 
     Takes the arguments of :class:`DailyPartitionsDefinition`.
-
-    Example:
-        >>> @daily_partitioned_config(start_date="2021-05-05")
-        ... def by_day(start, end):
-        ...     return {"ops": {"load": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
-        >>> by_day.get_run_config("2021-05-06")
-        {'ops': {'load': {'config': {'date': '2021-05-06'}}}}
     """
     return _window_config(DailyPartitionsDefinition(start_date, timezone, fmt, end_offset))
 
@@ -329,13 +291,6 @@ def weekly_partitioned_config(
     """Run config by week: the function maps a week's ``(start, end)`` to run config.
 
     Takes the arguments of :class:`WeeklyPartitionsDefinition`.
-
-    Example:
-        >>> @weekly_partitioned_config(start_date="2021-05-02")
-        ... def by_week(start, end):
-        ...     return {"ops": {"load": {"config": (end - start).days}}}
-        >>> by_week.get_run_config("2021-05-09")
-        {'ops': {'load': {'config': 7}}}
     """
     return _window_config(WeeklyPartitionsDefinition(start_date, timezone, fmt, end_offset))
 
@@ -349,12 +304,5 @@ def monthly_partitioned_config(
     """Run config by month: the function maps a month's ``(start, end)`` to run config.
 
     Takes the arguments of :class:`MonthlyPartitionsDefinition`.
-
-    Example:
-        >>> @monthly_partitioned_config(start_date="2021-01-01")
-        ... def by_month(start, end):
-        ...     return {"ops": {"load": {"config": (end - start).days}}}
-        >>> by_month.get_run_config("2021-02-01")
-        {'ops': {'load': {'config': 28}}}
     """
     return _window_config(MonthlyPartitionsDefinition(start_date, timezone, fmt, end_offset))
