@@ -83,6 +83,12 @@ from opbook.definitions.input_output import (
     OutputDefinition,
 )
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
+from opbook.definitions.legacy_schedules import (
+    daily_schedule,
+    hourly_schedule,
+    monthly_schedule,
+    weekly_schedule,
+)
 from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import (
     EventMetadata,
@@ -99,6 +105,25 @@ from opbook.definitions.metadata import (
 )
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
+from opbook.definitions.partition import (
+    DynamicPartitionsDefinition,
+    Partition,
+    PartitionedConfig,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+    dynamic_partitioned_config,
+    static_partitioned_config,
+)
+from opbook.definitions.partition_selectors import (
+    create_offset_partition_selector,
+    date_partition_range,
+    identity_partition_selector,
+)
+from opbook.definitions.partition_set import PartitionScheduleDefinition, PartitionSetDefinition
+from opbook.definitions.partitioned_schedule import (
+    build_schedule_from_partitioned_job,
+    schedule_from_partitions,
+)
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
 from opbook.definitions.repository import (
     RepositoryData,
@@ -110,6 +135,13 @@ from opbook.definitions.run_request import (
     RunRequest,
     SkipReason,
 )
+from opbook.definitions.schedule import ScheduleDefinition
+from opbook.definitions.schedule_context import (
+    ScheduleEvaluationContext,
+    ScheduleExecutionContext,
+    build_schedule_context,
+)
+from opbook.definitions.schedule_decorator import schedule
 from opbook.definitions.sensor import (
     SensorDefinition,
     SensorEvaluationContext,
@@ -128,6 +160,16 @@ from opbook.definitions.storage import (
     mem_intermediate_storage,
     mem_system_storage,
     system_storage,
+)
+from opbook.definitions.time_window import (
+    DailyPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+    daily_partitioned_config,
+    hourly_partitioned_config,
+    monthly_partitioned_config,
+    weekly_partitioned_config,
 )
 from opbook.definitions.type_loaders import (
     DagsterTypeLoader,
@@ -167,6 +209,7 @@ from opbook.errors import (
     DagsterSubprocessError,
     DagsterTypeCheckDidNotPass,
     DagsterTypeCheckError,
+    DagsterUnknownPartitionError,
     DagsterUnknownResourceError,
     DagsterUnmetExecutorRequirementsError,
     DagsterUserCodeExecutionError,
@@ -284,11 +327,14 @@ __all__ = [
     "DagsterTypeCheckError",
     "DagsterTypeLoader",
     "DagsterTypeMaterializer",
+    "DagsterUnknownPartitionError",
     "DagsterUnknownResourceError",
     "DagsterUnmetExecutorRequirementsError",
     "DagsterUserCodeExecutionError",
+    "DailyPartitionsDefinition",
     "DependencyDefinition",
     "Dict",
+    "DynamicPartitionsDefinition",
     "Enum",
     "EnumValue",
     "EventMetadata",
@@ -308,6 +354,7 @@ __all__ = [
     "HookContext",
     "HookDefinition",
     "HookExecutionError",
+    "HourlyPartitionsDefinition",
     "In",
     "InProcessExecutionResult",
     "InitExecutorContext",
@@ -329,6 +376,7 @@ __all__ = [
     "Materialization",
     "MetadataValue",
     "ModeDefinition",
+    "MonthlyPartitionsDefinition",
     "MultiDependencyDefinition",
     "NodeHandle",
     "NodeInvocation",
@@ -341,6 +389,11 @@ __all__ = [
     "Output",
     "OutputDefinition",
     "OutputMapping",
+    "Partition",
+    "PartitionScheduleDefinition",
+    "PartitionSetDefinition",
+    "PartitionedConfig",
+    "PartitionsDefinition",
     "PathMetadataEntryData",
     "Permissive",
     "PipelineDefinition",
@@ -362,6 +415,9 @@ __all__ = [
     "RunStatusSensorContext",
     "RunStatusSensorDefinition",
     "ScalarUnion",
+    "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "ScheduleExecutionContext",
     "Selector",
     "SensorDefinition",
     "SensorEvaluationContext",
@@ -374,6 +430,7 @@ __all__ = [
     "SolidExecutionResult",
     "SolidHandle",
     "SolidInvocation",
+    "StaticPartitionsDefinition",
     "String",
     "StringSource",
     "SystemComputeExecutionContext",
@@ -383,6 +440,7 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "WeeklyPartitionsDefinition",
     "asset_sensor",
     "build_hook_context",
     "build_init_logger_context",
@@ -390,6 +448,8 @@ __all__ = [
     "build_intermediate_storage_from_object_store",
     "build_op_context",
     "build_resources",
+    "build_schedule_context",
+    "build_schedule_from_partitioned_job",
     "build_sensor_context",
     "build_solid_context",
     "check_dagster_type",
@@ -399,12 +459,17 @@ __all__ = [
     "config_from_yaml_strings",
     "config_mapping",
     "configured",
+    "create_offset_partition_selector",
     "dagster_type_loader",
     "dagster_type_materializer",
+    "daily_partitioned_config",
+    "daily_schedule",
     "dask_executor",
+    "date_partition_range",
     "default_executors",
     "default_intermediate_storage_defs",
     "default_system_storage_defs",
+    "dynamic_partitioned_config",
     "event_list_hook",
     "execute_pipeline",
     "execute_pipeline_iterator",
@@ -419,6 +484,9 @@ __all__ = [
     "get_dagster_logger",
     "graph",
     "hardcoded_resource",
+    "hourly_partitioned_config",
+    "hourly_schedule",
+    "identity_partition_selector",
     "in_process_executor",
     "intermediate_storage",
     "job",
@@ -429,6 +497,8 @@ __all__ = [
     "make_values_resource",
     "mem_intermediate_storage",
     "mem_system_storage",
+    "monthly_partitioned_config",
+    "monthly_schedule",
     "multiprocess_executor",
     "op",
     "pipeline",
@@ -440,11 +510,16 @@ __all__ = [
     "resource",
     "run_failure_sensor",
     "run_status_sensor",
+    "schedule",
+    "schedule_from_partitions",
     "sensor",
     "solid",
+    "static_partitioned_config",
     "success_hook",
     "system_storage",
     "unload_ipython_extension",
     "usable_as_dagster_type",
     "validate_run_config",
+    "weekly_partitioned_config",
+    "weekly_schedule",
 ]

@@ -655,6 +655,7 @@ class OpbookEngine:
     invoke = staticmethod(invocation.invoke)
     invoke_resource = staticmethod(invocation.invoke_resource)
     invoke_logger = staticmethod(invocation.invoke_logger)
+    instance_from_ref = staticmethod(DagsterInstance.from_ref)
 
 
 ENGINE: Engine = OpbookEngine()

@@ -324,3 +324,49 @@ def test_a_sensor_and_a_schedule_of_one_name_are_refused():
         @repository
         def _repo():
             return [hourly, _Schedule("hourly", "first")]
+
+
+def test_a_repository_holds_schedules_partition_sets_and_partitioned_jobs():
+    from opbook import (
+        PartitionSetDefinition,
+        ScheduleDefinition,
+        daily_partitioned_config,
+        job,
+        op,
+        repository,
+    )
+
+    @op(config_schema={"date": str})
+    def stamp(context) -> str:
+        return context.op_config["date"]
+
+    @daily_partitioned_config(start_date="2021-01-01")
+    def by_day(start, _end):
+        return {"ops": {"stamp": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
+
+    @job(config=by_day)
+    def daily():
+        stamp()
+
+    @job
+    def plain():
+        stamp()
+
+    nightly = ScheduleDefinition(job=plain, cron_schedule="0 3 * * *")
+    letters = PartitionSetDefinition(
+        name="letters", pipeline_name="plain", partition_fn=lambda: ["a", "b"]
+    )
+
+    @repository
+    def project():
+        return [daily, plain, nightly, letters]
+
+    assert [s.name for s in project.schedule_defs] == ["plain_schedule"]
+    assert project.get_schedule_def("plain_schedule") is nightly
+    assert {p.name for p in project.partition_set_defs} >= {"letters"}
+    assert (
+        project.get_job("daily")
+        .execute_in_process(partition_key="2021-01-02")
+        .output_for_node("stamp")
+        == "2021-01-02"
+    )

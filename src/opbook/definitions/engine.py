@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from opbook.definitions.node import NodeDefinition
     from opbook.definitions.resource import ResourceDefinition
     from opbook.execution.results import InProcessExecutionResult
-    from opbook.storage.instance import DagsterInstance
+    from opbook.storage.instance import DagsterInstance, InstanceRef
 
 
 class Engine(Protocol):
@@ -87,6 +87,10 @@ class Engine(Protocol):
         self, definition: LoggerDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         """A logger built directly: ``my_logger(build_init_logger_context())``."""
+        ...
+
+    def instance_from_ref(self, ref: InstanceRef) -> DagsterInstance:
+        """The instance an ``InstanceRef`` names (a schedule context built from a ref)."""
         ...
 
 

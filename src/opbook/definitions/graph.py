@@ -261,13 +261,16 @@ class GraphDefinition(NodeDefinition):
         op_retry_policy: Any = None,
         version_strategy: Any = None,
         op_selection: Sequence[str] | None = None,
+        partitions_def: Any = None,
     ) -> Any:
         """Make a job from this graph, with resources, default config, executor and hooks.
 
         Args:
             name: the job's name (default: the graph's).
-            config: the job's default run config (a dict, checked now), or a
-                ``ConfigMapping`` from a simpler config of the job's own to its run config.
+            config: the job's default run config (a dict, checked now), a ``ConfigMapping``
+                from a simpler config of the job's own to its run config, or a
+                ``PartitionedConfig`` (run config by partition).
+            partitions_def: the job's partitions, when its run config does not depend on them.
 
         Raises:
             DagsterInvalidDefinitionError: ``name`` is not a valid name.
@@ -286,6 +289,7 @@ class GraphDefinition(NodeDefinition):
             executor_def=executor_def,
             hook_defs=hooks,
             op_retry_policy=op_retry_policy,
+            partitions_def=partitions_def,
         )
         # Where the graph was written is where the job was: a worker that cannot import that
         # module gets it by value.

@@ -92,3 +92,11 @@ class PipelineRunReaction(NamedTuple):
 
     pipeline_run: Any
     error: Any = None
+
+
+SCHEDULE_NAME_TAG = "dagster/schedule_name"
+"""The tag naming the schedule that requested a run."""
+PARTITION_NAME_TAG = "dagster/partition"
+"""The tag naming a run's partition."""
+PARTITION_SET_TAG = "dagster/partition_set"
+"""The tag naming the partition set of a run's partition."""
