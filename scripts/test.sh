@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (with the real-browser extras), then run every gate in order, stopping at the first
-# failure: ruff, ruff format, mypy, import-linter, the docs (sphinx -W), pytest. Extra arguments go
-# to pytest, e.g.
+# failure: ruff, ruff format, mypy, import-linter, the docs (sphinx -W), pytest, and the conformance
+# floor (Dagster's own tests against opbook). Extra arguments go to pytest, e.g.
 #   bash scripts/test.sh -x -k config        bash scripts/test.sh -m browser
 set -euo pipefail
 
@@ -15,8 +15,8 @@ gate() {
     "$@" || { echo "FAILED: $*" >&2; exit 1; }
 }
 
-gate ruff check src tests bench
-gate ruff format --check src tests bench
+gate ruff check src tests bench conformance
+gate ruff format --check src tests bench conformance
 gate mypy
 gate lint-imports
 # The docs build with warnings as errors (into a throw-away directory; about 15 s).
@@ -36,4 +36,8 @@ case "$rc" in
     124) echo "FAILED: pytest did not finish within ${limit}s" >&2; exit 1 ;;
     *) echo "FAILED: pytest (exit code $rc)" >&2; exit 1 ;;
 esac
+
+# Dagster 0.13.19's public-API tests, downloaded (once, into conformance/.cache) and run against
+# opbook; fails when fewer pass than conformance/floor.txt. See docs/dev/conformance.md.
+gate python -m conformance --floor
 echo "All gates passed."
