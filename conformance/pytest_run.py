@@ -33,14 +33,15 @@ class PytestRun:
 
 def run(spec: PytestRun, timeout: float) -> int:
     """Run pytest as ``spec`` says; return its exit code (pytest's output goes to a log file)."""
-    spec.record.unlink(missing_ok=True)
-    env = {**os.environ, **spec.env, "CONFORMANCE_RECORD": str(spec.record)}
-    python_path = [str(REPO), str(REPO / "src"), str(spec.rootdir)]
+    rootdir, record = spec.rootdir.resolve(), spec.record.resolve()
+    record.unlink(missing_ok=True)
+    env = {**os.environ, **spec.env, "CONFORMANCE_RECORD": str(record)}
+    python_path = [str(REPO), str(REPO / "src"), str(rootdir)]
     env["PYTHONPATH"] = os.pathsep.join([*python_path, env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )
     if spec.only is not None:
-        only_file = spec.record.with_suffix(".only.json")
+        only_file = record.with_suffix(".only.json")
         only_file.write_text(json.dumps(spec.only), encoding="utf-8")
         env["CONFORMANCE_ONLY"] = str(only_file)
     command = [
@@ -52,19 +53,19 @@ def run(spec: PytestRun, timeout: float) -> int:
         "-p",
         "no:cacheprovider",
         "-c",
-        str(spec.rootdir / "pytest.ini"),
+        str(rootdir / "pytest.ini"),
         "--rootdir",
-        str(spec.rootdir),
+        str(rootdir),
         "-q",
         "--continue-on-collection-errors",
         *spec.extra_args,
         *spec.paths,
     ]
-    log = spec.record.with_suffix(".log")
+    log = record.with_suffix(".log")
     with log.open("w", encoding="utf-8") as output:
         try:
             completed = subprocess.run(
-                command, cwd=spec.rootdir, env=env, stdout=output, stderr=subprocess.STDOUT,
+                command, cwd=rootdir, env=env, stdout=output, stderr=subprocess.STDOUT,
                 timeout=timeout, check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
