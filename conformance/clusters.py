@@ -2,7 +2,7 @@
 
 The cause is read from a failure's one-line reason: a gap the shim reported (missing public
 name, Dagster internal), a message that did not match (``pytest.raises(match=...)``), an expected
-error that was not raised, a failed assertion, or else the exception type with its message, with
+error that was not raised, a failed assertion (by its shape), or else the exception type with its message, with
 quoted text and numbers blanked so that failures differing only in names fall together.
 Prints a Markdown table of the clusters, largest first.
 """
@@ -21,12 +21,14 @@ _GAP = re.compile(r"(?:\w+\.)*ConformanceGap: ")
 _DEFINITION = re.compile(r"^(?:<missing: )?module-level definition '[^']*' failed: ")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
 _NUMBER = re.compile(r"\b\d+\b")
+_REPR = re.compile(r"<[^<>]*>")
+_MODULE_PATH = re.compile(r"^(?:[a-z_]\w*\.)+(?=[A-Z]\w*: )")  # opbook.errors.Error: -> Error:
 
 
 def cause(reason: str | None) -> str:
     """The cluster that a failure's reason falls into."""
     text = (reason or "no reason recorded").strip()
-    text = _GAP.sub("", text)
+    text = _MODULE_PATH.sub("", _GAP.sub("", text))
     while _DEFINITION.search(text):
         text = _DEFINITION.sub("", text)  # a broken definition: cluster by what broke it
     text = text.removesuffix(">").removeprefix("<missing: ")
@@ -34,11 +36,14 @@ def cause(reason: str | None) -> str:
         return text
     if "Regex pattern did not match" in text or "does not match" in text:
         return "wrong error message (pytest.raises match)"
+    if text.startswith("TypeError: Expected a BaseException type, but got 'Missing'"):
+        return "pytest.raises(...) given an exception class opbook lacks"
     if text.startswith("Failed: DID NOT RAISE"):
         return "expected error not raised: " + text.removeprefix("Failed: DID NOT RAISE").strip()
-    if text.startswith(("assert ", "AssertionError")):
-        return "assertion failed (wrong value or event)"
     blanked = _NUMBER.sub("N", _QUOTED.sub("'…'", text))
+    if text.startswith(("assert ", "AssertionError")):
+        blanked = _REPR.sub("<…>", blanked.removeprefix("AssertionError: "))
+        return "assertion failed: " + blanked[:60]
     return blanked[:120]
 
 

@@ -53,6 +53,8 @@ def _missing_reason(test_id: str, outcomes: dict[str, Outcome]) -> str:
         found = outcomes.get(key)
         if found is not None and found.outcome == "failed":
             return found.reason or "failed to collect"
+    if function != test_id and any(key.startswith(function + "[") for key in outcomes):
+        return "collected under other parameter IDs (a parameter lacks Dagster's __name__)"
     return "not run (not collected, or the pytest process ended first)"
 
 

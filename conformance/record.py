@@ -50,10 +50,17 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
         _write(report.nodeid, "collect", "failed", _reason(report))
 
 
-def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
-    """A test function whose definition failed (a placeholder now) is recorded as failed."""
-    if name.startswith("test") and getattr(type(obj), "__conformance_gap__", False):
-        _write(f"{collector.nodeid}::{name}", "collect", "failed", repr(obj)[1:-1])
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> list[Any] | None:
+    """A test function whose definition failed (a placeholder now) is recorded as failed.
+
+    Returning no items keeps pytest from treating the placeholder as a test function.
+    """
+    if getattr(type(obj), "__conformance_gap__", False):
+        if name.startswith("test"):
+            _write(f"{collector.nodeid}::{name}", "collect", "failed", repr(obj)[1:-1])
+        return []
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -66,4 +73,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     deselected = [item for item in items if item.nodeid not in only]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
+    for item in deselected:  # recorded, so that a differing parameter ID can be told apart
+        _write(item.nodeid, "collect", "deselected", None)
     items[:] = kept

@@ -41,11 +41,17 @@ def _load_public_names() -> frozenset[str]:
 PUBLIC_NAMES = _load_public_names()
 
 
+#: Dagster modules whose names its API docs list, besides the top level.
+PUBLIC_MODULES = ("dagster.loggers",)
+
+
 def describe(dotted: str) -> str:
     """Say what kind of gap the Dagster name ``dotted`` is (public, internal)."""
-    leaf = dotted.rpartition(".")[2]
+    module_name, _, leaf = dotted.rpartition(".")
     if leaf in PUBLIC_NAMES:
         return f"missing public name: dagster.{leaf}"
+    if module_name in PUBLIC_MODULES:
+        return f"missing public name: {dotted}"
     return f"Dagster internal: {dotted}"
 
 
@@ -75,6 +81,8 @@ class Missing:
         if self._dotted is None:
             self._gap()
         dotted = f"{self._dotted}.{name}"
+        if self._message.startswith("missing public name"):
+            return Missing(self._message, dotted)  # the root cause is the public name
         return Missing(f"Dagster internal: {dotted}", dotted)
 
     def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type, ...]:
@@ -83,6 +91,8 @@ class Missing:
 
     __call__ = __getitem__ = __setitem__ = __iter__ = __len__ = __bool__ = _gap
     __enter__ = __exit__ = __contains__ = __lt__ = __gt__ = __le__ = __ge__ = _gap
+    __eq__ = __ne__ = _gap  # comparing to a missing name is a use
+    __hash__ = object.__hash__
 
 
 class _DagsterModule(ModuleType):

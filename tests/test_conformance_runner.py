@@ -133,3 +133,9 @@ def test_one_missing_name_fails_one_test_in_a_real_pytest_run(tmp_path: Path) ->
     assert folded[prefix + "test_uses_solid"].outcome == "passed"
     assert folded[prefix + "test_uses_missing"].outcome == "failed"
     assert "NotInOpbook" in (folded[prefix + "test_uses_missing"].reason or "")
+
+
+def test_a_test_collected_under_another_parameter_id_says_so() -> None:
+    recorded = {"f.py::test_a[make0]": outcomes.Outcome("deselected")}
+    scored = outcomes.score(["f.py::test_a[success_hook]"], recorded)
+    assert "other parameter IDs" in (scored["f.py::test_a[success_hook]"].reason or "")
