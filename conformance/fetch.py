@@ -51,7 +51,10 @@ def extract(archive: Path, cache: Path) -> Path:
     if (root / "dagster_tests").is_dir():
         return root
     with tarfile.open(archive) as tar:
-        tar.extractall(cache, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4: refuse unsafe members
+            tar.extractall(cache, filter="data")
+        else:
+            tar.extractall(cache)  # older Pythons: a pinned release from PyPI
     if not (root / "dagster_tests").is_dir():
         raise FetchError(f"{archive.name} has no dagster_tests folder")
     return root
