@@ -5,7 +5,8 @@ runs each top-level statement inside a guard that hands a failure to :func:`brok
 opbook lacks becomes a :class:`Missing` placeholder instead of an import error, so a missing name
 fails only the tests that touch it, with a message that says what is missing:
 
-- ``missing public name: dagster.X``: a name in Dagster 0.13.19's ``__all__`` that opbook lacks;
+- ``missing public name: dagster.X``: a name in Dagster 0.13.19's ``__all__`` (or in a module its
+  API docs list, such as ``dagster.loggers``) that opbook lacks;
 - ``Dagster internal: dagster.core.x.y``: a helper outside Dagster's public API (out of scope);
 - ``module-level definition 'f' failed: ...``: a top-level statement raised while importing.
 
@@ -58,9 +59,10 @@ def describe(dotted: str) -> str:
 class Missing:
     """A placeholder for something opbook lacks: any use raises :class:`ConformanceGap`.
 
-    Attribute access on a public-looking name gives a deeper placeholder (``dagster.core.x``), so
-    the message names the whole dotted path; private and dunder lookups raise ``AttributeError``
-    as usual, which keeps pytest's collection (it probes module globals) working.
+    Reading a plain attribute gives a deeper placeholder (``dagster.core`` -> ``dagster.core.x``),
+    so the message names the whole dotted path, or keeps naming the missing public name it
+    started from; private and dunder lookups raise ``AttributeError`` as usual, which keeps
+    pytest's collection (it probes module globals) working. Comparing with ``==`` is a use too.
     """
 
     __conformance_gap__ = True
