@@ -545,3 +545,20 @@ def test_certificates_are_checked_before_connecting(tmp_path):
     config = {"execution": {"config": {"cluster": {"existing": existing}}}}
     with pytest.raises(DagsterUnmetExecutorRequirementsError, match="not a tls:// address"):
         execute_pipeline(one_step, run_config=config, instance=DagsterInstance.ephemeral())
+
+
+def test_require_encryption_refuses_a_plain_connection_before_connecting():
+    def run_with(address, security):
+        existing = {"address": address, "security": security, "timeout": 1.0}
+        config = {"execution": {"config": {"cluster": {"existing": existing}}}}
+        with pytest.raises(DagsterUnmetExecutorRequirementsError) as raised:
+            execute_pipeline(one_step, run_config=config, instance=DagsterInstance.ephemeral())
+        return str(raised.value)
+
+    message = run_with("tcp://127.0.0.1:1", {"require_encryption": True})
+    assert "requires encryption" in message and "not a tls:// address" in message
+    message = run_with("tls://127.0.0.1:1", {"require_encryption": True})
+    assert "requires encryption" in message and "no certificates were given" in message
+    # turned off, the executor goes on to connect (and finds nothing there)
+    message = run_with("tcp://127.0.0.1:1", {"require_encryption": False})
+    assert "could not connect" in message

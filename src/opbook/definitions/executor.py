@@ -134,7 +134,10 @@ _DASK_SECURITY = {
     "tls_client_key": _optional(cfg.StringSource, "This client's private key (PEM).", True),
     "tls_ciphers": _optional(cfg.StringSource, "Allowed ciphers (an OpenSSL cipher string)."),
     "require_encryption": cfg.Field(
-        cfg.Bool, default_value=True, description="Refuse connections that are not encrypted."
+        cfg.Bool,
+        is_required=False,
+        description="Refuse connections that are not encrypted (with certificates given, the "
+        "default is true).",
     ),
 }
 _DASK_EXISTING = {

@@ -81,7 +81,10 @@ def _local_cluster(options: dict[str, Any]) -> Iterator[Connection]:
 
 def _connect(options: dict[str, Any]) -> Any:
     address = options["address"]
-    security = _security(options.get("security"))
+    given = options.get("security")
+    if given is not None and given.get("require_encryption"):
+        _refuse_plain(address, given)
+    security = _security(given)
     timeout = options.get("timeout", 30.0)
     hint = ""
     if security is not None and not address.startswith("tls://"):
@@ -100,10 +103,27 @@ def _connect(options: dict[str, Any]) -> Any:
         ) from exc
 
 
+def _refuse_plain(address: str, given: dict[str, Any]) -> None:
+    """With ``require_encryption: true``, refuse before connecting what could only be a plain
+    connection: a scheduler address that is not tls://, or no certificates to use."""
+    if not address.startswith("tls://"):
+        raise DagsterUnmetExecutorRequirementsError(
+            f"The dask executor requires encryption ({_EXISTING}.security.require_encryption), "
+            f"and the scheduler at {address} is not a tls:// address ({_EXISTING}.address). "
+            "Use the scheduler's tls:// address, or set require_encryption: false."
+        )
+    if not any(given.get(name) for name in _SECURITY_FIELDS):
+        raise DagsterUnmetExecutorRequirementsError(
+            f"The dask executor requires encryption ({_EXISTING}.security.require_encryption), "
+            f"and no certificates were given for the scheduler at {address}: give tls_ca_file, "
+            f"tls_client_cert and tls_client_key in {_EXISTING}.security."
+        )
+
+
 def _security(given: dict[str, Any] | None) -> Any:
     """``distributed.Security`` from the ``security`` config; certificate files must exist."""
     if not given or not any(given.get(name) for name in _SECURITY_FIELDS):
-        return None  # (require_encryption alone, from its default, asks for nothing)
+        return None  # (require_encryption alone asks for nothing more: see _refuse_plain)
     for name in ("tls_ca_file", "tls_client_cert", "tls_client_key"):
         value = given.get(name)
         if value and "-----BEGIN" not in value and not os.path.isfile(value):
