@@ -24,6 +24,7 @@ from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.dependencies import Node
 from opbook.definitions.derived import memo_table
 from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.io_manager import manager_resource_keys
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.errors import DagsterConfigMappingFunctionError, DagsterInvalidConfigError
@@ -221,6 +222,7 @@ def _needed_resource_keys(
         keys |= hook.required_resource_keys
     for storage in mode.intermediate_storage_defs:
         keys |= storage.required_resource_keys & mode.resource_defs.keys()
+    keys |= manager_resource_keys(mode.resource_defs)
     pending = list(keys)
     while pending:
         resource = mode.resource_defs.get(pending.pop())
