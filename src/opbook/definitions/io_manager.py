@@ -99,7 +99,9 @@ class _ManagerDefinition(ResourceDefinition):
         schema = self._output_config_schema
         return None if schema is None else cfg.convert_to_field(schema)
 
-    def _copy_for_configured(self, config_schema: Any, description: str | None) -> Any:
+    def _copy_for_configured(
+        self, config_schema: Any, description: str | None
+    ) -> ResourceDefinition:
         return type(self)(
             self.resource_fn,
             config_schema,

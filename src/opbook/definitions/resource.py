@@ -92,7 +92,9 @@ class ResourceDefinition:
         copy.__name__ = label  # type: ignore[attr-defined]
         return copy
 
-    def _copy_for_configured(self, config_schema: Any, description: str | None) -> Any:
+    def _copy_for_configured(
+        self, config_schema: Any, description: str | None
+    ) -> ResourceDefinition:
         """A copy with another schema and description (subclasses keep their own class)."""
         return ResourceDefinition(
             self.resource_fn,

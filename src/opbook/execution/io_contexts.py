@@ -102,19 +102,19 @@ class OutputContext:
 
     @property
     def step_key(self) -> str:
-        return self._need(self._step_key, "step_key")  # type: ignore[no-any-return]
+        return self._need(self._step_key, "step_key")
 
     @property
     def name(self) -> str:
-        return self._need(self._name, "name")  # type: ignore[no-any-return]
+        return self._need(self._name, "name")
 
     @property
     def pipeline_name(self) -> str:
-        return self._need(self._pipeline_name, "pipeline_name")  # type: ignore[no-any-return]
+        return self._need(self._pipeline_name, "pipeline_name")
 
     @property
     def run_id(self) -> str:
-        return self._need(self._run_id, "run_id")  # type: ignore[no-any-return]
+        return self._need(self._run_id, "run_id")
 
     @property
     def metadata(self) -> dict[str, Any] | None:
@@ -164,7 +164,7 @@ class OutputContext:
     def asset_key(self) -> AssetKey | None:
         """The asset key of this output's definition (None if it has none)."""
         output_def = self.solid_def.output_def_named(self.name)
-        return output_def.get_asset_key(self)  # type: ignore[no-any-return]
+        return output_def.get_asset_key(self)
 
     @property
     def has_asset_key(self) -> bool:
@@ -252,11 +252,11 @@ class InputContext:
 
     @property
     def name(self) -> str:
-        return self._need(self._name, "name")  # type: ignore[no-any-return]
+        return self._need(self._name, "name")
 
     @property
     def pipeline_name(self) -> str:
-        return self._need(self._pipeline_name, "pipeline_name")  # type: ignore[no-any-return]
+        return self._need(self._pipeline_name, "pipeline_name")
 
     @property
     def solid_def(self) -> Any:

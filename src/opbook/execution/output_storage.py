@@ -254,25 +254,6 @@ class IOManagerStorage:
     ) -> tuple[Fixed, list[AssetMaterialization]]:
         key = output_def.io_manager_key
         name = output_def.name
-        manager = self.manager(key)
-        rc = self.rc
-        assets: list[AssetMaterialization] = _NO_ASSETS
-        if manager is self._memory:
-            # The hot path of execute_in_process: no context to build.
-            rc.instance.memory_values.set_value(rc.run.run_id, step.key, name, value)
-            context = None
-        else:
-            context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step
-            )
-            assets = self._call_handle_output(manager, context, step.key, value)
-        if output_def.asset_key is not None:
-            if context is None:
-                context = self._output_context(
-                    step.key, output_def, rc.run.run_id, step.definition, step
-                )
-            asset_key = output_def.get_asset_key(context)
-            assets = [*assets, AssetMaterialization(asset_key=asset_key)]
         memo = step.memo
         fixed = memo.get(("handled", name, key))
         if fixed is None:
@@ -280,6 +261,24 @@ class IOManagerStorage:
                 f'Handled output "{name}" using IO manager "{key}"',
                 HandledOutputData(name, key),
             )
+        rc = self.rc
+        if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
+            # The hot path of execute_in_process: no context to build.
+            self._memory.store.set_value(rc.run.run_id, step.key, name, value)
+            if output_def.asset_key is None:
+                return fixed, _NO_ASSETS
+            assets: list[AssetMaterialization] = []
+        else:
+            context = self._output_context(
+                step.key, output_def, rc.run.run_id, step.definition, step
+            )
+            assets = self._call_handle_output(self.manager(key), context, step.key, value)
+        if output_def.asset_key is not None:
+            context = self._output_context(
+                step.key, output_def, rc.run.run_id, step.definition, step
+            )
+            asset_key = output_def.get_asset_key(context)
+            assets = [*assets, AssetMaterialization(asset_key=asset_key)]
         return fixed, assets
 
     def _call_handle_output(
@@ -305,35 +304,50 @@ class IOManagerStorage:
     def load_input(
         self, step: ExecutionStep, step_input: StepInput, source: StepOutputHandle
     ) -> tuple[Any, Fixed]:
-        rc = self.rc
-        upstream_def = _output_def_of(rc, source)
-        key = upstream_def.io_manager_key
-        run_id, manager = self._source(source.step_key, key)
-        if manager is self._memory or isinstance(manager, InstanceMemoryIOManager):
-            store = rc.instance.memory_values
-            if not store.has_value(run_id, source.step_key, source.output_name):
-                if step_input.is_fan_in:
-                    return MISSING, ("", None)
-                raise StorageFailed(_no_longer_stored(step, step_input, source, run_id))
-            value = store.get_value(run_id, source.step_key, source.output_name)
-        else:
-            upstream = self._output_context(
-                source.step_key,
-                upstream_def,
-                run_id,
-                rc.pipeline.get_solid(source.step_key).definition,
-            )
-            context = self._input_context(step, step_input, upstream, key)
-            value = self._call_load_input(manager, context, step.key)
         memo = step.memo
-        fixed = memo.get((step_input.name, source, key))
-        if fixed is None:
-            fixed = memo[(step_input.name, source, key)] = (
-                f'Loaded input "{step_input.name}" using input manager "{key}", from output '
-                f'"{source.output_name}" of step "{source.step_key}"',
-                LoadedInputData(step_input.name, key, source.output_name, source.step_key),
+        entry = memo.get(("io-input", step_input.name, source))
+        if entry is None:
+            entry = memo[("io-input", step_input.name, source)] = self._input_entry(
+                step_input, source
             )
-        return value, fixed
+        key, upstream_def, fixed = entry
+        rc = self.rc
+        if (
+            self._memory is not None
+            and key == DEFAULT_IO_MANAGER_KEY
+            and source.step_key in rc.plan.step_dict
+        ):
+            run_id, manager = rc.run.run_id, self._memory
+        else:
+            run_id, manager = self._source(source.step_key, key)
+        if isinstance(manager, InstanceMemoryIOManager):
+            try:
+                return manager.store.get_value(run_id, source.step_key, source.output_name), fixed
+            except KeyError:
+                if step_input.is_fan_in:
+                    return MISSING, fixed
+                raise StorageFailed(_no_longer_stored(step, step_input, source, run_id)) from None
+        upstream = self._output_context(
+            source.step_key,
+            upstream_def,
+            run_id,
+            rc.pipeline.get_solid(source.step_key).definition,
+        )
+        context = self._input_context(step, step_input, upstream, key)
+        return self._call_load_input(manager, context, step.key), fixed
+
+    def _input_entry(
+        self, step_input: StepInput, source: StepOutputHandle
+    ) -> tuple[str, Any, Fixed]:
+        """What loading ``source`` for ``step_input`` needs that is the same on every run."""
+        upstream_def = _output_def_of(self.rc, source)
+        key = upstream_def.io_manager_key
+        fixed = (
+            f'Loaded input "{step_input.name}" using input manager "{key}", from output '
+            f'"{source.output_name}" of step "{source.step_key}"',
+            LoadedInputData(step_input.name, key, source.output_name, source.step_key),
+        )
+        return key, upstream_def, fixed
 
     def _source(self, step_key: str, key: str) -> tuple[str, Any]:
         """The run that computed ``step_key``, and the manager to load its output with."""
@@ -397,6 +411,7 @@ class IOManagerStorage:
 
     def load_root_input(self, step: ExecutionStep, step_input: StepInput) -> tuple[Any, Fixed]:
         key = step_input.definition.root_manager_key
+        assert key is not None  # the step runner asks only for inputs that name one
         context = self._input_context(step, step_input, None, key)
         value = self._call_load_input(self.manager(key), context, step.key)
         memo = step.memo
