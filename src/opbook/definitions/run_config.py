@@ -78,6 +78,10 @@ def _inputs_fields(definition: Any, connected: set[str]) -> dict[str, cfg.Field]
     fields: dict[str, cfg.Field] = {}
     for input_def in definition.input_defs:
         loader = input_def.dagster_type.loader
+        if input_def.root_manager_key is not None and input_def.name not in connected:
+            # Loaded by its root input manager, which is handed this config (if any).
+            fields[input_def.name] = cfg.Field(cfg.Any, is_required=False)
+            continue
         if input_def.name in connected or loader is None or input_def.is_nothing:
             continue
         required = not input_def.has_default_value
