@@ -165,13 +165,8 @@ class IntermediateStorage:
         return value, fixed
 
     def load_root_input(self, step: ExecutionStep, step_input: StepInput) -> tuple[Any, Fixed]:
-        raise StorageFailed(
-            DagsterInvariantViolationError(
-                f'Input "{step_input.name}" of step "{step.key}" names root_manager_key '
-                f'"{step_input.definition.root_manager_key}", but this pipeline keeps its values in '
-                'intermediate storage: give its mode an "io_manager" resource to use managers.'
-            )
-        )
+        # Root input managers are resources of the mode, whatever keeps the outputs.
+        return IOManagerStorage(self.rc).load_root_input(step, step_input)
 
     def output_value(self, step_key: str, output_name: str) -> Any:
         store, run_id = self.rc.source_of(step_key)
