@@ -66,6 +66,7 @@ def test_a_valid_config_comes_back_resolved() -> None:
     assert resolved["resources"] == {
         "api": {"config": {"url": "http://x"}},
         "plain": {"config": None},
+        "io_manager": {"config": None},  # a job's default IO manager, as in Dagster
     }
     assert resolved["execution"] == {"in_process": {"retries": {"enabled": {}}}}
     assert resolved["loggers"] == {"console": {"config": {"log_level": "INFO", "name": "dagster"}}}

@@ -40,6 +40,7 @@ from opbook.errors import (
 from opbook.events import DagsterEvent
 from opbook.execution import invocation
 from opbook.execution.log_manager import DagsterLogManager
+from opbook.execution.output_storage import uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.run_context import RunContext, build_loggers
 from opbook.executors import executor_for
@@ -155,8 +156,10 @@ def prepare_run(
     raise_on_error: bool,
     step_keys_to_execute: Sequence[str] | None = None,
     parent_run: PipelineRun | None = None,
+    in_memory: bool = False,
 ) -> RunContext:
-    """Validate config, plan, and record a new run; nothing runs yet."""
+    """Validate config, plan, and record a new run; nothing runs yet.  ``in_memory``: a job's
+    default IO manager keeps values in memory (``execute_in_process``)."""
     instance = instance if instance is not None else DagsterInstance.get()
     resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
     plan = build_plan(request.pipeline, resolved, step_keys_to_execute)
@@ -173,7 +176,7 @@ def prepare_run(
         else None,
         parent_run_id=parent_run.run_id if parent_run else None,
         root_run_id=(parent_run.root_run_id or parent_run.run_id) if parent_run else None,
-        storage_name=resolved.storage_name,
+        storage_name=_storage_name(request, resolved.storage_name, in_memory),
         storage_base_dir=base_dir,
     )
     loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
@@ -194,16 +197,18 @@ def prepare_run(
     )
 
 
+def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
+    """What the run record says about where outputs are: a pipeline's intermediate storage;
+    for a run through IO managers, whether a job's default manager keeps them in memory."""
+    pipeline, mode = request.pipeline, request.mode
+    if not (pipeline.is_job or "io_manager" in mode.resource_defs):
+        return configured
+    return "in_memory" if in_memory else "filesystem"
+
+
 def _value_loader(rc: RunContext) -> Any:
     def load(step_key: str, output_name: str) -> Any:
-        store, run_id = rc.source_of(step_key)
-        if not store.has_value(run_id, step_key, output_name):
-            raise DagsterInvariantViolationError(
-                f'The value of output "{output_name}" of step "{step_key}" of run {run_id} is no '
-                f"longer stored ({store.describe()}): in-memory storage keeps the values of recent "
-                "runs only. Use filesystem storage to keep every value."
-            )
-        return store.get_value(run_id, step_key, output_name)
+        return rc.storage.output_value(step_key, output_name)
 
     return load
 
@@ -389,7 +394,12 @@ def _unfinished_steps(parent: PipelineRun, keys: list[str], instance: DagsterIns
 
 
 def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
-    """Fail before anything runs when an output the selected steps need is gone."""
+    """Fail before anything runs when an output the selected steps need is gone.  Outputs
+    stored through IO managers are checked when they were kept in memory (the managers
+    themselves report a missing file or table when loading)."""
+    if uses_io_managers(rc):
+        _check_parent_memory_values(rc, parent)
+        return
     for step in rc.plan.steps:
         for step_input in step.inputs:
             for source in step_input.sources:
@@ -401,6 +411,23 @@ def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
                     if parent.storage_name == rc.resolved.storage_name:
                         continue  # the run's own user-defined storage reads it
                     raise
+                if not store.has_value(run_id, source.step_key, source.output_name):
+                    raise DagsterInvariantViolationError(
+                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                    )
+
+
+def _check_parent_memory_values(rc: RunContext, parent: PipelineRun) -> None:
+    store = rc.instance.memory_values
+    for step in rc.plan.steps:
+        for step_input in step.inputs:
+            for source in step_input.sources:
+                if source.step_key in rc.plan.step_dict:
+                    continue
+                run_id = rc.run_id_of(source.step_key)
+                ran = rc.instance.get_run_by_id(run_id)
+                if ran is None or ran.storage_name != "in_memory":
+                    continue
                 if not store.has_value(run_id, source.step_key, source.output_name):
                     raise DagsterInvariantViolationError(
                         _gone_message(parent, step.key, step_input.name, source, run_id, store)
@@ -573,7 +600,7 @@ def execute_job_in_process(
 ) -> InProcessExecutionResult:
     """``JobDefinition.execute_in_process``: always in this process, whatever the executor."""
     request = _request(job, run_config, None, None, tags, op_selection, "op_selection")
-    rc = prepare_run(request, instance, raise_on_error)
+    rc = prepare_run(request, instance, raise_on_error, in_memory=True)
     driver = _drive(rc, in_process_executor_fn, _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
     return InProcessExecutionResult(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -31,9 +34,9 @@ def test_the_notebook_job_computes_with_the_cells_code(cli, files, numbers_cells
     assert ran.code == 0, ran.err
     with DagsterInstance.local(str(workdir / "home")) as instance:
         (run,) = instance.get_runs()
-        value = instance.value_store(run.storage_name, run.storage_base_dir).get_value(
-            run.run_id, "total", "result"
-        )
+        # A job's outputs go through its default IO manager: files under the storage dir.
+        path = Path(instance.storage_directory, run.run_id, "total", "result")
+        value = pickle.loads(path.read_bytes())
     assert value == 80
 
 

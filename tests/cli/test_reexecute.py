@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import opbook
 from opbook.cli import targets
 from opbook.storage.instance import DagsterInstance
@@ -31,9 +34,9 @@ def test_from_failure_runs_the_unfinished_steps_with_the_fixed_code(cli, files, 
     assert _steps(again.out) == [["second", "succeeded"], ["third", "succeeded"]]
     with DagsterInstance.local(str(workdir / "home")) as instance:
         child = instance.get_runs()[0]
-        value = instance.value_store(child.storage_name, child.storage_base_dir).get_value(
-            child.run_id, "third", "result"
-        )
+        # A job's outputs go through its default IO manager: files under the storage dir.
+        path = Path(instance.storage_directory, child.run_id, "third", "result")
+        value = pickle.loads(path.read_bytes())
     assert child.parent_run_id == run_id
     assert value == 22  # (10 + 1) * 2, from the parent's stored output of "first"
 

@@ -296,7 +296,7 @@ def test_to_job_takes_resources_config_executor_hooks_and_tags() -> None:
     assert made.executor_def is in_process_executor
     assert made.tags == {"team": "a"}
     assert made.hook_defs == frozenset({noop_hook})
-    assert set(made.resource_defs) == {"token"}
+    assert set(made.resource_defs) == {"io_manager", "token"}  # the default IO manager too
     result = made.execute_in_process()
     assert result.output_for_node("uses_token") == "t3"
     assert any(e.event_type_value == "HOOK_COMPLETED" for e in result.all_events)

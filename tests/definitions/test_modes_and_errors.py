@@ -229,7 +229,7 @@ def test_missing_resource_in_a_job_uses_the_job_wording() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
         match=r"resource key 'db' is required by op 'needs_db_op', but is not provided. Provide a resource "
-        r"for key 'db', or change 'db' to one of the provided resource keys: \['other'\].",
+        r"for key 'db', or change 'db' to one of the provided resource keys: \['io_manager', 'other'\].",
     ):
 
         @job(resource_defs={"other": hardcoded_resource(1)})

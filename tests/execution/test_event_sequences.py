@@ -5,6 +5,7 @@ Dagster's messages ("run for" for jobs, "pipeline" for pipelines)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -235,15 +236,34 @@ def test_one_output_feeding_two_inputs_is_loaded_once_per_input_on_every_run(tmp
         result = doubled.execute_in_process(run_config=run_config)
         return [e.message or "" for e in result.all_events if e.is_loaded_input]
 
-    in_memory = [
-        f'Loaded input "{name}" using intermediate storage "in_memory", from output "result" '
+    through_manager = [
+        f'Loaded input "{name}" using input manager "io_manager", from output "result" '
         'of step "return_one"'
         for name in ("x", "y")
     ]
-    assert loads() == in_memory
-    assert loads() == in_memory  # a second run of the same plan says the same
+    assert loads() == through_manager
+    assert loads() == through_manager  # a second run of the same plan says the same
+
+
+def test_a_pipeline_loads_inputs_from_its_intermediate_storage(tmp_path: Path) -> None:
+    from opbook import ModeDefinition, execute_pipeline, pipeline
+
+    @op
+    def pair(x: int, y: int) -> int:
+        return x + y
+
+    @pipeline(mode_defs=[ModeDefinition()])
+    def doubled():
+        one = return_one()
+        pair(one, one)
+
     on_disk = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
-    assert loads(on_disk) == [m.replace('"in_memory"', '"filesystem"') for m in in_memory]
+    result = execute_pipeline(doubled, run_config=on_disk)
+    assert [e.message for e in result.event_list if e.is_loaded_input] == [
+        f'Loaded input "{name}" using intermediate storage "filesystem", from output "result" '
+        'of step "return_one"'
+        for name in ("x", "y")
+    ]
 
 
 def _input_of(event: DagsterEvent) -> str | None:
@@ -523,7 +543,11 @@ def test_iterator_yields_the_same_sequence() -> None:
     def two_steps():
         add_one(return_one())
 
-    assert sequence(list(execute_pipeline_iterator(two_steps))) == TWO_STEP_SUCCESS
+    # Outside execute_in_process, a job's default IO manager (files) is a resource to set up.
+    events = [
+        e for e in execute_pipeline_iterator(two_steps) if e.event_type_value != "ENGINE_EVENT"
+    ]
+    assert sequence(events) == [s for s in TWO_STEP_SUCCESS if s[0] != "ENGINE_EVENT"]
 
 
 def test_nothing_outputs_are_produced_implicitly_only_when_required() -> None:

@@ -59,7 +59,7 @@ def test_job_resources_executor_and_config_options(nb) -> None:
         "--executor in_process --config {'loggers': {}}\nshifted()\n"
     )
     job = nb["shifted_job"]
-    assert sorted(job.resource_defs) == ["base"]
+    assert sorted(job.resource_defs) == ["base", "io_manager"]
     assert job.executor_def is opbook.in_process_executor
     assert job.default_run_config == {"loggers": {}}
     assert job.execute_in_process().output_for_node("shifted") == 42

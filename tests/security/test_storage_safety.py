@@ -16,8 +16,10 @@ from opbook import (
     DagsterInstance,
     In,
     execute_pipeline,
+    fs_io_manager,
     job,
     op,
+    pipeline,
 )
 from opbook.config import describe
 from opbook.definitions.run_config import run_config_schema
@@ -76,6 +78,25 @@ def two_steps():
 FILESYSTEM = {"intermediate_storage": {"filesystem": {}}}
 
 
+@pipeline
+def two_steps_pipeline():
+    bump(make())
+
+
+def test_fs_io_manager_files_under_a_configured_base_dir_are_owner_only(tmp_path, open_umask):
+    base = tmp_path / "values" / "here"
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
+
+    @job(resource_defs={"io_manager": fs_io_manager})
+    def on_disk():
+        bump(make())
+
+    result = execute_pipeline(on_disk, run_config=config, instance=DagsterInstance.ephemeral())
+    assert result.output_for_solid("bump") == 42
+    files = [p for p in assert_owner_only(tmp_path / "values") if p.is_file()]
+    assert len(files) == 2  # one value per step
+
+
 # -- permissions --------------------------------------------------------------------------------
 
 
@@ -98,7 +119,9 @@ def test_the_sqlite_file_is_owner_only_before_sqlite_opens_it(tmp_path, open_uma
 def test_filesystem_storage_under_a_configured_base_dir_is_owner_only(tmp_path, open_umask):
     base = tmp_path / "values" / "here"
     config = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(base)}}}}
-    result = execute_pipeline(two_steps, run_config=config, instance=DagsterInstance.ephemeral())
+    result = execute_pipeline(
+        two_steps_pipeline, run_config=config, instance=DagsterInstance.ephemeral()
+    )
     assert result.output_for_solid("bump") == 42
     files = [p for p in assert_owner_only(tmp_path / "values") if p.is_file()]
     assert len(files) == 2  # one value per step

@@ -92,6 +92,7 @@ class OutputDefinition:
     """One named output: its Dagster type, description and whether it must be produced."""
 
     __slots__ = (
+        "asset_key",
         "asset_metadata",
         "dagster_type",
         "description",
@@ -110,14 +111,23 @@ class OutputDefinition:
         io_manager_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         asset_metadata: Mapping[str, Any] | None = None,
+        asset_key: Any = None,
     ) -> None:
         self.name = _check_name(name or "result", "Output")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         self.description = description
         self.is_required = is_required
-        self.io_manager_key = io_manager_key
+        # As in Dagster, every output names a manager: "io_manager" unless told otherwise.
+        self.io_manager_key = io_manager_key or "io_manager"
         self.metadata = dict(metadata or {})
         self.asset_metadata = dict(asset_metadata or {})
+        # An AssetKey, or a function of the OutputContext giving one.
+        self.asset_key = asset_key
+
+    def get_asset_key(self, context: Any) -> Any:
+        """The asset this output is stored as (None if it names none)."""
+        key = self.asset_key
+        return key(context) if callable(key) else key
 
     @property
     def optional(self) -> bool:
@@ -172,12 +182,14 @@ class Out:
         is_required: bool = True,
         io_manager_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        asset_key: Any = None,
     ) -> None:
         self.dagster_type = dagster_type
         self.description = description
         self.is_required = is_required
         self.io_manager_key = io_manager_key
         self.metadata = metadata
+        self.asset_key = asset_key
 
     def to_definition(self, name: str, annotation: Any = NO_VALUE) -> OutputDefinition:
         hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
@@ -188,6 +200,7 @@ class Out:
             self.is_required,
             self.io_manager_key,
             self.metadata,
+            asset_key=self.asset_key,
         )
 
 

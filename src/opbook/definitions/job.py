@@ -22,6 +22,7 @@ from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
+from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
@@ -93,6 +94,7 @@ class PipelineDefinition:
 
     def _check_resources(self, mode: ModeDefinition) -> None:
         provided = set(mode.resource_defs)
+        check_graph_manager_keys(self.graph, mode.resource_defs)
         for definition in self.graph.iterate_node_defs():
             for key in sorted(_own_resource_keys(definition)):
                 if key not in provided:
@@ -373,7 +375,7 @@ class JobDefinition(PipelineDefinition):
     ) -> None:
         mode = ModeDefinition(
             DEFAULT_MODE_NAME,
-            resource_defs=resource_defs,
+            resource_defs=with_default_io_manager(resource_defs),
             logger_defs=logger_defs,
             executor_defs=[executor_def] if executor_def is not None else default_executors,
             _job_style_execution=True,

@@ -84,17 +84,25 @@ class ResourceDefinition:
         """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs none),
         or is computed by it from config matching ``config_schema``.  Resources are named by
         their key in a mode, so ``name`` only labels the copy."""
-        copy = ResourceDefinition(
-            self.resource_fn,
-            configured_schema(config_schema),
-            description or self.description,
-            self.required_resource_keys,
-            self.version,
+        copy = self._copy_for_configured(
+            configured_schema(config_schema), description or self.description
         )
         copy.configured_from = configured_from(self, config_or_config_fn)
         label = name or getattr(self, "__name__", None) or "resource"
         copy.__name__ = label  # type: ignore[attr-defined]
         return copy
+
+    def _copy_for_configured(
+        self, config_schema: Any, description: str | None
+    ) -> ResourceDefinition:
+        """A copy with another schema and description (subclasses keep their own class)."""
+        return ResourceDefinition(
+            self.resource_fn,
+            config_schema,
+            description,
+            self.required_resource_keys,
+            self.version,
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Build the resource directly (for tests): ``my_resource(build_init_resource_context())``.

@@ -24,6 +24,7 @@ from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.dependencies import Node
 from opbook.definitions.derived import memo_table
 from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.io_manager import manager_resource_keys
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.errors import DagsterConfigMappingFunctionError, DagsterInvalidConfigError
@@ -77,6 +78,10 @@ def _inputs_fields(definition: Any, connected: set[str]) -> dict[str, cfg.Field]
     fields: dict[str, cfg.Field] = {}
     for input_def in definition.input_defs:
         loader = input_def.dagster_type.loader
+        if input_def.root_manager_key is not None and input_def.name not in connected:
+            # Loaded by its root input manager, which is handed this config (if any).
+            fields[input_def.name] = cfg.Field(cfg.Any, is_required=False)
+            continue
         if input_def.name in connected or loader is None or input_def.is_nothing:
             continue
         required = not input_def.has_default_value
@@ -221,6 +226,7 @@ def _needed_resource_keys(
         keys |= hook.required_resource_keys
     for storage in mode.intermediate_storage_defs:
         keys |= storage.required_resource_keys & mode.resource_defs.keys()
+    keys |= manager_resource_keys(mode.resource_defs)
     pending = list(keys)
     while pending:
         resource = mode.resource_defs.get(pending.pop())

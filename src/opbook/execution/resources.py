@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from opbook import dag
+from opbook.definitions.io_manager import DEFAULT_IO_MANAGER_KEY, default_manager_in_memory
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.run_config import needed_resource_keys
 from opbook.errors import DagsterResourceFunctionError
@@ -71,11 +72,12 @@ class ResourceScope:
 
     def __init__(self, rc: RunContext, keys: AbstractSet[str] | None = None) -> None:
         self.rc = rc
-        self.keys = (
-            keys
-            if keys is not None
-            else needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
-        )
+        if keys is None:
+            keys = needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+            if default_manager_in_memory(rc.mode.resource_defs, rc.run.storage_name):
+                # Swapped for the instance's memory by the output storage: nothing to build.
+                keys = keys - {DEFAULT_IO_MANAGER_KEY}
+        self.keys = keys
         self._generators: list[tuple[str, Iterator[Any]]] = []
 
     def _order(self) -> list[str]:

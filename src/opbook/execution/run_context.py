@@ -19,6 +19,7 @@ from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.errors import DagsterInvariantViolationError
 from opbook.execution.context import InitLoggerContext, Resources
 from opbook.execution.log_manager import DagsterLogManager
+from opbook.execution.output_storage import OutputStorage, output_storage_for
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 from opbook.storage.base import ValueStore
 from opbook.storage.instance import DagsterInstance
@@ -41,6 +42,7 @@ class RunContext:
     step_errors: dict[str, BaseException] = field(default_factory=dict)
     _resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
     _tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
+    _storage: OutputStorage | None = None
 
     @property
     def run_id(self) -> str:
@@ -78,6 +80,18 @@ class RunContext:
             self._tags_cache[step.key] = tags
         return tags
 
+    @property
+    def storage(self) -> OutputStorage:
+        """Where this run's outputs go and come back from (``output_storage.py``)."""
+        storage = self._storage
+        if storage is None:
+            storage = self._storage = output_storage_for(self)
+        return storage
+
+    def reset_storage(self) -> None:
+        """Choose the output storage again (after the run record's storage changed)."""
+        self._storage = None
+
     def source_of(self, step_key: str) -> tuple[ValueStore, str]:
         """The value store and run id holding the outputs of ``step_key``.
 
@@ -86,14 +100,26 @@ class RunContext:
         """
         if step_key in self.plan.step_dict:
             return self.value_store, self.run.run_id
+        parent = self._ancestor_that_ran(step_key)
+        return self.instance.value_store(
+            parent.storage_name, parent.storage_base_dir
+        ), parent.run_id
+
+    def run_id_of(self, step_key: str) -> str:
+        """The id of the run that computed the outputs of ``step_key``: this run, or the
+        ancestor of a re-execution that ran it."""
+        if step_key in self.plan.step_dict:
+            return self.run.run_id
+        return self._ancestor_that_ran(step_key).run_id
+
+    def _ancestor_that_ran(self, step_key: str) -> PipelineRun:
         run: PipelineRun | None = self.run
         while run is not None and run.parent_run_id is not None:
             parent = self.instance.get_run_by_id(run.parent_run_id)
             if parent is None:
                 break
             if parent.step_keys_to_execute is None or step_key in parent.step_keys_to_execute:
-                store = self.instance.value_store(parent.storage_name, parent.storage_base_dir)
-                return store, parent.run_id
+                return parent
             run = parent
         raise DagsterInvariantViolationError(
             f'No run of this run\'s ancestry executed step "{step_key}", so its outputs cannot be loaded. '

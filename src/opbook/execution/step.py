@@ -36,7 +36,6 @@ from opbook.errors import (
     DagsterError,
     DagsterExecutionStepExecutionError,
     DagsterInvariantViolationError,
-    DagsterObjectStoreError,
     DagsterStepOutputNotFoundError,
     DagsterTypeCheckDidNotPass,
     DagsterTypeCheckError,
@@ -47,8 +46,6 @@ from opbook.events import (
     DagsterEvent,
     DagsterEventType,
     ErrorSource,
-    HandledOutputData,
-    LoadedInputData,
     SerializableErrorInfo,
     StepExpectationResultData,
     StepFailureData,
@@ -64,6 +61,7 @@ from opbook.events import (
 from opbook.execution.compute import iterate_compute
 from opbook.execution.context import SolidExecutionContext, TypeCheckContext
 from opbook.execution.hooks import run_hooks
+from opbook.execution.output_storage import MISSING, StorageFailed
 from opbook.execution.python_logs import register_step_frame
 from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionStep, StepInput
@@ -289,6 +287,8 @@ class _StepRun:
                 continue
             if step_input.sources:
                 values[step_input.name] = self._load_stored(step_input)
+            elif step_input.definition.root_manager_key is not None:
+                values[step_input.name] = self._load_from_root_manager(step_input)
             elif step_input.config_source is not None:
                 values[step_input.name] = self._load_from_config(step_input)
             else:
@@ -299,45 +299,25 @@ class _StepRun:
 
     def _load_stored(self, step_input: StepInput) -> Any:
         values = []
+        storage = self.rc.storage
         for source in step_input.sources:
-            store, run_id = self.rc.source_of(source.step_key)
-            if not store.has_value(run_id, source.step_key, source.output_name):
-                if step_input.is_fan_in:
-                    continue  # an optional upstream output that was not produced
-                raise _StepFailed(
-                    DagsterInvariantViolationError(
-                        f'Input "{step_input.name}" of step "{self.key}" needs output "{source.output_name}" of step '
-                        f'"{source.step_key}" from run {run_id}, but that value is no longer stored '
-                        f"({store.describe()}). Re-run that step, or use filesystem storage to keep values."
-                    )
-                )
-            values.append(self._stored_value(store, run_id, source, step_input.name))
-            fixed = self.memo.get((step_input.name, source, store.name))
-            if fixed is None:
-                fixed = self.memo[(step_input.name, source, store.name)] = (
-                    f'Loaded input "{step_input.name}" using intermediate storage "{store.name}", from output '
-                    f'"{source.output_name}" of step "{source.step_key}"',
-                    LoadedInputData(
-                        step_input.name, store.name, source.output_name, source.step_key
-                    ),
-                )
+            try:
+                value, fixed = storage.load_input(self.step, step_input, source)
+            except StorageFailed as failed:
+                raise _StepFailed(failed.error, failed.raise_as) from failed
+            if value is MISSING:
+                continue  # an optional upstream output that was not produced
+            values.append(value)
             self.emit(ET.LOADED_INPUT, *fixed)
         return values if step_input.is_fan_in else values[0]
 
-    def _stored_value(
-        self, store: Any, run_id: str, source: StepOutputHandle, input_name: str
-    ) -> Any:
+    def _load_from_root_manager(self, step_input: StepInput) -> Any:
         try:
-            return store.get_value(run_id, source.step_key, source.output_name)
-        except DagsterError as exc:
-            raise _StepFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterObjectStoreError(
-                f'Could not load input "{input_name}" of step "{self.key}" from output '
-                f'"{source.output_name}" of step "{source.step_key}" ({store.describe()}): {exc!r}'
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error) from exc
+            value, fixed = self.rc.storage.load_root_input(self.step, step_input)
+        except StorageFailed as failed:
+            raise _StepFailed(failed.error, failed.raise_as) from failed
+        self.emit(ET.LOADED_INPUT, *fixed)
+        return value
 
     def _load_from_config(self, step_input: StepInput) -> Any:
         assert step_input.config_source is not None
@@ -492,15 +472,13 @@ class _StepRun:
             self.emit(ET.STEP_OUTPUT, *fixed)
         else:
             self._check_output(name, dagster_type, output.value, metadata)
-        store = self.rc.value_store
-        self._store_value(store, name, output.value)
+        try:
+            fixed, assets = self.rc.storage.handle_output(self.step, output_def, output.value)
+        except StorageFailed as failed:
+            raise _StepFailed(failed.error, failed.raise_as) from failed
         self.outputs[name] = output.value
-        fixed = self.memo.get(("handled", name, store.name))
-        if fixed is None:
-            fixed = self.memo[("handled", name, store.name)] = (
-                f'Handled output "{name}" using intermediate storage "{store.name}"',
-                HandledOutputData(name, store.name),
-            )
+        for asset in assets:
+            self.emitted.append(self._materialization_event(asset))
         self.emit(ET.HANDLED_OUTPUT, *fixed)
         node_config = self.rc.resolved.nodes.get(self.key)
         if node_config is not None and node_config.outputs:
@@ -523,19 +501,6 @@ class _StepRun:
                     dagster_type,
                 )
             )
-
-    def _store_value(self, store: Any, name: str, value: Any) -> None:
-        try:
-            store.set_value(self.rc.run.run_id, self.key, name, value)
-        except DagsterError as exc:
-            raise _StepFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterObjectStoreError(
-                f'Could not store output "{name}" of step "{self.key}" ({store.describe()}): '
-                f"{exc!r}"
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error) from exc
 
     def _materialize_from_config(
         self, name: str, dagster_type: Any, value: Any, entries: list[dict[str, Any]]

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from opbook.definitions.io_manager import manager_resource_keys
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.reconstructable import ReconstructablePipeline, pointer_for
@@ -36,6 +37,7 @@ from opbook.events import (
     StepFailureData,
 )
 from opbook.execution.log_manager import DagsterLogManager
+from opbook.execution.output_storage import default_manager_in_memory, uses_io_managers
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext, build_loggers
 from opbook.execution.step import run_step
@@ -124,6 +126,12 @@ class WorkerRunContext(RunContext):
             return super().source_of(step_key)
         store, run_id = found
         return (store if store is not None else self.value_store), run_id
+
+    def run_id_of(self, step_key: str) -> str:
+        found = self.sources.get(step_key)
+        if step_key in self.plan.step_dict or found is None:
+            return super().run_id_of(step_key)
+        return found[1]
 
 
 _instances: dict[InstanceRef, DagsterInstance] = {}
@@ -227,6 +235,7 @@ def step_resource_keys(rc: RunContext, step: ExecutionStep) -> set[str]:
     for storage in mode.intermediate_storage_defs:
         if storage.name == rc.resolved.storage_name:
             keys |= storage.required_resource_keys
+    keys |= manager_resource_keys(mode.resource_defs)
     keys &= mode.resource_defs.keys()
     pending = list(keys)
     while pending:
@@ -348,6 +357,9 @@ def share_storage(
     """Make sure workers can read each other's outputs: switch in-memory storage to files
     under the instance's storage directory, and say so in an ENGINE_EVENT.  (Dagster refuses
     such a run instead; switching is what a notebook user wants.)"""
+    if uses_io_managers(rc):
+        yield from _share_io_manager_storage(rc, executor, workers, remote_note)
+        return
     store = rc.value_store
     if store.name == "in_memory" and not store.is_persistent:
         directory = rc.instance.storage_directory
@@ -366,3 +378,24 @@ def share_storage(
             f'storage "{store.name}" is not persistent. Use filesystem storage '
             "(intermediate_storage: {filesystem: {}}) or the in_process executor."
         )
+
+
+def _share_io_manager_storage(
+    rc: RunContext, executor: str, workers: str, remote_note: str
+) -> Iterator[DagsterEvent]:
+    """A job's default IO manager pickles to the instance's storage directory, which the
+    workers then open too; a run that asked for memory (the run record says ``in_memory``)
+    is switched to those files, and an ENGINE_EVENT says so."""
+    directory = rc.instance.storage_directory  # made now, so that workers share it
+    if not default_manager_in_memory(rc):
+        return
+    rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
+    rc.instance.run_storage.update_run(rc.run)
+    rc.reset_storage()
+    yield DagsterEvent.engine_event(
+        rc.pipeline.name,
+        f"The {executor} executor needs storage that {workers} share: this run keeps its "
+        f"outputs in the filesystem at {directory} (fs_io_manager) instead of in memory."
+        f"{remote_note}",
+        EngineEventData([EventMetadataEntry.path(directory, "storage directory")]),
+    )

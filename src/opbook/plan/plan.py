@@ -243,6 +243,7 @@ class _Flattener:
             and config_source is None
             and input_def.default_value is NO_VALUE
             and not input_def.is_nothing
+            and input_def.root_manager_key is None
         ):
             if input_def.dagster_type.loader is None:
                 raise DagsterInvalidDefinitionError(
