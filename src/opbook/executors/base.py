@@ -59,6 +59,11 @@ class StepSubmitter(Protocol):
         (or at once, when nothing is running)."""
         ...
 
+    def busy(self) -> bool:
+        """Whether a submitted step has yet to report its end.  A step's last event may come
+        before the message that ends it (with the exception ``raise_on_error`` re-raises)."""
+        ...
+
 
 class ActiveExecution:
     def __init__(self, plan: ExecutionPlan) -> None:
@@ -231,3 +236,6 @@ def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEv
         if rc.raise_on_error and rc.step_errors and not state.stopped:
             state.stop()
     yield from state.drain()
+    # Every step has its outcome; wait for the ends of those whose last events came first.
+    while submitter.busy():
+        yield from submitter.events()

@@ -188,6 +188,9 @@ class DaskSubmitter:
             if finished:
                 return
 
+    def busy(self) -> bool:
+        return bool(self.subs)
+
     def started(self) -> list[str]:
         return [sub.step.key for sub in self.subs.values() if sub.incarnation is not None]
 

@@ -34,6 +34,9 @@ class InProcessSubmitter:
         step, attempt = self.queue.popleft()
         return run_step(self.rc, step, attempt)
 
+    def busy(self) -> bool:
+        return bool(self.queue)
+
 
 def _engine_data(rc: RunContext, marker_end: str | None = None) -> EngineEventData:
     entries = [EventMetadataEntry.text(str(os.getpid()), "pid")]

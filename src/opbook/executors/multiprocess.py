@@ -237,6 +237,9 @@ class MultiprocessSubmitter:
     def running(self) -> list[str]:
         return [w.step[0] for w in self.pool.busy if w.step is not None]
 
+    def busy(self) -> bool:
+        return bool(self.pool.busy)
+
     def events(self) -> Iterator[DagsterEvent]:
         finished = False
         while not finished and self.pool.busy:
