@@ -344,3 +344,31 @@ def test_hostile_yaml_config_files_are_one_line_each(cli, files, workdir):
         assert ran.code == 2, name
         assert ran.err.startswith(f"opbook: error: {expected}"), (name, ran.err)
         assert len(ran.err.strip().splitlines()) == 1, ran.err
+
+
+def test_two_different_jobs_with_one_name_are_refused_naming_both(cli, files):
+    files.write(
+        "twins.py",
+        """
+        from opbook import graph, op
+
+        @op
+        def one() -> int:
+            return 1
+
+        @graph
+        def numbers():
+            one()
+
+        dev = numbers.to_job(name="numbers_job")
+        prod = numbers.to_job(name="numbers_job", tags={"env": "prod"})
+        """,
+    )
+    for argv in (("run", "twins.py"), ("run", "twins.py", "-j", "numbers_job")):
+        ran = cli(*argv)
+        assert ran.code == 2, argv
+        assert ran.err.strip() == (
+            "opbook: error: twins.py defines two different jobs named 'numbers_job' "
+            "(bound to 'dev' and bound to 'prod'); give each its own name"
+        )
+    assert cli("run", "twins.py", "-j", "prod").code == 0  # chosen by the name it is bound to

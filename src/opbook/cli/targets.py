@@ -148,15 +148,34 @@ def repository_of(target: Target, pipeline: PipelineDefinition) -> str | None:
 
 def jobs_in(namespace: dict[str, Any]) -> dict[str, PipelineDefinition]:
     """The jobs and pipelines of the repositories, then those bound to public names, by their
-    own name (first one wins)."""
-    jobs: dict[str, PipelineDefinition] = {}
+    own name (first one wins; ``choose`` refuses a name that two different jobs have)."""
+    return {name: found[0][1] for name, found in _jobs_by_name(namespace).items()}
+
+
+def _jobs_by_name(namespace: dict[str, Any]) -> dict[str, list[tuple[str, PipelineDefinition]]]:
+    """Each job name, with where each distinct job of that name was found."""
+    found: dict[str, list[tuple[str, PipelineDefinition]]] = {}
+
+    def add(where: str, pipeline: PipelineDefinition) -> None:
+        same_name = found.setdefault(pipeline.name, [])
+        if all(other is not pipeline for _, other in same_name):
+            same_name.append((where, pipeline))
+
     for repo in repositories_in(namespace):
         for pipeline in repo.get_all_pipelines():
-            jobs.setdefault(pipeline.name, pipeline)
+            add(f"in repository {repo.name!r}", pipeline)
     for key, value in namespace.items():
         if not key.startswith("_") and isinstance(value, PipelineDefinition):
-            jobs.setdefault(value.name, value)
-    return jobs
+            add(f"bound to {key!r}", value)
+    return found
+
+
+def _refuse_two_of(given: str, name: str, found: list[tuple[str, PipelineDefinition]]) -> None:
+    if len(found) > 1:
+        places = " and ".join(where for where, _ in found)
+        raise CommandLineError(
+            f"{given} defines two different jobs named {name!r} ({places}); give each its own name"
+        )
 
 
 def _graphs_in(namespace: dict[str, Any]) -> dict[str, GraphDefinition]:
@@ -175,9 +194,12 @@ def choose(target: Target, name: str | None) -> PipelineDefinition:
     Raises:
         CommandLineError: no job, several jobs and no name, or no job (or graph) of that name.
     """
-    jobs = jobs_in(target.namespace)
+    by_name = _jobs_by_name(target.namespace)
+    jobs = {job_name: found[0][1] for job_name, found in by_name.items()}
     if name is None:
         if len(jobs) == 1:
+            only = next(iter(by_name))
+            _refuse_two_of(target.given, only, by_name[only])
             return next(iter(jobs.values()))
         if not jobs:
             graphs = sorted(_graphs_in(target.namespace))
@@ -190,6 +212,7 @@ def choose(target: Target, name: str | None) -> PipelineDefinition:
         )
     bound = target.namespace.get(name)
     if name in jobs:
+        _refuse_two_of(target.given, name, by_name[name])
         return jobs[name]
     if isinstance(bound, PipelineDefinition):
         return bound
