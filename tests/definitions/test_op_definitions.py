@@ -23,6 +23,7 @@ from opbook import (
     RetryPolicy,
     SolidDefinition,
     String,
+    execute_solid,
     job,
     lambda_solid,
     op,
@@ -266,14 +267,31 @@ def test_bare_solid_infers_inputs_after_context() -> None:
     assert infer.input_defs[1].dagster_type is Int
 
 
-def test_solid_without_context_parameter_is_rejected() -> None:
-    with pytest.raises(
-        DagsterInvalidDefinitionError, match="required positional parameter 'context'"
-    ):
+def test_solid_without_context_parameter_takes_all_parameters_as_inputs() -> None:
+    @solid
+    def no_params():
+        return 1
 
-        @solid
-        def no_params():
-            return 1
+    @solid
+    def add(x, y):
+        return x + y
+
+    assert not no_params.compute.takes_context
+    assert [d.name for d in add.input_defs] == ["x", "y"]
+    assert execute_solid(add, input_values={"x": 1, "y": 2}).output_value() == 3
+
+
+def test_solid_and_op_share_the_context_parameter_names() -> None:
+    def a(context, x): ...
+    def b(_, x): ...
+    def c(_context, x): ...
+    def d(context_, x): ...
+
+    for decorator in (solid, op):
+        for fn in (a, b, c, d):
+            definition = decorator(fn)
+            assert definition.compute.takes_context
+            assert [i.name for i in definition.input_defs] == ["x"]
 
 
 def test_solid_input_defs_must_match_parameters() -> None:
@@ -283,13 +301,35 @@ def test_solid_input_defs_must_match_parameters() -> None:
         def only_x(context, x):
             return x
 
+
+def test_solid_parameters_left_out_of_input_defs_are_inferred() -> None:
+    @solid(input_defs=[InputDefinition("x", metadata={"given": True})])
+    def extra_param(context, extra: int, x: str = "a"):
+        return x
+
+    assert [d.name for d in extra_param.input_defs] == ["x", "extra"]
+    assert extra_param.input_defs[0].metadata == {"given": True}
+    assert extra_param.input_defs[0].dagster_type is String
+    assert extra_param.input_defs[0].default_value == "a"
+    assert extra_param.input_defs[1].dagster_type is Int
+
+
+def test_solid_given_input_type_wins_over_annotation() -> None:
+    @solid(input_defs=[InputDefinition("x", Int)])
+    def typed(context, x: str):
+        return x
+
+    assert typed.input_defs[0].dagster_type is Int
+
+
+def test_solid_refuses_star_args() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match="'extra' that are not in its input_defs"
+        DagsterInvalidDefinitionError, match="positional vararg parameter '\\*rest'"
     ):
 
-        @solid(input_defs=[InputDefinition("x")])
-        def extra_param(context, x, extra):
-            return x
+        @solid
+        def varargs(context, *rest):
+            return rest
 
 
 def test_lambda_solid_takes_no_context() -> None:

@@ -52,6 +52,7 @@ class InputDefinition:
         "metadata",
         "name",
         "root_manager_key",
+        "type_given",
     )
 
     def __init__(
@@ -65,6 +66,8 @@ class InputDefinition:
     ) -> None:
         self.name = _check_name(name, "Input")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
+        # Whether the type was given, or left to the compute function's annotation.
+        self.type_given = dagster_type is not None
         self.description = description
         self.default_value = default_value
         self.root_manager_key = root_manager_key
@@ -77,6 +80,22 @@ class InputDefinition:
     @property
     def has_default_value(self) -> bool:
         return self.default_value is not NO_VALUE
+
+    def combine_with_inferred(self, annotation: Any, default: Any) -> InputDefinition:
+        """This definition, with what it leaves open (type, default value) taken from the
+        compute function's parameter, as Dagster's decorators merge them."""
+        if (self.type_given or annotation is NO_VALUE) and (
+            self.has_default_value or default is NO_VALUE
+        ):
+            return self
+        return InputDefinition(
+            self.name,
+            self.dagster_type if self.type_given or annotation is NO_VALUE else annotation,
+            self.description,
+            self.default_value if self.has_default_value else default,
+            self.root_manager_key,
+            self.metadata,
+        )
 
     @property
     def is_nothing(self) -> bool:
