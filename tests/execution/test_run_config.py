@@ -26,6 +26,7 @@ from opbook import (
     logger,
     op,
     pipeline,
+    resource,
     solid,
 )
 from opbook.errors import ParameterCheckError
@@ -111,6 +112,61 @@ def test_pipeline_config_error_preamble_names_the_pipeline() -> None:
         DagsterInvalidConfigError, match=r"^Error in config for pipeline needs_config"
     ):
         execute_pipeline(needs_config)
+
+
+@op
+def echo_config(context) -> Any:
+    return context.op_config
+
+
+@solid
+def echo_solid_config(context) -> Any:
+    return context.solid_config
+
+
+@resource
+def echo_resource(init_context) -> Any:
+    return init_context.resource_config
+
+
+@op(required_resource_keys={"echo"})
+def use_echo(context) -> Any:
+    return context.resources.echo
+
+
+@job(resource_defs={"echo": echo_resource})
+def schemaless_job():
+    echo_config()
+    use_echo()
+
+
+def test_op_without_config_schema_gets_its_config_as_given() -> None:
+    result = schemaless_job.execute_in_process(
+        run_config={"ops": {"echo_config": {"config": {"a": [1, 2]}}}}
+    )
+    assert result.output_for_node("echo_config") == {"a": [1, 2]}
+
+
+def test_resource_without_config_schema_gets_its_config_as_given() -> None:
+    result = schemaless_job.execute_in_process(run_config={"resources": {"echo": {"config": 5}}})
+    assert result.output_for_node("use_echo") == 5
+
+
+def test_config_without_schema_is_optional_and_none_when_left_out() -> None:
+    result = schemaless_job.execute_in_process()
+    assert result.output_for_node("echo_config") is None
+    assert result.output_for_node("use_echo") is None
+
+
+def test_solid_without_config_schema_gets_its_config_as_given() -> None:
+    @pipeline
+    def schemaless_pipeline():
+        echo_solid_config()
+
+    result = execute_pipeline(
+        schemaless_pipeline, run_config={"solids": {"echo_solid_config": {"config": "x"}}}
+    )
+    assert result.result_for_solid("echo_solid_config").output_value() == "x"
 
 
 def test_run_config_must_be_a_dict() -> None:
