@@ -12,12 +12,14 @@ throw-away one as in Dagster: that is what lets a notebook re-execute a run with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from opbook import config as cfg
 from opbook.definitions.engine import Engine
 from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.hook import HookDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.resource import as_resource_definition
@@ -36,7 +38,7 @@ from opbook.errors import (
     ParameterCheckError,
 )
 from opbook.events import DagsterEvent
-from opbook.execution import invocation
+from opbook.execution import hook_invocation, invocation
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.run_context import RunContext, build_loggers
@@ -578,11 +580,14 @@ def execute_graph_in_process(
     resources: Mapping[str, Any] | None = None,
     raise_on_error: bool = True,
     op_selection: Sequence[str] | None = None,
+    *,
+    job_name: str | None = None,
+    hook_defs: AbstractSet[HookDefinition] = frozenset(),
     **kwargs: Any,
 ) -> InProcessExecutionResult:
     """``GraphDefinition.execute_in_process``: run the graph as an ephemeral job."""
     resource_defs = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
-    job = JobDefinition(graph, resource_defs=resource_defs)
+    job = JobDefinition(graph, name=job_name, resource_defs=resource_defs, hook_defs=hook_defs)
     return execute_job_in_process(job, run_config, instance, raise_on_error, op_selection, **kwargs)
 
 
@@ -644,6 +649,7 @@ class OpbookEngine:
     invoke = staticmethod(invocation.invoke)
     invoke_resource = staticmethod(invocation.invoke_resource)
     invoke_logger = staticmethod(invocation.invoke_logger)
+    invoke_hook = staticmethod(hook_invocation.invoke_hook)
 
 
 ENGINE: Engine = OpbookEngine()

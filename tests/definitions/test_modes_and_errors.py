@@ -208,11 +208,12 @@ def test_bad_config_schema_of_a_resource() -> None:
 # -- missing resources ---------------------------------------------------------------------------
 
 
-def test_missing_resource_in_a_pipeline_uses_the_pipeline_wording() -> None:
+def test_missing_resource_in_a_pipeline_names_the_solid_and_the_keys_provided() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
         match=re.escape(
-            'Resource "db" is required by solid def needs_db, but is not provided by mode "default".'
+            "resource key 'db' is required by solid 'needs_db', but is not provided. Provide a "
+            "resource for key 'db', or change 'db' to one of the provided resource keys: "
         ),
     ):
 
@@ -221,7 +222,7 @@ def test_missing_resource_in_a_pipeline_uses_the_pipeline_wording() -> None:
             needs_db()
 
 
-def test_missing_resource_in_a_job_uses_the_job_wording() -> None:
+def test_missing_resource_in_a_job_names_the_op_and_the_keys_provided() -> None:
     @op(required_resource_keys={"db"})
     def needs_db_op(context):
         return context.resources.db
@@ -238,7 +239,10 @@ def test_missing_resource_in_a_job_uses_the_job_wording() -> None:
 
 
 def test_missing_resource_in_one_of_several_modes() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='not provided by mode "test"'):
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="required by solid 'needs_db', but is not provided by mode 'test'",
+    ):
 
         @pipeline(
             mode_defs=[
@@ -256,7 +260,7 @@ def test_missing_resource_of_a_hook_on_a_node() -> None:
         pass
 
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Resource "slack" is required by hook "notify"'
+        DagsterInvalidDefinitionError, match="resource key 'slack' is required by hook 'notify'"
     ):
 
         @pipeline
@@ -270,7 +274,8 @@ def test_missing_resource_needed_by_another_resource() -> None:
         return init_context.resources.base
 
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Resource "base" is required by resource "derived"'
+        DagsterInvalidDefinitionError,
+        match="resource key 'base' is required by resource at key 'derived'",
     ):
         ModeDefinition(resource_defs={"derived": derived}) and PipelineDefinition(
             [emit], name="p", mode_defs=[ModeDefinition(resource_defs={"derived": derived})]
@@ -451,6 +456,18 @@ def test_hook_decorators() -> None:
         frozenset({"r"}),
     )
     assert on_any.trigger == "always"
+
+
+def test_event_list_hook_function_needs_an_event_list_parameter() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="'only_context' decorated function does not have required positional parameter "
+        "'event_list'",
+    ):
+
+        @event_list_hook
+        def only_context(context):
+            pass
 
 
 def test_hook_function_needs_a_context_parameter() -> None:

@@ -230,6 +230,29 @@ def test_generator_resource_is_torn_down_when_the_context_closes():
     assert events == ["open", "close"]
 
 
+def test_generator_resource_outside_a_with_block_is_refused_and_torn_down():
+    events = []
+
+    @resource
+    def connection(_init_context):
+        events.append("open")
+        yield "conn"
+        events.append("close")
+
+    @op(required_resource_keys={"conn"})
+    def use(context):
+        return context.resources.conn
+
+    context = build_op_context(resources={"conn": connection})
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape("outside of context manager scope"),
+    ):
+        use(context)
+    del context
+    assert events == ["open", "close"]
+
+
 def test_solid_with_context():
     @solid(config_schema={"word": str})
     def shout(context):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.definitions.engine import engine
-from opbook.errors import DagsterInvalidDefinitionError
+from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
     from opbook.definitions.hook import HookDefinition
@@ -111,6 +111,49 @@ class PendingInvocation:
     def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingInvocation:
         return PendingInvocation(
             self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy
+        )
+
+    def _graph(self, method: str) -> Any:
+        if self.definition.node_kind != "graph":
+            raise DagsterInvalidInvocationError(
+                f"Attemped to call `{method}` on a {self.definition.node_kind}. Only graphs "
+                "constructed using the `@graph` decorator support this method."
+            )
+        return self.definition
+
+    def to_job(
+        self,
+        name: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        hooks: Iterable[HookDefinition] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """A job from this graph under its alias, with its tags and hooks added to those given
+        (the other arguments are ``GraphDefinition.to_job``'s)."""
+        return self._graph("to_job").to_job(
+            name=name or self.given_alias,
+            tags={**self.tags, **(tags or {})},
+            hooks=set(hooks or ()) | self.hook_defs,
+            **kwargs,
+        )
+
+    def execute_in_process(
+        self,
+        run_config: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+    ) -> Any:
+        """Run this graph as ``GraphDefinition.execute_in_process`` does, with its hooks, and
+        under its alias."""
+        return engine().execute_graph_in_process(
+            self._graph("execute_in_process"),
+            run_config,
+            instance,
+            resources,
+            raise_on_error,
+            job_name=self.given_alias,
+            hook_defs=self.hook_defs,
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

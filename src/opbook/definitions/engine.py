@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from opbook.definitions.graph import GraphDefinition
+    from opbook.definitions.hook import HookDefinition
     from opbook.definitions.job import PipelineDefinition
     from opbook.definitions.logger import LoggerDefinition
     from opbook.definitions.node import NodeDefinition
@@ -52,9 +54,13 @@ class Engine(Protocol):
         resources: Mapping[str, Any] | None = None,
         raise_on_error: bool = True,
         op_selection: Sequence[str] | None = None,
+        *,
+        job_name: str | None = None,
+        hook_defs: AbstractSet[HookDefinition] = frozenset(),
         **kwargs: Any,
     ) -> InProcessExecutionResult:
-        """``GraphDefinition.execute_in_process``."""
+        """``GraphDefinition.execute_in_process`` (with hooks and a job name for a graph that a
+        hook decorates)."""
         ...
 
     def select_nodes(self, job: PipelineDefinition, selection: Sequence[str]) -> set[str]:
@@ -81,6 +87,12 @@ class Engine(Protocol):
         self, definition: LoggerDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         """A logger built directly: ``my_logger(build_init_logger_context())``."""
+        ...
+
+    def invoke_hook(
+        self, definition: HookDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """A hook's function called directly: ``my_hook(build_hook_context())``."""
         ...
 
 
