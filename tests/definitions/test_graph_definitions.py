@@ -147,6 +147,25 @@ def test_fan_in_by_passing_a_list() -> None:
     assert fan_in.execute_in_process().output_for_node("total") == 3
 
 
+def test_empty_fan_in_gives_an_empty_list() -> None:
+    @op
+    def collect(items):
+        return items
+
+    @job
+    def nothing_in():
+        collect([])
+
+    @pipeline
+    def nothing_in_pipeline():
+        collect([])
+
+    assert nothing_in.graph.wiring[("collect", "items")].is_fan_in
+    assert nothing_in.execute_in_process().output_for_node("collect") == []
+    result = execute_pipeline(nothing_in_pipeline)
+    assert result.result_for_solid("collect").output_value() == []
+
+
 def test_multiple_outputs_unpack_as_namedtuple() -> None:
     @op(out={"low": Out(int), "high": Out(int)})
     def bounds():

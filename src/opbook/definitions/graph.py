@@ -552,7 +552,8 @@ def compose(
                     input_mappings.append(InputMapping(handle.input_name, inv.name, input_name))
                 else:
                     sources.append(Upstream(handle.node_name, handle.output_name))
-            if sources:
+            # An empty list is a fan-in of nothing: the input receives [] (as in Dagster).
+            if sources or bound == []:
                 wiring[(inv.name, input_name)] = InputSources(
                     tuple(sources), isinstance(bound, list)
                 )
