@@ -212,7 +212,7 @@ def test_invalid_names_are_rejected() -> None:
     with pytest.raises(DagsterInvalidDefinitionError, match="not a valid name"):
         op(name="has space")(lambda: 1)
     with pytest.raises(DagsterInvalidDefinitionError, match="not a valid name"):
-        OutputDefinition(name="1bad")
+        OutputDefinition(name="has-dash")
 
 
 def test_duplicate_output_names_are_rejected() -> None:

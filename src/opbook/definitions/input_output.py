@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opbook.definitions.dagster_type import DagsterType, resolve_dagster_type
+from opbook.definitions.names import check_valid_name
 from opbook.errors import DagsterInvalidDefinitionError
 
 
@@ -31,15 +32,6 @@ class _NoValue:
 
 
 NO_VALUE: Any = _NoValue()
-
-
-def _check_name(name: str, what: str) -> str:
-    if not isinstance(name, str) or not name.isidentifier():
-        raise DagsterInvalidDefinitionError(
-            f'{what} name "{name}" is not a valid name: use letters, digits and underscores, '
-            "not starting with a digit."
-        )
-    return name
 
 
 class InputDefinition:
@@ -64,7 +56,7 @@ class InputDefinition:
         root_manager_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = _check_name(name, "Input")
+        self.name = check_valid_name(name, "Input")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         # Whether the type was given, or left to the compute function's annotation.
         self.type_given = dagster_type is not None
@@ -128,7 +120,7 @@ class OutputDefinition:
         metadata: Mapping[str, Any] | None = None,
         asset_metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = _check_name(name or "result", "Output")
+        self.name = check_valid_name(name or "result", "Output")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         self.description = description
         self.is_required = is_required

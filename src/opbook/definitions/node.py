@@ -16,6 +16,7 @@ from opbook import config as cfg
 from opbook.definitions import composition
 from opbook.definitions.engine import engine
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
+from opbook.definitions.names import check_reserved
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class NodeDefinition:
                 f'"{name}" is not a valid name for a {self.node_kind}: use letters, digits, '
                 "underscores and dashes."
             )
-        self.name = name
+        self.name = check_reserved(name, self.node_kind.capitalize())
         self.description = description
         self.tags = dict(tags or {})
         self.input_defs = list(input_defs)
