@@ -117,11 +117,65 @@ def test_keyword_inputs_and_unknown_input_name() -> None:
 
 
 def test_constant_passed_as_input_is_rejected() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match="must be the output of another node"):
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'input "x" of op "add_one" received int 5. Must pass the output from previous node'
+        ),
+    ):
 
         @graph
         def constant():
             add_one(5)
+
+
+def test_list_of_constants_passed_as_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "invalid type at index 0. Lists can only contain the output from previous solid"
+        ),
+    ):
+
+        @graph
+        def constants():
+            add_one([1, 2])
+
+
+def test_uninvoked_node_passed_as_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match=re.escape("Did you forget parentheses?")
+    ):
+
+        @graph
+        def uninvoked():
+            add_one(one)
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="un-invoked op 'first'"):
+
+        @graph
+        def uninvoked_alias():
+            add_one(one.alias("first"))
+
+
+def test_tuple_of_several_outputs_passed_as_input_is_rejected() -> None:
+    @op(out={"a": Out(), "b": Out()})
+    def two():
+        return 1, 2
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("received a tuple of multiple outputs. Must pass individual output, "),
+    ):
+
+        @graph
+        def whole_tuple():
+            add_one(two())
+
+
+def test_alias_must_be_a_valid_name() -> None:
+    with pytest.raises(DagsterInvalidDefinitionError, match='Alias "uh oh" is not a valid name'):
+        one.alias("uh oh")
 
 
 def test_too_many_positional_inputs_is_rejected() -> None:

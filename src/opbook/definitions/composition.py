@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.definitions.engine import engine
+from opbook.definitions.names import check_valid_name
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
@@ -91,7 +92,11 @@ class PendingInvocation:
         self.hook_defs = hook_defs
         self.retry_policy = retry_policy
 
+    def describe_node(self) -> str:
+        return f"{self.definition.node_kind} '{self.given_alias or self.definition.name}'"
+
     def alias(self, name: str) -> PendingInvocation:
+        check_valid_name(name, "Alias")
         return PendingInvocation(
             self.definition, name, self.tags, self.hook_defs, self.retry_policy
         )
@@ -215,20 +220,39 @@ def _bind_inputs(
                 f"which it does not have. Its inputs are {list(definition.input_dict)}."
             )
         bound[key] = value
+    where = f'In "{graph_name}", input "{{}}" of {definition.node_kind} "{name}"'
     for key, value in bound.items():
-        if (
-            isinstance(value, (list, tuple))
-            and not isinstance(value, OutputHandle)
-            and all(_is_handle(v) for v in value)
-        ):
-            bound[key] = list(value)
-        elif not _is_handle(value):
-            raise DagsterInvalidDefinitionError(
-                f'In "{graph_name}", input "{key}" of {definition.node_kind} "{name}" must be the '
-                f"output of another node or an input of the graph, got {type(value).__name__} "
-                f"{value!r}. Pass constant values through config instead."
-            )
+        if not _is_handle(value):
+            bound[key] = _fan_in(value, where.format(key))
     return bound
+
+
+def _fan_in(value: Any, where: str) -> list[Any]:
+    """The handles of a fan-in list; anything else given for an input is refused, with what
+    Dagster says about it."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        raise DagsterInvalidDefinitionError(
+            f"{where} received a tuple of multiple outputs. Must pass individual output, "
+            f"available from tuple: {value._fields}"
+        )
+    if isinstance(value, PendingInvocation) or callable(getattr(value, "describe_node", None)):
+        raise DagsterInvalidDefinitionError(
+            f"{where} received an un-invoked {value.describe_node()}. Did you forget parentheses?"
+        )
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            if not _is_handle(item):
+                raise DagsterInvalidDefinitionError(
+                    f"{where} received a list containing an invalid type at index {index}. Lists "
+                    "can only contain the output from previous solid invocations or input "
+                    f"mappings, received {type(item).__name__} {item!r}."
+                )
+        return list(value)
+    raise DagsterInvalidDefinitionError(
+        f"{where} received {type(value).__name__} {value!r}. Must pass the output from previous "
+        "node invocations or inputs to the composition function as inputs when invoking nodes "
+        "during composition. Pass constant values through config instead."
+    )
 
 
 def _output_handles(definition: NodeDefinition, name: str) -> Any:
