@@ -23,6 +23,7 @@ from opbook import (
     RetryPolicy,
     SolidDefinition,
     String,
+    execute_pipeline,
     execute_solid,
     job,
     lambda_solid,
@@ -332,6 +333,46 @@ def test_solid_refuses_star_args() -> None:
             return rest
 
 
+def test_positional_arguments_follow_the_parameters_not_the_input_defs() -> None:
+    @solid(input_defs=[InputDefinition("b"), InputDefinition("a")])
+    def subtract(context, a, b):
+        return a - b
+
+    @lambda_solid
+    def three() -> int:
+        return 3
+
+    @lambda_solid
+    def two() -> int:
+        return 2
+
+    @pipeline
+    def subtracting():
+        subtract(three(), two())
+
+    assert subtract.positional_inputs == ["a", "b"]
+    assert execute_pipeline(subtracting).result_for_solid("subtract").output_value() == 1
+
+
+def test_inputs_only_in_kwargs_cannot_be_given_by_position() -> None:
+    @solid(input_defs=[InputDefinition("left"), InputDefinition("right")])
+    def add(context, **inputs):
+        return inputs["left"] + inputs["right"]
+
+    @lambda_solid
+    def one() -> int:
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=r"could not resolve input based on position at index 0 .* Use keyword args instead",
+    ):
+
+        @pipeline
+        def adding():
+            add(one(), one.alias("other")())
+
+
 def test_lambda_solid_takes_no_context() -> None:
     @lambda_solid(input_defs=[InputDefinition("x", Int)], output_def=OutputDefinition(Int))
     def plus(x):
@@ -415,7 +456,7 @@ def test_a_solid_taking_kwargs_receives_every_declared_input_in_a_run_and_when_c
 
     @pipeline
     def adding() -> None:
-        add(one(), one.alias("other")())
+        add(left=one(), right=one.alias("other")())
 
     from opbook import build_solid_context, execute_pipeline
 

@@ -202,13 +202,21 @@ def _bind_inputs(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
-    positional = definition.positional_inputs
-    if len(args) > len(positional):
+    names = [d.name for d in definition.input_defs]
+    if len(args) > len(names):
         raise DagsterInvalidDefinitionError(
             f'In "{graph_name}", {definition.node_kind} "{name}" was called with {len(args)} '
-            f"positional inputs but it has only {len(positional)}: {positional}."
+            f"positional inputs but it has only {len(names)}: {names}."
         )
-    bound: dict[str, Any] = dict(zip(positional, args, strict=False))
+    bound: dict[str, Any] = {}
+    for index, value in enumerate(args):
+        key = _input_at_position(definition, index)
+        if key is None:
+            raise DagsterInvalidDefinitionError(
+                f'In "{graph_name}", could not resolve input based on position at index {index} '
+                f'for invocation "{name}". Use keyword args instead, available inputs are: {names}'
+            )
+        bound[key] = value
     for key, value in kwargs.items():
         if key in bound:
             raise DagsterInvalidDefinitionError(
@@ -225,6 +233,16 @@ def _bind_inputs(
         if not _is_handle(value):
             bound[key] = _fan_in(value, where.format(key))
     return bound
+
+
+def _input_at_position(definition: NodeDefinition, index: int) -> str | None:
+    """The input a positional argument feeds: the function's parameters in order, then, when
+    exactly one input is left (taken by ``**kwargs``), that one."""
+    positional = definition.positional_inputs
+    if index < len(positional):
+        return positional[index]
+    rest = [d.name for d in definition.input_defs if d.name not in positional]
+    return rest[0] if len(rest) == 1 and index == len(definition.input_defs) - 1 else None
 
 
 def _fan_in(value: Any, where: str) -> list[Any]:

@@ -59,7 +59,12 @@ class NodeDefinition:
         self.config_field: cfg.Field | None = (
             None if config_schema is None else _as_config_field(config_schema, name, self.node_kind)
         )
-        self.positional_inputs = list(positional_inputs or [d.name for d in self.input_defs])
+        # The order in which positional arguments feed inputs (a function's parameter order).
+        self.positional_inputs = (
+            list(positional_inputs)
+            if positional_inputs is not None
+            else [d.name for d in self.input_defs]
+        )
 
     def _check_unique(self, what: str, names: list[str]) -> None:
         duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -298,6 +298,9 @@ def _build(
     definition = cls(
         name=node_name,
         input_defs=inputs,
+        positional_inputs=[
+            p.name for p in input_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ],
         compute_fn=ComputeFunction.inspect(fn, takes_context),
         output_defs=outputs,
         description=kwargs.pop("description", None) or inspect.getdoc(fn),
