@@ -5,6 +5,7 @@ output mappings, several outputs, and the definition errors a wrong composition 
 from __future__ import annotations
 
 import re
+import warnings
 from collections import namedtuple
 
 import pytest
@@ -531,3 +532,54 @@ def test_graph_node_with_a_config_mapping() -> None:
     result = uses_mapped.execute_in_process(run_config={"ops": {"mapped": {"config": {"base": 1}}}})
     assert result.output_for_node("mapped") == 2
     assert result.output_for_node("add_one") == 3
+
+
+# -- warnings while composing --------------------------------------------------------------------
+
+
+def test_an_aliased_node_never_invoked_is_warned_about() -> None:
+    with pytest.warns(
+        UserWarning,
+        match=re.escape(
+            "While in @job context 'forgot', received an uninvoked op 'one'.\n"
+            "'one' was aliased as 'first'."
+        ),
+    ):
+
+        @job
+        def forgot():
+            one.alias("first")
+            add_one(one())
+
+
+def test_one_warning_per_name_with_what_was_given() -> None:
+    with pytest.warns(UserWarning) as record:
+
+        @graph
+        def forgot_twice():
+            one.tag({"a": "b"})
+            one.tag({"a": "c"})
+
+    assert len(record) == 1
+    assert "Provided tags: {'a': 'c'}." in str(record[0].message)
+
+
+def test_a_refined_invocation_that_is_invoked_warns_of_nothing() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        @graph
+        def refined():
+            add_one(one.tag({"a": "b"}).alias("first")())
+
+
+def test_a_value_returned_from_a_pipeline_is_ignored_with_a_warning() -> None:
+    with pytest.warns(
+        UserWarning, match="You have returned a value out of a @pipeline-decorated function. "
+    ):
+
+        @pipeline
+        def returns_something():
+            return one()
+
+    assert returns_something.graph.output_mappings == []

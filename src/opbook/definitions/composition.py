@@ -10,6 +10,7 @@ the recording into nodes, dependencies and mappings.
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,9 +53,13 @@ class Invocation:
 @dataclass
 class Recording:
     graph_name: str
+    # the decorator whose body is running: "@graph", "@job", "@pipeline", "@composite_solid"
+    source: str = "@graph"
     invocations: dict[str, Invocation] = field(default_factory=dict)
     # how many times each definition name was invoked without an alias
     counts: dict[str, int] = field(default_factory=dict)
+    # nodes aliased, tagged or hooked but not (yet) invoked, by the name they would have
+    pending: dict[str, PendingInvocation] = field(default_factory=dict)
 
 
 _stack: list[Recording] = []
@@ -64,8 +69,8 @@ def is_composing() -> bool:
     return bool(_stack)
 
 
-def record(graph_name: str) -> Recording:
-    recording = Recording(graph_name)
+def record(graph_name: str, source: str = "@graph") -> Recording:
+    recording = Recording(graph_name, source)
     _stack.append(recording)
     return recording
 
@@ -73,6 +78,28 @@ def record(graph_name: str) -> Recording:
 def stop(recording: Recording) -> None:
     popped = _stack.pop()
     assert popped is recording
+
+
+def warn_not_invoked(recording: Recording) -> None:
+    """Warn, as Dagster does, of each node the finished body prepared but never invoked:
+    ``my_op.alias("x")`` without the call is almost always a mistake."""
+    for pending in recording.pending.values():
+        warnings.warn(_not_invoked_message(pending, recording), UserWarning, stacklevel=4)
+
+
+def _not_invoked_message(pending: PendingInvocation, recording: Recording) -> str:
+    definition = pending.definition
+    lines = [
+        f"While in {recording.source} context '{recording.graph_name}', received an uninvoked "
+        f"{definition.node_kind} '{definition.name}'."
+    ]
+    if pending.given_alias is not None:
+        lines.append(f"'{definition.name}' was aliased as '{pending.given_alias}'.")
+    if pending.tags:
+        lines.append(f"Provided tags: {pending.tags}.")
+    if pending.hook_defs:
+        lines.append(f"Provided hook definitions: {sorted(h.name for h in pending.hook_defs)}.")
+    return "\n".join(lines)
 
 
 class PendingInvocation:
@@ -87,33 +114,48 @@ class PendingInvocation:
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.definition = definition
-        self.given_alias = alias
+        self.given_alias = alias if alias is None else check_valid_name(alias, "Alias")
         self.tags = dict(tags or {})
         self.hook_defs = hook_defs
         self.retry_policy = retry_policy
+        if _stack:
+            # Until it is invoked; the latest preparation under a name is the one reported.
+            _stack[-1].pending[alias or definition.name] = self
 
     def describe_node(self) -> str:
         return f"{self.definition.node_kind} '{self.given_alias or self.definition.name}'"
 
+    def _derived(self) -> PendingInvocation:
+        """This invocation, about to be refined into another (``.tag(...).alias(...)``): only
+        the refined one is pending any more."""
+        if _stack:
+            key = self.given_alias or self.definition.name
+            if _stack[-1].pending.get(key) is self:
+                del _stack[-1].pending[key]
+        return self
+
     def alias(self, name: str) -> PendingInvocation:
-        check_valid_name(name, "Alias")
+        self._derived()
         return PendingInvocation(
             self.definition, name, self.tags, self.hook_defs, self.retry_policy
         )
 
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
+        self._derived()
         merged = {**self.tags, **tags}
         return PendingInvocation(
             self.definition, self.given_alias, merged, self.hook_defs, self.retry_policy
         )
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PendingInvocation:
+        self._derived()
         hooks = self.hook_defs | frozenset(hook_defs)
         return PendingInvocation(
             self.definition, self.given_alias, self.tags, hooks, self.retry_policy
         )
 
     def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingInvocation:
+        self._derived()
         return PendingInvocation(
             self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy
         )
@@ -167,6 +209,7 @@ class PendingInvocation:
             # its alias.
             return engine().invoke(self.definition, args, kwargs, self.given_alias)
         recording = _stack[-1]
+        recording.pending.pop(self.given_alias or self.definition.name, None)
         name = self._unique_name(recording)
         invocation = Invocation(name, self.definition, self.tags, self.hook_defs, self.retry_policy)
         invocation.inputs = _bind_inputs(self.definition, name, recording.graph_name, args, kwargs)

@@ -12,6 +12,7 @@ inputs and outputs, and cycles (reported as ``a -> b -> a``) raise
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -528,15 +529,32 @@ class Composed:
 
 
 def compose(
-    graph_name: str, fn: Callable[..., Any], output_names: Sequence[str] | None = None
+    graph_name: str,
+    fn: Callable[..., Any],
+    output_names: Sequence[str] | None = None,
+    source: str = "@graph",
 ) -> Composed:
-    """Run a composition function once and turn what it did into nodes and mappings."""
+    """Run a composition function once and turn what it did into nodes and mappings.
+
+    ``source`` names the decorator in warnings.  What a ``@pipeline`` body returns is ignored,
+    with a warning, as in Dagster: pipelines have no outputs.
+    """
     params = [p.name for p in inspect.signature(fn).parameters.values()]
-    recording = composition.record(graph_name)
+    recording = composition.record(graph_name, source)
     try:
         returned = fn(*(composition.GraphInputHandle(p) for p in params))
     finally:
         composition.stop(recording)
+    composition.warn_not_invoked(recording)
+    if source == "@pipeline" and returned is not None:
+        warnings.warn(
+            "You have returned a value out of a @pipeline-decorated function. It has no effect: "
+            "a pipeline has no outputs. Return nothing, or use @graph or @job for a graph "
+            "whose outputs are meaningful.",
+            UserWarning,
+            stacklevel=4,
+        )
+        returned = None
     # Two different definitions under one name would make the run config ambiguous.
     _definitions_by_name(graph_name, [inv.definition for inv in recording.invocations.values()])
     nodes: dict[str, Node] = {}
@@ -665,7 +683,12 @@ def composite_solid(
 
     def wrap(fn: Callable[..., Any]) -> CompositeSolidDefinition:
         graph_name = name or fn.__name__
-        composed = compose(graph_name, fn, [d.name for d in output_defs] if output_defs else None)
+        composed = compose(
+            graph_name,
+            fn,
+            [d.name for d in output_defs] if output_defs else None,
+            "@composite_solid",
+        )
         definition = CompositeSolidDefinition(
             graph_name,
             description or inspect.getdoc(fn),

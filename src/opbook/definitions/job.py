@@ -419,6 +419,7 @@ def pipeline(
                 graph_def=graph_def,
                 solid_retry_policy=solid_retry_policy,
             ),
+            "@pipeline",
         )
 
     return wrap
@@ -474,13 +475,17 @@ def job(
                 hooks,
                 op_retry_policy,
             ),
+            "@job",
         )
 
     return wrap
 
 
 def _from_function(
-    fn: Callable[..., Any], name: str | None, make: Callable[[GraphDefinition], PipelineDefinition]
+    fn: Callable[..., Any],
+    name: str | None,
+    make: Callable[[GraphDefinition], PipelineDefinition],
+    source: str,
 ) -> PipelineDefinition:
     graph_name = name or fn.__name__
     if inspect.signature(fn).parameters:
@@ -488,7 +493,7 @@ def _from_function(
             f'"{graph_name}" takes parameters; a job or pipeline composition function takes none '
             "(use @graph for a graph with inputs)."
         )
-    composed = compose(graph_name, fn)
+    composed = compose(graph_name, fn, source=source)
     graph_def = GraphDefinition(
         graph_name,
         inspect.getdoc(fn),

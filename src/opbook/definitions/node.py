@@ -133,7 +133,7 @@ class NodeDefinition:
     # -- composition -----------------------------------------------------------------------
 
     def alias(self, name: str) -> composition.PendingInvocation:
-        return composition.PendingInvocation(self).alias(name)
+        return composition.PendingInvocation(self, alias=name)
 
     def tag(self, tags: Mapping[str, Any]) -> composition.PendingInvocation:
         return composition.PendingInvocation(self, tags=tags)
