@@ -120,7 +120,10 @@ def test_unknown_input_names_the_solid_and_its_inputs() -> None:
 
 def test_unknown_upstream_node_and_output() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='depends on node "nope", which does not exist'
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'node "nope" not found in node list. Listed as dependency for node "first" input "x"'
+        ),
     ):
         PipelineDefinition(
             [emit, first], name="p", dependencies={"first": {"x": DependencyDefinition("nope")}}
@@ -169,14 +172,32 @@ def test_duplicate_aliases() -> None:
 def test_dependency_value_of_the_wrong_kind() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match="must be a DependencyDefinition or MultiDependencyDefinition",
+        match=re.escape(
+            'Expected IDependencyDefinition for solid "first" input "x". Received value'
+        ),
     ):
         PipelineDefinition([emit, first], name="p", dependencies={"first": {"x": "emit"}})
 
 
+def test_dependencies_of_the_wrong_shape() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match='The expected type for "dependencies" is Dict'
+    ):
+        PipelineDefinition([emit, first], name="p", dependencies=[])  # type: ignore[arg-type]
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="Received a IDependencyDefinition one layer too high under key first",
+    ):
+        PipelineDefinition(
+            [emit, first],
+            name="p",
+            dependencies={"first": DependencyDefinition("emit")},  # type: ignore[dict-item]
+        )
+
+
 def test_not_a_definition() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match="where a solid / op / graph definition was expected"
+        DagsterInvalidDefinitionError, match="Invalid item in node list: <function solid"
     ):
         PipelineDefinition([emit, solid], name="p")
 

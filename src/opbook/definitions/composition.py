@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.definitions.engine import engine
 from opbook.definitions.names import check_valid_name
+from opbook.definitions.tags import validate_tags
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class PendingInvocation:
     ) -> None:
         self.definition = definition
         self.given_alias = alias if alias is None else check_valid_name(alias, "Alias")
-        self.tags = dict(tags or {})
+        self.tags: dict[str, Any] = validate_tags(tags)
         self.hook_defs = hook_defs
         self.retry_policy = retry_policy
         if _stack:

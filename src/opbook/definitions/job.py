@@ -74,7 +74,9 @@ class PipelineDefinition:
         if graph_def is None:
             if not name:
                 raise DagsterInvalidDefinitionError("A pipeline needs a name.")
-            graph_def = GraphDefinition(name, description, solid_defs or [], dependencies or {})
+            graph_def = GraphDefinition(
+                name, description, solid_defs or [], {} if dependencies is None else dependencies
+            )
         self.graph = graph_def
         self.name = name or graph_def.name
         self.description = description or graph_def.description

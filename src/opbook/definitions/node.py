@@ -17,6 +17,7 @@ from opbook.definitions import composition
 from opbook.definitions.engine import engine
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.definitions.names import check_reserved
+from opbook.definitions.tags import validate_tags
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class NodeDefinition:
             )
         self.name = check_reserved(name, self.node_kind.capitalize())
         self.description = description
-        self.tags = dict(tags or {})
+        self.tags = validate_tags(tags)
         self.input_defs = list(input_defs)
         self.output_defs = list(output_defs)
         self._input_dict = {d.name: d for d in self.input_defs}
