@@ -24,7 +24,7 @@ def test_a_value_json_cannot_encode_is_refused() -> None:
         DagsterInvalidDefinitionError,
         match=re.escape('Invalid value for tag "bad", Could not JSON encode value'),
     ):
-        op(tags={"bad": object()})(lambda: None)
+        op(name="bad", tags={"bad": object()})(lambda: None)
 
 
 def test_a_value_that_comes_back_different_is_refused() -> None:
@@ -32,4 +32,4 @@ def test_a_value_that_comes_back_different_is_refused() -> None:
         DagsterInvalidDefinitionError,
         match=re.escape('JSON encoding "[1, 2]" of value "(1, 2)" is not equivalent'),
     ):
-        op(tags={"pair": (1, 2)})(lambda: None)
+        op(name="pair", tags={"pair": (1, 2)})(lambda: None)
