@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from opbook.definitions.dagster_type import DagsterType, resolve_dagster_type
+from opbook.definitions.dagster_type import DagsterType, DagsterTypeKind, resolve_dagster_type
 from opbook.definitions.names import check_valid_name
 from opbook.errors import DagsterInvalidDefinitionError
 
@@ -67,6 +67,17 @@ class InputDefinition:
         if self.dagster_type.is_nothing and default_value is not NO_VALUE:
             raise DagsterInvalidDefinitionError(
                 f'Input "{name}" has type Nothing, which cannot have a default value.'
+            )
+        # A scalar type checks without a context, so a bad default fails at definition.
+        if (
+            default_value is not NO_VALUE
+            and self.dagster_type.kind is DagsterTypeKind.SCALAR
+            and not self.dagster_type.type_check(None, default_value).success
+        ):
+            raise DagsterInvalidDefinitionError(
+                f"Type check failed for the default_value of InputDefinition {name} of type "
+                f"{self.dagster_type.name}. Received value {default_value!r} of type "
+                f"{type(default_value)}"
             )
 
     @property
