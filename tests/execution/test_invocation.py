@@ -159,7 +159,7 @@ def test_invalid_config_lists_the_problem_with_its_path():
         DagsterInvalidConfigError, match='Error in config for op "configured_add"'
     ) as info:
         configured_add(build_op_context(config={"n": "x"}, resources={"offset": 1}), 5)
-    assert 'Invalid scalar at n. Value "x"' in str(info.value)
+    assert 'Invalid scalar at path root:n. Value "x"' in str(info.value)
 
 
 def test_config_defaults_are_filled():
