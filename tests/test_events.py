@@ -127,6 +127,33 @@ def test_unknown_value_is_rejected() -> None:
         DagsterEventType("NOT_A_TYPE")
 
 
+@pytest.mark.parametrize("member", list(DagsterEventType.__members__.values()))
+def test_members_are_their_string_values(member: DagsterEventType) -> None:
+    assert member == member.value and member.value == member
+    assert hash(member) == hash(member.value)
+    assert member in {member.value} and member.value in {member}
+    assert {member.value: 1}[member] == 1
+    assert type(member.value) is str
+
+
+def test_members_show_as_dagsters_plain_enum_does() -> None:
+    member = ET.STEP_START
+    assert str(member) == format(member) == f"{member}" == "DagsterEventType.STEP_START"
+    assert f"{member:>30}" == "   DagsterEventType.STEP_START"
+    assert repr(member) == "<DagsterEventType.STEP_START: 'STEP_START'>"
+    assert str(ET.PIPELINE_START) == "DagsterEventType.RUN_START"
+
+
+def test_an_event_keeps_the_plain_string_whatever_it_is_given() -> None:
+    for given in (ET.RUN_FAILURE, "PIPELINE_FAILURE"):
+        event = DagsterEvent(given, "job")
+        assert type(event.event_type_value) is str
+        assert event.event_type_value == "PIPELINE_FAILURE"
+        assert event.event_type is ET.RUN_FAILURE
+        assert repr(event) == "DagsterEvent(PIPELINE_FAILURE, message=None)"
+    assert type(DagsterEvent.run_event(ET.RUN_START, "job", "").event_type_value) is str
+
+
 def test_category_sets() -> None:
     assert {ET.LOADED_INPUT, ET.HANDLED_OUTPUT, ET.STEP_RESTARTED} <= STEP_EVENTS
     assert ET.ENGINE_EVENT not in STEP_EVENTS

@@ -27,6 +27,12 @@ from opbook.config import (
     Shape,
     StringSource,
 )
+from opbook.definitions.config_files import (
+    config_from_files,
+    config_from_pkg_resources,
+    config_from_yaml_strings,
+)
+from opbook.definitions.config_mapping import ConfigMapping, config_mapping
 from opbook.definitions.configured import configured
 from opbook.definitions.dagster_type import (
     Any,
@@ -63,14 +69,26 @@ from opbook.definitions.executor import (
 )
 from opbook.definitions.graph import (
     CompositeSolidDefinition,
-    ConfigMapping,
     GraphDefinition,
     composite_solid,
     graph,
 )
 from opbook.definitions.hook import HookDefinition, event_list_hook, failure_hook, success_hook
-from opbook.definitions.input_output import In, InputDefinition, Out, OutputDefinition
+from opbook.definitions.input_output import (
+    GraphIn,
+    GraphOut,
+    In,
+    InputDefinition,
+    Out,
+    OutputDefinition,
+)
 from opbook.definitions.job import JobDefinition, PipelineDefinition, job, pipeline
+from opbook.definitions.legacy_schedules import (
+    daily_schedule,
+    hourly_schedule,
+    monthly_schedule,
+    weekly_schedule,
+)
 from opbook.definitions.logger import LoggerDefinition, logger
 from opbook.definitions.metadata import (
     EventMetadata,
@@ -87,8 +105,50 @@ from opbook.definitions.metadata import (
 )
 from opbook.definitions.mode import ModeDefinition, PresetDefinition
 from opbook.definitions.op import OpDefinition, SolidDefinition, lambda_solid, op, solid
+from opbook.definitions.partition import (
+    DynamicPartitionsDefinition,
+    Partition,
+    PartitionedConfig,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+    dynamic_partitioned_config,
+    static_partitioned_config,
+)
+from opbook.definitions.partition_selectors import (
+    create_offset_partition_selector,
+    date_partition_range,
+    identity_partition_selector,
+)
+from opbook.definitions.partition_set import PartitionScheduleDefinition, PartitionSetDefinition
+from opbook.definitions.partitioned_schedule import (
+    build_schedule_from_partitioned_job,
+    schedule_from_partitions,
+)
 from opbook.definitions.reconstructable import ReconstructablePipeline, reconstructable
-from opbook.definitions.resource import ResourceDefinition, resource
+from opbook.definitions.repository import (
+    RepositoryData,
+    RepositoryDefinition,
+    repository,
+)
+from opbook.definitions.resource import ResourceDefinition, make_values_resource, resource
+from opbook.definitions.run_request import (
+    RunRequest,
+    SkipReason,
+)
+from opbook.definitions.schedule import ScheduleDefinition
+from opbook.definitions.schedule_context import (
+    ScheduleEvaluationContext,
+    ScheduleExecutionContext,
+    build_schedule_context,
+)
+from opbook.definitions.schedule_decorator import schedule
+from opbook.definitions.sensor import (
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorExecutionContext,
+    build_sensor_context,
+    sensor,
+)
 from opbook.definitions.storage import (
     IntermediateStorageDefinition,
     SystemStorageDefinition,
@@ -101,6 +161,16 @@ from opbook.definitions.storage import (
     mem_system_storage,
     system_storage,
 )
+from opbook.definitions.time_window import (
+    DailyPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+    daily_partitioned_config,
+    hourly_partitioned_config,
+    monthly_partitioned_config,
+    weekly_partitioned_config,
+)
 from opbook.definitions.type_loaders import (
     DagsterTypeLoader,
     DagsterTypeMaterializer,
@@ -110,8 +180,10 @@ from opbook.definitions.type_loaders import (
 from opbook.definitions.user_events import (
     AssetKey,
     AssetMaterialization,
+    Backoff,
     ExpectationResult,
     Failure,
+    Jitter,
     Materialization,
     Output,
     RetryPolicy,
@@ -137,12 +209,15 @@ from opbook.errors import (
     DagsterSubprocessError,
     DagsterTypeCheckDidNotPass,
     DagsterTypeCheckError,
+    DagsterUnknownPartitionError,
     DagsterUnknownResourceError,
     DagsterUnmetExecutorRequirementsError,
     DagsterUserCodeExecutionError,
+    ExperimentalWarning,
     HookExecutionError,
 )
 from opbook.events import DagsterEvent, DagsterEventType, NodeHandle, SolidHandle
+from opbook.execution.build_resources import build_resources
 from opbook.execution.context import (
     AbstractComputeExecutionContext,
     HookContext,
@@ -162,6 +237,7 @@ from opbook.execution.invocation import (
     build_solid_context,
     check_dagster_type,
 )
+from opbook.execution.python_logs import get_dagster_logger
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
     ExecuteInProcessResult,
@@ -169,7 +245,21 @@ from opbook.execution.results import (
     PipelineExecutionResult,
     SolidExecutionResult,
 )
+from opbook.execution.sensors import (
+    AssetSensorDefinition,
+    PipelineFailureSensorContext,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    RunStatusSensorDefinition,
+    asset_sensor,
+    pipeline_failure_sensor,
+    run_failure_sensor,
+    run_status_sensor,
+)
 from opbook.storage.custom import AssetStoreContext, build_intermediate_storage_from_object_store
+from opbook.storage.event_records import (
+    EventRecordsFilter,
+)
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import DagsterRun, DagsterRunStatus, PipelineRun, PipelineRunStatus
 from opbook.testing import (
@@ -177,6 +267,7 @@ from opbook.testing import (
     execute_solid_within_pipeline,
     execute_solids_within_pipeline,
 )
+from opbook.utils import file_relative_path
 
 hardcoded_resource = ResourceDefinition.hardcoded_resource
 
@@ -202,7 +293,9 @@ __all__ = [
     "Array",
     "AssetKey",
     "AssetMaterialization",
+    "AssetSensorDefinition",
     "AssetStoreContext",
+    "Backoff",
     "Bool",
     "BoolSource",
     "CompositeSolidDefinition",
@@ -234,26 +327,34 @@ __all__ = [
     "DagsterTypeCheckError",
     "DagsterTypeLoader",
     "DagsterTypeMaterializer",
+    "DagsterUnknownPartitionError",
     "DagsterUnknownResourceError",
     "DagsterUnmetExecutorRequirementsError",
     "DagsterUserCodeExecutionError",
+    "DailyPartitionsDefinition",
     "DependencyDefinition",
     "Dict",
+    "DynamicPartitionsDefinition",
     "Enum",
     "EnumValue",
     "EventMetadata",
     "EventMetadataEntry",
+    "EventRecordsFilter",
     "ExecuteInProcessResult",
     "ExecutorDefinition",
     "ExpectationResult",
+    "ExperimentalWarning",
     "Failure",
     "Field",
     "Float",
     "FloatMetadataEntryData",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HookContext",
     "HookDefinition",
     "HookExecutionError",
+    "HourlyPartitionsDefinition",
     "In",
     "InProcessExecutionResult",
     "InitExecutorContext",
@@ -265,6 +366,7 @@ __all__ = [
     "IntMetadataEntryData",
     "IntSource",
     "IntermediateStorageDefinition",
+    "Jitter",
     "JobDefinition",
     "JsonMetadataEntryData",
     "List",
@@ -274,6 +376,7 @@ __all__ = [
     "Materialization",
     "MetadataValue",
     "ModeDefinition",
+    "MonthlyPartitionsDefinition",
     "MultiDependencyDefinition",
     "NodeHandle",
     "NodeInvocation",
@@ -286,28 +389,48 @@ __all__ = [
     "Output",
     "OutputDefinition",
     "OutputMapping",
+    "Partition",
+    "PartitionScheduleDefinition",
+    "PartitionSetDefinition",
+    "PartitionedConfig",
+    "PartitionsDefinition",
     "PathMetadataEntryData",
     "Permissive",
     "PipelineDefinition",
     "PipelineExecutionResult",
+    "PipelineFailureSensorContext",
     "PipelineRun",
     "PipelineRunStatus",
     "PresetDefinition",
     "PythonArtifactMetadataEntryData",
     "PythonObjectDagsterType",
     "ReconstructablePipeline",
+    "RepositoryData",
+    "RepositoryDefinition",
     "ResourceDefinition",
     "RetryPolicy",
     "RetryRequested",
+    "RunFailureSensorContext",
+    "RunRequest",
+    "RunStatusSensorContext",
+    "RunStatusSensorDefinition",
     "ScalarUnion",
+    "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "ScheduleExecutionContext",
     "Selector",
+    "SensorDefinition",
+    "SensorEvaluationContext",
+    "SensorExecutionContext",
     "Set",
     "Shape",
+    "SkipReason",
     "SolidDefinition",
     "SolidExecutionContext",
     "SolidExecutionResult",
     "SolidHandle",
     "SolidInvocation",
+    "StaticPartitionsDefinition",
     "String",
     "StringSource",
     "SystemComputeExecutionContext",
@@ -317,21 +440,36 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "WeeklyPartitionsDefinition",
+    "asset_sensor",
     "build_hook_context",
     "build_init_logger_context",
     "build_init_resource_context",
     "build_intermediate_storage_from_object_store",
     "build_op_context",
+    "build_resources",
+    "build_schedule_context",
+    "build_schedule_from_partitioned_job",
+    "build_sensor_context",
     "build_solid_context",
     "check_dagster_type",
     "composite_solid",
+    "config_from_files",
+    "config_from_pkg_resources",
+    "config_from_yaml_strings",
+    "config_mapping",
     "configured",
+    "create_offset_partition_selector",
     "dagster_type_loader",
     "dagster_type_materializer",
+    "daily_partitioned_config",
+    "daily_schedule",
     "dask_executor",
+    "date_partition_range",
     "default_executors",
     "default_intermediate_storage_defs",
     "default_system_storage_defs",
+    "dynamic_partitioned_config",
     "event_list_hook",
     "execute_pipeline",
     "execute_pipeline_iterator",
@@ -340,10 +478,15 @@ __all__ = [
     "execute_solids_within_pipeline",
     "executor",
     "failure_hook",
+    "file_relative_path",
     "fs_intermediate_storage",
     "fs_system_storage",
+    "get_dagster_logger",
     "graph",
     "hardcoded_resource",
+    "hourly_partitioned_config",
+    "hourly_schedule",
+    "identity_partition_selector",
     "in_process_executor",
     "intermediate_storage",
     "job",
@@ -351,19 +494,32 @@ __all__ = [
     "load_ipython_extension",
     "logger",
     "make_python_type_usable_as_dagster_type",
+    "make_values_resource",
     "mem_intermediate_storage",
     "mem_system_storage",
+    "monthly_partitioned_config",
+    "monthly_schedule",
     "multiprocess_executor",
     "op",
     "pipeline",
+    "pipeline_failure_sensor",
     "reconstructable",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
+    "repository",
     "resource",
+    "run_failure_sensor",
+    "run_status_sensor",
+    "schedule",
+    "schedule_from_partitions",
+    "sensor",
     "solid",
+    "static_partitioned_config",
     "success_hook",
     "system_storage",
     "unload_ipython_extension",
     "usable_as_dagster_type",
     "validate_run_config",
+    "weekly_partitioned_config",
+    "weekly_schedule",
 ]

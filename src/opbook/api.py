@@ -11,19 +11,19 @@ throw-away one as in Dagster: that is what lets a notebook re-execute a run with
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from opbook import config as cfg
 from opbook.definitions.engine import Engine
 from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.hook import HookDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.resource import as_resource_definition
 from opbook.definitions.run_config import (
+    check_default_run_config,
     resolve_run_config,
     resolved_as_dict,
     run_config_schema,
@@ -48,7 +48,7 @@ from opbook.executors.run import ExecutorFn, RunDriver
 from opbook.plan.plan import build_plan, normalize_step_key
 from opbook.plan.selection import select, split_clauses
 from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
+from opbook.storage.runs import PipelineRun, PipelineRunStatus
 
 
 def _as_pipeline(pipeline: Any) -> PipelineDefinition:
@@ -363,6 +363,14 @@ def _parent_run(parent_run_id: str, instance: DagsterInstance) -> PipelineRun:
             "OPBOOK_HOME) with filesystem storage.",
             str(parent_run_id),
         )
+    if parent.status == PipelineRunStatus.STARTED:
+        warnings.warn(
+            f"Run {parent.run_id} is still marked STARTED: it may be running elsewhere, and its "
+            "steps' values may not all be stored yet. If its process is gone on another "
+            f"machine, mark it with `opbook runs --mark-failed {parent.run_id}`.",
+            UserWarning,
+            stacklevel=3,
+        )
     return parent
 
 
@@ -580,14 +588,11 @@ def execute_graph_in_process(
     resources: Mapping[str, Any] | None = None,
     raise_on_error: bool = True,
     op_selection: Sequence[str] | None = None,
-    *,
-    job_name: str | None = None,
-    hook_defs: AbstractSet[HookDefinition] = frozenset(),
     **kwargs: Any,
 ) -> InProcessExecutionResult:
     """``GraphDefinition.execute_in_process``: run the graph as an ephemeral job."""
     resource_defs = {key: as_resource_definition(value) for key, value in (resources or {}).items()}
-    job = JobDefinition(graph, name=job_name, resource_defs=resource_defs, hook_defs=hook_defs)
+    job = JobDefinition(graph, resource_defs=resource_defs)
     return execute_job_in_process(job, run_config, instance, raise_on_error, op_selection, **kwargs)
 
 
@@ -646,10 +651,12 @@ class OpbookEngine:
     execute_job_in_process = staticmethod(execute_job_in_process)
     execute_graph_in_process = staticmethod(execute_graph_in_process)
     select_nodes = staticmethod(_select_nodes)
+    check_default_run_config = staticmethod(check_default_run_config)
     invoke = staticmethod(invocation.invoke)
     invoke_resource = staticmethod(invocation.invoke_resource)
     invoke_logger = staticmethod(invocation.invoke_logger)
     invoke_hook = staticmethod(hook_invocation.invoke_hook)
+    instance_from_ref = staticmethod(DagsterInstance.from_ref)
 
 
 ENGINE: Engine = OpbookEngine()

@@ -19,6 +19,7 @@ The names are Dagster's, because code written against Dagster catches them::
     │   ├── DagsterInvalidPropertyError
     │   ├── DagsterSubprocessError
     │   ├── DagsterObjectStoreError
+    │   ├── DagsterUnknownPartitionError         (a partition key its partitions lack)
     │   └── DagsterUserCodeExecutionError        (.user_exception, .original_exc_info)
     │       ├── DagsterExecutionStepExecutionError   (.step_key, .op_name, .op_def_name)
     │       ├── DagsterResourceFunctionError
@@ -28,7 +29,8 @@ The names are Dagster's, because code written against Dagster catches them::
     │       ├── DagsterConfigMappingFunctionError
     │       ├── DagsterExecutionLoadInputError
     │       ├── DagsterExecutionHandleOutputError
-    │       └── HookExecutionError
+    │       ├── HookExecutionError
+    │       └── ScheduleExecutionError           (a schedule's user function raised)
     ├── CheckError                                (API misuse: wrong argument types or combinations)
     │   └── ParameterCheckError
     ├── PostProcessingError                       (config post-processing, e.g. a missing env var)
@@ -36,6 +38,8 @@ The names are Dagster's, because code written against Dagster catches them::
     └── RetryRequested                            (raised by user code to ask for another attempt)
     BaseException
     └── DagsterExecutionInterruptedError          (a run stopped from outside)
+    Warning
+    └── ExperimentalWarning                       (an API that may change between releases)
 
 ``CheckError`` is not a ``DagsterError``, as in Dagster, where it signals a caller's mistake
 rather than a problem of the pipeline.  ``Failure`` and ``RetryRequested`` are control flow for
@@ -174,6 +178,10 @@ class DagsterObjectStoreError(DagsterError):
     """Storing or loading an intermediate value failed."""
 
 
+class DagsterUnknownPartitionError(DagsterError):
+    """Run config was asked for a partition key that the partitions do not have."""
+
+
 class DagsterUserCodeExecutionError(DagsterError):
     """User code raised inside one of opbook's error boundaries.
 
@@ -249,6 +257,10 @@ class HookExecutionError(DagsterUserCodeExecutionError):
     """A hook raised.  Reported as a HOOK_ERRORED event; never fails the step or the run."""
 
 
+class ScheduleExecutionError(DagsterUserCodeExecutionError):
+    """A schedule's function (run config, tags, should_execute, partition selector) raised."""
+
+
 class DagsterExecutionInterruptedError(BaseException):
     """A run was interrupted from outside (KeyboardInterrupt, a termination request)."""
 
@@ -263,6 +275,11 @@ class ParameterCheckError(CheckError):
 
 class PostProcessingError(Exception):
     """Config post-processing failed (for example an environment variable is not set)."""
+
+
+class ExperimentalWarning(Warning):
+    """Warns that an API is experimental and may change between releases (Dagster's
+    ``ExperimentalWarning``, which code silences with ``warnings.filterwarnings``)."""
 
 
 def current_exc_info() -> ExcInfo:

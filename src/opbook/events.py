@@ -34,8 +34,14 @@ def _reset_pid() -> None:
 os.register_at_fork(after_in_child=_reset_pid)
 
 
-class DagsterEventType(Enum):
-    """The kind of a ``DagsterEvent``."""
+class DagsterEventType(str, Enum):
+    """The kind of a ``DagsterEvent``.
+
+    Members are strings equal to their value (``DagsterEventType.STEP_START == "STEP_START"``,
+    with the same hash), so sets and dicts of the stored values and of members mix freely.
+    ``str()``, ``format()`` and ``repr()`` are those of a plain ``Enum``, as in Dagster:
+    ``"DagsterEventType.STEP_START"``; ``.value`` is the stored string.
+    """
 
     STEP_OUTPUT = "STEP_OUTPUT"
     STEP_INPUT = "STEP_INPUT"
@@ -80,9 +86,25 @@ class DagsterEventType(Enum):
     PIPELINE_CANCELED = "PIPELINE_CANCELED"
     STEP_MATERIALIZATION = "ASSET_MATERIALIZATION"
 
+    # Spelled out, so that every Python version (3.10 formats a str mixin by its value) shows
+    # members as Dagster's plain Enum does.
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
+
 
 ET = DagsterEventType
 _TYPE_BY_VALUE: dict[str, DagsterEventType] = {member.value: member for member in DagsterEventType}
+# Each value as the plain string, looked up by member or by value.
+_TYPE_VALUES: dict[str, str] = {value: value for value in _TYPE_BY_VALUE}
+
+
+def _plain(event_type: str) -> str:
+    """The plain string of a member (or of any other ``str`` subclass)."""
+    return _TYPE_VALUES.get(event_type) or str.__str__(event_type)
+
 
 STEP_EVENTS = frozenset(
     {
@@ -119,6 +141,7 @@ PIPELINE_EVENTS = frozenset(
     }
 )
 HOOK_EVENTS = frozenset({ET.HOOK_COMPLETED, ET.HOOK_ERRORED, ET.HOOK_SKIPPED})
+ALERT_EVENTS = frozenset({ET.ALERT_START, ET.ALERT_SUCCESS})
 
 EVENT_TYPE_VALUE_TO_DISPLAY_STRING = {
     member.value: name
@@ -371,7 +394,7 @@ class DagsterEvent:
 
     def __init__(
         self,
-        event_type_value: str,
+        event_type_value: DagsterEventType | str,
         pipeline_name: str,
         step_key: str | None = None,
         solid_handle: SolidHandle | None = None,
@@ -382,7 +405,10 @@ class DagsterEvent:
         pid: int | None = None,
         timestamp: float | None = None,
     ) -> None:
-        self.event_type_value = event_type_value
+        # Always the plain string, also when given a member (a ``str`` too, shown differently).
+        self.event_type_value = (
+            event_type_value if event_type_value.__class__ is str else _plain(event_type_value)
+        )
         self.pipeline_name = pipeline_name
         self.step_key = step_key
         self.solid_handle = solid_handle
@@ -406,7 +432,7 @@ class DagsterEvent:
     ) -> DagsterEvent:
         """A step event (``event_type`` as the enum member or its value)."""
         return cls(
-            event_type if isinstance(event_type, str) else event_type.value,
+            event_type,
             pipeline_name,
             step_key,
             handle,
@@ -420,7 +446,7 @@ class DagsterEvent:
     def run_event(
         cls, event_type: DagsterEventType, pipeline_name: str, message: str, data: Any = None
     ) -> DagsterEvent:
-        return cls(event_type.value, pipeline_name, None, None, None, None, data, message)
+        return cls(event_type, pipeline_name, None, None, None, None, data, message)
 
     @classmethod
     def engine_event(
@@ -432,7 +458,7 @@ class DagsterEvent:
         handle: SolidHandle | None = None,
     ) -> DagsterEvent:
         return cls(
-            ET.ENGINE_EVENT.value,
+            ET.ENGINE_EVENT,
             pipeline_name,
             step_key,
             handle,
@@ -494,118 +520,118 @@ class DagsterEvent:
     @property
     def is_step_event(self) -> bool:
         """Whether the event belongs to a step (it then has a ``step_key``)."""
-        return self.event_type in STEP_EVENTS
+        return self.event_type_value in STEP_EVENTS
 
     @property
     def is_hook_event(self) -> bool:
-        return self.event_type in HOOK_EVENTS
+        return self.event_type_value in HOOK_EVENTS
 
     @property
     def is_alert_event(self) -> bool:
-        return self.event_type_value in ("ALERT_START", "ALERT_SUCCESS")
+        return self.event_type_value in ALERT_EVENTS
 
     @property
     def is_step_success(self) -> bool:
         """Whether this is a ``STEP_SUCCESS``."""
-        return self.event_type_value == "STEP_SUCCESS"
+        return self.event_type_value == ET.STEP_SUCCESS
 
     @property
     def is_successful_output(self) -> bool:
-        return self.event_type_value == "STEP_OUTPUT"
+        return self.event_type_value == ET.STEP_OUTPUT
 
     @property
     def is_step_start(self) -> bool:
         """Whether this is a ``STEP_START``."""
-        return self.event_type_value == "STEP_START"
+        return self.event_type_value == ET.STEP_START
 
     @property
     def is_step_failure(self) -> bool:
         """Whether this is a ``STEP_FAILURE``."""
-        return self.event_type_value == "STEP_FAILURE"
+        return self.event_type_value == ET.STEP_FAILURE
 
     @property
     def is_step_skipped(self) -> bool:
         """Whether this is a ``STEP_SKIPPED``."""
-        return self.event_type_value == "STEP_SKIPPED"
+        return self.event_type_value == ET.STEP_SKIPPED
 
     @property
     def is_step_up_for_retry(self) -> bool:
-        return self.event_type_value == "STEP_UP_FOR_RETRY"
+        return self.event_type_value == ET.STEP_UP_FOR_RETRY
 
     @property
     def is_step_restarted(self) -> bool:
-        return self.event_type_value == "STEP_RESTARTED"
+        return self.event_type_value == ET.STEP_RESTARTED
 
     @property
     def is_pipeline_success(self) -> bool:
-        return self.event_type_value == "PIPELINE_SUCCESS"
+        return self.event_type_value == ET.RUN_SUCCESS
 
     is_run_success = is_pipeline_success
 
     @property
     def is_pipeline_failure(self) -> bool:
-        return self.event_type_value == "PIPELINE_FAILURE"
+        return self.event_type_value == ET.RUN_FAILURE
 
     is_run_failure = is_pipeline_failure
 
     @property
     def is_pipeline_init_failure(self) -> bool:
-        return self.event_type_value == "PIPELINE_INIT_FAILURE"
+        return self.event_type_value == ET.PIPELINE_INIT_FAILURE
 
     @property
     def is_failure(self) -> bool:
         """Whether this is a failure, of a step or of the run."""
-        return self.event_type in FAILURE_EVENTS
+        return self.event_type_value in FAILURE_EVENTS
 
     @property
     def is_pipeline_event(self) -> bool:
         """Whether this is a run event (start, success, failure, cancellation)."""
-        return self.event_type in PIPELINE_EVENTS
+        return self.event_type_value in PIPELINE_EVENTS
 
     @property
     def is_engine_event(self) -> bool:
-        return self.event_type_value == "ENGINE_EVENT"
+        return self.event_type_value == ET.ENGINE_EVENT
 
     @property
     def is_asset_store_operation(self) -> bool:
-        return self.event_type_value == "ASSET_STORE_OPERATION"
+        return self.event_type_value == ET.ASSET_STORE_OPERATION
 
     @property
     def is_handled_output(self) -> bool:
-        return self.event_type_value == "HANDLED_OUTPUT"
+        return self.event_type_value == ET.HANDLED_OUTPUT
 
     @property
     def is_loaded_input(self) -> bool:
-        return self.event_type_value == "LOADED_INPUT"
+        return self.event_type_value == ET.LOADED_INPUT
 
     @property
     def is_step_materialization(self) -> bool:
-        return self.event_type_value == "ASSET_MATERIALIZATION"
+        return self.event_type_value == ET.ASSET_MATERIALIZATION
 
     @property
     def is_expectation_result(self) -> bool:
-        return self.event_type_value == "STEP_EXPECTATION_RESULT"
+        return self.event_type_value == ET.STEP_EXPECTATION_RESULT
 
     @property
     def is_asset_observation(self) -> bool:
-        return self.event_type_value == "ASSET_OBSERVATION"
+        return self.event_type_value == ET.ASSET_OBSERVATION
 
     @property
     def asset_key(self) -> Any:
-        if self.event_type_value != "ASSET_MATERIALIZATION":
+        if self.event_type_value != ET.ASSET_MATERIALIZATION:
             return None
         return getattr(self.event_specific_data.materialization, "asset_key", None)
 
     @property
     def partition(self) -> Any:
-        if self.event_type_value != "ASSET_MATERIALIZATION":
+        if self.event_type_value != ET.ASSET_MATERIALIZATION:
             return None
         return getattr(self.event_specific_data.materialization, "partition", None)
 
     # -- typed payload accessors -----------------------------------------------------------
 
     def _payload(self, accessor: str, *types: DagsterEventType) -> Any:
-        if self.event_type not in types:
+        if self.event_type_value not in types:
             raise CheckError(
                 f"{accessor} only callable when event_type is "
                 f"{' or '.join(t.name for t in types)}, called on {self.event_type.name}"

@@ -105,3 +105,26 @@ def test_a_target_of_another_job_is_refused(cli, files):
 
     assert ran.code == 2
     assert f"run {run_id} is a run of 'chain', not of 'other'" in ran.err
+
+
+def test_runs_mark_failed_marks_an_unfinished_run(cli, workdir):
+    import dataclasses
+
+    from opbook.storage.runs import PipelineRunStatus
+
+    with DagsterInstance.local(str(workdir / "home")) as instance:
+        run = instance.create_run("remote_job")
+        run = instance.update_run_status(run, PipelineRunStatus.STARTED)
+        away = dataclasses.replace(run.process, hostname="another-machine")
+        instance.run_storage.update_run(dataclasses.replace(run, process=away))
+    ran = cli("runs", "--mark-failed", run.run_id[:8])
+    assert ran.code == 0 and ran.out.strip() == f"Run {run.run_id} marked as failed."
+    assert "FAILURE" in cli("runs").out
+    again = cli("runs", "--mark-failed", run.run_id)
+    assert again.code != 0 and "has finished already (FAILURE)" in again.err
+
+
+def test_runs_refuses_a_negative_limit(cli):
+    ran = cli("runs", "--limit", "-5")
+    assert ran.code == 2
+    assert "expected a whole number of 0 or more, got '-5'" in ran.err

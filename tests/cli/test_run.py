@@ -327,3 +327,22 @@ def test_runs_in_an_empty_instance_says_so(cli, workdir):
 
     assert ran.code == 0
     assert ran.out.strip() == f"No runs recorded in {workdir / 'elsewhere'}."
+
+
+def test_hostile_yaml_config_files_are_one_line_each(cli, files, workdir):
+    from tests.config.test_yaml_text import ALIAS_BOMB
+
+    files.jobs()
+    (workdir / "latin1.yaml").write_bytes(b"ops: {first: {config: caf\xe9}}\n")
+    files.write("recursive.yaml", "ops: &ops {first: *ops}\n")
+    files.write("bomb.yaml", ALIAS_BOMB)
+    cases = {
+        "latin1.yaml": "latin1.yaml: the YAML is not UTF-8 text (byte 0xe9 at offset 25)",
+        "recursive.yaml": "recursive.yaml: the YAML has an alias that refers to the node it is in",
+        "bomb.yaml": "bomb.yaml: the YAML's aliases expand to more than 1,000,000 values",
+    }
+    for name, expected in cases.items():
+        ran = cli("run", "jobs.py", "-c", name)
+        assert ran.code == 2, name
+        assert ran.err.startswith(f"opbook: error: {expected}"), (name, ran.err)
+        assert len(ran.err.strip().splitlines()) == 1, ran.err

@@ -17,6 +17,8 @@ from opbook import (
     DagsterInvariantViolationError,
     DependencyDefinition,
     GraphDefinition,
+    GraphIn,
+    GraphOut,
     InputDefinition,
     InputMapping,
     Int,
@@ -93,7 +95,10 @@ def test_alias_tag_with_hooks_and_retry_policy_on_an_invocation() -> None:
 
 
 def test_alias_used_twice_is_rejected() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='alias "same" is used more than once'):
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("@graph twice invoked the same node (same) twice without aliasing."),
+    ):
 
         @graph
         def twice():
@@ -121,7 +126,8 @@ def test_constant_passed_as_input_is_rejected() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
         match=re.escape(
-            'input "x" of op "add_one" received int 5. Must pass the output from previous node'
+            "In @graph constant, received invalid type <class 'int'> for input \"x\" (at position 0) "
+            'in op invocation "add_one". Must pass the output from previous node invocations'
         ),
     ):
 
@@ -134,7 +140,8 @@ def test_list_of_constants_passed_as_input_is_rejected() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
         match=re.escape(
-            "invalid type at index 0. Lists can only contain the output from previous solid"
+            'received a list containing an invalid type at index 0 for input "x" (at position 0) '
+            "in op invocation add_one. Lists can only contain the output from previous solid"
         ),
     ):
 
@@ -159,29 +166,18 @@ def test_uninvoked_node_passed_as_input_is_rejected() -> None:
             add_one(one.alias("first"))
 
 
-def test_tuple_of_several_outputs_passed_as_input_is_rejected() -> None:
-    @op(out={"a": Out(), "b": Out()})
-    def two():
-        return 1, 2
-
-    with pytest.raises(
-        DagsterInvalidDefinitionError,
-        match=re.escape("received a tuple of multiple outputs. Must pass individual output, "),
-    ):
-
-        @graph
-        def whole_tuple():
-            add_one(two())
-
-
 def test_alias_must_be_a_valid_name() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='Alias "uh oh" is not a valid name'):
+    with pytest.raises(DagsterInvalidDefinitionError, match='"uh oh" is not a valid name'):
         one.alias("uh oh")
 
 
 def test_too_many_positional_inputs_is_rejected() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match="2 positional inputs but it has only 1"
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "In @graph too_many, received too many inputs for invocation add_one. "
+            "Only 1 defined, received 2"
+        ),
     ):
 
         @graph
@@ -236,13 +232,13 @@ def test_multiple_outputs_unpack_as_namedtuple() -> None:
 
 
 def test_graph_outputs_from_dict_and_namedtuple() -> None:
-    @graph(out={"a": None, "b": None})
+    @graph(out={"a": GraphOut(), "b": GraphOut()})
     def two_outputs_dict():
         return {"a": one(), "b": add_one(one())}
 
     Pair = namedtuple("Pair", "first second")
 
-    @graph
+    @graph(out={"first": GraphOut(), "second": GraphOut()})
     def two_outputs_namedtuple():
         return Pair(one(), add_one(one()))
 
@@ -254,7 +250,10 @@ def test_graph_outputs_from_dict_and_namedtuple() -> None:
 
 
 def test_graph_returning_a_constant_is_rejected() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match="must return the output of a node"):
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="@graph 'returns_constant' returned problematic value of type <class 'int'>",
+    ):
 
         @graph
         def returns_constant():
@@ -534,6 +533,182 @@ def test_graph_node_with_a_config_mapping() -> None:
     assert result.output_for_node("add_one") == 3
 
 
+# -- declared inputs and outputs (GraphIn / GraphOut) --------------------------------------------
+
+
+@op(out={"low": Out(int), "high": Out(int)})
+def low_high():
+    return 1, 9
+
+
+def test_graph_in_describes_an_input() -> None:
+    @graph(ins={"x": GraphIn(description="The number.")})
+    def described(x):
+        return add_one(x)
+
+    assert [(d.name, d.description) for d in described.input_defs] == [("x", "The number.")]
+
+
+def test_graph_in_must_name_a_parameter() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("@graph 'misnamed' decorated function does not have parameter(s) 'y'"),
+    ):
+
+        @graph(ins={"y": GraphIn()})
+        def misnamed(x):
+            return add_one(x)
+
+
+def test_unused_graph_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("@graph 'unused' has unmapped input 'x'. Remove it or pass it"),
+    ):
+
+        @graph
+        def unused(x):
+            one()
+
+
+def test_single_graph_out_keeps_the_name_result() -> None:
+    @graph(out=GraphOut(description="One more."))
+    def more():
+        return add_one(one())
+
+    assert [(d.name, d.description) for d in more.output_defs] == [("result", "One more.")]
+
+
+def test_graph_outs_fill_from_a_returned_tuple_in_declared_order() -> None:
+    @graph(out={"a": GraphOut(), "b": GraphOut()})
+    def swapped():
+        low, high = low_high()
+        return high, low
+
+    result = swapped.execute_in_process()
+    assert (result.output_value("a"), result.output_value("b")) == (9, 1)
+
+
+def test_multi_output_graph_unpacks_in_declaration_order_inside_a_job() -> None:
+    @graph(out={"low": GraphOut(), "high": GraphOut()})
+    def bounds():
+        low, high = low_high()
+        return {"high": high, "low": low}
+
+    @op
+    def spread(low: int, high: int) -> int:
+        return high - low
+
+    @job
+    def measure():
+        low, high = bounds()
+        spread(low, high)
+
+    assert measure.execute_in_process().output_for_node("spread") == 8
+
+
+def test_multi_output_graph_outputs_by_attribute() -> None:
+    @graph(out={"low": GraphOut(), "high": GraphOut()})
+    def bounds():
+        low, high = low_high()
+        return {"low": low, "high": high}
+
+    @job
+    def just_high():
+        add_one(bounds().high)
+
+    assert just_high.execute_in_process().output_for_node("add_one") == 10
+
+
+def test_returned_dict_key_must_be_a_declared_out() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "@graph 'wrong_key' referenced key c which does not match any OutputDefinitions. "
+            "Valid options are: ['a', 'b']"
+        ),
+    ):
+
+        @graph(out={"a": GraphOut(), "b": GraphOut()})
+        def wrong_key():
+            low, high = low_high()
+            return {"a": low, "c": high}
+
+
+def test_every_declared_out_must_be_returned() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("@graph 'half' has unmapped output 'b'. Remove it or return a value"),
+    ):
+
+        @graph(out={"a": GraphOut(), "b": GraphOut()})
+        def half():
+            low, _high = low_high()
+            return {"a": low}
+
+
+def test_a_single_output_for_several_outs_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "Returned a single output (low_high.low) in @graph 'single' but 2 outputs are "
+            "defined. Return a dict to map defined outputs."
+        ),
+    ):
+
+        @graph(out={"a": GraphOut(), "b": GraphOut()})
+        def single():
+            return low_high().low
+
+
+def test_a_dict_without_declared_outs_is_rejected() -> None:
+    with pytest.raises(DagsterInvalidDefinitionError, match=r"Valid options are: \['result'\]"):
+
+        @graph
+        def undeclared():
+            return {"total": one()}
+
+
+def test_a_job_returning_an_output_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match="in @job 'returns' but 0 outputs are defined"
+    ):
+
+        @job
+        def returns():
+            return one()
+
+
+def test_tuple_of_outputs_passed_as_one_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape('received a tuple of multiple outputs for input "x" (at position 0)'),
+    ):
+
+        @job
+        def whole_tuple():
+            add_one(low_high())
+
+
+def test_unpacking_a_single_output_is_rejected() -> None:
+    with pytest.raises(DagsterInvariantViolationError, match='iterate over the output "result"'):
+
+        @job
+        def unpacks():
+            _a, _b = one()
+
+
+def test_alias_after_invocation_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape("Consider checking the location of parentheses."),
+    ):
+
+        @job
+        def late_alias():
+            one().alias("x")
+
+
 # -- warnings while composing --------------------------------------------------------------------
 
 
@@ -583,3 +758,22 @@ def test_a_value_returned_from_a_pipeline_is_ignored_with_a_warning() -> None:
             return one()
 
     assert returns_something.graph.output_mappings == []
+
+
+def test_aliased_graph_runs_under_its_alias() -> None:
+    @graph
+    def inner_one():
+        return one()
+
+    result = inner_one.alias("renamed").execute_in_process()
+    assert result.output_value() == 1
+    assert inner_one.alias("renamed").to_job().name == "renamed"
+
+
+def test_to_job_name_must_be_valid() -> None:
+    @graph
+    def empty():
+        pass
+
+    with pytest.raises(DagsterInvalidDefinitionError, match='"a/b" is not a valid name'):
+        empty.to_job(name="a/b")

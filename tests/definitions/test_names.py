@@ -18,7 +18,7 @@ def test_names_may_start_with_a_digit() -> None:
 def test_names_outside_the_pattern_are_refused() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match=re.escape('Output "a-b" is not a valid name in Dagster. Names must be in regex'),
+        match=re.escape('"a-b" is not a valid name in Dagster. Names must be in regex'),
     ):
         OutputDefinition(name="a-b")
 
@@ -38,5 +38,5 @@ def test_reserved_input_name_is_refused() -> None:
 
 
 def test_reserved_node_name_is_refused() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='Op "input" is not a valid name'):
+    with pytest.raises(DagsterInvalidDefinitionError, match='"input" is not a valid name'):
         op(name="input")(lambda: 1)

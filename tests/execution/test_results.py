@@ -16,6 +16,7 @@ from opbook import (
     DagsterInvariantViolationError,
     ExecuteInProcessResult,
     ExpectationResult,
+    GraphOut,
     InProcessExecutionResult,
     InputDefinition,
     Out,
@@ -309,7 +310,7 @@ def inner(x: int, y: int):
     return add(x, y)
 
 
-@graph
+@graph(out={"total": GraphOut()})
 def top():
     a, b = pair()
     total = inner(a, b)
@@ -441,3 +442,20 @@ def test_solid_result_list_holds_only_the_selected_solids() -> None:
     assert [r.solid.name for r in execute_pipeline(chain).solid_result_list] == ["first", "second"]
     selected = execute_pipeline(chain, solid_selection=["first"])
     assert [r.solid.name for r in selected.solid_result_list] == ["first"]
+
+
+def test_output_for_node_reads_each_output_of_a_multi_output_graph() -> None:
+    @graph(out={"low": GraphOut(), "high": GraphOut()})
+    def low_and_high():
+        a, b = pair()
+        return {"low": a, "high": b}
+
+    @graph
+    def outer():
+        low_and_high()
+
+    result = outer.execute_in_process()
+    assert result.output_for_node("low_and_high", "low") == 1
+    assert result.output_for_node("low_and_high", "high") == 2
+    direct = low_and_high.execute_in_process()
+    assert (direct.output_value("low"), direct.output_value("high")) == (1, 2)

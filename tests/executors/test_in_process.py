@@ -315,3 +315,50 @@ def test_a_threshold_set_by_user_code_during_a_run_is_left_as_set() -> None:
         assert gc.get_threshold()[0] == 1234
     finally:
         gc.set_threshold(*before)
+
+
+def test_objects_the_host_froze_stay_frozen_after_a_run() -> None:
+    import gc
+
+    @op
+    def nested() -> int:
+        return inner.execute_in_process().output_for_node("one")
+
+    @job
+    def inner():
+        one()
+
+    @job
+    def outer():
+        nested()
+
+    gc.freeze()  # a pre-fork server sets its objects aside before it forks
+    try:
+        frozen = gc.get_freeze_count()
+        assert outer.execute_in_process().output_for_node("nested") == 1
+        # Still frozen (less any frozen object freed meanwhile), not released to the collector.
+        assert gc.get_freeze_count() > frozen // 2 > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_run_inside_a_run_leaves_the_outer_runs_objects_set_aside() -> None:
+    import gc
+
+    seen: list[int] = []
+
+    @op
+    def nested() -> None:
+        inner.execute_in_process()
+        seen.append(gc.get_freeze_count())
+
+    @job
+    def inner():
+        one()
+
+    @job
+    def outer():
+        nested()
+
+    outer.execute_in_process()
+    assert seen[0] > 0 and gc.get_freeze_count() == 0

@@ -73,3 +73,30 @@ def test_closing_in_a_forked_child_leaves_the_parents_connection_alone(tmp_path,
     storage.add_run(PipelineRun(pipeline_name="p", run_id="after"))
     assert sorted(run.run_id for run in storage.get_runs()) == ["after", "child", "parent"]
     assert opened == [parents]
+
+
+def test_a_file_from_before_batch_positions_opens_and_takes_new_batches(tmp_path) -> None:
+    from opbook.events import DagsterEvent
+    from opbook.storage.sqlite import dumps_events
+
+    path = str(tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE event_batches (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,"
+        " event_count INTEGER NOT NULL, body BLOB NOT NULL);"
+    )
+    earlier = DagsterEvent.engine_event("p", "written by an earlier opbook")
+    old.execute(
+        "INSERT INTO event_batches (run_id, event_count, body) VALUES (?, ?, ?)",
+        ("r", 1, dumps_events([earlier])),
+    )
+    old.commit()
+    old.close()
+    storage = SqliteStorage(path)
+    later = DagsterEvent.engine_event("p", "written now")
+    storage.store_events("r", [later], "run", 0)
+    storage.store_events("r", [later], "run", 0)
+    assert [e.message for e in storage.get_events("r")] == [
+        "written by an earlier opbook",
+        "written now",
+    ]

@@ -106,6 +106,31 @@ def test_events_come_back_in_order_per_run(event_storage):
     assert event_storage.get_events("unknown") == []
 
 
+def test_records_of_every_run_come_in_the_order_they_were_stored(event_storage):
+    event_storage.store_events("r1", [output_event("a", 0), output_event("a", 1)])
+    event_storage.store_events("r2", [output_event("x", 2)])
+    event_storage.store_events("r1", [output_event("b", 3)])
+
+    records = event_storage.get_records(None)
+
+    assert [(run_id, e.message) for _, run_id, e in records] == [
+        ("r1", "output 0"),
+        ("r1", "output 1"),
+        ("r2", "output 2"),
+        ("r1", "output 3"),
+    ]
+    ids = [storage_id for storage_id, _, _ in records]
+    assert ids == sorted(set(ids))
+
+
+def test_records_after_a_storage_id_are_those_stored_since(event_storage):
+    event_storage.store_events("r1", [output_event("a", 0), output_event("a", 1)])
+    seen = event_storage.get_records(None)[0][0]
+    event_storage.store_events("r2", [output_event("x", 2)])
+
+    assert [e.message for _, _, e in event_storage.get_records(seen)] == ["output 1", "output 2"]
+
+
 def test_events_are_deleted_per_run(event_storage):
     event_storage.store_events("r1", [output_event("a", 0)])
     event_storage.store_events("r2", [output_event("a", 1)])
@@ -176,3 +201,34 @@ def test_filesystem_store_pickles_notebook_defined_classes(tmp_path):
     store = FilesystemValueStore(str(tmp_path))
     store.set_value("r", "a", "result", Point(3))
     assert store.get_value("r", "a", "result").x == 3
+
+
+# -- idempotent appends ---------------------------------------------------------------------------
+
+
+def test_a_batch_written_again_by_its_writer_is_stored_once(event_storage):
+    first = [output_event("a", n) for n in range(3)]
+    event_storage.store_events("r", first, "run", 0)
+    # The run did not learn that its write landed: its next batch starts at the same place.
+    again = [*first, output_event("b", 3)]
+    event_storage.store_events("r", again, "run", 0)
+    assert [e.message for e in event_storage.get_events("r")] == [
+        "output 0",
+        "output 1",
+        "output 2",
+        "output 3",
+    ]
+    assert event_storage.count_events("r") == 4
+
+
+def test_events_without_a_writer_are_appended_beside_a_writers_stream(event_storage):
+    event_storage.store_events("r", [output_event("a", 0)], "run", 0)
+    event_storage.store_events("r", [output_event("x", 9)])  # an engine event from outside
+    event_storage.store_events("r", [output_event("a", 1)], "run", 1)
+    event_storage.store_events("r", [output_event("x", 9)])
+    assert [e.message for e in event_storage.get_events("r")] == [
+        "output 0",
+        "output 9",
+        "output 1",
+        "output 9",
+    ]

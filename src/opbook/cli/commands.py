@@ -22,6 +22,7 @@ from opbook.config import scaffold
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.run_config import run_config_schema
+from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
@@ -84,6 +85,9 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     if selection is None and preset is not None and preset.solid_selection:
         selection = list(preset.solid_selection)
     tags = {**(dict(preset.tags) if preset else {}), TARGET_TAG: target.location}
+    repository_name = targets.repository_of(target, pipeline)
+    if repository_name is not None:  # run-status sensors of other repositories leave it out
+        tags[REPOSITORY_TAG] = repository_name
     return RunPlan(pipeline, mode, config, selection, tags)
 
 
@@ -210,11 +214,25 @@ def runs(args: argparse.Namespace) -> int:
     """``opbook runs``: the recorded runs, newest first."""
     filters = PipelineRunsFilter(pipeline_name=args.job) if args.job else None
     with open_instance(args.instance) as instance:
-        found = instance.get_runs(filters, limit=max(0, args.limit))
+        if args.mark_failed:
+            return _mark_failed(instance, args.mark_failed)
+        found = instance.get_runs(filters, limit=args.limit)
     if not found:
         print(f"No runs recorded in {instance_dir(args.instance)}.")
         return 0
     print(output.runs_table(found))
+    return 0
+
+
+def _mark_failed(instance: DagsterInstance, run_id: str) -> int:
+    run = find_run(instance, run_id)
+    if run.is_finished:
+        raise CommandLineError(
+            f"run {run.run_id} has finished already ({run.status.value}); only an unfinished "
+            "run can be marked as failed"
+        )
+    instance.mark_run_failed(run.run_id, "Marked as failed with `opbook runs --mark-failed`.")
+    print(f"Run {run.run_id} marked as failed.")
     return 0
 
 

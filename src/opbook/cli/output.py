@@ -25,18 +25,22 @@ from opbook.config.errors import format_path, where
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvalidConfigError
-from opbook.events import DagsterEvent, SerializableErrorInfo
-from opbook.execution.frames import StepState, StepStates, error_text
+from opbook.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 from opbook.execution.step import format_duration
+from opbook.execution.step_status import FINISHED, StepState, StepStates, StepStatus, error_text
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
 
+ET = DagsterEventType
 BAR_WIDTH = 24
-STATUS_TEXT = {"pending": "not run", "retrying": "retrying"}
-_RUN_ENDS = {
-    "PIPELINE_SUCCESS": "SUCCESS",
-    "PIPELINE_FAILURE": "FAILURE",
-    "PIPELINE_CANCELED": "CANCELED",
+# A status as the step table and the run line say it; after the run, a pending step was not run.
+STATUS_TEXT: dict[StepStatus, str] = {status: status.value for status in StepStatus}
+STATUS_TEXT[StepStatus.PENDING] = "not run"
+_ACTIVE = frozenset({StepStatus.RUNNING, StepStatus.RETRYING})
+_RUN_ENDS: dict[str, str] = {
+    ET.RUN_SUCCESS: "SUCCESS",
+    ET.RUN_FAILURE: "FAILURE",
+    ET.RUN_CANCELED: "CANCELED",
 }
 _OPBOOK_DIR = os.path.dirname(os.path.abspath(opbook.__file__))
 
@@ -108,11 +112,10 @@ class Progress:
         expected = self.expected if self.expected is not None else leaf_steps(self.pipeline.graph)
         return seen + [key for key in expected if key not in self.states.steps]
 
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+    def counts(self) -> dict[StepStatus, int]:
+        counts: dict[StepStatus, int] = {}
         for key in self.step_keys():
-            state = self.states.get(key)
-            status = state.status if state is not None else "pending"
+            status = self.states.status(key)
             counts[status] = counts.get(status, 0) + 1
         return counts
 
@@ -120,14 +123,12 @@ class Progress:
         """The progress line: ``[#####-----] 3/6 steps  1 failed  running: b, c``."""
         keys = self.step_keys()
         counts = self.counts()
-        done = counts.get("succeeded", 0) + counts.get("failed", 0) + counts.get("skipped", 0)
+        done = sum(n for status, n in counts.items() if status in FINISHED)
         filled = BAR_WIDTH * done // max(1, len(keys))
         text = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{len(keys)} steps"
-        if counts.get("failed"):
-            text += f"  {counts['failed']} failed"
-        running = [
-            k for k in keys if (s := self.states.get(k)) and s.status in ("running", "retrying")
-        ]
+        if counts.get(StepStatus.FAILED):
+            text += f"  {counts[StepStatus.FAILED]} failed"
+        running = [k for k in keys if self.states.status(k) in _ACTIVE]
         if running:
             text += f"  running: {', '.join(running)}"
         return text
@@ -161,7 +162,7 @@ def _duration(state: StepState) -> str:
 
 
 def _note(state: StepState) -> str:
-    if state.status == "failed":
+    if state.status is StepStatus.FAILED:
         return state.error or ""
     if state.attempts > 1:
         return f"after {state.attempts} attempts"
@@ -174,10 +175,9 @@ def step_table(progress: Progress) -> str:
     for key in progress.step_keys():
         state = progress.states.get(key)
         if state is None:
-            rows.append([key, STATUS_TEXT["pending"], "", ""])
+            rows.append([key, STATUS_TEXT[StepStatus.PENDING], "", ""])
         else:
-            status = STATUS_TEXT.get(state.status, state.status)
-            rows.append([key, status, _duration(state), _note(state)])
+            rows.append([key, STATUS_TEXT[state.status], _duration(state), _note(state)])
     return table(["step", "status", "duration", ""], rows)
 
 
@@ -186,10 +186,10 @@ def run_line(progress: Progress, run_id: str, success: bool) -> str:
     counts = progress.counts()
     kind = "job" if progress.pipeline.is_job else "pipeline"
     outcome = progress.outcome or ("SUCCESS" if success else "FAILURE")
-    parts = [f"{n} {STATUS_TEXT.get(status, status)}" for status, n in counts.items() if n]
+    parts = [f"{n} {STATUS_TEXT[status]}" for status, n in counts.items() if n]
     text = f"Run {run_id} of {kind} {progress.pipeline.name}: {outcome}"
     text += f", {', '.join(parts)}" if parts else ""
-    starts = [e.timestamp for e in progress.events if e.event_type_value == "PIPELINE_START"]
+    starts = [e.timestamp for e in progress.events if e.event_type_value == ET.RUN_START]
     ends = [e.timestamp for e in progress.events if e.event_type_value in _RUN_ENDS]
     if starts and ends:
         text += f" in {format_duration((ends[-1] - starts[0]) * 1000)}"
@@ -211,8 +211,8 @@ def failure_details(events: Iterable[DagsterEvent]) -> list[str]:
     """For each failed step (or a run that failed outside any step): its error and traceback."""
     lines: list[str] = []
     events = list(events)
-    failed_steps = [e for e in events if e.event_type_value == "STEP_FAILURE"]
-    failures = failed_steps or [e for e in events if e.event_type_value == "PIPELINE_FAILURE"]
+    failed_steps = [e for e in events if e.event_type_value == ET.STEP_FAILURE]
+    failures = failed_steps or [e for e in events if e.event_type_value == ET.RUN_FAILURE]
     for event in failures:
         error = getattr(event.event_specific_data, "error", None)
         what = f'Step "{event.step_key}"' if event.step_key else "The run"

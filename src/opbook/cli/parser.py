@@ -58,6 +58,16 @@ JOB_HELP = "the job or pipeline to use, by name (needed when TARGET defines seve
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _non_negative(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return number
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
@@ -138,8 +148,17 @@ def _add_runs(commands: Any, handler: Handler) -> None:
         "runs", help="list recorded runs, newest first", formatter_class=_formatter
     )
     runs.add_argument("-j", "--job", metavar="JOB", help="only the runs of this job")
-    runs.add_argument("--limit", metavar="N", type=int, default=20, help="at most N runs (20)")
+    runs.add_argument(
+        "--limit", metavar="N", type=_non_negative, default=20, help="at most N runs (20)"
+    )
     runs.add_argument("--instance", metavar="PATH", help=INSTANCE_HELP)
+    runs.add_argument(
+        "--mark-failed",
+        metavar="RUN",
+        help="mark an unfinished run as failed (its process is gone where opbook cannot see, "
+        "such as on another machine); runs whose process is gone from this machine are "
+        "marked by themselves",
+    )
     runs.set_defaults(handler=handler)
 
 

@@ -22,6 +22,7 @@ import yaml
 from opbook.cli.errors import CommandLineError, describe_exception
 from opbook.config import mask_secrets
 from opbook.config.values import MASK
+from opbook.config.yaml_text import UnsafeYamlError, load_yaml
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, deep_merge
 from opbook.definitions.run_config import MANAGED_BY_ENGINE, NODE_SECTION_NAMES, run_config_schema
@@ -30,14 +31,14 @@ from opbook.definitions.run_config import MANAGED_BY_ENGINE, NODE_SECTION_NAMES,
 def read_file(path: str) -> dict[str, Any]:
     """The run config in one YAML file (an empty file is ``{}``)."""
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as handle:
+        with open(os.path.expanduser(path), "rb") as handle:
             text = handle.read()
     except FileNotFoundError:
         raise CommandLineError(f"no such config file: {path}") from None
     except OSError as exc:
         raise CommandLineError(f"{path}: could not read it: {describe_exception(exc)}") from None
     try:
-        value = yaml.safe_load(text)
+        value = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         # Only the position and the problem: the YAML error's snippet of the line could show a
         # secret written there.
@@ -46,6 +47,8 @@ def read_file(path: str) -> dict[str, Any]:
         raise CommandLineError(
             f"{path}: invalid YAML{where}: {exc.problem or exc.context}"
         ) from None
+    except UnsafeYamlError as exc:
+        raise CommandLineError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise CommandLineError(f"{path}: invalid YAML: {type(exc).__name__}") from None
     if value is None:

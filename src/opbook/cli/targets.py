@@ -9,9 +9,10 @@ A target is one of:
   ``python -m``;
 * a notebook (``analysis.ipynb``): its code cells run with no kernel (``notebooks.py``).
 
-Loading a target runs its code.  The jobs are the job and pipeline definitions bound to public
-names of the loaded namespace (once each, by their own name); ``-j NAME`` chooses one by its
-name or by the name it is bound to, and may also name a graph, run as a job.  Every problem
+Loading a target runs its code.  The jobs are those of the repositories (``@repository``) bound
+to public names of the loaded namespace, then the job and pipeline definitions bound to public
+names (once each, by their own name); ``-j NAME`` chooses one by its name or by the name it is
+bound to, and may also name a graph, run as a job.  Every problem
 (no such file, a failing import, no job, several jobs and none named, no job of that name) is
 a one-line ``CommandLineError``.
 """
@@ -29,6 +30,7 @@ from opbook.cli.errors import CommandLineError, describe_exception
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.reconstructable import CodePointer
+from opbook.definitions.repository import RepositoryDefinition
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -127,9 +129,30 @@ def _load_module(name: str) -> Target:
 # -- choosing a job --------------------------------------------------------------------------
 
 
+def repositories_in(namespace: dict[str, Any]) -> list[RepositoryDefinition]:
+    """The repositories bound to public names, once each."""
+    found: dict[int, RepositoryDefinition] = {}
+    for key, value in namespace.items():
+        if not key.startswith("_") and isinstance(value, RepositoryDefinition):
+            found.setdefault(id(value), value)
+    return list(found.values())
+
+
+def repository_of(target: Target, pipeline: PipelineDefinition) -> str | None:
+    """The name of the repository that holds ``pipeline``, if one does."""
+    for repo in repositories_in(target.namespace):
+        if pipeline in repo.get_all_pipelines():
+            return repo.name
+    return None
+
+
 def jobs_in(namespace: dict[str, Any]) -> dict[str, PipelineDefinition]:
-    """The jobs and pipelines bound to public names, by their own name (first binding wins)."""
+    """The jobs and pipelines of the repositories, then those bound to public names, by their
+    own name (first one wins)."""
     jobs: dict[str, PipelineDefinition] = {}
+    for repo in repositories_in(namespace):
+        for pipeline in repo.get_all_pipelines():
+            jobs.setdefault(pipeline.name, pipeline)
     for key, value in namespace.items():
         if not key.startswith("_") and isinstance(value, PipelineDefinition):
             jobs.setdefault(value.name, value)

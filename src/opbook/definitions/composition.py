@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import warnings
 from collections import namedtuple
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from opbook.definitions.engine import engine
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.tags import validate_tags
-from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
+from opbook.errors import (
+    DagsterInvalidDefinitionError,
+    DagsterInvalidInvocationError,
+    DagsterInvariantViolationError,
+)
 
 if TYPE_CHECKING:
     from opbook.definitions.hook import HookDefinition
@@ -27,11 +31,65 @@ if TYPE_CHECKING:
     from opbook.definitions.user_events import RetryPolicy
 
 
-class OutputHandle(NamedTuple):
-    """The output ``output_name`` of the invocation ``node_name``."""
+class OutputHandle:
+    """The output ``output_name`` of the invocation ``node_name``.
 
-    node_name: str
-    output_name: str
+    It stands for one value that will exist at run time, so it cannot be unpacked, indexed,
+    aliased or hooked: each of those raises, saying where the parentheses probably belong.
+    """
+
+    __slots__ = ("node_kind", "node_name", "output_name")
+
+    def __init__(self, node_name: str, output_name: str, node_kind: str = "op") -> None:
+        self.node_name = node_name
+        self.output_name = output_name
+        self.node_kind = node_kind
+
+    def describe_node(self) -> str:
+        return f"{self.node_kind} '{self.node_name}'"
+
+    def __iter__(self) -> NoReturn:
+        raise DagsterInvariantViolationError(
+            f'Attempted to iterate over the output "{self.output_name}" of the '
+            f"{self.describe_node()}, which is a single output. Consider defining multiple "
+            f"Outs if you seek to pass different parts of this output to different "
+            f"{self.node_kind}s."
+        )
+
+    def __getitem__(self, index: Any) -> NoReturn:
+        raise DagsterInvariantViolationError(
+            f'Attempted to index in to the output "{self.output_name}" of the '
+            f"{self.describe_node()}, which is a single output. Consider defining multiple "
+            f"Outs if you seek to pass different parts of this output to different "
+            f"{self.node_kind}s."
+        )
+
+    def alias(self, _name: str) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("alias"))
+
+    def with_hooks(self, _hook_defs: Any) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("hook"))
+
+    def _already_invoked(self, method: str) -> str:
+        recording = _stack[-1] if _stack else None
+        where = f"In {recording.source} {recording.graph_name}, a" if recording else "A"
+        return (
+            f"{where}ttempted to call {method} method for InvokedSolidOutputHandle. This object "
+            f'represents the output "{self.output_name}" from the already invoked '
+            f"{self.describe_node()}. Consider checking the location of parentheses."
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OutputHandle) and (other.node_name, other.output_name) == (
+            self.node_name,
+            self.output_name,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.node_name, self.output_name))
+
+    def __repr__(self) -> str:
+        return f"OutputHandle({self.node_name!r}, {self.output_name!r})"
 
 
 class GraphInputHandle(NamedTuple):
@@ -59,7 +117,8 @@ class Recording:
     invocations: dict[str, Invocation] = field(default_factory=dict)
     # how many times each definition name was invoked without an alias
     counts: dict[str, int] = field(default_factory=dict)
-    # nodes aliased, tagged or hooked but not (yet) invoked, by the name they would have
+    # aliased / tagged / hooked definitions made in the body and not (yet) called, by the name
+    # they would get: each left over at the end is reported once.
     pending: dict[str, PendingInvocation] = field(default_factory=dict)
 
 
@@ -81,26 +140,30 @@ def stop(recording: Recording) -> None:
     assert popped is recording
 
 
-def warn_not_invoked(recording: Recording) -> None:
-    """Warn, as Dagster does, of each node the finished body prepared but never invoked:
-    ``my_op.alias("x")`` without the call is almost always a mistake."""
+def warn_at(message: str, fn: Callable[..., Any]) -> None:
+    """A ``UserWarning`` pointing at the composition function ``fn``."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        warnings.warn(message, UserWarning, stacklevel=3)
+    else:
+        warnings.warn_explicit(message, UserWarning, code.co_filename, code.co_firstlineno)
+
+
+def warn_uninvoked(recording: Recording, fn: Callable[..., Any]) -> None:
+    """Warn once for each pending invocation made in the body ``fn`` and never called."""
     for pending in recording.pending.values():
-        warnings.warn(_not_invoked_message(pending, recording), UserWarning, stacklevel=4)
-
-
-def _not_invoked_message(pending: PendingInvocation, recording: Recording) -> str:
-    definition = pending.definition
-    lines = [
-        f"While in {recording.source} context '{recording.graph_name}', received an uninvoked "
-        f"{definition.node_kind} '{definition.name}'."
-    ]
-    if pending.given_alias is not None:
-        lines.append(f"'{definition.name}' was aliased as '{pending.given_alias}'.")
-    if pending.tags:
-        lines.append(f"Provided tags: {pending.tags}.")
-    if pending.hook_defs:
-        lines.append(f"Provided hook definitions: {sorted(h.name for h in pending.hook_defs)}.")
-    return "\n".join(lines)
+        definition = pending.definition
+        lines = [
+            f"While in {recording.source} context '{recording.graph_name}', received an uninvoked "
+            f"{definition.node_kind} '{definition.name}'."
+        ]
+        if pending.given_alias:
+            lines.append(f"'{definition.name}' was aliased as '{pending.given_alias}'.")
+        if pending.tags:
+            lines.append(f"Provided tags: {pending.tags}.")
+        if pending.hook_defs:
+            lines.append(f"Provided hook definitions: {sorted(h.name for h in pending.hook_defs)}.")
+        warn_at("\n".join(lines), fn)
 
 
 class PendingInvocation:
@@ -115,7 +178,7 @@ class PendingInvocation:
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.definition = definition
-        self.given_alias = alias if alias is None else check_valid_name(alias, "Alias")
+        self.given_alias = alias if alias is None else check_valid_name(alias)
         self.tags: dict[str, Any] = validate_tags(tags)
         self.hook_defs = hook_defs
         self.retry_policy = retry_policy
@@ -161,27 +224,17 @@ class PendingInvocation:
             self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy
         )
 
-    def _graph(self, method: str) -> Any:
-        if self.definition.node_kind != "graph":
-            raise DagsterInvalidInvocationError(
-                f"Attemped to call `{method}` on a {self.definition.node_kind}. Only graphs "
-                "constructed using the `@graph` decorator support this method."
-            )
-        return self.definition
-
-    def to_job(
-        self,
-        name: str | None = None,
-        tags: Mapping[str, Any] | None = None,
-        hooks: Iterable[HookDefinition] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """A job from this graph under its alias, with its tags and hooks added to those given
-        (the other arguments are ``GraphDefinition.to_job``'s)."""
-        return self._graph("to_job").to_job(
+    def to_job(self, name: str | None = None, **kwargs: Any) -> Any:
+        """A job made from the graph under this invocation's alias, tags and hooks."""
+        graph_def = self._graph("to_job")
+        tags = {**self.tags, **(kwargs.pop("tags", None) or {})}
+        hooks = frozenset(kwargs.pop("hooks", None) or ()) | self.hook_defs
+        retry_policy = kwargs.pop("op_retry_policy", None) or self.retry_policy
+        return graph_def.to_job(  # type: ignore[attr-defined]
             name=name or self.given_alias,
-            tags={**self.tags, **(tags or {})},
-            hooks=set(hooks or ()) | self.hook_defs,
+            tags=tags,
+            hooks=hooks,
+            op_retry_policy=retry_policy,
             **kwargs,
         )
 
@@ -191,18 +244,19 @@ class PendingInvocation:
         instance: Any = None,
         resources: Mapping[str, Any] | None = None,
         raise_on_error: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        """Run this graph as ``GraphDefinition.execute_in_process`` does, with its hooks, and
-        under its alias."""
-        return engine().execute_graph_in_process(
-            self._graph("execute_in_process"),
-            run_config,
-            instance,
-            resources,
-            raise_on_error,
-            job_name=self.given_alias,
-            hook_defs=self.hook_defs,
-        )
+        """Run the graph in this process, as a job named after this invocation's alias."""
+        job = self.to_job(resource_defs=resources)
+        return job.execute_in_process(run_config, instance, raise_on_error=raise_on_error, **kwargs)
+
+    def _graph(self, method: str) -> NodeDefinition:
+        if self.definition.node_kind != "graph":
+            raise DagsterInvalidInvocationError(
+                f"Attemped to call `{method}` on a {self.definition.node_kind}. Only graphs "
+                "constructed using the `@graph` decorator support this method."
+            )
+        return self.definition
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not _stack:
@@ -213,7 +267,7 @@ class PendingInvocation:
         recording.pending.pop(self.given_alias or self.definition.name, None)
         name = self._unique_name(recording)
         invocation = Invocation(name, self.definition, self.tags, self.hook_defs, self.retry_policy)
-        invocation.inputs = _bind_inputs(self.definition, name, recording.graph_name, args, kwargs)
+        invocation.inputs = _bind_inputs(self.definition, name, recording, args, kwargs)
         recording.invocations[name] = invocation
         return _output_handles(self.definition, name)
 
@@ -221,7 +275,8 @@ class PendingInvocation:
         if self.given_alias is not None:
             if self.given_alias in recording.invocations:
                 raise DagsterInvalidDefinitionError(
-                    f'Node alias "{self.given_alias}" is used more than once in "{recording.graph_name}".'
+                    f"{recording.source} {recording.graph_name} invoked the same node "
+                    f"({self.given_alias}) twice without aliasing."
                 )
             return self.given_alias
         base = self.definition.name
@@ -242,40 +297,37 @@ def _is_handle(value: Any) -> bool:
 def _bind_inputs(
     definition: NodeDefinition,
     name: str,
-    graph_name: str,
+    recording: Recording,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
+    where = f"In {recording.source} {recording.graph_name}"
     names = [d.name for d in definition.input_defs]
     if len(args) > len(names):
         raise DagsterInvalidDefinitionError(
-            f'In "{graph_name}", {definition.node_kind} "{name}" was called with {len(args)} '
-            f"positional inputs but it has only {len(names)}: {names}."
+            f"{where}, received too many inputs for invocation {name}. Only "
+            f"{len(names)} defined, received {len(args)}"
         )
     bound: dict[str, Any] = {}
     for index, value in enumerate(args):
         key = _input_at_position(definition, index)
         if key is None:
             raise DagsterInvalidDefinitionError(
-                f'In "{graph_name}", could not resolve input based on position at index {index} '
-                f'for invocation "{name}". Use keyword args instead, available inputs are: {names}'
+                f"{where}, could not resolve input based on position at index {index} for "
+                f"invocation {name}. Use keyword args instead, available inputs are: {names}"
             )
-        bound[key] = value
+        bound[key] = _check_argument(definition, name, where, key, value, f"(at position {index})")
     for key, value in kwargs.items():
         if key in bound:
             raise DagsterInvalidDefinitionError(
-                f'In "{graph_name}", input "{key}" of {definition.node_kind} "{name}" was given twice.'
+                f'{where}, input "{key}" of {definition.node_kind} "{name}" was given twice.'
             )
         if not definition.has_input(key):
             raise DagsterInvalidDefinitionError(
-                f'In "{graph_name}", {definition.node_kind} "{name}" was called with input "{key}", '
+                f'{where}, {definition.node_kind} "{name}" was called with input "{key}", '
                 f"which it does not have. Its inputs are {list(definition.input_dict)}."
             )
-        bound[key] = value
-    where = f'In "{graph_name}", input "{{}}" of {definition.node_kind} "{name}"'
-    for key, value in bound.items():
-        if not _is_handle(value):
-            bound[key] = _fan_in(value, where.format(key))
+        bound[key] = _check_argument(definition, name, where, key, value, "(passed by keyword)")
     return bound
 
 
@@ -289,31 +341,39 @@ def _input_at_position(definition: NodeDefinition, index: int) -> str | None:
     return rest[0] if len(rest) == 1 and index == len(definition.input_defs) - 1 else None
 
 
-def _fan_in(value: Any, where: str) -> list[Any]:
-    """The handles of a fan-in list; anything else given for an input is refused, with what
-    Dagster says about it."""
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        raise DagsterInvalidDefinitionError(
-            f"{where} received a tuple of multiple outputs. Must pass individual output, "
-            f"available from tuple: {value._fields}"
-        )
-    if isinstance(value, PendingInvocation) or callable(getattr(value, "describe_node", None)):
-        raise DagsterInvalidDefinitionError(
-            f"{where} received an un-invoked {value.describe_node()}. Did you forget parentheses?"
-        )
-    if isinstance(value, (list, tuple)):
+def _check_argument(
+    definition: NodeDefinition, name: str, where: str, key: str, value: Any, position: str
+) -> Any:
+    """``value`` as an input binding: a handle, or a list of them (fan-in)."""
+    if _is_handle(value):
+        return value
+    kind = definition.node_kind
+    if isinstance(value, list):
         for index, item in enumerate(value):
             if not _is_handle(item):
                 raise DagsterInvalidDefinitionError(
-                    f"{where} received a list containing an invalid type at index {index}. Lists "
-                    "can only contain the output from previous solid invocations or input "
-                    f"mappings, received {type(item).__name__} {item!r}."
+                    f"{where}, received a list containing an invalid type at index {index} for "
+                    f'input "{key}" {position} in {kind} invocation {name}. Lists can only contain '
+                    "the output from previous solid invocations or input mappings, received "
+                    f"{type(item)}"
                 )
         return list(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, OutputHandle) for v in value):
+        options = getattr(value, "_fields", None) or tuple(v.output_name for v in value)
+        raise DagsterInvalidDefinitionError(
+            f'{where}, received a tuple of multiple outputs for input "{key}" {position} in '
+            f"{kind} invocation {name}. Must pass individual output, available from tuple: "
+            f"{options}"
+        )
+    if isinstance(value, PendingInvocation) or callable(getattr(value, "describe_node", None)):
+        raise DagsterInvalidDefinitionError(
+            f'{where}, received an un-invoked {value.describe_node()} for input "{key}" '
+            f'{position} in {kind} invocation "{name}". Did you forget parentheses?'
+        )
     raise DagsterInvalidDefinitionError(
-        f"{where} received {type(value).__name__} {value!r}. Must pass the output from previous "
-        "node invocations or inputs to the composition function as inputs when invoking nodes "
-        "during composition. Pass constant values through config instead."
+        f'{where}, received invalid type {type(value)} for input "{key}" {position} in {kind} '
+        f'invocation "{name}". Must pass the output from previous node invocations or inputs to '
+        "the composition function as inputs when invoking nodes during composition."
     )
 
 
@@ -321,9 +381,10 @@ def _output_handles(definition: NodeDefinition, name: str) -> Any:
     outputs = definition.output_defs
     if not outputs:
         return None
+    kind = definition.node_kind
     if len(outputs) == 1:
-        return OutputHandle(name, outputs[0].name)
-    handles = {o.name: OutputHandle(name, o.name) for o in outputs}
+        return OutputHandle(name, outputs[0].name, kind)
+    handles = {o.name: OutputHandle(name, o.name, kind) for o in outputs}
     return NamedTupleCache.get(definition.name, tuple(handles))(**handles)
 
 

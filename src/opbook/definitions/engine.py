@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from opbook.definitions.node import NodeDefinition
     from opbook.definitions.resource import ResourceDefinition
     from opbook.execution.results import InProcessExecutionResult
-    from opbook.storage.instance import DagsterInstance
+    from opbook.storage.instance import DagsterInstance, InstanceRef
 
 
 class Engine(Protocol):
@@ -54,13 +53,15 @@ class Engine(Protocol):
         resources: Mapping[str, Any] | None = None,
         raise_on_error: bool = True,
         op_selection: Sequence[str] | None = None,
-        *,
-        job_name: str | None = None,
-        hook_defs: AbstractSet[HookDefinition] = frozenset(),
         **kwargs: Any,
     ) -> InProcessExecutionResult:
-        """``GraphDefinition.execute_in_process`` (with hooks and a job name for a graph that a
-        hook decorates)."""
+        """``GraphDefinition.execute_in_process``."""
+        ...
+
+    def check_default_run_config(
+        self, job: PipelineDefinition, run_config: Mapping[str, Any]
+    ) -> None:
+        """Raise ``DagsterInvalidConfigError`` if a job's default run config does not fit it."""
         ...
 
     def select_nodes(self, job: PipelineDefinition, selection: Sequence[str]) -> set[str]:
@@ -93,6 +94,10 @@ class Engine(Protocol):
         self, definition: HookDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         """A hook's function called directly: ``my_hook(build_hook_context())``."""
+        ...
+
+    def instance_from_ref(self, ref: InstanceRef) -> DagsterInstance:
+        """The instance an ``InstanceRef`` names (a schedule context built from a ref)."""
         ...
 
 

@@ -12,7 +12,6 @@ inputs and outputs, and cycles (reported as ``a -> b -> a``) raise
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition
+from opbook.definitions.config_mapping import ConfigMapping
 from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.dependencies import (
     DependencyDefinition,
@@ -33,20 +33,19 @@ from opbook.definitions.dependencies import (
 )
 from opbook.definitions.dependency_structure import DependencyStructure
 from opbook.definitions.engine import engine
-from opbook.definitions.input_output import InputDefinition, OutputDefinition
+from opbook.definitions.input_output import (
+    GraphIn,
+    GraphOut,
+    In,
+    InputDefinition,
+    Out,
+    OutputDefinition,
+)
+from opbook.definitions.names import check_valid_name
 from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 Wiring = dict[tuple[str, str], InputSources]
-
-
-@dataclass(frozen=True)
-class ConfigMapping:
-    """Config of a graph, mapped by ``config_fn`` onto the config of its nodes."""
-
-    config_fn: Callable[[Any], Any]
-    config_schema: Any = None
-    description: str | None = None
 
 
 class GraphDefinition(NodeDefinition):
@@ -237,7 +236,9 @@ class GraphDefinition(NodeDefinition):
             input_mappings=self.input_mappings,
             output_mappings=self.output_mappings,
             config=ConfigMapping(
-                mapping.config_fn, configured_schema(config_schema), mapping.description
+                mapping.config_fn,
+                configured_schema(config_schema),
+                mapping.receive_processed_config_values,
             ),
             tags=self.tags,
             input_defs=self.input_defs,
@@ -263,8 +264,23 @@ class GraphDefinition(NodeDefinition):
         op_retry_policy: Any = None,
         version_strategy: Any = None,
         op_selection: Sequence[str] | None = None,
+        partitions_def: Any = None,
     ) -> Any:
-        """Make a job from this graph, with resources, default config, executor and hooks."""
+        """Make a job from this graph, with resources, default config, executor and hooks.
+
+        Args:
+            name: the job's name (default: the graph's).
+            config: the job's default run config (a dict, checked now), a ``ConfigMapping``
+                from a simpler config of the job's own to its run config, or a
+                ``PartitionedConfig`` (run config by partition).
+            partitions_def: the job's partitions, when its run config does not depend on them.
+
+        Raises:
+            DagsterInvalidDefinitionError: ``name`` is not a valid name.
+            DagsterInvalidConfigError: the default run config does not fit the job.
+        """
+        if name is not None:
+            check_valid_name(name)
         job = job_module.JobDefinition(
             graph_def=self,
             name=name,
@@ -276,6 +292,7 @@ class GraphDefinition(NodeDefinition):
             executor_def=executor_def,
             hook_defs=hooks,
             op_retry_policy=op_retry_policy,
+            partitions_def=partitions_def,
         )
         # Where the graph was written is where the job was: a worker that cannot import that
         # module gets it by value.
@@ -574,28 +591,38 @@ def compose(
     fn: Callable[..., Any],
     output_names: Sequence[str] | None = None,
     source: str = "@graph",
+    input_names: Sequence[str] = (),
+    ignore_output: bool = False,
 ) -> Composed:
     """Run a composition function once and turn what it did into nodes and mappings.
 
-    ``source`` names the decorator in warnings.  What a ``@pipeline`` body returns is ignored,
-    with a warning, as in Dagster: pipelines have no outputs.
+    Args:
+        graph_name: the name of the graph being defined (for messages).
+        fn: the composition function; each of its parameters is an input of the graph.
+        output_names: the graph's declared outputs, in order; None when it declares none (then
+            a returned output becomes ``result``).
+        source: the decorator (``@graph``, ``@job``, ...), for messages.
+        input_names: inputs declared explicitly (``ins=``, ``input_defs=``), each of which
+            must be a parameter of ``fn``.
+        ignore_output: whether what ``fn`` returns is ignored (``@pipeline`` without
+            ``output_defs``), with a warning if it returns something.
     """
-    params = [p.name for p in inspect.signature(fn).parameters.values()]
+    graph_inputs = _composition_inputs(graph_name, fn, source, input_names)
     recording = composition.record(graph_name, source)
     try:
-        returned = fn(*(composition.GraphInputHandle(p) for p in params))
+        returned = fn(**{name: composition.GraphInputHandle(name) for name in graph_inputs})
+        if ignore_output and returned is not None:
+            composition.warn_at(
+                f"You have returned a value out of a {source}-decorated function. This "
+                "currently has no effect on behavior: declare output_defs to give the "
+                "pipeline outputs.",
+                fn,
+            )
+            returned = None
+        mapped = _returned_outputs(recording, returned, output_names)
     finally:
         composition.stop(recording)
-    composition.warn_not_invoked(recording)
-    if source == "@pipeline" and returned is not None:
-        warnings.warn(
-            "You have returned a value out of a @pipeline-decorated function. It has no effect: "
-            "a pipeline has no outputs. Return nothing, or use @graph or @job for a graph "
-            "whose outputs are meaningful.",
-            UserWarning,
-            stacklevel=4,
-        )
-        returned = None
+    composition.warn_uninvoked(recording, fn)
     # Two different definitions under one name would make the run config ambiguous.
     _definitions_by_name(graph_name, [inv.definition for inv in recording.invocations.values()])
     nodes: dict[str, Node] = {}
@@ -616,37 +643,125 @@ def compose(
                 wiring[(inv.name, input_name)] = InputSources(
                     tuple(sources), isinstance(bound, list)
                 )
-    output_mappings = _output_mappings(graph_name, returned, output_names)
-    return Composed(nodes, wiring, input_mappings, output_mappings)
+    return Composed(
+        nodes,
+        wiring,
+        _ordered_input_mappings(graph_name, source, graph_inputs, input_mappings),
+        [OutputMapping(name, h.node_name, h.output_name) for name, h in mapped.items()],
+    )
 
 
-def _output_mappings(
-    graph_name: str, returned: Any, names: Sequence[str] | None
-) -> list[OutputMapping]:
-    if returned is None:
-        return []
-    if isinstance(returned, composition.OutputHandle):
-        name = names[0] if names else "result"
-        return [OutputMapping(name, returned.node_name, returned.output_name)]
-    if isinstance(returned, Mapping):
-        items = list(returned.items())
-    elif isinstance(returned, tuple) and names:
-        items = list(zip(names, returned, strict=False))
-    elif isinstance(returned, tuple) and hasattr(returned, "_fields"):
-        items = list(zip(returned._fields, returned, strict=True))
-    else:
-        raise DagsterInvalidDefinitionError(
-            f'"{graph_name}" returned {returned!r}. A composition function must return the output '
-            "of a node, a dict of node outputs, a namedtuple of them, or None."
-        )
-    mappings = []
-    for name, handle in items:
-        if not isinstance(handle, composition.OutputHandle):
+def _composition_inputs(
+    graph_name: str, fn: Callable[..., Any], source: str, declared: Sequence[str]
+) -> list[str]:
+    """The graph's inputs: those declared, then the other parameters of ``fn``, in order."""
+    params = list(inspect.signature(fn).parameters.values())
+    for param in params:
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
             raise DagsterInvalidDefinitionError(
-                f'"{graph_name}" returned {handle!r} for output "{name}"; expected the output of a node.'
+                f"{source} '{graph_name}' decorated function has positional vararg parameter "
+                f"'{param}'. {source} decorated functions should only have keyword arguments "
+                "that match input names."
             )
-        mappings.append(OutputMapping(name, handle.node_name, handle.output_name))
-    return mappings
+    names = [p.name for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    takes_kwargs = len(names) < len(params)
+    missing = [name for name in declared if name not in names]
+    if missing and not takes_kwargs:
+        raise DagsterInvalidDefinitionError(
+            f"{source} '{graph_name}' decorated function does not have parameter(s) "
+            f"{', '.join(repr(m) for m in missing)}, which are in provided input_defs. {source} "
+            "decorated functions should only have keyword arguments that match input names."
+        )
+    return list(declared) + [name for name in names if name not in declared]
+
+
+def _ordered_input_mappings(
+    graph_name: str, source: str, graph_inputs: Sequence[str], mappings: Sequence[InputMapping]
+) -> list[InputMapping]:
+    """The mappings grouped by graph input, in the inputs' order; each input must be used."""
+    ordered: list[InputMapping] = []
+    for name in graph_inputs:
+        used = [m for m in mappings if m.graph_input_name == name]
+        if not used:
+            raise DagsterInvalidDefinitionError(
+                f"{source} '{graph_name}' has unmapped input '{name}'. Remove it or pass it to "
+                "the appropriate solid invocation."
+            )
+        ordered.extend(used)
+    return ordered
+
+
+def _returned_outputs(
+    recording: composition.Recording, returned: Any, declared: Sequence[str] | None
+) -> dict[str, composition.OutputHandle]:
+    """Which inner output each graph output is, from what the composition function returned.
+
+    Without declared outputs a graph has at most one, ``result``; with them, a returned dict
+    names them, a returned tuple fills them in order, and every declared output must be given.
+    """
+    where = f"{recording.source} '{recording.graph_name}'"
+    names = list(declared) if declared is not None else ["result"]
+    mapped: dict[str, composition.OutputHandle] = {}
+    if isinstance(returned, composition.OutputHandle):
+        if len(names) != 1:
+            raise DagsterInvalidDefinitionError(
+                f"Returned a single output ({returned.node_name}.{returned.output_name}) in "
+                f"{where} but {len(names)} outputs are defined. Return a dict to map defined "
+                "outputs."
+            )
+        mapped[names[0]] = returned
+    elif isinstance(returned, tuple) and all(
+        isinstance(h, composition.OutputHandle) for h in returned
+    ):
+        mapped = _tuple_outputs(where, recording.source, returned, names)
+    elif isinstance(returned, Mapping):
+        for key, handle in returned.items():
+            if key not in names:
+                raise DagsterInvalidDefinitionError(
+                    f"{where} referenced key {key} which does not match any OutputDefinitions. "
+                    f"Valid options are: {names}"
+                )
+            if not isinstance(handle, composition.OutputHandle):
+                raise DagsterInvalidDefinitionError(
+                    f"{where} returned problematic dict entry under key {key} of type "
+                    f"{type(handle)}. Dict values must be outputs of invoked solids"
+                )
+            mapped[key] = handle
+    elif returned is not None:
+        raise DagsterInvalidDefinitionError(
+            f"{where} returned problematic value of type {type(returned)}. Expected return value "
+            "from invoked solid or dict mapping output name to return values from invoked solids"
+        )
+    if declared is not None:
+        for name in names:
+            if name not in mapped:
+                raise DagsterInvalidDefinitionError(
+                    f"{where} has unmapped output '{name}'. Remove it or return a value from the "
+                    "appropriate solid invocation."
+                )
+    return {name: mapped[name] for name in names if name in mapped}
+
+
+def _tuple_outputs(
+    where: str, source: str, returned: tuple[Any, ...], names: list[str]
+) -> dict[str, composition.OutputHandle]:
+    if source == "@composite_solid":
+        # The pipeline generation matches a returned tuple to the outputs by name.
+        for handle in returned:
+            if handle.output_name not in names:
+                raise DagsterInvalidDefinitionError(
+                    f"Output name mismatch returning output tuple in {where}. No matching "
+                    f"OutputDefinition named {handle.output_name} for "
+                    f"{handle.node_name}.{handle.output_name}. Return a dict to map to the "
+                    "desired OutputDefinition"
+                )
+        return {handle.output_name: handle for handle in returned}
+    if len(returned) < len(names):
+        raise DagsterInvalidDefinitionError(
+            f"{where} returned a tuple of {len(returned)} outputs but {len(names)} outputs are "
+            f"defined ({names}). Return one output per defined output, in order, or a dict."
+        )
+    return dict(zip(names, returned, strict=False))
 
 
 def graph(
@@ -682,8 +797,15 @@ def graph(
 
     def wrap(fn: Callable[..., Any]) -> GraphDefinition:
         graph_name = name or fn.__name__
-        out_names = list(out) if isinstance(out, Mapping) else None
-        composed = compose(graph_name, fn, out_names or [d.name for d in output_defs or []] or None)
+        declared_ins = _declared_input_defs(ins, input_defs)
+        declared_outs = _declared_output_defs(out, output_defs)
+        composed = compose(
+            graph_name,
+            fn,
+            None if declared_outs is None else [d.name for d in declared_outs],
+            "@graph",
+            [d.name for d in declared_ins],
+        )
         mapping = config if isinstance(config, ConfigMapping) else None
         definition = GraphDefinition(
             graph_name,
@@ -692,8 +814,8 @@ def graph(
             output_mappings=composed.output_mappings,
             config=mapping,
             tags=tags,
-            input_defs=input_defs,
-            output_defs=output_defs,
+            input_defs=_with_declared(composed, declared_ins),
+            output_defs=declared_outs,
             _nodes=composed.nodes,
             _wiring=composed.wiring,
         )
@@ -704,6 +826,51 @@ def graph(
         return definition
 
     return wrap
+
+
+def _declared_input_defs(
+    ins: Mapping[str, Any] | None, input_defs: Sequence[InputDefinition] | None
+) -> list[InputDefinition]:
+    """The inputs a graph declares: ``ins`` (``GraphIn``, or ``In``) or ``input_defs``."""
+    if ins is None:
+        return list(input_defs or [])
+    if not isinstance(ins, Mapping):
+        raise DagsterInvalidDefinitionError(
+            f"ins of a graph must be a dict of input name to GraphIn, got {ins!r}."
+        )
+    return [_spec_definition(spec, key, "ins") for key, spec in ins.items()]
+
+
+def _declared_output_defs(
+    out: Any, output_defs: Sequence[OutputDefinition] | None
+) -> list[OutputDefinition] | None:
+    """The outputs a graph declares (``out``: a ``GraphOut`` or a dict of them; or
+    ``output_defs``), or None when it declares none."""
+    if out is None:
+        return None if output_defs is None else list(output_defs)
+    if isinstance(out, Mapping):
+        return [_spec_definition(spec, key, "out") for key, spec in out.items()]
+    return [_spec_definition(out, "result", "out")]
+
+
+def _spec_definition(spec: Any, name: str, argument: str) -> Any:
+    if not isinstance(spec, (GraphIn, GraphOut, In, Out)):
+        expected = "GraphIn" if argument == "ins" else "GraphOut"
+        raise DagsterInvalidDefinitionError(
+            f'{argument} entry "{name}" of a graph must be a {expected}, got {spec!r}.'
+        )
+    return spec.to_definition(name)
+
+
+def _with_declared(
+    composed: Composed, declared: Sequence[InputDefinition]
+) -> list[InputDefinition] | None:
+    """The graph's inputs: those declared, the others inferred from the nodes they feed."""
+    if not declared:
+        return None
+    by_name = {d.name: d for d in declared}
+    inferred = _graph_input_defs(composed.nodes, composed.input_mappings)
+    return [by_name.get(d.name, d) for d in inferred]
 
 
 def composite_solid(
@@ -727,8 +894,9 @@ def composite_solid(
         composed = compose(
             graph_name,
             fn,
-            [d.name for d in output_defs] if output_defs else None,
+            None if output_defs is None else [d.name for d in output_defs],
             "@composite_solid",
+            [d.name for d in input_defs or []],
         )
         definition = CompositeSolidDefinition(
             graph_name,

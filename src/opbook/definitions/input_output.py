@@ -1,5 +1,6 @@
 """Inputs and outputs of ops: ``In`` / ``Out`` (job generation, named by position) and
-``InputDefinition`` / ``OutputDefinition`` (pipeline generation, named explicitly).
+``InputDefinition`` / ``OutputDefinition`` (pipeline generation, named explicitly); and of graphs:
+``GraphIn`` / ``GraphOut`` (a description, no type).
 
 Both generations resolve to ``InputDefinition`` / ``OutputDefinition``, the form the engine uses.
 """
@@ -7,6 +8,7 @@ Both generations resolve to ``InputDefinition`` / ``OutputDefinition``, the form
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from opbook.definitions.dagster_type import DagsterType, DagsterTypeKind, resolve_dagster_type
@@ -56,7 +58,7 @@ class InputDefinition:
         root_manager_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = check_valid_name(name, "Input")
+        self.name = check_valid_name(name)
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         # Whether the type was given, or left to the compute function's annotation.
         self.type_given = dagster_type is not None
@@ -131,7 +133,7 @@ class OutputDefinition:
         metadata: Mapping[str, Any] | None = None,
         asset_metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = check_valid_name(name or "result", "Output")
+        self.name = check_valid_name(name or "result")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         self.description = description
         self.is_required = is_required
@@ -209,3 +211,29 @@ class Out:
             self.io_manager_key,
             self.metadata,
         )
+
+
+@dataclass(frozen=True)
+class GraphIn:
+    """An input of a graph: ``@graph(ins={"x": GraphIn(description=...)})``.
+
+    Its type is ``Any``; the values that reach the graph are checked by the ops it feeds.
+    """
+
+    description: str | None = None
+
+    def to_definition(self, name: str) -> InputDefinition:
+        return InputDefinition(name, description=self.description)
+
+
+@dataclass(frozen=True)
+class GraphOut:
+    """An output of a graph: ``@graph(out=GraphOut())`` for one, or
+    ``@graph(out={"a": GraphOut(), "b": GraphOut()})`` for several (the function returns a
+    dict of them, or a tuple in this order).
+    """
+
+    description: str | None = None
+
+    def to_definition(self, name: str | None) -> OutputDefinition:
+        return OutputDefinition(None, name, self.description)

@@ -3,8 +3,9 @@
 ``PipelineDefinition`` (pipeline generation) holds a graph, its modes and presets, tags and
 hooks.  ``JobDefinition`` (job generation) is a pipeline with exactly one mode, built from
 ``resource_defs``, ``logger_defs`` and ``executor_def``, whose run config takes Dagster 0.13's
-``execution: {config: ...}`` form; its ``config`` argument gives default run config (a dict)
-or maps a config schema of the job's own onto run config (a ``ConfigMapping``).
+``execution: {config: ...}`` form; its ``config`` argument gives default run config (a dict),
+maps a config schema of the job's own onto run config (a ``ConfigMapping``), or gives run config
+by partition (a ``PartitionedConfig``: the job then runs one partition at a time).
 
 Every node's required resources must be provided by every mode: checked here, at definition.
 """
@@ -22,6 +23,9 @@ from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
+from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
+from opbook.definitions.partition_set import PartitionSetDefinition
+from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
@@ -57,6 +61,7 @@ class PipelineDefinition:
     """
 
     is_job = False
+    target_type = "pipeline"
 
     def __init__(
         self,
@@ -87,6 +92,7 @@ class PipelineDefinition:
         self.retry_policy = solid_retry_policy
         self.default_run_config: dict[str, Any] | None = None
         self.config_mapping: ConfigMapping | None = None
+        self.partitioned_config: PartitionedConfig[Any] | None = None
         # Set on subsets: the top-level nodes selected, and the full pipeline.
         self.solids_to_execute: frozenset[str] | None = None
         self.parent_pipeline_def: PipelineDefinition | None = None
@@ -141,6 +147,10 @@ class PipelineDefinition:
                 )
 
     # -- modes and presets -----------------------------------------------------------------
+
+    def describe_target(self) -> str:
+        """``pipeline 'name'`` or ``job 'name'``, as messages name it."""
+        return f"{self.target_type} '{self.name}'"
 
     @property
     def is_single_mode(self) -> bool:
@@ -264,7 +274,9 @@ class PipelineDefinition:
         Args:
             run_config: run config (``ops:``, ``resources:`` ...); the job's default config when None.
             instance: the instance that records the run (the session's default if None).
-            partition_key: not supported (opbook has no partitioned config); must be None.
+            partition_key: run this partition of a job configured with a ``PartitionedConfig``:
+                the run config is the partition's, and the run is tagged
+                ``dagster/partition`` and ``dagster/partition_set``.
             raise_on_error: re-raise the user's exception when an op fails.
             op_selection: run only these ops (``*a``, ``a+``, ``a,b``).
             **kwargs: ``tags`` (run tags), and ``progress`` (True to show the run live in a
@@ -275,13 +287,12 @@ class PipelineDefinition:
 
         Raises:
             DagsterInvalidConfigError: the run config is invalid (raised before anything runs).
+            DagsterUnknownPartitionError: the job has no partition ``partition_key``.
         """
         if not self.is_single_mode:
             raise CheckError("execute_in_process only supported on job / single mode pipeline")
         if partition_key is not None:
-            raise CheckError(
-                f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
-            )
+            run_config, kwargs = self._partition_run(partition_key, run_config, kwargs)
         return engine().execute_job_in_process(
             self,
             run_config,
@@ -290,6 +301,42 @@ class PipelineDefinition:
             op_selection,
             **kwargs,
         )
+
+    def _partition_run(
+        self, partition_key: str, run_config: Mapping[str, Any] | None, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The run config and run tags of a run of one partition."""
+        if self.partitioned_config is None:
+            raise CheckError(
+                f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
+            )
+        if run_config:
+            raise CheckError(
+                "Invariant failed. Description: Cannot provide both run_config and partition_key "
+                "arguments to `execute_in_process`"
+            )
+        partition_tags = {
+            PARTITION_NAME_TAG: partition_key,
+            PARTITION_SET_TAG: f"{self.name}_partition_set",
+        }
+        tags = {**partition_tags, **(kwargs.pop("tags", None) or {})}
+        return self.partitioned_config.get_run_config(partition_key), {**kwargs, "tags": tags}
+
+    def get_partition_set_def(self) -> PartitionSetDefinition[Any] | None:
+        """The partition set of a job with a partitioned config (``<job>_partition_set``)."""
+        if self.partitioned_config is None:
+            return None
+        cached: PartitionSetDefinition[Any] | None = self.__dict__.get("_partition_set")
+        if cached is None:
+            cached = PartitionSetDefinition(
+                name=f"{self.name}_partition_set",
+                job_name=self.name,
+                partitions_def=self.partitioned_config.partitions_def,
+                run_config_fn_for_partition=self.partitioned_config.run_config_for_partition_fn,
+                mode=self.mode_definitions[0].name,
+            )
+            self.__dict__["_partition_set"] = cached
+        return cached
 
     def __repr__(self) -> str:
         kind = "JobDefinition" if self.is_job else "PipelineDefinition"
@@ -316,6 +363,7 @@ class JobDefinition(PipelineDefinition):
     """A graph with its resources, loggers, executor, default config, tags and hooks."""
 
     is_job = True
+    target_type = "job"
 
     def __init__(
         self,
@@ -330,6 +378,7 @@ class JobDefinition(PipelineDefinition):
         hook_defs: Iterable[HookDefinition] | None = None,
         op_retry_policy: RetryPolicy | None = None,
         preset_defs: Sequence[PresetDefinition] | None = None,
+        partitions_def: PartitionsDefinition[Any] | None = None,
     ) -> None:
         mode = ModeDefinition(
             DEFAULT_MODE_NAME,
@@ -348,13 +397,26 @@ class JobDefinition(PipelineDefinition):
             graph_def=graph_def,
             solid_retry_policy=op_retry_policy,
         )
+        if partitions_def is not None:
+            if not isinstance(partitions_def, PartitionsDefinition):
+                raise DagsterInvalidDefinitionError(
+                    f'partitions_def of job "{self.name}" must be a PartitionsDefinition, got {partitions_def!r}.'
+                )
+            if config is not None:
+                raise CheckError(
+                    "Invariant failed. Description: Can't supply both the 'config' and 'partitions_def' arguments"
+                )
+            config = PartitionedConfig(partitions_def, lambda _partition: {})
         if isinstance(config, ConfigMapping):
             self.config_mapping = config
+        elif isinstance(config, PartitionedConfig):
+            self.partitioned_config = config
         elif isinstance(config, Mapping):
             self.default_run_config = dict(config)
+            engine().check_default_run_config(self, self.default_run_config)
         elif config is not None:
             raise DagsterInvalidDefinitionError(
-                f'config of job "{self.name}" must be a dict of run config or a ConfigMapping, got {config!r}.'
+                f'config of job "{self.name}" must be a dict of run config, a ConfigMapping or a PartitionedConfig, got {config!r}.'
             )
         elif graph_def.default_ops_config is not None:
             self.default_run_config = {"ops": dict(graph_def.default_ops_config)}
@@ -411,6 +473,7 @@ def pipeline(
         return _from_function(
             fn,
             name,
+            "@pipeline",
             lambda graph_def: PipelineDefinition(
                 name=graph_def.name,
                 description=description or inspect.getdoc(fn),
@@ -421,7 +484,6 @@ def pipeline(
                 graph_def=graph_def,
                 solid_retry_policy=solid_retry_policy,
             ),
-            "@pipeline",
         )
 
     return wrap
@@ -438,6 +500,7 @@ def job(
     hooks: Iterable[HookDefinition] | None = None,
     op_retry_policy: RetryPolicy | None = None,
     version_strategy: Any = None,
+    partitions_def: PartitionsDefinition[Any] | None = None,
 ) -> Any:
     """Define a job from a composition function.  Usable bare (``@job``).
 
@@ -447,13 +510,15 @@ def job(
         name: the job's name (default: the function's).
         description: shown in docs and the notebook (default: the function's docstring).
         resource_defs: resources by key (``ResourceDefinition`` objects or plain values).
-        config: the run config its runs use when given none (a dict, or a ``ConfigMapping``).
+        config: the run config its runs use when given none (a dict), a ``ConfigMapping``, or
+            a ``PartitionedConfig`` (run config by partition).
         tags: tags of every run of the job.
         logger_defs: loggers by name (default: ``console``).
         executor_def: the executor (default: in process, or multiprocess by run config).
         hooks: hooks attached to every op.
         op_retry_policy: the retry policy of every op that has none of its own.
         version_strategy: accepted for compatibility; not used.
+        partitions_def: the job's partitions, when its run config does not depend on them.
 
     Returns:
         JobDefinition (or, given the function directly, the decorator applied to it).
@@ -465,6 +530,7 @@ def job(
         return _from_function(  # type: ignore[return-value]
             fn,
             name,
+            "@job",
             lambda graph_def: JobDefinition(
                 graph_def,
                 resource_defs,
@@ -476,8 +542,8 @@ def job(
                 tags,
                 hooks,
                 op_retry_policy,
+                partitions_def=partitions_def,
             ),
-            "@job",
         )
 
     return wrap
@@ -486,8 +552,8 @@ def job(
 def _from_function(
     fn: Callable[..., Any],
     name: str | None,
-    make: Callable[[GraphDefinition], PipelineDefinition],
     source: str,
+    make: Callable[[GraphDefinition], PipelineDefinition],
 ) -> PipelineDefinition:
     graph_name = name or fn.__name__
     if inspect.signature(fn).parameters:
@@ -495,7 +561,11 @@ def _from_function(
             f'"{graph_name}" takes parameters; a job or pipeline composition function takes none '
             "(use @graph for a graph with inputs)."
         )
-    composed = compose(graph_name, fn, source=source)
+    # A job has no outputs, so it may return nothing; a pipeline's return value is ignored.
+    if source == "@job":
+        composed = compose(graph_name, fn, [], source)
+    else:
+        composed = compose(graph_name, fn, None, source, ignore_output=True)
     graph_def = GraphDefinition(
         graph_name,
         inspect.getdoc(fn),

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opbook.definitions.config_files import deep_merge
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.logger import LoggerDefinition, default_loggers
 from opbook.definitions.resource import ResourceDefinition, as_resource_definition
@@ -152,10 +153,12 @@ class PresetDefinition:
 def _merge_yaml(preset_name: str, texts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     import yaml  # PyYAML stays out of `import opbook`
 
+    from opbook.config.yaml_text import load_yaml
+
     merged: dict[str, Any] = {}
     for where, text in texts:
         try:
-            value = yaml.safe_load(text) or {}
+            value = load_yaml(text) or {}
         except yaml.YAMLError as exc:
             raise DagsterInvariantViolationError(
                 f'Encountered error attempting to parse yaml for preset "{preset_name}" ({where}): {exc}'
@@ -166,14 +169,3 @@ def _merge_yaml(preset_name: str, texts: Sequence[tuple[str, str]]) -> dict[str,
             )
         merged = deep_merge(merged, value)
     return merged
-
-
-def deep_merge(left: Mapping[str, Any], right: Mapping[str, Any]) -> dict[str, Any]:
-    """``right`` merged into ``left``: dicts merge recursively, anything else is replaced."""
-    result = dict(left)
-    for key, value in right.items():
-        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = deep_merge(result[key], value)
-        else:
-            result[key] = value
-    return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from typing import Any
 
 from opbook.errors import DagsterInvalidDefinitionError
 
@@ -35,21 +36,21 @@ RESERVED_NAMES = frozenset(
 NAME_PATTERN = r"^[A-Za-z0-9_]+$"
 
 
-def check_reserved(name: str, what: str) -> str:
+def check_reserved(name: str) -> str:
     """``name``, unless it is a word Dagster reserves."""
     if name in RESERVED_NAMES:
         raise DagsterInvalidDefinitionError(
-            f'{what} "{name}" is not a valid name in Dagster. It conflicts with a Dagster or '
-            "python reserved keyword."
+            f'"{name}" is not a valid name in Dagster. It conflicts with a Dagster or python '
+            "reserved keyword."
         )
     return name
 
 
-def check_valid_name(name: str, what: str) -> str:
-    """``name``, checked against Dagster's rule; ``what`` says what it names (``Input``)."""
+def check_valid_name(name: Any) -> str:
+    """``name``, if Dagster accepts it as the name of an input, output, alias, job, schedule,
+    sensor, repository or partition set."""
     if not isinstance(name, str) or not re.match(NAME_PATTERN, name):
         raise DagsterInvalidDefinitionError(
-            f'{what} "{name}" is not a valid name in Dagster. Names must be in regex '
-            f"{NAME_PATTERN}."
+            f'"{name}" is not a valid name in Dagster. Names must be in regex {NAME_PATTERN}.'
         )
-    return check_reserved(name, what)
+    return check_reserved(name)

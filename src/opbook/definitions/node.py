@@ -48,7 +48,7 @@ class NodeDefinition:
                 f'"{name}" is not a valid name for a {self.node_kind}: use letters, digits, '
                 "underscores and dashes."
             )
-        self.name = check_reserved(name, self.node_kind.capitalize())
+        self.name = check_reserved(name)
         self.description = description
         self.tags = validate_tags(tags)
         self.input_defs = list(input_defs)

@@ -148,6 +148,28 @@ def resource(
     return wrap
 
 
+def _config_values(init_context: Any) -> Any:
+    return init_context.resource_config
+
+
+def make_values_resource(**kwargs: Any) -> ResourceDefinition:
+    """A resource whose value is its own config: values shared by the ops of a run.
+
+    Args:
+        **kwargs: the config schema, one entry per value (``my_str=str, my_int=int``); with
+            none, any config is accepted.
+
+    Returns:
+        ResourceDefinition: ``context.resources.<key>`` is the config given under
+        ``resources.<key>.config``.
+    """
+    return ResourceDefinition(
+        _config_values,
+        config_schema=kwargs or cfg.Any,
+        description="Values given in its config, shared by the ops of a run.",
+    )
+
+
 def as_resource_definition(value: Any) -> ResourceDefinition:
     """A ``ResourceDefinition`` as is; any other value becomes a hard-coded resource."""
     return (

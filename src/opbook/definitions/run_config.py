@@ -415,11 +415,11 @@ def _apply_job_config_mapping(
     if mapping is None:
         return run_config
     outer = {k: v for k, v in run_config.items() if k not in MANAGED_BY_ENGINE}
-    result = cfg.validate(
-        mapping.config_schema if mapping.config_schema is not None else cfg.Any, outer
-    )
+    result = mapping.validate_outer(outer)
     if not result.success:
-        raise DagsterInvalidConfigError(_preamble(pipeline), result.errors, run_config)
+        raise DagsterInvalidConfigError(
+            f'Error in config mapping of job "{pipeline.name}"', result.errors, run_config
+        )
     try:
         mapped = mapping.config_fn(result.value)
     except Exception as exc:
@@ -432,6 +432,44 @@ def _apply_job_config_mapping(
 
 
 _EMPTY_RESOLVED: dict[Any, ResolvedRunConfig] = {}
+
+
+def _validated(
+    pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any], preamble: str
+) -> dict[str, Any]:
+    """``raw`` (already mapped by a job's config mapping) checked against the run config
+    schema, defaults filled; the section aliases and ``storage:`` normalised first."""
+    raw = _normalise_storage(pipeline, raw)
+    section = section_name(pipeline, raw)
+    inner_section = "ops" if pipeline.is_job else "solids"
+    if section in raw:
+        nodes_value = _normalise_inner_sections(
+            pipeline, pipeline.graph, raw[section], inner_section
+        )
+        raw = {**raw, section: nodes_value}
+    schema = run_config_schema(pipeline, mode, section)
+    result = cfg.validate(schema, raw)
+    if not result.success:
+        raise DagsterInvalidConfigError(preamble, result.errors, cfg.mask_secrets(schema, raw))
+    return cast(dict[str, Any], result.value)
+
+
+def check_default_run_config(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -> None:
+    """Check a job's default run config (``to_job(config={...})``) when the job is defined.
+
+    Raises:
+        DagsterInvalidConfigError: the config does not fit the job's run config schema, with
+            every problem found.
+    """
+    preamble = (
+        f"Error in config when building job '{pipeline.name}' from graph '{pipeline.graph.name}' "
+    )
+    try:
+        _validated(pipeline, pipeline.get_mode_definition(), dict(run_config), preamble)
+    except DagsterInvalidConfigError as exc:
+        if exc.preamble == preamble:
+            raise
+        raise DagsterInvalidConfigError(preamble, exc.errors, exc.config_value) from None
 
 
 def resolve_run_config(
@@ -456,21 +494,8 @@ def _resolve(
     pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any]
 ) -> ResolvedRunConfig:
     raw = _apply_job_config_mapping(pipeline, raw)
-    raw = _normalise_storage(pipeline, raw)
     section = section_name(pipeline, raw)
-    inner_section = "ops" if pipeline.is_job else "solids"
-    if section in raw:
-        nodes_value = _normalise_inner_sections(
-            pipeline, pipeline.graph, raw[section], inner_section
-        )
-        raw = {**raw, section: nodes_value}
-    schema = run_config_schema(pipeline, mode, section)
-    result = cfg.validate(schema, raw)
-    if not result.success:
-        raise DagsterInvalidConfigError(
-            _preamble(pipeline), result.errors, cfg.mask_secrets(schema, raw)
-        )
-    value: dict[str, Any] = result.value  # type: ignore[assignment]
+    value = _validated(pipeline, mode, raw, _preamble(pipeline))
     nodes: dict[str, NodeConfig] = {}
     _collect_top_level(pipeline, value.get(section, {}), nodes)
     ((executor_name, executor_entry),) = value["execution"].items()
@@ -542,15 +567,27 @@ def _collect_top_level(
 ) -> None:
     graph = pipeline.graph
     if graph.config_mapping is not None:
-        config = _node_config(pipeline, graph, graph.name, section_value.get("config"))
+        config = _node_config(
+            pipeline,
+            graph,
+            graph.name,
+            section_value.get("config"),
+            f"Error in config for graph {graph.name}",
+        )
         section_value = _map_graph_config(graph, graph.name, config, pipeline)
     _collect_nodes(graph, section_value, "", out, pipeline)
 
 
-def _node_config(pipeline: PipelineDefinition, definition: Any, handle: str, config: Any) -> Any:
+def _node_config(
+    pipeline: PipelineDefinition,
+    definition: Any,
+    handle: str,
+    config: Any,
+    preamble: str | None = None,
+) -> Any:
     if definition.configured_from is None:
         return config
-    preamble = (
+    preamble = preamble or (
         f'{_preamble(pipeline)}: the config of {definition.node_kind} "{handle}", mapped by '
         "`configured`, is invalid"
     )
@@ -594,15 +631,20 @@ def _map_graph_config(
             user_exception=exc,
         ) from exc
     section = "ops" if pipeline.is_job else "solids"
-    mapped = _normalise_inner_sections(pipeline, graph, dict(mapped or {}), section)
+    mapped = _normalise_inner_sections(pipeline, graph, {} if mapped is None else mapped, section)
     inner_schema = cfg.Shape(_nodes_fields(graph, section))
     result = cfg.validate(inner_schema, mapped)
     if not result.success:
-        raise DagsterInvalidConfigError(
-            f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}',
-            result.errors,
-            None,
-        )
+        if handle == pipeline.graph.name and graph is pipeline.graph:
+            preamble = (
+                f"In pipeline '{pipeline.name}', top level graph '{graph.name}' has a "
+                "configuration error."
+            )
+        else:
+            preamble = (
+                f'Error in the config mapped by {graph.node_kind} "{handle}" of {pipeline.name}'
+            )
+        raise DagsterInvalidConfigError(preamble, result.errors, mapped)
     return cast(dict[str, Any], result.value)
 
 

@@ -3,8 +3,10 @@ check results, and the ``Failure`` / ``RetryRequested`` control-flow exceptions.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry, normalize_metadata
@@ -203,14 +205,60 @@ class RetryRequested(Exception):
         self.seconds_to_wait = seconds_to_wait
 
 
+class Backoff(Enum):
+    """How a :class:`RetryPolicy`'s ``delay`` grows with the retry number ``n`` (1 for the
+    first retry): ``LINEAR`` waits ``n * delay``, ``EXPONENTIAL`` waits ``(2**n - 1) * delay``."""
+
+    LINEAR = "LINEAR"
+    EXPONENTIAL = "EXPONENTIAL"
+
+
+class Jitter(Enum):
+    """Randomness added to a :class:`RetryPolicy`'s wait, after ``backoff``: ``FULL`` waits a
+    random part of it (``random() * wait``), ``PLUS_MINUS`` adds up to ``delay`` either way
+    (``wait + (2 * random() - 1) * delay``)."""
+
+    FULL = "FULL"
+    PLUS_MINUS = "PLUS_MINUS"
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Retry an op whose compute function raised: up to ``max_retries`` more attempts,
-    waiting ``delay`` seconds between them."""
+    waiting ``delay`` seconds before each, grown by ``backoff`` and randomised by ``jitter``
+    (both need a ``delay``)."""
 
     max_retries: int = 1
     delay: float | None = None
+    backoff: Backoff | None = None
+    jitter: Jitter | None = None
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise CheckError(f"RetryPolicy max_retries must be >= 0, got {self.max_retries}.")
+        for name, kind in (("backoff", Backoff), ("jitter", Jitter)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise CheckError(
+                    f'Param "{name}" is not a {kind.__name__}. Got {value!r} which is type '
+                    f"{type(value)}; use {kind.__name__}.{next(iter(kind)).name} or another member."
+                )
+            if value is not None and self.delay is None:
+                raise DagsterInvalidDefinitionError(
+                    f"Can not set {name} on RetryPolicy without also setting delay"
+                )
+
+    def calculate_delay(self, attempt_num: int) -> float:
+        """The seconds to wait before retry number ``attempt_num`` (1 for the first retry)."""
+        base = self.delay or 0
+        if self.backoff is Backoff.EXPONENTIAL:
+            wait = ((2**attempt_num) - 1) * base
+        elif self.backoff is Backoff.LINEAR:
+            wait = attempt_num * base
+        else:
+            wait = base
+        if self.jitter is Jitter.FULL:
+            wait = random.random() * wait
+        elif self.jitter is Jitter.PLUS_MINUS:
+            wait = wait + (2 * random.random() * base) - base
+        return wait

@@ -7,19 +7,19 @@ the run's end), ``metadata`` the ``{label: value}`` of the event's metadata entr
 materializations, expectations, type checks, failures) or None.  ``steps_frame``: one row per
 step that has events, with its status, start, end, duration, attempts and output names.
 
-``StepStates`` is the per-step fold both frames and the notebook's graph colours use; it takes
-one event at a time, so a live display can keep it up to date without re-reading the run.
-Frames are built column by column, not row by row, so 100,000 events take well under a second.
+The steps frame is the per-step fold of ``step_status`` (``StepStates``), which the command
+line and the notebook's pictures use as well.  Frames are built column by column, not row by
+row, so 100,000 events take well under a second.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from opbook.definitions.metadata import metadata_of
 from opbook.events import DagsterEvent, DagsterEventType
+from opbook.execution.step_status import StepStates, StepStatus, error_text
 
 EVENT_COLUMNS = [
     "run_id",
@@ -35,25 +35,19 @@ EVENT_COLUMNS = [
     "metadata",
 ]
 STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
-STEP_STATUSES = ["pending", "running", "retrying", "succeeded", "failed", "skipped"]
+STEP_STATUSES = [status.value for status in StepStatus]
 EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
 # Both generations' values map to the canonical (job generation) names: "PIPELINE_START" -> RUN_START.
 _NAME_OF_VALUE = {member.value: member.name for member in DagsterEventType}
 
-_INPUT_EVENTS = frozenset({"STEP_INPUT", "LOADED_INPUT"})
-_OUTPUT_EVENTS = frozenset({"STEP_OUTPUT", "HANDLED_OUTPUT"})
-_RUN_END_EVENTS = frozenset({"PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED"})
-_FAILURES = frozenset({"STEP_FAILURE", "PIPELINE_FAILURE"})
-
-
-def error_text(event: DagsterEvent) -> str | None:
-    """The innermost error message of a failure event (the user's exception), on one line."""
-    error = getattr(event.event_specific_data, "error", None)
-    if error is None:
-        return None
-    while error.cause is not None:
-        error = error.cause
-    return str(error.message).strip()
+ET = DagsterEventType
+_INPUT_EVENTS = frozenset({ET.STEP_INPUT, ET.LOADED_INPUT})
+_OUTPUT_EVENTS = frozenset({ET.STEP_OUTPUT, ET.HANDLED_OUTPUT})
+_RUN_END_EVENTS = frozenset({ET.RUN_SUCCESS, ET.RUN_FAILURE, ET.RUN_CANCELED})
+_FAILURES = frozenset({ET.STEP_FAILURE, ET.RUN_FAILURE})
+# Read once, for the loops below that look at every event (``ET.X`` is a slower lookup).
+_STEP_ATTEMPTS = frozenset({ET.STEP_START, ET.STEP_RESTARTED})
+_RUN_START, _STEP_SUCCESS, _STEP_FAILURE = ET.RUN_START, ET.STEP_SUCCESS, ET.STEP_FAILURE
 
 
 def run_id_of(events: Iterable[DagsterEvent]) -> str | None:
@@ -105,13 +99,13 @@ class _EventColumns:
         c["run_id"] = [run_id] * count
 
     def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:
-        if kind == "PIPELINE_START":
+        if kind == _RUN_START:
             self._run_start = event.timestamp
-        elif kind in ("STEP_START", "STEP_RESTARTED") and event.step_key is not None:
+        elif kind in _STEP_ATTEMPTS and event.step_key is not None:
             self._step_starts[event.step_key] = event.timestamp
-        elif kind == "STEP_SUCCESS":
+        elif kind == _STEP_SUCCESS:
             return float(data.duration_ms)
-        elif kind == "STEP_FAILURE" and event.step_key in self._step_starts:
+        elif kind == _STEP_FAILURE and event.step_key in self._step_starts:
             return (event.timestamp - self._step_starts[event.step_key]) * 1000
         elif kind in _RUN_END_EVENTS and self._run_start is not None:
             return (event.timestamp - self._run_start) * 1000
@@ -141,79 +135,6 @@ def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
 
 
 # -- one row per step ----------------------------------------------------------------------------
-
-
-@dataclass
-class StepState:
-    """What is known about one step so far."""
-
-    step_key: str
-    status: str = "pending"
-    start: float | None = None
-    end: float | None = None
-    duration_ms: float | None = None
-    attempts: int = 0
-    outputs: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def row(self) -> dict[str, Any]:
-        duration = self.duration_ms
-        if duration is None and self.start is not None and self.end is not None:
-            duration = (self.end - self.start) * 1000
-        return {
-            "step_key": self.step_key,
-            "status": self.status,
-            "start": self.start,
-            "end": self.end,
-            "duration": duration,
-            "attempts": self.attempts,
-            "outputs": list(self.outputs),
-        }
-
-
-class StepStates:
-    """The state of every step seen in a stream of events, updated one event at a time."""
-
-    def __init__(self, events: Iterable[DagsterEvent] = ()) -> None:
-        self.steps: dict[str, StepState] = {}
-        for event in events:
-            self.update(event)
-
-    def update(self, event: DagsterEvent) -> StepState | None:
-        """Fold one event in; returns the step it changed (None for run-level events)."""
-        key = event.step_key
-        if key is None or not event.is_step_event:
-            return None
-        state = self.steps.get(key)
-        if state is None:
-            state = self.steps[key] = StepState(key)
-        _apply(state, event)
-        return state
-
-    def __getitem__(self, step_key: str) -> StepState:
-        return self.steps[step_key]
-
-    def get(self, step_key: str) -> StepState | None:
-        return self.steps.get(step_key)
-
-
-def _apply(state: StepState, event: DagsterEvent) -> None:
-    kind = event.event_type_value
-    if kind in ("STEP_START", "STEP_RESTARTED"):
-        state.attempts += 1
-        state.status = "running"
-        state.start = state.start if state.start is not None else event.timestamp
-    elif kind == "STEP_OUTPUT":
-        state.outputs.append(event.event_specific_data.output_name)
-    elif kind == "STEP_SUCCESS":
-        state.status, state.end = "succeeded", event.timestamp
-        state.duration_ms = float(event.event_specific_data.duration_ms)
-    elif kind == "STEP_FAILURE":
-        state.status, state.end, state.error = "failed", event.timestamp, error_text(event)
-    elif kind == "STEP_SKIPPED":
-        state.status, state.end = "skipped", event.timestamp
-    elif kind == "STEP_UP_FOR_RETRY":
-        state.status = "retrying"
 
 
 def step_rows(events: Iterable[DagsterEvent]) -> list[dict[str, Any]]:

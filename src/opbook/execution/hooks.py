@@ -23,9 +23,9 @@ ET = DagsterEventType
 
 def _triggered(trigger: str, outcome: DagsterEvent) -> bool:
     if trigger == SUCCESS:
-        return outcome.event_type_value == "STEP_SUCCESS"
+        return outcome.event_type_value == ET.STEP_SUCCESS
     if trigger == FAILURE:
-        return outcome.event_type_value == "STEP_FAILURE"
+        return outcome.event_type_value == ET.STEP_FAILURE
     return True
 
 
@@ -45,7 +45,7 @@ def run_hooks(
             event_type: DagsterEventType, message: str, data: Any = None, hook_name: str = hook.name
         ) -> DagsterEvent:
             return DagsterEvent(
-                event_type.value,
+                event_type,
                 rc.pipeline.name,
                 step.key,
                 step.handle,

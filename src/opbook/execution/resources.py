@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from opbook import dag
+from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.run_config import needed_resource_keys
 from opbook.errors import DagsterResourceFunctionError
 from opbook.events import DagsterEvent, EngineEventData, SerializableErrorInfo
@@ -27,6 +28,42 @@ class ResourceInitFailed(Exception):
     def __init__(self, error: DagsterResourceFunctionError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def call_resource_fn(
+    key: str, definition: ResourceDefinition, context: InitResourceContext
+) -> tuple[Any, Iterator[Any] | None]:
+    """Build one resource: its value, and the generator to resume for its teardown (if it
+    yields).
+
+    Raises:
+        DagsterResourceFunctionError: the resource function raised (chained to its error).
+    """
+    try:
+        value = (
+            definition.resource_fn(context)
+            if definition.takes_context
+            else definition.resource_fn()
+        )
+        if definition.is_generator:
+            generator = value
+            return next(generator), generator
+        return value, None
+    except Exception as exc:
+        error = DagsterResourceFunctionError(
+            f"Error executing resource_fn on ResourceDefinition {key}",
+            user_exception=exc,
+            resource_name=key,
+        )
+        error.__cause__ = exc
+        raise error from exc
+
+
+def teardown_error(key: str, exc: Exception) -> DagsterResourceFunctionError:
+    """The error of a resource whose teardown (the code after its ``yield``) raised."""
+    error = DagsterResourceFunctionError(f"Teardown of resource {key} failed", user_exception=exc)
+    error.__cause__ = exc
+    return error
 
 
 class ResourceScope:
@@ -96,25 +133,10 @@ class ResourceScope:
         context = InitResourceContext(
             config, definition, deps, rc.run_id, rc.log, rc.instance, rc.run
         )
-        try:
-            value = (
-                definition.resource_fn(context)
-                if definition.takes_context
-                else definition.resource_fn()
-            )
-            if definition.is_generator:
-                generator = value
-                value = next(generator)
-                self._generators.append((key, generator))
-            return value
-        except Exception as exc:
-            error = DagsterResourceFunctionError(
-                f"Error executing resource_fn on ResourceDefinition {key}",
-                user_exception=exc,
-                resource_name=key,
-            )
-            error.__cause__ = exc
-            raise error from exc
+        value, generator = call_resource_fn(key, definition, context)
+        if generator is not None:
+            self._generators.append((key, generator))
+        return value
 
     def teardown(self) -> Iterator[DagsterEvent]:
         """Run generator teardowns in reverse order; a failing teardown is reported, not raised."""
@@ -123,10 +145,7 @@ class ResourceScope:
             try:
                 next(generator, None)
             except Exception as exc:
-                error = DagsterResourceFunctionError(
-                    f"Teardown of resource {key} failed", user_exception=exc
-                )
-                error.__cause__ = exc
+                error = teardown_error(key, exc)
                 yield DagsterEvent.engine_event(
                     self.rc.pipeline.name,
                     f"Teardown of resources [{key}] failed.",

@@ -15,9 +15,11 @@ from typing import Any
 from opbook.config.values import copy_plain
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import CheckError, DagsterInvariantViolationError
-from opbook.events import DagsterEvent, SolidHandle, StepFailureData, StepKind
+from opbook.events import DagsterEvent, DagsterEventType, SolidHandle, StepFailureData, StepKind
+from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.plan.plan import normalize_step_key
 
+ET = DagsterEventType
 ValueLoader = Callable[[str, str], Any]
 _MISSING = object()
 
@@ -273,7 +275,7 @@ class CompositeSolidExecutionResult(GraphExecutionResult):
     @property
     def skipped(self) -> bool:
         """Whether every step inside the composite was skipped."""
-        return all(e.is_step_skipped for e in self.event_list)
+        return all(s is StepStatus.SKIPPED for s in step_statuses(self.event_list).values())
 
 
 class SolidExecutionResult:
@@ -304,13 +306,13 @@ class SolidExecutionResult:
     def step_events_by_kind(self) -> dict[StepKind, list[DagsterEvent]]:
         return {StepKind.COMPUTE: self.step_events}
 
-    def _of_type(self, value: str) -> list[DagsterEvent]:
-        return [e for e in self.step_events if e.event_type_value == value]
+    def _of_type(self, event_type: DagsterEventType) -> list[DagsterEvent]:
+        return [e for e in self.step_events if e.event_type_value == event_type]
 
     @property
     def input_events_during_compute(self) -> list[DagsterEvent]:
         """The ``STEP_INPUT`` events, one per input, after its type check."""
-        return self._of_type("STEP_INPUT")
+        return self._of_type(ET.STEP_INPUT)
 
     @property
     def compute_input_event_dict(self) -> dict[str, DagsterEvent]:
@@ -319,7 +321,7 @@ class SolidExecutionResult:
     @property
     def output_events_during_compute(self) -> list[DagsterEvent]:
         """The ``STEP_OUTPUT`` events, one per output yielded."""
-        return self._of_type("STEP_OUTPUT")
+        return self._of_type(ET.STEP_OUTPUT)
 
     @property
     def compute_output_events_dict(self) -> dict[str, list[DagsterEvent]]:
@@ -347,7 +349,7 @@ class SolidExecutionResult:
 
     @property
     def materialization_events_during_compute(self) -> list[DagsterEvent]:
-        return self._of_type("ASSET_MATERIALIZATION")
+        return self._of_type(ET.ASSET_MATERIALIZATION)
 
     @property
     def materializations_during_compute(self) -> list[Any]:
@@ -359,7 +361,7 @@ class SolidExecutionResult:
 
     @property
     def expectation_events_during_compute(self) -> list[DagsterEvent]:
-        return self._of_type("STEP_EXPECTATION_RESULT")
+        return self._of_type(ET.STEP_EXPECTATION_RESULT)
 
     @property
     def expectation_results_during_compute(self) -> list[Any]:
@@ -372,19 +374,18 @@ class SolidExecutionResult:
     @property
     def success(self) -> bool:
         """Whether the step succeeded (False if it failed, was skipped or did not run)."""
-        if any(e.is_step_failure for e in self.step_events):
-            return False
-        return any(e.is_step_success for e in self.step_events)
+        statuses = step_statuses(self.step_events).values()
+        return StepStatus.SUCCEEDED in statuses and StepStatus.FAILED not in statuses
 
     @property
     def skipped(self) -> bool:
         """Whether the step was skipped (an upstream step failed or yielded no value)."""
-        return all(e.is_step_skipped for e in self.step_events)
+        return all(s is StepStatus.SKIPPED for s in step_statuses(self.step_events).values())
 
     @property
     def retry_attempts(self) -> int:
         """How many times the step was retried."""
-        return len(self._of_type("STEP_RESTARTED"))
+        return len(self._of_type(ET.STEP_RESTARTED))
 
     def get_step_success_event(self) -> DagsterEvent:
         """The step's ``STEP_SUCCESS`` event."""
@@ -400,7 +401,7 @@ class SolidExecutionResult:
             raise DagsterInvariantViolationError(
                 "Cannot call compute_step_failure_event if successful"
             )
-        failures = self._of_type("STEP_FAILURE")
+        failures = self._of_type(ET.STEP_FAILURE)
         if len(failures) != 1:
             raise CheckError(
                 f"Expected exactly one step failure for solid {self.solid.name}, found {len(failures)}"
@@ -414,7 +415,7 @@ class SolidExecutionResult:
         ``.error`` is the error opbook reports, naming the step; its ``.cause`` is the exception
         the user's code raised, with its ``message``, ``stack`` (the traceback) and ``cls_name``.
         """
-        failures = self._of_type("STEP_FAILURE")
+        failures = self._of_type(ET.STEP_FAILURE)
         return failures[0].step_failure_data if failures else None
 
     @property
@@ -534,8 +535,9 @@ class InProcessExecutionResult(_EventView):
         its output mappings.
         """
         step_key, name = self._leaf_output(node_str, output_name)
+        output = ET.STEP_OUTPUT  # looked up once, not once per event
         produced = any(
-            e.event_type_value == "STEP_OUTPUT"
+            e.event_type_value == output
             and e.step_key == step_key
             and e.step_output_data.output_name == name
             for e in self.event_list
@@ -560,10 +562,11 @@ class InProcessExecutionResult(_EventView):
 
     def asset_materializations_for_node(self, node_name: str) -> list[Any]:
         """The ``AssetMaterialization`` objects the node yielded."""
+        materialization = ET.ASSET_MATERIALIZATION
         return [
             e.step_materialization_data.materialization
             for e in self.events_for_node(node_name)
-            if e.event_type_value == "ASSET_MATERIALIZATION"
+            if e.event_type_value == materialization
         ]
 
     def __repr__(self) -> str:

@@ -64,13 +64,15 @@ from opbook.events import (
 from opbook.execution.compute import iterate_compute
 from opbook.execution.context import SolidExecutionContext, TypeCheckContext
 from opbook.execution.hooks import run_hooks
+from opbook.execution.python_logs import register_step_frame
 from opbook.execution.run_context import RunContext
 from opbook.plan.plan import ExecutionStep, StepInput
 
 
 class ET:
-    """The event type values a step emits, as plain strings: on the hot path a string
-    constant is much cheaper than ``DagsterEventType.X.value`` (an enum descriptor call)."""
+    """The event types a step emits, as their plain string values: on the hot path a plain
+    class's attribute is much cheaper than ``DagsterEventType.X`` (an enum class lookup), and
+    ``DagsterEvent`` keeps the plain string anyway."""
 
     STEP_START = DagsterEventType.STEP_START.value
     STEP_RESTARTED = DagsterEventType.STEP_RESTARTED.value
@@ -270,9 +272,9 @@ class _StepRun:
             raise
         outcome = self.emitted[-1]
         yield from self._take_emitted()
-        if to_raise is not None and outcome.event_type_value == "STEP_FAILURE":
+        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
             self.rc.step_errors[self.key] = to_raise
-        if outcome.event_type_value != "STEP_UP_FOR_RETRY" and self.step.hook_defs:
+        if outcome.event_type_value != ET.STEP_UP_FOR_RETRY and self.step.hook_defs:
             # By now the history holds every event of the step, its outcome included.
             step_events = self.history if self.history is not None else [outcome]
             yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs, step_events)
@@ -424,13 +426,20 @@ class _StepRun:
     def _user_code_failed(self, error: BaseException) -> _StepFailed:
         if isinstance(error, DagsterExecutionStepExecutionError):
             return _StepFailed(self._maybe_retry(error), error.user_exception)
+        if isinstance(error, Failure):
+            return _StepFailed(self._maybe_retry(error), error)
         return _StepFailed(error)
 
-    def _maybe_retry(self, error: DagsterExecutionStepExecutionError) -> BaseException:
+    def _maybe_retry(self, error: BaseException) -> BaseException:
+        """With a retry policy, a user error (a ``Failure`` too, as in Dagster) asks for a
+        retry, waiting what the policy says for this retry's number (1 for the first)."""
         policy = self.step.retry_policy
         if policy is None:
             return error
-        retry = RetryRequested(max_retries=policy.max_retries, seconds_to_wait=policy.delay)
+        retry = RetryRequested(
+            max_retries=policy.max_retries,
+            seconds_to_wait=policy.calculate_delay(self.attempt + 1),
+        )
         retry.__cause__ = error
         return retry
 
@@ -617,3 +626,11 @@ class _StepRun:
             f'Execution of step "{self.key}" failed.',
             StepFailureData(info, None, ErrorSource.USER_CODE_ERROR),
         )
+
+
+def _step_log(frame: Any) -> Any:
+    return frame.f_locals["self"].context.log
+
+
+# Records of `get_dagster_logger()` loggers find their step by this loop's frame.
+register_step_frame(_StepRun.events.__code__, _step_log)

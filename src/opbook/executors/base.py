@@ -35,8 +35,12 @@ from opbook.plan.plan import ExecutionPlan, ExecutionStep
 ET = DagsterEventType
 # The events that change what the loop may schedule; it looks at no others.  Which outputs
 # were produced matters only to a plan where a step may be skipped (see ``StepLinks``).
-_OUTCOME_EVENTS = frozenset({"STEP_SUCCESS", "STEP_FAILURE", "STEP_UP_FOR_RETRY"})
-_OUTCOME_AND_OUTPUT_EVENTS = _OUTCOME_EVENTS | {"STEP_OUTPUT"}
+_OUTCOME_EVENTS = frozenset({ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_UP_FOR_RETRY})
+_OUTCOME_AND_OUTPUT_EVENTS = _OUTCOME_EVENTS | {ET.STEP_OUTPUT}
+# Members read once: on this path a module constant is cheaper than ``ET.X`` (the enum
+# class's attribute lookup), and a member compares with the stored string as a string.
+_STEP_OUTPUT, _STEP_SUCCESS = ET.STEP_OUTPUT, ET.STEP_SUCCESS
+_STEP_FAILURE, _STEP_UP_FOR_RETRY = ET.STEP_FAILURE, ET.STEP_UP_FOR_RETRY
 
 
 class StepSubmitter(Protocol):
@@ -127,13 +131,13 @@ class ActiveExecution:
     def observe(self, event: DagsterEvent) -> None:
         kind = event.event_type_value
         key = event.step_key
-        if kind == "STEP_OUTPUT":
+        if kind == _STEP_OUTPUT:
             self.produced.add((key, event.event_specific_data.step_output_handle.output_name))  # type: ignore[arg-type]
-        elif kind == "STEP_SUCCESS":
+        elif kind == _STEP_SUCCESS:
             self._finish(key, self.succeeded)  # type: ignore[arg-type]
-        elif kind == "STEP_FAILURE":
+        elif kind == _STEP_FAILURE:
             self._finish(key, self.failed)  # type: ignore[arg-type]
-        elif kind == "STEP_UP_FOR_RETRY":
+        elif kind == _STEP_UP_FOR_RETRY:
             assert key is not None
             self.running.discard(key)
             self.attempts[key] = self.attempts.get(key, 0) + 1

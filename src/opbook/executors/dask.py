@@ -82,7 +82,7 @@ NO_WORKERS_SECONDS = 60.0
 RPC_TIMEOUT_SECONDS = 30.0
 HEALTH_TIMEOUT_SECONDS = 5.0
 _INSTALLED = " Every worker needs opbook, and the libraries the job uses, installed."
-_FINAL = frozenset({"STEP_SUCCESS", "STEP_FAILURE", "STEP_UP_FOR_RETRY"})
+_FINAL = frozenset({ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_UP_FOR_RETRY})
 
 
 # -- the submitter -----------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class DaskSubmitter:
             kind = event.event_type_value
             if kind in _FINAL:
                 sub.final = True
-                if kind == "STEP_FAILURE":
+                if kind == ET.STEP_FAILURE:
                     sub.failure = event.event_specific_data.error
             yield event
 

@@ -12,8 +12,9 @@ Failure handling:
 - A worker that dies while running a step (``os._exit``, a segfault, killed) fails that step
   with a STEP_FAILURE naming its exit code; the loop abandons the steps downstream, and the run
   ends with RUN_FAILURE.  Other workers are unaffected.
-- KeyboardInterrupt (the notebook's stop button) reports the running steps as interrupted and
-  cancels the run; workers ignore SIGINT themselves and are stopped by the pool.  Leaving the
+- KeyboardInterrupt (the notebook's stop button), SIGTERM and SIGHUP report the running steps
+  as interrupted and cancel the run; workers ignore SIGINT and SIGHUP themselves and are
+  stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Leaving the
   ``with`` always stops and reaps every worker, so none outlives the run.
 - With ``raise_on_error`` the user's exception is re-raised in the driving process when it can
   be unpickled there (with the worker's traceback as its ``__cause__``), else
@@ -35,6 +36,7 @@ import multiprocessing.connection
 import os
 import pickle
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -58,6 +60,8 @@ from opbook.plan.plan import ExecutionStep
 from opbook.storage.sqlite import dumps_events
 
 STOP_TIMEOUT_SECONDS = 5.0
+# How a worker exits when the process that drives the run has gone.
+DRIVER_GONE_EXIT_CODE = 70
 
 
 # -- the worker process ----------------------------------------------------------------------
@@ -71,10 +75,28 @@ def _send_event(conn: Any, event: DagsterEvent) -> None:
     conn.send_bytes(data)
 
 
+def _exit_when_the_driver_dies() -> None:
+    """A worker busy with a step never reads its pipe: a thread waits for the driving process
+    to end (killed, out of memory) and ends the worker with it, step and all."""
+    driver = multiprocessing.parent_process()
+    if driver is None:
+        return
+
+    def watch() -> None:
+        driver.join()
+        os._exit(DRIVER_GONE_EXIT_CODE)
+
+    threading.Thread(target=watch, name="opbook-driver-watch", daemon=True).start()
+
+
 def worker_main(conn: Any, payload: bytes) -> None:
     """A worker's life: load the run, then run the steps it is sent until told to stop."""
-    # Ctrl-C goes to the whole process group; only the driving process decides what it means.
+    # Ctrl-C and a closed terminal reach the whole process group; only the driving process
+    # decides what they mean (it stops the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    _exit_when_the_driver_dies()
     run: WorkerRun | None = None
     load_error: SerializableErrorInfo | None = None
     try:

@@ -17,13 +17,19 @@ from contextlib import contextmanager
 from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
+from opbook.executors.termination import RunTerminated, terminate_as_interrupt
 from opbook.storage.runs import PipelineRunStatus
 
 ET = DagsterEventType
+# Read once: every event of a run is compared with these (``ET.X`` is a slower lookup).
+_STEP_FAILURE = ET.STEP_FAILURE
+_LOGGED_AS_ERRORS = frozenset({ET.STEP_FAILURE, ET.RUN_FAILURE})
 FLUSH_EVERY = 1000
 FLUSH_SECONDS = 0.25
 CHECK_EVERY = 32
 RUN_GEN0_THRESHOLD = 10_000
+# The writer name under which a run stores its own event stream (see ``store_events``).
+RUN_WRITER = "run"
 
 ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
 
@@ -35,17 +41,24 @@ def _collection_eased() -> Iterator[None]:
     get slower the more the session has kept; and the youngest generation is collected after
     ``RUN_GEN0_THRESHOLD`` new objects rather than 700, since most objects a run makes (its
     events) stay alive to its end.  Both are undone when the steps end, unless the user's
-    code changed the threshold meanwhile."""
+    code changed the threshold meanwhile.
+
+    Objects are set aside only when nothing is frozen yet: ``gc.unfreeze()`` releases every
+    frozen object, so a host that froze its own (a pre-fork server), or a run inside a run,
+    keeps what it froze and the run does without."""
     before = gc.get_threshold()
     during = (max(before[0], RUN_GEN0_THRESHOLD), *before[1:])
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*during)
     try:
         yield
     finally:
         if gc.get_threshold() == during:
             gc.set_threshold(*before)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 class RunDriver:
@@ -77,7 +90,7 @@ class RunDriver:
     def _after_append(self, event: DagsterEvent) -> None:
         """Log the event if a logger wants it; now and then, flush the events."""
         if self._log_events:
-            level = 40 if event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") else 10
+            level = 40 if event.event_type_value in _LOGGED_AS_ERRORS else 10
             self.rc.log.log(
                 level,
                 f"{event.event_type_value} - {event.message}",
@@ -95,7 +108,9 @@ class RunDriver:
     def flush(self) -> None:
         pending = self.events[self._flushed :]
         if pending:
-            self.rc.instance.store_events(self.rc.run_id, pending)
+            # Stored as the run's own stream from this position: if an interrupt comes after
+            # the write but before _flushed moves, the next flush does not store them twice.
+            self.rc.instance.store_events(self.rc.run_id, pending, RUN_WRITER, self._flushed)
             self._flushed = len(self.events)
         self._last_flush = time.monotonic()
 
@@ -107,36 +122,49 @@ class RunDriver:
         rc = self.rc
         name = rc.pipeline.name
         rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
-        yield self._record(
-            DagsterEvent.run_event(ET.RUN_START, name, f"Started execution of {self._what()}.")
-        )
-        try:
-            with _collection_eased():
-                events = self.events
-                for event in self.executor(rc, ResourceScope(rc)):
-                    # What _record() does, written out: this loop sees every event of the run.
-                    events.append(event)
-                    if self._log_events or len(events) >= self._next_check:
-                        self._after_append(event)
-                    yield event
-        except ResourceInitFailed as failed:
-            self.error = failed.error
-            yield self._record(self._failure(SerializableErrorInfo.from_exception(failed.error)))
-            self._finish(PipelineRunStatus.FAILURE)
-            return
-        except (KeyboardInterrupt, GeneratorExit):
-            self._record(
-                DagsterEvent.run_event(
-                    ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."
+        # SIGTERM and SIGHUP take the Ctrl-C path below (see executors.termination).
+        with terminate_as_interrupt():
+            try:
+                # Inside the try: an interrupt while the first event is stored cancels the run too.
+                yield self._record(
+                    DagsterEvent.run_event(
+                        ET.RUN_START, name, f"Started execution of {self._what()}."
+                    )
                 )
-            )
-            self._finish(PipelineRunStatus.CANCELED)
-            raise
-        except BaseException as exc:
-            self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
-            self._finish(PipelineRunStatus.FAILURE)
-            raise
-        failed_steps = [e.step_key for e in self.events if e.event_type_value == "STEP_FAILURE"]
+                with _collection_eased():
+                    events = self.events
+                    for event in self.executor(rc, ResourceScope(rc)):
+                        # What _record() does, written out: this loop sees every event of the run.
+                        events.append(event)
+                        if self._log_events or len(events) >= self._next_check:
+                            self._after_append(event)
+                        yield event
+            except ResourceInitFailed as failed:
+                self.error = failed.error
+                yield self._record(
+                    self._failure(SerializableErrorInfo.from_exception(failed.error))
+                )
+                self._finish(PipelineRunStatus.FAILURE)
+                return
+            except (KeyboardInterrupt, GeneratorExit) as stopped:
+                if isinstance(stopped, RunTerminated):
+                    self._record(
+                        DagsterEvent.engine_event(
+                            name, f"The process {stopped.args[0]}: the run stops as on Ctrl-C."
+                        )
+                    )
+                self._record(
+                    DagsterEvent.run_event(
+                        ET.RUN_CANCELED, name, f"Execution of {self._what()} canceled."
+                    )
+                )
+                self._finish(PipelineRunStatus.CANCELED)
+                raise
+            except BaseException as exc:
+                self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
+                self._finish(PipelineRunStatus.FAILURE)
+                raise
+        failed_steps = [e.step_key for e in self.events if e.event_type_value == _STEP_FAILURE]
         if rc.raise_on_error and rc.step_errors:
             self.error = next(iter(rc.step_errors.values()))
             yield self._record(self._failure(None))

@@ -21,12 +21,12 @@ from opbook import config as cfg
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.op import SolidDefinition
-from opbook.execution.frames import error_text
 from opbook.execution.results import (
     GraphExecutionResult,
     InProcessExecutionResult,
     SolidExecutionResult,
 )
+from opbook.execution.step_status import StepStatus, error_text
 from opbook.notebook import render, tables
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.fmt import esc, format_duration, shorten
@@ -169,7 +169,7 @@ def _failures(run: RunView) -> list[tuple[str, str]]:
     return [
         (state.step_key, state.error or "failed")
         for state in run.states.steps.values()
-        if state.status == "failed"
+        if state.status is StepStatus.FAILED
     ]
 
 

@@ -17,6 +17,7 @@ import yaml
 from IPython.core.error import UsageError
 from IPython.display import display
 
+from opbook.config.yaml_text import load_yaml
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterError
@@ -117,8 +118,8 @@ def _run_config(shell: Any, text: str | None, magic: str) -> dict[str, Any] | No
     path = os.path.expanduser(unquote(text))
     if os.path.isfile(path):
         try:
-            with open(path, encoding="utf-8") as handle:
-                value = yaml.safe_load(handle)
+            with open(path, "rb") as handle:
+                value = load_yaml(handle)
         except (OSError, yaml.YAMLError) as exc:
             raise UsageError(
                 f"{magic} --config: could not read {path}: {cells.one_line(exc)}"

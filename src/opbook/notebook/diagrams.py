@@ -19,6 +19,7 @@ from typing import Any
 import graphviz
 
 from opbook.events import DagsterEvent
+from opbook.execution.step_status import StepStatus
 from opbook.notebook import render, textgraph
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.graphmodel import Box, Cluster, GraphModel
@@ -148,12 +149,12 @@ def _cells(items: list[tuple[str, str]], side: str) -> str:
 
 
 def _box_label(box: Box, run: RunView | None) -> str:
-    status = run.status(box.key) if run is not None else "definition"
+    shade = run.shade(box.key) if run is not None else "definition"
     title = f"<B>{esc(box.name)}</B>"
     if box.is_alias:
         title += f'<BR/><FONT POINT-SIZE="8">{esc(box.definition)}</FONT>'
     if run is not None:
-        detail = status
+        detail = shade
         duration = format_duration(run.duration_ms(box.key))
         if duration:
             detail += f" · {duration}"
@@ -161,10 +162,10 @@ def _box_label(box: Box, run: RunView | None) -> str:
     rows = _cells(box.inputs, "i") if box.inputs else ""
     rows += f'<TR><TD CELLPADDING="4">{title}</TD></TR>'
     rows += _cells(box.outputs, "o") if box.outputs else ""
-    style = ' STYLE="DASHED"' if status == "skipped" else ' STYLE="ROUNDED"'
+    style = ' STYLE="DASHED"' if shade == StepStatus.SKIPPED else ' STYLE="ROUNDED"'
     return (
-        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" BGCOLOR="{FILL[status]}" '
-        f'COLOR="{BORDER[status]}"{style}>{rows}</TABLE>>'
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" BGCOLOR="{FILL[shade]}" '
+        f'COLOR="{BORDER[shade]}"{style}>{rows}</TABLE>>'
     )
 
 

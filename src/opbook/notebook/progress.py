@@ -20,6 +20,7 @@ from IPython.display import display
 
 from opbook.definitions.job import PipelineDefinition
 from opbook.events import DagsterEvent
+from opbook.execution.step_status import StepStatus
 from opbook.notebook import graphmodel, render
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.fmt import esc, format_duration
@@ -86,12 +87,14 @@ class ProgressView:
 
     def _counts(self) -> tuple[int, dict[str, int]]:
         counts = self.run.counts(self.expected)
-        done = len(self.expected) - counts["pending"] - counts["running"]
+        done = len(self.expected) - counts[StepStatus.PENDING] - counts[StepStatus.RUNNING]
         return done, counts
 
     def summary(self) -> str:
         done, counts = self._counts()
-        parts = [f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n and s != "pending"]
+        parts = [
+            f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n and s != StepStatus.PENDING
+        ]
         elapsed = format_duration(self.run.run_duration_ms)
         state = self.run.outcome or "running"
         text = f"{state}: {done} of {len(self.expected)} steps done"

@@ -16,6 +16,7 @@ from opbook.api import execute_pipeline, reexecute_pipeline
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvariantViolationError
 from opbook.execution.results import PipelineExecutionResult
+from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.notebook import graphmodel, session
 from opbook.notebook.progress import LiveRun
 from opbook.storage.instance import DagsterInstance
@@ -79,7 +80,8 @@ def steps_to_retry(job: PipelineDefinition, run_id: str, instance: DagsterInstan
     Steps a re-execution took from its own parent count as succeeded.
     """
     parent = instance.get_run(run_id)
-    succeeded = {e.step_key for e in instance.all_logs(run_id) if e.is_step_success}
+    statuses = step_statuses(instance.get_events(run_id))
+    succeeded = {key for key, status in statuses.items() if status is StepStatus.SUCCEEDED}
     every = step_keys(job)
     if parent.step_keys_to_execute is not None:
         executed = set(parent.step_keys_to_execute)

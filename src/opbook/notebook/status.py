@@ -1,10 +1,14 @@
-"""Run state for pictures: the status of each box, and what a result's picture is of.
+"""Run state for pictures: the status and shade of each box, and what a picture is of.
 
-``RunView`` folds a run's events (all at once, or one at a time while the run goes on) into the
-status and duration of every step.  A box's status is one of ``STATUSES``: ``pending`` (not
-started yet), ``running``, ``succeeded``, ``failed``, ``retried`` (up for retry now, or
-succeeded after retrying) and ``skipped`` (skipped, or never run: downstream of a failure, not
-selected, or taken from the parent run in a re-execution).
+``RunView`` folds a run's events (all at once, or one at a time while the run goes on) with the
+engine's step fold (``StepStates``), and adds what only the run knows: whether it is over.  A
+box's status is the step's ``StepStatus`` as of then: once the run is over, a step that never
+started was not run (``skipped``: downstream of a failure, not selected, or taken from the
+parent run in a re-execution), and one still running was cut short (``failed``).
+
+A box's shade is how a picture colours it: its status, except that a step which needed a retry
+(retrying now, or succeeded after more than one attempt) is shaded ``retried``.  ``STATUSES``
+lists the shades in legend order, with their labels and colours.
 """
 
 from __future__ import annotations
@@ -13,49 +17,62 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.events import DagsterEvent
-from opbook.execution.frames import StepStates, run_id_of
+from opbook.events import DagsterEvent, DagsterEventType
+from opbook.execution.frames import run_id_of
 from opbook.execution.results import (
     CompositeSolidExecutionResult,
     InProcessExecutionResult,
     PipelineExecutionResult,
     SolidExecutionResult,
 )
+from opbook.execution.step_status import StepStates, StepStatus
 from opbook.notebook import graphmodel
 from opbook.notebook.graphmodel import GraphModel
 
-STATUSES = ["pending", "running", "succeeded", "failed", "retried", "skipped"]
-STATUS_LABELS = {
-    "pending": "pending",
-    "running": "running",
-    "succeeded": "succeeded",
-    "failed": "failed",
-    "retried": "retried",
-    "skipped": "skipped / not run",
+ET = DagsterEventType
+# The shade of a step that needed a retry; every other shade is a status.
+RETRIED = "retried"
+_S = StepStatus
+# The shades by their words, in legend order, with their labels and colours (fill and border;
+# "definition" colours a definition, drawn with no run).
+STATUSES: list[str] = [
+    _S.PENDING.value,
+    _S.RUNNING.value,
+    _S.SUCCEEDED.value,
+    _S.FAILED.value,
+    RETRIED,
+    _S.SKIPPED.value,
+]
+STATUS_LABELS: dict[str, str] = {
+    _S.PENDING: "pending",
+    _S.RUNNING: "running",
+    _S.SUCCEEDED: "succeeded",
+    _S.FAILED: "failed",
+    RETRIED: "retried",
+    _S.SKIPPED: "skipped / not run",
 }
-# Colours of each status (and of a definition, drawn with no run): fill and border.
-FILL = {
+FILL: dict[str, str] = {
     "definition": "#e8f0fe",
-    "pending": "#f1f3f4",
-    "running": "#fff3b0",
-    "succeeded": "#c8e6c9",
-    "failed": "#ffcdd2",
-    "retried": "#ffe0b2",
-    "skipped": "#ffffff",
+    _S.PENDING: "#f1f3f4",
+    _S.RUNNING: "#fff3b0",
+    _S.SUCCEEDED: "#c8e6c9",
+    _S.FAILED: "#ffcdd2",
+    RETRIED: "#ffe0b2",
+    _S.SKIPPED: "#ffffff",
 }
-BORDER = {
+BORDER: dict[str, str] = {
     "definition": "#5f6b7a",
-    "pending": "#9aa0a6",
-    "running": "#c69500",
-    "succeeded": "#2e7d32",
-    "failed": "#c62828",
-    "retried": "#ef6c00",
-    "skipped": "#bdbdbd",
+    _S.PENDING: "#9aa0a6",
+    _S.RUNNING: "#c69500",
+    _S.SUCCEEDED: "#2e7d32",
+    _S.FAILED: "#c62828",
+    RETRIED: "#ef6c00",
+    _S.SKIPPED: "#bdbdbd",
 }
-_RUN_END = {
-    "PIPELINE_SUCCESS": "succeeded",
-    "PIPELINE_FAILURE": "failed",
-    "PIPELINE_CANCELED": "canceled",
+_RUN_END: dict[str, str] = {
+    ET.RUN_SUCCESS: "succeeded",
+    ET.RUN_FAILURE: "failed",
+    ET.RUN_CANCELED: "canceled",
 }
 
 
@@ -78,7 +95,7 @@ class RunView:
     def update(self, event: DagsterEvent) -> bool:
         """Fold one event in; True when a step's status or the run's outcome changed."""
         kind = event.event_type_value
-        if kind == "PIPELINE_START":
+        if kind == ET.RUN_START:
             self.started = event.timestamp
         if self.run_id is None:
             self.run_id = event.logging_tags.get("run_id") or None
@@ -90,15 +107,23 @@ class RunView:
         changed = self.states.update(event)
         return changed is not None and changed.status != before
 
-    def status(self, key: str) -> str:
-        state = self.states.get(key)
-        if state is None or state.status == "pending":
-            return "skipped" if self.finished else "pending"
-        if state.status == "retrying" or (state.status == "succeeded" and state.attempts > 1):
-            return "retried"
-        if state.status == "running" and self.finished:
-            return "failed"  # the run ended (canceled) while the step ran
-        return state.status
+    def status(self, key: str) -> StepStatus:
+        """The step's status; once the run is over, it did not run or was cut short."""
+        status = self.states.status(key)
+        if self.finished and status is StepStatus.PENDING:
+            return StepStatus.SKIPPED
+        if self.finished and status is StepStatus.RUNNING:
+            return StepStatus.FAILED  # the run ended (canceled) while the step ran
+        return status
+
+    def shade(self, key: str) -> str:
+        """How a picture colours the step: one of ``STATUSES``."""
+        status = self.status(key)
+        if status is StepStatus.RETRYING or (
+            status is StepStatus.SUCCEEDED and self.states[key].attempts > 1
+        ):
+            return RETRIED
+        return status.value
 
     def duration_ms(self, key: str) -> float | None:
         state = self.states.get(key)
@@ -115,10 +140,10 @@ class RunView:
         return (self.ended - self.started) * 1000
 
     def counts(self, keys: Iterable[str]) -> dict[str, int]:
-        """How many of ``keys`` are in each status."""
+        """How many of ``keys`` are in each shade (by its word, in legend order)."""
         counts = dict.fromkeys(STATUSES, 0)
         for key in keys:
-            counts[self.status(key)] += 1
+            counts[self.shade(key)] += 1
         return counts
 
 
@@ -157,7 +182,7 @@ def _result_subject(result: Any) -> Subject | None:
 def _finished(view: RunView) -> RunView:
     """A step result's events hold no run end; the run is over all the same."""
     if view.outcome is None:
-        failed = any(state.status == "failed" for state in view.states.steps.values())
+        failed = any(state.status is StepStatus.FAILED for state in view.states.steps.values())
         view.outcome = "failed" if failed else "succeeded"
     return view
 

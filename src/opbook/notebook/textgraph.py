@@ -45,7 +45,7 @@ def _title(subject: Subject) -> str:
 def _status(run: RunView | None, key: str) -> str:
     if run is None:
         return ""
-    return f"{run.status(key):<10} {format_duration(run.duration_ms(key))}".rstrip()
+    return f"{run.shade(key):<10} {format_duration(run.duration_ms(key))}".rstrip()
 
 
 def render(subject: Subject) -> str:

@@ -28,7 +28,7 @@ class Span:
     """One step's bar: seconds since the run started."""
 
     key: str
-    status: str
+    shade: str
     start: float
     end: float
     duration_ms: float | None
@@ -82,7 +82,7 @@ def _from_run(run: RunView) -> Timeline:
     spans = [
         Span(
             s.step_key,
-            run.status(s.step_key),
+            run.shade(s.step_key),
             (s.start or origin) - origin,
             (s.end if s.end is not None else last) - origin,
             run.duration_ms(s.step_key),
@@ -122,11 +122,11 @@ def _svg(t: Timeline) -> str:
         x = left + span.start * scale
         bar = max(1.5, (span.end - span.start) * scale)
         duration = format_duration(span.duration_ms)
-        tip = f"{span.key}: {span.status}, {duration or 'running'}, started at +{format_duration(span.start * 1000) or '0 ms'}"
+        tip = f"{span.key}: {span.shade}, {duration or 'running'}, started at +{format_duration(span.start * 1000) or '0 ms'}"
         parts.append(
             f'<text x="{left - 6}" y="{y + BAR - 3}" text-anchor="end">{esc(span.key)}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{BAR}" rx="2" '
-            f'fill="{FILL[span.status]}" stroke="{BORDER[span.status]}">'
+            f'fill="{FILL[span.shade]}" stroke="{BORDER[span.shade]}">'
             f"<title>{esc(tip)}</title></rect>"
             f'<text x="{x + bar + 4:.1f}" y="{y + BAR - 3}" fill="#5f6b7a">{esc(duration)}</text>'
         )

@@ -32,9 +32,24 @@ class RunStorage(Protocol):
 
 
 class EventLogStorage(Protocol):
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None: ...
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        """Append ``events`` to the run's log, atomically.  With ``writer``, the events are
+        that writer's stream from position ``first_index`` on, and any of them the log already
+        holds (a batch written again after an interrupt) are not stored twice."""
+        ...
 
     def get_events(self, run_id: str) -> list[DagsterEvent]: ...
+
+    def get_records(self, after_id: int | None) -> list[tuple[int, str, DagsterEvent]]:
+        """Every run's events stored after the storage id ``after_id`` (all when None), as
+        ``(storage_id, run_id, event)`` in the order they were stored; ids only grow."""
+        ...
 
     def count_events(self, run_id: str) -> int: ...
 

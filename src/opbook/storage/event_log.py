@@ -13,6 +13,9 @@ from typing import Any, NamedTuple
 
 from opbook.events import DagsterEvent, DagsterEventType
 
+ET = DagsterEventType
+_RUN_ENDS = frozenset({ET.RUN_SUCCESS, ET.RUN_FAILURE, ET.RUN_CANCELED})
+
 
 class EventLogEntry:
     """One stored event of a run."""
@@ -65,24 +68,24 @@ class RunStats(NamedTuple):
 
 
 def run_stats(run_id: str, events: Sequence[DagsterEvent]) -> RunStats:
-    counts = {"STEP_SUCCESS": 0, "STEP_FAILURE": 0, "ASSET_MATERIALIZATION": 0}
+    counts: dict[str, int] = {ET.STEP_SUCCESS: 0, ET.STEP_FAILURE: 0, ET.ASSET_MATERIALIZATION: 0}
     expectations = 0
     start = end = None
     for event in events:
         kind = event.event_type_value
         if kind in counts:
             counts[kind] += 1
-        elif kind == "STEP_EXPECTATION_RESULT":
+        elif kind == ET.STEP_EXPECTATION_RESULT:
             expectations += 1
-        elif kind == "PIPELINE_START":
+        elif kind == ET.RUN_START:
             start = event.timestamp
-        elif kind in ("PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED"):
+        elif kind in _RUN_ENDS:
             end = event.timestamp
     return RunStats(
         run_id,
-        counts["STEP_SUCCESS"],
-        counts["STEP_FAILURE"],
-        counts["ASSET_MATERIALIZATION"],
+        counts[ET.STEP_SUCCESS],
+        counts[ET.STEP_FAILURE],
+        counts[ET.ASSET_MATERIALIZATION],
         expectations,
         None,
         None,

@@ -22,10 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
-from opbook.events import DagsterEvent, DagsterEventType, EngineEventData
+from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, PipelineFailureData
+from opbook.storage import event_records
 from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
 from opbook.storage.custom import CustomValueStore
 from opbook.storage.event_log import EventLogEntry, RunStats, run_stats
+from opbook.storage.event_records import EventLogRecord, EventRecordsFilter
 from opbook.storage.filesystem import FilesystemValueStore, make_private_dir
 from opbook.storage.memory import (
     RECENT_RUNS,
@@ -33,6 +35,7 @@ from opbook.storage.memory import (
     InMemoryRunStorage,
     InMemoryValueStore,
 )
+from opbook.storage.process import is_running
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter, PipelineRunStatus
 from opbook.storage.sqlite import SqliteStorage
 
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from opbook.definitions.mode import ModeDefinition
 
 _default_instance: DagsterInstance | None = None
+UNFINISHED = [PipelineRunStatus.STARTING, PipelineRunStatus.STARTED, PipelineRunStatus.CANCELING]
 BUILT_IN_STORAGE = ("in_memory", "filesystem")
 
 
@@ -95,11 +99,14 @@ class DagsterInstance:
 
     @staticmethod
     def local(path: str) -> DagsterInstance:
-        """An instance in the directory ``path`` (created owner-only): SQLite plus files."""
+        """An instance in the directory ``path`` (created owner-only): SQLite plus files.
+        Runs left unfinished by a process that is gone are marked as failed on opening."""
         root = os.path.realpath(os.path.expanduser(path))
         make_private_dir(root)
         storage = SqliteStorage(os.path.join(root, "opbook.db"))
-        return DagsterInstance(storage, storage, root, is_ephemeral=False)
+        instance = DagsterInstance(storage, storage, root, is_ephemeral=False)
+        instance.reconcile_dead_runs()
+        return instance
 
     @staticmethod
     def local_temp(tempdir: str | None = None) -> DagsterInstance:
@@ -243,6 +250,58 @@ class DagsterInstance:
         self.event_storage.delete_events(run_id)
         self.memory_values.delete_run(run_id)
 
+    # -- runs whose process has gone ----------------------------------------------------------
+
+    def reconcile_dead_runs(self) -> list[PipelineRun]:
+        """Mark as failed every unfinished run whose process is gone from this machine (killed
+        with SIGKILL, out of memory): such a run would otherwise show STARTED for good.  Runs
+        of other machines, and runs recorded without their process, are left as they are.
+
+        Returns:
+            The runs marked as failed.
+        """
+        marked = []
+        for run in self.run_storage.get_runs(PipelineRunsFilter(statuses=UNFINISHED), None):
+            if run.process is not None and is_running(run.process) is False:
+                why = (
+                    f"The process that ran this run ({run.process.describe()}) is gone, "
+                    "without the run ending: it was killed, or ran out of memory or disk. "
+                    "The run is marked as failed."
+                )
+                marked.append(self._mark_failed(run, why))
+        return marked
+
+    def mark_run_failed(self, run_id: str, reason: str) -> PipelineRun:
+        """Mark an unfinished run as failed, saying why in an engine event (for a run whose
+        process cannot be checked from here, such as one on another machine).
+
+        Raises:
+            DagsterRunNotFoundError: no run has this id.
+            DagsterInvariantViolationError: the run has finished already.
+        """
+        run = self.get_run(run_id)
+        if run.is_finished:
+            raise DagsterInvariantViolationError(
+                f"Run {run_id} has finished already ({run.status.value}); only an unfinished "
+                "run can be marked as failed."
+            )
+        return self._mark_failed(run, reason)
+
+    def _mark_failed(self, run: PipelineRun, why: str) -> PipelineRun:
+        self.store_events(
+            run.run_id,
+            [
+                DagsterEvent.engine_event(run.pipeline_name, why),
+                DagsterEvent.run_event(
+                    DagsterEventType.PIPELINE_FAILURE,
+                    run.pipeline_name,
+                    f'Execution of "{run.pipeline_name}" failed: {why}',
+                    PipelineFailureData(None),
+                ),
+            ],
+        )
+        return self.update_run_status(run, PipelineRunStatus.FAILURE)
+
     def wipe(self) -> None:
         """Forget every run."""
         self.run_storage.wipe()
@@ -251,8 +310,15 @@ class DagsterInstance:
 
     # -- events ----------------------------------------------------------------------------
 
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
-        self.event_storage.store_events(run_id, events)
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        """Append events to a run's log (see ``EventLogStorage.store_events``)."""
+        self.event_storage.store_events(run_id, events, writer, first_index)
 
     def handle_new_event(self, run_id: str, event: DagsterEvent) -> None:
         self.event_storage.store_events(run_id, [event])
@@ -267,13 +333,22 @@ class DagsterInstance:
         """The run's event log entries, in order; ``of_type`` keeps only those types."""
         events = self.event_storage.get_events(run_id)
         if of_type is not None:
-            wanted = (
-                {of_type.value}
-                if isinstance(of_type, DagsterEventType)
-                else {t.value for t in of_type}
-            )
+            # Members are their string values: a set of them matches the stored strings.
+            wanted = {of_type} if isinstance(of_type, DagsterEventType) else set(of_type)
             events = [e for e in events if e.event_type_value in wanted]
         return [EventLogEntry(run_id, e) for e in events]
+
+    def get_event_records(
+        self,
+        event_records_filter: EventRecordsFilter | None = None,
+        limit: int | None = None,
+        ascending: bool = False,
+    ) -> list[EventLogRecord]:
+        """Stored events of every run, with their storage ids (newest first unless
+        ``ascending``), that the filter keeps; ``limit``: at most that many."""
+        after = event_records_filter.after_cursor if event_records_filter else None
+        records = self.event_storage.get_records(after)
+        return event_records.select(records, event_records_filter, limit, ascending)
 
     def get_event_count(self, run_id: str) -> int:
         return self.event_storage.count_events(run_id)

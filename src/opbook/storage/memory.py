@@ -40,9 +40,37 @@ class InMemoryRunStorage:
 class InMemoryEventLogStorage:
     def __init__(self) -> None:
         self._events: dict[str, list[DagsterEvent]] = {}
+        # (run, writer) -> how many of the writer's events the log holds
+        self._written: dict[tuple[str, str], int] = {}
+        # storage ids of each run's events, parallel to its events; the next id to give
+        self._ids: dict[str, list[int]] = {}
+        self._next_id = 1
 
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
+        if writer is not None:
+            held = self._written.get((run_id, writer), 0)
+            events = events[max(0, held - first_index) :]
+            self._written[(run_id, writer)] = max(held, first_index + len(events))
         self._events.setdefault(run_id, []).extend(events)
+        first = self._next_id
+        self._next_id += len(events)
+        self._ids.setdefault(run_id, []).extend(range(first, self._next_id))
+
+    def get_records(self, after_id: int | None) -> list[tuple[int, str, DagsterEvent]]:
+        after = -1 if after_id is None else after_id
+        records = [
+            (storage_id, run_id, event)
+            for run_id, events in list(self._events.items())
+            for storage_id, event in zip(self._ids.get(run_id, ()), events, strict=True)
+            if storage_id > after
+        ]
+        return sorted(records, key=lambda record: record[0])
 
     def get_events(self, run_id: str) -> list[DagsterEvent]:
         return list(self._events.get(run_id, ()))
@@ -52,9 +80,14 @@ class InMemoryEventLogStorage:
 
     def delete_events(self, run_id: str) -> None:
         self._events.pop(run_id, None)
+        self._ids.pop(run_id, None)
+        for key in [key for key in self._written if key[0] == run_id]:
+            del self._written[key]
 
     def wipe(self) -> None:
         self._events.clear()
+        self._written.clear()
+        self._ids.clear()
 
 
 # How many of the most recent runs an in-memory store keeps.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from opbook.storage.process import RunProcess, this_process
+
 
 class PipelineRunStatus(Enum):
     QUEUED = "QUEUED"
@@ -51,6 +53,9 @@ class PipelineRun:
     start_time: float | None = None
     end_time: float | None = None
     create_time: float = field(default_factory=time.time)
+    # The process that drives the run, recorded when it starts (runs recorded before opbook
+    # kept it have None here, as a class default, when unpickled).
+    process: RunProcess | None = None
 
     @property
     def job_name(self) -> str:
@@ -73,6 +78,7 @@ class PipelineRun:
         changes: dict[str, Any] = {"status": status}
         if status == PipelineRunStatus.STARTED and self.start_time is None:
             changes["start_time"] = now
+            changes["process"] = this_process()
         if status in FINISHED_STATUSES:
             changes["end_time"] = now
         return replace(self, **changes)

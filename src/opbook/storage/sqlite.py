@@ -4,7 +4,10 @@ Layout: ``runs`` holds one row per run (status, pipeline name and the pickled re
 ``event_batches`` holds a run's events as pickled batches, in the order they were written.
 The engine hands events over in batches (``store_events``), and one batch is one row written
 in one transaction, so a crash never leaves half a batch and pickling a batch at once is
-several times cheaper than pickling its events one by one.
+several times cheaper than pickling its events one by one.  A run's own batches carry their
+writer and position in its stream (``writer``, ``first_index``), so a batch written again after
+an interrupt (the write landed, the interrupt came before the run knew) is not stored twice.
+A transaction never stays open: an interrupt at any point of a write rolls it back.
 
 Concurrency: WAL mode lets readers work while one process writes; every write is a short
 ``BEGIN IMMEDIATE`` transaction, and a writer that finds the database locked waits for it (the
@@ -23,7 +26,8 @@ import os
 import pickle
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opbook import events as events_module
@@ -43,11 +47,20 @@ CREATE TABLE IF NOT EXISTS event_batches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL,
     event_count INTEGER NOT NULL,
-    body BLOB NOT NULL
+    body BLOB NOT NULL,
+    writer TEXT,
+    first_index INTEGER
 );
 CREATE INDEX IF NOT EXISTS event_batches_by_run ON event_batches (run_id, id);
 """
+# Files written before batches had a writer and position gain the two columns when opened.
+_POSITION_COLUMNS = {"writer": "TEXT", "first_index": "INTEGER"}
+_POSITION_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS event_batches_by_position "
+    "ON event_batches (run_id, writer, first_index)"
+)
 BUSY_TIMEOUT_SECONDS = 60.0
+BATCH_ID_SHIFT = 32  # bits of an event's storage id that hold its place in its batch
 
 
 def _namedtuple_dispatch() -> dict[type, Any]:
@@ -117,6 +130,14 @@ class SqliteStorage:
         self._local = threading.local()
         conn = self._connection()
         conn.executescript(_SCHEMA)
+        self._add_position_columns(conn)
+
+    def _add_position_columns(self, conn: sqlite3.Connection) -> None:
+        present = {row[1] for row in conn.execute("PRAGMA table_info(event_batches)")}
+        for name, kind in _POSITION_COLUMNS.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE event_batches ADD COLUMN {name} {kind}")
+        conn.execute(_POSITION_INDEX)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -133,17 +154,27 @@ class SqliteStorage:
             self._local.pid = os.getpid()
         return conn
 
-    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed at the end or rolled back, whatever interrupts it
+        (a KeyboardInterrupt may arrive just after BEGIN returns, before any ``try``)."""
         conn = self._connection()
-        # IMMEDIATE takes the write lock up front: a writer waits for another to finish
-        # instead of failing when it would upgrade a read lock.
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(sql, rows)
+            if conn.in_transaction:  # left open by an interrupt that nothing could catch
+                conn.execute("ROLLBACK")
+            # IMMEDIATE takes the write lock up front: a writer waits for another to finish
+            # instead of failing when it would upgrade a read lock.
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(sql, rows)
 
     def close(self) -> None:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -198,13 +229,40 @@ class SqliteStorage:
 
     # -- events ----------------------------------------------------------------------------
 
-    def store_events(self, run_id: str, events: Sequence[DagsterEvent]) -> None:
+    def store_events(
+        self,
+        run_id: str,
+        events: Sequence[DagsterEvent],
+        writer: str | None = None,
+        first_index: int = 0,
+    ) -> None:
         if not events:
             return
-        self._write(
-            "INSERT INTO event_batches (run_id, event_count, body) VALUES (?, ?, ?)",
-            [(run_id, len(events), dumps_events(events))],
-        )
+        body = dumps_events(events)
+        with self._transaction() as conn:
+            if writer is not None:
+                held = self._held(conn, run_id, writer)
+                if held > first_index:  # some or all of these events are stored already
+                    events = events[held - first_index :]
+                    if not events:
+                        return
+                    body = dumps_events(events)
+                    first_index = held
+            conn.execute(
+                "INSERT INTO event_batches (run_id, event_count, body, writer, first_index) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (run_id, len(events), body, writer, first_index if writer is not None else None),
+            )
+
+    @staticmethod
+    def _held(conn: sqlite3.Connection, run_id: str, writer: str) -> int:
+        """How many events of ``writer``'s stream the run's log holds."""
+        row = conn.execute(
+            "SELECT first_index + event_count FROM event_batches "
+            "WHERE run_id = ? AND writer = ? ORDER BY first_index DESC LIMIT 1",
+            (run_id, writer),
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def get_events(self, run_id: str) -> list[DagsterEvent]:
         rows = self._connection().execute(
@@ -214,6 +272,21 @@ class SqliteStorage:
         for (body,) in rows:
             events.extend(pickle.loads(body))
         return events
+
+    def get_records(self, after_id: int | None) -> list[tuple[int, str, DagsterEvent]]:
+        # An event's storage id is its batch's id, shifted, plus its place in the batch.
+        after = -1 if after_id is None else after_id
+        rows = self._connection().execute(
+            "SELECT id, run_id, body FROM event_batches WHERE id >= ? ORDER BY id",
+            (max(after, 0) >> BATCH_ID_SHIFT,),
+        )
+        records = []
+        for batch_id, run_id, body in rows:
+            for offset, event in enumerate(pickle.loads(body)):
+                storage_id = (batch_id << BATCH_ID_SHIFT) + offset
+                if storage_id > after:
+                    records.append((storage_id, run_id, event))
+        return records
 
     def count_events(self, run_id: str) -> int:
         row = (
@@ -227,11 +300,9 @@ class SqliteStorage:
         self._write("DELETE FROM event_batches WHERE run_id = ?", [(run_id,)])
 
     def wipe(self) -> None:
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM runs")
-        conn.execute("DELETE FROM event_batches")
-        conn.execute("COMMIT")
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM runs")
+            conn.execute("DELETE FROM event_batches")
 
 
 def _run_clauses(filters: PipelineRunsFilter | None) -> tuple[list[str], list[Any]]:

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import yaml
 
 from opbook.config.values import is_env_ref
+from opbook.config.yaml_text import load_yaml
 from opbook.notebook.forms.nodes import LabelledBox, Node
 from opbook.notebook.forms.values import MISSING, PathKey, sample
 from opbook.notebook.forms.yaml_view import dump_inline, is_plain
@@ -300,7 +301,7 @@ class AnyNode(Node):
             self._value = MISSING
         else:
             try:
-                self._value = yaml.safe_load(text)
+                self._value = load_yaml(text)
             except yaml.YAMLError as exc:
                 self._value, self._typed = MISSING, text
                 self._error = "Not valid YAML: " + " ".join(str(exc).split())

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 import yaml
 
+from opbook.config.yaml_text import load_yaml
 from opbook.notebook.forms.theme import error_html
 
 
@@ -88,7 +89,7 @@ class YamlView:
         if self._quiet:
             return
         try:
-            value = yaml.safe_load(change["new"])
+            value = load_yaml(change["new"])
         except yaml.YAMLError as exc:
             self.error = "The YAML does not parse: " + " ".join(str(exc).split())
             self.message.value = error_html(self.error)

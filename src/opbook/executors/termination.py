@@ -1,0 +1,71 @@
+"""SIGTERM and SIGHUP end a run the way Ctrl-C does.
+
+They are what ``timeout``, a CI cancel, ``docker stop`` or a closed terminal send.  Left to
+their default action they kill the process on the spot: the run stays STARTED for good, worker
+processes go on running their step, and temporary files stay.  While a run drives steps in the
+main thread, ``terminate_as_interrupt`` turns either signal into ``RunTerminated``, a
+``KeyboardInterrupt``, so the run takes the Ctrl-C path (workers stopped and reaped, temporary
+files removed, the run recorded as CANCELED with its events).  Then the previous handler is put
+back, the process's exit handlers run (temporary directories are removed), and the signal is
+delivered again, so the process ends as the signal asked.
+
+A handler that the host installed itself is left alone, as is a run outside the main thread
+(only the main thread may handle signals).
+"""
+
+from __future__ import annotations
+
+import atexit
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+# SIGHUP does not exist on Windows.
+TERMINATING_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class RunTerminated(KeyboardInterrupt):
+    """The run's process was asked to end (``signum``); raised where the run was."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"received {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise RunTerminated(signum)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Inside: SIGTERM and SIGHUP raise ``RunTerminated``.  On the way out the handlers are
+    restored, and a signal that ended the run is delivered again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    replaced: dict[int, Any] = {}
+    for signum in TERMINATING_SIGNALS:
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            replaced[signum] = signal.signal(signum, _raise_terminated)
+    try:
+        yield
+    except RunTerminated as terminated:
+        _restore(replaced)
+        replaced = {}
+        # The signal's default action ends the process without the exit handlers that remove
+        # temporary directories (where values shared with workers went): run them first.
+        atexit._run_exitfuncs()
+        signal.raise_signal(terminated.signum)
+        raise  # reached only where the signal is blocked: the run ends as if interrupted
+    finally:
+        _restore(replaced)
+
+
+def _restore(replaced: dict[int, Any]) -> None:
+    for signum, previous in replaced.items():
+        signal.signal(signum, previous)

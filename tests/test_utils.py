@@ -1,0 +1,41 @@
+"""opbook.utils: the helpers Dagster code imports from dagster.utils."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+import opbook
+from opbook.errors import CheckError
+from opbook.utils import file_relative_path
+from opbook.utils.backcompat import ExperimentalWarning
+
+
+def test_file_relative_path_joins_onto_the_files_directory() -> None:
+    assert file_relative_path("/project/jobs/etl.py", "config/base.yaml") == os.path.join(
+        "/project/jobs", "config/base.yaml"
+    )
+
+
+def test_file_relative_path_finds_a_file_beside_this_one() -> None:
+    assert os.path.exists(file_relative_path(__file__, "test_utils.py"))
+
+
+def test_file_relative_path_wants_strings() -> None:
+    with pytest.raises(CheckError, match='Param "relative_path" is not a str'):
+        file_relative_path(__file__, None)  # type: ignore[arg-type]
+
+
+def test_the_top_level_names_are_the_same_objects() -> None:
+    assert opbook.file_relative_path is file_relative_path
+    assert opbook.ExperimentalWarning is ExperimentalWarning
+
+
+def test_experimental_warning_is_a_warning_that_filters_select() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore", category=ExperimentalWarning)
+        warnings.warn("may change", ExperimentalWarning, stacklevel=1)
+    assert issubclass(ExperimentalWarning, Warning)
+    assert caught == []
