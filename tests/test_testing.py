@@ -123,7 +123,7 @@ def test_resources_come_from_the_mode():
 
     mode = ModeDefinition(name="testing", resource_defs={"offset": offset})
     assert execute_solid(shifted, mode_def=mode, input_values={"x": 1}).output_value() == 101
-    with pytest.raises(DagsterInvalidDefinitionError, match='Resource "offset" is required'):
+    with pytest.raises(DagsterInvalidDefinitionError, match="resource key 'offset' is required"):
         execute_solid(shifted, input_values={"x": 1})
 
 

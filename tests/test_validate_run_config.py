@@ -93,7 +93,7 @@ def test_every_problem_is_raised_at_once_with_printed_types() -> None:
     assert unexpected == (
         f'Received unexpected config entry "bogus" at the root. Expected: "{expected}".'
     )
-    assert 'Missing required config entry "add" at ops.' in " ".join(error.error_messages)
+    assert 'Missing required config entry "add" at path root:ops.' in " ".join(error.error_messages)
 
 
 def test_a_missing_entry_shows_a_sample() -> None:
@@ -150,7 +150,9 @@ def test_the_mode_chooses_the_schema() -> None:
     assert validate_run_config(legacy, mode="prod")["resources"] == {"thing": {"config": None}}
     with pytest.raises(DagsterInvariantViolationError, match="has multiple modes"):
         validate_run_config(legacy)
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("resources.thing.config.name")):
+    with pytest.raises(
+        DagsterInvalidConfigError, match=re.escape("root:resources:thing:config:name")
+    ):
         validate_run_config(legacy, {"resources": {"thing": {"config": {"name": 1}}}}, "test")
 
 

@@ -38,7 +38,7 @@ from opbook.errors import (
     ParameterCheckError,
 )
 from opbook.events import DagsterEvent
-from opbook.execution import invocation
+from opbook.execution import hook_invocation, invocation
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
@@ -682,6 +682,7 @@ class OpbookEngine:
     invoke = staticmethod(invocation.invoke)
     invoke_resource = staticmethod(invocation.invoke_resource)
     invoke_logger = staticmethod(invocation.invoke_logger)
+    invoke_hook = staticmethod(hook_invocation.invoke_hook)
     instance_from_ref = staticmethod(DagsterInstance.from_ref)
 
 

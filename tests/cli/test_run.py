@@ -135,8 +135,10 @@ def test_config_problems_are_listed_one_per_line_with_their_paths(cli, files):
     lines = ran.err.splitlines()
     assert lines[0] == "opbook: error: Error in config for job chain:"
     assert len(lines) == 3
-    assert lines[1].startswith("  Invalid scalar at ops.first.config.n. Value")
-    assert lines[2].startswith('  Received unexpected config entry "extra" at ops.first.config.')
+    assert lines[1].startswith("  Invalid scalar at path root:ops:first:config:n. Value")
+    assert lines[2].startswith(
+        '  Received unexpected config entry "extra" at path root:ops:first:config.'
+    )
     assert "Traceback" not in ran.err
 
 

@@ -89,8 +89,8 @@ def test_config_problems_do_not_show_secret_values(cli, files, secret_job):
     ran = cli("run", "secret_jobs.py", "-c", name)
 
     assert ran.code == 2
-    assert "ops.query.config.rows" in ran.err
-    assert "ops.query.config.password" in ran.err
+    assert "root:ops:query:config:rows" in ran.err
+    assert "root:ops:query:config:password" in ran.err
     _assert_no_secret(ran.out, ran.err)
 
 

@@ -263,7 +263,7 @@ def test_invalid_default_is_reported_at_definition() -> None:
         DagsterEvaluationErrorReason.MISSING_REQUIRED_FIELD,
     ]
     assert str(error).startswith(
-        "Invalid default_value for Field.\n    Error 1: Invalid scalar at a."
+        "Invalid default_value for Field.\n    Error 1: Invalid scalar at path root:a."
     )
     assert error.config_value == {"a": "x"}
 

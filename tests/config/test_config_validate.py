@@ -99,7 +99,7 @@ def test_invalid_scalar_message_names_path_value_and_expected_type() -> None:
     assert (stack, reason) == (("ops", "cfg", "config", "n"), Reason.RUNTIME_TYPE_MISMATCH)
     assert result.errors[0].path == "ops.cfg.config.n"
     assert message == (
-        'Invalid scalar at ops.cfg.config.n. Value "x" of type "<class \'str\'>" is not valid '
+        'Invalid scalar at path root:ops:cfg:config:n. Value "x" of type "<class \'str\'>" is not valid '
         'for expected type "Int".'
     )
 
@@ -113,7 +113,7 @@ def test_none_is_rejected_for_types_other_than_any_and_noneable(schema: object) 
 
 def test_none_message_names_the_path() -> None:
     _, _, message = only_error(validate({"n": int}, {"n": None}))
-    assert message == 'Value at n must not be None. Expected: "Int".'
+    assert message == 'Value at path root:n must not be None. Expected: "Int".'
 
 
 # Shapes ------------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_missing_required_entry_message_has_a_sample() -> None:
     stack, reason, message = only_error(validate({"ops": {"s": {"x": int}}}, {"ops": {"s": {}}}))
     assert (stack, reason) == (("ops", "s"), Reason.MISSING_REQUIRED_FIELD)
     assert message == (
-        "Missing required config entry \"x\" at ops.s. Sample config for missing entry: {'x': 0}"
+        "Missing required config entry \"x\" at path root:ops:s. Sample config for missing entry: {'x': 0}"
     )
 
 
@@ -293,7 +293,7 @@ def test_selector_with_several_keys_names_them() -> None:
     stack, reason, message = only_error(result)
     assert (stack, reason) == (("execution",), Reason.SELECTOR_FIELD_ERROR)
     assert message == (
-        "You can only specify a single field at execution. You specified ['in_process', "
+        "You can only specify a single field at path root:execution. You specified ['in_process', "
         "'multiprocess']. The available fields are ['in_process', 'multiprocess']"
     )
 
@@ -336,7 +336,7 @@ def test_selector_validates_the_selected_value() -> None:
 def test_array_requires_a_list() -> None:
     _, reason, message = only_error(validate({"items": [int]}, {"items": (1, 2)}))
     assert reason is Reason.RUNTIME_TYPE_MISMATCH
-    assert message == 'Value at items must be list. Expected: "[Int]".'
+    assert message == 'Value at path root:items must be list. Expected: "[Int]".'
 
 
 def test_array_items_are_validated_with_their_index() -> None:
@@ -387,7 +387,7 @@ def test_enum_rejects_unknown_names_and_non_strings() -> None:
     schema = {"color": Enum.from_python_enum(Color)}
     _, reason, message = only_error(validate(schema, {"color": "GREEN"}))
     assert reason is Reason.RUNTIME_TYPE_MISMATCH
-    assert message == "Value at color not in enum type Color got GREEN"
+    assert message == "Value at path root:color not in enum type Color got GREEN"
     _, _, message = only_error(validate(schema, {"color": 1}))
     assert "for enum type Color must be a string" in message
 
@@ -438,7 +438,7 @@ def test_missing_environment_variable_is_a_post_processing_problem(
     stack, reason, message = only_error(result)
     assert (stack, reason) == (("res", "path"), Reason.FAILED_POST_PROCESSING)
     assert message == (
-        "Post processing at res.path of original value {'env': 'OPBOOK_T_NOPE'} failed:\n"
+        "Post processing at path root:res:path of original value {'env': 'OPBOOK_T_NOPE'} failed:\n"
         'You have attempted to fetch the environment variable "OPBOOK_T_NOPE" which is not set. '
         "In order for this execution to succeed it must be set in this environment."
     )

@@ -67,7 +67,7 @@ def test_fixed_config_needs_no_config_and_gets_defaults() -> None:
 
 def test_decorated_function_names_the_new_op_and_its_schema_is_used() -> None:
     assert doubled.name == "doubled"
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("ops.doubled.config.m")):
+    with pytest.raises(DagsterInvalidConfigError, match=re.escape("root:ops:doubled:config:m")):
         configured_ops.execute_in_process(run_config={"ops": {"doubled": {"config": {"m": "x"}}}})
 
 
@@ -94,7 +94,7 @@ def test_a_fixed_config_that_does_not_fit_is_reported_when_the_job_runs() -> Non
         DagsterInvalidConfigError, match='config of op "bad_emit", mapped by `configured`'
     ) as info:
         bad.execute_in_process()
-    assert 'Invalid scalar at n. Value "x"' in str(info.value)
+    assert 'Invalid scalar at path root:n. Value "x"' in str(info.value)
 
 
 def test_a_raising_config_function_is_a_config_mapping_error() -> None:
@@ -355,7 +355,7 @@ def test_a_graph_config_mapping_is_the_job_config() -> None:
 def test_a_graph_config_mapping_validates_its_own_schema() -> None:
     with pytest.raises(DagsterInvalidConfigError, match='Missing required config entry "ops"'):
         mapped_graph.to_job().execute_in_process()
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("ops.config.base")):
+    with pytest.raises(DagsterInvalidConfigError, match=re.escape("root:ops:config:base")):
         mapped_graph.execute_in_process(run_config={"ops": {"config": {"base": "x"}}})
 
 

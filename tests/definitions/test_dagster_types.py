@@ -269,7 +269,7 @@ def test_builtin_loaders_take_run_config(hint: object, config: object, expected:
 
 
 def test_builtin_loader_schemas_reject_bad_config() -> None:
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("inputs.value")):
+    with pytest.raises(DagsterInvalidConfigError, match=re.escape(":inputs:value")):
         _echo_of(List[int], [1, "x"])
     with pytest.raises(DagsterInvalidConfigError, match="must be list"):
         _echo_of(List[int], 1)

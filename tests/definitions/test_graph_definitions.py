@@ -5,6 +5,7 @@ output mappings, several outputs, and the definition errors a wrong composition 
 from __future__ import annotations
 
 import re
+import warnings
 from collections import namedtuple
 
 import pytest
@@ -135,6 +136,41 @@ def test_constant_passed_as_input_is_rejected() -> None:
             add_one(5)
 
 
+def test_list_of_constants_passed_as_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'received a list containing an invalid type at index 0 for input "x" (at position 0) '
+            "in op invocation add_one. Lists can only contain the output from previous solid"
+        ),
+    ):
+
+        @graph
+        def constants():
+            add_one([1, 2])
+
+
+def test_uninvoked_node_passed_as_input_is_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match=re.escape("Did you forget parentheses?")
+    ):
+
+        @graph
+        def uninvoked():
+            add_one(one)
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="un-invoked op 'first'"):
+
+        @graph
+        def uninvoked_alias():
+            add_one(one.alias("first"))
+
+
+def test_alias_must_be_a_valid_name() -> None:
+    with pytest.raises(DagsterInvalidDefinitionError, match='"uh oh" is not a valid name'):
+        one.alias("uh oh")
+
+
 def test_too_many_positional_inputs_is_rejected() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
@@ -160,6 +196,25 @@ def test_fan_in_by_passing_a_list() -> None:
 
     assert fan_in.graph.wiring[("total", "numbers")].is_fan_in
     assert fan_in.execute_in_process().output_for_node("total") == 3
+
+
+def test_empty_fan_in_gives_an_empty_list() -> None:
+    @op
+    def collect(items):
+        return items
+
+    @job
+    def nothing_in():
+        collect([])
+
+    @pipeline
+    def nothing_in_pipeline():
+        collect([])
+
+    assert nothing_in.graph.wiring[("collect", "items")].is_fan_in
+    assert nothing_in.execute_in_process().output_for_node("collect") == []
+    result = execute_pipeline(nothing_in_pipeline)
+    assert result.result_for_solid("collect").output_value() == []
 
 
 def test_multiple_outputs_unpack_as_namedtuple() -> None:
@@ -624,14 +679,6 @@ def test_a_job_returning_an_output_is_rejected() -> None:
             return one()
 
 
-def test_a_pipeline_returning_an_output_warns() -> None:
-    with pytest.warns(UserWarning, match="returned a value out of a @pipeline-decorated"):
-
-        @pipeline
-        def returns():
-            return one()
-
-
 def test_tuple_of_outputs_passed_as_one_input_is_rejected() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
@@ -662,34 +709,55 @@ def test_alias_after_invocation_is_rejected() -> None:
             one().alias("x")
 
 
-def test_uninvoked_alias_warns() -> None:
+# -- warnings while composing --------------------------------------------------------------------
+
+
+def test_an_aliased_node_never_invoked_is_warned_about() -> None:
     with pytest.warns(
         UserWarning,
         match=re.escape(
             "While in @job context 'forgot', received an uninvoked op 'one'.\n"
-            "'one' was aliased as 'other'."
+            "'one' was aliased as 'first'."
         ),
     ):
 
         @job
         def forgot():
-            one.alias("other")
-            one()
+            one.alias("first")
+            add_one(one())
 
 
-def test_uninvoked_op_passed_as_input_is_rejected() -> None:
-    with pytest.raises(
-        DagsterInvalidDefinitionError, match=re.escape("Did you forget parentheses?")
+def test_one_warning_per_name_with_what_was_given() -> None:
+    with pytest.warns(UserWarning) as record:
+
+        @graph
+        def forgot_twice():
+            one.tag({"a": "b"})
+            one.tag({"a": "c"})
+
+    assert len(record) == 1
+    assert "Provided tags: {'a': 'c'}." in str(record[0].message)
+
+
+def test_a_refined_invocation_that_is_invoked_warns_of_nothing() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        @graph
+        def refined():
+            add_one(one.tag({"a": "b"}).alias("first")())
+
+
+def test_a_value_returned_from_a_pipeline_is_ignored_with_a_warning() -> None:
+    with pytest.warns(
+        UserWarning, match="You have returned a value out of a @pipeline-decorated function. "
     ):
 
-        @job
-        def no_parentheses():
-            add_one(one)
+        @pipeline
+        def returns_something():
+            return one()
 
-
-def test_alias_must_be_a_valid_name() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='"uh oh" is not a valid name'):
-        one.alias("uh oh")
+    assert returns_something.graph.output_mappings == []
 
 
 def test_aliased_graph_runs_under_its_alias() -> None:

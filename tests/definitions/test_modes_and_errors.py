@@ -120,7 +120,10 @@ def test_unknown_input_names_the_solid_and_its_inputs() -> None:
 
 def test_unknown_upstream_node_and_output() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='depends on node "nope", which does not exist'
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'node "nope" not found in node list. Listed as dependency for node "first" input "x"'
+        ),
     ):
         PipelineDefinition(
             [emit, first], name="p", dependencies={"first": {"x": DependencyDefinition("nope")}}
@@ -169,14 +172,32 @@ def test_duplicate_aliases() -> None:
 def test_dependency_value_of_the_wrong_kind() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match="must be a DependencyDefinition or MultiDependencyDefinition",
+        match=re.escape(
+            'Expected IDependencyDefinition for solid "first" input "x". Received value'
+        ),
     ):
         PipelineDefinition([emit, first], name="p", dependencies={"first": {"x": "emit"}})
 
 
+def test_dependencies_of_the_wrong_shape() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match='The expected type for "dependencies" is Dict'
+    ):
+        PipelineDefinition([emit, first], name="p", dependencies=[])  # type: ignore[arg-type]
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="Received a IDependencyDefinition one layer too high under key first",
+    ):
+        PipelineDefinition(
+            [emit, first],
+            name="p",
+            dependencies={"first": DependencyDefinition("emit")},  # type: ignore[dict-item]
+        )
+
+
 def test_not_a_definition() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match="where a solid / op / graph definition was expected"
+        DagsterInvalidDefinitionError, match="Invalid item in node list: <function solid"
     ):
         PipelineDefinition([emit, solid], name="p")
 
@@ -208,11 +229,12 @@ def test_bad_config_schema_of_a_resource() -> None:
 # -- missing resources ---------------------------------------------------------------------------
 
 
-def test_missing_resource_in_a_pipeline_uses_the_pipeline_wording() -> None:
+def test_missing_resource_in_a_pipeline_names_the_solid_and_the_keys_provided() -> None:
     with pytest.raises(
         DagsterInvalidDefinitionError,
         match=re.escape(
-            'Resource "db" is required by solid def needs_db, but is not provided by mode "default".'
+            "resource key 'db' is required by solid 'needs_db', but is not provided. Provide a "
+            "resource for key 'db', or change 'db' to one of the provided resource keys: "
         ),
     ):
 
@@ -221,7 +243,7 @@ def test_missing_resource_in_a_pipeline_uses_the_pipeline_wording() -> None:
             needs_db()
 
 
-def test_missing_resource_in_a_job_uses_the_job_wording() -> None:
+def test_missing_resource_in_a_job_names_the_op_and_the_keys_provided() -> None:
     @op(required_resource_keys={"db"})
     def needs_db_op(context):
         return context.resources.db
@@ -238,7 +260,10 @@ def test_missing_resource_in_a_job_uses_the_job_wording() -> None:
 
 
 def test_missing_resource_in_one_of_several_modes() -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match='not provided by mode "test"'):
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="required by solid 'needs_db', but is not provided by mode 'test'",
+    ):
 
         @pipeline(
             mode_defs=[
@@ -256,7 +281,7 @@ def test_missing_resource_of_a_hook_on_a_node() -> None:
         pass
 
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Resource "slack" is required by hook "notify"'
+        DagsterInvalidDefinitionError, match="resource key 'slack' is required by hook 'notify'"
     ):
 
         @pipeline
@@ -270,7 +295,8 @@ def test_missing_resource_needed_by_another_resource() -> None:
         return init_context.resources.base
 
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Resource "base" is required by resource "derived"'
+        DagsterInvalidDefinitionError,
+        match="resource key 'base' is required by resource at key 'derived'",
     ):
         ModeDefinition(resource_defs={"derived": derived}) and PipelineDefinition(
             [emit], name="p", mode_defs=[ModeDefinition(resource_defs={"derived": derived})]
@@ -451,6 +477,18 @@ def test_hook_decorators() -> None:
         frozenset({"r"}),
     )
     assert on_any.trigger == "always"
+
+
+def test_event_list_hook_function_needs_an_event_list_parameter() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="'only_context' decorated function does not have required positional parameter "
+        "'event_list'",
+    ):
+
+        @event_list_hook
+        def only_context(context):
+            pass
 
 
 def test_hook_function_needs_a_context_parameter() -> None:

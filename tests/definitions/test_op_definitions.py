@@ -23,6 +23,8 @@ from opbook import (
     RetryPolicy,
     SolidDefinition,
     String,
+    execute_pipeline,
+    execute_solid,
     job,
     lambda_solid,
     op,
@@ -211,7 +213,7 @@ def test_invalid_names_are_rejected() -> None:
     with pytest.raises(DagsterInvalidDefinitionError, match="not a valid name"):
         op(name="has space")(lambda: 1)
     with pytest.raises(DagsterInvalidDefinitionError, match="not a valid name"):
-        OutputDefinition(name="1bad")
+        OutputDefinition(name="has-dash")
 
 
 def test_duplicate_output_names_are_rejected() -> None:
@@ -266,14 +268,31 @@ def test_bare_solid_infers_inputs_after_context() -> None:
     assert infer.input_defs[1].dagster_type is Int
 
 
-def test_solid_without_context_parameter_is_rejected() -> None:
-    with pytest.raises(
-        DagsterInvalidDefinitionError, match="required positional parameter 'context'"
-    ):
+def test_solid_without_context_parameter_takes_all_parameters_as_inputs() -> None:
+    @solid
+    def no_params():
+        return 1
 
-        @solid
-        def no_params():
-            return 1
+    @solid
+    def add(x, y):
+        return x + y
+
+    assert not no_params.compute.takes_context
+    assert [d.name for d in add.input_defs] == ["x", "y"]
+    assert execute_solid(add, input_values={"x": 1, "y": 2}).output_value() == 3
+
+
+def test_solid_and_op_share_the_context_parameter_names() -> None:
+    def a(context, x): ...
+    def b(_, x): ...
+    def c(_context, x): ...
+    def d(context_, x): ...
+
+    for decorator in (solid, op):
+        for fn in (a, b, c, d):
+            definition = decorator(fn)
+            assert definition.compute.takes_context
+            assert [i.name for i in definition.input_defs] == ["x"]
 
 
 def test_solid_input_defs_must_match_parameters() -> None:
@@ -283,13 +302,75 @@ def test_solid_input_defs_must_match_parameters() -> None:
         def only_x(context, x):
             return x
 
+
+def test_solid_parameters_left_out_of_input_defs_are_inferred() -> None:
+    @solid(input_defs=[InputDefinition("x", metadata={"given": True})])
+    def extra_param(context, extra: int, x: str = "a"):
+        return x
+
+    assert [d.name for d in extra_param.input_defs] == ["x", "extra"]
+    assert extra_param.input_defs[0].metadata == {"given": True}
+    assert extra_param.input_defs[0].dagster_type is String
+    assert extra_param.input_defs[0].default_value == "a"
+    assert extra_param.input_defs[1].dagster_type is Int
+
+
+def test_solid_given_input_type_wins_over_annotation() -> None:
+    @solid(input_defs=[InputDefinition("x", Int)])
+    def typed(context, x: str):
+        return x
+
+    assert typed.input_defs[0].dagster_type is Int
+
+
+def test_solid_refuses_star_args() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match="'extra' that are not in its input_defs"
+        DagsterInvalidDefinitionError, match="positional vararg parameter '\\*rest'"
     ):
 
-        @solid(input_defs=[InputDefinition("x")])
-        def extra_param(context, x, extra):
-            return x
+        @solid
+        def varargs(context, *rest):
+            return rest
+
+
+def test_positional_arguments_follow_the_parameters_not_the_input_defs() -> None:
+    @solid(input_defs=[InputDefinition("b"), InputDefinition("a")])
+    def subtract(context, a, b):
+        return a - b
+
+    @lambda_solid
+    def three() -> int:
+        return 3
+
+    @lambda_solid
+    def two() -> int:
+        return 2
+
+    @pipeline
+    def subtracting():
+        subtract(three(), two())
+
+    assert subtract.positional_inputs == ["a", "b"]
+    assert execute_pipeline(subtracting).result_for_solid("subtract").output_value() == 1
+
+
+def test_inputs_only_in_kwargs_cannot_be_given_by_position() -> None:
+    @solid(input_defs=[InputDefinition("left"), InputDefinition("right")])
+    def add(context, **inputs):
+        return inputs["left"] + inputs["right"]
+
+    @lambda_solid
+    def one() -> int:
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=r"could not resolve input based on position at index 0 .* Use keyword args instead",
+    ):
+
+        @pipeline
+        def adding():
+            add(one(), one.alias("other")())
 
 
 def test_lambda_solid_takes_no_context() -> None:
@@ -375,7 +456,7 @@ def test_a_solid_taking_kwargs_receives_every_declared_input_in_a_run_and_when_c
 
     @pipeline
     def adding() -> None:
-        add(one(), one.alias("other")())
+        add(left=one(), right=one.alias("other")())
 
     from opbook import build_solid_context, execute_pipeline
 

@@ -20,6 +20,7 @@ from opbook import (
     Failure,
     Float,
     In,
+    InputDefinition,
     Int,
     List,
     Materialization,
@@ -255,3 +256,11 @@ def test_retry_policy() -> None:
     assert RetryPolicy() == RetryPolicy(max_retries=1, delay=None)
     with pytest.raises(CheckError, match="max_retries must be >= 0"):
         RetryPolicy(max_retries=-1)
+
+
+def test_a_scalar_input_default_of_the_wrong_type_fails_at_definition() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="Type check failed for the default_value of InputDefinition x of type Int",
+    ):
+        InputDefinition("x", int, default_value="foo")

@@ -91,4 +91,4 @@ def test_getting_started_examples_run(capsys: pytest.CaptureFixture[str]) -> Non
         exec(compile(block, f"getting-started.md, block {number}", "exec"), namespace)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "60" and printed[-1] == "hello"
-    assert "Error 1: Invalid scalar at ops.scale.config.factor." in "\n".join(printed)
+    assert "Error 1: Invalid scalar at path root:ops:scale:config:factor." in "\n".join(printed)

@@ -311,3 +311,68 @@ def test_with_hooks_takes_effect_after_the_original_has_run() -> None:
 @success_hook
 def record_success_no_resources(context: HookContext) -> None:
     SEEN.setdefault("plain_success", []).append(context.solid.name)
+
+
+# -- a hook decorating a job, pipeline or graph ------------------------------------------------
+
+
+@success_hook
+def record_op(context: HookContext) -> None:
+    SEEN.setdefault("ops", set()).add(context.op.name)
+
+
+@op
+def one() -> int:
+    return 1
+
+
+@op
+def inc(x: int) -> int:
+    return x + 1
+
+
+def test_hook_over_a_job_hooks_every_op() -> None:
+    @record_op
+    @job
+    def hooked():
+        inc(one())
+
+    assert hooked.execute_in_process().success
+    assert SEEN["ops"] == {"one", "inc"}
+
+
+def test_hook_over_a_pipeline_hooks_every_solid() -> None:
+    @record_op
+    @pipeline
+    def hooked():
+        inc(one())
+
+    assert execute_pipeline(hooked).success
+    assert SEEN["ops"] == {"one", "inc"}
+
+
+def test_hook_over_a_graph_hooks_its_ops_wherever_it_is_used() -> None:
+    @record_op
+    @graph
+    def inner():
+        one()
+
+    @graph
+    def outer():
+        inner()
+        inc(one())
+
+    assert outer.execute_in_process().success
+    assert SEEN["ops"] == {"one"}  # the hook is on inner's op only
+
+
+def test_hooked_graph_runs_and_becomes_a_job_with_its_hook() -> None:
+    @record_op
+    @graph
+    def hooked():
+        inc(one())
+
+    assert hooked.execute_in_process().success
+    assert SEEN.pop("ops") == {"one", "inc"}
+    assert hooked.to_job(name="hooked_job").execute_in_process().success
+    assert SEEN["ops"] == {"one", "inc"}

@@ -159,7 +159,7 @@ def test_invalid_config_lists_the_problem_with_its_path():
         DagsterInvalidConfigError, match='Error in config for op "configured_add"'
     ) as info:
         configured_add(build_op_context(config={"n": "x"}, resources={"offset": 1}), 5)
-    assert 'Invalid scalar at n. Value "x"' in str(info.value)
+    assert 'Invalid scalar at path root:n. Value "x"' in str(info.value)
 
 
 def test_config_defaults_are_filled():
@@ -227,6 +227,29 @@ def test_generator_resource_is_torn_down_when_the_context_closes():
     with build_op_context(resources={"conn": connection}) as context:
         assert use(context) == "conn"
         assert events == ["open"]
+    assert events == ["open", "close"]
+
+
+def test_generator_resource_outside_a_with_block_is_refused_and_torn_down():
+    events = []
+
+    @resource
+    def connection(_init_context):
+        events.append("open")
+        yield "conn"
+        events.append("close")
+
+    @op(required_resource_keys={"conn"})
+    def use(context):
+        return context.resources.conn
+
+    context = build_op_context(resources={"conn": connection})
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape("outside of context manager scope"),
+    ):
+        use(context)
+    del context
     assert events == ["open", "close"]
 
 

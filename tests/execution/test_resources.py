@@ -88,7 +88,7 @@ def test_resource_config_is_validated_with_the_run_config() -> None:
 
     with pytest.raises(DagsterInvalidConfigError) as info:
         greeting.execute_in_process(run_config={"resources": {"prefix": {"config": {"prefix": 1}}}})
-    assert "resources.prefix.config.prefix" in str(info.value)
+    assert "root:resources:prefix:config:prefix" in str(info.value)
     assert LOG == []
 
 

@@ -426,6 +426,24 @@ def test_a_value_dropped_from_memory_gives_a_clear_error() -> None:
         first.output_for_node("one")
 
 
+def test_solid_result_list_holds_only_the_selected_solids() -> None:
+    @lambda_solid
+    def first() -> int:
+        return 1
+
+    @lambda_solid
+    def second(x: int) -> int:
+        return x + 1
+
+    @pipeline
+    def chain():
+        second(first())
+
+    assert [r.solid.name for r in execute_pipeline(chain).solid_result_list] == ["first", "second"]
+    selected = execute_pipeline(chain, solid_selection=["first"])
+    assert [r.solid.name for r in selected.solid_result_list] == ["first"]
+
+
 def test_output_for_node_reads_each_output_of_a_multi_output_graph() -> None:
     @graph(out={"low": GraphOut(), "high": GraphOut()})
     def low_and_high():

@@ -26,6 +26,7 @@ from opbook import (
     logger,
     op,
     pipeline,
+    resource,
     solid,
 )
 from opbook.errors import ParameterCheckError
@@ -86,8 +87,8 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
     assert str(error).startswith("Error in config for job configured_job\n")
     assert len(error.errors) == 3
     text = "\n".join(error.error_messages)
-    assert "ops.configured.config.n" in text
-    assert "ops.configured.config.label" in text
+    assert "root:ops:configured:config:n" in text
+    assert "root:ops:configured:config:label" in text
     assert 'Received unexpected config entry "bogus" at the root.' in text
 
 
@@ -111,6 +112,61 @@ def test_pipeline_config_error_preamble_names_the_pipeline() -> None:
         DagsterInvalidConfigError, match=r"^Error in config for pipeline needs_config"
     ):
         execute_pipeline(needs_config)
+
+
+@op
+def echo_config(context) -> Any:
+    return context.op_config
+
+
+@solid
+def echo_solid_config(context) -> Any:
+    return context.solid_config
+
+
+@resource
+def echo_resource(init_context) -> Any:
+    return init_context.resource_config
+
+
+@op(required_resource_keys={"echo"})
+def use_echo(context) -> Any:
+    return context.resources.echo
+
+
+@job(resource_defs={"echo": echo_resource})
+def schemaless_job():
+    echo_config()
+    use_echo()
+
+
+def test_op_without_config_schema_gets_its_config_as_given() -> None:
+    result = schemaless_job.execute_in_process(
+        run_config={"ops": {"echo_config": {"config": {"a": [1, 2]}}}}
+    )
+    assert result.output_for_node("echo_config") == {"a": [1, 2]}
+
+
+def test_resource_without_config_schema_gets_its_config_as_given() -> None:
+    result = schemaless_job.execute_in_process(run_config={"resources": {"echo": {"config": 5}}})
+    assert result.output_for_node("use_echo") == 5
+
+
+def test_config_without_schema_is_optional_and_none_when_left_out() -> None:
+    result = schemaless_job.execute_in_process()
+    assert result.output_for_node("echo_config") is None
+    assert result.output_for_node("use_echo") is None
+
+
+def test_solid_without_config_schema_gets_its_config_as_given() -> None:
+    @pipeline
+    def schemaless_pipeline():
+        echo_solid_config()
+
+    result = execute_pipeline(
+        schemaless_pipeline, run_config={"solids": {"echo_solid_config": {"config": "x"}}}
+    )
+    assert result.result_for_solid("echo_solid_config").output_value() == "x"
 
 
 def test_run_config_must_be_a_dict() -> None:
@@ -163,7 +219,8 @@ def test_scalar_input_also_takes_value_form() -> None:
 
 def test_any_input_rejects_a_bare_value() -> None:
     with pytest.raises(
-        DagsterInvalidConfigError, match=re.escape("ops.combine.inputs.anything must be a dict")
+        DagsterInvalidConfigError,
+        match=re.escape("root:ops:combine:inputs:anything must be a dict"),
     ):
         inputs_job.execute_in_process(
             run_config={"ops": {"combine": {"inputs": {"count": 1, "anything": 2}}}}
@@ -197,7 +254,7 @@ def test_input_from_config_is_type_checked() -> None:
         },
     )
     assert result.success
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("ops.combine.inputs.count")):
+    with pytest.raises(DagsterInvalidConfigError, match=re.escape("root:ops:combine:inputs:count")):
         inputs_job.execute_in_process(
             run_config={"ops": {"combine": {"inputs": {"count": "x", "anything": {"value": 1}}}}}
         )
@@ -267,7 +324,7 @@ def test_outputs_list_writes_files_and_materializes_after_handled_output(tmp_pat
 
 def test_outputs_as_a_dict_is_an_error() -> None:
     with pytest.raises(
-        DagsterInvalidConfigError, match=re.escape("ops.produce.outputs must be list")
+        DagsterInvalidConfigError, match=re.escape("root:ops:produce:outputs must be list")
     ):
         outputs_job.execute_in_process(
             run_config={"ops": {"produce": {"outputs": {"result": {"json": {"path": "x"}}}}}}
@@ -337,7 +394,8 @@ def test_only_one_executor_may_be_named() -> None:
         retry_once()
 
     with pytest.raises(
-        DagsterInvalidConfigError, match="You can only specify a single field at execution"
+        DagsterInvalidConfigError,
+        match="You can only specify a single field at path root:execution",
     ):
         execute_pipeline(retrying_pipeline, {"execution": {"in_process": {}, "multiprocess": {}}})
 
@@ -550,7 +608,7 @@ def test_a_missing_input_names_the_op_and_the_input() -> None:
     assert "'needs_x': {'inputs': {'x'" in str(info.value)
     with pytest.raises(
         DagsterInvalidConfigError,
-        match=re.escape('Missing required config entry "x" at ops.needs_x.inputs'),
+        match=re.escape('Missing required config entry "x" at path root:ops:needs_x:inputs'),
     ):
         unfed.execute_in_process(run_config={"ops": {"needs_x": {"inputs": {}}}})
 

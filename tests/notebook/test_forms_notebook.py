@@ -89,8 +89,8 @@ def test_problems_are_listed_with_their_paths(executed: Any) -> None:
     wrong = _text(_cell(executed, 'form.widget_for("ops.extract.config.path")'))
     assert wrong.startswith("False")
     assert (
-        'ops.transform.config.factor: Invalid scalar at ops.transform.config.factor. Value "ten"'
-        in wrong
+        "ops.transform.config.factor: Invalid scalar at path root:ops:transform:config:factor. "
+        'Value "ten"' in wrong
     )
 
 

@@ -115,12 +115,12 @@ def test_run_option_reports_bad_run_config_on_one_line(ip, nb) -> None:
     with pytest.raises(UsageError) as caught:
         ip.run_cell_magic(
             "op",
-            '--run {"x": 1} --run-config {"solids": {"f": {"config": 1}}}',
+            '--run {"x": 1} --run-config {"solids": {"f": {"nope": 1}}}',
             "def f(x):\n    return x\n",
         )
     message = str(caught.value)
     assert message.startswith("%%op --run f: DagsterInvalidConfigError: Error in config")
-    assert 'unexpected config entry "config"' in message and "\n" not in message
+    assert 'unexpected config entry "nope"' in message and "\n" not in message
 
 
 def test_run_option_shows_a_failure_without_raising(nb) -> None:

@@ -91,7 +91,9 @@ def test_a_new_op_needing_a_missing_resource_is_reported() -> None:
     updated, failed = update_namespace(namespace, bump_with_db)
     assert updated == []
     assert failed == [
-        'job pipeline_job: Resource "db" is required by op def bump, but is not provided by mode "default".'
+        "job pipeline_job: resource key 'db' is required by op 'bump', but is not provided. "
+        "Provide a resource for key 'db', or change 'db' to one of the provided resource keys: "
+        "[]."
     ]
     assert namespace["pipeline_job"] is pipeline_job
 

@@ -108,7 +108,7 @@ def test_op_selection_runs_only_the_selection() -> None:
 
 def test_config_of_unselected_ops_is_optional_but_still_validated() -> None:
     assert chain.execute_in_process(op_selection=["standalone"]).success
-    with pytest.raises(DagsterInvalidConfigError, match=re.escape("ops.source.config.start")):
+    with pytest.raises(DagsterInvalidConfigError, match=re.escape("root:ops:source:config:start")):
         chain.execute_in_process(
             op_selection=["standalone"], run_config={"ops": {"source": {"config": {"start": "x"}}}}
         )

@@ -145,7 +145,7 @@ def test_a_wrong_type_in_a_secret_field_is_reported_without_its_value(cli, confi
     ran = cli("run", "secret_jobs.py", "-c", config_file("bad.yaml", pin=secrets.field.value))
 
     assert ran.code == 2
-    assert "ops.query.config.pin" in ran.err
+    assert "root:ops:query:config:pin" in ran.err
     secrets.assert_hidden(ran.text)
 
 
@@ -161,7 +161,7 @@ def test_an_env_value_of_the_wrong_type_is_reported_without_it(
     ran = cli("run", "secret_jobs.py", "-c", name)
 
     assert ran.code == 2
-    assert "resources.db.config.port" in ran.err
+    assert "root:resources:db:config:port" in ran.err
     assert "OPBOOK_SECURITY_PORT" in ran.err
     secrets.env.assert_hidden(ran.text)
 

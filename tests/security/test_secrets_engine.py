@@ -222,9 +222,9 @@ def test_a_wrong_type_in_a_secret_field_is_reported_without_its_value(secrets):
         guarded.execute_in_process(run_config=bad)
 
     message = str(raised.value)
-    assert "ops.query.config.pin" in message
+    assert "root:ops:query:config:pin" in message
     assert 'expected type "Int"' in message
-    assert "ops.query.config.token" in message
+    assert "root:ops:query:config:token" in message
     secrets.assert_hidden(message, raised.value.errors, raised.value.config_value)
     assert raised.value.config_value["ops"]["query"]["config"]["pin"] == "***"
 
@@ -238,7 +238,7 @@ def test_an_env_value_of_the_wrong_type_is_reported_without_it(secrets, monkeypa
         guarded.execute_in_process(run_config=config)
 
     message = str(raised.value)
-    assert "resources.db.config.port" in message
+    assert "root:resources:db:config:port" in message
     assert "OPBOOK_SECURITY_PORT" in message
     secrets.assert_hidden(message, raised.value.errors, raised.value.config_value)
 

@@ -103,7 +103,7 @@ def test_the_notebook_ran_and_showed_its_runs(executed) -> None:
     ]
     (error,) = errors  # only the cell meant to fail
     assert error.ename == "DagsterInvalidConfigError"
-    assert "ops.query.config.pin" in error.evalue
+    assert "root:ops:query:config:pin" in error.evalue
     text = (Path(executed[1]) / "saved.ipynb").read_text()
     assert "***" in text  # the recorded config is shown, masked
     assert "OPBOOK_SECURITY_DB_PASSWORD" in text

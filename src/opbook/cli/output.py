@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 import opbook
+from opbook.config.errors import format_path, where
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvalidConfigError
@@ -269,7 +270,9 @@ def config_problems(error: DagsterInvalidConfigError) -> list[str]:
     """The config error as lines: what was being checked, then each problem with its path."""
     lines = [f"{error.preamble}:"]
     for problem in error.errors:
-        path = ".".join(str(part) for part in getattr(problem, "stack", ()) or ())
+        stack = tuple(getattr(problem, "stack", ()) or ())
         message = str(getattr(problem, "message", problem))
-        lines.append(f"  {path}: {message}" if path and path not in message else f"  {message}")
+        # A problem's message names its place (``at path root:ops:load``); else it is prefixed.
+        located = not stack or where(stack) in message
+        lines.append(f"  {message}" if located else f"  {format_path(stack)}: {message}")
     return lines

@@ -298,8 +298,8 @@ def _check_enum(t: Enum, value: Any, path: Path, walk: _Walk, secret: bool) -> A
         message = f"Value at {where(path)} not in enum type {t.given_name} got {shown}"
     else:
         message = (
-            f'Value "{shown}" at {where(path)} for enum type {t.given_name} must be a string, '
-            f'got type "{type(value)}".'
+            f"Value at {where(path)} for enum type {t.given_name} must be a string, got "
+            f'"{shown}" of type "{type(value)}".'
         )
     walk.fail(path, Reason.RUNTIME_TYPE_MISMATCH, message, {"expected": t.config_values})
     return None

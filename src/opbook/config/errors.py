@@ -40,8 +40,15 @@ def format_path(stack: Path) -> str:
 
 
 def where(stack: Path) -> str:
-    """The place named in messages: ``the root`` or the dotted path."""
-    return format_path(stack) if stack else "the root"
+    """The place named in messages, in Dagster's words: ``the root``, or
+    ``path root:ops:load:config:retries`` (``root:items[2]`` for an array item).  Problems keep
+    their dotted ``path`` as data for forms."""
+    if not stack:
+        return "the root"
+    text = "root"
+    for part in stack:
+        text += f"[{part}]" if type(part) is int else f":{part}"
+    return f"path {text}"
 
 
 @dataclass(frozen=True)

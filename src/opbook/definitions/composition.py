@@ -10,7 +10,6 @@ the recording into nodes, dependencies and mappings.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from opbook.definitions.engine import engine
+from opbook.definitions.names import check_valid_name
+from opbook.definitions.tags import validate_tags
 from opbook.errors import (
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
@@ -28,18 +29,6 @@ if TYPE_CHECKING:
     from opbook.definitions.hook import HookDefinition
     from opbook.definitions.node import NodeDefinition
     from opbook.definitions.user_events import RetryPolicy
-
-
-VALID_NAME = re.compile(r"^[A-Za-z0-9_]+$")
-
-
-def check_valid_name(name: Any) -> str:
-    """``name`` itself, if Dagster would accept it as the name of a node or a job."""
-    if not isinstance(name, str) or not VALID_NAME.match(name):
-        raise DagsterInvalidDefinitionError(
-            f'"{name}" is not a valid name in Dagster. Names must be in regex {VALID_NAME.pattern}.'
-        )
-    return name
 
 
 class OutputHandle:
@@ -123,7 +112,7 @@ class Invocation:
 @dataclass
 class Recording:
     graph_name: str
-    # the decorator whose body is running ("@graph", "@job", ...): used in messages
+    # the decorator whose body is running: "@graph", "@job", "@pipeline", "@composite_solid"
     source: str = "@graph"
     invocations: dict[str, Invocation] = field(default_factory=dict)
     # how many times each definition name was invoked without an alias
@@ -189,37 +178,51 @@ class PendingInvocation:
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.definition = definition
-        self.given_alias = None if alias is None else check_valid_name(alias)
-        self.tags = dict(tags or {})
+        self.given_alias = alias if alias is None else check_valid_name(alias)
+        self.tags: dict[str, Any] = validate_tags(tags)
         self.hook_defs = hook_defs
         self.retry_policy = retry_policy
         if _stack:
-            _stack[-1].pending[self.given_alias or definition.name] = self
+            # Until it is invoked; the latest preparation under a name is the one reported.
+            _stack[-1].pending[alias or definition.name] = self
+
+    def describe_node(self) -> str:
+        return f"{self.definition.node_kind} '{self.given_alias or self.definition.name}'"
+
+    def _derived(self) -> PendingInvocation:
+        """This invocation, about to be refined into another (``.tag(...).alias(...)``): only
+        the refined one is pending any more."""
+        if _stack:
+            key = self.given_alias or self.definition.name
+            if _stack[-1].pending.get(key) is self:
+                del _stack[-1].pending[key]
+        return self
 
     def alias(self, name: str) -> PendingInvocation:
+        self._derived()
         return PendingInvocation(
             self.definition, name, self.tags, self.hook_defs, self.retry_policy
         )
 
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
+        self._derived()
         merged = {**self.tags, **tags}
         return PendingInvocation(
             self.definition, self.given_alias, merged, self.hook_defs, self.retry_policy
         )
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PendingInvocation:
+        self._derived()
         hooks = self.hook_defs | frozenset(hook_defs)
         return PendingInvocation(
             self.definition, self.given_alias, self.tags, hooks, self.retry_policy
         )
 
     def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingInvocation:
+        self._derived()
         return PendingInvocation(
             self.definition, self.given_alias, self.tags, self.hook_defs, retry_policy
         )
-
-    def describe_node(self) -> str:
-        return f"{self.definition.node_kind} '{self.given_alias or self.definition.name}'"
 
     def to_job(self, name: str | None = None, **kwargs: Any) -> Any:
         """A job made from the graph under this invocation's alias, tags and hooks."""
@@ -299,14 +302,20 @@ def _bind_inputs(
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
     where = f"In {recording.source} {recording.graph_name}"
-    positional = definition.positional_inputs
-    if len(args) > len(positional):
+    names = [d.name for d in definition.input_defs]
+    if len(args) > len(names):
         raise DagsterInvalidDefinitionError(
             f"{where}, received too many inputs for invocation {name}. Only "
-            f"{len(positional)} defined, received {len(args)}"
+            f"{len(names)} defined, received {len(args)}"
         )
     bound: dict[str, Any] = {}
-    for index, (key, value) in enumerate(zip(positional, args, strict=False)):
+    for index, value in enumerate(args):
+        key = _input_at_position(definition, index)
+        if key is None:
+            raise DagsterInvalidDefinitionError(
+                f"{where}, could not resolve input based on position at index {index} for "
+                f"invocation {name}. Use keyword args instead, available inputs are: {names}"
+            )
         bound[key] = _check_argument(definition, name, where, key, value, f"(at position {index})")
     for key, value in kwargs.items():
         if key in bound:
@@ -320,6 +329,16 @@ def _bind_inputs(
             )
         bound[key] = _check_argument(definition, name, where, key, value, "(passed by keyword)")
     return bound
+
+
+def _input_at_position(definition: NodeDefinition, index: int) -> str | None:
+    """The input a positional argument feeds: the function's parameters in order, then, when
+    exactly one input is left (taken by ``**kwargs``), that one."""
+    positional = definition.positional_inputs
+    if index < len(positional):
+        return positional[index]
+    rest = [d.name for d in definition.input_defs if d.name not in positional]
+    return rest[0] if len(rest) == 1 and index == len(definition.input_defs) - 1 else None
 
 
 def _check_argument(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from opbook.definitions.graph import GraphDefinition
+    from opbook.definitions.hook import HookDefinition
     from opbook.definitions.job import PipelineDefinition
     from opbook.definitions.logger import LoggerDefinition
     from opbook.definitions.node import NodeDefinition
@@ -87,6 +88,12 @@ class Engine(Protocol):
         self, definition: LoggerDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         """A logger built directly: ``my_logger(build_init_logger_context())``."""
+        ...
+
+    def invoke_hook(
+        self, definition: HookDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """A hook's function called directly: ``my_hook(build_hook_context())``."""
         ...
 
     def instance_from_ref(self, ref: InstanceRef) -> DagsterInstance:

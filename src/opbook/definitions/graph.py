@@ -41,6 +41,7 @@ from opbook.definitions.input_output import (
     Out,
     OutputDefinition,
 )
+from opbook.definitions.names import check_valid_name
 from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
@@ -78,7 +79,9 @@ class GraphDefinition(NodeDefinition):
         _wiring: Wiring | None = None,
     ) -> None:
         if _nodes is None:
-            _nodes, _wiring = wire_from_dependencies(name, node_defs or (), dependencies or {})
+            _nodes, _wiring = wire_from_dependencies(
+                name, node_defs or (), {} if dependencies is None else dependencies
+            )
         self._nodes: dict[str, Node] = dict(_nodes)
         self._wiring: Wiring = dict(_wiring or {})
         self.input_mappings = list(input_mappings or [])
@@ -277,7 +280,7 @@ class GraphDefinition(NodeDefinition):
             DagsterInvalidConfigError: the default run config does not fit the job.
         """
         if name is not None:
-            composition.check_valid_name(name)
+            check_valid_name(name)
         job = job_module.JobDefinition(
             graph_def=self,
             name=name,
@@ -363,6 +366,7 @@ def wire_from_dependencies(
     node_defs: Sequence[NodeDefinition],
     dependencies: Mapping[Any, Mapping[str, Any]],
 ) -> tuple[dict[str, Node], Wiring]:
+    _check_dependencies_shape(dependencies)
     nodes = _nodes_from_definitions(
         graph_name, _definitions_by_name(graph_name, node_defs), dependencies
     )
@@ -374,6 +378,39 @@ def wire_from_dependencies(
     return nodes, wiring
 
 
+_DEPENDENCIES_SHAPE = (
+    'The expected type for "dependencies" is Dict[Union[str, NodeInvocation], Dict[str, '
+    "DependencyDefinition]]. "
+)
+
+
+def _check_dependencies_shape(dependencies: Any) -> None:
+    """``{node name or NodeInvocation: {input name: DependencyDefinition}}``, or Dagster's
+    message for what is wrong with it."""
+    if not isinstance(dependencies, Mapping):
+        raise DagsterInvalidDefinitionError(
+            _DEPENDENCIES_SHAPE + f"Received value {dependencies!r} of type {type(dependencies)}."
+        )
+    for key, inputs in dependencies.items():
+        if isinstance(inputs, (DependencyDefinition, MultiDependencyDefinition)):
+            raise DagsterInvalidDefinitionError(
+                _DEPENDENCIES_SHAPE + "Received a IDependencyDefinition one layer too high under "
+                f"key {key}. The DependencyDefinition should be moved in to a dict keyed on input "
+                "name."
+            )
+        if not isinstance(inputs, Mapping):
+            raise DagsterInvalidDefinitionError(
+                _DEPENDENCIES_SHAPE
+                + f"Under key {key} received value {inputs!r} of type {type(inputs)}."
+            )
+        for input_name, dep in inputs.items():
+            if not isinstance(dep, (DependencyDefinition, MultiDependencyDefinition)):
+                raise DagsterInvalidDefinitionError(
+                    _DEPENDENCIES_SHAPE + f'Expected IDependencyDefinition for solid "{key}" '
+                    f'input "{input_name}". Received value {dep!r} of type {type(dep)}.'
+                )
+
+
 def _definitions_by_name(
     graph_name: str, node_defs: Sequence[NodeDefinition]
 ) -> dict[str, NodeDefinition]:
@@ -381,8 +418,8 @@ def _definitions_by_name(
     for definition in node_defs:
         if not isinstance(definition, NodeDefinition):
             raise DagsterInvalidDefinitionError(
-                f'"{graph_name}" was given {definition!r} where a solid / op / graph definition was '
-                "expected. Did you forget to call a decorator factory, e.g. @solid()?"
+                f'Invalid item in node list: {definition!r}. "{graph_name}" takes solid, op or '
+                "graph definitions. Did you forget to call a decorator factory, e.g. @solid()?"
             )
         existing = defs.get(definition.name)
         if existing is not None and existing is not definition:
@@ -405,9 +442,13 @@ def _nodes_from_definitions(
     for key in dependencies:
         invocation = key if isinstance(key, SolidInvocation) else SolidInvocation(str(key))
         if invocation.name not in defs:
+            aliased = (
+                f' (aliased by "{invocation.alias}" in dependency dictionary)'
+                if invocation.alias
+                else " in dependency dictionary"
+            )
             raise DagsterInvalidDefinitionError(
-                f'Invalid dependencies: node "{invocation.name}" in dependency dictionary not '
-                f'found in the definitions of "{graph_name}". Known definitions: {sorted(defs)}.'
+                f'Invalid dependencies: node "{invocation.name}"{aliased} not found in node list'
             )
         invocations.setdefault(invocation.name, []).append(invocation)
     nodes: dict[str, Node] = {}
@@ -465,8 +506,9 @@ def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) ->
             upstream = nodes.get(source.node_name)
             if upstream is None:
                 raise DagsterInvalidDefinitionError(
-                    f'Invalid dependencies in "{graph_name}": input "{input_name}" of node "{node_name}" '
-                    f'depends on node "{source.node_name}", which does not exist. Nodes: {list(nodes)}.'
+                    f'Invalid dependencies: node "{source.node_name}" not found in node list. '
+                    f'Listed as dependency for node "{node_name}" input "{input_name}" in '
+                    f'"{graph_name}", whose nodes are {list(nodes)}.'
                 )
             if not upstream.definition.has_output(source.output_name):
                 raise DagsterInvalidDefinitionError(
@@ -596,7 +638,8 @@ def compose(
                     input_mappings.append(InputMapping(handle.input_name, inv.name, input_name))
                 else:
                     sources.append(Upstream(handle.node_name, handle.output_name))
-            if sources:
+            # An empty list is a fan-in of nothing: the input receives [] (as in Dagster).
+            if sources or bound == []:
                 wiring[(inv.name, input_name)] = InputSources(
                     tuple(sources), isinstance(bound, list)
                 )

@@ -9,13 +9,24 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from opbook.definitions.engine import engine
 from opbook.errors import DagsterInvalidDefinitionError
 
 SUCCESS = "success"
 FAILURE = "failure"
 ALWAYS = "always"
+
+
+@runtime_checkable
+class HookTarget(Protocol):
+    """What a hook decorates: a job, pipeline or graph (each takes hooks for all its ops)."""
+
+    @property
+    def dependency_structure(self) -> Any: ...
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> Any: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,12 +44,32 @@ class HookDefinition:
     decorated_fn: Callable[..., Any] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the hook's function directly (for tests): ``my_hook(build_hook_context())``."""
-        fn = self.decorated_fn or self.hook_fn
-        return fn(*args, **kwargs)
+        """Over a job, pipeline or graph (``@my_hook`` above ``@job``), that target with the
+        hook on every op; otherwise run the hook's function directly, as in tests:
+        ``my_hook(build_hook_context())`` or ``my_hook(context, event_list)``."""
+        if len(args) == 1 and not kwargs and isinstance(args[0], HookTarget):
+            return args[0].with_hooks({self})
+        return engine().invoke_hook(self, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<HookDefinition {self.name!r} ({self.trigger})>"
+
+
+def _missing_positional(fn: Callable[..., Any], trigger: str) -> str | None:
+    """The first positional parameter the hook function lacks: ``context`` (any hook), then
+    ``event_list`` (an event-list hook); each may also be spelled ``_``, ``_name``, ``name_``."""
+    params = list(inspect.signature(fn).parameters.values())
+    expected = ["context", "event_list"] if trigger == ALWAYS else ["context"]
+    for index, name in enumerate(expected):
+        spellings = {name, f"_{name}", f"{name}_", "_"}
+        if (
+            index >= len(params)
+            or params[index].name not in spellings
+            or params[index].kind
+            not in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        ):
+            return name
+    return None
 
 
 def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[..., Any]:
@@ -47,12 +78,13 @@ def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[...
             return make()(name)
 
         def wrap(fn: Callable[..., Any]) -> HookDefinition:
-            params = list(inspect.signature(fn).parameters)
-            if not params or params[0] not in ("context", "_context", "_"):
+            missing = _missing_positional(fn, trigger)
+            if missing is not None:
                 raise DagsterInvalidDefinitionError(
                     f"@{decorator_name} '{fn.__name__}' decorated function does not have required "
-                    "positional parameter 'context'. Hook functions should only have a positional "
-                    "parameter 'context'."
+                    f"positional parameter '{missing}'. Hook functions should only have keyword "
+                    "arguments that match input names and a first positional parameter named "
+                    "'context' and a second positional parameter named 'event_list'."
                 )
             return HookDefinition(
                 name=name or fn.__name__,

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.definitions.dagster_type import DagsterType, resolve_dagster_type
+from opbook.definitions.dagster_type import DagsterType, DagsterTypeKind, resolve_dagster_type
+from opbook.definitions.names import check_valid_name
 from opbook.errors import DagsterInvalidDefinitionError
 
 
@@ -35,15 +36,6 @@ class _NoValue:
 NO_VALUE: Any = _NoValue()
 
 
-def _check_name(name: str, what: str) -> str:
-    if not isinstance(name, str) or not name.isidentifier():
-        raise DagsterInvalidDefinitionError(
-            f'{what} name "{name}" is not a valid name: use letters, digits and underscores, '
-            "not starting with a digit."
-        )
-    return name
-
-
 class InputDefinition:
     """One named input: its Dagster type, description, default value and metadata."""
 
@@ -54,6 +46,7 @@ class InputDefinition:
         "metadata",
         "name",
         "root_manager_key",
+        "type_given",
     )
 
     def __init__(
@@ -65,8 +58,10 @@ class InputDefinition:
         root_manager_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = _check_name(name, "Input")
+        self.name = check_valid_name(name)
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
+        # Whether the type was given, or left to the compute function's annotation.
+        self.type_given = dagster_type is not None
         self.description = description
         self.default_value = default_value
         self.root_manager_key = root_manager_key
@@ -75,10 +70,37 @@ class InputDefinition:
             raise DagsterInvalidDefinitionError(
                 f'Input "{name}" has type Nothing, which cannot have a default value.'
             )
+        # A scalar type checks without a context, so a bad default fails at definition.
+        if (
+            default_value is not NO_VALUE
+            and self.dagster_type.kind is DagsterTypeKind.SCALAR
+            and not self.dagster_type.type_check(None, default_value).success
+        ):
+            raise DagsterInvalidDefinitionError(
+                f"Type check failed for the default_value of InputDefinition {name} of type "
+                f"{self.dagster_type.name}. Received value {default_value!r} of type "
+                f"{type(default_value)}"
+            )
 
     @property
     def has_default_value(self) -> bool:
         return self.default_value is not NO_VALUE
+
+    def combine_with_inferred(self, annotation: Any, default: Any) -> InputDefinition:
+        """This definition, with what it leaves open (type, default value) taken from the
+        compute function's parameter, as Dagster's decorators merge them."""
+        if (self.type_given or annotation is NO_VALUE) and (
+            self.has_default_value or default is NO_VALUE
+        ):
+            return self
+        return InputDefinition(
+            self.name,
+            self.dagster_type if self.type_given or annotation is NO_VALUE else annotation,
+            self.description,
+            self.default_value if self.has_default_value else default,
+            self.root_manager_key,
+            self.metadata,
+        )
 
     @property
     def is_nothing(self) -> bool:
@@ -113,7 +135,7 @@ class OutputDefinition:
         asset_metadata: Mapping[str, Any] | None = None,
         asset_key: Any = None,
     ) -> None:
-        self.name = _check_name(name or "result", "Output")
+        self.name = check_valid_name(name or "result")
         self.dagster_type: DagsterType = resolve_dagster_type(dagster_type)
         self.description = description
         self.is_required = is_required

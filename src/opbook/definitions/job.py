@@ -31,6 +31,23 @@ from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 
+def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) -> str:
+    """Dagster 0.13's message for a resource key that ``descriptor`` (``op 'load'``,
+    ``hook 'notify'``, ``resource at key 'db'``) requires and ``mode`` does not provide."""
+    keys = sorted(mode.resource_defs)
+    if mode.name == DEFAULT_MODE_NAME:
+        return (
+            f"resource key '{key}' is required by {descriptor}, but is not provided. Provide a "
+            f"resource for key '{key}', or change '{key}' to one of the provided resource keys: "
+            f"{keys}."
+        )
+    return (
+        f"resource key '{key}' is required by {descriptor}, but is not provided by mode "
+        f"'{mode.name}'. In mode '{mode.name}', provide a resource for key '{key}', or change "
+        f"'{key}' to one of the provided resource keys: {keys}."
+    )
+
+
 class PipelineDefinition:
     """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs.
 
@@ -63,7 +80,9 @@ class PipelineDefinition:
         if graph_def is None:
             if not name:
                 raise DagsterInvalidDefinitionError("A pipeline needs a name.")
-            graph_def = GraphDefinition(name, description, solid_defs or [], dependencies or {})
+            graph_def = GraphDefinition(
+                name, description, solid_defs or [], {} if dependencies is None else dependencies
+            )
         self.graph = graph_def
         self.name = name or graph_def.name
         self.description = description or graph_def.description
@@ -99,30 +118,20 @@ class PipelineDefinition:
             for key in sorted(_own_resource_keys(definition)):
                 if key not in provided:
                     raise DagsterInvalidDefinitionError(
-                        self._missing_resource_message(key, definition, mode)
+                        missing_resource_message(
+                            key, f"{definition.node_kind} '{definition.name}'", mode
+                        )
                     )
         for hook in self.hook_defs | _node_hooks(self.graph):
             for key in sorted(hook.required_resource_keys - provided):
                 raise DagsterInvalidDefinitionError(
-                    f'Resource "{key}" is required by hook "{hook.name}", but is not provided by mode "{mode.name}".'
+                    missing_resource_message(key, f"hook '{hook.name}'", mode)
                 )
         for res_key, res_def in mode.resource_defs.items():
             for key in sorted(res_def.required_resource_keys - provided):
                 raise DagsterInvalidDefinitionError(
-                    f'Resource "{key}" is required by resource "{res_key}", but is not provided by mode "{mode.name}".'
+                    missing_resource_message(key, f"resource at key '{res_key}'", mode)
                 )
-
-    def _missing_resource_message(self, key: str, definition: Any, mode: ModeDefinition) -> str:
-        if self.is_job:
-            return (
-                f"resource key '{key}' is required by {definition.node_kind} '{definition.name}', but is not "
-                f"provided. Provide a resource for key '{key}', or change '{key}' to one of the provided "
-                f"resource keys: {sorted(mode.resource_defs)}."
-            )
-        return (
-            f'Resource "{key}" is required by {definition.node_kind} def {definition.name}, but is not '
-            f'provided by mode "{mode.name}".'
-        )
 
     def _check_presets(self) -> None:
         modes = {m.name for m in self.mode_definitions}

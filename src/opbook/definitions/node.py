@@ -16,6 +16,8 @@ from opbook import config as cfg
 from opbook.definitions import composition
 from opbook.definitions.engine import engine
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
+from opbook.definitions.names import check_reserved
+from opbook.definitions.tags import validate_tags
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
@@ -46,9 +48,9 @@ class NodeDefinition:
                 f'"{name}" is not a valid name for a {self.node_kind}: use letters, digits, '
                 "underscores and dashes."
             )
-        self.name = name
+        self.name = check_reserved(name)
         self.description = description
-        self.tags = dict(tags or {})
+        self.tags = validate_tags(tags)
         self.input_defs = list(input_defs)
         self.output_defs = list(output_defs)
         self._input_dict = {d.name: d for d in self.input_defs}
@@ -58,7 +60,12 @@ class NodeDefinition:
         self.config_field: cfg.Field | None = (
             None if config_schema is None else _as_config_field(config_schema, name, self.node_kind)
         )
-        self.positional_inputs = list(positional_inputs or [d.name for d in self.input_defs])
+        # The order in which positional arguments feed inputs (a function's parameter order).
+        self.positional_inputs = (
+            list(positional_inputs)
+            if positional_inputs is not None
+            else [d.name for d in self.input_defs]
+        )
 
     def _check_unique(self, what: str, names: list[str]) -> None:
         duplicates = sorted({n for n in names if names.count(n) > 1})

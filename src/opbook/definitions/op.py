@@ -2,8 +2,9 @@
 
 ``@op`` (job generation) and ``@solid`` / ``@lambda_solid`` (pipeline generation) build the
 same kind of definition; ``OpDefinition`` is ``SolidDefinition`` under its job-generation name.
-The decorators read the function's signature once: a first parameter named ``context`` (always
-for ``@solid``) receives the execution context, the other parameters are inputs (annotations
+The decorators read the function's signature once: a first parameter named ``context`` (or
+``_``, ``_context``, ``context_``) receives the execution context, for ``@op`` and ``@solid``
+alike as in Dagster 0.13; the other parameters are inputs (annotations
 give their types, defaults their default values), and the return annotation types the single
 output unless outputs are declared.
 """
@@ -21,7 +22,7 @@ from opbook.definitions.node import NodeDefinition
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import DagsterInvalidDefinitionError
 
-_CONTEXT_NAMES = ("context", "_context", "_")
+CONTEXT_PARAM_NAMES = frozenset({"context", "_context", "context_", "_"})
 
 
 @dataclass(frozen=True)
@@ -167,26 +168,37 @@ class OpDefinition(SolidDefinition):
     node_kind = "op"
 
 
-def _is_context_param(params: list[inspect.Parameter]) -> bool:
-    return bool(params) and params[0].name in _CONTEXT_NAMES
+def is_context_provided(params: Sequence[inspect.Parameter]) -> bool:
+    """Dagster 0.13's rule for ``@op`` and ``@solid`` alike: the first parameter receives the
+    context exactly when it is named ``context``, ``_context``, ``context_`` or ``_``."""
+    return bool(params) and params[0].name in CONTEXT_PARAM_NAMES
+
+
+def _inferred_input(p: inspect.Parameter, spec: In | None = None) -> InputDefinition:
+    return (spec or In()).to_definition(p.name, *_annotation_and_default(p))
+
+
+def _data_params(params: list[inspect.Parameter], kind: str, name: str) -> list[inspect.Parameter]:
+    """The parameters that are inputs (``**kwargs`` aside); ``*args`` is refused."""
+    for p in params:
+        if p.kind == p.VAR_POSITIONAL:
+            raise DagsterInvalidDefinitionError(
+                f"@{kind} '{name}' decorated function has positional vararg parameter '{p}'. "
+                f"@{kind} decorated functions should only have keyword arguments that match "
+                "input names and, if system information is required, a first positional "
+                "parameter named 'context'."
+            )
+    return [p for p in params if p.kind != p.VAR_KEYWORD]
 
 
 def _input_defs_from_signature(
-    fn: Callable[..., Any],
     params: list[inspect.Parameter],
     ins: Mapping[str, In] | None,
     kind: str,
     name: str,
 ) -> list[InputDefinition]:
     ins = dict(ins or {})
-    defs = []
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        annotation = NO_VALUE if p.annotation is inspect.Parameter.empty else p.annotation
-        default = NO_VALUE if p.default is inspect.Parameter.empty else p.default
-        spec = ins.pop(p.name, None) or In()
-        defs.append(spec.to_definition(p.name, annotation, default))
+    defs = [_inferred_input(p, ins.pop(p.name, None)) for p in _data_params(params, kind, name)]
     # Nothing inputs only order the op after others; they are not parameters of the function.
     for key in [k for k, spec in ins.items() if spec.to_definition(k).is_nothing]:
         defs.append(ins.pop(key).to_definition(key))
@@ -199,30 +211,42 @@ def _input_defs_from_signature(
     return defs
 
 
-def _check_input_defs_match(
+def _merge_input_defs(
     params: list[inspect.Parameter], input_defs: Sequence[InputDefinition], kind: str, name: str
-) -> None:
-    param_names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+) -> list[InputDefinition]:
+    """The given input definitions, each completed from its parameter (type, default), then an
+    inferred one for each parameter they leave out, as Dagster 0.13 does."""
+    data_params = {p.name: p for p in _data_params(params, kind, name)}
+    given = {d.name: d for d in input_defs}
+    for p in data_params:
+        if p in given and given[p].is_nothing:
+            raise DagsterInvalidDefinitionError(
+                f"@{kind} '{name}' decorated function has parameter '{p}' that is one of the "
+                "input_defs of type 'Nothing' which should not be included since no data will "
+                "be passed for it."
+            )
     has_kwargs = any(p.kind == p.VAR_KEYWORD for p in params)
-    missing = [d.name for d in input_defs if d.name not in param_names and not d.is_nothing]
+    missing = [d.name for d in input_defs if d.name not in data_params and not d.is_nothing]
     if missing and not has_kwargs:
         raise DagsterInvalidDefinitionError(
             f"@{kind} '{name}' decorated function does not have parameter(s) "
-            f"{', '.join(repr(n) for n in missing)}, which are in {kind}'s input_defs. Add them "
-            "to the function's parameters or remove them from input_defs."
+            f"{', '.join(repr(n) for n in missing)}, which are in provided input_defs. @{kind} "
+            "decorated functions should only have keyword arguments that match input names and, "
+            "if system information is required, a first positional parameter named 'context'."
         )
-    defined = {d.name for d in input_defs}
-    extra = [
-        p.name
-        for p in params
-        if p.name in param_names and p.name not in defined and p.default is p.empty
+    merged = [
+        d.combine_with_inferred(*_annotation_and_default(data_params[d.name]))
+        if d.name in data_params
+        else d
+        for d in input_defs
     ]
-    if extra:
-        raise DagsterInvalidDefinitionError(
-            f"@{kind} '{name}' decorated function has positional parameter(s) "
-            f"{', '.join(repr(n) for n in extra)} that are not in its input_defs. Add an "
-            "InputDefinition for each, or give the parameter a default value."
-        )
+    return merged + [_inferred_input(p) for n, p in data_params.items() if n not in given]
+
+
+def _annotation_and_default(p: inspect.Parameter) -> tuple[Any, Any]:
+    annotation = NO_VALUE if p.annotation is inspect.Parameter.empty else p.annotation
+    default = NO_VALUE if p.default is inspect.Parameter.empty else p.default
+    return annotation, default
 
 
 def _output_defs(
@@ -264,23 +288,19 @@ def _build(
     node_name = name or fn.__name__
     params = list(signature(fn).parameters.values())
     if takes_context is None:
-        takes_context = _is_context_param(params)
-    elif takes_context and not params:
-        raise DagsterInvalidDefinitionError(
-            f"@{kind} '{node_name}' decorated function does not have required positional "
-            "parameter 'context'. Solid functions should only have keyword arguments that "
-            "match input names and a first positional parameter named 'context'."
-        )
+        takes_context = is_context_provided(params)
     input_params = params[1:] if takes_context else params
     if input_defs is not None:
-        _check_input_defs_match(input_params, input_defs, kind, node_name)
-        inputs = list(input_defs)
+        inputs = _merge_input_defs(input_params, input_defs, kind, node_name)
     else:
-        inputs = _input_defs_from_signature(fn, input_params, ins, kind, node_name)
+        inputs = _input_defs_from_signature(input_params, ins, kind, node_name)
     outputs, returns_tuple = _output_defs(fn, out, output_defs)
     definition = cls(
         name=node_name,
         input_defs=inputs,
+        positional_inputs=[
+            p.name for p in input_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ],
         compute_fn=ComputeFunction.inspect(fn, takes_context),
         output_defs=outputs,
         description=kwargs.pop("description", None) or inspect.getdoc(fn),
@@ -364,12 +384,16 @@ def solid(
     retry_policy: RetryPolicy | None = None,
     config: Any = None,
 ) -> Any:
-    """Define a solid: the first parameter of the function always receives the context.
+    """Define a solid from a function; the pipeline generation's ``@op``.
+
+    As in Dagster 0.13, a first parameter named ``context`` (or ``_``, ``_context``,
+    ``context_``) receives the context; every other parameter is an input.
 
     Args:
         name: the solid's name (default: the function's).
         description: shown in docs and the notebook (default: the function's docstring).
-        input_defs: the inputs (default: the function's parameters after the context).
+        input_defs: the inputs; parameters they leave out are inputs too, and a given
+            definition takes its parameter's annotation and default where it sets none.
         output_defs: the outputs (default: one ``result``, typed by the return annotation).
         config_schema: the schema of ``solids.<name>.config``; ``config`` is an old spelling.
         required_resource_keys: the resources the solid uses (``context.resources.<key>``).
@@ -389,7 +413,7 @@ def solid(
             fn,
             "solid",
             name,
-            True,
+            None,
             input_defs,
             None,
             None,

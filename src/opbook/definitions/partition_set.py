@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from opbook.definitions.composition import check_valid_name
 from opbook.definitions.cron import now
 from opbook.definitions.mode import DEFAULT_MODE_NAME
+from opbook.definitions.names import check_valid_name
 from opbook.definitions.partition import (
     DynamicPartitionsDefinition,
     Partition,

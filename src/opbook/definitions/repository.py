@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from opbook.definitions.composition import check_valid_name
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
+from opbook.definitions.names import check_valid_name
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 DICT_KEYS = ("pipelines", "partition_sets", "schedules", "sensors", "jobs")

@@ -2,7 +2,8 @@
 
 The schema is built from the definitions: per node an entry with its ``config``, the ``inputs``
 that nothing upstream feeds (when their type has a loader), ``outputs`` to write out, and for a
-graph node its own nodes; per resource with a config schema a ``resources`` entry; ``loggers``;
+graph node its own nodes; per resource a ``resources`` entry (an op, solid or resource with no
+config schema takes any config, optionally, and gets it as given, as in Dagster 0.13); ``loggers``;
 ``execution`` (a selector over the mode's executors; a job also takes 0.13's
 ``{config: ...}`` form); and ``intermediate_storage`` / ``storage``.  Nodes outside a selection
 keep their entries, made optional, so their config is still checked when given.
@@ -62,6 +63,12 @@ class ResolvedRunConfig:
 # -- building the schema -----------------------------------------------------------------------
 
 
+def config_entry(field: cfg.Field | None) -> cfg.Field:
+    """The ``config`` entry of an op, solid, resource or logger.  With no ``config_schema``,
+    any config is accepted, optionally, and handed over as given (Dagster 0.13's ``Any``)."""
+    return field if field is not None else cfg.Field(cfg.Any, is_required=False)
+
+
 def _optional(f: cfg.Field) -> cfg.Field:
     if not f.is_required:
         return f
@@ -103,9 +110,9 @@ def _outputs_field(definition: Any) -> cfg.Field | None:
 def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | None:
     definition = node.definition
     fields: dict[str, cfg.Field] = {}
-    if definition.config_field is not None:
-        fields["config"] = definition.config_field
     if isinstance(definition, GraphDefinition):
+        if definition.config_field is not None:
+            fields["config"] = definition.config_field
         if definition.config_mapping is None:
             inner = _nodes_fields(definition, section)
             if inner:
@@ -115,6 +122,7 @@ def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | No
                     else cfg.Field(cfg.Shape(inner), is_required=False)
                 )
     else:
+        fields["config"] = config_entry(definition.config_field)
         outputs = _outputs_field(definition)
         if outputs is not None:
             fields["outputs"] = outputs
@@ -251,9 +259,7 @@ def _hook_resource_keys(node: Node) -> set[str]:
 def _resources_field(mode: ModeDefinition, needed: AbstractSet[str]) -> cfg.Field | None:
     fields = {}
     for key, resource in mode.resource_defs.items():
-        if resource.config_field is None:
-            continue
-        entry = cfg.Field({"config": resource.config_field})
+        entry = cfg.Field({"config": config_entry(resource.config_field)})
         fields[key] = entry if key in needed else _optional(entry)
     return _shape_field(fields)
 

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from opbook.definitions.composition import check_valid_name
 from opbook.definitions.cron import cron_ticks, get_timezone, is_valid_cron_string, now, to_zone
 from opbook.definitions.mode import DEFAULT_MODE_NAME
+from opbook.definitions.names import check_valid_name
 from opbook.definitions.run_request import SCHEDULE_NAME_TAG, RunRequest, SkipReason
 from opbook.definitions.schedule_context import (
     ScheduleEvaluationContext,

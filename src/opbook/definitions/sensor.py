@@ -14,8 +14,8 @@ import inspect
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from opbook.definitions.composition import check_valid_name
 from opbook.definitions.mode import DEFAULT_MODE_NAME
+from opbook.definitions.names import check_valid_name
 from opbook.definitions.run_request import (
     InstigatorType,
     PipelineRunReaction,

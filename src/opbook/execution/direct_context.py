@@ -14,6 +14,7 @@ problem.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -108,6 +109,21 @@ class ResourceBuilder:
             self._teardowns.append(generator)
         return value
 
+    @property
+    def has_generators(self) -> bool:
+        """Whether a resource yields, and so needs the context used as a ``with`` block."""
+        return bool(self._teardowns)
+
+    def in_scope(self, entered: bool, builder: str) -> dict[str, Any]:
+        """The resource values, refused outside the ``with`` block when a resource yields."""
+        if self._teardowns and not entered:
+            raise DagsterInvariantViolationError(
+                "At least one provided resource is a generator, but attempting to access "
+                "resources outside of context manager scope. You can use the following syntax "
+                f"to open a context manager: `with {builder}(...) as context:`"
+            )
+        return self.values
+
     def teardown(self) -> None:
         while self._teardowns:
             next(self._teardowns.pop(), None)
@@ -141,13 +157,21 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
         self._definition: Any = None
         self._alias: str | None = None
         self._op_config: Any = config
+        self._entered = False
         UserEvents.__init__(self)
 
     def __enter__(self) -> DirectExecutionContext:
+        self._entered = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._resources.teardown()
+
+    def __del__(self) -> None:
+        # A context never used as a ``with`` block still tears its resources down.
+        resources = getattr(self, "_resources", None)
+        if resources is not None:
+            resources.teardown()
 
     # -- binding to the op being invoked ---------------------------------------------------
 
@@ -181,10 +205,11 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
 
     @property
     def resources(self) -> Resources:
+        values = self._resources.in_scope(self._entered, "build_solid_context")
         if self._definition is None:
-            return Resources(self._resources.values)
+            return Resources(values)
         keys = self._definition.all_required_resource_keys()
-        return Resources({k: v for k, v in self._resources.values.items() if k in keys})
+        return Resources({k: v for k, v in values.items() if k in keys})
 
     @property
     def log(self) -> DagsterLogManager:
@@ -313,6 +338,70 @@ def build_solid_context(
     return build_op_context(resources, chosen, resources_config, instance)
 
 
+class DirectHookContext(HookContext):
+    """The context of a hook called directly (see ``build_hook_context``).
+
+    Usable as a context manager: resources that yield must be used inside the ``with`` block,
+    which tears them down when it ends.
+    """
+
+    def __init__(
+        self,
+        builder: ResourceBuilder,
+        mode_def: Any,
+        op: Any,
+        run_id: str,
+        job_name: str | None,
+        op_exception: BaseException | None,
+        op_output_values: Mapping[str, Any] | None,
+        op_config: Any,
+    ) -> None:
+        super().__init__(
+            None,
+            None,
+            None,
+            op_exception,
+            op_output_values,
+            None,
+            op_config,
+            console_log(run_id),
+            run_id,
+            job_name,
+        )
+        self._builder = builder
+        self._mode_def = mode_def
+        self._op = op
+        self._entered = False
+
+    def __enter__(self) -> DirectHookContext:
+        self._entered = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._builder.teardown()
+
+    def bound_to(self, hook_def: Any) -> DirectHookContext:
+        """This context as ``hook_def`` receives it (``context.hook_def`` set)."""
+        bound = copy.copy(self)
+        bound.hook_def = hook_def
+        return bound
+
+    @property
+    def resources(self) -> Resources:
+        return Resources(self._builder.in_scope(self._entered, "build_hook_context"))
+
+    @property
+    def solid(self) -> Any:
+        """The op or solid given to ``build_hook_context``. Also ``op``."""
+        return self._op
+
+    op = solid
+
+    @property
+    def mode_def(self) -> Any:
+        return self._mode_def
+
+
 def build_hook_context(
     resources: Mapping[str, Any] | None = None,
     mode_def: Any = None,
@@ -323,20 +412,18 @@ def build_hook_context(
     op_exception: BaseException | None = None,
     op_output_values: Mapping[str, Any] | None = None,
     op_config: Any = None,
-) -> HookContext:
-    """A context for calling a hook directly: ``my_hook(build_hook_context())``."""
-    built = ResourceBuilder(resources, None)
-    return HookContext(
-        None,
-        None,
-        None,
-        op_exception,
-        op_output_values,
-        Resources(built.values),
-        op_config,
-        console_log(run_id or EPHEMERAL_RUN_ID),
+) -> DirectHookContext:
+    """A context for calling a hook directly: ``my_hook(build_hook_context())``; use it as a
+    ``with`` block when a resource yields (``with build_hook_context(...) as context:``)."""
+    return DirectHookContext(
+        ResourceBuilder(resources, None),
+        mode_def,
+        op if op is not None else solid,
         run_id or EPHEMERAL_RUN_ID,
         job_name,
+        op_exception,
+        op_output_values,
+        op_config,
     )
 
 

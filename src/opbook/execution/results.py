@@ -185,6 +185,16 @@ class PipelineExecutionResult(GraphExecutionResult):
         self._run_config = dict(run_config or {})
 
     @property
+    def solid_result_list(self) -> list[SolidExecutionResult | CompositeSolidExecutionResult]:
+        """The results of every top-level node the run selected (all without a selection)."""
+        selected = self.pipeline_def.solids_to_execute
+        return [
+            self.result_for_solid(node.name)
+            for node in self.container.nodes
+            if selected is None or node.name in selected
+        ]
+
+    @property
     def run_config(self) -> dict[str, Any]:
         """The run's config as recorded: secret fields as ``***``, ``{env: NAME}`` as written."""
         return copy_plain(self._run_config)

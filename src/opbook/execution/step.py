@@ -285,7 +285,8 @@ class _StepRun:
         for step_input in self.step.inputs:
             if step_input.definition.is_nothing:
                 continue
-            if step_input.sources:
+            if step_input.sources or step_input.is_fan_in:
+                # A fan-in of nothing (``use([])``) loads an empty list.
                 values[step_input.name] = self._load_stored(step_input)
             elif step_input.definition.root_manager_key is not None:
                 values[step_input.name] = self._load_from_root_manager(step_input)

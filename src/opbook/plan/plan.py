@@ -240,6 +240,7 @@ class _Flattener:
         sources, fan_in, config_source = self._sources(frame, node_name, input_def.name)
         if (
             not sources
+            and not fan_in
             and config_source is None
             and input_def.default_value is NO_VALUE
             and not input_def.is_nothing
