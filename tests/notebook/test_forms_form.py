@@ -222,7 +222,7 @@ def test_op_selection_prunes_the_form_to_the_selected_ops() -> None:
     with pytest.raises(KeyError):
         form.widget_for("ops.clean")
     with pytest.raises(KeyError):
-        form.widget_for("resources")  # no selected op needs the database
+        form.widget_for("resources.db")  # no selected op needs the database
     form.widget_for("ops.load.config.path").value = "x"
     assert form.is_valid
     assert form.target.selected == frozenset({"load"})
