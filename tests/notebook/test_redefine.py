@@ -93,7 +93,7 @@ def test_a_new_op_needing_a_missing_resource_is_reported() -> None:
     assert failed == [
         "job pipeline_job: resource key 'db' is required by op 'bump', but is not provided. "
         "Provide a resource for key 'db', or change 'db' to one of the provided resource keys: "
-        "[]."
+        "['io_manager']."
     ]
     assert namespace["pipeline_job"] is pipeline_job
 
