@@ -131,3 +131,24 @@ def test_runs_refuses_a_negative_limit(cli):
     ran = cli("runs", "--limit", "-5")
     assert ran.code == 2
     assert "expected a whole number of 0 or more, got '-5'" in ran.err
+
+
+def test_runs_lists_the_readable_runs_and_warns_of_a_damaged_record(cli, files, workdir):
+    import sqlite3
+
+    files.jobs()
+    files.config("small.yaml", 1)
+    assert cli("run", "jobs.py", "-c", "small.yaml").code == 0
+    assert cli("run", "jobs.py", "-c", "small.yaml").code == 0
+    db = sqlite3.connect(workdir / "home" / "opbook.db")
+    (damaged,) = db.execute("SELECT run_id FROM runs ORDER BY create_time LIMIT 1").fetchone()
+    db.execute("UPDATE runs SET body = ? WHERE run_id = ?", (b"not a pickle", damaged))
+    db.commit()
+    db.close()
+    ran = cli("runs")
+    assert ran.code == 0
+    assert len(ran.out.strip().splitlines()) == 2  # the header and the readable run
+    assert ran.err.strip().splitlines() == [
+        f"opbook: warning: The record of run {damaged} cannot be read "
+        "(UnpicklingError: invalid load key, 'n'.); it is left out."
+    ]

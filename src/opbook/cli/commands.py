@@ -12,6 +12,7 @@ import argparse
 import os
 import sqlite3
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from opbook.definitions.run_config import run_config_schema
 from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
+from opbook.storage.sqlite import UnreadableRunWarning
 
 DEFAULT_HOME = "~/.opbook"
 TARGET_TAG = "opbook/target"
@@ -216,7 +218,11 @@ def runs(args: argparse.Namespace) -> int:
     with open_instance(args.instance) as instance:
         if args.mark_failed:
             return _mark_failed(instance, args.mark_failed)
-        found = instance.get_runs(filters, limit=args.limit)
+        with warnings.catch_warnings(record=True) as unreadable:
+            warnings.simplefilter("always", UnreadableRunWarning)
+            found = instance.get_runs(filters, limit=args.limit)
+    for warning in unreadable:
+        print(f"opbook: warning: {warning.message}", file=sys.stderr)
     if not found:
         print(f"No runs recorded in {instance_dir(args.instance)}.")
         return 0

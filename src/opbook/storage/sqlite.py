@@ -26,6 +26,7 @@ import os
 import pickle
 import sqlite3
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -217,9 +218,11 @@ class SqliteStorage:
         self, filters: PipelineRunsFilter | None = None, limit: int | None = None
     ) -> list[PipelineRun]:
         clauses, params = _run_clauses(filters)
-        query = "SELECT body FROM runs" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+        query = "SELECT run_id, body FROM runs"
+        query += f" WHERE {' AND '.join(clauses)}" if clauses else ""
         query += " ORDER BY create_time DESC, rowid DESC"
-        runs = [pickle.loads(row[0]) for row in self._connection().execute(query, params)]
+        rows = self._connection().execute(query, params)
+        runs = [run for run in (_readable(run_id, body) for run_id, body in rows) if run]
         if filters is not None and filters.tags:
             runs = [run for run in runs if filters.matches(run)]
         return runs if limit is None else runs[:limit]
@@ -303,6 +306,27 @@ class SqliteStorage:
         with self._transaction() as conn:
             conn.execute("DELETE FROM runs")
             conn.execute("DELETE FROM event_batches")
+
+
+def _readable(run_id: str, body: bytes) -> PipelineRun | None:
+    """The run a row holds, or None (with a warning) for a row that cannot be read: one
+    damaged record must not hide every other run."""
+    try:
+        run = pickle.loads(body)
+    except Exception as exc:
+        warnings.warn(
+            f"The record of run {run_id} cannot be read ({type(exc).__name__}: {exc}); it is "
+            "left out.",
+            UnreadableRunWarning,
+            stacklevel=3,
+        )
+        return None
+    return run if isinstance(run, PipelineRun) else None
+
+
+class UnreadableRunWarning(UserWarning):
+    """A run record in the instance's database cannot be read (damaged, or written by an
+    opbook whose classes are gone); the run is left out of listings."""
 
 
 def _run_clauses(filters: PipelineRunsFilter | None) -> tuple[list[str], list[Any]]:
