@@ -374,3 +374,36 @@ def test_two_different_jobs_with_one_name_are_refused_naming_both(cli, files):
             "(bound to 'dev' and bound to 'prod'); give each its own name"
         )
     assert cli("run", "twins.py", "-j", "prod").code == 0  # chosen by the name it is bound to
+
+
+def test_a_disk_that_fills_during_a_run_is_one_line_and_the_run_ends_failed(
+    cli, files, workdir, monkeypatch
+):
+    import sqlite3
+
+    from opbook.storage.instance import DagsterInstance
+    from opbook.storage.sqlite import SqliteStorage
+
+    files.jobs()
+    files.config("small.yaml", 1)
+    store = SqliteStorage.store_events
+    calls: list[int] = []
+
+    def full_after_the_first_batch(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteStorage, "store_events", full_after_the_first_batch)
+    monkeypatch.setattr("opbook.executors.run.FLUSH_EVERY", 1)
+    monkeypatch.setattr("opbook.executors.run.CHECK_EVERY", 1)
+    ran = cli("run", "jobs.py", "-c", "small.yaml")
+    assert ran.code == 2
+    assert ran.err.strip().splitlines()[-1] == (
+        "opbook: error: the instance's database failed: database or disk is full"
+    )
+    monkeypatch.undo()
+    with DagsterInstance.local(str(workdir / "home")) as instance:
+        (run,) = instance.get_runs()
+    assert run.status.value == "FAILURE"  # not left STARTED

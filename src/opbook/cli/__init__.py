@@ -14,6 +14,7 @@ notebook's cells with no kernel), ``runconfig`` (YAML files, executor, masking) 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -67,4 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return INTERRUPTED
+    except sqlite3.Error as exc:  # the instance's database: a full disk, a locked or bad file
+        _error(f"the instance's database failed: {exc}")
     return BAD_INPUT

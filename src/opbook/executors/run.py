@@ -115,8 +115,12 @@ class RunDriver:
         self._last_flush = time.monotonic()
 
     def _finish(self, status: PipelineRunStatus) -> None:
-        self.flush()
-        self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
+        try:
+            self.flush()
+        finally:
+            # Even when the events cannot be stored (a full disk), the run must not stay
+            # STARTED: its status is a smaller write, which may still go through.
+            self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
 
     def run(self) -> Iterator[DagsterEvent]:
         rc = self.rc
@@ -161,7 +165,9 @@ class RunDriver:
                 self._finish(PipelineRunStatus.CANCELED)
                 raise
             except BaseException as exc:
-                self._record(self._failure(SerializableErrorInfo.from_exception(exc)))
+                # Appended, not recorded: recording may flush, and the failure may be the
+                # storage's own; _finish flushes, then records the status whatever happens.
+                self.events.append(self._failure(SerializableErrorInfo.from_exception(exc)))
                 self._finish(PipelineRunStatus.FAILURE)
                 raise
         failed_steps = [e.step_key for e in self.events if e.event_type_value == _STEP_FAILURE]
