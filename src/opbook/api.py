@@ -207,8 +207,8 @@ def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
 
 
 def _value_loader(rc: RunContext) -> Any:
-    def load(step_key: str, output_name: str) -> Any:
-        return rc.storage.output_value(step_key, output_name)
+    def load(step_key: str, output_name: str, mapping_key: str | None = None) -> Any:
+        return rc.storage.output_value(step_key, output_name, mapping_key)
 
     return load
 

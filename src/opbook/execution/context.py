@@ -295,7 +295,8 @@ class SolidExecutionContext(SystemComputeExecutionContext, UserEvents):
         return f'{kind} "{self._step.handle}"'
 
     def get_mapping_key(self) -> str | None:
-        return None
+        """The mapping key of a step mapped over a dynamic output (``op[key]``), else None."""
+        return self._step.mapping_key
 
     @property
     def pdb(self) -> Any:
