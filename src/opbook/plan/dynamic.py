@@ -197,13 +197,11 @@ def resolve_collect(
         keys = keys_of(dynamic.step_key, dynamic.output_name)
         source = step_input.sources[0]
         if source.step_key.endswith(UNRESOLVED):
-            sources = [
-                handle
-                for k in keys
-                if produced(
-                    handle := StepOutputHandle(_mapped_key(source.step_key, k), source.output_name)
-                )
+            every = [
+                StepOutputHandle(_mapped_key(source.step_key, k), source.output_name) for k in keys
             ]
+            # (none produced: all of them kept, so that the step is skipped, as in Dagster)
+            sources = [handle for handle in every if produced(handle)] or every
         else:
             sources = [StepOutputHandle(source.step_key, source.output_name, k) for k in keys]
         collected.append((step_input.name, tuple(sources)))
@@ -225,9 +223,13 @@ def apply_collected(
 
 def from_resolution(plan: ExecutionPlan, resolution: StepResolution) -> ExecutionStep:
     """A resolved step rebuilt from its plan, as the driving process resolved it."""
-    step = plan.step_dict[resolution.planned_key]
-    if resolution.mapping_key is not None:
-        step = resolve_mapped(step, resolution.mapping_key)
+    mapping_key = resolution.mapping_key
+    if mapping_key is not None:
+        # A re-execution of mapped steps plans them; a run resolves them from the placeholder.
+        planned = plan.step_dict.get(_mapped_key(resolution.planned_key, mapping_key))
+        step = planned or resolve_mapped(plan.step_dict[resolution.planned_key], mapping_key)
+    else:
+        step = plan.step_dict[resolution.planned_key]
     if resolution.collected:
         step = apply_collected(step, resolution.collected)
     return step
@@ -272,3 +274,60 @@ def _check_resolvable(step: ExecutionStep, wanted: set[str]) -> None:
             f'Unresolved ExecutionStep "{step.key}" is resolved by "{resolver}" which is not '
             "part of the current step selection"
         )
+
+
+def resolved_step_map(plan: ExecutionPlan, keys_of: KeysOf) -> dict[str, list[str]]:
+    """``{step key: upstream step keys}`` of a whole plan with each placeholder's mapped steps
+    listed after it, as an earlier run resolved them (``keys_of``), for step selections.  A
+    placeholder keeps the step that resolves it as its only upstream step; a mapped step
+    ``op[k]`` has the upstream steps of its placeholder, same-keyed."""
+    step_map: dict[str, list[str]] = {}
+    mapped = mapped_steps(plan, keys_of)
+    for step in plan.steps:
+        ups = list(step.upstream_keys)
+        if step.key in mapped:
+            assert step.dynamic_source is not None
+            resolver = step.dynamic_source.step_key
+            step_map[step.key] = [resolver]
+            for key in mapped[step.key]:
+                mapping_key = split_key(key)[1]
+                assert mapping_key is not None
+                step_map[key] = [_mapped_key(u, mapping_key) for u in ups if u != resolver]
+        else:
+            step_map[step.key] = [k for up in ups for k in (up, *mapped.get(up, ()))]
+    return step_map
+
+
+def mapped_steps(plan: ExecutionPlan, keys_of: KeysOf) -> dict[str, list[str]]:
+    """Placeholder -> the keys of its mapped steps, from the items an earlier run yielded."""
+    mapped = {}
+    for step in plan.steps:
+        dynamic = step.dynamic_source
+        if dynamic is not None and step.mapping_key is None:
+            keys = keys_of(dynamic.step_key, dynamic.output_name)
+            mapped[step.key] = [_mapped_key(step.key, k) for k in keys]
+    return mapped
+
+
+def settle_selection(
+    plan: ExecutionPlan, chosen: set[str], named: Iterable[str], keys_of: KeysOf
+) -> set[str]:
+    """A selection of a resolved step map, made runnable: when the step that resolves a
+    placeholder runs again, the placeholder is resolved afresh (naming one of its earlier
+    mapped steps too is an error); else the earlier mapped steps stand for it."""
+    named = set(named)
+    chosen = set(chosen)
+    for placeholder, keys in mapped_steps(plan, keys_of).items():
+        resolver = plan.step_dict[placeholder].dynamic_source.step_key  # type: ignore[union-attr]
+        if resolver in chosen:
+            explicit = sorted(named & set(keys))
+            if explicit:
+                raise DagsterExecutionStepNotFoundError(
+                    f"Step selection refers to unknown step: {explicit[0]}: step "
+                    f'"{resolver}" runs again, so the steps it resolves are planned afresh.',
+                    step_keys=explicit,
+                )
+            chosen -= set(keys)
+        elif placeholder not in named:
+            chosen.discard(placeholder)
+    return chosen
