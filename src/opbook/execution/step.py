@@ -495,7 +495,9 @@ class _StepRun:
         for asset in assets:
             self.emitted.append(self._materialization_event(asset))
         self.emit(ET.HANDLED_OUTPUT, *fixed)
-        node_config = self.rc.resolved.nodes.get(self.key)
+        node_config = self.rc.resolved.nodes.get(
+            self.key if self.step.mapping_key is None else str(self.step.handle)
+        )
         if node_config is not None and node_config.outputs:
             self._materialize_from_config(name, dagster_type, output.value, node_config.outputs)
 

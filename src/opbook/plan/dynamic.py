@@ -261,9 +261,21 @@ def select_steps(
         if key in wanted:
             if step.dynamic_source is not None:
                 _check_resolvable(step, wanted)
-            steps.append(step)
+            steps.append(_waiting_for_mapped(step, mapped))
         steps += [resolve_mapped(step, k) for k in mapped.get(key, ())]
     return steps
+
+
+def _waiting_for_mapped(step: ExecutionStep, mapped: Mapping[str, list[str]]) -> ExecutionStep:
+    """A selected step that collects over a placeholder waits for its selected mapped steps."""
+    extra = tuple(
+        _mapped_key(source.step_key, k)
+        for step_input in step.inputs
+        if step_input.is_collect
+        for source in step_input.sources
+        for k in mapped.get(source.step_key, ())
+    )
+    return replace(step, upstream_keys=step.upstream_keys + extra) if extra else step
 
 
 def _check_resolvable(step: ExecutionStep, wanted: set[str]) -> None:
