@@ -10,6 +10,8 @@ from opbook import (
     DagsterInstance,
     DagsterInvariantViolationError,
     DagsterRunNotFoundError,
+    DynamicOut,
+    DynamicOutput,
     Field,
     PipelineRunStatus,
     execute_pipeline,
@@ -236,3 +238,87 @@ def test_jobs_are_reexecuted_too(instance):
     )
     assert ran(child) == ["double"]
     assert child.result_for_solid("double").output_value() == 4
+
+
+# -- dynamic graphs: mapped steps ---------------------------------------------------------------
+
+
+@op(out=DynamicOut())
+def spread():
+    for key in ("k1", "k2", "k3"):
+        yield DynamicOutput(int(key[1]), mapping_key=key)
+
+
+@op(config_schema={"fail_on": Field(int, default_value=0)})
+def halve(context, x: int) -> float:
+    if x == context.op_config["fail_on"]:
+        raise ValueError(f"halve was told to fail on {x}")
+    return x / 2
+
+
+@op
+def added(xs: list) -> float:
+    return sum(xs)
+
+
+@job
+def mapped_job():
+    added(spread().map(halve).collect())
+
+
+def test_one_mapped_step_reexecutes_alone() -> None:
+    instance = DagsterInstance.ephemeral()
+    parent = mapped_job.execute_in_process(instance=instance)
+    child = reexecute_pipeline(
+        mapped_job, parent.run_id, instance=instance, step_selection=["halve[k2]"]
+    )
+    assert [e.step_key for e in child.event_list if e.event_type_value == "STEP_START"] == [
+        "halve[k2]"
+    ]
+    assert child.result_for_solid("halve").output_value() == {"k2": 1.0}
+
+
+def test_a_mapped_step_and_its_collect_reexecute_with_the_parents_items() -> None:
+    instance = DagsterInstance.ephemeral()
+    parent = mapped_job.execute_in_process(instance=instance)
+    child = reexecute_pipeline(
+        mapped_job, parent.run_id, instance=instance, step_selection=["halve[k3]*"]
+    )
+    assert child.output_for_solid("added") == 3.0
+
+
+def test_a_failed_mapped_step_reexecutes_from_failure() -> None:
+    instance = DagsterInstance.ephemeral()
+    config = {"ops": {"halve": {"config": {"fail_on": 2}}}}
+    parent = mapped_job.execute_in_process(
+        run_config=config, instance=instance, raise_on_error=False
+    )
+    assert not parent.success
+    child = reexecute_pipeline(mapped_job, parent.run_id, instance=instance, from_failure=True)
+    started = [e.step_key for e in child.event_list if e.event_type_value == "STEP_START"]
+    assert started == ["halve[k2]", "added"]
+    assert child.output_for_solid("added") == 3.0
+
+
+def test_an_unknown_mapping_key_is_an_unknown_step() -> None:
+    instance = DagsterInstance.ephemeral()
+    parent = mapped_job.execute_in_process(instance=instance)
+    with pytest.raises(
+        DagsterExecutionStepNotFoundError,
+        match=r"Step selection refers to unknown step: halve\[k9\]",
+    ):
+        reexecute_pipeline(
+            mapped_job, parent.run_id, instance=instance, step_selection=["halve[k9]"]
+        )
+
+
+def test_a_placeholder_needs_the_step_that_resolves_it() -> None:
+    instance = DagsterInstance.ephemeral()
+    parent = mapped_job.execute_in_process(instance=instance)
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=r'Unresolved ExecutionStep "halve\[\?\]" is resolved by "spread" which is not part',
+    ):
+        reexecute_pipeline(
+            mapped_job, parent.run_id, instance=instance, step_selection=["halve[?]"]
+        )

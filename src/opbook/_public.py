@@ -75,6 +75,8 @@ from opbook.definitions.graph import (
 )
 from opbook.definitions.hook import HookDefinition, event_list_hook, failure_hook, success_hook
 from opbook.definitions.input_output import (
+    DynamicOut,
+    DynamicOutputDefinition,
     GraphIn,
     GraphOut,
     In,
@@ -195,6 +197,7 @@ from opbook.definitions.user_events import (
     AssetKey,
     AssetMaterialization,
     Backoff,
+    DynamicOutput,
     ExpectationResult,
     Failure,
     Jitter,
@@ -355,6 +358,9 @@ __all__ = [
     "DailyPartitionsDefinition",
     "DependencyDefinition",
     "Dict",
+    "DynamicOut",
+    "DynamicOutput",
+    "DynamicOutputDefinition",
     "DynamicPartitionsDefinition",
     "Enum",
     "EnumValue",

@@ -14,11 +14,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from opbook import config as cfg
 from opbook.definitions.engine import Engine
 from opbook.definitions.graph import GraphDefinition
+from opbook.definitions.io_manager import default_job_io_manager
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.resource import as_resource_definition
@@ -37,15 +39,16 @@ from opbook.errors import (
     DagsterRunNotFoundError,
     ParameterCheckError,
 )
-from opbook.events import DagsterEvent
+from opbook.events import DagsterEvent, DagsterEventType
 from opbook.execution import hook_invocation, invocation
 from opbook.execution.log_manager import DagsterLogManager
-from opbook.execution.output_storage import uses_io_managers
+from opbook.execution.output_storage import node_key, stored_name, uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.run_context import RunContext, build_loggers
 from opbook.executors import executor_for
 from opbook.executors.in_process import execute_in_process as in_process_executor_fn
 from opbook.executors.run import ExecutorFn, RunDriver
+from opbook.plan import dynamic
 from opbook.plan.plan import build_plan, normalize_step_key
 from opbook.plan.selection import select, split_clauses
 from opbook.storage.instance import DagsterInstance
@@ -207,8 +210,8 @@ def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
 
 
 def _value_loader(rc: RunContext) -> Any:
-    def load(step_key: str, output_name: str) -> Any:
-        return rc.storage.output_value(step_key, output_name)
+    def load(step_key: str, output_name: str, mapping_key: str | None = None) -> Any:
+        return rc.storage.output_value(step_key, output_name, mapping_key)
 
     return load
 
@@ -337,13 +340,23 @@ def _parent_and_keys(
     if not step_selection and not from_failure:
         return parent, None
     resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
-    full = build_plan(request.pipeline, resolved).upstream_map()
+    plan = build_plan(request.pipeline, resolved)
+    keys_of = partial(_mapping_keys_in_lineage, instance, parent)
+    full = (
+        dynamic.resolved_step_map(plan, keys_of) if plan.links.placeholders else plan.upstream_map()
+    )
     if from_failure:
-        return parent, _unfinished_steps(parent, list(full), instance)
+        unfinished = set(_unfinished_steps(parent, list(full), instance))
+        settled = dynamic.settle_selection(plan, unfinished, (), keys_of)
+        return parent, [key for key in full if key in settled]
     assert step_selection is not None
     clauses = split_clauses(step_selection)
     for clause in clauses:
         name = normalize_step_key(clause.strip("*+"))
+        if name not in full and dynamic.split_key(name)[1] not in (None, "?"):
+            raise DagsterExecutionStepNotFoundError(
+                f"Step selection refers to unknown step: {name}", [name]
+            )
         if name not in full:
             raise DagsterExecutionStepNotFoundError(
                 f"Can not build subset plan from unknown step: {clause.strip('*+')}. "
@@ -355,7 +368,28 @@ def _parent_and_keys(
         chosen = select(full, clauses, "steps", "step_selection", aliases)
     except DagsterInvalidSubsetError as exc:
         raise DagsterExecutionStepNotFoundError(str(exc), clauses) from exc
+    named = [normalize_step_key(clause.strip("*+")) for clause in clauses]
+    chosen = dynamic.settle_selection(plan, chosen, named, keys_of)
     return parent, [key for key in full if key in chosen]
+
+
+def _mapping_keys_in_lineage(
+    instance: DagsterInstance, run: PipelineRun | None, step_key: str, output_name: str
+) -> list[str]:
+    """The mapping keys a dynamic output yielded in the closest run of ``run``'s lineage
+    that ran its step, in order."""
+    while run is not None:
+        if run.step_keys_to_execute is None or step_key in run.step_keys_to_execute:
+            return [
+                e.event_specific_data.step_output_handle.mapping_key
+                for e in instance.get_events(run.run_id)
+                if e.event_type_value == DagsterEventType.STEP_OUTPUT
+                and e.step_key == step_key
+                and e.event_specific_data.step_output_handle.output_name == output_name
+                and e.event_specific_data.step_output_handle.mapping_key is not None
+            ]
+        run = instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
+    return []
 
 
 def _parent_run(parent_run_id: str, instance: DagsterInstance) -> PipelineRun:
@@ -403,18 +437,27 @@ def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
     for step in rc.plan.steps:
         for step_input in step.inputs:
             for source in step_input.sources:
-                if source.step_key in rc.plan.step_dict:
-                    continue
+                if source.step_key in rc.plan.step_dict or step_input.is_collect:
+                    continue  # (a collect's items are known once the run resolves it)
                 try:
                     store, run_id = rc.source_of(source.step_key)
                 except DagsterInvariantViolationError:
                     if parent.storage_name == rc.resolved.storage_name:
                         continue  # the run's own user-defined storage reads it
                     raise
-                if not store.has_value(run_id, source.step_key, source.output_name):
+                name = stored_name(source.output_name, source.mapping_key)
+                if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
                         _gone_message(parent, step.key, step_input.name, source, run_id, store)
                     )
+
+
+def _kept_by_default_manager(rc: RunContext, step_key: str, output_name: str) -> bool:
+    """Whether a job's default IO manager stores that output (in memory, in a run that asked
+    for it); another manager keeps it where it chooses."""
+    node = rc.pipeline.get_solid(node_key(step_key))
+    key = node.definition.output_def_named(output_name).io_manager_key
+    return rc.mode.resource_defs.get(key) is default_job_io_manager
 
 
 def _check_parent_memory_values(rc: RunContext, parent: PipelineRun) -> None:
@@ -422,13 +465,16 @@ def _check_parent_memory_values(rc: RunContext, parent: PipelineRun) -> None:
     for step in rc.plan.steps:
         for step_input in step.inputs:
             for source in step_input.sources:
-                if source.step_key in rc.plan.step_dict:
+                if source.step_key in rc.plan.step_dict or step_input.is_collect:
+                    continue  # (a collect's items are known once the run resolves it)
+                if not _kept_by_default_manager(rc, source.step_key, source.output_name):
                     continue
                 run_id = rc.run_id_of(source.step_key)
                 ran = rc.instance.get_run_by_id(run_id)
                 if ran is None or ran.storage_name != "in_memory":
                     continue
-                if not store.has_value(run_id, source.step_key, source.output_name):
+                name = stored_name(source.output_name, source.mapping_key)
+                if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
                         _gone_message(parent, step.key, step_input.name, source, run_id, store)
                     )

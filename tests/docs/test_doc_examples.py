@@ -92,3 +92,13 @@ def test_getting_started_examples_run(capsys: pytest.CaptureFixture[str]) -> Non
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "60" and printed[-1] == "hello"
     assert "Error 1: Invalid scalar at path root:ops:scale:config:factor." in "\n".join(printed)
+
+
+def test_executors_page_dynamic_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The dynamic-graph example of the executors page runs and prints what it says."""
+    text = (DOCS / "executors.md").read_text(encoding="utf-8")
+    section = text.split("## Dynamic graphs", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    exec(compile(block, "executors.md, dynamic graphs", "exec"), {"__name__": "__main__"})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["{'from_0': 45, 'from_10': 145, 'from_20': 245}", "435"]

@@ -18,6 +18,8 @@ import pytest
 
 from opbook import (
     DagsterInstance,
+    DynamicOut,
+    DynamicOutput,
     In,
     Nothing,
     PipelineRunStatus,
@@ -134,6 +136,47 @@ def test_a_failure_beside_a_running_step_lets_the_other_branch_finish(executor) 
     result, _ = run(job, executor, raise_on_error=False)
     assert not result.success  # type: ignore[attr-defined]
     assert result.result_for_solid("after_slow").output_value() == 2  # type: ignore[attr-defined]
+
+
+# -- a dynamic graph: a mapped step fails beside mapped steps still running -------------------
+
+
+@op(out=DynamicOut())
+def spread():
+    for key in ("fast", "boom", "slow"):
+        yield DynamicOutput(key, mapping_key=key)
+
+
+@op
+def work(key: str) -> str:
+    if key == "boom":
+        time.sleep(0.3)
+        raise Boom("work[boom]")
+    time.sleep(1.0 if key == "slow" else 0.0)
+    return key
+
+
+@op
+def gather(keys: list) -> int:
+    return len(keys)
+
+
+@graph
+def mapped_failure_beside_running_steps():
+    gather(spread().map(work).collect())
+
+
+def test_a_failed_mapped_step_ends_the_run_and_abandons_the_collect(executor) -> None:
+    job = mapped_failure_beside_running_steps.to_job(executor_def=executor.definition)
+    result, instance = run(job, executor, raise_on_error=False)
+    status, events = recorded(instance)
+    assert status == PipelineRunStatus.FAILURE
+    outcomes = {(e.step_key, e.event_type_value) for e in events if e.is_step_event}
+    assert ("work[boom]", "STEP_FAILURE") in outcomes
+    assert ("work[slow]", "STEP_SUCCESS") in outcomes
+    assert ("work[fast]", "STEP_SUCCESS") in outcomes
+    assert not any(key == "gather" for key, _ in outcomes)
+    assert result.result_for_solid("work").success is False  # type: ignore[attr-defined]
 
 
 # -- random graphs, failures at random moments -----------------------------------------------

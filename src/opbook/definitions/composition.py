@@ -20,6 +20,7 @@ from opbook.definitions.engine import engine
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.tags import validate_tags
 from opbook.errors import (
+    CheckError,
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
@@ -90,6 +91,91 @@ class OutputHandle:
 
     def __repr__(self) -> str:
         return f"OutputHandle({self.node_name!r}, {self.output_name!r})"
+
+
+class CollectHandle(NamedTuple):
+    """``dynamic.collect()``: every item of a dynamic output, as one list input."""
+
+    node_name: str
+    output_name: str
+
+
+class DynamicOutputHandle:
+    """The dynamic output ``output_name`` of the invocation ``node_name``: items known only at
+    run time.  It must be unpacked, with ``map`` (the ops ``fn`` invokes run once per item)
+    or ``collect`` (one list of all items).
+    """
+
+    __slots__ = ("node_kind", "node_name", "output_name")
+
+    def __init__(self, node_name: str, output_name: str, node_kind: str = "op") -> None:
+        self.node_name = node_name
+        self.output_name = output_name
+        self.node_kind = node_kind
+
+    def describe_node(self) -> str:
+        return f"{self.node_kind} '{self.node_name}'"
+
+    def map(self, fn: Callable[..., Any]) -> Any:
+        """Invoke ``fn`` on one item: what it invokes is run once per item at run time.
+
+        Returns what ``fn`` returned, its outputs dynamic in turn (one handle, a tuple of
+        them, or None).
+        """
+        if not callable(fn):
+            raise CheckError(f"Expected a callable for map, got {fn!r}.")
+        result = fn(self.unwrap())
+        if isinstance(result, OutputHandle):
+            return DynamicOutputHandle(result.node_name, result.output_name, result.node_kind)
+        if isinstance(result, tuple) and all(isinstance(h, OutputHandle) for h in result):
+            return tuple(
+                DynamicOutputHandle(h.node_name, h.output_name, h.node_kind) for h in result
+            )
+        if result is None or isinstance(result, DynamicOutputHandle):
+            return result
+        raise CheckError(
+            "Could not handle output from map function invoked on "
+            f"{self.node_name}:{self.output_name}, received {result}"
+        )
+
+    def collect(self) -> CollectHandle:
+        """All items, in the order they were yielded, as one list input of a downstream op."""
+        return CollectHandle(self.node_name, self.output_name)
+
+    def unwrap(self) -> OutputHandle:
+        return OutputHandle(self.node_name, self.output_name, self.node_kind)
+
+    def _unpack_first(self, what: str) -> str:
+        return (
+            f"Attempted to {what} an DynamicOutputHandle. This object represents the dynamic "
+            f'output "{self.output_name}" from the {self.describe_node()}. Use the "map" method '
+            "on this object to create downstream dependencies that will be cloned for each "
+            "DynamicOut that is resolved at runtime."
+        )
+
+    def __iter__(self) -> NoReturn:
+        raise DagsterInvariantViolationError(self._unpack_first("iterate over"))
+
+    def __getitem__(self, index: Any) -> NoReturn:
+        raise DagsterInvariantViolationError(self._unpack_first("index in to"))
+
+    def _already_invoked(self, method: str) -> str:
+        recording = _stack[-1] if _stack else None
+        where = f"In {recording.source} {recording.graph_name}, a" if recording else "A"
+        return (
+            f"{where}ttempted to call {method} method for DynamicOutputHandle. This object "
+            f'represents the dynamic out "{self.output_name}" from the already invoked '
+            f"{self.describe_node()}. Consider checking the location of parentheses."
+        )
+
+    def alias(self, _name: str) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("alias"))
+
+    def with_hooks(self, _hook_defs: Any) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("hook"))
+
+    def __repr__(self) -> str:
+        return f"DynamicOutputHandle({self.node_name!r}, {self.output_name!r})"
 
 
 class GraphInputHandle(NamedTuple):
@@ -290,8 +376,26 @@ class PendingInvocation:
         return name
 
 
+def unwrap_dynamic(returned: Any) -> Any:
+    """What a composition function returned, its dynamic outputs as plain output handles
+    (a graph may map one of its outputs to a dynamic output)."""
+    if isinstance(returned, DynamicOutputHandle):
+        return returned.unwrap()
+    if isinstance(returned, tuple) and any(isinstance(h, DynamicOutputHandle) for h in returned):
+        return tuple(unwrap_dynamic(h) for h in returned)
+    if isinstance(returned, dict):
+        return {key: unwrap_dynamic(h) for key, h in returned.items()}
+    return returned
+
+
 def _is_handle(value: Any) -> bool:
     return isinstance(value, (OutputHandle, GraphInputHandle))
+
+
+def _handle_for(output_def: Any, name: str, kind: str) -> OutputHandle | DynamicOutputHandle:
+    if output_def.is_dynamic:
+        return DynamicOutputHandle(name, output_def.name, kind)
+    return OutputHandle(name, output_def.name, kind)
 
 
 def _bind_inputs(
@@ -345,9 +449,15 @@ def _check_argument(
     definition: NodeDefinition, name: str, where: str, key: str, value: Any, position: str
 ) -> Any:
     """``value`` as an input binding: a handle, or a list of them (fan-in)."""
-    if _is_handle(value):
+    if _is_handle(value) or isinstance(value, CollectHandle):
         return value
     kind = definition.node_kind
+    if isinstance(value, DynamicOutputHandle):
+        raise DagsterInvalidDefinitionError(
+            f"{where}, received the dynamic output {value.output_name} from "
+            f"{value.describe_node()} directly. Dynamic output must be unpacked by invoking map "
+            "or collect."
+        )
     if isinstance(value, list):
         for index, item in enumerate(value):
             if not _is_handle(item):
@@ -383,8 +493,8 @@ def _output_handles(definition: NodeDefinition, name: str) -> Any:
         return None
     kind = definition.node_kind
     if len(outputs) == 1:
-        return OutputHandle(name, outputs[0].name, kind)
-    handles = {o.name: OutputHandle(name, o.name, kind) for o in outputs}
+        return _handle_for(outputs[0], name, kind)
+    handles = {o.name: _handle_for(o, name, kind) for o in outputs}
     return NamedTupleCache.get(definition.name, tuple(handles))(**handles)
 
 

@@ -35,6 +35,13 @@ class MultiDependencyDefinition:
         return self.dependencies
 
 
+class DynamicCollectDependencyDefinition(NamedTuple):
+    """Feed one input with the list of every item of a dynamic output (``.collect()``)."""
+
+    solid_name: str
+    output_name: str
+
+
 class FrozenTags(dict[str, Any]):
     """Tags that can be part of a dict key (an invocation in a dependency dict)."""
 
@@ -245,3 +252,6 @@ class InputSources:
 
     sources: tuple[Upstream, ...]
     is_fan_in: bool
+    # ``dynamic.collect()``: one source, a dynamic output (or an output mapped over one),
+    # whose items make the list.
+    is_collect: bool = False

@@ -18,11 +18,12 @@ from typing import Any
 
 from opbook import config as cfg
 from opbook import dag
-from opbook.definitions import composition
+from opbook.definitions import composition, dynamic
 from opbook.definitions.config_mapping import ConfigMapping
 from opbook.definitions.configured import configured_from, configured_schema, require_name
 from opbook.definitions.dependencies import (
     DependencyDefinition,
+    DynamicCollectDependencyDefinition,
     InputMapping,
     InputSources,
     MultiDependencyDefinition,
@@ -34,6 +35,7 @@ from opbook.definitions.dependencies import (
 from opbook.definitions.dependency_structure import DependencyStructure
 from opbook.definitions.engine import engine
 from opbook.definitions.input_output import (
+    DynamicOutputDefinition,
     GraphIn,
     GraphOut,
     In,
@@ -104,6 +106,8 @@ class GraphDefinition(NodeDefinition):
             tags,
             _mapping_schema(config),
         )
+        # node -> the dynamic output it is mapped over (checked against Dagster's rules)
+        self.dynamic_fan_out_index = dynamic.check_graph(type(self).__name__, self)
 
     # -- structure -------------------------------------------------------------------------
 
@@ -473,6 +477,8 @@ def _nodes_from_definitions(
 def _sources_of(graph_name: str, node: str, input_name: str, dep: Any) -> InputSources:
     if isinstance(dep, DependencyDefinition):
         return InputSources((Upstream(dep.solid, dep.output),), is_fan_in=False)
+    if isinstance(dep, DynamicCollectDependencyDefinition):
+        return InputSources((Upstream(dep.solid_name, dep.output_name),), True, is_collect=True)
     if isinstance(dep, MultiDependencyDefinition):
         return InputSources(
             tuple(Upstream(d.solid, d.output) for d in dep.dependencies), is_fan_in=True
@@ -567,10 +573,9 @@ def _graph_output_defs(
     defs = []
     for m in mappings:
         inner = nodes[m.node_name].definition.output_def_named(m.output_name)
+        kind = DynamicOutputDefinition if inner.is_dynamic else OutputDefinition
         defs.append(
-            OutputDefinition(
-                inner.dagster_type, m.graph_output_name, inner.description, inner.is_required
-            )
+            kind(inner.dagster_type, m.graph_output_name, inner.description, inner.is_required)
         )
     return defs
 
@@ -631,6 +636,11 @@ def compose(
     for inv in recording.invocations.values():
         nodes[inv.name] = Node(inv.name, inv.definition, inv.tags, inv.hook_defs, inv.retry_policy)
         for input_name, bound in inv.inputs.items():
+            if isinstance(bound, composition.CollectHandle):
+                wiring[(inv.name, input_name)] = InputSources(
+                    (Upstream(bound.node_name, bound.output_name),), True, is_collect=True
+                )
+                continue
             handles = bound if isinstance(bound, list) else [bound]
             sources = []
             for handle in handles:
@@ -700,6 +710,7 @@ def _returned_outputs(
     names them, a returned tuple fills them in order, and every declared output must be given.
     """
     where = f"{recording.source} '{recording.graph_name}'"
+    returned = composition.unwrap_dynamic(returned)
     names = list(declared) if declared is not None else ["result"]
     mapped: dict[str, composition.OutputHandle] = {}
     if isinstance(returned, composition.OutputHandle):

@@ -163,6 +163,23 @@ class OutputDefinition:
         return f"OutputDefinition({self.name!r}, {self.dagster_type.name})"
 
 
+class DynamicOutputDefinition(OutputDefinition):
+    """An output whose items are known only at run time: the op yields one ``DynamicOutput``
+    per item.  In a composition the output must be unpacked with ``.map(fn)`` (run ``fn``'s
+    ops once per item) or ``.collect()`` (a list of every item).  Same arguments as
+    ``OutputDefinition``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def is_dynamic(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"DynamicOutputDefinition({self.name!r}, {self.dagster_type.name})"
+
+
 class In:
     """An op input, named by the compute function's parameter it feeds."""
 
@@ -216,6 +233,23 @@ class Out:
     def to_definition(self, name: str, annotation: Any = NO_VALUE) -> OutputDefinition:
         hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
         return OutputDefinition(
+            None if hint is NO_VALUE else hint,
+            name,
+            self.description,
+            self.is_required,
+            self.io_manager_key,
+            self.metadata,
+            asset_key=self.asset_key,
+        )
+
+
+class DynamicOut(Out):
+    """An op output whose items are known only at run time (``DynamicOutputDefinition`` in
+    the job API): ``@op(out=DynamicOut())`` and yield one ``DynamicOutput`` per item."""
+
+    def to_definition(self, name: str, annotation: Any = NO_VALUE) -> OutputDefinition:
+        hint = self.dagster_type if self.dagster_type is not NO_VALUE else annotation
+        return DynamicOutputDefinition(
             None if hint is NO_VALUE else hint,
             name,
             self.description,

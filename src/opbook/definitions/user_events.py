@@ -3,7 +3,9 @@ check results, and the ``Failure`` / ``RetryRequested`` control-flow exceptions.
 
 from __future__ import annotations
 
+import keyword
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -40,6 +42,85 @@ class Output:
         return (
             isinstance(other, Output)
             and other.value == self.value
+            and other.output_name == self.output_name
+            and other.metadata_entries == self.metadata_entries
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# Names Dagster refuses for nodes, and so for mapping keys (which become parts of step keys).
+_RESERVED_NAMES = frozenset(
+    {
+        "context", "conf", "config", "meta", "arg_dict", "dict", "input_arg_dict",
+        "output_arg_dict", "int", "str", "float", "bool", "input", "output", "type",
+        *keyword.kwlist,
+    }
+)  # fmt: skip
+_VALID_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def check_mapping_key(mapping_key: Any) -> str:
+    """``mapping_key`` itself, if Dagster would accept it: it names a mapped step
+    (``op[mapping_key]``), so it follows the rule for names."""
+    if not isinstance(mapping_key, str):
+        raise CheckError(f'Param "mapping_key" is not a str. Got {mapping_key!r}.')
+    if mapping_key in _RESERVED_NAMES:
+        raise DagsterInvalidDefinitionError(
+            f'"{mapping_key}" is not a valid name in Dagster. It conflicts with a Dagster or '
+            "python reserved keyword."
+        )
+    if not _VALID_KEY.match(mapping_key):
+        raise DagsterInvalidDefinitionError(
+            f'"{mapping_key}" is not a valid name in Dagster. Names must be in regex '
+            f"{_VALID_KEY.pattern}."
+        )
+    return mapping_key
+
+
+class DynamicOutput:
+    """One value of a dynamic output (``DynamicOut`` / ``DynamicOutputDefinition``): an op
+    yields one per item, each under its own ``mapping_key``; downstream, ``.map`` runs an op
+    once per item (step ``op[mapping_key]``) and ``.collect()`` gathers them into a list.
+
+    Args:
+        value: the item.
+        mapping_key: names the item among its peers: letters, digits and underscores.
+        output_name: the dynamic output it belongs to (``"result"`` by default).
+        metadata_entries: metadata attached to the STEP_OUTPUT event.
+        metadata: the same, as a dict of label to value.
+    """
+
+    __slots__ = ("mapping_key", "metadata_entries", "output_name", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        mapping_key: str,
+        output_name: str = "result",
+        metadata_entries: Sequence[EventMetadataEntry] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(output_name, str):
+            raise CheckError(f'Param "output_name" is not a str. Got {output_name!r}.')
+        self.value = value
+        self.mapping_key = check_mapping_key(mapping_key)
+        self.output_name = output_name
+        self.metadata_entries = (
+            normalize_metadata(metadata_entries, metadata) if (metadata_entries or metadata) else []
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"DynamicOutput(value={self.value!r}, mapping_key={self.mapping_key!r}, "
+            f"output_name={self.output_name!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DynamicOutput)
+            and other.value == self.value
+            and other.mapping_key == self.mapping_key
             and other.output_name == self.output_name
             and other.metadata_entries == self.metadata_entries
         )

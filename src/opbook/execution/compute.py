@@ -13,6 +13,7 @@ from typing import Any
 
 from opbook.definitions.user_events import (
     AssetMaterialization,
+    DynamicOutput,
     ExpectationResult,
     Failure,
     Output,
@@ -24,7 +25,7 @@ from opbook.errors import (
     DagsterInvariantViolationError,
 )
 
-_YIELDABLE = (Output, AssetMaterialization, ExpectationResult)
+_YIELDABLE = (Output, DynamicOutput, AssetMaterialization, ExpectationResult)
 
 
 def _wrap(exc: Exception, step: Any) -> DagsterExecutionStepExecutionError:

@@ -167,7 +167,7 @@ class SystemComputeExecutionContext:
     @property
     def solid_config(self) -> Any:
         """The node's config, validated, with defaults filled in. Also ``op_config``."""
-        node_config = self._rc.resolved.nodes.get(self._step.key)
+        node_config = self._rc.resolved.nodes.get(_node_key(self._step))
         return None if node_config is None else node_config.config
 
     op_config = solid_config
@@ -295,7 +295,8 @@ class SolidExecutionContext(SystemComputeExecutionContext, UserEvents):
         return f'{kind} "{self._step.handle}"'
 
     def get_mapping_key(self) -> str | None:
-        return None
+        """The mapping key of a step mapped over a dynamic output (``op[key]``), else None."""
+        return self._step.mapping_key
 
     @property
     def pdb(self) -> Any:
@@ -483,7 +484,7 @@ class HookContext:
     def solid_config(self) -> Any:
         """That node's config. Also ``op_config``."""
         if self._rc is not None and self._step is not None:
-            node_config = self._rc.resolved.nodes.get(self._step.key)
+            node_config = self._rc.resolved.nodes.get(_node_key(self._step))
             return None if node_config is None else node_config.config
         return self._op_config
 
@@ -546,3 +547,8 @@ class InitExecutorContext:
         self.executor_def = executor_def
         self.executor_config = executor_config
         self.instance = instance
+
+
+def _node_key(step: ExecutionStep) -> str:
+    """The handle a step's node config is under (a mapped step ``op[k]`` has ``op``'s)."""
+    return step.key if step.mapping_key is None else str(step.handle)

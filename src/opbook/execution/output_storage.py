@@ -40,6 +40,7 @@ from opbook.errors import (
 from opbook.events import HandledOutputData, LoadedInputData, StepOutputHandle
 from opbook.execution.io_contexts import InputContext, OutputContext
 from opbook.execution.resources import ResourceScope
+from opbook.plan.dynamic import split_key
 
 if TYPE_CHECKING:
     from opbook.execution.run_context import RunContext
@@ -60,9 +61,10 @@ class StorageFailed(Exception):
 
 class OutputStorage(Protocol):
     def handle_output(
-        self, step: ExecutionStep, output_def: Any, value: Any
+        self, step: ExecutionStep, output_def: Any, value: Any, mapping_key: str | None = None
     ) -> tuple[Fixed, list[AssetMaterialization]]:
-        """Store ``value``; the HANDLED_OUTPUT text and data, and assets to report."""
+        """Store ``value`` (an item of a dynamic output when ``mapping_key`` is given); the
+        HANDLED_OUTPUT text and data, and assets to report."""
         ...
 
     def load_input(
@@ -76,7 +78,7 @@ class OutputStorage(Protocol):
         """The value of an input no output feeds, from its root input manager."""
         ...
 
-    def output_value(self, step_key: str, output_name: str) -> Any:
+    def output_value(self, step_key: str, output_name: str, mapping_key: str | None = None) -> Any:
         """A stored output of this run or its parents, for results and notebooks."""
         ...
 
@@ -105,12 +107,12 @@ class IntermediateStorage:
         self.rc = rc
 
     def handle_output(
-        self, step: ExecutionStep, output_def: Any, value: Any
+        self, step: ExecutionStep, output_def: Any, value: Any, mapping_key: str | None = None
     ) -> tuple[Fixed, list[AssetMaterialization]]:
         store = self.rc.value_store
         name = output_def.name
         try:
-            store.set_value(self.rc.run.run_id, step.key, name, value)
+            store.set_value(self.rc.run.run_id, step.key, stored_name(name, mapping_key), value)
         except DagsterError as exc:
             raise StorageFailed(exc) from exc
         except Exception as exc:
@@ -133,7 +135,8 @@ class IntermediateStorage:
         self, step: ExecutionStep, step_input: StepInput, source: StepOutputHandle
     ) -> tuple[Any, Fixed]:
         store, run_id = self.rc.source_of(source.step_key)
-        if not store.has_value(run_id, source.step_key, source.output_name):
+        output = stored_name(source.output_name, source.mapping_key)
+        if not store.has_value(run_id, source.step_key, output):
             if step_input.is_fan_in:
                 return MISSING, ("", None)
             raise StorageFailed(
@@ -144,7 +147,7 @@ class IntermediateStorage:
                 )
             )
         try:
-            value = store.get_value(run_id, source.step_key, source.output_name)
+            value = store.get_value(run_id, source.step_key, output)
         except DagsterError as exc:
             raise StorageFailed(exc) from exc
         except Exception as exc:
@@ -168,8 +171,9 @@ class IntermediateStorage:
         # Root input managers are resources of the mode, whatever keeps the outputs.
         return IOManagerStorage(self.rc).load_root_input(step, step_input)
 
-    def output_value(self, step_key: str, output_name: str) -> Any:
+    def output_value(self, step_key: str, output_name: str, mapping_key: str | None = None) -> Any:
         store, run_id = self.rc.source_of(step_key)
+        output_name = stored_name(output_name, mapping_key)
         if not store.has_value(run_id, step_key, output_name):
             raise DagsterInvariantViolationError(
                 f'The value of output "{output_name}" of step "{step_key}" of run {run_id} is no '
@@ -193,11 +197,13 @@ class InstanceMemoryIOManager(IOManager):
         self.store = store
 
     def handle_output(self, context: Any, obj: Any) -> None:
-        self.store.set_value(context.run_id, context.step_key, context.name, obj)
+        name = stored_name(context.name, context.mapping_key)
+        self.store.set_value(context.run_id, context.step_key, name, obj)
 
     def load_input(self, context: Any) -> Any:
         upstream = context.upstream_output
-        return self.store.get_value(upstream.run_id, upstream.step_key, upstream.name)
+        name = stored_name(upstream.name, upstream.mapping_key)
+        return self.store.get_value(upstream.run_id, upstream.step_key, name)
 
 
 class IOManagerStorage:
@@ -222,17 +228,24 @@ class IOManagerStorage:
         return values[key]
 
     def _output_context(
-        self, step_key: str, output_def: Any, run_id: str, solid_def: Any, step: Any = None
+        self,
+        step_key: str,
+        output_def: Any,
+        run_id: str,
+        solid_def: Any,
+        step: Any = None,
+        mapping_key: str | None = None,
     ) -> OutputContext:
         rc = self.rc
         key = output_def.io_manager_key
-        node_config = rc.resolved.nodes.get(step_key)
+        node_config = rc.resolved.nodes.get(node_key(step_key))
         return OutputContext(
             step_key=step_key,
             name=output_def.name,
             pipeline_name=rc.pipeline.name,
             run_id=run_id,
             metadata=output_def.metadata,
+            mapping_key=mapping_key,
             config=_output_config(node_config, output_def.name),
             solid_def=solid_def,
             dagster_type=output_def.dagster_type,
@@ -245,7 +258,7 @@ class IOManagerStorage:
         )
 
     def handle_output(
-        self, step: ExecutionStep, output_def: Any, value: Any
+        self, step: ExecutionStep, output_def: Any, value: Any, mapping_key: str | None = None
     ) -> tuple[Fixed, list[AssetMaterialization]]:
         key = output_def.io_manager_key
         name = output_def.name
@@ -259,13 +272,15 @@ class IOManagerStorage:
         rc = self.rc
         if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
             # The hot path of execute_in_process: no context to build.
-            self._memory.store.set_value(rc.run.run_id, step.key, name, value)
+            self._memory.store.set_value(
+                rc.run.run_id, step.key, stored_name(name, mapping_key), value
+            )
             if output_def.asset_key is None:
                 return fixed, _NO_ASSETS
             assets: list[AssetMaterialization] = []
         else:
             context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step
+                step.key, output_def, rc.run.run_id, step.definition, step, mapping_key
             )
             assets = self._call_handle_output(self.manager(key), context, step.key, value)
         if output_def.asset_key is not None:
@@ -310,14 +325,15 @@ class IOManagerStorage:
         if (
             self._memory is not None
             and key == DEFAULT_IO_MANAGER_KEY
-            and source.step_key in rc.plan.step_dict
+            and (source.step_key in rc.plan.step_dict or rc.runs_step(source.step_key))
         ):
             run_id, manager = rc.run.run_id, self._memory
         else:
             run_id, manager = self._source(source.step_key, key)
         if isinstance(manager, InstanceMemoryIOManager):
+            name = stored_name(source.output_name, source.mapping_key)
             try:
-                return manager.store.get_value(run_id, source.step_key, source.output_name), fixed
+                return manager.store.get_value(run_id, source.step_key, name), fixed
             except KeyError:
                 if step_input.is_fan_in:
                     return MISSING, fixed
@@ -326,7 +342,8 @@ class IOManagerStorage:
             source.step_key,
             upstream_def,
             run_id,
-            rc.pipeline.get_solid(source.step_key).definition,
+            rc.pipeline.get_solid(node_key(source.step_key)).definition,
+            mapping_key=source.mapping_key,
         )
         context = self._input_context(step, step_input, upstream, key)
         return self._call_load_input(manager, context, step.key), fixed
@@ -347,7 +364,7 @@ class IOManagerStorage:
     def _source(self, step_key: str, key: str) -> tuple[str, Any]:
         """The run that computed ``step_key``, and the manager to load its output with."""
         rc = self.rc
-        if step_key in rc.plan.step_dict:
+        if rc.runs_step(step_key):
             return rc.run.run_id, self.manager(key)
         run_id = rc.run_id_of(step_key)
         parent = rc.instance.get_run_by_id(run_id)
@@ -368,7 +385,7 @@ class IOManagerStorage:
     ) -> InputContext:
         rc = self.rc
         definition = step_input.definition
-        node_config = rc.resolved.nodes.get(step.key)
+        node_config = rc.resolved.nodes.get(node_key(step.key))
         config = None
         if node_config is not None and node_config.inputs:
             config = node_config.inputs.get(step_input.name)
@@ -418,21 +435,24 @@ class IOManagerStorage:
             )
         return value, fixed
 
-    def output_value(self, step_key: str, output_name: str) -> Any:
+    def output_value(self, step_key: str, output_name: str, mapping_key: str | None = None) -> Any:
         rc = self.rc
         source = StepOutputHandle(step_key, output_name)
         upstream_def = _output_def_of(rc, source)
         key = upstream_def.io_manager_key
         run_id, manager = self._source(step_key, key)
         if isinstance(manager, InstanceMemoryIOManager):
-            if not manager.store.has_value(run_id, step_key, output_name):
+            name = stored_name(output_name, mapping_key)
+            if not manager.store.has_value(run_id, step_key, name):
                 raise DagsterInvariantViolationError(
                     f'The value of output "{output_name}" of step "{step_key}" of run {run_id} is '
                     "no longer stored: in-memory storage keeps the values of recent runs only."
                 )
-            return manager.store.get_value(run_id, step_key, output_name)
-        definition = rc.pipeline.get_solid(step_key).definition
-        upstream = self._output_context(step_key, upstream_def, run_id, definition)
+            return manager.store.get_value(run_id, step_key, name)
+        definition = rc.pipeline.get_solid(node_key(step_key)).definition
+        upstream = self._output_context(
+            step_key, upstream_def, run_id, definition, mapping_key=mapping_key
+        )
         context = InputContext(
             pipeline_name=rc.pipeline.name,
             upstream_output=upstream,
@@ -443,10 +463,23 @@ class IOManagerStorage:
         return manager.load_input(context)
 
 
+def stored_name(output_name: str, mapping_key: str | None) -> str:
+    """The name a value store keeps an output under: an item of a dynamic output is
+    ``name[mapping_key]``."""
+    return output_name if mapping_key is None else f"{output_name}[{mapping_key}]"
+
+
+def node_key(step_key: str) -> str:
+    """The node handle of a step: ``op`` for the mapped steps ``op[k]`` and ``op[?]``."""
+    return split_key(step_key)[0] if step_key.endswith("]") else step_key
+
+
 def _output_def_of(rc: RunContext, source: StepOutputHandle) -> Any:
     step = rc.plan.step_dict.get(source.step_key)
     definition = (
-        step.definition if step is not None else rc.pipeline.get_solid(source.step_key).definition
+        step.definition
+        if step is not None
+        else rc.pipeline.get_solid(node_key(source.step_key)).definition
     )
     return definition.output_def_named(source.output_name)
 

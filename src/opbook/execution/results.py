@@ -20,7 +20,42 @@ from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.plan.plan import normalize_step_key
 
 ET = DagsterEventType
-ValueLoader = Callable[[str, str], Any]
+# (step key, output name[, mapping key]) -> the stored value
+ValueLoader = Callable[..., Any]
+
+
+def is_step_of(step_key: str, handle: str) -> bool:
+    """Whether ``step_key`` is the step of the node at ``handle``, a step inside it, or one
+    of its mapped steps (``handle[k]``)."""
+    return (
+        step_key == handle or step_key.startswith(handle + ".") or step_key.startswith(handle + "[")
+    )
+
+
+def outputs_of(
+    events: Sequence[DagsterEvent], step_key: str, output_name: str, load: ValueLoader
+) -> tuple[bool, Any]:
+    """Whether the step ``step_key`` produced output ``output_name``, and its value: for a
+    dynamic output, or a node mapped over one, ``{mapping key: value}`` in the order the
+    values were produced."""
+    items: dict[str, Any] = {}
+    mapped_prefix = step_key + "["
+    for e in events:
+        key = e.step_key
+        if e.event_type_value != ET.STEP_OUTPUT or key is None:
+            continue
+        data = e.step_output_data
+        if data.output_name != output_name:
+            continue
+        if key == step_key:
+            if data.mapping_key is None:
+                return True, load(key, output_name)
+            items[data.mapping_key] = load(key, output_name, data.mapping_key)
+        elif key.startswith(mapped_prefix):
+            items[key[len(mapped_prefix) : -1]] = load(key, output_name)
+    return bool(items), items
+
+
 _MISSING = object()
 
 
@@ -147,9 +182,7 @@ class GraphExecutionResult(_EventView):
         events = [
             e
             for e in self.event_list
-            if e.solid_handle is not None
-            and e.is_step_event
-            and (e.step_key == key or e.step_key.startswith(key + "."))  # type: ignore[union-attr]
+            if e.solid_handle is not None and e.is_step_event and is_step_of(e.step_key, key)  # type: ignore[arg-type]
         ]
         if isinstance(node.definition, GraphDefinition):
             return CompositeSolidExecutionResult(
@@ -424,9 +457,12 @@ class SolidExecutionResult:
         if not self.success or not self.step_events:
             return None
         values = {}
-        for e in self.output_events_during_compute:
+        events = self.output_events_during_compute
+        key = str(self.handle)
+        for e in events:
             name = e.step_output_data.output_name
-            values[name] = self.load_value(e.step_key, name)  # type: ignore[arg-type]
+            if name not in values:
+                values[name] = outputs_of(events, key, name, self.load_value)[1]
         return values
 
     def output_value(self, output_name: str = "result") -> Any:
@@ -500,9 +536,7 @@ class InProcessExecutionResult(_EventView):
         return [
             e
             for e in self.event_list
-            if e.is_step_event
-            and e.step_key is not None
-            and (e.step_key == key or e.step_key.startswith(key + "."))
+            if e.is_step_event and e.step_key is not None and is_step_of(e.step_key, key)
         ]
 
     def _leaf_output(self, node_str: str, output_name: str) -> tuple[str, str]:
@@ -535,16 +569,10 @@ class InProcessExecutionResult(_EventView):
         its output mappings.
         """
         step_key, name = self._leaf_output(node_str, output_name)
-        output = ET.STEP_OUTPUT  # looked up once, not once per event
-        produced = any(
-            e.event_type_value == output
-            and e.step_key == step_key
-            and e.step_output_data.output_name == name
-            for e in self.event_list
-        )
+        produced, value = outputs_of(self.event_list, step_key, name, self.load_value)
         if not produced:
             raise DagsterInvariantViolationError(f"No outputs found for node '{node_str}'.")
-        return self.load_value(step_key, name)
+        return value
 
     def output_value(self, output_name: str = "result") -> Any:
         """The value of the graph's output ``output_name`` (of ``graph.execute_in_process``)."""

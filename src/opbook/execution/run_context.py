@@ -17,9 +17,11 @@ from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.errors import DagsterInvariantViolationError
+from opbook.events import DagsterEventType
 from opbook.execution.context import InitLoggerContext, Resources
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import OutputStorage, output_storage_for
+from opbook.plan.dynamic import planned_key
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 from opbook.storage.base import ValueStore
 from opbook.storage.instance import DagsterInstance
@@ -98,7 +100,7 @@ class RunContext:
         Steps of this run write to its own store; steps outside a re-execution's selection
         were run by an ancestor run, found by walking up the parent runs.
         """
-        if step_key in self.plan.step_dict:
+        if self.runs_step(step_key):
             return self.value_store, self.run.run_id
         parent = self._ancestor_that_ran(step_key)
         return self.instance.value_store(
@@ -108,9 +110,17 @@ class RunContext:
     def run_id_of(self, step_key: str) -> str:
         """The id of the run that computed the outputs of ``step_key``: this run, or the
         ancestor of a re-execution that ran it."""
-        if step_key in self.plan.step_dict:
+        if self.runs_step(step_key):
             return self.run.run_id
         return self._ancestor_that_ran(step_key).run_id
+
+    def runs_step(self, step_key: str) -> bool:
+        """Whether this run runs ``step_key``: a step of its plan, or a step ``op[k]``
+        resolved from its plan's placeholder ``op[?]``."""
+        step_dict = self.plan.step_dict
+        return step_key in step_dict or (
+            step_key.endswith("]") and planned_key(step_key) in step_dict
+        )
 
     def _ancestor_that_ran(self, step_key: str) -> PipelineRun:
         run: PipelineRun | None = self.run
@@ -118,13 +128,27 @@ class RunContext:
             parent = self.instance.get_run_by_id(run.parent_run_id)
             if parent is None:
                 break
-            if parent.step_keys_to_execute is None or step_key in parent.step_keys_to_execute:
+            keys = parent.step_keys_to_execute
+            if keys is None or step_key in keys or planned_key(step_key) in keys:
                 return parent
             run = parent
         raise DagsterInvariantViolationError(
             f'No run of this run\'s ancestry executed step "{step_key}", so its outputs cannot be loaded. '
             "Re-execute with that step selected."
         )
+
+
+def mapping_keys_of_ancestor(rc: RunContext, step_key: str, output_name: str) -> list[str]:
+    """The mapping keys a dynamic output yielded in the ancestor run that ran its step (for a
+    re-execution that does not run it), in order."""
+    run_id = rc.run_id_of(step_key)
+    keys = []
+    for event in rc.instance.get_events(run_id):
+        if event.event_type_value == DagsterEventType.STEP_OUTPUT and event.step_key == step_key:
+            handle = event.event_specific_data.step_output_handle
+            if handle.output_name == output_name and handle.mapping_key is not None:
+                keys.append(handle.mapping_key)
+    return keys
 
 
 def build_loggers(

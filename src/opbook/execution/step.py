@@ -27,6 +27,7 @@ from opbook.definitions.hook import ALWAYS
 from opbook.definitions.metadata import normalize_metadata
 from opbook.definitions.user_events import (
     AssetMaterialization,
+    DynamicOutput,
     ExpectationResult,
     Failure,
     Output,
@@ -286,7 +287,7 @@ class _StepRun:
             if step_input.definition.is_nothing:
                 continue
             if step_input.sources or step_input.is_fan_in:
-                # A fan-in of nothing (``use([])``) loads an empty list.
+                # A fan-in of nothing (``use([])``), or a collect that gathered no item, loads [].
                 values[step_input.name] = self._load_stored(step_input)
             elif step_input.definition.root_manager_key is not None:
                 values[step_input.name] = self._load_from_root_manager(step_input)
@@ -426,6 +427,8 @@ class _StepRun:
     def _handle_item(self, item: Any) -> None:
         if isinstance(item, Output):
             self._handle_output(item)
+        elif isinstance(item, DynamicOutput):
+            self._handle_dynamic_output(item)
         elif isinstance(item, AssetMaterialization):
             self.emitted.append(self._materialization_event(item))
         elif isinstance(item, ExpectationResult):
@@ -439,8 +442,7 @@ class _StepRun:
         text = item.description or f"Materialized value {item.label}."
         return self.event(ET.ASSET_MATERIALIZATION, text, StepMaterializationData(item))
 
-    def _handle_output(self, output: Output) -> None:
-        name = output.output_name
+    def _output_def(self, name: str) -> Any:
         definition = self.step.definition
         output_def = definition.output_dict.get(name)
         if output_def is None:
@@ -448,6 +450,19 @@ class _StepRun:
                 DagsterInvariantViolationError(
                     f'Core compute for {definition.node_kind} "{self.step.node.name}" returned an output "{name}" that '
                     f"does not exist. The available outputs are {list(definition.output_dict)}"
+                )
+            )
+        return output_def
+
+    def _handle_output(self, output: Output) -> None:
+        name = output.output_name
+        definition = self.step.definition
+        output_def = self._output_def(name)
+        if output_def.is_dynamic:
+            raise _StepFailed(
+                DagsterInvariantViolationError(
+                    f'Compute for {definition.node_kind} "{self.step.node.name}" for output "{name}" defined as '
+                    "dynamic must yield DynamicOutput, got Output."
                 )
             )
         if name in self.outputs:
@@ -481,17 +496,64 @@ class _StepRun:
         for asset in assets:
             self.emitted.append(self._materialization_event(asset))
         self.emit(ET.HANDLED_OUTPUT, *fixed)
-        node_config = self.rc.resolved.nodes.get(self.key)
+        node_config = self.rc.resolved.nodes.get(
+            self.key if self.step.mapping_key is None else str(self.step.handle)
+        )
         if node_config is not None and node_config.outputs:
             self._materialize_from_config(name, dagster_type, output.value, node_config.outputs)
 
-    def _check_output(self, name: str, dagster_type: Any, value: Any, metadata: list[Any]) -> None:
+    def _handle_dynamic_output(self, output: DynamicOutput) -> None:
+        """One item of a dynamic output: checked, reported with its mapping key, stored."""
+        name = output.output_name
+        definition = self.step.definition
+        label = f'{definition.node_kind} "{self.step.node.name}"'
+        output_def = self._output_def(name)
+        if not output_def.is_dynamic:
+            raise _StepFailed(
+                DagsterInvariantViolationError(
+                    f"Compute for {label} yielded a DynamicOutput, but did not use "
+                    "DynamicOutputDefinition."
+                )
+            )
+        items = self.outputs.setdefault(name, {})
+        key = output.mapping_key
+        if key in items:
+            raise _StepFailed(
+                DagsterInvariantViolationError(
+                    f'Compute for {label} yielded a DynamicOutput with mapping_key "{key}" '
+                    "multiple times."
+                )
+            )
+        metadata = output.metadata_entries
+        extra = self._context.get_output_metadata(name) if self._context is not None else None
+        if extra:
+            metadata = [*metadata, *normalize_metadata(None, extra)]
+        self._check_output(name, output_def.dagster_type, output.value, metadata, key)
+        try:
+            fixed, assets = self.rc.storage.handle_output(self.step, output_def, output.value, key)
+        except StorageFailed as failed:
+            raise _StepFailed(failed.error, failed.raise_as) from failed
+        # Hooks are handed the values; otherwise none is kept, so that items can be large.
+        items[key] = output.value if self.step.hook_defs else None
+        for asset in assets:
+            self.emitted.append(self._materialization_event(asset))
+        self.emit(ET.HANDLED_OUTPUT, *fixed)
+
+    def _check_output(
+        self,
+        name: str,
+        dagster_type: Any,
+        value: Any,
+        metadata: list[Any],
+        mapping_key: str | None = None,
+    ) -> None:
         check = self._type_check(dagster_type, name, value)
         verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
+        keyed = f' mapping key "{mapping_key}"' if mapping_key is not None else ""
         self.emit(
             ET.STEP_OUTPUT,
-            f'Yielded output "{name}" of type "{dagster_type.name}". {verdict}',
-            StepOutputData(StepOutputHandle(self.key, name), check, None, metadata),
+            f'Yielded output "{name}"{keyed} of type "{dagster_type.name}". {verdict}',
+            StepOutputData(StepOutputHandle(self.key, name, mapping_key), check, None, metadata),
         )
         if not check.success:
             raise _StepFailed(
@@ -527,6 +589,8 @@ class _StepRun:
         for output_def in self.step.definition.output_defs:
             if output_def.name in self.outputs or not output_def.is_required:
                 continue
+            if output_def.is_dynamic:
+                continue  # a dynamic output may yield no item
             if output_def.dagster_type.is_nothing:
                 # A required Nothing output is produced implicitly; an optional one is not.
                 self._handle_output(Output(None, output_def.name))

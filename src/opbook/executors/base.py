@@ -12,6 +12,14 @@ an output it needs was not produced (an optional output), it is skipped with a S
 event, and the skip propagates.  A STEP_UP_FOR_RETRY puts the step back, after its wait, behind
 the steps already ready.
 
+Dynamic steps (``plan.dynamic``): a placeholder ``op[?]`` waits for the step that yields the
+dynamic output it maps over.  When that step has finished, the placeholder is resolved into one
+step ``op[k]`` per mapping key yielded (keys read from the STEP_OUTPUT events, in order), which
+wait for their own upstream steps; the placeholder then waits for them, and finishes when they
+all have, releasing the steps that collect over it.  A step with a collect input is resolved
+when it is released, with one source per item.  A plan with no dynamic output pays nothing of
+this: the loop uses the plan's own maps, and copies them only for a dynamic plan.
+
 Executors differ only in how a ready step is submitted (``StepSubmitter``): in this process,
 to a process pool, or to a Dask cluster.  The loop submits up to the submitter's free slots,
 then relays the events the submitter reports, observing those that change what it may
@@ -24,12 +32,14 @@ import heapq
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from opbook.errors import DagsterInvariantViolationError
-from opbook.events import DagsterEvent, DagsterEventType
-from opbook.execution.run_context import RunContext
+from opbook.events import DagsterEvent, DagsterEventType, StepOutputHandle
+from opbook.execution.run_context import RunContext, mapping_keys_of_ancestor
+from opbook.plan.dynamic import UNRESOLVED, KeysOf, resolve_collect, resolve_mapped
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 
 ET = DagsterEventType
@@ -66,22 +76,30 @@ class StepSubmitter(Protocol):
 
 
 class ActiveExecution:
-    def __init__(self, plan: ExecutionPlan) -> None:
+    def __init__(self, plan: ExecutionPlan, known_keys: KeysOf | None = None) -> None:
         self.plan = plan
-        self.links = plan.links
+        self.links = links = plan.links
+        # Dynamic steps (see the module docstring): placeholders and collects are resolved as
+        # the run goes, into steps this run adds to copies of the plan's maps.
+        self.dynamic = bool(links.placeholders or links.collectors)
+        self.steps: dict[str, ExecutionStep] = plan.step_dict
+        self.upstream: Mapping[str, Sequence[str]] = links.upstream
+        self.downstream: Mapping[str, Sequence[str]] = links.downstream
+        if self.dynamic:
+            self.steps = dict(plan.step_dict)
+            self.upstream = dict(links.upstream)
+            self.downstream = {key: list(keys) for key, keys in links.downstream.items()}
+        # (step, output) -> the mapping keys its STEP_OUTPUT events carried, in order
+        self.mapping_keys: dict[tuple[str, str], list[str]] = {}
+        self.expanded: dict[str, list[str]] = {}  # placeholder -> the keys it resolved to
+        self.known_keys = known_keys  # the keys of dynamic outputs of steps outside the plan
         # step -> how many of the steps it waits for have not finished yet
         self.waiting: dict[str, int] = {}
         # Ready steps run in the order they became ready (a deque of keys), unless some step of
         # the plan has a priority: then they are a heap of (-priority, arrival, key).
-        self.by_priority = self.links.has_priorities
+        self.by_priority = links.has_priorities
         self.ready: Any = [] if self.by_priority else deque()
         self._arrivals = itertools.count()
-        for step in plan.steps:
-            ups = self.links.upstream[step.key]
-            if ups:
-                self.waiting[step.key] = len(ups)
-            else:
-                self._push(step)
         self.attempts: dict[str, int] = {}
         self.running: set[str] = set()
         self.succeeded: set[str] = set()
@@ -92,6 +110,14 @@ class ActiveExecution:
         self.retry_at: list[tuple[float, int, str]] = []
         self.pending_events: list[DagsterEvent] = []
         self.stopped = False
+        for step in plan.steps:
+            ups = links.upstream[step.key]
+            if ups:
+                self.waiting[step.key] = len(ups)
+            elif self.dynamic:
+                self._decide(step)
+            else:
+                self._push(step)
 
     def _push(self, step: ExecutionStep) -> None:
         if self.by_priority:
@@ -112,12 +138,12 @@ class ActiveExecution:
             now = time.monotonic()
             while self.retry_at and self.retry_at[0][0] <= now:
                 _, _, key = heapq.heappop(self.retry_at)
-                self._push(self.plan.step_dict[key])
+                self._push(self.steps[key])
         taken: list[tuple[ExecutionStep, int]] = []
         while self.ready and len(taken) < limit and not self.stopped:
             key = heapq.heappop(self.ready)[2] if self.by_priority else self.ready.popleft()
             self.running.add(key)
-            taken.append((self.plan.step_dict[key], self.attempts.get(key, 0)))
+            taken.append((self.steps[key], self.attempts.get(key, 0)))
         return taken
 
     def seconds_until_retry(self) -> float | None:
@@ -137,7 +163,12 @@ class ActiveExecution:
         kind = event.event_type_value
         key = event.step_key
         if kind == _STEP_OUTPUT:
-            self.produced.add((key, event.event_specific_data.step_output_handle.output_name))  # type: ignore[arg-type]
+            handle = event.event_specific_data.step_output_handle
+            self.produced.add((key, handle.output_name))  # type: ignore[arg-type]
+            if handle.mapping_key is not None:
+                self.mapping_keys.setdefault((key, handle.output_name), []).append(  # type: ignore[arg-type]
+                    handle.mapping_key
+                )
         elif kind == _STEP_SUCCESS:
             self._finish(key, self.succeeded)  # type: ignore[arg-type]
         elif kind == _STEP_FAILURE:
@@ -145,6 +176,9 @@ class ActiveExecution:
         elif kind == _STEP_UP_FOR_RETRY:
             assert key is not None
             self.running.discard(key)
+            if self.mapping_keys:  # the next attempt yields its items again
+                for output in [o for o in self.mapping_keys if o[0] == key]:
+                    del self.mapping_keys[output]
             self.attempts[key] = self.attempts.get(key, 0) + 1
             wait = event.event_specific_data.seconds_to_wait or 0.0
             heapq.heappush(self.retry_at, (time.monotonic() + wait, next(self._arrivals), key))
@@ -158,25 +192,31 @@ class ActiveExecution:
 
     def _release_downstream(self, key: str) -> None:
         waiting = self.waiting
-        for child in self.links.downstream[key]:
+        for child in self.downstream[key]:
             left = waiting[child] - 1
             if left:
                 waiting[child] = left
             else:
                 del waiting[child]
-                self._decide(self.plan.step_dict[child])
+                self._decide(self.steps[child])
 
     def _decide(self, step: ExecutionStep) -> None:
         key = step.key
+        if self.dynamic:
+            if key in self.links.placeholders:
+                self._on_placeholder(step)
+                return
+            if key in self.links.collectors:
+                step = self.steps[key] = resolve_collect(step, self._keys_of, self._produced)
         if (self.failed or self.abandoned) and any(
-            up in self.failed or up in self.abandoned for up in self.links.upstream[key]
+            up in self.failed or up in self.abandoned for up in self.upstream[key]
         ):
             self.abandoned.add(key)
             self._release_downstream(key)
         # An input can be missing only downstream of an optional output or of a skipped step.
-        elif (self.skipped or key in self.links.fed_by_optional_outputs) and self._missing_inputs(
-            step
-        ):
+        elif (
+            self.skipped or self.dynamic or key in self.links.fed_by_optional_outputs
+        ) and self._missing_inputs(step):
             self.skipped.add(key)
             self.pending_events.append(
                 DagsterEvent.step(
@@ -196,8 +236,7 @@ class ActiveExecution:
             if not step_input.sources:
                 continue
             present = [
-                (s.step_key, s.output_name) in self.produced
-                or s.step_key not in self.plan.step_dict
+                (s.step_key, s.output_name) in self.produced or s.step_key not in self.steps
                 for s in step_input.sources
             ]
             if (step_input.is_fan_in and not any(present)) or (
@@ -206,6 +245,78 @@ class ActiveExecution:
                 return True
         return False
 
+    # -- dynamic steps ---------------------------------------------------------------------
+
+    def _keys_of(self, step_key: str, output_name: str) -> Sequence[str]:
+        """The mapping keys a dynamic output yielded, in order: in this run, or in the run
+        that ran its step (a re-execution)."""
+        found = self.mapping_keys.get((step_key, output_name))
+        if found is not None:
+            return found
+        if step_key in self.steps or self.known_keys is None:
+            return ()
+        return self.known_keys(step_key, output_name)
+
+    def _produced(self, handle: StepOutputHandle) -> bool:
+        """Whether a collected output exists: produced in this run, or by an earlier run."""
+        return (handle.step_key, handle.output_name) in self.produced or (
+            handle.step_key not in self.steps
+        )
+
+    def _on_placeholder(self, step: ExecutionStep) -> None:
+        """Resolve the placeholder ``op[?]`` once the step it maps over has finished: one step
+        per item, each of which it then waits for; it finishes (abandoned if any of them
+        failed or was abandoned) when they all have, releasing the steps that collect it."""
+        key = step.key
+        keys = self.expanded.get(key)
+        if keys is not None:
+            base = key[: -len(UNRESOLVED)]
+            mapped = [f"{base}[{k}]" for k in keys]
+            bad = any(k in self.failed or k in self.abandoned for k in mapped)
+            (self.abandoned if bad else self.succeeded).add(key)
+            self._release_downstream(key)
+            return
+        dynamic = step.dynamic_source
+        assert dynamic is not None
+        if dynamic.step_key in self.failed or dynamic.step_key in self.abandoned:
+            self.abandoned.add(key)
+            self._release_downstream(key)
+            return
+        keys = self.expanded[key] = list(self._keys_of(dynamic.step_key, dynamic.output_name))
+        if not keys:
+            self._on_placeholder(step)
+            return
+        self.waiting[key] = len(keys)
+        for mapping_key in keys:
+            self._add(resolve_mapped(step, mapping_key), key)
+
+    def _add(self, step: ExecutionStep, placeholder: str) -> None:
+        """Schedule a resolved step: it waits for its upstream steps that have not finished,
+        and its placeholder waits for it."""
+        key = step.key
+        steps = self.steps
+        steps[key] = step
+        ups = tuple(up for up in step.upstream_keys if up in steps)
+        self.upstream[key] = ups  # type: ignore[index]
+        self.downstream[key] = [placeholder]  # type: ignore[index]
+        pending = 0
+        for up in ups:
+            if not self._finished(up):
+                self.downstream[up].append(key)  # type: ignore[attr-defined]
+                pending += 1
+        if pending:
+            self.waiting[key] = pending
+        else:
+            self._decide(step)
+
+    def _finished(self, key: str) -> bool:
+        return (
+            key in self.succeeded
+            or key in self.failed
+            or key in self.skipped
+            or key in self.abandoned
+        )
+
     def drain(self) -> list[DagsterEvent]:
         events, self.pending_events = self.pending_events, []
         return events
@@ -213,8 +324,12 @@ class ActiveExecution:
 
 def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEvent]:
     """Run every step of ``rc.plan`` through ``submitter``; yield every event in order."""
-    state = ActiveExecution(rc.plan)
-    watched = _OUTCOME_AND_OUTPUT_EVENTS if state.links.fed_by_optional_outputs else _OUTCOME_EVENTS
+    state = ActiveExecution(rc.plan, partial(mapping_keys_of_ancestor, rc))
+    watched = (
+        _OUTCOME_AND_OUTPUT_EVENTS
+        if state.links.fed_by_optional_outputs or state.dynamic
+        else _OUTCOME_EVENTS
+    )
     while not state.is_complete:
         for step, attempt in state.take_ready(submitter.free_slots()):
             submitter.submit(step, attempt)

@@ -168,6 +168,7 @@ class DaskSubmitter:
             step.key,
             attempt,
             self.connection.claims,
+            step.resolution,
             key=token,
             priority=step.priority,
         )

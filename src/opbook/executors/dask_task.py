@@ -37,6 +37,7 @@ import distributed
 from opbook.errors import DagsterSubprocessError
 from opbook.events import DagsterEvent
 from opbook.executors.worker import StepOutcome, WorkerRun, failure_event
+from opbook.plan.dynamic import StepResolution
 from opbook.storage.sqlite import dumps_events
 
 KEEP_RUNS = 4  # runs each worker keeps loaded
@@ -116,13 +117,14 @@ def run_step_task(
     step_key: str,
     attempt: int,
     claim: bool,
+    resolution: StepResolution | None = None,
 ) -> dict[str, Any]:
     """One attempt of one step on a Dask worker (see the module docstring)."""
     reporter = Reporter(topic, token)
     if claim and not _claim(token):
         return {**reporter.header, "events": [], "error": None, "info": None, "refused": True}
     try:
-        error, info = _run(reporter, run_id, pipeline_name, step_key, attempt)
+        error, info = _run(reporter, run_id, pipeline_name, step_key, attempt, resolution)
         return reporter.finish(error, pickle.dumps(info) if info is not None else None)
     finally:
         if claim:
@@ -130,7 +132,12 @@ def run_step_task(
 
 
 def _run(
-    reporter: Reporter, run_id: str, pipeline_name: str, step_key: str, attempt: int
+    reporter: Reporter,
+    run_id: str,
+    pipeline_name: str,
+    step_key: str,
+    attempt: int,
+    resolution: StepResolution | None,
 ) -> tuple[bytes | None, Any]:
     try:
         run = _loaded_run(run_id)
@@ -140,7 +147,7 @@ def _run(
         outcome = StepOutcome()
         outcome.record(exc)
         return outcome.dumps()
-    events, outcome = run.execute_step(step_key, attempt)
+    events, outcome = run.execute_step(step_key, attempt, resolution)
     try:
         for event in events:
             reporter.send(event)

@@ -110,14 +110,14 @@ def worker_main(conn: Any, payload: bytes) -> None:
             return  # the driving process has gone
         if message[0] != "step":
             return
-        _, pipeline_name, step_key, attempt = message
+        _, pipeline_name, step_key, attempt, resolution = message
         if run is None:
             assert load_error is not None
             why = f"the worker process could not load the job: {load_error.message.strip()}"
             _send_event(conn, failure_event(pipeline_name, step_key, load_error, why))
             conn.send(("done", step_key, None, load_error))
             continue
-        events, outcome = run.execute_step(step_key, attempt)
+        events, outcome = run.execute_step(step_key, attempt, resolution)
         try:
             for event in events:
                 _send_event(conn, event)
@@ -230,7 +230,7 @@ class MultiprocessSubmitter:
         assert worker is not None, "the loop submits no more steps than there are free slots"
         worker.step = (step.key, step.handle)
         try:
-            worker.conn.send(("step", self.rc.pipeline.name, step.key, attempt))
+            worker.conn.send(("step", self.rc.pipeline.name, step.key, attempt, step.resolution))
         except OSError:
             pass  # the worker has died: events() reports the step failed, with its exit code
 

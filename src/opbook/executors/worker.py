@@ -41,6 +41,7 @@ from opbook.execution.output_storage import default_manager_in_memory, uses_io_m
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext, build_loggers
 from opbook.execution.step import run_step
+from opbook.plan.dynamic import StepResolution, from_resolution, split_key
 from opbook.plan.plan import ExecutionStep, build_plan
 from opbook.storage.base import ValueStore
 from opbook.storage.filesystem import FilesystemValueStore
@@ -122,14 +123,14 @@ class WorkerRunContext(RunContext):
 
     def source_of(self, step_key: str) -> tuple[ValueStore, str]:
         found = self.sources.get(step_key)
-        if step_key in self.plan.step_dict or found is None:
+        if found is None or self.runs_step(step_key):
             return super().source_of(step_key)
         store, run_id = found
         return (store if store is not None else self.value_store), run_id
 
     def run_id_of(self, step_key: str) -> str:
         found = self.sources.get(step_key)
-        if step_key in self.plan.step_dict or found is None:
+        if found is None or self.runs_step(step_key):
             return super().run_id_of(step_key)
         return found[1]
 
@@ -192,15 +193,26 @@ class WorkerRun:
         )
 
     def execute_step(
-        self, step_key: str, attempt: int
+        self, step_key: str, attempt: int, resolution: StepResolution | None = None
     ) -> tuple[Iterator[DagsterEvent], StepOutcome]:
-        """The events of one attempt of a step, and what to re-raise when it fails."""
+        """The events of one attempt of a step (a step of the plan, or one the driving process
+        resolved at run time, rebuilt from its ``resolution``), and what to re-raise when it
+        fails."""
         outcome = StepOutcome()
-        return self._events(step_key, attempt, outcome), outcome
+        return self._events(step_key, attempt, resolution, outcome), outcome
 
-    def _events(self, step_key: str, attempt: int, outcome: StepOutcome) -> Iterator[DagsterEvent]:
+    def _events(
+        self,
+        step_key: str,
+        attempt: int,
+        resolution: StepResolution | None,
+        outcome: StepOutcome,
+    ) -> Iterator[DagsterEvent]:
         rc = self.context()
-        step = rc.plan.step_dict[step_key]
+        if resolution is None:
+            step = rc.plan.step_dict[step_key]
+        else:
+            step = from_resolution(rc.plan, resolution)
         name = rc.pipeline.name
         yield DagsterEvent.engine_event(
             name,
@@ -259,7 +271,7 @@ def failure_event(
         ET.STEP_FAILURE,
         pipeline_name,
         step_key,
-        SolidHandle.from_string(step_key),
+        SolidHandle.from_string(split_key(step_key)[0]),
         f'Execution of step "{step_key}" failed: {why}.',
         StepFailureData(info, None, ErrorSource.FRAMEWORK_ERROR),
     )

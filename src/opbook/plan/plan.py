@@ -30,6 +30,8 @@ from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 from opbook.events import SolidHandle, StepKind, StepOutputHandle
+from opbook.plan import dynamic
+from opbook.plan.dynamic import StepResolution
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,12 @@ class StepInput:
     is_fan_in: bool = False
     # Set when run config feeds the input: (handle of the node whose config has it, input name).
     config_source: tuple[str, str] | None = None
+    # A fan-in over the items of this dynamic output, resolved at run time (``plan.dynamic``).
+    collects: StepOutputHandle | None = None
+
+    @property
+    def is_collect(self) -> bool:
+        return self.collects is not None
 
     @property
     def upstream_step_keys(self) -> list[str]:
@@ -65,6 +73,11 @@ class ExecutionStep:
     # What the engine derives from this step and reuses on every run of the plan (the
     # texts and data of events that do not change from run to run).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # Dynamic steps (``plan.dynamic``): a placeholder ``op[?]`` names the dynamic output it
+    # maps over; a resolved step has its mapping key and how a worker can rebuild it.
+    dynamic_source: StepOutputHandle | None = None
+    mapping_key: str | None = None
+    resolution: StepResolution | None = None
 
     @property
     def solid_handle(self) -> SolidHandle:
@@ -76,6 +89,10 @@ class ExecutionStep:
 
     @property
     def kind(self) -> StepKind:
+        if self.dynamic_source is not None and self.mapping_key is None:
+            return StepKind.UNRESOLVED_MAPPED
+        if any(i.is_collect for i in self.inputs):
+            return StepKind.UNRESOLVED_COLLECT
         return StepKind.COMPUTE
 
     @cached_property
@@ -98,6 +115,9 @@ class StepLinks:
     fed_by_optional_outputs: frozenset[str]
     # whether any step has a "dagster/priority" tag other than 0
     has_priorities: bool
+    # placeholders (``op[?]``) and steps with a collect input: resolved at run time
+    placeholders: frozenset[str] = frozenset()
+    collectors: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)
@@ -126,6 +146,13 @@ class ExecutionPlan:
         upstream = {
             s.key: tuple(k for k in s.upstream_keys if k in self.step_dict) for s in self.steps
         }
+        # A placeholder waits for the step that resolves it only (``executors.base``).
+        placeholders = frozenset(
+            s.key for s in self.steps if s.dynamic_source is not None and s.mapping_key is None
+        )
+        for key in placeholders:
+            resolver = self.step_dict[key].dynamic_source.step_key  # type: ignore[union-attr]
+            upstream[key] = (resolver,) if resolver in self.step_dict else ()
         downstream: dict[str, list[str]] = {key: [] for key in upstream}
         for key, ups in upstream.items():
             for up in ups:
@@ -141,6 +168,8 @@ class ExecutionPlan:
             {key: tuple(keys) for key, keys in downstream.items()},
             fed_by_optional,
             any(step.priority for step in self.steps),
+            placeholders,
+            frozenset(s.key for s in self.steps if any(i.is_collect for i in s.inputs)),
         )
 
     def _is_optional_output(self, handle: StepOutputHandle) -> bool:
@@ -330,16 +359,19 @@ def build_plan(
 def _build(
     pipeline: PipelineDefinition, resolved: ResolvedRunConfig, keys: tuple[str, ...] | None
 ) -> ExecutionPlan:
-    steps = _Flattener(pipeline, resolved, pipeline.solids_to_execute).run()
+    steps = dynamic.mark_dynamic(_Flattener(pipeline, resolved, pipeline.solids_to_execute).run())
     by_key = {s.key: s for s in steps}
     order = dag.toposort({s.key: [k for k in s.upstream_keys if k in by_key] for s in steps})
     if order is None:  # graphs are checked at definition; flattening cannot add a cycle
         raise DagsterInvariantViolationError(f'The plan of "{pipeline.name}" has a cycle.')
     all_keys = tuple(order)
-    if keys is not None:
-        wanted = set(keys)
-        order = [k for k in order if k in wanted]
-    ordered_steps = [by_key[k] for k in order]
+    if keys is not None and any(s.dynamic_source is not None for s in steps):
+        ordered_steps = dynamic.select_steps(by_key, order, keys)
+    else:
+        if keys is not None:
+            wanted = set(keys)
+            order = [k for k in order if k in wanted]
+        ordered_steps = [by_key[k] for k in order]
     return ExecutionPlan(
         pipeline.name,
         ordered_steps,
