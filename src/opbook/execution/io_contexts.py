@@ -11,7 +11,7 @@ as in Dagster.  Resources given as a dict are built for the context's lifetime (
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from opbook.definitions.user_events import AssetKey
 from opbook.errors import DagsterInvariantViolationError
@@ -19,7 +19,7 @@ from opbook.execution.build_resources import build_resources
 from opbook.execution.context import Resources
 from opbook.execution.direct_context import console_log
 
-_UNSET: Any = object()
+_Self = TypeVar("_Self", bound="_IOContext")
 
 
 def _missing(member: str, kind: str) -> DagsterInvariantViolationError:
@@ -45,7 +45,99 @@ class _ManagedResources:
             cm.__exit__(None, None, None)
 
 
-class OutputContext:
+class _IOContext:
+    """What both contexts know: the input's or output's name, its op, config, metadata, type,
+    the run's log, and the manager's config and resources.  A member that was not given raises
+    ``DagsterInvariantViolationError`` naming it."""
+
+    def __init__(
+        self,
+        name: str | None,
+        pipeline_name: str | None,
+        solid_def: Any,
+        op_def: Any,
+        config: Any,
+        metadata: dict[str, Any] | None,
+        dagster_type: Any,
+        log_manager: Any,
+        resource_config: Any,
+        resources: Any,
+        step_context: Any,
+    ) -> None:
+        if solid_def is not None and op_def is not None:
+            raise DagsterInvariantViolationError("Can't provide both a solid_def and an op_def arg")
+        self._name = name
+        self._pipeline_name = pipeline_name
+        self._solid_def = solid_def if solid_def is not None else op_def
+        self._config = config
+        self._metadata = metadata
+        self._dagster_type = dagster_type
+        self._log = log_manager
+        self._resource_config = resource_config
+        self._managed = _ManagedResources(resources)
+        self._step_context = step_context
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._managed.close()
+
+    def _need(self, value: Any, member: str) -> Any:
+        if value is None:
+            raise _missing(member, type(self).__name__)
+        return value
+
+    @property
+    def name(self) -> str:
+        return self._need(self._name, "name")
+
+    @property
+    def pipeline_name(self) -> str:
+        return self._need(self._pipeline_name, "pipeline_name")
+
+    @property
+    def solid_def(self) -> Any:
+        return self._need(self._solid_def, "solid_def")
+
+    @property
+    def op_def(self) -> Any:
+        return self._need(self._solid_def, "op_def")
+
+    @property
+    def config(self) -> Any:
+        return self._config
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        return self._metadata
+
+    @property
+    def dagster_type(self) -> Any:
+        return self._need(self._dagster_type, "dagster_type")
+
+    @property
+    def log(self) -> Any:
+        return self._need(self._log, "log")
+
+    @property
+    def resource_config(self) -> Any:
+        return self._resource_config
+
+    @property
+    def resources(self) -> Any:
+        return self._need(self._managed.resources, "resources")
+
+    @property
+    def step_context(self) -> Any:
+        return self._need(self._step_context, "step_context")
+
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+
+class OutputContext(_IOContext):
     """What ``IOManager.handle_output`` knows about the output it stores.
 
     Members: ``step_key``, ``name``, ``pipeline_name``, ``run_id``, ``metadata``,
@@ -72,93 +164,39 @@ class OutputContext:
         step_context: Any = None,
         op_def: Any = None,
     ) -> None:
-        if solid_def is not None and op_def is not None:
-            raise DagsterInvariantViolationError("Can't provide both a solid_def and an op_def arg")
+        super().__init__(
+            name,
+            pipeline_name,
+            solid_def,
+            op_def,
+            config,
+            metadata,
+            dagster_type,
+            log_manager,
+            resource_config,
+            resources,
+            step_context,
+        )
         self._step_key = step_key
-        self._name = name
-        self._pipeline_name = pipeline_name
         self._run_id = run_id
-        self._metadata = metadata
         self._mapping_key = mapping_key
-        self._config = config
-        self._solid_def = solid_def if solid_def is not None else op_def
-        self._dagster_type = dagster_type
-        self._log = log_manager
         self._version = version
-        self._resource_config = resource_config
-        self._managed = _ManagedResources(resources)
-        self._step_context = step_context
-
-    def __enter__(self) -> OutputContext:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._managed.close()
-
-    def _need(self, value: Any, member: str) -> Any:
-        if value is None:
-            raise _missing(member, "OutputContext")
-        return value
 
     @property
     def step_key(self) -> str:
         return self._need(self._step_key, "step_key")
 
     @property
-    def name(self) -> str:
-        return self._need(self._name, "name")
-
-    @property
-    def pipeline_name(self) -> str:
-        return self._need(self._pipeline_name, "pipeline_name")
-
-    @property
     def run_id(self) -> str:
         return self._need(self._run_id, "run_id")
-
-    @property
-    def metadata(self) -> dict[str, Any] | None:
-        return self._metadata
 
     @property
     def mapping_key(self) -> str | None:
         return self._mapping_key
 
     @property
-    def config(self) -> Any:
-        return self._config
-
-    @property
-    def solid_def(self) -> Any:
-        return self._need(self._solid_def, "solid_def")
-
-    @property
-    def op_def(self) -> Any:
-        return self._need(self._solid_def, "op_def")
-
-    @property
-    def dagster_type(self) -> Any:
-        return self._need(self._dagster_type, "dagster_type")
-
-    @property
-    def log(self) -> Any:
-        return self._need(self._log, "log")
-
-    @property
     def version(self) -> str | None:
         return self._version
-
-    @property
-    def resource_config(self) -> Any:
-        return self._resource_config
-
-    @property
-    def resources(self) -> Any:
-        return self._need(self._managed.resources, "resources")
-
-    @property
-    def step_context(self) -> Any:
-        return self._need(self._step_context, "step_context")
 
     @property
     def asset_key(self) -> AssetKey | None:
@@ -169,10 +207,6 @@ class OutputContext:
     @property
     def has_asset_key(self) -> bool:
         return self._solid_def is not None and self.asset_key is not None
-
-    @property
-    def has_partition_key(self) -> bool:
-        return False
 
     def get_run_scoped_output_identifier(self) -> list[str]:
         """``[run_id, step_key, name]`` (and the mapping key of a mapped output): unique to
@@ -197,7 +231,7 @@ class OutputContext:
         return f"<OutputContext {self._step_key}.{self._name}>"
 
 
-class InputContext:
+class InputContext(_IOContext):
     """What ``load_input`` knows about the input it loads.
 
     Members: ``name``, ``pipeline_name``, ``solid_def`` / ``op_def``, ``config``,
@@ -221,92 +255,34 @@ class InputContext:
         step_context: Any = None,
         op_def: Any = None,
     ) -> None:
-        if solid_def is not None and op_def is not None:
-            raise DagsterInvariantViolationError("Can't provide both a solid_def and an op_def arg")
-        self._name = name
-        self._pipeline_name = pipeline_name
-        self._solid_def = solid_def if solid_def is not None else op_def
-        self._config = config
-        self._metadata = metadata
+        super().__init__(
+            name,
+            pipeline_name,
+            solid_def,
+            op_def,
+            config,
+            metadata,
+            dagster_type,
+            log_manager,
+            resource_config,
+            resources,
+            step_context,
+        )
         self._upstream_output = upstream_output
-        self._dagster_type = dagster_type
-        self._log = log_manager
-        self._resource_config = resource_config
-        self._managed = _ManagedResources(resources)
-        self._step_context = step_context
-
-    def __enter__(self) -> InputContext:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._managed.close()
-
-    def _need(self, value: Any, member: str) -> Any:
-        if value is None:
-            raise _missing(member, "InputContext")
-        return value
 
     @property
     def has_input_name(self) -> bool:
         return self._name is not None
 
     @property
-    def name(self) -> str:
-        return self._need(self._name, "name")
-
-    @property
-    def pipeline_name(self) -> str:
-        return self._need(self._pipeline_name, "pipeline_name")
-
-    @property
-    def solid_def(self) -> Any:
-        return self._need(self._solid_def, "solid_def")
-
-    @property
-    def op_def(self) -> Any:
-        return self._need(self._solid_def, "op_def")
-
-    @property
-    def config(self) -> Any:
-        return self._config
-
-    @property
-    def metadata(self) -> dict[str, Any] | None:
-        return self._metadata
-
-    @property
     def upstream_output(self) -> OutputContext | None:
         return self._upstream_output
-
-    @property
-    def dagster_type(self) -> Any:
-        return self._need(self._dagster_type, "dagster_type")
-
-    @property
-    def log(self) -> Any:
-        return self._need(self._log, "log")
-
-    @property
-    def resource_config(self) -> Any:
-        return self._resource_config
-
-    @property
-    def resources(self) -> Any:
-        return self._need(self._managed.resources, "resources")
-
-    @property
-    def step_context(self) -> Any:
-        return self._need(self._step_context, "step_context")
 
     @property
     def asset_key(self) -> AssetKey | None:
         """The asset key of the upstream output (None for a root input or none set)."""
         upstream = self._upstream_output
         return upstream.asset_key if upstream is not None and upstream._solid_def else None
-
-    @property
-    def has_partition_key(self) -> bool:
-        return False
 
     def __repr__(self) -> str:
         return f"<InputContext {self._name}>"
