@@ -217,11 +217,20 @@ def runs(args: argparse.Namespace) -> int:
         if args.mark_failed:
             return _mark_failed(instance, args.mark_failed)
         found = instance.get_runs(filters, limit=args.limit)
+        if not found and args.job:
+            _refuse_unknown_job(instance, args.job, instance_dir(args.instance))
     if not found:
         print(f"No runs recorded in {instance_dir(args.instance)}.")
         return 0
     print(output.runs_table(found))
     return 0
+
+
+def _refuse_unknown_job(instance: DagsterInstance, name: str, where: str) -> None:
+    """``runs -j NAME`` for a job no run was recorded for: say so, with the jobs there are."""
+    known = sorted({run.pipeline_name for run in instance.get_runs()})
+    others = f"jobs with runs: {', '.join(known)}" if known else "no runs are recorded there"
+    raise CommandLineError(f"-j {name}: no such job among the runs recorded in {where}; {others}")
 
 
 def _mark_failed(instance: DagsterInstance, run_id: str) -> int:
