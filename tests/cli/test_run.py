@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import yaml
 
 from opbook.storage.instance import DagsterInstance
@@ -123,6 +125,47 @@ def test_an_executor_the_job_does_not_offer_is_bad_input(cli, files):
         "opbook: error: --executor dask: job chain can run on in_process, multiprocess"
     )
     assert len(ran.err.strip().splitlines()) == 1
+
+
+def test_an_unknown_executor_is_answered_with_the_valid_ones(cli, files):
+    files.jobs()
+
+    ran = cli("run", "jobs.py", "--executor", "threads", "--show-config")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: --executor threads: no such executor; "
+        "choose one of in_process, multiprocess, dask"
+    )
+
+
+def test_a_dask_run_without_the_dask_extra_says_how_to_install_it(cli, files, monkeypatch):
+    files.write(
+        "on_dask.py",
+        """
+        from opbook import dask_executor, job, op
+
+        @op
+        def one():
+            return 1
+
+        @job(executor_def=dask_executor)
+        def on_dask():
+            one()
+        """,
+    )
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    for module in ("opbook.executors.dask", "opbook.executors.dask_cluster"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+
+    ran = cli("run", "on_dask.py")
+
+    assert ran.code == 2
+    lines = ran.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        'opbook: error: The dask executor needs the dask extra: pip install "opbook[dask]"'
+    )
 
 
 def test_config_problems_are_listed_one_per_line_with_their_paths(cli, files):
@@ -320,6 +363,20 @@ def test_runs_lists_the_recorded_runs_newest_first(cli, files):
     rows = listed.out.splitlines()
     assert rows[0].split()[:3] == ["run", "id", "job"]
     assert [row.split()[1:3] for row in rows[1:]] == [["chain", "FAILURE"], ["chain", "SUCCESS"]]
+
+
+def test_runs_of_a_job_with_no_runs_says_there_is_no_such_job(cli, files, workdir):
+    files.jobs()
+    files.config("ok.yaml", 1)
+    cli("run", "jobs.py", "-c", "ok.yaml")
+
+    ran = cli("runs", "-j", "nope")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        f"opbook: error: -j nope: no such job among the runs recorded in {workdir / 'home'}; "
+        "jobs with runs: chain"
+    )
 
 
 def test_runs_in_an_empty_instance_says_so(cli, workdir):

@@ -252,6 +252,33 @@ def test_a_job_defined_in_a_scripts_main_runs(cluster, tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "OK True True"
 
 
+_UNGUARDED_SCRIPT = """
+from opbook import dask_executor, execute_pipeline, job, op
+
+@op
+def one() -> int:
+    return 1
+
+@job(executor_def=dask_executor)
+def unguarded():
+    one()
+
+execute_pipeline(unguarded, run_config={"execution": {"config": {"cluster": {"local": {"n_workers": 1}}}}})
+"""
+
+
+def test_a_script_starting_a_local_cluster_without_the_main_guard_is_told_to_add_it(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(_UNGUARDED_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "could not start a LocalCluster" in last and "Nanny failed to start" in last
+    assert 'under `if __name__ == "__main__":`' in last
+
+
 @op
 def c_times_ten(x: int) -> int:
     return x * 10

@@ -14,10 +14,12 @@ notebook's cells with no kernel), ``runconfig`` (YAML files, executor, masking) 
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
 
+from opbook import __version__
 from opbook.cli.commands import HANDLERS
 from opbook.cli.errors import BAD_INPUT, INTERRUPTED, CommandLineError
 from opbook.cli.output import config_problems
@@ -38,12 +40,27 @@ def _exit_code(code: object) -> int:
     return code if isinstance(code, int) else BAD_INPUT
 
 
+def _run_target(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]
+) -> None:
+    """``run``'s TARGET, given as such or with Dagster's ``-f FILE`` / ``-m MODULE``."""
+    flagged = args.python_file or args.module_name
+    if flagged and args.target is not None:
+        # `-j`, `-c` ... come after `-f FILE` too: a TARGET beside it is a second target.
+        parser.error(f"give TARGET or -f/-m, not both (TARGET {args.target!r}, -f/-m {flagged!r})")
+    args.target = args.target or flagged
+    if args.target is None:
+        parser.error("run: give a TARGET (a Python file, a module or a notebook), or -f/-m")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``opbook`` command with ``argv`` (default: ``sys.argv[1:]``); returns its exit
     status: 0 done, 1 the run failed, 2 bad input, 130 interrupted."""
-    parser = build_parser(HANDLERS)
+    parser = build_parser(HANDLERS, __version__)
     try:
         args, extra = parser.parse_known_args(argv)
+        if args.command == "run":
+            _run_target(parser, args, extra)
         # `reexecute RUN_ID --from-failure TARGET`: argparse leaves a late TARGET over.
         late_target = args.command == "reexecute" and args.target is None and len(extra) == 1
         if late_target and not extra[0].startswith("-"):

@@ -221,6 +221,8 @@ def runs(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as unreadable:
             warnings.simplefilter("always", UnreadableRunWarning)
             found = instance.get_runs(filters, limit=args.limit)
+        if not found and args.job:
+            _refuse_unknown_job(instance, args.job, instance_dir(args.instance))
     for warning in unreadable:
         print(f"opbook: warning: {warning.message}", file=sys.stderr)
     if not found:
@@ -228,6 +230,13 @@ def runs(args: argparse.Namespace) -> int:
         return 0
     print(output.runs_table(found))
     return 0
+
+
+def _refuse_unknown_job(instance: DagsterInstance, name: str, where: str) -> None:
+    """``runs -j NAME`` for a job no run was recorded for: say so, with the jobs there are."""
+    known = sorted({run.pipeline_name for run in instance.get_runs()})
+    others = f"jobs with runs: {', '.join(known)}" if known else "no runs are recorded there"
+    raise CommandLineError(f"-j {name}: no such job among the runs recorded in {where}; {others}")
 
 
 def _mark_failed(instance: DagsterInstance, run_id: str) -> int:

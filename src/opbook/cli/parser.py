@@ -79,7 +79,14 @@ def _add_run(commands: Any, handler: Handler) -> None:
         description=RUN_DESCRIPTION,
         formatter_class=_formatter,
     )
-    run.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+    run.add_argument("target", metavar="TARGET", nargs="?", help=TARGET_HELP)
+    given = run.add_mutually_exclusive_group()
+    given.add_argument(
+        "-f", "--python-file", metavar="FILE", help="TARGET as a Python file (as in Dagster)"
+    )
+    given.add_argument(
+        "-m", "--module-name", metavar="MODULE", help="TARGET as a module (as in Dagster)"
+    )
     run.add_argument("-j", "--job", metavar="JOB", help=JOB_HELP)
     run.add_argument(
         "-c",
@@ -197,11 +204,12 @@ def _add_export(commands: Any, handler: Handler) -> None:
     export.set_defaults(handler=handler)
 
 
-def build_parser(handlers: Mapping[str, Handler]) -> argparse.ArgumentParser:
+def build_parser(handlers: Mapping[str, Handler], version: str) -> argparse.ArgumentParser:
     """The ``opbook`` parser; ``handlers`` maps each sub-command to its function."""
     parser = argparse.ArgumentParser(
         prog="opbook", description=DESCRIPTION, formatter_class=_formatter
     )
+    parser.add_argument("--version", action="version", version=f"opbook {version}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_run(commands, handlers["run"])
     _add_reexecute(commands, handlers["reexecute"])

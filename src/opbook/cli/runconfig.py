@@ -68,6 +68,9 @@ def read_files(paths: Sequence[str]) -> dict[str, Any]:
     return merged
 
 
+STANDARD_EXECUTORS = ("in_process", "multiprocess", "dask")
+
+
 def _configured(execution: Any, name: str) -> Any:
     """The config ``execution`` gives executor ``name``, in either form (None: none)."""
     if not isinstance(execution, Mapping):
@@ -90,6 +93,11 @@ def with_executor(
         CommandLineError: the job's or mode's executors do not include ``name``.
     """
     names = [e.name for e in mode.executor_defs]
+    if name not in names and name not in STANDARD_EXECUTORS:
+        raise CommandLineError(
+            f"--executor {name}: no such executor; choose one of "
+            f"{', '.join(dict.fromkeys([*names, *STANDARD_EXECUTORS]))}"
+        )
     if name not in names:
         what = (
             f"job {pipeline.name}" if pipeline.is_job else f"mode {mode.name!r} of {pipeline.name}"

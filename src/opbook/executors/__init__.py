@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from opbook.errors import DagsterInvariantViolationError
+from opbook.errors import DagsterInvariantViolationError, DagsterUnmetExecutorRequirementsError
 from opbook.events import DagsterEvent
 from opbook.execution.context import InitExecutorContext
 from opbook.execution.resources import ResourceScope
@@ -28,12 +28,20 @@ def executor_for(rc: RunContext) -> ExecutorFn:
     if name == "multiprocess":
         return execute_multiprocess
     if name == "dask":
-        from opbook.executors.dask import execute_dask  # dask is imported only when used
-
-        return execute_dask
+        return _dask()
     raise DagsterInvariantViolationError(
         f'Executor "{name}" has no implementation and no executor_creation_fn.'
     )
+
+
+def _dask() -> ExecutorFn:
+    try:
+        from opbook.executors.dask import execute_dask  # dask is imported only when used
+    except ImportError as exc:
+        raise DagsterUnmetExecutorRequirementsError(
+            f'The dask executor needs the dask extra: pip install "opbook[dask]" ({exc})'
+        ) from exc
+    return execute_dask
 
 
 def _custom(definition: object) -> ExecutorFn:

@@ -67,7 +67,7 @@ def _local_cluster(options: dict[str, Any]) -> Iterator[Connection]:
     except Exception as exc:
         raise DagsterUnmetExecutorRequirementsError(
             f"The dask executor could not start a LocalCluster with {options} "
-            f"(execution.config.cluster.local): {exc}"
+            f"(execution.config.cluster.local): {exc}{_start_hint(exc, options)}"
         ) from exc
     try:
         client = distributed.Client(cluster, set_as_default=False)
@@ -77,6 +77,22 @@ def _local_cluster(options: dict[str, Any]) -> Iterator[Connection]:
             _close(client)
     finally:
         cluster.close(timeout=CLOSE_TIMEOUT_SECONDS)
+
+
+def _start_hint(exc: Exception, options: dict[str, Any]) -> str:
+    """Advice for the usual cause of a LocalCluster's workers not starting.
+
+    Worker processes are spawned, and each imports the ``__main__`` script again: a script that
+    starts its run at module level starts it again in every worker, which fails there, and the
+    cluster reports only that its nanny failed to start.
+    """
+    if "Nanny failed to start" not in str(exc) or not options.get("processes", True):
+        return ""
+    return (
+        '. In a script, start the run under `if __name__ == "__main__":`: each Dask worker '
+        "process imports the script again, and a run started at its top level is started again "
+        "there (or set execution.config.cluster.local.processes: false)"
+    )
 
 
 def _connect(options: dict[str, Any]) -> Any:
