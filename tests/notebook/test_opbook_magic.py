@@ -33,12 +33,26 @@ def defined(nb):
 def test_run_returns_the_result_and_shows_progress(defined) -> None:
     ran = defined.cell(f"result = %opbook run numbers --config {CONFIG}")
     result = defined["result"]
-    assert isinstance(result, opbook.PipelineExecutionResult)
     assert not result.success  # check fails on 30
-    assert result.result_for_solid("scale").output_value() == [10, 20, 30]
+    assert result.output_for_node("scale") == [10, 20, 30]
     (progress,) = ran.text()
     assert "failed: 3 of 3 steps done (2 succeeded, 1 failed)" in progress
     assert "<svg" in ran.html()[0] and "<progress" in ran.html()[0]
+
+
+def test_run_of_a_job_gives_the_job_result_type(defined) -> None:
+    defined.cell(f"result = %opbook run numbers --config {CONFIG} --no-progress")
+    assert isinstance(defined["result"], opbook.InProcessExecutionResult)
+    defined.cell("second = %opbook reexecute --from-failure --no-progress")
+    assert isinstance(defined["second"], opbook.InProcessExecutionResult)
+
+
+def test_run_of_a_pipeline_gives_the_pipeline_result_type(nb) -> None:
+    nb.cell("%%op --solid\ndef one(context) -> int:\n    return 1\n")
+    nb.cell("from opbook import pipeline\n\n@pipeline\ndef legacy():\n    one()\n")
+    nb.cell("result = %opbook run legacy --no-progress")
+    assert isinstance(nb["result"], opbook.PipelineExecutionResult)
+    assert nb["result"].result_for_solid("one").output_value() == 1
 
 
 def test_run_with_selection_and_config_file(defined, tmp_path) -> None:
@@ -49,8 +63,8 @@ def test_run_with_selection_and_config_file(defined, tmp_path) -> None:
     )
     result = defined["result"]
     assert result.success
-    assert result.result_for_solid("scale").output_value() == [2, 4, 6]
-    assert result.result_for_solid("check").skipped  # not selected: no events
+    assert result.output_for_node("scale") == [2, 4, 6]
+    assert result.events_for_node("check") == []  # not selected: no events
 
 
 def test_reexecute_from_failure_after_fixing_the_op(defined) -> None:
@@ -59,7 +73,7 @@ def test_reexecute_from_failure_after_fixing_the_op(defined) -> None:
     defined.cell("second = %opbook reexecute --from-failure --no-progress")
     first, second = defined["first"], defined["second"]
     assert second.success
-    assert second.result_for_solid("check").output_value() == 3
+    assert second.output_for_node("check") == 3
     ran_steps = {e.step_key for e in second.event_list if e.is_step_start}
     assert ran_steps == {"check"}  # load and scale came from the first run
     run = opbook.DagsterInstance.get().get_run_by_id(second.run_id)

@@ -38,7 +38,7 @@ from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
 from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
 from opbook.notebook.render import render
-from opbook.notebook.runs import steps_to_retry
+from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.storage.instance import DagsterInstance
 from opbook.testing import execute_solid
@@ -145,7 +145,7 @@ class RunPanel(widgets.VBox):
             )
         self.pipeline = pipeline
         self.instance = instance
-        self.last_result: PipelineExecutionResult | None = None
+        self.last_result: RunResult | None = None
         self._tags: dict[str, Any] = {}
         self._quiet = False
         self._selection_error = ""
@@ -364,7 +364,7 @@ class RunPanel(widgets.VBox):
         else:
             self._update_buttons()
 
-    def run(self) -> PipelineExecutionResult:
+    def run(self) -> RunResult:
         """Run with the form's config, selection, mode and executor; return the result.
 
         Raises:
@@ -387,7 +387,7 @@ class RunPanel(widgets.VBox):
             self._busy(False)
         return self._finished(result, config)
 
-    def reexecute_from_failure(self) -> PipelineExecutionResult:
+    def reexecute_from_failure(self) -> RunResult:
         """Run again the steps of the last run that failed or did not run, loading the other
         steps' outputs from it; return the new result.
 
@@ -420,8 +420,8 @@ class RunPanel(widgets.VBox):
             self._busy(False)
         return self._finished(result, config)
 
-    def _finished(self, result: PipelineExecutionResult, config: Any) -> PipelineExecutionResult:
-        self.last_result = result
+    def _finished(self, run: PipelineExecutionResult, config: Any) -> RunResult:
+        result = self.last_result = as_job_result(run)
         session.current().remember_run(result.run_id, dict(config))
         self.results.value = result_html(result)
         self._update_buttons()

@@ -15,11 +15,26 @@ from typing import Any
 from opbook.api import execute_pipeline, reexecute_pipeline
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.results import PipelineExecutionResult
+from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.notebook import graphmodel, session
 from opbook.notebook.progress import LiveRun
 from opbook.storage.instance import DagsterInstance
+
+# What a run started from the notebook gives: a job's result type for a job, the pipeline
+# generation's for a pipeline (so ``output_for_node`` works on a job's run, as in Dagster).
+RunResult = InProcessExecutionResult | PipelineExecutionResult
+
+
+def as_job_result(result: PipelineExecutionResult) -> RunResult:
+    """``result`` as the job generation's result when it is the run of a job."""
+    pipeline = result.pipeline_def
+    if not pipeline.is_job:
+        return result
+    whole = pipeline.parent_pipeline_def or pipeline  # an op selection runs a subset of it
+    return InProcessExecutionResult(
+        whole.graph, result.event_list, result.run_id, result.load_value, whole, result.run_config
+    )
 
 
 def _progress(job: PipelineDefinition, progress: bool, steps: Sequence[str] | None = None) -> Any:
@@ -37,7 +52,7 @@ def run(
     instance: DagsterInstance | None = None,
     progress: bool = True,
     raise_on_error: bool = False,
-) -> PipelineExecutionResult:
+) -> RunResult:
     """Run ``job`` on its executor, showing its graph and a progress bar live in the notebook.
 
     Args:
@@ -66,7 +81,7 @@ def run(
     )
     used = run_config if preset is None else job.get_preset(preset).run_config
     session.current().remember_run(result.run_id, dict(used or {}))
-    return result
+    return as_job_result(result)
 
 
 def step_keys(job: PipelineDefinition) -> list[str]:
@@ -102,7 +117,7 @@ def reexecute(
     instance: DagsterInstance | None = None,
     progress: bool = True,
     raise_on_error: bool = False,
-) -> PipelineExecutionResult:
+) -> RunResult:
     """Run ``job`` again as a child of run ``run_id``, from its failure or on a step selection.
 
     Raises:
@@ -131,7 +146,7 @@ def reexecute(
         progress=_progress(job, progress, step_selection if from_failure else None),
     )
     session.current().remember_run(result.run_id, config)
-    return result
+    return as_job_result(result)
 
 
 def _parent_config(run_id: str, instance: DagsterInstance) -> dict[str, Any]:
