@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.definitions.node import NodeDefinition
@@ -37,6 +38,7 @@ from opbook.notebook.forms.target import as_pipeline, select_pipeline
 from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
 from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
+from opbook.notebook.redefine import Rebuilder, newer_ops, with_newer_ops
 from opbook.notebook.render import render
 from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
 from opbook.notebook.tables import frame_html
@@ -196,6 +198,7 @@ class RunPanel(widgets.VBox):
             layout="button",
         )
         self.reason = theme.make(widgets.HTML, layout="status")
+        self.notice = widgets.HTML()
         self.progress = widgets.HTML(graph_html(pipeline))
         self.results = widgets.HTML()
         self.mode_picker.observe(self._mode_picked, "value")
@@ -218,6 +221,7 @@ class RunPanel(widgets.VBox):
                 [self.executor_picker, self.run_button, self.reexecute_button], layout=row
             ),
             self.reason,
+            self.notice,
             self.progress,
             self.results,
         ]
@@ -364,12 +368,36 @@ class RunPanel(widgets.VBox):
         else:
             self._update_buttons()
 
+    def use_current_definitions(self) -> list[str]:
+        """Take the ops the notebook redefined (``%%op``, or a cell run again) since the panel
+        was made: the job is rebuilt with them, the form keeps what was typed, and the panel
+        says which ops changed.  Returns their names (empty when nothing changed).
+
+        Raises:
+            DagsterError: a redefined op no longer fits the job (the engine's message).
+        """
+        pipeline, changed = with_newer_ops(self.pipeline, user_namespace())
+        if not changed:
+            return []
+        self.pipeline = pipeline
+        self._replace_form(self.form.value)
+        names = ", ".join(changed)
+        self.notice.value = (
+            f"<i>Uses the new definition of {esc(names)} (redefined since this panel was "
+            "made); the config is kept.</i>"
+        )
+        return changed
+
     def run(self) -> RunResult:
         """Run with the form's config, selection, mode and executor; return the result.
+
+        Ops redefined in the notebook since the panel was made are used (see
+        :meth:`use_current_definitions`).
 
         Raises:
             DagsterInvalidConfigError: the config has problems (nothing runs).
         """
+        self.use_current_definitions()
         config = self.form.value
         self._busy(True)
         try:
@@ -400,6 +428,7 @@ class RunPanel(widgets.VBox):
                 f"Nothing to re-execute from failure: the last run of {self.pipeline.name} "
                 + ("succeeded." if parent is not None else "has not happened yet.")
             )
+        self.use_current_definitions()
         instance = self.instance if self.instance is not None else DagsterInstance.get()
         steps = steps_to_retry(self.pipeline, parent.run_id, instance)
         config = self.form.value
@@ -463,24 +492,54 @@ class SolidPanel(widgets.VBox):
         self.definition = op_or_solid
         self.mode_def = mode_def
         self.last_result: SolidExecutionResult | None = None
-        theme = Theme()
-        self._fields = [
-            InputField(d, theme, _namespace(namespace))
-            for d in op_or_solid.input_defs
-            if not d.dagster_type.is_nothing
-        ]
-        self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
-        self.form = ConfigForm(op_or_solid) if op_or_solid.config_field is not None else None
+        self._theme = theme = Theme()
+        self._namespace = _namespace(namespace)
         self.run_button = theme.make(
             widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
         self.run_button.on_click(lambda _b: self._clicked())
         self.reason = theme.make(widgets.HTML, layout="status")
+        self.notice = widgets.HTML()
         self.results = widgets.HTML()
+        self._build(op_or_solid, None)
+
+    def _build(self, definition: NodeDefinition, config: Any) -> None:
+        """The input widgets and config form of ``definition``; ``config`` fills the form."""
+        old_fields = {f.name: f for f in getattr(self, "_fields", [])}
+        self.definition = definition
+        self._fields = [
+            old_fields.get(d.name) or InputField(d, self._theme, self._namespace)
+            for d in definition.input_defs
+            if not d.dagster_type.is_nothing
+        ]
+        self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
+        self.form = (
+            ConfigForm(definition, value=config) if definition.config_field is not None else None
+        )
         if self.form is not None:
             self.form.on_change(lambda form: self._update_button())
-        self.children = self._parts(theme)
+        self.children = self._parts(self._theme)
         self._update_button()
+
+    def use_current_definition(self) -> bool:
+        """Take the op the notebook redefined since the panel was made, keeping the inputs
+        and config typed; True when it changed (the panel says so)."""
+        newer = newer_ops(_as_graph(self.definition), user_namespace())
+        if not newer:
+            return False
+        definition = self.definition
+        if isinstance(definition, GraphDefinition):
+            for op in newer:
+                definition = Rebuilder(op).graph(definition)
+        else:
+            (definition,) = newer
+        config = self.form.value if self.form is not None else None
+        self._build(definition, config)
+        self.notice.value = (
+            f"<i>Uses the new definition of {esc(self.definition.name)} (redefined since this "
+            "panel was made); the inputs and config are kept.</i>"
+        )
+        return True
 
     def _parts(self, theme: Theme) -> list[widgets.Widget]:
         name = esc(self.definition.name)
@@ -496,7 +555,7 @@ class SolidPanel(widgets.VBox):
             ]
         if self.form is not None:
             parts.append(self.form)
-        parts += [widgets.HBox([self.run_button, self.reason]), self.results]
+        parts += [widgets.HBox([self.run_button, self.reason]), self.notice, self.results]
         return parts
 
     def _update_button(self) -> None:
@@ -517,6 +576,7 @@ class SolidPanel(widgets.VBox):
             DagsterInvalidConfigError: the config has problems, or a required input has no
                 value.
         """
+        self.use_current_definition()
         run_config: dict[str, Any] | None = None
         if self.form is not None:
             config = self.form.value
@@ -560,6 +620,13 @@ def solid_result_html(result: Any) -> str:
 def _shown(value: Any, limit: int = 2000) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _as_graph(definition: NodeDefinition) -> GraphDefinition:
+    """A one-node graph of ``definition`` (to ask which ops replace it)."""
+    if isinstance(definition, GraphDefinition):
+        return definition
+    return GraphDefinition("panel", node_defs=[definition])
 
 
 def _namespace(namespace: Namespace | Mapping[str, Any] | None) -> Namespace:

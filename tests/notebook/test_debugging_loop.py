@@ -1,0 +1,96 @@
+"""The notebook debugging loop in a real kernel (nbclient): define, run, fail, fix, re-execute.
+
+One kernel runs the cells of ``LOOP`` in order, as a user would in JupyterLab; each test reads
+the outputs of the cells it is about.  Run-panel buttons are driven from cells (``click()``),
+as the browser would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+pytestmark = pytest.mark.slow
+
+LOOP = [
+    "%load_ext opbook",
+    "%%op\ndef load() -> list:\n    return [1, 2]",
+    '%%op --config {"factor": int}\n'
+    "def convert(context, numbers: list) -> int:\n"
+    '    rates = {"EUR": 1}\n'
+    '    return rates["CHF"] * sum(numbers)',
+    "%%job etl\nconvert(load())",
+    # 1: a panel made before the fix runs the fixed op, with the config typed in it
+    "from opbook.notebook.panels import RunPanel, SolidPanel\n"
+    "panel = RunPanel(etl)\n"
+    'panel.form.value = {"ops": {"convert": {"config": {"factor": 3}}}}\n'
+    "first = panel.run()\n"
+    "print(first.success)",
+    "bench = SolidPanel(convert)\n"
+    'bench.inputs["numbers"].value = "[5]"\n'
+    'bench.form.value = {"factor": 2}\n'
+    "print(bench.run().success)",
+    '%%op --config {"factor": int}\n'
+    "def convert(context, numbers: list) -> int:\n"
+    '    return sum(numbers) * context.op_config["factor"]',
+    "panel.reexecute_button.click()\n"
+    'print(panel.last_result.success, panel.last_result.output_for_node("convert"))',
+    'print(panel.run().output_for_node("convert"))\nprint(panel.notice.value)',
+    "print(bench.run().output_value())\nprint(bench.notice.value)",
+]
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in LOOP]
+    workdir: Path = tmp_path_factory.mktemp("loop")
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    client.execute()
+    return notebook
+
+
+def _cell(notebook: Any, starts: str) -> Any:
+    (cell,) = [c for c in notebook.cells if c.source.startswith(starts)]
+    return cell
+
+
+def _stdout(cell: Any) -> str:
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def _errors(cell: Any) -> list[str]:
+    return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+
+
+# -- 1: panels run the op as it is now --------------------------------------------------------
+
+
+def test_run_panel_reexecutes_with_the_op_redefined_after_it_was_made(loop: Any) -> None:
+    assert _stdout(_cell(loop, "from opbook.notebook.panels import")) == "False\n"
+    cell = _cell(loop, "panel.reexecute_button.click()")
+    assert _errors(cell) == []
+    assert _stdout(cell) == "True 9\n"  # the new convert, with the factor typed in the panel
+
+
+def test_run_panel_runs_the_redefined_op_and_says_so(loop: Any) -> None:
+    printed = _stdout(_cell(loop, "print(panel.run()"))
+    assert printed.startswith("9\n")
+    assert "new definition of convert" in printed and "config is kept" in printed
+
+
+def test_solid_panel_runs_the_redefined_op_with_its_inputs_and_config(loop: Any) -> None:
+    assert _stdout(_cell(loop, "bench = SolidPanel(convert)")) == "False\n"
+    printed = _stdout(_cell(loop, "print(bench.run()"))
+    assert printed.startswith("10\n") and "new definition of convert" in printed
