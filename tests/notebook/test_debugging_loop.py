@@ -42,6 +42,21 @@ LOOP = [
     'print(panel.last_result.success, panel.last_result.output_for_node("convert"))',
     'print(panel.run().output_for_node("convert"))\nprint(panel.notice.value)',
     "print(bench.run().output_value())\nprint(bench.notice.value)",
+    # 3: every step is drawn running, even one that starts just after a redraw
+    "import time\n"
+    "from opbook import op, job\n"
+    "from opbook.notebook import progress\n"
+    "@op\ndef first() -> int:\n    time.sleep(0.6)\n    return 1\n"
+    "@op\ndef second(x: int) -> int:\n    time.sleep(0.6)\n    return x\n"
+    "@op\ndef third(x: int) -> int:\n    time.sleep(0.6)\n    return x\n"
+    "@job\ndef slow():\n    third(second(first()))\n"
+    "drawn = []\n"
+    "_show = progress.LiveRun.show\n"
+    "def recording_show(self):\n"
+    "    drawn.append([k for k in self.expected if self.run.status(k) == 'running'])\n"
+    "    _show(self)\n"
+    "progress.LiveRun.show = recording_show",
+    "slow_run = %opbook run slow\nprogress.LiveRun.show = _show\nprint(drawn)",
 ]
 
 
@@ -94,3 +109,13 @@ def test_solid_panel_runs_the_redefined_op_with_its_inputs_and_config(loop: Any)
     assert _stdout(_cell(loop, "bench = SolidPanel(convert)")) == "False\n"
     printed = _stdout(_cell(loop, "print(bench.run()"))
     assert printed.startswith("10\n") and "new definition of convert" in printed
+
+
+# -- 3: the live graph ------------------------------------------------------------------------
+
+
+def test_live_graph_shows_each_step_running(loop: Any) -> None:
+    cell = _cell(loop, "slow_run = %opbook run slow")
+    assert _errors(cell) == []
+    drawn = _stdout(cell)
+    assert "['first']" in drawn and "['second']" in drawn and "['third']" in drawn
