@@ -25,12 +25,17 @@ LOOP = [
     '    rates = {"EUR": 1}\n'
     '    return rates["CHF"] * sum(numbers)',
     "%%job etl\nconvert(load())",
+    # 5: failures name the user's exception, tracebacks start in the user's cell
+    'failed = %opbook run etl --config {"ops": {"convert": {"config": {"factor": 3}}}} '
+    "--no-progress\nfailed",
+    'print(failed.to_dataframe().dropna(subset=["error"])["error"].tolist())',
     # 1: a panel made before the fix runs the fixed op, with the config typed in it
     "from opbook.notebook.panels import RunPanel, SolidPanel\n"
     "panel = RunPanel(etl)\n"
     'panel.form.value = {"ops": {"convert": {"config": {"factor": 3}}}}\n'
     "first = panel.run()\n"
     "print(first.success)",
+    "import html\nprint(html.unescape(panel.results.value))",
     "bench = SolidPanel(convert)\n"
     'bench.inputs["numbers"].value = "[5]"\n'
     'bench.form.value = {"factor": 2}\n'
@@ -109,6 +114,38 @@ def test_solid_panel_runs_the_redefined_op_with_its_inputs_and_config(loop: Any)
     assert _stdout(_cell(loop, "bench = SolidPanel(convert)")) == "False\n"
     printed = _stdout(_cell(loop, "print(bench.run()"))
     assert printed.startswith("10\n") and "new definition of convert" in printed
+
+
+# -- 5: failures -------------------------------------------------------------------------------
+
+CONVERT_CELL = LOOP.index(next(c for c in LOOP if "def convert" in c)) + 1  # its In[N]
+# Lines of a cell magic's body count from its first line (after ``%%op``), as IPython's own
+# cell magics number them.
+USER_FRAME = f"Cell In[{CONVERT_CELL}], line 3, in convert"
+
+
+def test_run_card_names_the_users_exception_and_cell(loop: Any) -> None:
+    cell = _cell(loop, "failed = %opbook run etl")
+    (text,) = [o.data["text/plain"] for o in cell.outputs if "data" in o]
+    assert "convert failed: KeyError: 'CHF'" in text
+    (card,) = [o.data["text/html"] for o in cell.outputs if "data" in o]
+    assert "Traceback of convert" in card and USER_FRAME in card
+    assert "DagsterExecutionStepExecutionError" not in card
+
+
+def test_dataframe_error_column_names_the_users_exception(loop: Any) -> None:
+    assert _stdout(_cell(loop, "print(failed.to_dataframe()")) == "[\"KeyError: 'CHF'\"]\n"
+
+
+def test_panel_failure_names_the_users_exception_and_starts_at_the_users_frame(
+    loop: Any,
+) -> None:
+    shown = _stdout(_cell(loop, "import html\nprint(html.unescape(panel.results.value))"))
+    assert "<b>convert</b> failed: KeyError: 'CHF'" in shown
+    assert "DagsterExecutionStepExecutionError" not in shown
+    trace = shown.split("<summary>traceback</summary><pre>")[1]
+    assert trace.startswith(f"Traceback (most recent call last):\n  {USER_FRAME}\n")
+    assert "opbook/execution" not in trace and "ipykernel" not in trace
 
 
 # -- 3: the live graph ------------------------------------------------------------------------

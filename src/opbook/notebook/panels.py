@@ -42,6 +42,7 @@ from opbook.notebook.redefine import Rebuilder, newer_ops, with_newer_ops
 from opbook.notebook.render import render
 from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
 from opbook.notebook.tables import frame_html
+from opbook.notebook.tracebacks import event_error, headline, user_traceback
 from opbook.storage.instance import DagsterInstance
 from opbook.testing import execute_solid
 
@@ -65,14 +66,15 @@ def graph_html(pipeline: PipelineDefinition) -> str:
 
 
 def failures_html(events: Sequence[DagsterEvent]) -> str:
-    """The error and traceback of every failed step, each traceback folded."""
+    """The error of every failed step (the exception the op raised), each with its traceback
+    folded, from the op's own frame."""
     parts = []
     for event in events:
         if not event.is_step_failure:
             continue
-        error = getattr(event.event_specific_data, "error", None)
-        message = error.message.strip() if error is not None else event.message or "failed"
-        trace = error.to_string() if error is not None else ""
+        error = event_error(event)
+        message = headline(error) if error is not None else event.message or "failed"
+        trace = user_traceback(error) if error is not None else ""
         parts.append(
             f'<div style="color:{ERROR_COLOUR}"><b>{esc(event.step_key)}</b> failed: '
             f"{esc(message)}</div>"
