@@ -106,6 +106,15 @@ def test_runs_lists_the_session_runs(defined) -> None:
     assert isinstance(table["start"].dtype, pd.DatetimeTZDtype)
 
 
+def test_runs_names_op_runs_by_their_op_and_shows_readable_durations(defined) -> None:
+    defined.cell("%%op --run {}\ndef one() -> int:\n    return 1\n")
+    defined.cell("table = %opbook runs")
+    html, text = defined["table"]._repr_html_(), repr(defined["table"])
+    assert "op one" in html and "op one" in text
+    assert "ephemeral" not in html + text
+    assert "days" not in html + text and " ms" in html
+
+
 def test_show_displays_the_graph(defined) -> None:
     ran = defined.cell("%opbook show numbers")
     assert "<svg" in ran.html()[0]

@@ -77,7 +77,8 @@ def test_execute_pipeline_and_reexecute_take_progress_too(ip) -> None:
     texts = [o.data["text/plain"] for o in captured.outputs]
     assert len(texts) == 2
     assert "succeeded: 3 of 3 steps done (3 succeeded)" in texts[0]
-    assert "(1 succeeded, 2 skipped / not run)" in texts[1]  # two taken from the parent run
+    # "two" is loaded from the parent run; "one" is neither run nor needed
+    assert "(1 succeeded, 1 reused, 1 skipped / not run)" in texts[1]
 
 
 def test_a_failed_run_ends_failed(ip) -> None:

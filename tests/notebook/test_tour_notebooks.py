@@ -91,7 +91,7 @@ def test_quickstart_run_keeps_its_final_progress_picture(quickstart: Any) -> Non
 def test_quickstart_values(quickstart: Any) -> None:
     assert _data(_cell(quickstart, 'result.output_for_node("total")'), "text/plain") == ["140"]
     progress, value = _data(_cell(quickstart, "again = %opbook reexecute"), "text/plain")
-    assert "(1 succeeded, 2 skipped / not run)" in progress  # upstream outputs were reused
+    assert "(1 succeeded, 1 reused, 1 skipped / not run)" in progress  # scale's output reused
     assert value == "28"
 
 
