@@ -155,6 +155,61 @@ def test_export_includes_ops_defined_in_plain_cells(nb, tmp_path) -> None:
     assert text.index("def plain()") < text.index("def plain_job()")
 
 
+def _import_exported(path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+PLAIN_CELLS = [
+    "import opbook",
+    "RATES = {'EUR': 1.0, 'CHF': 0.9}\nSCHEMA = {'currency': str}",
+    "def rate_of(currency):\n    return RATES[currency]",
+    "@opbook.resource\ndef fx(_):\n    return rate_of",
+    "%%op --config SCHEMA --resources fx\ndef convert(context) -> float:\n"
+    '    return 100 * context.resources.fx(context.op_config["currency"])\n',
+    "%%graph pricing\nconvert()\n",
+    "prod = pricing.to_job(name='prod', resource_defs={'fx': fx})",
+    "prod.execute_in_process(run_config={'ops': {'convert': {'config': {'currency': 'CHF'}}}})",
+    "unused = 42",
+]
+
+
+def test_export_keeps_plain_cell_code_the_definitions_use_and_assigned_jobs(nb, tmp_path) -> None:
+    for cell in PLAIN_CELLS:
+        nb.cell(cell)
+    path = tmp_path / "priced.py"
+    ran = nb.cell(f"%opbook export {path}")
+    assert ran.stdout.strip() == (
+        "Wrote 3 definitions (convert, pricing, prod) and what they use "
+        f"(RATES, SCHEMA, rate_of, fx) to {path}"
+    )
+    text = path.read_text()
+    assert "unused" not in text and "execute_in_process" not in text
+    module = _import_exported(path, "exported_priced")
+    result = module.prod.execute_in_process(
+        run_config={"ops": {"convert": {"config": {"currency": "CHF"}}}}
+    )
+    assert result.output_for_node("convert") == 90.0
+
+
+def test_export_that_does_not_import_is_an_error_not_a_success(ip, nb, tmp_path) -> None:
+    nb.cell("globals()['COUNT_SCHEMA'] = {'n': int}")  # bound by an expression: not exported
+    nb.cell("%%op --config COUNT_SCHEMA\ndef count(context) -> int:\n    return 1\n")
+    path = tmp_path / "broken.py"
+    with pytest.raises(UsageError) as caught:
+        ip.run_line_magic("opbook", f"export {path}")
+    assert str(caught.value).startswith(
+        f"%opbook export: wrote {path}, but it does not import: "
+        "NameError: name 'COUNT_SCHEMA' is not defined (line "
+    )
+
+
 def test_help_lists_every_magic(nb) -> None:
     text = nb.cell("%opbook help").stdout
     for usage in (

@@ -240,7 +240,9 @@ def export_module(shell: Any, rest: str) -> None:
         written = export.write_module(shell, path)
     except OSError as exc:
         raise UsageError(f"%opbook export: could not write {path}: {cells.one_line(exc)}") from None
-    print(f"Wrote {len(written)} definitions ({', '.join(written) or 'none'}) to {path}")
+    if written.error is not None:
+        raise UsageError(f"%opbook export: wrote {path}, but it does not import: {written.error}")
+    print(written.summary())
 
 
 def _widget_command(
