@@ -47,6 +47,17 @@ LOOP = [
     'print(panel.last_result.success, panel.last_result.output_for_node("convert"))',
     'print(panel.run().output_for_node("convert"))\nprint(panel.notice.value)',
     "print(bench.run().output_value())\nprint(bench.notice.value)",
+    # 4: what steps log is in the run's record, not in stderr boxes
+    "%%op\ndef talk(context) -> int:\n"
+    "    context.log.info('loaded 3 rows')\n"
+    "    context.log.warning('one row was empty')\n"
+    "    return 3",
+    "%%job chat\ntalk()",
+    "talked = %opbook run chat --no-progress",
+    "frame = talked.to_dataframe()\n"
+    "print(frame[frame['event_type'].isna()][['step_key', 'level', 'message']].values.tolist())",
+    "chat_panel = RunPanel(chat)\nchat_panel.run()\nchat_panel.level_picker.value = 'INFO'\n"
+    "print(chat_panel.results.value.split('opbook-events')[1])",
     # 3: every step is drawn running, even one that starts just after a redraw
     "import time\n"
     "from opbook import op, job\n"
@@ -146,6 +157,32 @@ def test_panel_failure_names_the_users_exception_and_starts_at_the_users_frame(
     trace = shown.split("<summary>traceback</summary><pre>")[1]
     assert trace.startswith(f"Traceback (most recent call last):\n  {USER_FRAME}\n")
     assert "opbook/execution" not in trace and "ipykernel" not in trace
+
+
+# -- 4: logged lines ---------------------------------------------------------------------------
+
+
+def _stderr(cell: Any) -> str:
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+
+
+def test_info_lines_are_not_printed_under_the_cell_but_warnings_are(loop: Any) -> None:
+    cell = _cell(loop, "talked = %opbook run chat")
+    assert _errors(cell) == []
+    assert "loaded 3 rows" not in _stderr(cell)
+    assert "one row was empty" in _stderr(cell)
+
+
+def test_logged_lines_are_in_the_dataframe_with_their_level(loop: Any) -> None:
+    assert _stdout(_cell(loop, "frame = talked.to_dataframe()")) == (
+        "[['talk', 'INFO', 'loaded 3 rows'], ['talk', 'WARNING', 'one row was empty']]\n"
+    )
+
+
+def test_panel_events_table_shows_logged_lines_from_the_level_chosen(loop: Any) -> None:
+    shown = _stdout(_cell(loop, "chat_panel = RunPanel(chat)"))
+    assert "loaded 3 rows" in shown and "one row was empty" in shown
+    assert "STEP_START" not in shown  # events are DEBUG
 
 
 # -- 3: the live graph ------------------------------------------------------------------------

@@ -388,3 +388,25 @@ def test_show_form_and_show_panel_pick_the_widget_for_the_target() -> None:
     assert isinstance(show_form(etl), ConfigForm)
     assert isinstance(show_panel(etl), RunPanel)
     assert isinstance(show_panel(load), SolidPanel)
+
+
+@op
+def noisy(context) -> int:
+    context.log.debug("details")
+    context.log.warning("few rows")
+    return 1
+
+
+@job
+def talkative() -> None:
+    noisy()
+
+
+def test_events_table_holds_logged_lines_and_filters_by_level(instance: DagsterInstance) -> None:
+    panel = RunPanel(talkative, instance=instance)
+    panel.run()
+    shown = panel.results.value.split('class="opbook-events"')[1]
+    assert "details" in shown and "few rows" in shown and "STEP_START" in shown
+    panel.level_picker.value = "WARNING"
+    shown = panel.results.value.split('class="opbook-events"')[1]
+    assert "few rows" in shown and "details" not in shown and "STEP_START" not in shown

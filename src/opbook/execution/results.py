@@ -53,6 +53,9 @@ class _EventView:
 
     event_list: list[DagsterEvent]
     run_id: str
+    # The lines the run's steps logged (``LogMessageEntry``): not events, so not in
+    # ``event_list``, as in Dagster; ``to_dataframe()`` shows them among the events.
+    logs: Sequence[Any] = ()
 
     @property
     def all_events(self) -> list[DagsterEvent]:
@@ -73,10 +76,14 @@ class _EventView:
         return grouped
 
     def to_dataframe(self, per: str = "event") -> Any:
-        """The events as a pandas DataFrame: one row per event, or per step (``per="step"``)."""
+        """The events as a pandas DataFrame: one row per event, or per step (``per="step"``).
+
+        Per event, the lines the steps logged are rows too, in time order, with their
+        ``level`` and ``message`` (and no ``event_type``).
+        """
         from opbook.execution import frames
 
-        return frames.frame_of(self.event_list, self.run_id, per)
+        return frames.frame_of(self.event_list, self.run_id, per, self.logs)
 
 
 class GraphExecutionResult(_EventView):
@@ -151,11 +158,20 @@ class GraphExecutionResult(_EventView):
             and e.is_step_event
             and (e.step_key == key or e.step_key.startswith(key + "."))  # type: ignore[union-attr]
         ]
+        result: SolidExecutionResult | CompositeSolidExecutionResult
         if isinstance(node.definition, GraphDefinition):
-            return CompositeSolidExecutionResult(
+            result = CompositeSolidExecutionResult(
                 node, events, self.load_value, handle, self.run_id, self._pipeline_name
             )
-        return SolidExecutionResult(node, events, self.load_value, handle)
+        else:
+            result = SolidExecutionResult(node, events, self.load_value, handle)
+        if self.logs:
+            result.logs = [
+                e
+                for e in self.logs
+                if e.step_key == key or (e.step_key or "").startswith(key + ".")
+            ]
+        return result
 
     def output_for_solid(self, handle_str: str, output_name: str = "result") -> Any:
         """The value of output ``output_name`` of the node at ``handle_str`` (``"comp.inner"``)."""
@@ -282,6 +298,7 @@ class SolidExecutionResult:
         self.handle = handle or SolidHandle(solid.name)
         self.step_events = list(events)
         self.load_value = load_value
+        self.logs: Sequence[Any] = ()  # the lines this step logged
 
     def reconstruct_context(self) -> None:
         """Output values are read from the run's storage; no context needs rebuilding."""
@@ -440,7 +457,7 @@ class SolidExecutionResult:
         """This step's events as a DataFrame: one row per event, or per step (``per="step"``)."""
         from opbook.execution import frames
 
-        return frames.frame_of(self.step_events, frames.run_id_of(self.step_events), per)
+        return frames.frame_of(self.step_events, frames.run_id_of(self.step_events), per, self.logs)
 
     def __repr__(self) -> str:
         state = "success" if self.success else ("skipped" if self.skipped else "failure")

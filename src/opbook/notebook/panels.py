@@ -83,11 +83,18 @@ def failures_html(events: Sequence[DagsterEvent]) -> str:
     return "".join(parts)
 
 
-def result_html(result: Any) -> str:
-    """What a finished run shows: failures, then the per-step and the events tables."""
+LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def result_html(result: Any, level: str = "DEBUG") -> str:
+    """What a finished run shows: failures, then the per-step and the events tables; the
+    events table holds the lines the steps logged too, from ``level`` up."""
     # the run id is in the heading, so not in every row
     steps = frame_html(result.to_dataframe(per="step").drop(columns=["run_id"], errors="ignore"))
-    events = frame_html(result.to_dataframe().drop(columns=["run_id"], errors="ignore"))
+    frame = result.to_dataframe().drop(columns=["run_id"], errors="ignore")
+    if level != "DEBUG":
+        frame = frame[frame["level"] >= level]
+    events = frame_html(frame)
     outcome = "succeeded" if result.success else "failed"
     colour = "#2e7d32" if result.success else ERROR_COLOUR
     run_id = getattr(result, "run_id", "") or ""
@@ -129,7 +136,9 @@ class RunPanel(widgets.VBox):
         form: the panel's :class:`ConfigForm` (replaced when the mode or selection changes).
         last_result: the result of the last run (None before the first).
         mode_picker, preset_picker, selection, executor_picker, run_button,
-        reexecute_button, reason, progress, results: the panel's widgets.
+        reexecute_button, reason, notice, progress, level_picker, results: the panel's
+        widgets (``level_picker`` chooses the lowest level of the rows in the events table:
+        events are DEBUG, failures ERROR, and the lines steps log have their own level).
     """
 
     def __init__(
@@ -201,6 +210,10 @@ class RunPanel(widgets.VBox):
         )
         self.reason = theme.make(widgets.HTML, layout="status")
         self.notice = widgets.HTML()
+        self.level_picker = theme.make(
+            widgets.Dropdown, options=LEVELS, value="DEBUG", description="events from"
+        )
+        self.level_picker.observe(self._level_picked, "value")
         self.progress = widgets.HTML(graph_html(pipeline))
         self.results = widgets.HTML()
         self.mode_picker.observe(self._mode_picked, "value")
@@ -225,6 +238,7 @@ class RunPanel(widgets.VBox):
             self.reason,
             self.notice,
             self.progress,
+            self.level_picker,
             self.results,
         ]
 
@@ -454,9 +468,13 @@ class RunPanel(widgets.VBox):
     def _finished(self, run: PipelineExecutionResult, config: Any) -> RunResult:
         result = self.last_result = as_job_result(run)
         session.current().remember_run(result.run_id, dict(config))
-        self.results.value = result_html(result)
+        self.results.value = result_html(result, self.level_picker.value)
         self._update_buttons()
         return result
+
+    def _level_picked(self, change: dict[str, Any]) -> None:
+        if self.last_result is not None:
+            self.results.value = result_html(self.last_result, change["new"])
 
 
 class SolidPanel(widgets.VBox):

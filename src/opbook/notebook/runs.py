@@ -32,9 +32,11 @@ def as_job_result(result: PipelineExecutionResult) -> RunResult:
     if not pipeline.is_job:
         return result
     whole = pipeline.parent_pipeline_def or pipeline  # an op selection runs a subset of it
-    return InProcessExecutionResult(
+    job_result = InProcessExecutionResult(
         whole.graph, result.event_list, result.run_id, result.load_value, whole, result.run_config
     )
+    job_result.logs = result.logs
+    return job_result
 
 
 def _progress(job: PipelineDefinition, progress: bool, steps: Sequence[str] | None = None) -> Any:
