@@ -115,6 +115,32 @@ def test_runs_names_op_runs_by_their_op_and_shows_readable_durations(defined) ->
     assert "days" not in html + text and " ms" in html
 
 
+def test_inputs_binds_what_a_failed_step_received(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    ran = defined.cell("%opbook inputs check")
+    assert defined["inputs"] == {"numbers": [10, 20, 30]}
+    assert ran.result.result == {"numbers": [10, 20, 30]}
+    called = defined.run("check(**inputs)")  # the op, called by hand, fails as in the run
+    assert isinstance(called.error, ValueError) and str(called.error) == "too big: 30"
+
+
+def test_inputs_of_a_run_by_id_prefix(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell('%opbook run numbers --config {"ops": {"scale": {"config": {"factor": 1}}}}')
+    prefix = defined["first"].run_id[:8]
+    defined.cell(f"%opbook inputs {prefix} scale")
+    assert defined["inputs"] == {"numbers": [1, 2, 3]}
+    defined.cell(f"%opbook inputs {prefix} check")
+    assert defined["inputs"] == {"numbers": [10, 20, 30]}
+
+
+def test_inputs_of_a_step_that_did_not_run_is_a_usage_error(ip, defined) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell("%%op\ndef after(n: int) -> int:\n    return n\n")
+    with pytest.raises(UsageError, match="no step 'after' in numbers"):
+        ip.run_line_magic("opbook", "inputs after")
+
+
 def test_show_displays_the_graph(defined) -> None:
     ran = defined.cell("%opbook show numbers")
     assert "<svg" in ran.html()[0]
@@ -218,6 +244,7 @@ def test_help_lists_every_magic(nb) -> None:
         "%%job NAME",
         "%opbook run JOB",
         "%opbook export PATH",
+        "%opbook inputs [RUN_ID] STEP",
     ):
         assert usage in text
 
@@ -242,6 +269,9 @@ def test_help_lists_every_magic(nb) -> None:
         ("export /no/such/dir/x.py", "%opbook export: could not write /no/such/dir/x.py"),
         ("show", "%opbook show: show what?"),
         ("show 42", "%opbook show: cannot show a int"),
+        ("inputs", "%opbook inputs: which step?"),
+        ("inputs check", "%opbook inputs: no run started from this notebook yet"),
+        ("inputs zzzz check", "%opbook inputs: no run of this session with id 'zzzz'"),
     ],
 )
 def test_bad_usage_is_a_one_line_usage_error(ip, defined, line, message) -> None:

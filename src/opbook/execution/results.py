@@ -210,6 +210,21 @@ class PipelineExecutionResult(GraphExecutionResult):
         """The pipeline or job that ran (``pipeline_def``)."""
         return self.pipeline_def
 
+    def inputs_for(self, step_key: str) -> dict[str, Any]:
+        """The values step ``step_key`` received as inputs in this run, by input name, read
+        back from the run's stored values (opbook's own): call the op's function by hand on
+        exactly what it got, e.g. to debug a failed step.
+
+        Raises:
+            DagsterInvariantViolationError: no such step, the step did not start in this run,
+                or a value is no longer stored.
+        """
+        from opbook.execution.step_inputs import inputs_for
+
+        return inputs_for(
+            step_key, self.container, self.event_list, self.load_value, self._run_config
+        )
+
     def __repr__(self) -> str:
         return f"<PipelineExecutionResult {self.pipeline_def.name!r} {'success' if self.success else 'failure'} run_id={self.run_id}>"
 
@@ -492,6 +507,21 @@ class InProcessExecutionResult(_EventView):
     def success(self) -> bool:
         """Whether no step (and not the run) failed."""
         return not any(e.is_failure for e in self.event_list)
+
+    def inputs_for(self, step_key: str) -> dict[str, Any]:
+        """The values step ``step_key`` received as inputs in this run, by input name, read
+        back from the run's stored values (opbook's own): call the op's function by hand on
+        exactly what it got, e.g. to debug a failed step.
+
+        Raises:
+            DagsterInvariantViolationError: no such step, the step did not start in this run,
+                or a value is no longer stored.
+        """
+        from opbook.execution.step_inputs import inputs_for
+
+        return inputs_for(
+            step_key, self.node_def, self.event_list, self.load_value, self._run_config
+        )
 
     @property
     def all_node_events(self) -> list[DagsterEvent]:

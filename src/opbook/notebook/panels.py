@@ -468,6 +468,7 @@ class RunPanel(widgets.VBox):
     def _finished(self, run: PipelineExecutionResult, config: Any) -> RunResult:
         result = self.last_result = as_job_result(run)
         session.current().remember_run(result.run_id, dict(config))
+        session.current().remember_result(result)
         self.results.value = result_html(result, self.level_picker.value)
         self._update_buttons()
         return result

@@ -83,7 +83,7 @@ def run(
     )
     used = run_config if preset is None else job.get_preset(preset).run_config
     session.current().remember_run(result.run_id, dict(used or {}))
-    return as_job_result(result)
+    return _remembered(as_job_result(result))
 
 
 def step_keys(job: PipelineDefinition) -> list[str]:
@@ -148,7 +148,12 @@ def reexecute(
         progress=_progress(job, progress, step_selection if from_failure else None),
     )
     session.current().remember_run(result.run_id, config)
-    return as_job_result(result)
+    return _remembered(as_job_result(result))
+
+
+def _remembered(result: RunResult) -> RunResult:
+    session.current().remember_result(result)
+    return result
 
 
 def _parent_config(run_id: str, instance: DagsterInstance) -> dict[str, Any]:
