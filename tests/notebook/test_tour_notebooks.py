@@ -197,6 +197,14 @@ def test_debugging_traceback_is_in_the_result_and_the_dataframe(debugging: Any) 
 
 
 @pytest.mark.slow
+def test_debugging_reads_back_the_failed_steps_inputs(debugging: Any) -> None:
+    (value,) = _data(_cell(debugging, "%opbook inputs parse"), "text/plain")
+    assert value == "{'lines': ['ann,3', 'bob,4.5', 'cy', 'ann,5']}"
+    called = _cell(debugging, "try:\n    parse(**inputs)")
+    assert _stream(called) == "ValueError: not enough values to unpack (expected 2, got 1)\n"
+
+
+@pytest.mark.slow
 def test_debugging_fix_and_reexecute_from_the_failure(debugging: Any) -> None:
     (card,) = _data(_cell(debugging, "%%op\ndef parse(context"), "text/plain")
     assert "Updated to use the new parse: job sales." in card
@@ -206,7 +214,8 @@ def test_debugging_fix_and_reexecute_from_the_failure(debugging: Any) -> None:
     assert value == "{'bob': 4.5, 'ann': 5.0}"
     assert "skipped 'cy': no amount" in _stream(cell, "stderr")  # the op's log, shown
     (steps,) = _data(_cell(debugging, 'fixed.to_dataframe(per="step")'), "text/html")
-    assert "keep_large" in steps and "read_lines" not in steps  # read_lines was reused
+    assert "keep_large" in steps
+    assert "<td>read_lines</td>\n      <td>reused</td>" in steps  # loaded from the failed run
     (keys,) = _data(_cell(debugging, "from opbook import reexecute_pipeline"), "text/plain")
     assert keys == "['parse', 'keep_large']"
 
