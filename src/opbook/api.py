@@ -287,9 +287,11 @@ def execute_pipeline(
     rc = prepare_run(request, instance, raise_on_error)
     driver = _drive(rc, executor_for(rc), _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
-    return PipelineExecutionResult(
+    result = PipelineExecutionResult(
         request.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
+    result.logs = rc.log_entries
+    return result
 
 
 def execute_pipeline_iterator(
@@ -587,9 +589,11 @@ def reexecute_pipeline(
     )
     driver = _drive(rc, executor_for(rc), _progress_callback(progress, rc.pipeline))
     _finish(driver, raise_on_error)
-    return PipelineExecutionResult(
+    result = PipelineExecutionResult(
         rc.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
+    result.logs = rc.log_entries
+    return result
 
 
 def reexecute_pipeline_iterator(
@@ -649,9 +653,11 @@ def execute_job_in_process(
     rc = prepare_run(request, instance, raise_on_error, in_memory=True)
     driver = _drive(rc, in_process_executor_fn, _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
-    return InProcessExecutionResult(
+    result = InProcessExecutionResult(
         job.graph, driver.events, rc.run_id, _value_loader(rc), job, rc.run.run_config
     )
+    result.logs = rc.log_entries
+    return result
 
 
 def execute_graph_in_process(

@@ -111,7 +111,7 @@ def test_the_notebooks_magic_line_runs_still_work_while_loading(cli, files, numb
     cells = [
         *numbers_cells,
         'result = %opbook run numbers --config {"ops": {"scale": {"config": {"factor": 2}}}}',
-        'assert result.result_for_solid("total").output_value() == 16',
+        'assert result.output_for_node("total") == 16',
     ]
     files.notebook("nb.ipynb", cells)
     files.write("factor.yaml", "ops: {scale: {config: {factor: 1}}}")

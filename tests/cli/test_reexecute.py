@@ -31,7 +31,11 @@ def test_from_failure_runs_the_unfinished_steps_with_the_fixed_code(cli, files, 
     again = cli("reexecute", run_id, "--from-failure", "jobs_fixed.py")
 
     assert again.code == 0, again.err
-    assert _steps(again.out) == [["second", "succeeded"], ["third", "succeeded"]]
+    assert _steps(again.out) == [
+        ["first", "reused"],
+        ["second", "succeeded"],
+        ["third", "succeeded"],
+    ]
     with DagsterInstance.local(str(workdir / "home")) as instance:
         child = instance.get_runs()[0]
         # A job's outputs go through its default IO manager: files under the storage dir.
@@ -47,7 +51,7 @@ def test_the_recorded_target_and_config_are_used_by_default(cli, files):
     again = cli("reexecute", run_id[:8], "--from-failure")
 
     assert again.code == 1  # the same code and config fail the same way
-    assert _steps(again.out) == [["second", "failed"], ["third", "not"]]
+    assert _steps(again.out) == [["first", "reused"], ["second", "failed"], ["third", "not"]]
     assert 'Step "second" failed: ValueError: too big: 10' in again.err
 
 
@@ -94,7 +98,7 @@ def test_a_run_started_elsewhere_needs_its_target(cli, files, workdir):
     assert "was not started by `opbook run`" in bare.err
     assert f"opbook reexecute {result.run_id} TARGET [-j JOB]" in bare.err
     assert named.code == 0, named.err
-    assert _steps(named.out) == [["third", "succeeded"]]
+    assert _steps(named.out) == [["second", "reused"], ["third", "succeeded"]]
 
 
 def test_a_target_of_another_job_is_refused(cli, files):

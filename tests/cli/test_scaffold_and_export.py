@@ -130,6 +130,47 @@ def test_the_exported_module_runs_from_the_command_line_on_worker_processes(
     assert "of job numbers: SUCCESS, 3 succeeded" in ran.out
 
 
+def test_export_keeps_constants_and_jobs_made_by_assignment(cli, files):
+    files.notebook(
+        "rates.ipynb",
+        [
+            "%load_ext opbook",
+            "import opbook\nRATE = 3",
+            "%%op\ndef convert() -> int:\n    return 10 * RATE\n",
+            "%%graph pricing\nconvert()\n",
+            "prod = pricing.to_job(name='prod')",
+        ],
+    )
+
+    ran = cli("export", "rates.ipynb", "-o", "rates_module.py")
+
+    assert ran.code == 0, ran.err
+    assert ran.out.strip() == (
+        "Wrote 3 definitions (convert, pricing, prod) and what they use (RATE) to rates_module.py"
+    )
+    module = _import(str(files.root / "rates_module.py"), "rates_module_export_test")
+    assert module.prod.execute_in_process().output_for_node("convert") == 30  # type: ignore[attr-defined]
+
+
+def test_export_of_a_module_that_does_not_import_fails(cli, files):
+    files.notebook(
+        "broken.ipynb",
+        [
+            "%load_ext opbook",
+            "globals()['SCHEMA'] = {'n': int}",
+            "%%op --config SCHEMA\ndef count() -> int:\n    return 1\n",
+        ],
+    )
+
+    ran = cli("export", "broken.ipynb", "-o", "broken_module.py")
+
+    assert ran.code != 0 and ran.out == ""
+    assert ran.err.startswith(
+        "opbook: error: wrote broken_module.py, but it does not import: "
+        "NameError: name 'SCHEMA' is not defined"
+    )
+
+
 def test_export_needs_a_notebook_and_a_writable_output(cli, files, numbers_cells):
     files.notebook("nb.ipynb", numbers_cells)
     files.write("plain.py", "x = 1\n")

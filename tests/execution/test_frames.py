@@ -15,6 +15,7 @@ from opbook import (
     job,
     op,
 )
+from opbook.events import DagsterEvent
 from opbook.execution.frames import EVENT_COLUMNS, STEP_COLUMNS, StepStates
 from opbook.notebook import events_to_dataframe
 
@@ -53,6 +54,7 @@ def test_event_frame_columns_and_types() -> None:
             "event_type",
             "step_key",
             "node",
+            "level",
             "message",
             "input_name",
             "output_name",
@@ -194,3 +196,40 @@ def test_step_states_fold_one_event_at_a_time() -> None:
             seen.append(changed.status)
     assert seen[0] == "running" and seen[-1] == "failed"
     assert states["fail"].error == "ValueError: cannot take 1"
+
+
+@op
+def chatty(context) -> int:
+    context.log.debug("starting")
+    context.log.info("read %d rows", 3)
+    return 3
+
+
+@job
+def talking():
+    chatty()
+
+
+def test_lines_steps_log_are_rows_with_their_level_and_message() -> None:
+    result = talking.execute_in_process()
+    frame = result.to_dataframe()
+    logged = frame[frame["event_type"].isna()]
+    assert logged[["step_key", "level", "message"]].values.tolist() == [
+        ["chatty", "DEBUG", "starting"],
+        ["chatty", "INFO", "read 3 rows"],
+    ]
+    kinds = frame["event_type"].astype(object).where(frame["event_type"].notna(), "log").tolist()
+    assert kinds.index("STEP_START") < kinds.index("log") < kinds.index("STEP_OUTPUT")
+    assert (frame[frame["level"] >= "INFO"]["message"] == "read 3 rows").all()
+
+
+def test_lines_steps_log_are_not_events() -> None:
+    result = talking.execute_in_process()
+    assert all(isinstance(e, DagsterEvent) for e in result.event_list)
+    assert len(result.to_dataframe()) == len(result.event_list) + 2
+
+
+def test_events_are_debug_and_failures_error_in_the_level_column() -> None:
+    frame = numbers.execute_in_process(raise_on_error=False).to_dataframe()
+    levels = dict(zip(frame["event_type"].astype(str), frame["level"].astype(str), strict=False))
+    assert levels["STEP_START"] == "DEBUG" and levels["STEP_FAILURE"] == "ERROR"

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from opbook import Out, RetryRequested, job, op
+from opbook import (
+    DagsterInstance,
+    Out,
+    RetryRequested,
+    execute_pipeline,
+    job,
+    op,
+    reexecute_pipeline,
+)
 from opbook.execution.step_status import FINISHED, StepStates, StepStatus, step_statuses
 
 
@@ -40,10 +48,16 @@ def test_statuses_are_their_words() -> None:
         "succeeded",
         "failed",
         "skipped",
+        "reused",
     ]
     assert StepStatus.FAILED == "failed" and hash(StepStatus.FAILED) == hash("failed")
     assert str(StepStatus.FAILED) == f"{StepStatus.FAILED}" == "failed"
-    assert {StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED} == FINISHED
+    assert {
+        StepStatus.SUCCEEDED,
+        StepStatus.FAILED,
+        StepStatus.SKIPPED,
+        StepStatus.REUSED,
+    } == FINISHED
 
 
 def test_a_run_folds_to_each_steps_final_status() -> None:
@@ -92,3 +106,31 @@ def test_a_step_up_for_retry_is_retrying_until_its_next_attempt() -> None:
     assert states["flaky"].attempts == 2
     assert states["flaky"].row()["status"] == "succeeded"
     assert type(states["flaky"].row()["status"]) is str
+
+
+def test_a_step_a_reexecution_loads_from_its_parent_run_is_reused() -> None:
+    @op
+    def first() -> int:
+        return 1
+
+    @op
+    def second(x: int) -> int:
+        return x + 1
+
+    @op
+    def unused() -> int:
+        return 0
+
+    @job
+    def chain():
+        second(first())
+        unused()
+
+    instance = DagsterInstance.ephemeral()
+    parent = execute_pipeline(chain, instance=instance)
+    child = reexecute_pipeline(chain, parent.run_id, step_selection=["second"], instance=instance)
+    assert step_statuses(child.event_list) == {
+        "second": StepStatus.SUCCEEDED,
+        "first": StepStatus.REUSED,
+    }
+    assert step_statuses(parent.event_list)["first"] is StepStatus.SUCCEEDED

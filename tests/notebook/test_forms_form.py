@@ -154,6 +154,32 @@ def test_yaml_that_does_not_parse_is_a_problem_until_fixed() -> None:
     assert "retries: 4" in form.yaml_text.value
 
 
+def test_yaml_that_does_not_parse_is_the_only_problem_listed() -> None:
+    form = ConfigForm(etl)
+    assert len(form.problems) == 2  # path and url are missing
+    form.yaml_text.value = "ops: [unclosed"
+    assert [p.reason for p in form.problems] == ["YAML"]
+
+
+def test_yaml_parse_error_says_where_and_why_on_lines_of_its_own() -> None:
+    form = ConfigForm(etl)
+    form.yaml_text.value = "ops:\n  load: {config: {path: x}\n"
+    (problem,) = form.problems
+    assert problem.message.splitlines() == [
+        "The YAML does not parse:",
+        "line 3, column 1: expected ',' or '}', but got '<stream end>'",
+        "while parsing a flow mapping at line 2, column 9",
+    ]
+
+
+def test_yaml_parse_error_never_quotes_the_text() -> None:
+    form = ConfigForm(etl)
+    form.yaml_text.value = "resources:\n  db:\n    config:\n     url: pg://user:s3cr3t@db: x\n"
+    (problem,) = form.problems
+    assert "line 4, column" in problem.message
+    assert "s3cr3t" not in problem.message and "s3cr3t" not in form._summary.value
+
+
 def test_every_problem_is_listed_with_its_path_in_the_summary() -> None:
     form = ConfigForm(etl)
     form.widget_for("ops.load.config.retries").value = "many"

@@ -124,4 +124,4 @@ def test_a_notebook_job_runs_on_the_multiprocess_executor(nb) -> None:
     nb.cell("result = %opbook run elsewhere --no-progress")
     result = nb["result"]
     assert result.success
-    assert result.result_for_solid("where").output_value() != os.getpid()
+    assert result.output_for_node("where") != os.getpid()

@@ -39,6 +39,12 @@ def test_op_display_shows_inputs_types_config_and_location(nb) -> None:
     assert "<code>scale</code>" in html and "{ factor: Int }" in html
 
 
+def test_op_display_names_the_cell_that_defined_it(nb) -> None:
+    ran = nb.cell(SCALE)
+    (text,) = ran.text()
+    assert f"defined in: cell In[{ran.result.execution_count}], line 1" in text
+
+
 def test_options_name_resources_out_and_description(nb) -> None:
     nb.cell(
         '%%op --name renamed --resources db, cache --out int --description "Counts rows."\n'

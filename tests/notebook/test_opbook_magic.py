@@ -33,12 +33,26 @@ def defined(nb):
 def test_run_returns_the_result_and_shows_progress(defined) -> None:
     ran = defined.cell(f"result = %opbook run numbers --config {CONFIG}")
     result = defined["result"]
-    assert isinstance(result, opbook.PipelineExecutionResult)
     assert not result.success  # check fails on 30
-    assert result.result_for_solid("scale").output_value() == [10, 20, 30]
+    assert result.output_for_node("scale") == [10, 20, 30]
     (progress,) = ran.text()
     assert "failed: 3 of 3 steps done (2 succeeded, 1 failed)" in progress
     assert "<svg" in ran.html()[0] and "<progress" in ran.html()[0]
+
+
+def test_run_of_a_job_gives_the_job_result_type(defined) -> None:
+    defined.cell(f"result = %opbook run numbers --config {CONFIG} --no-progress")
+    assert isinstance(defined["result"], opbook.InProcessExecutionResult)
+    defined.cell("second = %opbook reexecute --from-failure --no-progress")
+    assert isinstance(defined["second"], opbook.InProcessExecutionResult)
+
+
+def test_run_of_a_pipeline_gives_the_pipeline_result_type(nb) -> None:
+    nb.cell("%%op --solid\ndef one(context) -> int:\n    return 1\n")
+    nb.cell("from opbook import pipeline\n\n@pipeline\ndef legacy():\n    one()\n")
+    nb.cell("result = %opbook run legacy --no-progress")
+    assert isinstance(nb["result"], opbook.PipelineExecutionResult)
+    assert nb["result"].result_for_solid("one").output_value() == 1
 
 
 def test_run_with_selection_and_config_file(defined, tmp_path) -> None:
@@ -49,8 +63,8 @@ def test_run_with_selection_and_config_file(defined, tmp_path) -> None:
     )
     result = defined["result"]
     assert result.success
-    assert result.result_for_solid("scale").output_value() == [2, 4, 6]
-    assert result.result_for_solid("check").skipped  # not selected: no events
+    assert result.output_for_node("scale") == [2, 4, 6]
+    assert result.events_for_node("check") == []  # not selected: no events
 
 
 def test_reexecute_from_failure_after_fixing_the_op(defined) -> None:
@@ -59,7 +73,7 @@ def test_reexecute_from_failure_after_fixing_the_op(defined) -> None:
     defined.cell("second = %opbook reexecute --from-failure --no-progress")
     first, second = defined["first"], defined["second"]
     assert second.success
-    assert second.result_for_solid("check").output_value() == 3
+    assert second.output_for_node("check") == 3
     ran_steps = {e.step_key for e in second.event_list if e.is_step_start}
     assert ran_steps == {"check"}  # load and scale came from the first run
     run = opbook.DagsterInstance.get().get_run_by_id(second.run_id)
@@ -90,6 +104,41 @@ def test_runs_lists_the_session_runs(defined) -> None:
     assert table["run_id"].tolist() == [defined["first"].run_id]
     assert table["status"].tolist() == ["FAILURE"]
     assert isinstance(table["start"].dtype, pd.DatetimeTZDtype)
+
+
+def test_runs_names_op_runs_by_their_op_and_shows_readable_durations(defined) -> None:
+    defined.cell("%%op --run {}\ndef one() -> int:\n    return 1\n")
+    defined.cell("table = %opbook runs")
+    html, text = defined["table"]._repr_html_(), repr(defined["table"])
+    assert "op one" in html and "op one" in text
+    assert "ephemeral" not in html + text
+    assert "days" not in html + text and " ms" in html
+
+
+def test_inputs_binds_what_a_failed_step_received(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    ran = defined.cell("%opbook inputs check")
+    assert defined["inputs"] == {"numbers": [10, 20, 30]}
+    assert ran.result.result == {"numbers": [10, 20, 30]}
+    called = defined.run("check(**inputs)")  # the op, called by hand, fails as in the run
+    assert isinstance(called.error, ValueError) and str(called.error) == "too big: 30"
+
+
+def test_inputs_of_a_run_by_id_prefix(defined) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell('%opbook run numbers --config {"ops": {"scale": {"config": {"factor": 1}}}}')
+    prefix = defined["first"].run_id[:8]
+    defined.cell(f"%opbook inputs {prefix} scale")
+    assert defined["inputs"] == {"numbers": [1, 2, 3]}
+    defined.cell(f"%opbook inputs {prefix} check")
+    assert defined["inputs"] == {"numbers": [10, 20, 30]}
+
+
+def test_inputs_of_a_step_that_did_not_run_is_a_usage_error(ip, defined) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell("%%op\ndef after(n: int) -> int:\n    return n\n")
+    with pytest.raises(UsageError, match="no step 'after' in numbers"):
+        ip.run_line_magic("opbook", "inputs after")
 
 
 def test_show_displays_the_graph(defined) -> None:
@@ -132,6 +181,61 @@ def test_export_includes_ops_defined_in_plain_cells(nb, tmp_path) -> None:
     assert text.index("def plain()") < text.index("def plain_job()")
 
 
+def _import_exported(path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+PLAIN_CELLS = [
+    "import opbook",
+    "RATES = {'EUR': 1.0, 'CHF': 0.9}\nSCHEMA = {'currency': str}",
+    "def rate_of(currency):\n    return RATES[currency]",
+    "@opbook.resource\ndef fx(_):\n    return rate_of",
+    "%%op --config SCHEMA --resources fx\ndef convert(context) -> float:\n"
+    '    return 100 * context.resources.fx(context.op_config["currency"])\n',
+    "%%graph pricing\nconvert()\n",
+    "prod = pricing.to_job(name='prod', resource_defs={'fx': fx})",
+    "prod.execute_in_process(run_config={'ops': {'convert': {'config': {'currency': 'CHF'}}}})",
+    "unused = 42",
+]
+
+
+def test_export_keeps_plain_cell_code_the_definitions_use_and_assigned_jobs(nb, tmp_path) -> None:
+    for cell in PLAIN_CELLS:
+        nb.cell(cell)
+    path = tmp_path / "priced.py"
+    ran = nb.cell(f"%opbook export {path}")
+    assert ran.stdout.strip() == (
+        "Wrote 3 definitions (convert, pricing, prod) and what they use "
+        f"(RATES, SCHEMA, rate_of, fx) to {path}"
+    )
+    text = path.read_text()
+    assert "unused" not in text and "execute_in_process" not in text
+    module = _import_exported(path, "exported_priced")
+    result = module.prod.execute_in_process(
+        run_config={"ops": {"convert": {"config": {"currency": "CHF"}}}}
+    )
+    assert result.output_for_node("convert") == 90.0
+
+
+def test_export_that_does_not_import_is_an_error_not_a_success(ip, nb, tmp_path) -> None:
+    nb.cell("globals()['COUNT_SCHEMA'] = {'n': int}")  # bound by an expression: not exported
+    nb.cell("%%op --config COUNT_SCHEMA\ndef count(context) -> int:\n    return 1\n")
+    path = tmp_path / "broken.py"
+    with pytest.raises(UsageError) as caught:
+        ip.run_line_magic("opbook", f"export {path}")
+    assert str(caught.value).startswith(
+        f"%opbook export: wrote {path}, but it does not import: "
+        "NameError: name 'COUNT_SCHEMA' is not defined (line "
+    )
+
+
 def test_help_lists_every_magic(nb) -> None:
     text = nb.cell("%opbook help").stdout
     for usage in (
@@ -140,6 +244,7 @@ def test_help_lists_every_magic(nb) -> None:
         "%%job NAME",
         "%opbook run JOB",
         "%opbook export PATH",
+        "%opbook inputs [RUN_ID] STEP",
     ):
         assert usage in text
 
@@ -164,6 +269,9 @@ def test_help_lists_every_magic(nb) -> None:
         ("export /no/such/dir/x.py", "%opbook export: could not write /no/such/dir/x.py"),
         ("show", "%opbook show: show what?"),
         ("show 42", "%opbook show: cannot show a int"),
+        ("inputs", "%opbook inputs: which step?"),
+        ("inputs check", "%opbook inputs: no run started from this notebook yet"),
+        ("inputs zzzz check", "%opbook inputs: no run of this session with id 'zzzz'"),
     ],
 )
 def test_bad_usage_is_a_one_line_usage_error(ip, defined, line, message) -> None:

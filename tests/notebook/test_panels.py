@@ -14,8 +14,8 @@ from opbook import (
     DagsterInstance,
     Field,
     In,
+    InProcessExecutionResult,
     ModeDefinition,
-    PipelineExecutionResult,
     PresetDefinition,
     SolidExecutionResult,
     job,
@@ -87,9 +87,9 @@ def test_the_jobs_graph_is_shown_before_any_run(instance: DagsterInstance) -> No
 def test_run_returns_the_result_and_shows_the_tables(instance: DagsterInstance) -> None:
     panel = _ready(RunPanel(etl, instance=instance))
     result = panel.run()
-    assert isinstance(result, PipelineExecutionResult)
+    assert isinstance(result, InProcessExecutionResult)  # a job's result, as Dagster's
     assert result.success and panel.last_result is result
-    assert result.output_for_solid("report") == 20
+    assert result.output_for_node("report") == 20
     assert instance.get_run_by_id(result.run_id) is not None
     shown = panel.results.value
     assert "opbook-steps" in shown and "opbook-events" in shown
@@ -128,7 +128,7 @@ def test_reexecute_from_failure_runs_only_what_did_not_succeed(instance: Dagster
     assert second is not None and second is not first and second.success
     started = [e.step_key for e in second.event_list if e.event_type_value == "STEP_START"]
     assert started == ["check", "report"]
-    assert second.output_for_solid("report") == 20
+    assert second.output_for_node("report") == 20
     run = instance.get_run_by_id(second.run_id)
     assert run.parent_run_id == first.run_id
     assert panel.reexecute_button.disabled
@@ -208,7 +208,7 @@ def test_panel_starts_from_the_given_selection_and_config(instance: DagsterInsta
     panel = RunPanel(etl, instance=instance, op_selection=["load", "check"], run_config=config)
     assert panel.selection.value == "load,check"
     assert panel.form.target.selected == frozenset({"load", "check"})
-    assert panel.run().output_for_solid("check") == 2
+    assert panel.run().output_for_node("check") == 2
 
 
 def test_executor_choice_and_the_forms_execution_entry_follow_each_other(
@@ -236,11 +236,11 @@ def located() -> None:
 @pytest.mark.slow
 def test_the_chosen_executor_runs_the_job(instance: DagsterInstance) -> None:
     panel = RunPanel(located, instance=instance)
-    assert panel.run().output_for_solid("where") == os.getpid()
+    assert panel.run().output_for_node("where") == os.getpid()
     panel.executor_picker.value = "multiprocess"
     result = panel.run()
     assert result.success
-    assert result.output_for_solid("where") != os.getpid()  # a worker process ran it
+    assert result.output_for_node("where") != os.getpid()  # a worker process ran it
 
 
 @resource(config_schema={"url": str})
@@ -388,3 +388,25 @@ def test_show_form_and_show_panel_pick_the_widget_for_the_target() -> None:
     assert isinstance(show_form(etl), ConfigForm)
     assert isinstance(show_panel(etl), RunPanel)
     assert isinstance(show_panel(load), SolidPanel)
+
+
+@op
+def noisy(context) -> int:
+    context.log.debug("details")
+    context.log.warning("few rows")
+    return 1
+
+
+@job
+def talkative() -> None:
+    noisy()
+
+
+def test_events_table_holds_logged_lines_and_filters_by_level(instance: DagsterInstance) -> None:
+    panel = RunPanel(talkative, instance=instance)
+    panel.run()
+    shown = panel.results.value.split('class="opbook-events"')[1]
+    assert "details" in shown and "few rows" in shown and "STEP_START" in shown
+    panel.level_picker.value = "WARNING"
+    shown = panel.results.value.split('class="opbook-events"')[1]
+    assert "few rows" in shown and "details" not in shown and "STEP_START" not in shown

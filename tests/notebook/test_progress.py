@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from IPython.utils.capture import capture_output
 
 import opbook
@@ -75,7 +77,8 @@ def test_execute_pipeline_and_reexecute_take_progress_too(ip) -> None:
     texts = [o.data["text/plain"] for o in captured.outputs]
     assert len(texts) == 2
     assert "succeeded: 3 of 3 steps done (3 succeeded)" in texts[0]
-    assert "(1 succeeded, 2 skipped / not run)" in texts[1]  # two taken from the parent run
+    # "two" is loaded from the parent run; "one" is neither run nor needed
+    assert "(1 succeeded, 1 reused, 1 skipped / not run)" in texts[1]
 
 
 def test_a_failed_run_ends_failed(ip) -> None:
@@ -103,3 +106,26 @@ def test_a_callable_receives_every_event() -> None:
     seen = []
     result = counting.execute_in_process(progress=seen.append)
     assert seen == result.event_list
+
+
+def test_a_change_too_soon_after_a_redraw_is_drawn_once_the_throttle_allows(ip) -> None:
+    events = counting.execute_in_process().event_list
+    live = LiveRun(counting, live=True, min_interval=0.2)
+    starts = [e for e in events if e.event_type_value == "STEP_START"]
+    with capture_output() as captured:
+        live(starts[0])  # drawn: the first change
+        live(starts[1])  # too soon: waits for the throttle
+        assert live.updates == 1
+        time.sleep(0.5)
+    assert live.updates == 2
+    assert "(2 running)" in captured.outputs[-1].data["text/plain"]
+
+
+def test_drawing_the_start_of_a_step_is_not_part_of_its_duration(ip) -> None:
+    def slow_drawing(event) -> None:
+        if event.event_type_value == "STEP_START":
+            time.sleep(0.3)
+
+    result = counting.execute_in_process(progress=slow_drawing)
+    durations = [e.event_specific_data.duration_ms for e in result.event_list if e.is_step_success]
+    assert len(durations) == 3 and max(durations) < 200

@@ -15,7 +15,7 @@ from opbook import (
     solid,
     success_hook,
 )
-from opbook.notebook.redefine import Rebuilder, update_namespace
+from opbook.notebook.redefine import Rebuilder, update_namespace, with_newer_ops
 
 
 @op
@@ -52,6 +52,16 @@ def test_rebuilt_job_uses_the_new_op_everywhere_and_keeps_the_rest() -> None:
     assert rebuilt.graph.node_named("first").definition.node_named("bump").definition is bump_more
     assert rebuilt.execute_in_process().output_for_node("first") == 201
     assert pipeline_job.execute_in_process().output_for_node("first") == 3  # the old one
+
+
+def test_with_newer_ops_takes_the_namespaces_redefined_ops() -> None:
+    rebuilt, changed = with_newer_ops(pipeline_job, {"bump": bump_more, "source": source})
+    assert changed == ["bump"]
+    assert rebuilt.execute_in_process().output_for_node("first") == 201
+
+
+def test_with_newer_ops_leaves_an_unchanged_job_alone() -> None:
+    assert with_newer_ops(pipeline_job, {"bump": bump, "_": bump_more}) == (pipeline_job, [])
 
 
 def test_a_graph_used_twice_is_rebuilt_once() -> None:

@@ -89,9 +89,9 @@ def test_quickstart_run_keeps_its_final_progress_picture(quickstart: Any) -> Non
 
 @pytest.mark.slow
 def test_quickstart_values(quickstart: Any) -> None:
-    assert _data(_cell(quickstart, 'result.result_for_solid("total")'), "text/plain") == ["140"]
+    assert _data(_cell(quickstart, 'result.output_for_node("total")'), "text/plain") == ["140"]
     progress, value = _data(_cell(quickstart, "again = %opbook reexecute"), "text/plain")
-    assert "(1 succeeded, 2 skipped / not run)" in progress  # upstream outputs were reused
+    assert "(1 succeeded, 1 reused, 1 skipped / not run)" in progress  # scale's output reused
     assert value == "28"
 
 
@@ -178,14 +178,14 @@ def test_debugging_failed_run_shows_the_failure(debugging: Any) -> None:
     (progress,) = _data(_cell(debugging, "config = {"), "text/plain")
     assert "failed: 4 of 4 steps done (1 succeeded, 1 failed, 2 skipped / not run)" in progress
     cell = _cell(debugging, "print(run.success")
-    assert _stream(cell) == "False True False\n"
+    assert _stream(cell) == "False ['ann,3', 'bob,4.5', 'cy', 'ann,5']\n"
     (card,) = _data(cell, "text/html")
     assert "<svg" in card and "not enough values to unpack" in card
 
 
 @pytest.mark.slow
 def test_debugging_traceback_is_in_the_result_and_the_dataframe(debugging: Any) -> None:
-    printed = _stream(_cell(debugging, "failure = run.result_for_solid"))
+    printed = _stream(_cell(debugging, "failure = next("))
     assert 'Error occurred while executing op "parse"' in printed
     assert "ValueError: not enough values to unpack (expected 2, got 1)" in printed
     assert ", in parse\n" in printed  # the op's own frame
@@ -194,6 +194,14 @@ def test_debugging_traceback_is_in_the_result_and_the_dataframe(debugging: Any) 
     assert "ValueError: not enough values to unpack" in table
     cell = _cell(debugging, "try:\n    execute_solid(parse")
     assert _stream(cell) == "raised ValueError: not enough values to unpack (expected 2, got 1)\n"
+
+
+@pytest.mark.slow
+def test_debugging_reads_back_the_failed_steps_inputs(debugging: Any) -> None:
+    (value,) = _data(_cell(debugging, "%opbook inputs parse"), "text/plain")
+    assert value == "{'lines': ['ann,3', 'bob,4.5', 'cy', 'ann,5']}"
+    called = _cell(debugging, "try:\n    parse(**inputs)")
+    assert _stream(called) == "ValueError: not enough values to unpack (expected 2, got 1)\n"
 
 
 @pytest.mark.slow
@@ -206,7 +214,8 @@ def test_debugging_fix_and_reexecute_from_the_failure(debugging: Any) -> None:
     assert value == "{'bob': 4.5, 'ann': 5.0}"
     assert "skipped 'cy': no amount" in _stream(cell, "stderr")  # the op's log, shown
     (steps,) = _data(_cell(debugging, 'fixed.to_dataframe(per="step")'), "text/html")
-    assert "keep_large" in steps and "read_lines" not in steps  # read_lines was reused
+    assert "keep_large" in steps
+    assert "<td>read_lines</td>\n      <td>reused</td>" in steps  # loaded from the failed run
     (keys,) = _data(_cell(debugging, "from opbook import reexecute_pipeline"), "text/plain")
     assert keys == "['parse', 'keep_large']"
 

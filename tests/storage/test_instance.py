@@ -3,6 +3,7 @@ event logs, and several processes writing to one SQLite instance at once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -85,6 +86,41 @@ def test_a_local_instance_remembers_runs_after_reopening(tmp_path):
     successes = again.all_logs(result.run_id, of_type=DagsterEventType.STEP_SUCCESS)
     assert [e.step_key for e in successes] == ["emit"]
     assert again.get_run_stats(result.run_id).steps_succeeded == 1
+
+
+@solid
+def chatty(context):
+    context.log.info("read %d rows", 3)
+    context.log.warning("one row was empty")
+    return 1
+
+
+@pipeline
+def chatty_pipeline():
+    chatty()
+
+
+@pytest.mark.parametrize("kind", ["ephemeral", "local"])
+def test_lines_a_step_logs_are_in_the_run_log_as_dagster_keeps_them(tmp_path, kind):
+    if kind == "local":
+        first = DagsterInstance.local(str(tmp_path))
+        result = execute_pipeline(chatty_pipeline, instance=first)
+        first.dispose()
+        instance = DagsterInstance.local(str(tmp_path))
+    else:
+        instance = DagsterInstance.ephemeral()
+        result = execute_pipeline(chatty_pipeline, instance=instance)
+    logs = instance.all_logs(result.run_id)
+    lines = [e for e in logs if e.dagster_event is None]
+    assert [(e.level, e.user_message, e.step_key) for e in lines] == [
+        (logging.INFO, "read 3 rows", "chatty"),
+        (logging.WARNING, "one row was empty", "chatty"),
+    ]
+    assert not any(e.is_dagster_event for e in lines) and lines[0].run_id == result.run_id
+    kinds = [e.event_type_value if e.is_dagster_event else "log" for e in logs]
+    assert kinds.index("STEP_START") < kinds.index("log") < kinds.index("STEP_SUCCESS")
+    assert len(instance.get_events(result.run_id)) == len(result.event_list)  # not events
+    assert instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_SUCCESS)[0].step_key
 
 
 def test_wiping_a_local_instance_lasts_after_reopening(tmp_path):

@@ -299,8 +299,9 @@ def export(args: argparse.Namespace) -> int:
         raise CommandLineError(
             f"could not write {args.output}: {describe_exception(exc)}"
         ) from None
-    names = ", ".join(written) or "none"
-    print(f"Wrote {len(written)} definitions ({names}) to {args.output}")
+    if written.error is not None:
+        raise CommandLineError(f"wrote {args.output}, but it does not import: {written.error}")
+    print(written.summary())
     return 0
 
 

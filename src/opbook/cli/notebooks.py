@@ -58,8 +58,8 @@ class LoadedNotebook:
     def namespace(self) -> dict[str, Any]:
         return dict(self.shell.user_ns)
 
-    def export(self, module_path: str) -> list[str]:
-        """Write the notebook's ops, graphs and jobs to a module; returns the names written."""
+    def export(self, module_path: str) -> export.Exported:
+        """Write the notebook's ops, graphs and jobs to a module and check that it imports."""
         return export.write_module(self.shell, module_path)
 
 

@@ -107,8 +107,11 @@ class Progress:
             self.draw()
 
     def step_keys(self) -> list[str]:
-        """Every step to show: those with events, in the order they started, then the rest."""
-        seen = list(self.states.steps)
+        """Every step to show: those a re-execution reused from its parent run, then those
+        with events, in the order they started, then the rest."""
+        steps = self.states.steps
+        reused = [key for key, state in steps.items() if state.status is StepStatus.REUSED]
+        seen = reused + [key for key in steps if key not in reused]
         expected = self.expected if self.expected is not None else leaf_steps(self.pipeline.graph)
         return seen + [key for key in expected if key not in self.states.steps]
 

@@ -3,6 +3,9 @@
 A logger definition builds a ``logging.Logger`` from an ``InitLoggerContext``.  The default
 ``console`` logger writes to stderr at ``INFO`` (Dagster's default is ``DEBUG``, which prints
 every engine event; opbook keeps events out of the console and in the event log unless asked).
+In a Jupyter kernel, the console left at its default prints from ``WARNING``: the lines below
+are in the run's record (its DataFrame, the run panel), not in stderr boxes under the cell
+(``set_default_console_level``; a ``log_level`` other than ``INFO`` in the run config is kept).
 """
 
 from __future__ import annotations
@@ -111,11 +114,22 @@ class _CurrentStderrHandler(logging.StreamHandler):
         pass
 
 
+# The level the console prints from when its log_level is the default, "INFO".
+_default_console_level = logging.INFO
+
+
+def set_default_console_level(level: int) -> None:
+    """Make the console logger, left at its default ``log_level``, print from ``level``."""
+    global _default_console_level
+    _default_console_level = level
+
+
 def _console_logger(init_context: Any) -> logging.Logger:
     level = str(init_context.logger_config["log_level"]).upper()
     name = init_context.logger_config["name"]
     log = logging.getLogger(f"opbook.console.{name}")
-    log.setLevel(getattr(logging, level, logging.INFO))
+    chosen = getattr(logging, level, logging.INFO)
+    log.setLevel(_default_console_level if level == "INFO" else chosen)
     log.propagate = False
     if not any(isinstance(h, _CurrentStderrHandler) for h in log.handlers):
         handler = _CurrentStderrHandler()

@@ -191,7 +191,8 @@ class SystemComputeExecutionContext:
     def log(self) -> DagsterLogManager:
         """The run's logger; ``context.log.info(...)`` goes to every logger of the run."""
         if self._log is None:
-            self._log = self._rc.log.with_tags(**self.logging_tags)
+            rc = self._rc
+            self._log = rc.log.with_tags(**self.logging_tags).recording(rc.record_log)
         return self._log
 
     @property

@@ -2,9 +2,12 @@
 
 ``events_frame``: one row per event, with the columns of ``EVENT_COLUMNS``: ``timestamp`` is a
 UTC datetime, ``event_type`` a category of the canonical event names (``RUN_START``, ...,
-``STEP_SUCCESS``), ``duration`` a timedelta set where it applies (a step's success or failure,
+``STEP_SUCCESS``), ``level`` the log level of the row (``DEBUG`` for an event, ``ERROR`` for a
+failure, the level a step logged a line at), ``duration`` a timedelta set where it applies (a step's success or failure,
 the run's end), ``metadata`` the ``{label: value}`` of the event's metadata entries (outputs,
-materializations, expectations, type checks, failures) or None.  ``steps_frame``: one row per
+materializations, expectations, type checks, failures) or None.  The lines steps logged
+(``context.log``, given as ``logs``) are rows among the events, by time, with no
+``event_type``, their ``level`` and their text as ``message``.  ``steps_frame``: one row per
 step that has events, with its status, start, end, duration, attempts and output names.
 
 The steps frame is the per-step fold of ``step_status`` (``StepStates``), which the command
@@ -14,12 +17,14 @@ row, so 100,000 events take well under a second.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from opbook.definitions.metadata import metadata_of
 from opbook.events import DagsterEvent, DagsterEventType
 from opbook.execution.step_status import StepStates, StepStatus, error_text
+from opbook.storage.event_log import LogMessageEntry, merged_by_time
 
 EVENT_COLUMNS = [
     "run_id",
@@ -27,6 +32,7 @@ EVENT_COLUMNS = [
     "event_type",
     "step_key",
     "node",
+    "level",
     "message",
     "input_name",
     "output_name",
@@ -34,6 +40,7 @@ EVENT_COLUMNS = [
     "duration",
     "metadata",
 ]
+LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 STEP_COLUMNS = ["step_key", "status", "start", "end", "duration", "attempts", "outputs"]
 STEP_STATUSES = [status.value for status in StepStatus]
 EVENT_TYPE_NAMES = [member.name for member in DagsterEventType]
@@ -70,33 +77,53 @@ class _EventColumns:
         self._step_starts: dict[str, float] = {}
         self._run_start: float | None = None
 
-    def fill(self, events: Iterable[DagsterEvent], run_id: str | None) -> None:
+    def fill(self, events: Iterable[Any], run_id: str | None) -> None:
         c = self.columns
         timestamps, kinds, keys = (
             c["timestamp"].append,
             c["event_type"].append,
             c["step_key"].append,
         )
-        nodes, messages = c["node"].append, c["message"].append
+        nodes, levels, messages = c["node"].append, c["level"].append, c["message"].append
         inputs, outputs, errors = c["input_name"].append, c["output_name"].append, c["error"].append
         durations, metadata = c["duration"].append, c["metadata"].append
         count = 0
         for event in events:
             count += 1
+            if type(event) is LogMessageEntry:
+                self._log_row(event)
+                continue
             kind = event.event_type_value
             data = event.event_specific_data
             handle = event.solid_handle
+            failed = kind in _FAILURES
             timestamps(event.timestamp)
             kinds(_NAME_OF_VALUE[kind])
             keys(event.step_key)
             nodes(handle.name if handle is not None else None)
+            levels("ERROR" if failed else "DEBUG")
             messages(event.message)
             inputs(data.input_name if kind in _INPUT_EVENTS else None)
             outputs(data.output_name if kind in _OUTPUT_EVENTS else None)
-            errors(error_text(event) if kind in _FAILURES else None)
+            errors(error_text(event) if failed else None)
             durations(self._duration_ms(event, kind, data))
             metadata(metadata_of(data))
         c["run_id"] = [run_id] * count
+
+    def _log_row(self, entry: LogMessageEntry) -> None:
+        """A line a step logged: its time, step, level and text."""
+        row = dict.fromkeys(EVENT_COLUMNS)
+        step_key = entry.step_key
+        row.update(
+            timestamp=entry.timestamp,
+            step_key=step_key,
+            node=step_key.rsplit(".", 1)[-1] if step_key else None,
+            level=logging.getLevelName(entry.level),
+            message=entry.user_message,
+        )
+        for name in EVENT_COLUMNS:
+            if name != "run_id":
+                self.columns[name].append(row[name])
 
     def _duration_ms(self, event: DagsterEvent, kind: str, data: Any) -> float | None:
         if kind == _RUN_START:
@@ -112,12 +139,15 @@ class _EventColumns:
         return None
 
 
-def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
-    """One row per event (columns ``EVENT_COLUMNS``), typed."""
+def events_frame(
+    events: Iterable[DagsterEvent], run_id: str | None, logs: Sequence[Any] = ()
+) -> Any:
+    """One row per event (columns ``EVENT_COLUMNS``), typed; ``logs`` (the lines steps
+    logged) are rows among them, by time."""
     import pandas as pd
 
     filler = _EventColumns()
-    filler.fill(events, run_id)
+    filler.fill(merged_by_time(list(events), logs) if logs else events, run_id)
     columns = filler.columns
     frame = pd.DataFrame(
         {
@@ -127,6 +157,7 @@ def events_frame(events: Iterable[DagsterEvent], run_id: str | None) -> Any:
                 pd.Series(columns["timestamp"], dtype="float64"), unit="s", utc=True
             ),
             "event_type": pd.Categorical(columns["event_type"], categories=EVENT_TYPE_NAMES),
+            "level": pd.Categorical(columns["level"], categories=LEVELS, ordered=True),
             "duration": pd.to_timedelta(pd.Series(columns["duration"], dtype="float64"), unit="ms"),
         },
         columns=EVENT_COLUMNS,
@@ -165,10 +196,12 @@ def steps_frame(events: Sequence[DagsterEvent] | Iterable[DagsterEvent]) -> Any:
     return frame
 
 
-def frame_of(events: Iterable[DagsterEvent], run_id: str | None, per: str) -> Any:
-    """``events_frame`` (``per="event"``) or ``steps_frame`` (``per="step"``)."""
+def frame_of(
+    events: Iterable[DagsterEvent], run_id: str | None, per: str, logs: Sequence[Any] = ()
+) -> Any:
+    """``events_frame`` (``per="event"``, with ``logs``) or ``steps_frame`` (``per="step"``)."""
     if per == "event":
-        return events_frame(events, run_id)
+        return events_frame(events, run_id, logs)
     if per == "step":
         return steps_frame(events)
     raise ValueError(f'to_dataframe(per={per!r}): per must be "event" or "step".')

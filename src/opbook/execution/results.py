@@ -88,6 +88,9 @@ class _EventView:
 
     event_list: list[DagsterEvent]
     run_id: str
+    # The lines the run's steps logged (``LogMessageEntry``): not events, so not in
+    # ``event_list``, as in Dagster; ``to_dataframe()`` shows them among the events.
+    logs: Sequence[Any] = ()
 
     @property
     def all_events(self) -> list[DagsterEvent]:
@@ -108,10 +111,14 @@ class _EventView:
         return grouped
 
     def to_dataframe(self, per: str = "event") -> Any:
-        """The events as a pandas DataFrame: one row per event, or per step (``per="step"``)."""
+        """The events as a pandas DataFrame: one row per event, or per step (``per="step"``).
+
+        Per event, the lines the steps logged are rows too, in time order, with their
+        ``level`` and ``message`` (and no ``event_type``).
+        """
         from opbook.execution import frames
 
-        return frames.frame_of(self.event_list, self.run_id, per)
+        return frames.frame_of(self.event_list, self.run_id, per, self.logs)
 
 
 class GraphExecutionResult(_EventView):
@@ -184,11 +191,20 @@ class GraphExecutionResult(_EventView):
             for e in self.event_list
             if e.solid_handle is not None and e.is_step_event and is_step_of(e.step_key, key)  # type: ignore[arg-type]
         ]
+        result: SolidExecutionResult | CompositeSolidExecutionResult
         if isinstance(node.definition, GraphDefinition):
-            return CompositeSolidExecutionResult(
+            result = CompositeSolidExecutionResult(
                 node, events, self.load_value, handle, self.run_id, self._pipeline_name
             )
-        return SolidExecutionResult(node, events, self.load_value, handle)
+        else:
+            result = SolidExecutionResult(node, events, self.load_value, handle)
+        if self.logs:
+            result.logs = [
+                e
+                for e in self.logs
+                if e.step_key == key or (e.step_key or "").startswith(key + ".")
+            ]
+        return result
 
     def output_for_solid(self, handle_str: str, output_name: str = "result") -> Any:
         """The value of output ``output_name`` of the node at ``handle_str`` (``"comp.inner"``)."""
@@ -236,6 +252,21 @@ class PipelineExecutionResult(GraphExecutionResult):
     def job_def(self) -> Any:
         """The pipeline or job that ran (``pipeline_def``)."""
         return self.pipeline_def
+
+    def inputs_for(self, step_key: str) -> dict[str, Any]:
+        """The values step ``step_key`` received as inputs in this run, by input name, read
+        back from the run's stored values (opbook's own): call the op's function by hand on
+        exactly what it got, e.g. to debug a failed step.
+
+        Raises:
+            DagsterInvariantViolationError: no such step, the step did not start in this run,
+                or a value is no longer stored.
+        """
+        from opbook.execution.step_inputs import inputs_for
+
+        return inputs_for(
+            step_key, self.container, self.event_list, self.load_value, self._run_config
+        )
 
     def __repr__(self) -> str:
         return f"<PipelineExecutionResult {self.pipeline_def.name!r} {'success' if self.success else 'failure'} run_id={self.run_id}>"
@@ -325,6 +356,7 @@ class SolidExecutionResult:
         self.handle = handle or SolidHandle(solid.name)
         self.step_events = list(events)
         self.load_value = load_value
+        self.logs: Sequence[Any] = ()  # the lines this step logged
 
     def reconstruct_context(self) -> None:
         """Output values are read from the run's storage; no context needs rebuilding."""
@@ -486,7 +518,7 @@ class SolidExecutionResult:
         """This step's events as a DataFrame: one row per event, or per step (``per="step"``)."""
         from opbook.execution import frames
 
-        return frames.frame_of(self.step_events, frames.run_id_of(self.step_events), per)
+        return frames.frame_of(self.step_events, frames.run_id_of(self.step_events), per, self.logs)
 
     def __repr__(self) -> str:
         state = "success" if self.success else ("skipped" if self.skipped else "failure")
@@ -521,6 +553,21 @@ class InProcessExecutionResult(_EventView):
     def success(self) -> bool:
         """Whether no step (and not the run) failed."""
         return not any(e.is_failure for e in self.event_list)
+
+    def inputs_for(self, step_key: str) -> dict[str, Any]:
+        """The values step ``step_key`` received as inputs in this run, by input name, read
+        back from the run's stored values (opbook's own): call the op's function by hand on
+        exactly what it got, e.g. to debug a failed step.
+
+        Raises:
+            DagsterInvariantViolationError: no such step, the step did not start in this run,
+                or a value is no longer stored.
+        """
+        from opbook.execution.step_inputs import inputs_for
+
+        return inputs_for(
+            step_key, self.node_def, self.event_list, self.load_value, self._run_config
+        )
 
     @property
     def all_node_events(self) -> list[DagsterEvent]:

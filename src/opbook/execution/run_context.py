@@ -8,6 +8,7 @@ executors, again in each worker from picklable parts (``RunContext.for_worker``)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from opbook.execution.output_storage import OutputStorage, output_storage_for
 from opbook.plan.dynamic import planned_key
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 from opbook.storage.base import ValueStore
+from opbook.storage.event_log import LogMessageEntry
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
 
@@ -42,6 +44,8 @@ class RunContext:
     resource_values: dict[str, Any] = field(default_factory=dict)
     # In-process only: the exception each failed step raised, for raise_on_error.
     step_errors: dict[str, BaseException] = field(default_factory=dict)
+    # The lines steps logged (``context.log``), in order, for the run's record.
+    log_entries: list[LogMessageEntry] = field(default_factory=list)
     _resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
     _tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
     _storage: OutputStorage | None = None
@@ -49,6 +53,14 @@ class RunContext:
     @property
     def run_id(self) -> str:
         return self.run.run_id
+
+    def record_log(self, level: int, message: str, step_key: str | None) -> None:
+        """Keep a line a step logged (stored with the run's events when they are flushed)."""
+        self.log_entries.append(
+            LogMessageEntry(
+                self.run.run_id, level, message, time.time(), step_key, self.pipeline.name
+            )
+        )
 
     @property
     def pipeline_name(self) -> str:

@@ -218,7 +218,6 @@ class _StepRun:
         return taken
 
     def events(self) -> Iterator[DagsterEvent]:
-        start = time.perf_counter()
         if self.attempt:
             self.emit(
                 ET.STEP_RESTARTED,
@@ -230,6 +229,9 @@ class _StepRun:
                 text = self.memo["start"] = f'Started execution of step "{self.key}".'
             self.emit(ET.STEP_START, text)
         yield from self._take_emitted()
+        # Timed from here: what the consumer does with the start event (a notebook drawing its
+        # live graph) is not the step's time.
+        start = time.perf_counter()
         failure: BaseException | None = None  # what the step raised, for hooks
         to_raise: BaseException | None = None  # what raise_on_error re-raises
         try:

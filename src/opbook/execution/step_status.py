@@ -2,7 +2,8 @@
 
 A step's status is one of ``StepStatus``: ``pending`` (no attempt started yet), ``running``,
 ``retrying`` (an attempt asked for a retry; the next has not started), ``succeeded``,
-``failed`` and ``skipped``.  Results, DataFrames, the command line and the notebook's pictures
+``failed``, ``skipped`` and ``reused`` (a re-execution did not run it but loaded its outputs
+from the parent run).  Results, DataFrames, the command line and the notebook's pictures
 all read it from here; how a picture colours a status is the notebook's business.
 
 The fold, one event at a time (``StepStates.update``), keeps a ``StepState`` per step key:
@@ -11,7 +12,9 @@ The fold, one event at a time (``StepStates.update``), keeps a ``StepState`` per
 * ``STEP_UP_FOR_RETRY``: ``retrying``;
 * ``STEP_SUCCESS`` / ``STEP_FAILURE`` / ``STEP_SKIPPED``: ``succeeded`` / ``failed`` /
   ``skipped``, with the end time (and the duration or the error);
-* ``STEP_OUTPUT``: the output's name is noted; other step events change nothing.
+* ``STEP_OUTPUT``: the output's name is noted;
+* ``LOADED_INPUT`` from an upstream step with no events in this run: that step is ``reused``
+  (a re-execution loads it from the parent run); other step events change nothing.
 
 Run-level events are not folded: whether a step that never started will still run is for the
 view to say (a finished run's pending step was not run).
@@ -38,6 +41,7 @@ class StepStatus(str, Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    REUSED = "reused"
 
     # Shown as the word itself, on every Python version (a ``StrEnum`` before 3.11).
     def __str__(self) -> str:
@@ -48,7 +52,9 @@ class StepStatus(str, Enum):
 
 
 # The statuses a step stays in: it will not run (again) in this run.
-FINISHED = frozenset({StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED})
+FINISHED = frozenset(
+    {StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.REUSED}
+)
 
 
 def error_text(event: DagsterEvent) -> str | None:
@@ -108,6 +114,11 @@ class StepStates:
         if state is None:
             state = self.steps[key] = StepState(key)
         _apply(state, event)
+        if event.event_type_value == _LOADED_INPUT:
+            upstream = event.event_specific_data.upstream_step_key
+            if upstream is not None and upstream not in self.steps:
+                # Not run in this run, yet its output was loaded: reused from the parent run.
+                self.steps[upstream] = StepState(upstream, StepStatus.REUSED)
         return state
 
     def __getitem__(self, step_key: str) -> StepState:
@@ -131,6 +142,7 @@ def step_statuses(events: Iterable[DagsterEvent]) -> dict[str, StepStatus]:
 _ATTEMPTS = frozenset({ET.STEP_START, ET.STEP_RESTARTED})
 _OUTPUT, _SUCCESS, _FAILURE = ET.STEP_OUTPUT, ET.STEP_SUCCESS, ET.STEP_FAILURE
 _SKIPPED, _UP_FOR_RETRY = ET.STEP_SKIPPED, ET.STEP_UP_FOR_RETRY
+_LOADED_INPUT = ET.LOADED_INPUT
 
 
 def _apply(state: StepState, event: DagsterEvent) -> None:

@@ -72,6 +72,7 @@ class RunDriver:
         self.events: list[DagsterEvent] = events if events is not None else []
         self.error: BaseException | None = None
         self._flushed = 0
+        self._logs_flushed = 0  # how many of the lines steps logged are stored
         self._last_flush = time.monotonic()
         # Checked once: the engine's events go to the log only when a logger wants DEBUG.
         self._log_events = rc.log.is_enabled_for(10)
@@ -106,6 +107,10 @@ class RunDriver:
                 self.flush()
 
     def flush(self) -> None:
+        logs = self.rc.log_entries
+        if len(logs) > self._logs_flushed:
+            self.rc.instance.store_log_entries(self.rc.run_id, logs[self._logs_flushed :])
+            self._logs_flushed = len(logs)
         pending = self.events[self._flushed :]
         if pending:
             # Stored as the run's own stream from this position: if an interrupt comes after

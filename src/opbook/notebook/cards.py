@@ -32,6 +32,7 @@ from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.fmt import esc, format_duration, shorten
 from opbook.notebook.status import RunView, Subject, subject_of
 from opbook.notebook.timeline import timeline
+from opbook.notebook.tracebacks import event_error, user_traceback
 
 CARD_STYLE = "font-family: sans-serif; font-size: 13px; line-height: 1.4;"
 
@@ -181,6 +182,17 @@ def _failures_html(run: RunView) -> str:
     return f'<ul style="color:#c62828">{items}</ul>' if items else ""
 
 
+def _tracebacks_html(events: Any) -> str:
+    """Each failed step's traceback, folded, from the op's own frame."""
+    parts = []
+    for event in events:
+        error = event_error(event) if event.is_step_failure else None
+        if error is not None:
+            trace = f'<pre style="color:#c62828">{esc(user_traceback(error))}</pre>'
+            parts.append(_details(f"Traceback of {event.step_key}", trace))
+    return "".join(parts)
+
+
 def _details(summary: str, body: str) -> str:
     return f"<details><summary>{esc(summary)}</summary>{body}</details>"
 
@@ -190,6 +202,7 @@ def result_html(result: Any) -> str:
     assert subject.run is not None
     events = result.event_list
     body = f"<div><b>{esc(run_summary(subject))}</b></div>{_failures_html(subject.run)}"
+    body += _tracebacks_html(events)
     body += _graph_rendered(subject).html()
     body += tables.steps_html(events)
     body += _details(f"Events ({len(events)})", tables.events_html(events))
@@ -216,7 +229,7 @@ def step_result_html(result: SolidExecutionResult) -> str:
         )
         body += f"<table>{rows}</table>"
     elif result.failure_data is not None and result.failure_data.error is not None:
-        body += f'<pre style="color:#c62828">{esc(result.failure_data.error.to_string())}</pre>'
+        body += f'<pre style="color:#c62828">{esc(user_traceback(result.failure_data.error))}</pre>'
     events = result.step_events
     body += _details(f"Events ({len(events)})", tables.events_html(events))
     return _card(body)

@@ -37,10 +37,22 @@ def evaluate(shell: Any, text: str, what: str) -> Any:
         raise UsageError(f"{what}: could not evaluate {text!r}: {one_line(exc)}") from None
 
 
+def cell_number(shell: Any) -> int:
+    """The execution count of the cell running now (its ``In[N]``).
+
+    IPython caches a cell under its number before running it; since IPython 9 the shell's
+    ``execution_count`` is already the next cell's while a cell runs, so the number is read
+    from the cache's last entry, which is right on every version.
+    """
+    names = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if names:
+        return int(next(reversed(names.values())))
+    return int(getattr(shell, "execution_count", 0) or 0)
+
+
 def cell_filename(shell: Any, source: str) -> str:
     """A filename for ``source`` that tracebacks and ``inspect`` can read back."""
-    number = int(getattr(shell, "execution_count", 0) or 0)
-    return str(shell.compile.cache(source, number))
+    return str(shell.compile.cache(source, cell_number(shell)))
 
 
 def run_definition(shell: Any, source: str, name: str, what: str, line_offset: int = 0) -> Any:

@@ -48,10 +48,23 @@ opbook magics (load them with %load_ext opbook)
 %opbook panel JOB         a run panel (config form, Run button, live graph, results);
                           for an op, inputs and config and a Run button (execute_solid)
 %opbook runs              this session's runs, newest first
+%opbook inputs [RUN_ID] STEP
+                          the inputs STEP received in a run of this session (default: the
+                          last one), bound to `inputs`: call the op by hand with op(**inputs)
 %opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
 %opbook help              this text"""
 
-COMMAND_NAMES = ["show", "run", "reexecute", "form", "panel", "runs", "export", "help"]
+COMMAND_NAMES = [
+    "show",
+    "run",
+    "reexecute",
+    "form",
+    "panel",
+    "runs",
+    "inputs",
+    "export",
+    "help",
+]
 SHOW = Spec("%opbook show", max_positional=1)
 FORM = Spec("%opbook form", max_positional=1)
 PANEL = Spec("%opbook panel", max_positional=1)
@@ -69,6 +82,7 @@ REEXECUTE = Spec(
 )
 BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
 EXPORT = Spec("%opbook export", max_positional=1)
+INPUTS = Spec("%opbook inputs", max_positional=2)
 
 
 def dispatch(shell: Any, line: str) -> Any:
@@ -231,6 +245,30 @@ def list_runs(shell: Any, rest: str) -> Any:
     return tables.runs_frame(_session_runs())
 
 
+def step_inputs(shell: Any, rest: str) -> Any:
+    """``%opbook inputs [RUN_ID] STEP``: bind ``inputs`` to what STEP received in that run."""
+    parsed = parse(rest, INPUTS)
+    if not parsed.positional:
+        raise UsageError("%opbook inputs: which step? e.g. `%opbook inputs convert`")
+    *run_text, step = [unquote(text) for text in parsed.positional]
+    known = session.current().results
+    if run_text:
+        matches = [result for run_id, result in known.items() if run_id.startswith(run_text[0])]
+        if len(matches) != 1:
+            found = "no run" if not matches else f"{len(matches)} runs"
+            raise UsageError(
+                f"%opbook inputs: {found} of this session with id {run_text[0]!r} (see %opbook runs)"
+            )
+        result = matches[0]
+    elif known:
+        result = list(known.values())[-1]
+    else:
+        raise UsageError("%opbook inputs: no run started from this notebook yet; run one first")
+    values = _engine(lambda: result.inputs_for(step), "%opbook inputs")
+    shell.user_ns["inputs"] = values
+    return values
+
+
 def export_module(shell: Any, rest: str) -> None:
     parsed = parse(rest, EXPORT)
     if not parsed.positional:
@@ -240,7 +278,9 @@ def export_module(shell: Any, rest: str) -> None:
         written = export.write_module(shell, path)
     except OSError as exc:
         raise UsageError(f"%opbook export: could not write {path}: {cells.one_line(exc)}") from None
-    print(f"Wrote {len(written)} definitions ({', '.join(written) or 'none'}) to {path}")
+    if written.error is not None:
+        raise UsageError(f"%opbook export: wrote {path}, but it does not import: {written.error}")
+    print(written.summary())
 
 
 def _widget_command(
@@ -273,6 +313,7 @@ COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "form": show_form,
     "panel": show_panel,
     "runs": list_runs,
+    "inputs": step_inputs,
     "export": export_module,
     "help": show_help,
 }

@@ -149,7 +149,7 @@ def define(shell: Any, kind: str, line: str, cell: str) -> None:
     )
     shell.user_ns[head.name] = definition
     arguments = ", ".join(f"{key}={text}" for key, text in texts.items())
-    number = int(getattr(shell, "execution_count", 0) or 0)
+    number = cells.cell_number(shell)
     session.current().record(
         CellRecord(
             kind,

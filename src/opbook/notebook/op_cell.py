@@ -119,7 +119,7 @@ def define_op(shell: Any, line: str, cell: str) -> None:
     decorator = solid_decorator if kind == "solid" else op_decorator
     definition = cells.build(lambda: decorator(**args.values)(fn), f"%%op {name}")
     shell.user_ns[name] = definition
-    number = int(getattr(shell, "execution_count", 0) or 0)
+    number = cells.cell_number(shell)
     session.current().record(CellRecord("op", name, args.decorator(kind), source, number))
     notes = _update_dependents(shell, definition)
     display(cards.Card(cards.op_html(definition, notes), cards.op_text(definition, notes)))

@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.definitions.node import NodeDefinition
@@ -37,9 +38,11 @@ from opbook.notebook.forms.target import as_pipeline, select_pipeline
 from opbook.notebook.forms.theme import ERROR_COLOUR, Theme
 from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
+from opbook.notebook.redefine import Rebuilder, newer_ops, with_newer_ops
 from opbook.notebook.render import render
-from opbook.notebook.runs import steps_to_retry
+from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
 from opbook.notebook.tables import frame_html
+from opbook.notebook.tracebacks import event_error, headline, user_traceback
 from opbook.storage.instance import DagsterInstance
 from opbook.testing import execute_solid
 
@@ -63,14 +66,15 @@ def graph_html(pipeline: PipelineDefinition) -> str:
 
 
 def failures_html(events: Sequence[DagsterEvent]) -> str:
-    """The error and traceback of every failed step, each traceback folded."""
+    """The error of every failed step (the exception the op raised), each with its traceback
+    folded, from the op's own frame."""
     parts = []
     for event in events:
         if not event.is_step_failure:
             continue
-        error = getattr(event.event_specific_data, "error", None)
-        message = error.message.strip() if error is not None else event.message or "failed"
-        trace = error.to_string() if error is not None else ""
+        error = event_error(event)
+        message = headline(error) if error is not None else event.message or "failed"
+        trace = user_traceback(error) if error is not None else ""
         parts.append(
             f'<div style="color:{ERROR_COLOUR}"><b>{esc(event.step_key)}</b> failed: '
             f"{esc(message)}</div>"
@@ -79,11 +83,18 @@ def failures_html(events: Sequence[DagsterEvent]) -> str:
     return "".join(parts)
 
 
-def result_html(result: Any) -> str:
-    """What a finished run shows: failures, then the per-step and the events tables."""
+LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def result_html(result: Any, level: str = "DEBUG") -> str:
+    """What a finished run shows: failures, then the per-step and the events tables; the
+    events table holds the lines the steps logged too, from ``level`` up."""
     # the run id is in the heading, so not in every row
     steps = frame_html(result.to_dataframe(per="step").drop(columns=["run_id"], errors="ignore"))
-    events = frame_html(result.to_dataframe().drop(columns=["run_id"], errors="ignore"))
+    frame = result.to_dataframe().drop(columns=["run_id"], errors="ignore")
+    if level != "DEBUG":
+        frame = frame[frame["level"] >= level]
+    events = frame_html(frame)
     outcome = "succeeded" if result.success else "failed"
     colour = "#2e7d32" if result.success else ERROR_COLOUR
     run_id = getattr(result, "run_id", "") or ""
@@ -125,7 +136,9 @@ class RunPanel(widgets.VBox):
         form: the panel's :class:`ConfigForm` (replaced when the mode or selection changes).
         last_result: the result of the last run (None before the first).
         mode_picker, preset_picker, selection, executor_picker, run_button,
-        reexecute_button, reason, progress, results: the panel's widgets.
+        reexecute_button, reason, notice, progress, level_picker, results: the panel's
+        widgets (``level_picker`` chooses the lowest level of the rows in the events table:
+        events are DEBUG, failures ERROR, and the lines steps log have their own level).
     """
 
     def __init__(
@@ -145,7 +158,7 @@ class RunPanel(widgets.VBox):
             )
         self.pipeline = pipeline
         self.instance = instance
-        self.last_result: PipelineExecutionResult | None = None
+        self.last_result: RunResult | None = None
         self._tags: dict[str, Any] = {}
         self._quiet = False
         self._selection_error = ""
@@ -196,6 +209,11 @@ class RunPanel(widgets.VBox):
             layout="button",
         )
         self.reason = theme.make(widgets.HTML, layout="status")
+        self.notice = widgets.HTML()
+        self.level_picker = theme.make(
+            widgets.Dropdown, options=LEVELS, value="DEBUG", description="events from"
+        )
+        self.level_picker.observe(self._level_picked, "value")
         self.progress = widgets.HTML(graph_html(pipeline))
         self.results = widgets.HTML()
         self.mode_picker.observe(self._mode_picked, "value")
@@ -218,7 +236,9 @@ class RunPanel(widgets.VBox):
                 [self.executor_picker, self.run_button, self.reexecute_button], layout=row
             ),
             self.reason,
+            self.notice,
             self.progress,
+            self.level_picker,
             self.results,
         ]
 
@@ -364,12 +384,36 @@ class RunPanel(widgets.VBox):
         else:
             self._update_buttons()
 
-    def run(self) -> PipelineExecutionResult:
+    def use_current_definitions(self) -> list[str]:
+        """Take the ops the notebook redefined (``%%op``, or a cell run again) since the panel
+        was made: the job is rebuilt with them, the form keeps what was typed, and the panel
+        says which ops changed.  Returns their names (empty when nothing changed).
+
+        Raises:
+            DagsterError: a redefined op no longer fits the job (the engine's message).
+        """
+        pipeline, changed = with_newer_ops(self.pipeline, user_namespace())
+        if not changed:
+            return []
+        self.pipeline = pipeline
+        self._replace_form(self.form.value)
+        names = ", ".join(changed)
+        self.notice.value = (
+            f"<i>Uses the new definition of {esc(names)} (redefined since this panel was "
+            "made); the config is kept.</i>"
+        )
+        return changed
+
+    def run(self) -> RunResult:
         """Run with the form's config, selection, mode and executor; return the result.
+
+        Ops redefined in the notebook since the panel was made are used (see
+        :meth:`use_current_definitions`).
 
         Raises:
             DagsterInvalidConfigError: the config has problems (nothing runs).
         """
+        self.use_current_definitions()
         config = self.form.value
         self._busy(True)
         try:
@@ -387,7 +431,7 @@ class RunPanel(widgets.VBox):
             self._busy(False)
         return self._finished(result, config)
 
-    def reexecute_from_failure(self) -> PipelineExecutionResult:
+    def reexecute_from_failure(self) -> RunResult:
         """Run again the steps of the last run that failed or did not run, loading the other
         steps' outputs from it; return the new result.
 
@@ -400,6 +444,7 @@ class RunPanel(widgets.VBox):
                 f"Nothing to re-execute from failure: the last run of {self.pipeline.name} "
                 + ("succeeded." if parent is not None else "has not happened yet.")
             )
+        self.use_current_definitions()
         instance = self.instance if self.instance is not None else DagsterInstance.get()
         steps = steps_to_retry(self.pipeline, parent.run_id, instance)
         config = self.form.value
@@ -420,12 +465,17 @@ class RunPanel(widgets.VBox):
             self._busy(False)
         return self._finished(result, config)
 
-    def _finished(self, result: PipelineExecutionResult, config: Any) -> PipelineExecutionResult:
-        self.last_result = result
+    def _finished(self, run: PipelineExecutionResult, config: Any) -> RunResult:
+        result = self.last_result = as_job_result(run)
         session.current().remember_run(result.run_id, dict(config))
-        self.results.value = result_html(result)
+        session.current().remember_result(result)
+        self.results.value = result_html(result, self.level_picker.value)
         self._update_buttons()
         return result
+
+    def _level_picked(self, change: dict[str, Any]) -> None:
+        if self.last_result is not None:
+            self.results.value = result_html(self.last_result, change["new"])
 
 
 class SolidPanel(widgets.VBox):
@@ -463,24 +513,54 @@ class SolidPanel(widgets.VBox):
         self.definition = op_or_solid
         self.mode_def = mode_def
         self.last_result: SolidExecutionResult | None = None
-        theme = Theme()
-        self._fields = [
-            InputField(d, theme, _namespace(namespace))
-            for d in op_or_solid.input_defs
-            if not d.dagster_type.is_nothing
-        ]
-        self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
-        self.form = ConfigForm(op_or_solid) if op_or_solid.config_field is not None else None
+        self._theme = theme = Theme()
+        self._namespace = _namespace(namespace)
         self.run_button = theme.make(
             widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
         self.run_button.on_click(lambda _b: self._clicked())
         self.reason = theme.make(widgets.HTML, layout="status")
+        self.notice = widgets.HTML()
         self.results = widgets.HTML()
+        self._build(op_or_solid, None)
+
+    def _build(self, definition: NodeDefinition, config: Any) -> None:
+        """The input widgets and config form of ``definition``; ``config`` fills the form."""
+        old_fields = {f.name: f for f in getattr(self, "_fields", [])}
+        self.definition = definition
+        self._fields = [
+            old_fields.get(d.name) or InputField(d, self._theme, self._namespace)
+            for d in definition.input_defs
+            if not d.dagster_type.is_nothing
+        ]
+        self.inputs: dict[str, widgets.Widget] = {f.name: f.widget for f in self._fields}
+        self.form = (
+            ConfigForm(definition, value=config) if definition.config_field is not None else None
+        )
         if self.form is not None:
             self.form.on_change(lambda form: self._update_button())
-        self.children = self._parts(theme)
+        self.children = self._parts(self._theme)
         self._update_button()
+
+    def use_current_definition(self) -> bool:
+        """Take the op the notebook redefined since the panel was made, keeping the inputs
+        and config typed; True when it changed (the panel says so)."""
+        newer = newer_ops(_as_graph(self.definition), user_namespace())
+        if not newer:
+            return False
+        definition = self.definition
+        if isinstance(definition, GraphDefinition):
+            for op in newer:
+                definition = Rebuilder(op).graph(definition)
+        else:
+            (definition,) = newer
+        config = self.form.value if self.form is not None else None
+        self._build(definition, config)
+        self.notice.value = (
+            f"<i>Uses the new definition of {esc(self.definition.name)} (redefined since this "
+            "panel was made); the inputs and config are kept.</i>"
+        )
+        return True
 
     def _parts(self, theme: Theme) -> list[widgets.Widget]:
         name = esc(self.definition.name)
@@ -496,7 +576,7 @@ class SolidPanel(widgets.VBox):
             ]
         if self.form is not None:
             parts.append(self.form)
-        parts += [widgets.HBox([self.run_button, self.reason]), self.results]
+        parts += [widgets.HBox([self.run_button, self.reason]), self.notice, self.results]
         return parts
 
     def _update_button(self) -> None:
@@ -517,6 +597,7 @@ class SolidPanel(widgets.VBox):
             DagsterInvalidConfigError: the config has problems, or a required input has no
                 value.
         """
+        self.use_current_definition()
         run_config: dict[str, Any] | None = None
         if self.form is not None:
             config = self.form.value
@@ -560,6 +641,13 @@ def solid_result_html(result: Any) -> str:
 def _shown(value: Any, limit: int = 2000) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _as_graph(definition: NodeDefinition) -> GraphDefinition:
+    """A one-node graph of ``definition`` (to ask which ops replace it)."""
+    if isinstance(definition, GraphDefinition):
+        return definition
+    return GraphDefinition("panel", node_defs=[definition])
 
 
 def _namespace(namespace: Namespace | Mapping[str, Any] | None) -> Namespace:

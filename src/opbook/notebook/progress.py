@@ -5,12 +5,16 @@
 into a ``RunView`` and, when a step's status changes, redraws one display (``display_id``), so
 the saved notebook keeps the final picture and not one picture per step.  Redraws are
 throttled: never closer than ``min_interval`` seconds, nor closer than twice the time the last
-one took, so a 500-op graph does not spend the run redrawing itself; the run's end is always
-drawn.  In a terminal (no kernel) only the final state is shown, as text.
+one took, so a 500-op graph does not spend the run redrawing itself.  A change that comes too
+soon after a redraw is not lost: one more redraw follows when the throttle allows (a trailing
+redraw, from a timer thread, so a step that starts just after another finished is still shown
+running).  The run's end is always drawn.  In a terminal (no kernel) only the final state is
+shown, as text.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -47,6 +51,10 @@ class LiveRun:
         self.handle: Any = None
         self.updates = 0
         self._last = float("-inf")  # the first change is always drawn
+        # Events are folded on the engine's thread, trailing redraws drawn on a timer's: the
+        # lock keeps a picture from being drawn from a half-folded event.
+        self._lock = threading.RLock()
+        self._trailing: threading.Timer | None = None
 
     @classmethod
     def for_notebook(
@@ -59,22 +67,47 @@ class LiveRun:
         return cls(pipeline, steps, live=hasattr(shell, "kernel"))
 
     def __call__(self, event: DagsterEvent) -> None:
-        changed = self.run.update(event)
-        due = changed and self.live and time.monotonic() - self._last >= self.interval
-        if self.run.finished or due:
+        with self._lock:
+            changed = self.run.update(event)
+            if self.run.finished:
+                self._cancel_trailing()
+                self.show()
+                return
+            if not (changed and self.live):
+                return
+            wait = self.interval - (time.monotonic() - self._last)
+            if wait <= 0:
+                self._cancel_trailing()
+                self.show()
+            elif self._trailing is None:
+                self._trailing = threading.Timer(wait, self._draw_trailing)
+                self._trailing.daemon = True
+                self._trailing.start()
+
+    def _cancel_trailing(self) -> None:
+        if self._trailing is not None:
+            self._trailing.cancel()
+            self._trailing = None
+
+    def _draw_trailing(self) -> None:
+        with self._lock:
+            if self._trailing is None or self.run.finished:
+                return  # cancelled, or the run's end was drawn meanwhile
+            self._trailing = None
             self.show()
 
     def show(self) -> None:
         """Draw the current state (the first call creates the display, later ones update it)."""
-        started = time.monotonic()
-        view = ProgressView(self.model, self.run, self.expected)
-        if self.handle is None:
-            self.handle = display(view, display_id=True)
-        else:
-            self.handle.update(view)
-        self.updates += 1
-        self._last = time.monotonic()
-        self.interval = max(self.min_interval, 2 * (self._last - started))
+        with self._lock:
+            started = time.monotonic()
+            view = ProgressView(self.model, self.run, self.expected)
+            if self.handle is None:
+                self.handle = display(view, display_id=True)
+            else:
+                self.handle.update(view)
+            self.updates += 1
+            self._last = time.monotonic()
+            self.interval = max(self.min_interval, 2 * (self._last - started))
 
 
 class ProgressView:

@@ -11,7 +11,7 @@ or that needs a resource the job lacks, fails here with the engine's own message
 from __future__ import annotations
 
 import copy
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from opbook.definitions.dependencies import NodeInvocation
@@ -148,3 +148,37 @@ def _kind(value: Any) -> str | None:
     if isinstance(value, GraphDefinition):
         return value.node_kind
     return None
+
+
+def newer_ops(graph: GraphDefinition, namespace: Mapping[str, Any]) -> list[NodeDefinition]:
+    """The ops (and solids) bound in ``namespace`` that replace one of ``graph``'s by name:
+    a cell redefined them after ``graph`` was built."""
+    used: dict[str, NodeDefinition] = {}
+    for definition in graph.iterate_node_defs():
+        if not isinstance(definition, GraphDefinition):
+            used.setdefault(definition.name, definition)
+    newer: dict[str, NodeDefinition] = {}
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or not isinstance(value, NodeDefinition):
+            continue
+        if isinstance(value, GraphDefinition):
+            continue
+        old = used.get(value.name)
+        if old is not None and old is not value:
+            newer[value.name] = value
+    return list(newer.values())
+
+
+def with_newer_ops(
+    pipeline: PipelineDefinition, namespace: Mapping[str, Any]
+) -> tuple[PipelineDefinition, list[str]]:
+    """``pipeline`` rebuilt with the ops of ``namespace`` that replace its own, and their names.
+
+    Raises:
+        DagsterError: the new op no longer fits the job (the engine's message).
+    """
+    whole = pipeline.parent_pipeline_def or pipeline
+    replaced = newer_ops(whole.graph, namespace)
+    for op in replaced:
+        pipeline = Rebuilder(op).pipeline(pipeline)
+    return pipeline, sorted(op.name for op in replaced)

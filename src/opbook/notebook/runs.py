@@ -15,11 +15,28 @@ from typing import Any
 from opbook.api import execute_pipeline, reexecute_pipeline
 from opbook.definitions.job import PipelineDefinition
 from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.results import PipelineExecutionResult
+from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
 from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.notebook import graphmodel, session
 from opbook.notebook.progress import LiveRun
 from opbook.storage.instance import DagsterInstance
+
+# What a run started from the notebook gives: a job's result type for a job, the pipeline
+# generation's for a pipeline (so ``output_for_node`` works on a job's run, as in Dagster).
+RunResult = InProcessExecutionResult | PipelineExecutionResult
+
+
+def as_job_result(result: PipelineExecutionResult) -> RunResult:
+    """``result`` as the job generation's result when it is the run of a job."""
+    pipeline = result.pipeline_def
+    if not pipeline.is_job:
+        return result
+    whole = pipeline.parent_pipeline_def or pipeline  # an op selection runs a subset of it
+    job_result = InProcessExecutionResult(
+        whole.graph, result.event_list, result.run_id, result.load_value, whole, result.run_config
+    )
+    job_result.logs = result.logs
+    return job_result
 
 
 def _progress(job: PipelineDefinition, progress: bool, steps: Sequence[str] | None = None) -> Any:
@@ -37,7 +54,7 @@ def run(
     instance: DagsterInstance | None = None,
     progress: bool = True,
     raise_on_error: bool = False,
-) -> PipelineExecutionResult:
+) -> RunResult:
     """Run ``job`` on its executor, showing its graph and a progress bar live in the notebook.
 
     Args:
@@ -66,7 +83,7 @@ def run(
     )
     used = run_config if preset is None else job.get_preset(preset).run_config
     session.current().remember_run(result.run_id, dict(used or {}))
-    return result
+    return _remembered(as_job_result(result))
 
 
 def step_keys(job: PipelineDefinition) -> list[str]:
@@ -102,7 +119,7 @@ def reexecute(
     instance: DagsterInstance | None = None,
     progress: bool = True,
     raise_on_error: bool = False,
-) -> PipelineExecutionResult:
+) -> RunResult:
     """Run ``job`` again as a child of run ``run_id``, from its failure or on a step selection.
 
     Raises:
@@ -131,6 +148,11 @@ def reexecute(
         progress=_progress(job, progress, step_selection if from_failure else None),
     )
     session.current().remember_run(result.run_id, config)
+    return _remembered(as_job_result(result))
+
+
+def _remembered(result: RunResult) -> RunResult:
+    session.current().remember_result(result)
     return result
 
 

@@ -3,7 +3,8 @@
 * the cells that defined ops, graphs and jobs through the magics, as the decorator and the
   function source they amount to: what ``%opbook export`` writes out;
 * the run config of each run started from the notebook, so a re-execution can reuse it
-  (the instance only keeps it with secrets masked);
+  (the instance only keeps it with secrets masked), and its result, so its steps' inputs can
+  be read back (``%opbook inputs``);
 * when the session started, to tell this session's runs from older ones in a persistent
   instance.
 
@@ -39,6 +40,8 @@ class Session:
     # order, so a job still comes after the ops it uses even when one was redefined later
     first_numbers: dict[str, int] = field(default_factory=dict)
     run_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the results of runs started from the notebook, by run id (for ``%opbook inputs``)
+    results: dict[str, Any] = field(default_factory=dict)
 
     def record(self, record: CellRecord) -> None:
         """Remember a definition cell; a later cell binding the same name replaces it."""
@@ -47,6 +50,9 @@ class Session:
 
     def remember_run(self, run_id: str, run_config: dict[str, Any]) -> None:
         self.run_configs[run_id] = run_config
+
+    def remember_result(self, result: Any) -> None:
+        self.results[result.run_id] = result
 
 
 _current = Session()

@@ -3,8 +3,9 @@
 ``RunView`` folds a run's events (all at once, or one at a time while the run goes on) with the
 engine's step fold (``StepStates``), and adds what only the run knows: whether it is over.  A
 box's status is the step's ``StepStatus`` as of then: once the run is over, a step that never
-started was not run (``skipped``: downstream of a failure, not selected, or taken from the
-parent run in a re-execution), and one still running was cut short (``failed``).
+started was not run (``skipped``: downstream of a failure, or not selected), and one still
+running was cut short (``failed``).  A step a re-execution took from its parent run is
+``reused`` (the engine's fold says so from the inputs loaded from it).
 
 A box's shade is how a picture colours it: its status, except that a step which needed a retry
 (retrying now, or succeeded after more than one attempt) is shaded ``retried``.  ``STATUSES``
@@ -41,6 +42,7 @@ STATUSES: list[str] = [
     _S.SUCCEEDED.value,
     _S.FAILED.value,
     RETRIED,
+    _S.REUSED.value,
     _S.SKIPPED.value,
 ]
 STATUS_LABELS: dict[str, str] = {
@@ -49,6 +51,7 @@ STATUS_LABELS: dict[str, str] = {
     _S.SUCCEEDED: "succeeded",
     _S.FAILED: "failed",
     RETRIED: "retried",
+    _S.REUSED: "reused",
     _S.SKIPPED: "skipped / not run",
 }
 FILL: dict[str, str] = {
@@ -58,6 +61,7 @@ FILL: dict[str, str] = {
     _S.SUCCEEDED: "#c8e6c9",
     _S.FAILED: "#ffcdd2",
     RETRIED: "#ffe0b2",
+    _S.REUSED: "#e8f5e9",
     _S.SKIPPED: "#ffffff",
 }
 BORDER: dict[str, str] = {
@@ -67,6 +71,7 @@ BORDER: dict[str, str] = {
     _S.SUCCEEDED: "#2e7d32",
     _S.FAILED: "#c62828",
     RETRIED: "#ef6c00",
+    _S.REUSED: "#81c784",
     _S.SKIPPED: "#bdbdbd",
 }
 _RUN_END: dict[str, str] = {

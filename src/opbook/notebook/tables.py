@@ -7,6 +7,7 @@ middle).  pandas is imported when a table is built.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,6 +77,16 @@ def events_html(events: Iterable[DagsterEvent]) -> str:
     return frame_html(events_frame(events, None).drop(columns=["run_id"]))
 
 
+_EPHEMERAL_OP_RUN = re.compile(r"ephemeral_(?P<name>.+)_solid_pipeline")
+
+
+def job_label(name: str) -> str:
+    """What a run is of, as the notebook names it: ``op parse`` for the run ``execute_solid``
+    (``%%op --run``, a SolidPanel) makes of one op, else the job's name."""
+    found = _EPHEMERAL_OP_RUN.fullmatch(name)
+    return f"op {found['name']}" if found else name
+
+
 def _run_row(run: PipelineRun) -> dict[str, Any]:
     duration = (
         (run.end_time - run.start_time) * 1000
@@ -84,7 +95,7 @@ def _run_row(run: PipelineRun) -> dict[str, Any]:
     )
     return {
         "run_id": run.run_id,
-        "job": run.pipeline_name,
+        "job": job_label(run.pipeline_name),
         "status": run.status.value,
         "start": run.start_time,
         "end": run.end_time,
@@ -93,12 +104,41 @@ def _run_row(run: PipelineRun) -> dict[str, Any]:
     }
 
 
+_RUNS_TABLE: Any = None
+
+
+def _runs_table() -> Any:
+    """A DataFrame that shows itself with readable times and durations (``12 ms``, not
+    ``0 days 00:00:00.012000``); anything made from it is a plain DataFrame again."""
+    global _RUNS_TABLE
+    if _RUNS_TABLE is None:
+        import pandas as pd
+
+        class RunsTable(pd.DataFrame):
+            @property
+            def _constructor(self) -> Any:
+                return pd.DataFrame
+
+            def _repr_html_(self) -> str:
+                return frame_html(pd.DataFrame(self))
+
+            def __repr__(self) -> str:
+                shown = pd.DataFrame(self).copy()
+                shown["start"] = shown["start"].map(_clock)
+                shown["end"] = shown["end"].map(_clock)
+                shown["duration"] = shown["duration"].map(_elapsed)
+                return str(shown.to_string(index=False))
+
+        _RUNS_TABLE = RunsTable
+    return _RUNS_TABLE
+
+
 def runs_frame(runs: Iterable[PipelineRun]) -> Any:
-    """One row per run, newest first, typed like the events frames."""
+    """One row per run, newest first, typed like the events frames (shown readably)."""
     import pandas as pd
 
     rows = [_run_row(run) for run in runs]
-    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    frame = _runs_table()(rows, columns=RUN_COLUMNS)
     for column in ("start", "end"):
         frame[column] = pd.to_datetime(frame[column].astype("float64"), unit="s", utc=True)
     frame["duration"] = pd.to_timedelta(frame["duration"].astype("float64"), unit="ms")

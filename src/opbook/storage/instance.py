@@ -26,7 +26,13 @@ from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, Pipel
 from opbook.storage import event_records
 from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
 from opbook.storage.custom import CustomValueStore
-from opbook.storage.event_log import EventLogEntry, RunStats, run_stats
+from opbook.storage.event_log import (
+    EventLogEntry,
+    LogMessageEntry,
+    RunStats,
+    merged_by_time,
+    run_stats,
+)
 from opbook.storage.event_records import EventLogRecord, EventRecordsFilter
 from opbook.storage.filesystem import FilesystemValueStore, make_private_dir
 from opbook.storage.memory import (
@@ -327,16 +333,31 @@ class DagsterInstance:
         """The events of a run, in order."""
         return self.event_storage.get_events(run_id)
 
+    def store_log_entries(self, run_id: str, entries: Sequence[LogMessageEntry]) -> None:
+        """Append lines the run's steps logged (a storage that cannot keep them drops them)."""
+        store = getattr(self.event_storage, "store_log_entries", None)
+        if store is not None and entries:
+            store(run_id, entries)
+
+    def get_log_entries(self, run_id: str) -> list[LogMessageEntry]:
+        """The lines the run's steps logged (``context.log``), in the order they were kept."""
+        get = getattr(self.event_storage, "get_log_entries", None)
+        return list(get(run_id)) if get is not None else []
+
     def all_logs(
         self, run_id: str, of_type: DagsterEventType | Iterable[DagsterEventType] | None = None
     ) -> list[EventLogEntry]:
-        """The run's event log entries, in order; ``of_type`` keeps only those types."""
+        """The run's event log entries, in order: its events, and the lines its steps logged
+        (entries with ``user_message`` and ``level`` and no ``dagster_event``), by time.
+        ``of_type`` keeps only events of those types."""
         events = self.event_storage.get_events(run_id)
         if of_type is not None:
             # Members are their string values: a set of them matches the stored strings.
             wanted = {of_type} if isinstance(of_type, DagsterEventType) else set(of_type)
             events = [e for e in events if e.event_type_value in wanted]
-        return [EventLogEntry(run_id, e) for e in events]
+            return [EventLogEntry(run_id, e) for e in events]
+        entries = [EventLogEntry(run_id, e) for e in events]
+        return merged_by_time(entries, self.get_log_entries(run_id))
 
     def get_event_records(
         self,

@@ -40,6 +40,7 @@ class InMemoryRunStorage:
 class InMemoryEventLogStorage:
     def __init__(self) -> None:
         self._events: dict[str, list[DagsterEvent]] = {}
+        self._logs: dict[str, list[Any]] = {}  # lines the steps logged (LogMessageEntry)
         # (run, writer) -> how many of the writer's events the log holds
         self._written: dict[tuple[str, str], int] = {}
         # storage ids of each run's events, parallel to its events; the next id to give
@@ -78,13 +79,21 @@ class InMemoryEventLogStorage:
     def count_events(self, run_id: str) -> int:
         return len(self._events.get(run_id, ()))
 
+    def store_log_entries(self, run_id: str, entries: Sequence[Any]) -> None:
+        self._logs.setdefault(run_id, []).extend(entries)
+
+    def get_log_entries(self, run_id: str) -> list[Any]:
+        return list(self._logs.get(run_id, ()))
+
     def delete_events(self, run_id: str) -> None:
+        self._logs.pop(run_id, None)
         self._events.pop(run_id, None)
         self._ids.pop(run_id, None)
         for key in [key for key in self._written if key[0] == run_id]:
             del self._written[key]
 
     def wipe(self) -> None:
+        self._logs.clear()
         self._events.clear()
         self._written.clear()
         self._ids.clear()

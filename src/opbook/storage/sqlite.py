@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS event_batches (
     first_index INTEGER
 );
 CREATE INDEX IF NOT EXISTS event_batches_by_run ON event_batches (run_id, id);
+CREATE TABLE IF NOT EXISTS log_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_batches_by_run ON log_batches (run_id, id);
 """
 # Files written before batches had a writer and position gain the two columns when opened.
 _POSITION_COLUMNS = {"writer": "TEXT", "first_index": "INTEGER"}
@@ -299,13 +305,30 @@ class SqliteStorage:
         )
         return int(row[0] or 0)
 
+    def store_log_entries(self, run_id: str, entries: Sequence[Any]) -> None:
+        """Append lines the run's steps logged (``LogMessageEntry``), one batch per call."""
+        if entries:
+            body = pickle.dumps(list(entries), protocol=pickle.HIGHEST_PROTOCOL)
+            self._write("INSERT INTO log_batches (run_id, body) VALUES (?, ?)", [(run_id, body)])
+
+    def get_log_entries(self, run_id: str) -> list[Any]:
+        rows = self._connection().execute(
+            "SELECT body FROM log_batches WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+        entries: list[Any] = []
+        for (body,) in rows:
+            entries.extend(pickle.loads(body))
+        return entries
+
     def delete_events(self, run_id: str) -> None:
         self._write("DELETE FROM event_batches WHERE run_id = ?", [(run_id,)])
+        self._write("DELETE FROM log_batches WHERE run_id = ?", [(run_id,)])
 
     def wipe(self) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM runs")
             conn.execute("DELETE FROM event_batches")
+            conn.execute("DELETE FROM log_batches")
 
 
 def _readable(run_id: str, body: bytes) -> PipelineRun | None:

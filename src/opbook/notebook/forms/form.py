@@ -153,7 +153,9 @@ class ConfigForm(widgets.VBox):
         ]
         placed += local
         if self._yaml.error is not None:
-            placed.append((None, Problem("", self._yaml.error, "YAML")))
+            # The text is what the user is editing: until it parses, its error is the problem
+            # (those of the last value that parsed would be stale).
+            placed = [(None, Problem("", self._yaml.error, "YAML"))]
         else:
             self._yaml.show(cfg.mask_secrets(self.target.full_schema, value))
         self._show_problems(placed)

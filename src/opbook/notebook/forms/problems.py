@@ -125,7 +125,9 @@ def summary_html(problems: list[Problem]) -> str:
     if not problems:
         return '<span style="color:#2e7d32">&#10004; The config is valid.</span>'
     items = "".join(
-        f"<li><code>{esc(p.path or '(root)')}</code>: {esc(p.message)}</li>" for p in problems
+        f'<li style="white-space:pre-line"><code>{esc(p.path or "(root)")}</code>: '
+        f"{esc(p.message)}</li>"
+        for p in problems
     )
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     return (

@@ -3,7 +3,9 @@
 The text shows the form's value (what differs from the defaults) with secrets masked; an
 ``{env: NAME}`` stays as written.  Edited text that parses is set as the form's value (a masked
 secret left as ``***`` keeps the secret it stands for); text that does not parse is kept as
-typed and its error is shown under it until it is fixed or the form is edited.
+typed and its error is shown under it until it is fixed or the form is edited.  The error says
+where (line and column) and why, on lines of its own, and never quotes the text: a secret typed
+in it must not show up in an error.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import ipywidgets as widgets
 import yaml
 
 from opbook.config.yaml_text import load_yaml
-from opbook.notebook.forms.theme import error_html
+from opbook.notebook.fmt import esc
+from opbook.notebook.forms.theme import ERROR_COLOUR
 
 
 class _Dumper(yaml.SafeDumper):
@@ -27,6 +30,28 @@ def _represent_any(dumper: yaml.SafeDumper, data: Any) -> yaml.Node:
 
 
 _Dumper.add_representer(None, _represent_any)  # type: ignore[arg-type]  # None: any other type
+
+
+def _where(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def parse_error(exc: yaml.YAMLError) -> str:
+    """Why and where YAML text does not parse, without quoting any of the text."""
+    lines = ["The YAML does not parse:"]
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return "\n".join([*lines, str(exc)])  # opbook's own reasons, which quote nothing
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem:
+        lines.append(f"{_where(mark)}: {problem}" if mark is not None else str(problem))
+    else:
+        lines.append(type(exc).__name__)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context:
+        lines.append(f"{context} at {_where(context_mark)}" if context_mark else str(context))
+    return "\n".join(lines)
 
 
 def dump(value: Any) -> str:
@@ -91,8 +116,11 @@ class YamlView:
         try:
             value = load_yaml(change["new"])
         except yaml.YAMLError as exc:
-            self.error = "The YAML does not parse: " + " ".join(str(exc).split())
-            self.message.value = error_html(self.error)
+            self.error = parse_error(exc)
+            self.message.value = (
+                f'<div style="color:{ERROR_COLOUR}; white-space:pre-line">'
+                f"&#10006; {esc(self.error)}</div>"
+            )
             self._on_error()
             return
         self.error = None
