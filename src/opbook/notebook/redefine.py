@@ -92,9 +92,8 @@ class Rebuilder:
             hook_defs=pipeline.hook_defs,
             graph_def=graph,
         )
-        rebuilt = copy.copy(pipeline)
+        rebuilt = copy.copy(pipeline)  # a copy starts with no plans or schemas cached
         rebuilt.graph = graph
-        rebuilt.__dict__.pop("_plans", None)  # plans cached for the old graph
         return rebuilt
 
 
