@@ -544,3 +544,102 @@ def test_giving_a_field_and_its_alias_is_a_problem() -> None:
         "Received both field 'ops' and field 'solids' in config at the root. "
         "Please use one or the other."
     )
+
+
+# Problems inside a field: the path in the stack and in the message, the data for forms ------
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "reason", "message", "data"),
+    [
+        (
+            {"a": [int]},
+            {"a": 3},
+            Reason.RUNTIME_TYPE_MISMATCH,
+            'Value at outer.a must be list. Expected: "[Int]".',
+            {"expected": "[Int]"},
+        ),
+        (
+            Shape({"x": int}, field_aliases={"x": "y"}),
+            {"x": 1, "y": 2},
+            Reason.FIELD_NOT_DEFINED,
+            "Received both field 'x' and field 'y' in config at outer. Please use one or the other.",
+            {"field_names": ["x", "y"]},
+        ),
+        (
+            {"x": int},
+            {},
+            Reason.MISSING_REQUIRED_FIELD,
+            "Missing required config entry \"x\" at outer. Sample config for missing entry: {'x': 0}",
+            {"field_names": ["x"]},
+        ),
+        (
+            {"x": int, "y": int},
+            {},
+            Reason.MISSING_REQUIRED_FIELDS,
+            "Missing required config entries ['x', 'y'] at outer. "
+            "Sample config for missing entries: {'x': 0, 'y': 0}",
+            {"field_names": ["x", "y"]},
+        ),
+        (
+            {"x": int},
+            {"x": 1, "z": 2},
+            Reason.FIELD_NOT_DEFINED,
+            'Received unexpected config entry "z" at outer. Expected: "{ x: Int }".',
+            {"field_names": ["z"]},
+        ),
+        (
+            {"x": int},
+            {"x": 1, "z": 2, "w": 3},
+            Reason.FIELDS_NOT_DEFINED,
+            "Received unexpected config entries ['z', 'w'] at outer. Expected: \"{ x: Int }\".",
+            {"field_names": ["z", "w"]},
+        ),
+        (
+            Selector({"a": int, "b": int}),
+            {},
+            Reason.SELECTOR_FIELD_ERROR,
+            "Must specify a field at outer if more than one field is defined. "
+            "Defined fields: ['a', 'b']",
+            {"field_names": ["a", "b"]},
+        ),
+        (
+            Selector({"a": int}),
+            {},
+            Reason.SELECTOR_FIELD_ERROR,
+            "Must specify the required field at outer. Defined fields: ['a']",
+            {"field_names": ["a"]},
+        ),
+        (
+            Selector({"a": int, "b": int}),
+            {1: 1, "a": 2},
+            Reason.SELECTOR_FIELD_ERROR,
+            "You can only specify a single field at outer. You specified [1, 'a']. "
+            "The available fields are ['a', 'b']",
+            {"field_names": ["a", "b"]},
+        ),
+    ],
+    ids=[
+        "type mismatch",
+        "field and alias",
+        "missing field",
+        "missing fields",
+        "unexpected field",
+        "unexpected fields",
+        "selector without a field",
+        "selector without its only field",
+        "selector with two fields",
+    ],
+)
+def test_a_problem_in_a_field_is_located_there_with_its_data(
+    schema: AnyT, value: AnyT, reason: Reason, message: str, data: AnyT
+) -> None:
+    result = validate({"outer": schema}, {"outer": value})
+    stack = ("outer", "a") if reason is Reason.RUNTIME_TYPE_MISMATCH else ("outer",)
+    assert only_error(result) == (stack, reason, message)
+    assert result.errors[0].error_data == data
+
+
+def test_every_alias_of_a_shape_is_accepted() -> None:
+    shape = Shape({"a": int, "b": int}, field_aliases={"a": "aa", "b": "bb"})
+    assert validate(shape, {"a": 1, "bb": 2}).value == {"a": 1, "b": 2}
