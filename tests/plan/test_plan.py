@@ -349,6 +349,20 @@ def test_inputs_from_config_or_defaults_are_not_fan_in() -> None:
     assert graph_input.is_fan_in is False
 
 
+def test_a_nothing_graph_input_has_no_source_and_is_not_fan_in() -> None:
+    @op(ins={"after": In(Nothing)})
+    def later() -> int:
+        return 1
+
+    @graph
+    def ordered(start):
+        return later(start)
+
+    (step_input,) = plan_of(ordered.to_job()).get_step_by_key("later").inputs
+    assert step_input.sources == () and step_input.config_source is None
+    assert step_input.is_fan_in is False
+
+
 def test_each_graph_input_feeds_the_input_it_is_mapped_to() -> None:
     @graph
     def pair(a: int, b: int):
