@@ -643,3 +643,34 @@ def test_a_problem_in_a_field_is_located_there_with_its_data(
 def test_every_alias_of_a_shape_is_accepted() -> None:
     shape = Shape({"a": int, "b": int}, field_aliases={"a": "aa", "b": "bb"})
     assert validate(shape, {"a": 1, "bb": 2}).value == {"a": 1, "b": 2}
+
+
+def test_a_selector_given_a_scalar_in_a_field_is_located_there_with_its_data() -> None:
+    result = validate({"outer": Selector({"a": int})}, {"outer": 3})
+    assert only_error(result) == (
+        ("outer",),
+        Reason.RUNTIME_TYPE_MISMATCH,
+        'Value for selector type at outer must be a dict. Expected: "{ a: Int }".',
+    )
+    assert result.errors[0].error_data == {"expected": "{ a: Int }"}
+
+
+def test_a_secret_field_chosen_in_a_selector_is_masked() -> None:
+    result = validate(
+        {"outer": Selector({"token": Field(str, is_secret=True)})}, {"outer": {"token": 5}}
+    )
+    assert only_error(result)[2] == (
+        'Invalid scalar at outer.token. Value "***" of type "<class \'int\'>" is not valid '
+        'for expected type "String".'
+    )
+
+
+@pytest.mark.parametrize(("value", "shown"), [(3, "3"), (["red"], "['red']")])
+def test_an_enum_given_a_non_string_in_a_field_names_its_type(value: AnyT, shown: str) -> None:
+    color = Enum("Color", [EnumValue("red")])
+    result = validate({"outer": color}, {"outer": value})
+    assert only_error(result) == (
+        ("outer",),
+        Reason.RUNTIME_TYPE_MISMATCH,
+        f'Value "{shown}" at outer for enum type Color must be a string, got type "{type(value)}".',
+    )
