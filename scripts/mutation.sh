@@ -25,8 +25,8 @@ VENV="$ROOT/.venv-mut"
 JOBS="${MUTATION_JOBS:-2}"
 
 # module | files to mutate (globs mutmut matches) | test files (pytest arguments).  Left out on
-# purpose: the config property tests (hypothesis: seconds per mutant that survives, for no
-# mutant the example tests miss) and the Dask executor tests (a cluster per test).
+# purpose: the config property tests (hypothesis: seconds for every mutant that survives) and
+# the Dask executor tests (a cluster per test).
 MODULES="
 config|src/opbook/config/validate.py src/opbook/config/check.py|tests/config/test_config_validate.py tests/config/test_config_types.py tests/test_validate_run_config.py
 plan|src/opbook/plan/plan.py|tests/plan
