@@ -543,6 +543,7 @@ class _StepRun:
                     f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}',
                     user_exception=exc,
                 )
+                error.__cause__ = exc
                 raise _StepFailed(error, exc) from exc
             for item in made if isinstance(made, (list, tuple)) else [made]:
                 if isinstance(item, AssetMaterialization):
