@@ -9,6 +9,7 @@ import re
 import pytest
 
 from opbook import (
+    AssetMaterialization,
     DagsterEvent,
     In,
     Out,
@@ -570,3 +571,21 @@ def test_durations_in_messages(ms: float, text: str) -> None:
     from opbook.execution.step import format_duration
 
     assert format_duration(ms) == text
+
+
+def test_a_materialization_is_described_by_its_description_or_its_asset_key() -> None:
+    @op
+    def materializes():
+        yield AssetMaterialization("tables")
+        yield AssetMaterialization("views", description="Rebuilt the views.")
+        yield Output(1)
+
+    @job
+    def materializing():
+        materializes()
+
+    events = materializing.execute_in_process().all_events
+    assert [e.message for e in events if e.event_type_value == "ASSET_MATERIALIZATION"] == [
+        "Materialized value tables.",
+        "Rebuilt the views.",
+    ]

@@ -21,6 +21,7 @@ from opbook import (
     Out,
     Output,
     PipelineRunStatus,
+    RetryPolicy,
     RetryRequested,
     execute_pipeline,
     execute_pipeline_iterator,
@@ -408,3 +409,42 @@ def test_an_engine_bug_fails_the_step_and_is_always_raised(monkeypatch) -> None:
     assert failure.step_failure_data.error_source is ErrorSource.UNEXPECTED_ERROR
     assert events[-1].event_type is DagsterEventType.RUN_FAILURE
     assert run.status == PipelineRunStatus.FAILURE
+
+
+def test_a_keyboard_interrupt_is_reported_as_the_steps_failure() -> None:
+    @op
+    def interrupted():
+        raise KeyboardInterrupt
+
+    @job
+    def stopping():
+        interrupted()
+
+    instance = DagsterInstance.ephemeral()
+    with pytest.raises(KeyboardInterrupt):
+        stopping.execute_in_process(instance=instance, raise_on_error=False)
+    (run,) = instance.get_runs()
+    failure = failure_event(instance.all_logs(run.run_id))
+    assert failure.message == 'Execution of step "interrupted" failed.'
+    assert failure.step_failure_data.error.cls_name == "KeyboardInterrupt"
+    assert failure.step_failure_data.error_source is ErrorSource.INTERRUPT
+
+
+def test_exhausted_retries_of_a_retry_policy_report_the_last_error_as_the_cause() -> None:
+    @op(retry_policy=RetryPolicy(max_retries=1))
+    def always_fails():
+        raise ValueError("again")
+
+    @job
+    def with_policy():
+        always_fails()
+
+    failure = failure_event(with_policy.execute_in_process(raise_on_error=False).all_events)
+    assert failure.message == 'Execution of step "always_fails" failed.'
+    data = failure.step_failure_data
+    assert data.error_source is ErrorSource.USER_CODE_ERROR and data.user_failure_data is None
+    assert data.error.message == "Exceeded max_retries of 1"
+    assert data.error.stack == []
+    assert data.error.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cause.cls_name == "ValueError"

@@ -1,0 +1,70 @@
+"""Type checks a step runs on its inputs and outputs, as the STEP_INPUT and STEP_OUTPUT events
+report them, and the failures they cause."""
+
+from __future__ import annotations
+
+from opbook import (
+    DagsterType,
+    EventMetadataEntry,
+    Failure,
+    Out,
+    job,
+    op,
+)
+from opbook.events import StepOutputHandle, TypeCheckData
+
+
+def even_check(_context, value):
+    if value == "explode":
+        raise RuntimeError("checker broke")
+    if value % 2:
+        raise Failure("odd", metadata_entries=[EventMetadataEntry.int(value, "value")])
+    return True
+
+
+Even = DagsterType(even_check, name="Even")
+
+
+def run_producing(value: object) -> object:
+    @op(out=Out(Even))
+    def produce():
+        return value
+
+    @job
+    def checked():
+        produce()
+
+    return checked.execute_in_process(raise_on_error=False)
+
+
+def output_event(result: object) -> object:
+    return next(e for e in result.all_events if e.event_type_value == "STEP_OUTPUT")
+
+
+def test_a_passing_check_is_reported_on_the_output_event() -> None:
+    event = output_event(run_producing(2))
+    assert event.message == 'Yielded output "result" of type "Even". (Type check passed).'
+    data = event.step_output_data
+    assert data.step_output_handle == StepOutputHandle("produce", "result")
+    assert data.type_check_data == TypeCheckData(True, "result", None, [])
+
+
+def test_a_failure_raised_by_a_check_is_a_failed_check_with_its_metadata() -> None:
+    result = run_producing(3)
+    event = output_event(result)
+    assert event.message == 'Yielded output "result" of type "Even". Warning! Type check failed.'
+    assert event.step_output_data.type_check_data == TypeCheckData(
+        False, "result", "odd", [EventMetadataEntry.int(3, "value")]
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_failure_data.error.cls_name == "DagsterTypeCheckDidNotPass"
+
+
+def test_an_exception_in_a_check_fails_the_step_naming_the_check() -> None:
+    result = run_producing("explode")
+    error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    assert error.message == (
+        'opbook.errors.DagsterTypeCheckError: Error occurred while type-checking "result" of '
+        'step "produce" with type "Even"\n'
+    )
+    assert error.cause.cls_name == "RuntimeError"
