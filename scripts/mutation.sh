@@ -16,13 +16,17 @@
 # NAME` (or `mutmut browse`).  The score per module is recorded in docs/dev/mutation-testing.md.
 #
 # mutmut runs in its own environment, .venv-mut (made here on first use, with the project's
-# `dev`, `dask` and `mutation` extras), nice'd, with MUTATION_JOBS workers (default 2).
+# `dev`, `dask` and `mutation` extras), nice'd, with MUTATION_JOBS workers (default 2), for at
+# most MUTATION_MINUTES minutes per module (default 20).  A run stopped by that limit still
+# prints its score, over the mutants it tried, and how many it did not try; mutmut tries the
+# mutants whose tests are quickest first.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv-mut"
 JOBS="${MUTATION_JOBS:-2}"
+MINUTES="${MUTATION_MINUTES:-20}"
 
 # module | files to mutate (globs mutmut matches) | test files (pytest arguments).  Left out on
 # purpose: the config property tests (hypothesis: seconds for every mutant that survives) and
@@ -93,11 +97,14 @@ run_module() {
 
     echo "==> $module: mutating $files; tests: $tests"
     local started=$SECONDS
-    (cd "$scratch" && nice -n 10 "$VENV/bin/mutmut" run --max-children "$JOBS" >mutmut.log 2>&1) || {
+    local rc=0
+    (cd "$scratch" && timeout -s INT -k 30 "${MINUTES}m" \
+        nice -n 10 "$VENV/bin/mutmut" run --max-children "$JOBS" >mutmut.log 2>&1) || rc=$?
+    if [[ $rc -ne 0 && $rc -ne 124 ]]; then
         tail -40 "$scratch/mutmut.log" >&2
         echo "mutmut failed on $module (log: $scratch/mutmut.log)" >&2
         return 1
-    }
+    fi
     (cd "$scratch" && "$VENV/bin/mutmut" results --all true >results.txt)
     "$VENV/bin/python" - "$module" "$scratch/results.txt" "$((SECONDS - started))" <<'EOF'
 import collections
@@ -111,14 +118,16 @@ for line in open(path, encoding="utf-8"):
     if not name:
         continue
     counts[status] += 1
-    if status not in ("killed", "caught by type check"):
+    if status not in ("killed", "caught by type check", "not checked"):
         survivors.append(f"{status:>10}  {name}")
+untried = counts.pop("not checked", 0)
 total = sum(counts.values())
 killed = counts["killed"] + counts["timeout"]
 score = 100.0 * killed / total if total else 0.0
 print("\n".join(survivors))
 detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-print(f"{module}: {killed}/{total} mutants killed ({score:.1f}%): {detail}; {seconds} s")
+stopped = f"; stopped by the time limit, {untried} not tried" if untried else ""
+print(f"{module}: {killed}/{total} mutants killed ({score:.1f}%): {detail}; {seconds} s{stopped}")
 EOF
 }
 
