@@ -11,6 +11,7 @@ import pytest
 from opbook import (
     AssetMaterialization,
     DagsterEvent,
+    ExpectationResult,
     In,
     Out,
     Output,
@@ -589,3 +590,65 @@ def test_a_materialization_is_described_by_its_description_or_its_asset_key() ->
         "Materialized value tables.",
         "Rebuilt the views.",
     ]
+
+
+def test_an_expectation_is_described_by_its_description_or_its_label_and_outcome() -> None:
+    @op
+    def expects():
+        yield ExpectationResult(True)
+        yield ExpectationResult(False, label="non_empty")
+        yield ExpectationResult(True, label="x", description="Rows are unique.")
+        yield Output(1)
+
+    @job
+    def expecting():
+        expects()
+
+    events = expecting.execute_in_process().all_events
+    assert [e.message for e in events if e.event_type_value == "STEP_EXPECTATION_RESULT"] == [
+        "Expectation result passed",
+        "Expectation non_empty failed",
+        "Rows are unique.",
+    ]
+
+
+def test_a_retry_policy_sets_the_retries_and_the_wait_of_each_retry() -> None:
+    @op(retry_policy=RetryPolicy(max_retries=2, delay=0.001))
+    def always_fails():
+        raise ValueError("again")
+
+    @job
+    def with_policy():
+        always_fails()
+
+    events = with_policy.execute_in_process(raise_on_error=False).all_events
+    retries = [e for e in events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert [e.message for e in retries] == [
+        'Execution of step "always_fails" failed and has requested a retry in 0.001 seconds.'
+    ] * 2
+    data = retries[0].event_specific_data
+    assert data.seconds_to_wait == 0.001
+    assert data.error.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cls_name == "ValueError"
+
+
+def test_a_fan_in_skips_every_optional_output_that_was_not_produced() -> None:
+    @op(out={"maybe": Out(int, is_required=False)})
+    def skipped_output():
+        yield from ()
+
+    @op(out={"maybe": Out(int, is_required=False)})
+    def produced_output():
+        yield Output(2, "maybe")
+
+    @op(ins={"xs": In(list)})
+    def collect(xs):
+        return xs
+
+    @job
+    def fan_in():
+        collect(
+            [skipped_output.alias("first")(), produced_output(), skipped_output.alias("last")()]
+        )
+
+    assert fan_in.execute_in_process().output_for_node("collect") == [2]
