@@ -448,3 +448,38 @@ def test_exhausted_retries_of_a_retry_policy_report_the_last_error_as_the_cause(
     assert data.error.cls_name == "DagsterExecutionStepExecutionError"
     assert data.error.cause.cls_name == "DagsterExecutionStepExecutionError"
     assert data.error.cause.cause.cls_name == "ValueError"
+
+
+def _refuse_to_load() -> object:
+    raise RuntimeError("cannot rebuild")
+
+
+class LoadsBadly:
+    """Stored fine; raises when read back."""
+
+    def __reduce__(self) -> tuple:
+        return (_refuse_to_load, ())
+
+
+def test_a_value_the_storage_cannot_give_back_fails_the_step_reading_it(tmp_path) -> None:
+    @op
+    def makes() -> object:
+        return LoadsBadly()
+
+    @op
+    def reads(value: object) -> object:
+        return value
+
+    @job
+    def round_trip():
+        reads(makes())
+
+    storage = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
+    result = round_trip.execute_in_process(run_config=storage, raise_on_error=False)
+    error = failure_event(result.all_events).step_failure_data.error
+    assert error.cls_name == "DagsterObjectStoreError"
+    assert error.message.startswith(
+        'opbook.errors.DagsterObjectStoreError: Could not load input "value" of step "reads" '
+        'from output "result" of step "makes" (in the filesystem at '
+    )
+    assert error.cause.cls_name == "RuntimeError"
