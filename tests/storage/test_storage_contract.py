@@ -222,6 +222,7 @@ def test_sqlite_keeps_everything_but_the_payload_of_an_event_it_cannot_store(tmp
     storage = SqliteStorage(str(tmp_path / "db"))
     broken = output_event("b", 1)
     broken.event_specific_data = threading.Lock()
+    broken.pid = 4321  # as an event from a worker process has
     storage.store_events("r", [broken])
     (stored,) = storage.get_events("r")
     fields = (
