@@ -674,3 +674,86 @@ def test_an_enum_given_a_non_string_in_a_field_names_its_type(value: AnyT, shown
         Reason.RUNTIME_TYPE_MISMATCH,
         f'Value "{shown}" at outer for enum type Color must be a string, got type "{type(value)}".',
     )
+
+
+def test_a_failed_result_says_success_is_false() -> None:
+    assert validate({"a": int}, {"a": "x"}).success is False
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "message"),
+    [
+        ({"x": int}, None, 'Value at outer must not be None. Expected: "{ x: Int }".'),
+        ({"x": int}, 3, 'Value at outer must be dict. Expected: "{ x: Int }".'),
+        (Map(str, int), 3, 'Value at outer must be dict. Expected: "{ [String]: Int }".'),
+        (
+            Noneable(int),
+            "x",
+            'Invalid scalar at outer. Value "x" of type "<class \'str\'>" is not valid for '
+            'expected type "Int".',
+        ),
+        (
+            StringSource,
+            5,
+            'Invalid scalar at outer. Value "5" of type "<class \'int\'>" is not valid for '
+            'expected type "String".',
+        ),
+    ],
+    ids=["none", "shape", "map", "noneable", "source"],
+)
+def test_a_mismatch_inside_a_field_is_located_there(
+    schema: AnyT, value: AnyT, message: str
+) -> None:
+    result = validate({"outer": schema}, {"outer": value})
+    assert only_error(result) == (("outer",), Reason.RUNTIME_TYPE_MISMATCH, message)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "data"),
+    [
+        ({"x": int}, None, {"expected": "{ x: Int }"}),
+        (int, "x", {"expected": "Int"}),
+        (Map(str, int), {1: 1}, {"expected": "String"}),
+        (Enum("Color", [EnumValue("red")]), "blue", {"expected": ["red"]}),
+        (StringSource, {"env": "OPBOOK_TEST_SURELY_UNSET"}, {"env": "OPBOOK_TEST_SURELY_UNSET"}),
+    ],
+    ids=["none", "scalar", "map key", "enum", "env variable"],
+)
+def test_each_problem_carries_its_data(schema: AnyT, value: AnyT, data: AnyT) -> None:
+    (error,) = validate({"outer": schema}, {"outer": value}).errors
+    assert error.error_data == data
+
+
+def test_every_bad_key_of_a_map_is_reported_where_it_is() -> None:
+    result = validate({"outer": Map(str, int)}, {"outer": {1: 1, 2: 2, "a": 3}})
+    assert [(e.stack, e.message) for e in result.errors] == [
+        (
+            ("outer", key),
+            f'Invalid key at outer. Key "{key}" of type "<class \'int\'>" is not valid for '
+            'expected key type "String".',
+        )
+        for key in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        (str, 12345),
+        (Noneable(str), 12345),
+        ([str], [12345]),
+        (Map(str, str), {"k": 12345}),
+        (ScalarUnion(str, {"a": str}), 12345),
+        (StringSource, 12345),
+        (StringSource, {"env": 12345}),
+    ],
+    ids=["scalar", "noneable", "array", "map", "scalar union", "source", "env name"],
+)
+def test_a_secret_fields_value_is_masked_at_any_depth(schema: AnyT, value: AnyT) -> None:
+    (error,) = validate(Field(schema, is_secret=True), value).errors
+    assert '"***"' in error.message and "12345" not in error.message
+
+
+def test_an_implicit_default_keeps_its_values_as_written() -> None:
+    default = Field({"rate": Field(float, default_value=1)}).default_value
+    assert default == {"rate": 1} and type(default["rate"]) is int
