@@ -483,3 +483,26 @@ def test_a_value_the_storage_cannot_give_back_fails_the_step_reading_it(tmp_path
         'from output "result" of step "makes" (in the filesystem at '
     )
     assert error.cause.cls_name == "RuntimeError"
+
+
+def test_a_failure_event_carries_the_run_and_step_like_the_steps_other_events() -> None:
+    result = failing_job.execute_in_process(raise_on_error=False)
+    start = next(e for e in result.all_events if e.is_step_start and e.step_key == "boom")
+    failure = failure_event(result.all_events)
+    assert failure.pipeline_name == "failing_job"
+    assert failure.step_kind_value == "COMPUTE"
+    assert failure.logging_tags == start.logging_tags
+
+
+def test_an_error_of_the_framework_in_a_step_is_reported_as_such() -> None:
+    @op
+    def wrong_output():
+        yield Output(1, "nope")
+
+    @job
+    def wrong():
+        wrong_output()
+
+    failure = failure_event(wrong.execute_in_process(raise_on_error=False).all_events)
+    assert failure.step_failure_data.error.cls_name == "DagsterInvariantViolationError"
+    assert failure.step_failure_data.error_source is ErrorSource.FRAMEWORK_ERROR

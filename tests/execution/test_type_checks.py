@@ -3,15 +3,19 @@ report them, and the failures they cause."""
 
 from __future__ import annotations
 
+import pytest
+
 from opbook import (
     DagsterType,
+    DagsterTypeCheckDidNotPass,
     EventMetadataEntry,
     Failure,
+    In,
     Out,
     job,
     op,
 )
-from opbook.events import StepOutputHandle, TypeCheckData
+from opbook.events import LoadedInputData, StepInputData, StepOutputHandle, TypeCheckData
 
 
 def even_check(_context, value):
@@ -68,3 +72,83 @@ def test_an_exception_in_a_check_fails_the_step_naming_the_check() -> None:
         'step "produce" with type "Even"\n'
     )
     assert error.cause.cls_name == "RuntimeError"
+
+
+def test_a_trivially_passing_output_reports_a_passed_check() -> None:
+    @op
+    def number() -> int:
+        return 1
+
+    @job
+    def trivial():
+        number()
+
+    event = output_event(trivial.execute_in_process())
+    assert event.step_output_data.type_check_data == TypeCheckData(True, "result", None, [])
+
+
+@op
+def number() -> int:
+    return 2
+
+
+def run_consuming(value: object) -> object:
+    @op
+    def provide() -> object:
+        return value
+
+    @op(ins={"x": In(Even)})
+    def consume(x):
+        return x
+
+    @job
+    def consuming():
+        consume(provide())
+
+    return consuming
+
+
+def input_event(result: object) -> object:
+    return next(e for e in result.all_events if e.event_type_value == "STEP_INPUT")
+
+
+def test_a_trivially_passing_input_reports_a_passed_check() -> None:
+    @op
+    def takes(x: int) -> int:
+        return x
+
+    @job
+    def trivial():
+        takes(number())
+
+    event = next(
+        e for e in trivial.execute_in_process().all_events if e.event_type_value == "STEP_INPUT"
+    )
+    assert event.event_specific_data == StepInputData("x", TypeCheckData(True, "x", None, []))
+
+
+def test_a_checked_input_reports_its_check() -> None:
+    event = input_event(run_consuming(2).execute_in_process())
+    assert event.message == 'Got input "x" of type "Even". (Type check passed).'
+    assert event.event_specific_data == StepInputData("x", TypeCheckData(True, "x", None, []))
+
+
+def test_an_input_failing_its_check_raises_an_error_naming_the_type() -> None:
+    with pytest.raises(DagsterTypeCheckDidNotPass) as info:
+        run_consuming(3).execute_in_process()
+    assert info.value.dagster_type is Even
+
+
+def test_a_loaded_input_names_its_storage_and_source() -> None:
+    @op
+    def takes(x: int) -> int:
+        return x
+
+    @job
+    def loading():
+        takes(number())
+
+    event = next(
+        e for e in loading.execute_in_process().all_events if e.event_type_value == "LOADED_INPUT"
+    )
+    assert event.event_specific_data == LoadedInputData("x", "in_memory", "result", "number")
