@@ -506,3 +506,18 @@ def test_an_error_of_the_framework_in_a_step_is_reported_as_such() -> None:
     failure = failure_event(wrong.execute_in_process(raise_on_error=False).all_events)
     assert failure.step_failure_data.error.cls_name == "DagsterInvariantViolationError"
     assert failure.step_failure_data.error_source is ErrorSource.FRAMEWORK_ERROR
+
+
+def test_the_error_of_a_storage_that_cannot_keep_an_output_is_the_cause(tmp_path) -> None:
+    @op
+    def makes_generator():
+        return (i for i in range(3))
+
+    @job
+    def unpicklable():
+        makes_generator()
+
+    storage = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
+    result = unpicklable.execute_in_process(run_config=storage, raise_on_error=False)
+    error = failure_event(result.all_events).step_failure_data.error
+    assert error.cause is not None and error.cause.cls_name == "TypeError"

@@ -15,7 +15,13 @@ from opbook import (
     job,
     op,
 )
-from opbook.events import LoadedInputData, StepInputData, StepOutputHandle, TypeCheckData
+from opbook.events import (
+    LoadedInputData,
+    StepInputData,
+    StepOutputData,
+    StepOutputHandle,
+    TypeCheckData,
+)
 
 
 def even_check(_context, value):
@@ -84,7 +90,9 @@ def test_a_trivially_passing_output_reports_a_passed_check() -> None:
         number()
 
     event = output_event(trivial.execute_in_process())
-    assert event.step_output_data.type_check_data == TypeCheckData(True, "result", None, [])
+    assert event.step_output_data == StepOutputData(
+        StepOutputHandle("number", "result"), TypeCheckData(True, "result", None, []), None, []
+    )
 
 
 @op
