@@ -564,8 +564,12 @@ def test_nothing_outputs_are_produced_implicitly_only_when_required() -> None:
         (0.99996, "1000µs"),
         (1.0, "1.0ms"),
         (999.94, "999.9ms"),
+        (1000.0, "1.00s"),
         (1500.0, "1.50s"),
+        (10_000.0, "10.00s"),
+        (60_000.0, "1m0s"),
         (61_000.0, "1m1s"),
+        (600_000.0, "10m0s"),
     ],
 )
 def test_durations_in_messages(ms: float, text: str) -> None:
@@ -652,3 +656,42 @@ def test_a_fan_in_skips_every_optional_output_that_was_not_produced() -> None:
         )
 
     assert fan_in.execute_in_process().output_for_node("collect") == [2]
+
+
+def test_every_event_of_a_step_names_the_job_and_the_compute_kind() -> None:
+    @op
+    def adds(x: int) -> int:
+        return x + 1
+
+    @job
+    def named():
+        adds(return_one())
+
+    events = [e for e in named.execute_in_process().all_events if e.step_key == "adds"]
+    assert {(e.pipeline_name, e.step_kind_value) for e in events} == {("named", "COMPUTE")}
+
+
+def test_a_nothing_input_before_a_value_input_leaves_the_value_loaded() -> None:
+    from opbook import Nothing
+
+    @op(ins={"after": In(Nothing), "x": In(int)})
+    def ordered(x):
+        return x
+
+    @job
+    def with_nothing():
+        ordered(after=return_one.alias("first")(), x=return_one())
+
+    assert with_nothing.execute_in_process().output_for_node("ordered") == 1
+
+
+def test_an_input_with_a_default_and_no_source_gets_the_default() -> None:
+    @op(ins={"x": In(int, default_value=5)})
+    def defaulted(x):
+        return x
+
+    @job
+    def with_default():
+        defaulted()
+
+    assert with_default.execute_in_process().output_for_node("defaulted") == 5
