@@ -23,6 +23,7 @@ from opbook import (
     multiprocess_executor,
     op,
 )
+from opbook.events import SolidHandle
 
 
 def started(result: object) -> list[str]:
@@ -387,3 +388,14 @@ def test_a_step_is_skipped_when_an_input_after_a_defaulted_one_misses_its_output
 
     result = second_missing.execute_in_process()
     assert [e.step_key for e in result.all_events if e.is_step_skipped] == ["adds"]
+
+
+def test_a_skip_event_names_the_job_the_step_and_its_handle() -> None:
+    @job
+    def none_produced():
+        total([not_produced()])
+
+    (skip,) = [e for e in none_produced.execute_in_process().all_events if e.is_step_skipped]
+    assert skip.pipeline_name == "none_produced"
+    assert skip.solid_handle == SolidHandle("total")
+    assert skip.message == 'Skipped execution of step "total".'
