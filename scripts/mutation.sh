@@ -10,9 +10,8 @@
 # source files and the test files that mirror them; mutmut then runs, for each mutant, only the
 # tests among those that reach the mutated function (scripts/mutation_fresh_caches.py empties the
 # jobs' plan and schema caches before each test, so that every test reaching the planner is
-# counted as one).  The copy is made afresh on every run, so
-# a score always counts every mutant against the tests as they are now.  Afterwards the
-# survivors can be looked at there: `cd build/mutation/plan && ../../../.venv-mut/bin/mutmut show
+# counted as one).  The copy is made afresh on every run, so a score always counts every mutant
+# against the tests as they are now.  Afterwards the survivors can be looked at there: `cd build/mutation/plan && ../../../.venv-mut/bin/mutmut show
 # NAME` (or `mutmut browse`).  The score per module is recorded in docs/dev/mutation-testing.md.
 #
 # mutmut runs in its own environment, .venv-mut (made here on first use, with the project's
