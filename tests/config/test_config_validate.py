@@ -544,3 +544,217 @@ def test_giving_a_field_and_its_alias_is_a_problem() -> None:
         "Received both field 'ops' and field 'solids' in config at the root. "
         "Please use one or the other."
     )
+
+
+# Problems inside a field: the path in the stack and in the message, the data for forms ------
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "reason", "message", "data"),
+    [
+        (
+            {"a": [int]},
+            {"a": 3},
+            Reason.RUNTIME_TYPE_MISMATCH,
+            'Value at path root:outer:a must be list. Expected: "[Int]".',
+            {"expected": "[Int]"},
+        ),
+        (
+            Shape({"x": int}, field_aliases={"x": "y"}),
+            {"x": 1, "y": 2},
+            Reason.FIELD_NOT_DEFINED,
+            "Received both field 'x' and field 'y' in config at path root:outer. Please use one or the other.",
+            {"field_names": ["x", "y"]},
+        ),
+        (
+            {"x": int},
+            {},
+            Reason.MISSING_REQUIRED_FIELD,
+            "Missing required config entry \"x\" at path root:outer. Sample config for missing entry: {'x': 0}",
+            {"field_names": ["x"]},
+        ),
+        (
+            {"x": int, "y": int},
+            {},
+            Reason.MISSING_REQUIRED_FIELDS,
+            "Missing required config entries ['x', 'y'] at path root:outer. "
+            "Sample config for missing entries: {'x': 0, 'y': 0}",
+            {"field_names": ["x", "y"]},
+        ),
+        (
+            {"x": int},
+            {"x": 1, "z": 2},
+            Reason.FIELD_NOT_DEFINED,
+            'Received unexpected config entry "z" at path root:outer. Expected: "{ x: Int }".',
+            {"field_names": ["z"]},
+        ),
+        (
+            {"x": int},
+            {"x": 1, "z": 2, "w": 3},
+            Reason.FIELDS_NOT_DEFINED,
+            "Received unexpected config entries ['z', 'w'] at path root:outer. Expected: \"{ x: Int }\".",
+            {"field_names": ["z", "w"]},
+        ),
+        (
+            Selector({"a": int, "b": int}),
+            {},
+            Reason.SELECTOR_FIELD_ERROR,
+            "Must specify a field at path root:outer if more than one field is defined. "
+            "Defined fields: ['a', 'b']",
+            {"field_names": ["a", "b"]},
+        ),
+        (
+            Selector({"a": int}),
+            {},
+            Reason.SELECTOR_FIELD_ERROR,
+            "Must specify the required field at path root:outer. Defined fields: ['a']",
+            {"field_names": ["a"]},
+        ),
+        (
+            Selector({"a": int, "b": int}),
+            {1: 1, "a": 2},
+            Reason.SELECTOR_FIELD_ERROR,
+            "You can only specify a single field at path root:outer. You specified [1, 'a']. "
+            "The available fields are ['a', 'b']",
+            {"field_names": ["a", "b"]},
+        ),
+    ],
+    ids=[
+        "type mismatch",
+        "field and alias",
+        "missing field",
+        "missing fields",
+        "unexpected field",
+        "unexpected fields",
+        "selector without a field",
+        "selector without its only field",
+        "selector with two fields",
+    ],
+)
+def test_a_problem_in_a_field_is_located_there_with_its_data(
+    schema: AnyT, value: AnyT, reason: Reason, message: str, data: AnyT
+) -> None:
+    result = validate({"outer": schema}, {"outer": value})
+    stack = ("outer", "a") if reason is Reason.RUNTIME_TYPE_MISMATCH else ("outer",)
+    assert only_error(result) == (stack, reason, message)
+    assert result.errors[0].error_data == data
+
+
+def test_every_alias_of_a_shape_is_accepted() -> None:
+    shape = Shape({"a": int, "b": int}, field_aliases={"a": "aa", "b": "bb"})
+    assert validate(shape, {"a": 1, "bb": 2}).value == {"a": 1, "b": 2}
+
+
+def test_a_selector_given_a_scalar_in_a_field_is_located_there_with_its_data() -> None:
+    result = validate({"outer": Selector({"a": int})}, {"outer": 3})
+    assert only_error(result) == (
+        ("outer",),
+        Reason.RUNTIME_TYPE_MISMATCH,
+        'Value for selector type at path root:outer must be a dict. Expected: "{ a: Int }".',
+    )
+    assert result.errors[0].error_data == {"expected": "{ a: Int }"}
+
+
+def test_a_secret_field_chosen_in_a_selector_is_masked() -> None:
+    result = validate(
+        {"outer": Selector({"token": Field(str, is_secret=True)})}, {"outer": {"token": 5}}
+    )
+    assert only_error(result)[2] == (
+        'Invalid scalar at path root:outer:token. Value "***" of type "<class \'int\'>" is not valid '
+        'for expected type "String".'
+    )
+
+
+@pytest.mark.parametrize(("value", "shown"), [(3, "3"), (["red"], "['red']")])
+def test_an_enum_given_a_non_string_in_a_field_names_its_type(value: AnyT, shown: str) -> None:
+    color = Enum("Color", [EnumValue("red")])
+    result = validate({"outer": color}, {"outer": value})
+    assert only_error(result) == (
+        ("outer",),
+        Reason.RUNTIME_TYPE_MISMATCH,
+        f'Value at path root:outer for enum type Color must be a string, got "{shown}" of type '
+        f'"{type(value)}".',
+    )
+
+
+def test_a_failed_result_says_success_is_false() -> None:
+    assert validate({"a": int}, {"a": "x"}).success is False
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "message"),
+    [
+        ({"x": int}, None, 'Value at path root:outer must not be None. Expected: "{ x: Int }".'),
+        ({"x": int}, 3, 'Value at path root:outer must be dict. Expected: "{ x: Int }".'),
+        (Map(str, int), 3, 'Value at path root:outer must be dict. Expected: "{ [String]: Int }".'),
+        (
+            Noneable(int),
+            "x",
+            'Invalid scalar at path root:outer. Value "x" of type "<class \'str\'>" is not valid for '
+            'expected type "Int".',
+        ),
+        (
+            StringSource,
+            5,
+            'Invalid scalar at path root:outer. Value "5" of type "<class \'int\'>" is not valid for '
+            'expected type "String".',
+        ),
+    ],
+    ids=["none", "shape", "map", "noneable", "source"],
+)
+def test_a_mismatch_inside_a_field_is_located_there(
+    schema: AnyT, value: AnyT, message: str
+) -> None:
+    result = validate({"outer": schema}, {"outer": value})
+    assert only_error(result) == (("outer",), Reason.RUNTIME_TYPE_MISMATCH, message)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "data"),
+    [
+        ({"x": int}, None, {"expected": "{ x: Int }"}),
+        (int, "x", {"expected": "Int"}),
+        (Map(str, int), {1: 1}, {"expected": "String"}),
+        (Enum("Color", [EnumValue("red")]), "blue", {"expected": ["red"]}),
+        (StringSource, {"env": "OPBOOK_TEST_SURELY_UNSET"}, {"env": "OPBOOK_TEST_SURELY_UNSET"}),
+    ],
+    ids=["none", "scalar", "map key", "enum", "env variable"],
+)
+def test_each_problem_carries_its_data(schema: AnyT, value: AnyT, data: AnyT) -> None:
+    (error,) = validate({"outer": schema}, {"outer": value}).errors
+    assert error.error_data == data
+
+
+def test_every_bad_key_of_a_map_is_reported_where_it_is() -> None:
+    result = validate({"outer": Map(str, int)}, {"outer": {1: 1, 2: 2, "a": 3}})
+    assert [(e.stack, e.message) for e in result.errors] == [
+        (
+            ("outer", key),
+            f'Invalid key at path root:outer. Key "{key}" of type "<class \'int\'>" is not valid for '
+            'expected key type "String".',
+        )
+        for key in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        (str, 12345),
+        (Noneable(str), 12345),
+        ([str], [12345]),
+        (Map(str, str), {"k": 12345}),
+        (ScalarUnion(str, {"a": str}), 12345),
+        (StringSource, 12345),
+        (StringSource, {"env": 12345}),
+    ],
+    ids=["scalar", "noneable", "array", "map", "scalar union", "source", "env name"],
+)
+def test_a_secret_fields_value_is_masked_at_any_depth(schema: AnyT, value: AnyT) -> None:
+    (error,) = validate(Field(schema, is_secret=True), value).errors
+    assert '"***"' in error.message and "12345" not in error.message
+
+
+def test_an_implicit_default_keeps_its_values_as_written() -> None:
+    default = Field({"rate": Field(float, default_value=1)}).default_value
+    assert default == {"rate": 1} and type(default["rate"]) is int

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from opbook import (
+    AssetMaterialization,
     DagsterEvent,
+    ExpectationResult,
     In,
     Out,
     Output,
@@ -586,11 +588,134 @@ def test_nothing_outputs_are_produced_implicitly_only_when_required() -> None:
         (0.99996, "1000µs"),
         (1.0, "1.0ms"),
         (999.94, "999.9ms"),
+        (1000.0, "1.00s"),
         (1500.0, "1.50s"),
+        (10_000.0, "10.00s"),
+        (60_000.0, "1m0s"),
         (61_000.0, "1m1s"),
+        (600_000.0, "10m0s"),
     ],
 )
 def test_durations_in_messages(ms: float, text: str) -> None:
     from opbook.execution.step import format_duration
 
     assert format_duration(ms) == text
+
+
+def test_a_materialization_is_described_by_its_description_or_its_asset_key() -> None:
+    @op
+    def materializes():
+        yield AssetMaterialization("tables")
+        yield AssetMaterialization("views", description="Rebuilt the views.")
+        yield Output(1)
+
+    @job
+    def materializing():
+        materializes()
+
+    events = materializing.execute_in_process().all_events
+    assert [e.message for e in events if e.event_type_value == "ASSET_MATERIALIZATION"] == [
+        "Materialized value tables.",
+        "Rebuilt the views.",
+    ]
+
+
+def test_an_expectation_is_described_by_its_description_or_its_label_and_outcome() -> None:
+    @op
+    def expects():
+        yield ExpectationResult(True)
+        yield ExpectationResult(False, label="non_empty")
+        yield ExpectationResult(True, label="x", description="Rows are unique.")
+        yield Output(1)
+
+    @job
+    def expecting():
+        expects()
+
+    events = expecting.execute_in_process().all_events
+    assert [e.message for e in events if e.event_type_value == "STEP_EXPECTATION_RESULT"] == [
+        "Expectation result passed",
+        "Expectation non_empty failed",
+        "Rows are unique.",
+    ]
+
+
+def test_a_retry_policy_sets_the_retries_and_the_wait_of_each_retry() -> None:
+    @op(retry_policy=RetryPolicy(max_retries=2, delay=0.001))
+    def always_fails():
+        raise ValueError("again")
+
+    @job
+    def with_policy():
+        always_fails()
+
+    events = with_policy.execute_in_process(raise_on_error=False).all_events
+    retries = [e for e in events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert [e.message for e in retries] == [
+        'Execution of step "always_fails" failed and has requested a retry in 0.001 seconds.'
+    ] * 2
+    data = retries[0].event_specific_data
+    assert data.seconds_to_wait == 0.001
+    assert data.error.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cls_name == "ValueError"
+
+
+def test_a_fan_in_skips_every_optional_output_that_was_not_produced() -> None:
+    @op(out={"maybe": Out(int, is_required=False)})
+    def skipped_output():
+        yield from ()
+
+    @op(out={"maybe": Out(int, is_required=False)})
+    def produced_output():
+        yield Output(2, "maybe")
+
+    @op(ins={"xs": In(list)})
+    def collect(xs):
+        return xs
+
+    @job
+    def fan_in():
+        collect(
+            [skipped_output.alias("first")(), produced_output(), skipped_output.alias("last")()]
+        )
+
+    assert fan_in.execute_in_process().output_for_node("collect") == [2]
+
+
+def test_every_event_of_a_step_names_the_job_and_the_compute_kind() -> None:
+    @op
+    def adds(x: int) -> int:
+        return x + 1
+
+    @job
+    def named():
+        adds(return_one())
+
+    events = [e for e in named.execute_in_process().all_events if e.step_key == "adds"]
+    assert {(e.pipeline_name, e.step_kind_value) for e in events} == {("named", "COMPUTE")}
+
+
+def test_a_nothing_input_before_a_value_input_leaves_the_value_loaded() -> None:
+    from opbook import Nothing
+
+    @op(ins={"after": In(Nothing), "x": In(int)})
+    def ordered(x):
+        return x
+
+    @job
+    def with_nothing():
+        ordered(after=return_one.alias("first")(), x=return_one())
+
+    assert with_nothing.execute_in_process().output_for_node("ordered") == 1
+
+
+def test_an_input_with_a_default_and_no_source_gets_the_default() -> None:
+    @op(ins={"x": In(int, default_value=5)})
+    def defaulted(x):
+        return x
+
+    @job
+    def with_default():
+        defaulted()
+
+    assert with_default.execute_in_process().output_for_node("defaulted") == 5

@@ -21,6 +21,7 @@ from opbook import (
     Out,
     Output,
     PipelineRunStatus,
+    RetryPolicy,
     RetryRequested,
     execute_pipeline,
     execute_pipeline_iterator,
@@ -408,3 +409,115 @@ def test_an_engine_bug_fails_the_step_and_is_always_raised(monkeypatch) -> None:
     assert failure.step_failure_data.error_source is ErrorSource.UNEXPECTED_ERROR
     assert events[-1].event_type is DagsterEventType.RUN_FAILURE
     assert run.status == PipelineRunStatus.FAILURE
+
+
+def test_a_keyboard_interrupt_is_reported_as_the_steps_failure() -> None:
+    @op
+    def interrupted():
+        raise KeyboardInterrupt
+
+    @job
+    def stopping():
+        interrupted()
+
+    instance = DagsterInstance.ephemeral()
+    with pytest.raises(KeyboardInterrupt):
+        stopping.execute_in_process(instance=instance, raise_on_error=False)
+    (run,) = instance.get_runs()
+    failure = failure_event(instance.all_logs(run.run_id))
+    assert failure.message == 'Execution of step "interrupted" failed.'
+    assert failure.step_failure_data.error.cls_name == "KeyboardInterrupt"
+    assert failure.step_failure_data.error_source is ErrorSource.INTERRUPT
+
+
+def test_exhausted_retries_of_a_retry_policy_report_the_last_error_as_the_cause() -> None:
+    @op(retry_policy=RetryPolicy(max_retries=1))
+    def always_fails():
+        raise ValueError("again")
+
+    @job
+    def with_policy():
+        always_fails()
+
+    failure = failure_event(with_policy.execute_in_process(raise_on_error=False).all_events)
+    assert failure.message == 'Execution of step "always_fails" failed.'
+    data = failure.step_failure_data
+    assert data.error_source is ErrorSource.USER_CODE_ERROR and data.user_failure_data is None
+    assert data.error.message == "Exceeded max_retries of 1"
+    assert data.error.stack == []
+    assert data.error.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cls_name == "DagsterExecutionStepExecutionError"
+    assert data.error.cause.cause.cls_name == "ValueError"
+
+
+def _refuse_to_load() -> object:
+    raise RuntimeError("cannot rebuild")
+
+
+class LoadsBadly:
+    """Stored fine; raises when read back."""
+
+    def __reduce__(self) -> tuple:
+        return (_refuse_to_load, ())
+
+
+def test_a_value_the_storage_cannot_give_back_fails_the_step_reading_it(tmp_path) -> None:
+    @op
+    def makes() -> object:
+        return LoadsBadly()
+
+    @op
+    def reads(value: object) -> object:
+        return value
+
+    @pipeline  # intermediate storage is the pipeline generation's
+    def round_trip():
+        reads(makes())
+
+    storage = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
+    result = round_trip.execute_in_process(run_config=storage, raise_on_error=False)
+    error = failure_event(result.all_events).step_failure_data.error
+    assert error.cls_name == "DagsterObjectStoreError"
+    assert error.message.startswith(
+        'opbook.errors.DagsterObjectStoreError: Could not load input "value" of step "reads" '
+        'from output "result" of step "makes" (in the filesystem at '
+    )
+    assert error.cause.cls_name == "RuntimeError"
+
+
+def test_a_failure_event_carries_the_run_and_step_like_the_steps_other_events() -> None:
+    result = failing_job.execute_in_process(raise_on_error=False)
+    start = next(e for e in result.all_events if e.is_step_start and e.step_key == "boom")
+    failure = failure_event(result.all_events)
+    assert failure.pipeline_name == "failing_job"
+    assert failure.step_kind_value == "COMPUTE"
+    assert failure.logging_tags == start.logging_tags
+
+
+def test_an_error_of_the_framework_in_a_step_is_reported_as_such() -> None:
+    @op
+    def wrong_output():
+        yield Output(1, "nope")
+
+    @job
+    def wrong():
+        wrong_output()
+
+    failure = failure_event(wrong.execute_in_process(raise_on_error=False).all_events)
+    assert failure.step_failure_data.error.cls_name == "DagsterInvariantViolationError"
+    assert failure.step_failure_data.error_source is ErrorSource.FRAMEWORK_ERROR
+
+
+def test_the_error_of_a_storage_that_cannot_keep_an_output_is_the_cause(tmp_path) -> None:
+    @op
+    def makes_generator():
+        return (i for i in range(3))
+
+    @pipeline  # intermediate storage is the pipeline generation's
+    def unpicklable():
+        makes_generator()
+
+    storage = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
+    result = unpicklable.execute_in_process(run_config=storage, raise_on_error=False)
+    error = failure_event(result.all_events).step_failure_data.error
+    assert error.cause is not None and error.cause.cls_name == "TypeError"

@@ -11,6 +11,7 @@ import pytest
 
 from opbook import (
     DagsterInstance,
+    In,
     Out,
     Output,
     PipelineRunStatus,
@@ -22,6 +23,7 @@ from opbook import (
     multiprocess_executor,
     op,
 )
+from opbook.events import SolidHandle
 
 
 def started(result: object) -> list[str]:
@@ -362,3 +364,102 @@ def test_a_run_inside_a_run_leaves_the_outer_runs_objects_set_aside() -> None:
 
     outer.execute_in_process()
     assert seen[0] > 0 and gc.get_freeze_count() == 0
+
+
+def test_raise_on_error_ends_the_run_with_steps_left_waiting_on_unstarted_ones() -> None:
+    @op
+    def fails() -> int:
+        raise ValueError("stop")
+
+    @job
+    def stops():
+        fails()
+        add_one(one())
+
+    instance = DagsterInstance.ephemeral()
+    with pytest.raises(ValueError, match="stop"):
+        stops.execute_in_process(instance=instance)
+    (run,) = instance.get_runs()
+    assert started_events(instance, run.run_id) == ["fails"]
+
+
+def test_the_loop_sleeps_until_a_waiting_retry_is_due(monkeypatch) -> None:
+    from opbook.executors import base
+
+    real_sleep = time.sleep
+    slept: list[float] = []
+
+    def recording_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(base.time, "sleep", recording_sleep)
+
+    @op
+    def waits(context) -> int:
+        if context.retry_number == 0:
+            raise RetryRequested(max_retries=1, seconds_to_wait=0.2)
+        return 1
+
+    @job
+    def waiting():
+        waits()
+
+    assert waiting.execute_in_process().success
+    assert slept and all(0 < seconds <= 0.2 for seconds in slept)
+
+
+@op(out={"maybe": Out(int, is_required=False)})
+def not_produced():
+    yield from ()
+
+
+@op(out={"maybe": Out(int, is_required=False)})
+def produced():
+    yield Output(2, "maybe")
+
+
+@op
+def total(xs: list) -> int:
+    return sum(xs)
+
+
+def test_a_fan_in_of_optional_outputs_none_produced_is_skipped() -> None:
+    @job
+    def none_produced():
+        total([not_produced.alias("a")(), not_produced.alias("b")()])
+
+    result = none_produced.execute_in_process()
+    assert [e.step_key for e in result.all_events if e.is_step_skipped] == ["total"]
+
+
+def test_a_fan_in_of_optional_outputs_runs_when_one_is_produced() -> None:
+    @job
+    def one_produced():
+        total([not_produced(), produced()])
+
+    assert one_produced.execute_in_process().output_for_node("total") == 2
+
+
+def test_a_step_is_skipped_when_an_input_after_a_defaulted_one_misses_its_output() -> None:
+    @op(ins={"x": In(int, default_value=1), "y": In(int)})
+    def adds(x, y):
+        return x + y
+
+    @job
+    def second_missing():
+        adds(y=not_produced())
+
+    result = second_missing.execute_in_process()
+    assert [e.step_key for e in result.all_events if e.is_step_skipped] == ["adds"]
+
+
+def test_a_skip_event_names_the_job_the_step_and_its_handle() -> None:
+    @job
+    def none_produced():
+        total([not_produced()])
+
+    (skip,) = [e for e in none_produced.execute_in_process().all_events if e.is_step_skipped]
+    assert skip.pipeline_name == "none_produced"
+    assert skip.solid_handle == SolidHandle("total")
+    assert skip.message == 'Skipped execution of step "total".'

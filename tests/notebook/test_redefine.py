@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from opbook import (
+    ConfigMapping,
     HookContext,
     ModeDefinition,
     PipelineDefinition,
     ResourceDefinition,
+    RetryPolicy,
     graph,
     job,
     op,
@@ -176,3 +178,122 @@ def test_redefinition_keeps_a_graph_default_config() -> None:
 
     rebuilt = Rebuilder(scale_plus).graph(scaled)
     assert rebuilt.to_job().execute_in_process().output_for_node("scale") == 4
+
+
+def test_a_graph_in_the_namespace_and_in_a_job_is_rebuilt_once_for_both() -> None:
+    @job
+    def uses_bumped():
+        bumped(source())
+
+    namespace = {"bumped": bumped, "uses_bumped": uses_bumped}
+    update_namespace(namespace, bump_more)
+    assert namespace["uses_bumped"].graph.node_named("bumped").definition is namespace["bumped"]
+
+
+def test_a_graph_that_does_not_use_the_op_stays_the_same_object() -> None:
+    @graph
+    def unaffected():
+        return source.alias("other")()
+
+    @job
+    def mixed():
+        unaffected()
+        bump(source())
+
+    rebuilt = Rebuilder(bump_more).pipeline(mixed)
+    assert rebuilt.graph.node_named("unaffected").definition is unaffected
+
+
+def test_rebuilt_nodes_keep_their_retry_policy() -> None:
+    policy = RetryPolicy(max_retries=2)
+
+    @job
+    def retried():
+        bump.with_retry_policy(policy)(source())
+
+    rebuilt = Rebuilder(bump_more).pipeline(retried)
+    assert rebuilt.graph.node_named("bump").retry_policy is policy
+
+
+def test_a_rebuilt_graph_keeps_its_description_and_tags() -> None:
+    @graph(description="Adds one.", tags={"owner": "me"})
+    def described(x):
+        return bump(x)
+
+    rebuilt = Rebuilder(bump_more).graph(described)
+    assert rebuilt.description == "Adds one."
+    assert rebuilt.tags == {"owner": "me"}
+
+
+def test_a_rebuilt_graph_keeps_its_config_mapping() -> None:
+    @op(config_schema={"n": int})
+    def configured(context) -> int:
+        return context.op_config["n"]
+
+    @graph(
+        config=ConfigMapping(lambda c: {"configured": {"config": {"n": c["n"] * 10}}}, {"n": int})
+    )
+    def mapped():
+        return bump(configured())
+
+    rebuilt = Rebuilder(bump_more).graph(mapped)
+    result = rebuilt.to_job().execute_in_process(run_config={"ops": {"config": {"n": 2}}})
+    assert result.output_value() == 120
+
+
+def test_a_rebuilt_graph_keeps_the_python_name_and_module_of_its_function() -> None:
+    rebuilt = Rebuilder(bump_more).graph(bumped)
+    assert rebuilt.__name__ == "bumped"
+    assert rebuilt.__module__ == __name__
+
+
+def test_a_job_whose_mode_provides_the_new_ops_resource_is_rebuilt() -> None:
+    @op(name="bump", required_resource_keys={"db"})
+    def bump_with_db(context, x: int) -> int:
+        return x + context.resources.db
+
+    @job(resource_defs={"db": ResourceDefinition.hardcoded_resource(10)})
+    def with_db():
+        bump(source())
+
+    namespace = {"with_db": with_db}
+    assert update_namespace(namespace, bump_with_db) == (["job with_db"], [])
+    assert namespace["with_db"].execute_in_process().output_for_node("bump") == 11
+
+
+def test_update_namespace_goes_on_past_names_it_skips_or_cannot_rebuild() -> None:
+    @op(name="bump", required_resource_keys={"db"})
+    def bump_with_db(x: int) -> int:
+        return x
+
+    @job(resource_defs={"db": ResourceDefinition.hardcoded_resource(1)})
+    def with_db():
+        bump(source())
+
+    @job
+    def unrelated():
+        source()
+
+    namespace = {
+        "_": bumped,
+        "number": 3,
+        "unrelated": unrelated,
+        "pipeline_job": pipeline_job,
+        "with_db": with_db,
+    }
+    updated, failed = update_namespace(namespace, bump_with_db)
+    assert updated == ["job with_db"]
+    assert [line.split(":")[0] for line in failed] == ["job pipeline_job"]
+
+
+def test_a_pipeline_is_reported_as_a_pipeline() -> None:
+    @solid
+    def value(_context) -> int:
+        return 1
+
+    @solid(name="value")
+    def value_plus(_context) -> int:
+        return 2
+
+    namespace = {"legacy": PipelineDefinition([value], name="legacy")}
+    assert update_namespace(namespace, value_plus) == (["pipeline legacy"], [])

@@ -3,21 +3,28 @@ input's source resolved (upstream outputs, run config, defaults), in dependency 
 
 from __future__ import annotations
 
+import pytest
+
 from opbook import (
+    DagsterInvalidDefinitionError,
+    DagsterType,
     DependencyDefinition,
     In,
     InputDefinition,
     Nothing,
+    Out,
     PipelineDefinition,
+    RetryPolicy,
     SolidInvocation,
     graph,
     job,
     lambda_solid,
     op,
+    success_hook,
 )
 from opbook.definitions.run_config import resolve_run_config
 from opbook.events import SolidHandle, StepKind, StepOutputHandle
-from opbook.plan.plan import ExecutionPlan, build_plan, normalize_step_key
+from opbook.plan.plan import ExecutionPlan, build_plan, full_step_map, normalize_step_key
 
 
 def plan_of(pipeline: PipelineDefinition, run_config: dict | None = None) -> ExecutionPlan:
@@ -233,3 +240,192 @@ def test_subset_plan_contains_only_selected_nodes() -> None:
         ("final", "x"),
         ("final", "y"),
     ]
+
+
+def test_the_plan_is_named_after_its_job() -> None:
+    assert plan_of(nested).pipeline_name == "nested"
+
+
+def test_full_step_map_is_every_steps_upstream_keys() -> None:
+    resolved = resolve_run_config(nested, nested.get_mode_definition(), None)
+    step_map = full_step_map(nested, resolved)
+    assert step_map["final"] == ["inner.add", "other.add"]
+    assert step_map["inner.add"] == ["one", "inner.one"]
+    assert step_map["two"] == []
+
+
+def test_an_empty_selection_of_steps_has_no_levels() -> None:
+    resolved = resolve_run_config(nested, nested.get_mode_definition(), None)
+    assert build_plan(nested, resolved, []).topological_step_levels() == []
+
+
+@op(out={"maybe": Out(int, is_required=False)})
+def optional_output():
+    yield from ()
+
+
+@op
+def takes(x: int) -> int:
+    return x
+
+
+def test_steps_fed_by_an_optional_output_may_be_skipped() -> None:
+    @job
+    def optional():
+        takes.alias("after_optional")(optional_output())
+        takes.alias("after_required")(one())
+
+    assert plan_of(optional).links.fed_by_optional_outputs == frozenset({"after_optional"})
+
+
+@success_hook
+def job_hook(_context):
+    pass
+
+
+@success_hook
+def graph_hook(_context):
+    pass
+
+
+@success_hook
+def op_hook(_context):
+    pass
+
+
+def test_a_steps_hooks_are_those_of_its_job_its_graphs_and_its_node() -> None:
+    @graph
+    def hooked():
+        one.with_hooks({op_hook})()
+        one.alias("plain")()
+
+    @job(hooks={job_hook})
+    def with_hooks():
+        hooked.with_hooks({graph_hook})()
+
+    plan = plan_of(with_hooks)
+    assert plan.get_step_by_key("hooked.one").hook_defs == {job_hook, graph_hook, op_hook}
+    assert plan.get_step_by_key("hooked.plain").hook_defs == {job_hook, graph_hook}
+
+
+def test_a_nodes_retry_policy_wins_over_its_ops_and_the_jobs() -> None:
+    on_node, on_op, on_job = RetryPolicy(max_retries=1), RetryPolicy(max_retries=2), RetryPolicy(3)
+
+    @op(retry_policy=on_op)
+    def retried() -> int:
+        return 1
+
+    @job(op_retry_policy=on_job)
+    def policies():
+        retried.with_retry_policy(on_node).alias("node")()
+        retried.alias("op")()
+        one()
+
+    plan = plan_of(policies)
+    assert plan.get_step_by_key("node").retry_policy is on_node
+    assert plan.get_step_by_key("op").retry_policy is on_op
+    assert plan.get_step_by_key("one").retry_policy is on_job
+
+
+def test_only_a_fan_in_input_is_marked_fan_in() -> None:
+    @op(ins={"xs": In(list)})
+    def total(xs):
+        return sum(xs)
+
+    @job
+    def fan_in():
+        add(total([one.alias("a")(), one.alias("b")()]), one())
+
+    step = plan_of(fan_in).get_step_by_key("total")
+    assert step.inputs[0].is_fan_in is True
+    assert step.inputs[0].upstream_step_keys == ["a", "b"]
+    assert [i.is_fan_in for i in plan_of(fan_in).get_step_by_key("add").inputs] == [False, False]
+
+
+def test_inputs_from_config_or_defaults_are_not_fan_in() -> None:
+    @op(ins={"x": In(int), "y": In(int, default_value=10)})
+    def configured_inputs(x, y):
+        return x + y
+
+    @job
+    def from_config():
+        configured_inputs()
+
+    plan = plan_of(from_config, {"ops": {"configured_inputs": {"inputs": {"x": 1}}}})
+    assert [i.is_fan_in for i in plan.get_step_by_key("configured_inputs").inputs] == [False, False]
+    graph_input = plan_of(inner.to_job(), {"inputs": {"a": 5}}).get_step_by_key("add").inputs[0]
+    assert graph_input.is_fan_in is False
+
+
+def test_a_nothing_graph_input_has_no_source_and_is_not_fan_in() -> None:
+    @op(ins={"after": In(Nothing)})
+    def later() -> int:
+        return 1
+
+    @graph
+    def ordered(start):
+        return later(start)
+
+    (step_input,) = plan_of(ordered.to_job()).get_step_by_key("later").inputs
+    assert step_input.sources == () and step_input.config_source is None
+    assert step_input.is_fan_in is False
+
+
+def test_each_graph_input_feeds_the_input_it_is_mapped_to() -> None:
+    @graph
+    def pair(a: int, b: int):
+        return add(a, b)
+
+    @job
+    def two_sources():
+        pair(one.alias("first")(), one.alias("second")())
+
+    x, y = plan_of(two_sources).get_step_by_key("pair.add").inputs
+    assert x.sources == (StepOutputHandle("first", "result"),)
+    assert y.sources == (StepOutputHandle("second", "result"),)
+
+
+def test_a_graph_output_resolves_through_nested_graphs_to_the_ops_named_output() -> None:
+    @op(out={"total": Out(int)})
+    def summed() -> int:
+        return 1
+
+    @graph(out={"deep": Out()})
+    def inner_graph():
+        return summed()
+
+    @graph(out={"outer": Out()})
+    def outer_graph():
+        return inner_graph()
+
+    @job
+    def deep():
+        takes(outer_graph())
+
+    (source,) = plan_of(deep).get_step_by_key("takes").inputs[0].sources
+    assert source == StepOutputHandle("outer_graph.inner_graph.summed", "total")
+
+
+Thing = DagsterType(lambda _context, _value: True, name="Thing")
+
+
+def test_an_unconnected_input_without_a_loader_is_named_with_its_step_key() -> None:
+    @op(ins={"x": In(Thing)})
+    def needs_thing(x):
+        return x
+
+    @graph
+    def wraps(a):
+        return needs_thing(a)
+
+    @job
+    def unconnected():
+        wraps()
+
+    with pytest.raises(DagsterInvalidDefinitionError) as info:
+        plan_of(unconnected)
+    assert str(info.value) == (
+        'Input "x" in op "wraps.needs_thing" is not connected to the output of a previous node '
+        "and can not be loaded from configuration, making the job impossible to run. Connect it "
+        'to an upstream output, give it a default value, or give type "Thing" a loader.'
+    )

@@ -3,6 +3,7 @@ memory, in SQLite and on the filesystem."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 
@@ -232,3 +233,91 @@ def test_events_without_a_writer_are_appended_beside_a_writers_stream(event_stor
         "output 1",
         "output 9",
     ]
+
+
+def test_runs_filtered_by_name_and_several_statuses_at_once(run_storage):
+    statuses = [PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED]
+    for i, status in enumerate(statuses):
+        run_storage.add_run(PipelineRun(f"p{i}", "p", status=status))
+        run_storage.add_run(PipelineRun(f"q{i}", "q", status=status))
+    ended = PipelineRunsFilter(
+        pipeline_name="p", statuses=[PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED]
+    )
+    assert {r.run_id for r in run_storage.get_runs(ended)} == {"p1", "p2"}
+
+
+def test_deleting_an_unknown_run_does_nothing(run_storage):
+    run_storage.add_run(PipelineRun("a", "p"))
+    run_storage.delete_run("unknown")
+    assert [r.run_id for r in run_storage.get_runs()] == ["a"]
+
+
+def test_an_unknown_run_has_no_events(event_storage):
+    event_storage.store_events("r1", [output_event("a", 0)])
+    event_storage.delete_events("unknown")
+    assert event_storage.count_events("unknown") == 0
+    assert event_storage.count_events("r1") == 1
+
+
+def test_sqlite_keeps_the_storable_events_of_a_batch_with_an_unpicklable_payload(tmp_path):
+    class Local:  # needs cloudpickle
+        value = 5
+
+    storage = SqliteStorage(str(tmp_path / "db"))
+    kept = output_event("a", 0)
+    kept.event_specific_data = Local()
+    broken = output_event("b", 1)
+    broken.event_specific_data = threading.Lock()
+    storage.store_events("r", [kept, broken])
+    first, second = storage.get_events("r")
+    assert first.event_specific_data.value == 5
+    assert second.event_specific_data.startswith("<payload that could not be stored: <unlocked")
+
+
+def test_sqlite_keeps_everything_but_the_payload_of_an_event_it_cannot_store(tmp_path):
+    storage = SqliteStorage(str(tmp_path / "db"))
+    broken = output_event("b", 1)
+    broken.event_specific_data = threading.Lock()
+    broken.pid = 4321  # as an event from a worker process has
+    storage.store_events("r", [broken])
+    (stored,) = storage.get_events("r")
+    fields = (
+        "event_type_value",
+        "pipeline_name",
+        "step_key",
+        "solid_handle",
+        "step_kind_value",
+        "logging_tags",
+        "message",
+        "pid",
+        "timestamp",
+    )
+    assert {f: getattr(stored, f) for f in fields} == {f: getattr(broken, f) for f in fields}
+
+
+def test_sqlite_a_failed_write_is_rolled_back_and_the_next_one_succeeds(tmp_path):
+    storage = SqliteStorage(str(tmp_path / "db"))
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.add_run(PipelineRun("bad", None))  # pipeline_name is NOT NULL
+    storage.add_run(PipelineRun("good", "p"))
+    assert [r.run_id for r in storage.get_runs()] == ["good"]
+
+
+def test_memory_store_deleting_values_of_an_unknown_run_does_nothing():
+    store = InMemoryValueStore()
+    store.set_value("r1", "a", "result", 1)
+    store.delete_run("unknown")
+    assert store.get_value("r1", "a", "result") == 1
+
+
+def test_memory_store_keeps_the_values_of_exactly_max_runs_runs():
+    store = InMemoryValueStore(max_runs=2)
+    for run in ("r1", "r2", "r3"):
+        store.set_value(run, "a", "result", run)
+    assert [store.has_run(run) for run in ("r1", "r2", "r3")] == [False, True, True]
+
+
+def test_memory_store_says_where_values_are():
+    store = InMemoryValueStore()
+    assert store.set_value("r", "a", "result", 1) == "memory"
+    assert store.describe() == "in memory"

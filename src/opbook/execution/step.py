@@ -434,10 +434,9 @@ class _StepRun:
         elif isinstance(item, AssetMaterialization):
             self.emitted.append(self._materialization_event(item))
         elif isinstance(item, ExpectationResult):
-            label = f" {item.label}" if item.label else ""
-            text = (
-                item.description or f"Expectation{label} {'passed' if item.success else 'failed'}"
-            )
+            # The label is never empty: an expectation without one is labelled "result".
+            outcome = "passed" if item.success else "failed"
+            text = item.description or f"Expectation {item.label} {outcome}"
             self.emit(ET.STEP_EXPECTATION_RESULT, text, StepExpectationResultData(item))
 
     def _materialization_event(self, item: AssetMaterialization) -> DagsterEvent:
@@ -582,6 +581,7 @@ class _StepRun:
                     f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}',
                     user_exception=exc,
                 )
+                error.__cause__ = exc
                 raise _StepFailed(error, exc) from exc
             for item in made if isinstance(made, (list, tuple)) else [made]:
                 if isinstance(item, AssetMaterialization):

@@ -92,7 +92,7 @@ class Rebuilder:
             hook_defs=pipeline.hook_defs,
             graph_def=graph,
         )
-        rebuilt = copy.copy(pipeline)
+        rebuilt = copy.copy(pipeline)  # a copy starts with no plans or schemas cached
         rebuilt.graph = graph
         return rebuilt
 
