@@ -97,13 +97,13 @@ class DagsterEventType(str, Enum):
 
 ET = DagsterEventType
 _TYPE_BY_VALUE: dict[str, DagsterEventType] = {member.value: member for member in DagsterEventType}
-# Each value as the plain string, looked up by member or by value.
-_TYPE_VALUES: dict[str, str] = {value: value for value in _TYPE_BY_VALUE}
 
 
 def _plain(event_type: str) -> str:
-    """The plain string of a member (or of any other ``str`` subclass)."""
-    return _TYPE_VALUES.get(event_type) or str.__str__(event_type)
+    """The plain string of a member (or of any other ``str`` subclass).  Read from the member,
+    not looked up by it: hashing a member runs ``Enum.__hash__`` in Python, on every event."""
+    value = getattr(event_type, "_value_", None)
+    return value if value.__class__ is str else str.__str__(event_type)
 
 
 STEP_EVENTS = frozenset(
