@@ -45,15 +45,27 @@ def run_coroutine(coroutine: Any) -> Any:
     """Run a coroutine to completion, also when an event loop is already running (Jupyter)."""
     import asyncio  # imported by the first async op: asyncio costs ~50 ms at `import opbook`
 
+    def run_on_private_loop() -> Any:
+        # Not asyncio.run(): that clears the thread's current event loop when it ends, so user
+        # code calling asyncio.get_event_loop() afterwards (as Dagster's own tests do) would fail.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return run_on_private_loop()
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(coroutine)
+            box["value"] = run_on_private_loop()
         except BaseException as exc:  # re-raised in the calling thread
             box["error"] = exc
 
