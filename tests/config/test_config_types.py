@@ -77,7 +77,8 @@ def test_types_are_equal_and_hash_equal_when_structurally_equal() -> None:
     b = Shape({"y": Field(Array(String), is_required=False), "x": Field(Int)})
     assert a == b and hash(a) == hash(b)
     assert {a: 1}[b] == 1
-    assert list(a.fields) == ["x", "y"] and list(b.fields) == ["y", "x"]
+    # as in Dagster, an equal fields type is the live one: its fields keep the first order
+    assert b is a and list(b.fields) == ["x", "y"]
 
 
 @pytest.mark.parametrize(
@@ -167,6 +168,8 @@ class HasConfigType:
         (HasConfigType(), Int),
         ({"n": HasConfigType()}, Shape({"n": Int})),
         (Noneable(int), Noneable(Int)),
+        ({str: int}, Map(String, Int)),
+        ({"a": {int: [str]}}, Shape({"a": Map(Int, Array(String))})),
     ],
 )
 def test_shorthand_resolves(shorthand: object, expected: ConfigType) -> None:
@@ -202,6 +205,8 @@ def test_none_as_a_field_value_names_its_path() -> None:
         ({"a": ConfigTypeKind}, "a", "from_python_enum"),
         ({"a": [Field(int)]}, "a[0]", "Fields may only be the values of a dict"),
         ({"a": {1: int}}, "a", "field names must be strings"),
+        ({"a": {Noneable(int): str}}, "a", "Map dict must have a scalar type as its only key"),
+        ({"a": {str: "text"}}, "a", "Map must have a single value and contain a valid type"),
     ],
 )
 def test_unresolvable_schemas_name_the_value_and_its_path(
@@ -376,3 +381,27 @@ def test_field_aliases_are_part_of_equality() -> None:
     assert Shape({"a": int}, field_aliases={"a": "x"}) == Shape(
         {"a": int}, field_aliases={"a": "x"}
     )
+
+
+def test_equal_fields_types_are_one_object() -> None:
+    first = Shape({"a": Field(int), "b": Field(str, default_value="x")})
+    assert Shape({"b": Field(str, default_value="x"), "a": Field(int)}) is first
+    assert Permissive({"a": int}) is Permissive({"a": int})
+    assert Selector({"a": int}) is Selector({"a": int})
+    assert Shape({"a": int}, field_aliases={"a": "z"}) is not Shape({"a": int})
+
+
+def test_config_type_keys_name_equal_types_alike() -> None:
+    assert Shape({"a": int, "b": str}).key == Shape({"b": str, "a": int}).key
+    assert Shape({"a": int}).key.startswith("Shape.")
+    assert Shape({"a": int}).key != Shape({"a": Field(int, description="d")}).key
+    assert Permissive({"a": int}).key != Shape({"a": int}).key
+    assert Int.key == "Int"
+    assert Array(Noneable(int)).key == "Array.Noneable.Int"
+    assert Map(str, int, key_label_name="name").key == "Map.String.Int:name: name"
+
+
+def test_map_key_label_name() -> None:
+    assert Map(str, int, key_label_name="name").key_label_name == "name"
+    assert Map(str, int).key_label_name is None
+    assert Map(str, int, key_label_name="name") != Map(str, int)

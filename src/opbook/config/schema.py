@@ -14,10 +14,12 @@ the type that method returns (how Dagster types such as ``Int`` stand in for con
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import types
 import typing
+import weakref
 from collections.abc import Mapping
 
 from opbook.config.check import check_value
@@ -68,7 +70,33 @@ class _Composite(ConfigType):
         return f"{type(self).__name__}({type_to_string(self)})"
 
 
-class FieldsType(_Composite):
+_INTERNED: weakref.WeakValueDictionary[tuple[object, ...], FieldsType] = (
+    weakref.WeakValueDictionary()
+)
+
+
+class _Interned(type):
+    """Building a fields type equal to a live one returns that one, as in Dagster, where
+    ``Shape({"a": int}) is Shape({"a": int})``."""
+
+    def __call__(cls, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        built = super().__call__(*args, **kwargs)
+        existing = _INTERNED.get(built._key)
+        if existing is not None:
+            return existing
+        _INTERNED[built._key] = built
+        return built
+
+
+def _field_text(field: Field) -> str:
+    default = repr(field._default) if field.default_provided else "-"
+    return (
+        f"{field.config_type.key}|{field.is_required}|{default}|{field.description!r}"
+        f"|{field.is_secret}"
+    )
+
+
+class FieldsType(_Composite, metaclass=_Interned):
     """The base of ``Shape``, ``Permissive`` and ``Selector``: a type made of named fields.
 
     Attributes:
@@ -78,7 +106,7 @@ class FieldsType(_Composite):
             (``{"ops": "solids"}``); empty but for shapes built with aliases.
     """
 
-    __slots__ = ("_names_by_alias", "field_aliases", "fields")
+    __slots__ = ("__weakref__", "_names_by_alias", "field_aliases", "fields")
 
     fields: Mapping[str, Field]
     field_aliases: Mapping[str, str]
@@ -101,6 +129,16 @@ class FieldsType(_Composite):
         self._init_slot("fields", types.MappingProxyType(converted))
         self._init_slot("field_aliases", types.MappingProxyType(aliases))
         self._init_slot("_names_by_alias", {alias: name for name, alias in aliases.items()})
+
+    @property
+    def key(self) -> str:
+        """``"Shape.<digest>"``: the digest covers the fields (names, types, requiredness,
+        defaults, descriptions), the aliases and the description, not the fields' order."""
+        parts = [f"{name}:{_field_text(field)}" for name, field in sorted(self.fields.items())]
+        parts += [f"alias {name}={alias}" for name, alias in sorted(self.field_aliases.items())]
+        parts.append(f"description {self.description!r}")
+        digest = hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+        return f"{type(self).__name__}.{digest}"
 
     def field_for_key(self, key: object) -> Field | None:
         """The field that a key of a value stands for (its name or its alias), or None."""
@@ -174,6 +212,10 @@ class Array(_Composite):
         super().__init__(ConfigTypeKind.ARRAY, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
 
+    @property
+    def key(self) -> str:
+        return f"Array.{self.inner_type.key}"
+
 
 class Noneable(_Composite):
     """None, or a value of ``inner_type``.  A Noneable field is optional, with default None."""
@@ -186,6 +228,10 @@ class Noneable(_Composite):
         inner_type = _resolve(inner, ())
         super().__init__(ConfigTypeKind.NONEABLE, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
+
+    @property
+    def key(self) -> str:
+        return f"Noneable.{self.inner_type.key}"
 
 
 _NON_SCALAR_KINDS = (
@@ -219,23 +265,42 @@ class ScalarUnion(_Composite):
         self._init_slot("scalar_type", scalar)
         self._init_slot("non_scalar_type", non_scalar)
 
+    @property
+    def key(self) -> str:
+        return f"ScalarUnion.{self.scalar_type.key}-{self.non_scalar_type.key}"
+
 
 class Map(_Composite):
     """A dict with keys of the scalar ``key_type`` and values of ``inner_type``."""
 
-    __slots__ = ("inner_type", "key_type")
+    __slots__ = ("inner_type", "key_label_name", "key_type")
 
     key_type: ScalarType
     inner_type: ConfigType
+    key_label_name: str | None
 
     def __init__(
-        self, key_type: object, inner_type: object, description: str | None = None
+        self,
+        key_type: object,
+        inner_type: object,
+        key_label_name: str | None = None,
+        description: str | None = None,
     ) -> None:
         key = _resolve_scalar(key_type, "Map key_type")
         inner = _resolve(inner_type, ())
-        super().__init__(ConfigTypeKind.MAP, (key, inner), description=description)
+        if key_label_name is not None and not isinstance(key_label_name, str):
+            raise ParameterCheckError(
+                f"Map key_label_name must be a string or None, got {key_label_name!r}"
+            )
+        super().__init__(ConfigTypeKind.MAP, (key, inner, key_label_name), description=description)
         self._init_slot("key_type", key)
         self._init_slot("inner_type", inner)
+        self._init_slot("key_label_name", key_label_name)
+
+    @property
+    def key(self) -> str:
+        label = f":name: {self.key_label_name}" if self.key_label_name else ""
+        return f"Map.{self.key_type.key}.{self.inner_type.key}{label}"
 
 
 def _resolve_scalar(obj: object, role: str) -> ScalarType:
@@ -439,6 +504,12 @@ def _resolve(obj: object, path: Path) -> ConfigType:
     if isinstance(obj, ConfigType):
         return obj
     if isinstance(obj, dict):
+        if len(obj) == 1:
+            [(key, value)] = obj.items()
+            if not isinstance(key, str):
+                key_type = _try_resolve(key, path)
+                if key_type is not None:
+                    return _map_shorthand(key, key_type, value, path)
         return Shape(_convert_fields(obj, path))
     if isinstance(obj, list):
         if len(obj) != 1:
@@ -461,6 +532,29 @@ def _resolve(obj: object, path: Path) -> ConfigType:
             path, f"{_shown(obj)}.__config_type__() returned {resolved!r}, not a config type."
         )
     raise _schema_error(path, _unresolvable(obj))
+
+
+def _try_resolve(obj: object, path: Path) -> ConfigType | None:
+    try:
+        return _resolve(obj, path)
+    except DagsterInvalidConfigDefinitionError:
+        return None
+
+
+def _map_shorthand(key: object, key_type: ConfigType, value: object, path: Path) -> Map:
+    """``{str: int}``: a dict whose single key is a type (not a string) stands for a Map."""
+    if not isinstance(key_type, ScalarType):
+        raise _schema_error(
+            path, f"Map dict must have a scalar type as its only key. Got key {_shown(key)}"
+        )
+    inner_type = None if value is None else _try_resolve(value, (*path, _shown(key)))
+    if inner_type is None:
+        raise _schema_error(
+            path,
+            "Map must have a single value and contain a valid type i.e. {str: int}. "
+            f"Got item {_shown(value)}",
+        )
+    return Map(key_type, inner_type)
 
 
 def _resolve_class(cls: type, path: Path) -> ConfigType:
