@@ -7,6 +7,7 @@ a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chaine
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -105,15 +106,32 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         raise _wrap(exc, step) from exc
 
 
-def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterable[Any]:
+def iterate_compute(
+    context: Any, step: Any, values: dict[str, Any], log: Any = None
+) -> Iterable[Any]:
     """The outputs and events of one call of the compute function, in order: a list of
     ``Output`` objects when the function returns, an iterator running the function when it
     yields."""
     compute = step.definition.compute
     result = call_compute(context, step, values)
-    if compute.is_generator or compute.is_async_generator:
+    if compute.is_generator or compute.is_async_generator or inspect.isgenerator(result):
+        # a plain function may also return a generator: its items are the outputs and events
         return _iterate_generator(context, step, iter(result))
+    outputs = step.definition.output_defs
+    if result is None and len(outputs) == 1 and not outputs[0].is_required and log is not None:
+        _warn_none_for_optional_output(log, step, outputs[0].name)
     return _outputs_of_return(step, result)
+
+
+def _warn_none_for_optional_output(log: Any, step: Any, output_name: str) -> None:
+    kind = step.definition.node_kind
+    log.warning(
+        f'Value "None" returned for non-required output "{output_name}" of {kind} '
+        f'"{step.handle}". This value will be passed to downstream {kind}s. For '
+        f'conditional execution use\n  yield Output(value, "{output_name}")\nwhen you want the '
+        f"downstream {kind}s to execute, and do not yield it when you want downstream solids to "
+        "skip."
+    )
 
 
 def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:
