@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import re
 import typing
 
 import pytest
 
+import opbook
 import opbook.config
 from opbook.config import (
     Any,
@@ -405,3 +407,31 @@ def test_map_key_label_name() -> None:
     assert Map(str, int, key_label_name="name").key_label_name == "name"
     assert Map(str, int).key_label_name is None
     assert Map(str, int, key_label_name="name") != Map(str, int)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (typing.List[int], "You have passed in typing.List[int] to the config system."),  # noqa: UP006
+        (typing.Optional[int], "Cannot use typing.Optional as a config type."),  # noqa: UP045
+    ],
+)
+def test_typing_annotations_are_refused_with_dagsters_message(schema: object, message: str) -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError, match=re.escape(message)):
+        resolve_config_type(schema)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (opbook.List, "Cannot use List in the context of config."),
+        (opbook.List[int], "Cannot use List in the context of config."),
+        (opbook.Set[int], "Cannot use Set in the context of a config field."),
+        (opbook.Tuple, "Cannot use Tuple in the context of a config field."),
+    ],
+)
+def test_dagster_collection_types_are_refused_as_config(schema: object, message: str) -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        resolve_config_type(schema)
+    assert message in str(info.value)
+    assert "dagster.Array (e.g. Array(int))" in str(info.value)

@@ -568,6 +568,11 @@ def _resolve_class(cls: type, path: Path) -> ConfigType:
     raise _schema_error(path, _unresolvable(cls))
 
 
+def _is_python_optional(obj: object) -> bool:
+    args = typing.get_args(obj)
+    return typing.get_origin(obj) is typing.Union and len(args) == 2 and type(None) in args
+
+
 def _unresolvable(obj: object) -> str:
     if obj is None:
         return (
@@ -579,8 +584,24 @@ def _unresolvable(obj: object) -> str:
             f"{obj!r} is a Field where a config type is expected; Fields may only be the "
             "values of a dict, Shape, Permissive or Selector."
         )
+    misuse = getattr(obj, "__config_misuse__", None)
+    explained = misuse() if callable(misuse) else None
+    if isinstance(explained, str):
+        return explained  # a Dagster type's own account of why it is no config type
     text = f"{_shown(obj)} of type {type(obj).__name__} cannot be resolved to a config type."
-    if type(obj).__module__ == "typing" or isinstance(obj, types.GenericAlias):
+    if _is_python_optional(obj):
+        return (
+            "Cannot use typing.Optional as a config type. If you want this field to be optional, "
+            "please use Field(<type>, is_required=False), and if you want this field to be "
+            "required, but accept a value of None, use dagster.Noneable(<type>)."
+        )
+    if type(obj).__module__ == "typing":
+        return (
+            f"You have passed in {obj} to the config system. Types from the typing module in "
+            "python are not allowed in the config system. You must use types that are imported "
+            "from dagster or primitive types such as bool, int, etc."
+        )
+    if isinstance(obj, types.GenericAlias):
         return text + (
             " Python typing annotations are not config types (config types and Dagster types "
             'are separate): write [int] for a list of ints and {"name": int} for a dict.'
