@@ -186,29 +186,32 @@ def test_convert_to_field_keeps_fields_and_wraps_the_rest() -> None:
 
 @pytest.mark.parametrize("spec", [[], [int, str]])
 def test_array_shorthand_must_have_one_element(spec: list[object]) -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match="Array specifications must only be of"):
+    with pytest.raises(DagsterInvalidDefinitionError, match="List must be of length 1"):
         resolve_config_type({"a": spec})
 
 
 def test_none_as_a_field_value_names_its_path() -> None:
     with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
         resolve_config_type({"a": {"b": None}})
-    assert str(info.value).startswith("Error at path a.b of the config schema. Fields cannot be")
+    assert str(info.value).startswith(
+        "Error defining config. Original value passed: {'a': {'b': None}}. "
+        "Error at stack path :a:b. None cannot be resolved. Reason: Fields cannot be"
+    )
 
 
 @pytest.mark.parametrize(
     ("schema", "path", "mentions"),
     [
-        ({"a": {"b": object()}}, "a.b", "object"),
-        ({"a": typing.List[int]}, "a", "typing"),  # noqa: UP006
-        ({"a": list[int]}, "a", "list[int]"),
-        ({"a": [set]}, "a[0]", "set"),
-        ({"a": HasConfigType}, "a", "HasConfigType"),
-        ({"a": ConfigTypeKind}, "a", "from_python_enum"),
-        ({"a": [Field(int)]}, "a[0]", "Fields may only be the values of a dict"),
-        ({"a": {1: int}}, "a", "field names must be strings"),
-        ({"a": {Noneable(int): str}}, "a", "Map dict must have a scalar type as its only key"),
-        ({"a": {str: "text"}}, "a", "Map must have a single value and contain a valid type"),
+        ({"a": {"b": object()}}, ":a:b", "object"),
+        ({"a": typing.List[int]}, ":a", "typing"),  # noqa: UP006
+        ({"a": list[int]}, ":a", "list[int]"),
+        ({"a": [set]}, ":a", "Got item <class 'set'>"),
+        ({"a": HasConfigType}, ":a", "HasConfigType"),
+        ({"a": ConfigTypeKind}, ":a", "from_python_enum"),
+        ({"a": [Field(int)]}, ":a", "Fields may only be the values of a dict"),
+        ({"a": {1: int}}, ":a", "field names must be strings"),
+        ({"a": {Noneable(int): str}}, ":a", "Map dict must have a scalar type as its only key"),
+        ({"a": {str: "text"}}, ":a", "Map must have a single value and contain a valid type"),
     ],
 )
 def test_unresolvable_schemas_name_the_value_and_its_path(
@@ -219,7 +222,8 @@ def test_unresolvable_schemas_name_the_value_and_its_path(
     message = str(info.value)
     assert mentions in message
     if path is not None:
-        assert f"Error at path {path} of the config schema." in message
+        assert message.startswith(f"Error defining config. Original value passed: {schema!r}.")
+        assert f"Error at stack path {path}." in message
 
 
 def test_config_type_method_must_return_a_config_type() -> None:
@@ -435,3 +439,34 @@ def test_dagster_collection_types_are_refused_as_config(schema: object, message:
         resolve_config_type(schema)
     assert message in str(info.value)
     assert "dagster.Array (e.g. Array(int))" in str(info.value)
+
+
+def test_a_plain_value_given_to_field_is_refused_with_dagsters_message() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        Field("nope")
+    assert str(info.value) == (
+        "Attempted to pass 'nope' to a Field that expects a valid dagster type usable in config "
+        "(e.g. Dict, Int, String et al)."
+    )
+
+
+def test_an_unresolvable_schema_names_the_schema_the_path_and_the_value() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        convert_to_field({"field": {"nested": "text"}})
+    error = info.value
+    assert str(error).startswith(
+        "Error defining config. Original value passed: {'field': {'nested': 'text'}}. "
+        "Error at stack path :field:nested. 'text' cannot be resolved. Reason: "
+    )
+    assert error.original_root == {"field": {"nested": "text"}}
+    assert error.current_value == "text"
+    assert error.stack == ["field", "nested"]
+
+
+def test_a_list_with_an_unresolvable_item_is_the_value_reported() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        convert_to_field({"items": ["text"]})
+    assert (
+        "Error at stack path :items. ['text'] cannot be resolved. Reason: List have a single item"
+        in str(info.value)
+    )

@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Mapping
 
 from opbook.config.check import check_value
-from opbook.config.errors import Path, format_path
+from opbook.config.errors import Path
 from opbook.config.printer import type_to_string
 from opbook.config.types import (
     Any,
@@ -119,7 +119,10 @@ class FieldsType(_Composite, metaclass=_Interned):
         description: str | None,
         field_aliases: Mapping[str, str] | None = None,
     ) -> None:
-        converted = _convert_fields(fields, ())
+        try:
+            converted = _convert_fields(fields, ())
+        except DagsterInvalidConfigDefinitionError as error:
+            raise _rooted(fields, error) from None
         aliases = _checked_aliases(converted, field_aliases or {})
         key = (
             tuple(sorted(converted.items(), key=operator.itemgetter(0))),
@@ -208,7 +211,7 @@ class Array(_Composite):
     inner_type: ConfigType
 
     def __init__(self, inner: object, description: str | None = None) -> None:
-        inner_type = _resolve(inner, ())
+        inner_type = _resolve_root(inner)
         super().__init__(ConfigTypeKind.ARRAY, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
 
@@ -225,7 +228,7 @@ class Noneable(_Composite):
     inner_type: ConfigType
 
     def __init__(self, inner: object, description: str | None = None) -> None:
-        inner_type = _resolve(inner, ())
+        inner_type = _resolve_root(inner)
         super().__init__(ConfigTypeKind.NONEABLE, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
 
@@ -255,7 +258,7 @@ class ScalarUnion(_Composite):
         self, scalar_type: object, non_scalar_schema: object, description: str | None = None
     ) -> None:
         scalar = _resolve_scalar(scalar_type, "ScalarUnion scalar_type")
-        non_scalar = _resolve(non_scalar_schema, ())
+        non_scalar = _resolve_root(non_scalar_schema)
         if non_scalar.kind not in _NON_SCALAR_KINDS:
             raise DagsterInvalidConfigDefinitionError(
                 "ScalarUnion non_scalar_schema must be a Shape, Permissive, Selector, Array or "
@@ -287,7 +290,7 @@ class Map(_Composite):
         description: str | None = None,
     ) -> None:
         key = _resolve_scalar(key_type, "Map key_type")
-        inner = _resolve(inner_type, ())
+        inner = _resolve_root(inner_type)
         if key_label_name is not None and not isinstance(key_label_name, str):
             raise ParameterCheckError(
                 f"Map key_label_name must be a string or None, got {key_label_name!r}"
@@ -304,7 +307,7 @@ class Map(_Composite):
 
 
 def _resolve_scalar(obj: object, role: str) -> ScalarType:
-    resolved = _resolve(obj, ())
+    resolved = _resolve_root(obj)
     if not isinstance(resolved, ScalarType):
         raise DagsterInvalidConfigDefinitionError(
             f"{role} must be a scalar (Int, Float, Bool, String), got {type_to_string(resolved)}."
@@ -361,7 +364,15 @@ class Field:
         description: str | None = None,
         is_secret: bool = False,
     ) -> None:
-        config_type = _resolve(config, ())
+        try:
+            config_type = _resolve(config, ())
+        except DagsterInvalidConfigDefinitionError as error:
+            if getattr(error, "path", None) == () and _is_plainly_unresolvable(config):
+                raise DagsterInvalidConfigDefinitionError(
+                    f"Attempted to pass {_shown(config)} to a Field that expects a valid dagster "
+                    "type usable in config (e.g. Dict, Int, String et al)."
+                ) from None
+            raise _rooted(config, error) from None
         _check_field_arguments(is_required, is_secret)
         secret = is_secret or isinstance(config_type, SecretType)
         if default_value is not NO_DEFAULT:
@@ -484,7 +495,7 @@ def _implicit_default(config_type: ConfigType) -> object:
 
 def convert_to_field(obj: object) -> Field:
     """``obj`` if it is a Field, else a Field of its resolved type (for ``config_schema=``)."""
-    return obj if isinstance(obj, Field) else Field(_resolve(obj, ()))
+    return obj if isinstance(obj, Field) else Field(_resolve_root(obj))
 
 
 def resolve_config_type(obj: object) -> ConfigType:
@@ -494,7 +505,7 @@ def resolve_config_type(obj: object) -> ConfigType:
         DagsterInvalidConfigDefinitionError: ``obj`` (or a value nested in it) is not a config
             type or shorthand; the message names it and its path in the schema.
     """
-    return _resolve(obj, ())
+    return _resolve_root(obj)
 
 
 _SHORTHAND: dict[object, ConfigType] = {int: Int, float: Float, bool: Bool, str: String}
@@ -515,10 +526,21 @@ def _resolve(obj: object, path: Path) -> ConfigType:
         if len(obj) != 1:
             raise _schema_error(
                 path,
-                f"Array specifications must only be of length 1, got {_shown(obj)} "
-                f"(length {len(obj)}). Write [T] for a list of T.",
+                obj,
+                f"List must be of length 1. Got length {len(obj)}: write [T] for a list of T.",
             )
-        return Array(_resolve(obj[0], (*path, 0)))
+        item_path = (*path, 0)
+        try:
+            return Array(_resolve(obj[0], item_path))
+        except DagsterInvalidConfigDefinitionError as error:
+            if getattr(error, "path", None) != item_path:
+                raise
+            raise _schema_error(
+                path,
+                obj,
+                "List have a single item and contain a valid type i.e. [int]. Got item "
+                f"{_shown(obj[0])}. {error.reason}",
+            ) from None
     if obj is typing.Any:
         return Any
     if isinstance(obj, type):
@@ -529,9 +551,9 @@ def _resolve(obj: object, path: Path) -> ConfigType:
         if isinstance(resolved, ConfigType):
             return resolved
         raise _schema_error(
-            path, f"{_shown(obj)}.__config_type__() returned {resolved!r}, not a config type."
+            path, obj, f"its __config_type__() returned {resolved!r}, not a config type."
         )
-    raise _schema_error(path, _unresolvable(obj))
+    raise _schema_error(path, obj, _unresolvable(obj))
 
 
 def _try_resolve(obj: object, path: Path) -> ConfigType | None:
@@ -545,14 +567,17 @@ def _map_shorthand(key: object, key_type: ConfigType, value: object, path: Path)
     """``{str: int}``: a dict whose single key is a type (not a string) stands for a Map."""
     if not isinstance(key_type, ScalarType):
         raise _schema_error(
-            path, f"Map dict must have a scalar type as its only key. Got key {_shown(key)}"
+            path,
+            {key: value},
+            f"Map dict must have a scalar type as its only key. Got key {_shown(key)}.",
         )
     inner_type = None if value is None else _try_resolve(value, (*path, _shown(key)))
     if inner_type is None:
         raise _schema_error(
             path,
+            {key: value},
             "Map must have a single value and contain a valid type i.e. {str: int}. "
-            f"Got item {_shown(value)}",
+            f"Got item {_shown(value)}.",
         )
     return Map(key_type, inner_type)
 
@@ -565,7 +590,7 @@ def _resolve_class(cls: type, path: Path) -> ConfigType:
         return Array(Any)
     if cls is dict:
         return Permissive()
-    raise _schema_error(path, _unresolvable(cls))
+    raise _schema_error(path, cls, _unresolvable(cls))
 
 
 def _is_python_optional(obj: object) -> bool:
@@ -588,7 +613,11 @@ def _unresolvable(obj: object) -> str:
     explained = misuse() if callable(misuse) else None
     if isinstance(explained, str):
         return explained  # a Dagster type's own account of why it is no config type
-    text = f"{_shown(obj)} of type {type(obj).__name__} cannot be resolved to a config type."
+    text = (
+        f"The class {obj.__name__} is not a config type."
+        if isinstance(obj, type)
+        else f"A value of type {type(obj).__name__} is not a config type."
+    )
     if _is_python_optional(obj):
         return (
             "Cannot use typing.Optional as a config type. If you want this field to be optional, "
@@ -621,16 +650,16 @@ def _unresolvable(obj: object) -> str:
 
 def _convert_fields(fields: object, path: Path) -> dict[str, Field]:
     if not isinstance(fields, Mapping):
-        raise _schema_error(path, f"expected a dict of fields, got {_shown(fields)}.")
+        raise _schema_error(path, fields, "expected a dict of fields.")
     converted = {}
     for name, value in fields.items():
         if not isinstance(name, str):
-            raise _schema_error(path, f"field names must be strings, got {name!r}.")
+            raise _schema_error(path, fields, f"field names must be strings, got {name!r}.")
         field_path = (*path, name)
         if isinstance(value, Field):
             converted[name] = value
         elif value is None:
-            raise _schema_error(field_path, _unresolvable(None))
+            raise _schema_error(field_path, None, _unresolvable(None))
         else:
             converted[name] = Field(_resolve(value, field_path))
     return converted
@@ -641,6 +670,61 @@ def _shown(obj: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _schema_error(path: Path, problem: str) -> DagsterInvalidConfigDefinitionError:
-    place = f"path {format_path(path)}" if path else "the root"
-    return DagsterInvalidConfigDefinitionError(f"Error at {place} of the config schema. {problem}")
+_UNROOTED = object()
+
+
+def _schema_error(path: Path, value: object, reason: str) -> DagsterInvalidConfigDefinitionError:
+    """A schema problem: ``value``, found at ``path`` inside the schema, cannot be resolved.
+
+    The message gets Dagster's form ("Error defining config. Original value passed: ...") once
+    the outermost schema is known (:func:`_rooted`).
+    """
+    error = DagsterInvalidConfigDefinitionError(_schema_message(_UNROOTED, path, value, reason))
+    error.original_root = _UNROOTED
+    error.stack = [part for part in path if isinstance(part, str)]
+    error.path = path
+    error.current_value = value
+    error.reason = reason
+    return error
+
+
+def _schema_message(root: object, path: Path, value: object, reason: str) -> str:
+    rooted = "" if root is _UNROOTED else f" Original value passed: {_shown(root)}."
+    stack = [part for part in path if isinstance(part, str)]
+    at = f" Error at stack path :{':'.join(stack)}." if stack else ""
+    return (
+        f"Error defining config.{rooted}{at} {_shown(value)} cannot be resolved. Reason: {reason}"
+    )
+
+
+def _rooted(root: object, error: DagsterInvalidConfigDefinitionError) -> Exception:
+    """``error`` with the schema it was found in named, if no inner schema named one already."""
+    if getattr(error, "original_root", None) is not _UNROOTED:
+        return error
+    rooted = DagsterInvalidConfigDefinitionError(
+        _schema_message(root, error.path, error.current_value, error.reason)
+    )
+    for name in ("stack", "path", "current_value", "reason"):
+        setattr(rooted, name, getattr(error, name))
+    rooted.original_root = root
+    return rooted
+
+
+def _resolve_root(obj: object) -> ConfigType:
+    """Resolve a schema the user gave as a whole (errors name it as the original value)."""
+    try:
+        return _resolve(obj, ())
+    except DagsterInvalidConfigDefinitionError as error:
+        raise _rooted(obj, error) from None
+
+
+def _is_plainly_unresolvable(obj: object) -> bool:
+    """Neither a config type nor anything _unresolvable has a particular explanation for."""
+    return not (
+        obj is None
+        or isinstance(obj, (Field, dict, list, types.GenericAlias))
+        or callable(getattr(obj, "__config_misuse__", None))
+        or callable(getattr(obj, "__config_type__", None))
+        or type(obj).__module__ == "typing"
+        or (isinstance(obj, type) and hasattr(obj, "__members__"))
+    )
