@@ -25,6 +25,7 @@ from opbook.definitions.resource import ResourceDefinition
 from opbook.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidInvocationError,
+    DagsterInvalidPropertyError,
     DagsterInvariantViolationError,
 )
 from opbook.execution.context import (
@@ -127,6 +128,12 @@ class ResourceBuilder:
     def teardown(self) -> None:
         while self._teardowns:
             next(self._teardowns.pop(), None)
+
+
+def _not_set(name: str, kind: str = "property") -> DagsterInvalidPropertyError:
+    return DagsterInvalidPropertyError(
+        f"The {name} {kind} is not set on the context when a solid is directly invoked."
+    )
 
 
 class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
@@ -235,25 +242,47 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
 
     op_def = solid_def
 
+    # What only a run has: as in Dagster, reading it from a directly invoked op's context is
+    # a DagsterInvalidPropertyError.
+
     @property
-    def pipeline_def(self) -> None:
-        return None
+    def pipeline_def(self) -> Any:
+        raise _not_set("pipeline_def")
 
     job_def = pipeline_def
 
     @property
     def pipeline_name(self) -> str:
-        return "ephemeral"
+        raise _not_set("pipeline_name")
 
     job_name = pipeline_name
+
+    @property
+    def pipeline_run(self) -> Any:
+        raise _not_set("pipeline_run")
+
+    @property
+    def mode_def(self) -> Any:
+        raise _not_set("mode_def")
+
+    @property
+    def solid_handle(self) -> Any:
+        raise _not_set("solid_handle")
+
+    @property
+    def solid(self) -> Any:
+        raise _not_set("solid")
+
+    def get_step_execution_context(self) -> Any:
+        raise _not_set("get_step_execution_context", "method")
 
     @property
     def retry_number(self) -> int:
         return 0
 
     @property
-    def step_launcher(self) -> None:
-        return None
+    def step_launcher(self) -> Any:
+        raise _not_set("step_launcher")
 
     @property
     def has_partition_key(self) -> bool:
