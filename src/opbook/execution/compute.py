@@ -91,6 +91,12 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     try:
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
+            if isinstance(result, Output):
+                kind = step.definition.node_kind
+                raise DagsterInvariantViolationError(
+                    f'Compute function for {kind} "{step.node.name}" returned an Output rather '
+                    f"than yielding it. The compute_fn of the {kind} must yield its results"
+                )
             return () if result is None else result
         # ``values`` holds exactly the inputs that carry data, all of them parameters of the
         # function (or taken by its ``**kwargs``): the definition checks that.
@@ -117,6 +123,13 @@ def iterate_compute(
     if compute.is_generator or compute.is_async_generator or inspect.isgenerator(result):
         # a plain function may also return a generator: its items are the outputs and events
         return _iterate_generator(context, step, iter(result))
+    if isinstance(result, (AssetMaterialization, ExpectationResult)):
+        kind = step.definition.node_kind
+        raise DagsterInvariantViolationError(
+            f'Error in {kind} "{step.handle}": If you are returning an AssetMaterialization or an '
+            f"ExpectationResult from {kind} you must yield them to avoid ambiguity with an "
+            "implied result from returning a value."
+        )
     outputs = step.definition.output_defs
     if result is None and len(outputs) == 1 and not outputs[0].is_required and log is not None:
         _warn_none_for_optional_output(log, step, outputs[0].name)
