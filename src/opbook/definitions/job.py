@@ -27,6 +27,7 @@ from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDef
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
 from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
+from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
@@ -88,7 +89,8 @@ class PipelineDefinition:
         self.description = description or graph_def.description
         self.mode_definitions = list(mode_defs or [ModeDefinition()])
         self.preset_defs = list(preset_defs or [])
-        self.tags = dict(tags or {})
+        # the graph's tags, under the pipeline's own; values JSON-encoded as Dagster does
+        self.tags = {**graph_def.tags, **validate_tags(tags)}
         self.hook_defs = frozenset(hook_defs or ())
         self.retry_policy = solid_retry_policy
         self.default_run_config: dict[str, Any] | None = None
