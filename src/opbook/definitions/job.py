@@ -101,8 +101,21 @@ class PipelineDefinition:
         self.parent_pipeline_def: PipelineDefinition | None = None
         self._check_modes()
         self._check_presets()
+        self._check_unique_node_definitions()
 
     # -- checks ----------------------------------------------------------------------------
+
+    def _check_unique_node_definitions(self) -> None:
+        """Two different definitions with one name anywhere in the pipeline are an error."""
+        seen: dict[str, Any] = {}
+        for node in self.graph.nodes:
+            for definition in node.definition.iterate_node_defs():
+                existing = seen.setdefault(definition.name, definition)
+                if existing is not definition:
+                    raise DagsterInvalidDefinitionError(
+                        "Detected conflicting node definitions with the same name "
+                        f'"{definition.name}" in pipeline "{self.name}".'
+                    )
 
     def _check_modes(self) -> None:
         names = [m.name for m in self.mode_definitions]
