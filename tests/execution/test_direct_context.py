@@ -37,3 +37,28 @@ def test_get_step_execution_context_is_not_available_on_a_direct_context() -> No
 
     with pytest.raises(DagsterInvalidPropertyError, match="get_step_execution_context method"):
         reads_step_context(build_op_context())
+
+
+def test_an_invoked_ops_run_config_holds_its_config_and_the_resources_config() -> None:
+    seen = {}
+
+    @op(config_schema={"foo": str})
+    def configured(context):
+        seen["run_config"] = context.run_config
+
+    @op
+    def plain(context):
+        seen["plain"] = context.run_config
+
+    configured(build_op_context(config={"foo": "bar"}))
+    plain(build_op_context())
+    assert seen["run_config"] == {
+        "solids": {"configured": {"config": {"foo": "bar"}}},
+        "resources": {},
+    }
+    assert seen["plain"] == {"resources": {}}
+
+
+def test_run_config_is_not_set_before_an_op_is_invoked() -> None:
+    with pytest.raises(DagsterInvalidPropertyError, match="The run_config property is not set"):
+        _ = build_op_context().run_config

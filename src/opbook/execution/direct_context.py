@@ -160,6 +160,7 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
         self._mapping_key = mapping_key
         self._run_id = run_id or EPHEMERAL_RUN_ID
         self._tags = dict(tags or {})
+        self._resources_config = dict(resources_config or {})
         self._log = console_log(self._run_id)
         self._definition: Any = None
         self._alias: str | None = None
@@ -228,7 +229,17 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
 
     @property
     def run_config(self) -> dict[str, Any]:
-        return {}
+        """As in Dagster: the op's config (if any) under ``solids``, and the resources' config.
+
+        Only an invoked op's context has one; reading it before is a DagsterInvalidPropertyError.
+        """
+        if self._definition is None:
+            raise _not_set("run_config")
+        run_config: dict[str, Any] = {}
+        if self._op_config:
+            run_config["solids"] = {self._definition.name: {"config": self._op_config}}
+        run_config["resources"] = dict(self._resources_config)
+        return run_config
 
     @property
     def instance(self) -> Any:
