@@ -3,6 +3,7 @@ generations, on events of a real run."""
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -331,3 +332,28 @@ def test_solid_handle() -> None:
     assert not handle.is_or_descends_from("com")
     assert not SolidHandle("comp").is_or_descends_from(handle)
     assert pickle.loads(pickle.dumps(handle)) == handle
+
+
+def test_solid_handle_pop_removes_an_ancestor() -> None:
+    handle = SolidHandle.from_string("a.b.c")
+    assert handle.pop(SolidHandle("a")) == SolidHandle.from_string("b.c")
+    with pytest.raises(CheckError, match="does not descend from"):
+        handle.pop(SolidHandle("x"))
+
+
+def test_solid_handle_with_ancestor_grafts_a_parent() -> None:
+    handle = SolidHandle.from_string("b.c")
+    assert handle.with_ancestor(None) == handle
+    assert handle.with_ancestor(SolidHandle("a")) == SolidHandle.from_string("a.b.c")
+
+
+def test_solid_handle_from_path() -> None:
+    assert SolidHandle.from_path(["a", "b"]) == SolidHandle("b", SolidHandle("a"))
+    with pytest.raises(CheckError, match="Invalid handle path"):
+        SolidHandle.from_path([])
+
+
+def test_solid_handle_dict_survives_a_json_round_trip() -> None:
+    handle = SolidHandle.from_string("a.b.c")
+    assert SolidHandle.from_dict(json.loads(json.dumps(handle._asdict()))) == handle
+    assert SolidHandle.from_dict({"name": "a", "parent": None}) == SolidHandle("a")

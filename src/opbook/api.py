@@ -90,7 +90,10 @@ def node_selection(
 ) -> set[str]:
     """Top-level node names picked by a selection query."""
     what = "ops" if argument == "op_selection" else "solids"
-    return select(pipeline.graph.upstream_nodes(), selection, what, argument)
+    upstream = pipeline.graph.upstream_nodes()
+    if split_clauses(selection) == ["*"]:  # a lone "*" selects every node
+        return set(upstream)
+    return select(upstream, selection, what, argument)
 
 
 def _request(

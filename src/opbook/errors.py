@@ -71,7 +71,19 @@ class DagsterInvalidDefinitionError(DagsterError):
 
 
 class DagsterInvalidConfigDefinitionError(DagsterInvalidDefinitionError):
-    """A config schema cannot be resolved into a config type."""
+    """A config schema cannot be resolved into a config type.
+
+    Attributes (set when the schema is known):
+        original_root: the schema as given.
+        current_value: the part of it that cannot be resolved.
+        stack: the field names leading from the schema to that part.
+    """
+
+    original_root: object = None
+    current_value: object = None
+    stack: list[str] | None = None
+    path: tuple[str | int, ...] = ()
+    reason: str = ""
 
 
 class DagsterInvalidConfigError(DagsterError):

@@ -193,14 +193,50 @@ class SolidHandle:
         prefix = str(handle)
         return self._str == prefix or self._str.startswith(prefix + ".")
 
+    def pop(self, ancestor: SolidHandle) -> SolidHandle:
+        """This handle with ``ancestor``'s path removed from its front."""
+        if not self.is_or_descends_from(ancestor):
+            raise CheckError(
+                f"Invariant failed. Description: Handle {self} does not descend from {ancestor}"
+            )
+        return SolidHandle.from_path(self.path[len(ancestor.path) :])
+
+    def with_ancestor(self, ancestor: SolidHandle | None) -> SolidHandle:
+        """This handle grafted under ``ancestor`` (unchanged when ``ancestor`` is None)."""
+        return SolidHandle.from_path((ancestor.path if ancestor else []) + self.path)
+
+    def _as_tuple(self) -> tuple[str, Any]:
+        return (self.name, self.parent._as_tuple() if self.parent else None)
+
+    def _asdict(self) -> dict[str, Any]:
+        """``{"name": ..., "parent": ...}`` with the parent as nested ``(name, parent)`` pairs."""
+        return {"name": self.name, "parent": self.parent._as_tuple() if self.parent else None}
+
     @staticmethod
-    def from_string(handle_str: str) -> SolidHandle:
+    def from_path(path: list[str]) -> SolidHandle:
         handle: SolidHandle | None = None
-        for part in handle_str.split("."):
+        for part in path:
             handle = SolidHandle(part, handle)
         if handle is None:
-            raise CheckError(f"Empty handle string {handle_str!r}")
+            raise CheckError(f"Failure condition: Invalid handle path {path}")
         return handle
+
+    @staticmethod
+    def from_string(handle_str: str) -> SolidHandle:
+        return SolidHandle.from_path(handle_str.split("."))
+
+    @classmethod
+    def from_dict(cls, dict_repr: dict[str, Any]) -> SolidHandle:
+        """Rebuild a handle from :meth:`_asdict` output, also after a JSON round trip."""
+        if "name" not in dict_repr or "parent" not in dict_repr:
+            raise CheckError(
+                "Invariant failed. Description: Dict representation of SolidHandle must have "
+                "a 'name' and a 'parent' key"
+            )
+        parent = dict_repr["parent"]
+        if isinstance(parent, (list, tuple)):
+            parent = cls.from_dict({"name": parent[0], "parent": parent[1]})
+        return SolidHandle(dict_repr["name"], parent)
 
 
 NodeHandle = SolidHandle

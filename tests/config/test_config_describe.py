@@ -51,6 +51,7 @@ from opbook.config import (
         (Noneable([str]), "[String]?"),
         (ScalarUnion(int, {"value": int}), "(Int | { value: Int })"),
         (Map(str, Noneable(int)), "{ [String]: Int? }"),
+        (Map(str, int, key_label_name="name"), "{ [name: String]: Int }"),
         (Enum("Color", ["RED"]), "Color"),
         (StringSource, "StringSource"),
         ({"port": IntSource, "on": BoolSource}, "{ on: BoolSource port: IntSource }"),

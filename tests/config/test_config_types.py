@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import re
 import typing
 
 import pytest
 
+import opbook
 import opbook.config
 from opbook.config import (
     Any,
@@ -77,7 +79,8 @@ def test_types_are_equal_and_hash_equal_when_structurally_equal() -> None:
     b = Shape({"y": Field(Array(String), is_required=False), "x": Field(Int)})
     assert a == b and hash(a) == hash(b)
     assert {a: 1}[b] == 1
-    assert list(a.fields) == ["x", "y"] and list(b.fields) == ["y", "x"]
+    # as in Dagster, an equal fields type is the live one: its fields keep the first order
+    assert b is a and list(b.fields) == ["x", "y"]
 
 
 @pytest.mark.parametrize(
@@ -167,6 +170,8 @@ class HasConfigType:
         (HasConfigType(), Int),
         ({"n": HasConfigType()}, Shape({"n": Int})),
         (Noneable(int), Noneable(Int)),
+        ({str: int}, Map(String, Int)),
+        ({"a": {int: [str]}}, Shape({"a": Map(Int, Array(String))})),
     ],
 )
 def test_shorthand_resolves(shorthand: object, expected: ConfigType) -> None:
@@ -181,27 +186,32 @@ def test_convert_to_field_keeps_fields_and_wraps_the_rest() -> None:
 
 @pytest.mark.parametrize("spec", [[], [int, str]])
 def test_array_shorthand_must_have_one_element(spec: list[object]) -> None:
-    with pytest.raises(DagsterInvalidDefinitionError, match="Array specifications must only be of"):
+    with pytest.raises(DagsterInvalidDefinitionError, match="List must be of length 1"):
         resolve_config_type({"a": spec})
 
 
 def test_none_as_a_field_value_names_its_path() -> None:
     with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
         resolve_config_type({"a": {"b": None}})
-    assert str(info.value).startswith("Error at path a.b of the config schema. Fields cannot be")
+    assert str(info.value).startswith(
+        "Error defining config. Original value passed: {'a': {'b': None}}. "
+        "Error at stack path :a:b. None cannot be resolved. Reason: Fields cannot be"
+    )
 
 
 @pytest.mark.parametrize(
     ("schema", "path", "mentions"),
     [
-        ({"a": {"b": object()}}, "a.b", "object"),
-        ({"a": typing.List[int]}, "a", "typing"),  # noqa: UP006
-        ({"a": list[int]}, "a", "list[int]"),
-        ({"a": [set]}, "a[0]", "set"),
-        ({"a": HasConfigType}, "a", "HasConfigType"),
-        ({"a": ConfigTypeKind}, "a", "from_python_enum"),
-        ({"a": [Field(int)]}, "a[0]", "Fields may only be the values of a dict"),
-        ({"a": {1: int}}, "a", "field names must be strings"),
+        ({"a": {"b": object()}}, ":a:b", "object"),
+        ({"a": typing.List[int]}, ":a", "typing"),  # noqa: UP006
+        ({"a": list[int]}, ":a", "list[int]"),
+        ({"a": [set]}, ":a", "Got item <class 'set'>"),
+        ({"a": HasConfigType}, ":a", "HasConfigType"),
+        ({"a": ConfigTypeKind}, ":a", "from_python_enum"),
+        ({"a": [Field(int)]}, ":a", "Fields may only be the values of a dict"),
+        ({"a": {1: int}}, ":a", "field names must be strings"),
+        ({"a": {Noneable(int): str}}, ":a", "Map dict must have a scalar type as its only key"),
+        ({"a": {str: "text"}}, ":a", "Map must have a single value and contain a valid type"),
     ],
 )
 def test_unresolvable_schemas_name_the_value_and_its_path(
@@ -212,7 +222,8 @@ def test_unresolvable_schemas_name_the_value_and_its_path(
     message = str(info.value)
     assert mentions in message
     if path is not None:
-        assert f"Error at path {path} of the config schema." in message
+        assert message.startswith(f"Error defining config. Original value passed: {schema!r}.")
+        assert f"Error at stack path {path}." in message
 
 
 def test_config_type_method_must_return_a_config_type() -> None:
@@ -375,4 +386,87 @@ def test_field_aliases_are_part_of_equality() -> None:
     assert Shape({"a": int}, field_aliases={"a": "x"}) != Shape({"a": int})
     assert Shape({"a": int}, field_aliases={"a": "x"}) == Shape(
         {"a": int}, field_aliases={"a": "x"}
+    )
+
+
+def test_equal_fields_types_are_one_object() -> None:
+    first = Shape({"a": Field(int), "b": Field(str, default_value="x")})
+    assert Shape({"b": Field(str, default_value="x"), "a": Field(int)}) is first
+    assert Permissive({"a": int}) is Permissive({"a": int})
+    assert Selector({"a": int}) is Selector({"a": int})
+    assert Shape({"a": int}, field_aliases={"a": "z"}) is not Shape({"a": int})
+
+
+def test_config_type_keys_name_equal_types_alike() -> None:
+    assert Shape({"a": int, "b": str}).key == Shape({"b": str, "a": int}).key
+    assert Shape({"a": int}).key.startswith("Shape.")
+    assert Shape({"a": int}).key != Shape({"a": Field(int, description="d")}).key
+    assert Permissive({"a": int}).key != Shape({"a": int}).key
+    assert Int.key == "Int"
+    assert Array(Noneable(int)).key == "Array.Noneable.Int"
+    assert Map(str, int, key_label_name="name").key == "Map.String.Int:name: name"
+
+
+def test_map_key_label_name() -> None:
+    assert Map(str, int, key_label_name="name").key_label_name == "name"
+    assert Map(str, int).key_label_name is None
+    assert Map(str, int, key_label_name="name") != Map(str, int)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (typing.List[int], "You have passed in typing.List[int] to the config system."),  # noqa: UP006
+        (typing.Optional[int], "Cannot use typing.Optional as a config type."),  # noqa: UP045
+    ],
+)
+def test_typing_annotations_are_refused_with_dagsters_message(schema: object, message: str) -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError, match=re.escape(message)):
+        resolve_config_type(schema)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (opbook.List, "Cannot use List in the context of config."),
+        (opbook.List[int], "Cannot use List in the context of config."),
+        (opbook.Set[int], "Cannot use Set in the context of a config field."),
+        (opbook.Tuple, "Cannot use Tuple in the context of a config field."),
+    ],
+)
+def test_dagster_collection_types_are_refused_as_config(schema: object, message: str) -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        resolve_config_type(schema)
+    assert message in str(info.value)
+    assert "dagster.Array (e.g. Array(int))" in str(info.value)
+
+
+def test_a_plain_value_given_to_field_is_refused_with_dagsters_message() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        Field("nope")
+    assert str(info.value) == (
+        "Attempted to pass 'nope' to a Field that expects a valid dagster type usable in config "
+        "(e.g. Dict, Int, String et al)."
+    )
+
+
+def test_an_unresolvable_schema_names_the_schema_the_path_and_the_value() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        convert_to_field({"field": {"nested": "text"}})
+    error = info.value
+    assert str(error).startswith(
+        "Error defining config. Original value passed: {'field': {'nested': 'text'}}. "
+        "Error at stack path :field:nested. 'text' cannot be resolved. Reason: "
+    )
+    assert error.original_root == {"field": {"nested": "text"}}
+    assert error.current_value == "text"
+    assert error.stack == ["field", "nested"]
+
+
+def test_a_list_with_an_unresolvable_item_is_the_value_reported() -> None:
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
+        convert_to_field({"items": ["text"]})
+    assert (
+        "Error at stack path :items. ['text'] cannot be resolved. Reason: List have a single item"
+        in str(info.value)
     )

@@ -484,7 +484,7 @@ def test_pipeline_decorator_with_arguments() -> None:
 
     assert isinstance(pipe, PipelineDefinition)
     assert not isinstance(pipe, JobDefinition)
-    assert (pipe.name, pipe.description, pipe.tags) == ("renamed", "desc", {"t": 1})
+    assert (pipe.name, pipe.description, pipe.tags) == ("renamed", "desc", {"t": "1"})
     assert [m.name for m in pipe.mode_definitions] == ["default"]
     assert {d.name for d in pipe.solid_defs} == {"emit_one", "double"}
     assert pipe.has_solid_named("double") and not pipe.has_solid_named("nope")

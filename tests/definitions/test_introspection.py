@@ -62,6 +62,11 @@ def test_job_nodes_and_lookup() -> None:
         numbers.solid_named("nope")
 
 
+def test_graph_node_names_are_its_top_level_nodes() -> None:
+    assert numbers.graph.node_names() == ["seed", "halves", "seed_2", "grand"]
+    assert halves.node_names() == ["split", "total"]
+
+
 def test_get_solid_walks_handles_into_graphs() -> None:
     inner = numbers.get_solid(NodeHandle.from_string("halves.split"))
     assert inner.definition is split

@@ -202,11 +202,15 @@ def test_ins_naming_a_missing_parameter_is_rejected() -> None:
 
 
 def test_bad_config_schema_is_rejected_at_definition() -> None:
-    with pytest.raises(DagsterInvalidConfigDefinitionError, match='op "bad_config"'):
+    with pytest.raises(DagsterInvalidConfigDefinitionError) as info:
 
         @op(config_schema={"a": None})
         def bad_config():
             return 1
+
+    message = str(info.value)
+    assert message.startswith("Error defining config. Original value passed: {'a': None}.")
+    assert message.endswith('(In the config schema of op "bad_config".)')
 
 
 def test_invalid_names_are_rejected() -> None:

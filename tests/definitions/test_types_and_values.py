@@ -203,6 +203,10 @@ def test_asset_key_and_materialization() -> None:
     assert file.metadata_entries[0].entry_data.path == "/tmp/out.csv"
 
 
+def test_an_asset_materializations_label_joins_its_key_path_with_spaces() -> None:
+    assert AssetMaterialization(asset_key=AssetKey(["foo", "bar"])).label == "foo bar"
+
+
 def test_legacy_materialization_has_a_label() -> None:
     legacy = Materialization(
         label="my_label", description="d", metadata_entries=[EventMetadataEntry.text("t", "k")]

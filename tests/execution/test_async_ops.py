@@ -93,3 +93,15 @@ def test_an_async_op_error_and_type_check_fail_the_step() -> None:
     result = bad_code.execute_in_process(raise_on_error=False)
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "async boom" in failure.event_specific_data.error.cause.message
+
+
+def test_an_async_op_leaves_the_threads_event_loop_in_place() -> None:
+    """A run does not clear the thread's event loop: asyncio.get_event_loop() still works."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        assert async_job.execute_in_process().success
+        assert asyncio.get_event_loop() is loop
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

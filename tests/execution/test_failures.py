@@ -4,6 +4,8 @@ retries never raise)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from opbook import (
@@ -378,7 +380,8 @@ def test_an_output_the_storage_cannot_keep_fails_its_step(tmp_path) -> None:
 
     @lambda_solid
     def makes_generator():
-        return (i for i in range(3))
+        # unpicklable, and not a generator (a returned generator is iterated for its outputs)
+        return threading.Lock()
 
     @pipeline
     def unpicklable():

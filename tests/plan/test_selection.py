@@ -132,6 +132,13 @@ def test_upstream_selection() -> None:
     assert result.output_for_node("plus_one") == 2
 
 
+def test_a_lone_star_selects_every_op() -> None:
+    result = chain.execute_in_process(
+        op_selection=["*"], run_config={"ops": {"source": {"config": {"start": 1}}}}
+    )
+    assert sorted(executed(result)) == sorted(chain.graph.node_names())
+
+
 def test_unknown_op_in_op_selection_is_named() -> None:
     with pytest.raises(DagsterInvalidSubsetError, match='"nope" matches nothing'):
         chain.execute_in_process(op_selection=["nope"])

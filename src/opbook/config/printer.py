@@ -52,6 +52,8 @@ def _scalar_union(config_type: ScalarUnion) -> str:
 
 def _map(config_type: Map) -> str:
     key = type_to_string(config_type.key_type)
+    if config_type.key_label_name:
+        key = f"{config_type.key_label_name}: {key}"
     return f"{{ [{key}]: {type_to_string(config_type.inner_type)} }}"
 
 

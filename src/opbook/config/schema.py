@@ -14,14 +14,16 @@ the type that method returns (how Dagster types such as ``Int`` stand in for con
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import types
 import typing
+import weakref
 from collections.abc import Mapping
 
 from opbook.config.check import check_value
-from opbook.config.errors import Path, format_path
+from opbook.config.errors import Path
 from opbook.config.printer import type_to_string
 from opbook.config.types import (
     Any,
@@ -68,7 +70,33 @@ class _Composite(ConfigType):
         return f"{type(self).__name__}({type_to_string(self)})"
 
 
-class FieldsType(_Composite):
+_INTERNED: weakref.WeakValueDictionary[tuple[object, ...], FieldsType] = (
+    weakref.WeakValueDictionary()
+)
+
+
+class _Interned(type):
+    """Building a fields type equal to a live one returns that one, as in Dagster, where
+    ``Shape({"a": int}) is Shape({"a": int})``."""
+
+    def __call__(cls, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        built = super().__call__(*args, **kwargs)
+        existing = _INTERNED.get(built._key)
+        if existing is not None:
+            return existing
+        _INTERNED[built._key] = built
+        return built
+
+
+def _field_text(field: Field) -> str:
+    default = repr(field._default) if field.default_provided else "-"
+    return (
+        f"{field.config_type.key}|{field.is_required}|{default}|{field.description!r}"
+        f"|{field.is_secret}"
+    )
+
+
+class FieldsType(_Composite, metaclass=_Interned):
     """The base of ``Shape``, ``Permissive`` and ``Selector``: a type made of named fields.
 
     Attributes:
@@ -78,7 +106,7 @@ class FieldsType(_Composite):
             (``{"ops": "solids"}``); empty but for shapes built with aliases.
     """
 
-    __slots__ = ("_names_by_alias", "field_aliases", "fields")
+    __slots__ = ("__weakref__", "_names_by_alias", "field_aliases", "fields")
 
     fields: Mapping[str, Field]
     field_aliases: Mapping[str, str]
@@ -91,7 +119,10 @@ class FieldsType(_Composite):
         description: str | None,
         field_aliases: Mapping[str, str] | None = None,
     ) -> None:
-        converted = _convert_fields(fields, ())
+        try:
+            converted = _convert_fields(fields, ())
+        except DagsterInvalidConfigDefinitionError as error:
+            raise _rooted(fields, error) from None
         aliases = _checked_aliases(converted, field_aliases or {})
         key = (
             tuple(sorted(converted.items(), key=operator.itemgetter(0))),
@@ -101,6 +132,16 @@ class FieldsType(_Composite):
         self._init_slot("fields", types.MappingProxyType(converted))
         self._init_slot("field_aliases", types.MappingProxyType(aliases))
         self._init_slot("_names_by_alias", {alias: name for name, alias in aliases.items()})
+
+    @property
+    def key(self) -> str:
+        """``"Shape.<digest>"``: the digest covers the fields (names, types, requiredness,
+        defaults, descriptions), the aliases and the description, not the fields' order."""
+        parts = [f"{name}:{_field_text(field)}" for name, field in sorted(self.fields.items())]
+        parts += [f"alias {name}={alias}" for name, alias in sorted(self.field_aliases.items())]
+        parts.append(f"description {self.description!r}")
+        digest = hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+        return f"{type(self).__name__}.{digest}"
 
     def field_for_key(self, key: object) -> Field | None:
         """The field that a key of a value stands for (its name or its alias), or None."""
@@ -170,9 +211,13 @@ class Array(_Composite):
     inner_type: ConfigType
 
     def __init__(self, inner: object, description: str | None = None) -> None:
-        inner_type = _resolve(inner, ())
+        inner_type = _resolve_root(inner)
         super().__init__(ConfigTypeKind.ARRAY, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
+
+    @property
+    def key(self) -> str:
+        return f"Array.{self.inner_type.key}"
 
 
 class Noneable(_Composite):
@@ -183,9 +228,13 @@ class Noneable(_Composite):
     inner_type: ConfigType
 
     def __init__(self, inner: object, description: str | None = None) -> None:
-        inner_type = _resolve(inner, ())
+        inner_type = _resolve_root(inner)
         super().__init__(ConfigTypeKind.NONEABLE, (inner_type,), description=description)
         self._init_slot("inner_type", inner_type)
+
+    @property
+    def key(self) -> str:
+        return f"Noneable.{self.inner_type.key}"
 
 
 _NON_SCALAR_KINDS = (
@@ -209,7 +258,7 @@ class ScalarUnion(_Composite):
         self, scalar_type: object, non_scalar_schema: object, description: str | None = None
     ) -> None:
         scalar = _resolve_scalar(scalar_type, "ScalarUnion scalar_type")
-        non_scalar = _resolve(non_scalar_schema, ())
+        non_scalar = _resolve_root(non_scalar_schema)
         if non_scalar.kind not in _NON_SCALAR_KINDS:
             raise DagsterInvalidConfigDefinitionError(
                 "ScalarUnion non_scalar_schema must be a Shape, Permissive, Selector, Array or "
@@ -219,27 +268,46 @@ class ScalarUnion(_Composite):
         self._init_slot("scalar_type", scalar)
         self._init_slot("non_scalar_type", non_scalar)
 
+    @property
+    def key(self) -> str:
+        return f"ScalarUnion.{self.scalar_type.key}-{self.non_scalar_type.key}"
+
 
 class Map(_Composite):
     """A dict with keys of the scalar ``key_type`` and values of ``inner_type``."""
 
-    __slots__ = ("inner_type", "key_type")
+    __slots__ = ("inner_type", "key_label_name", "key_type")
 
     key_type: ScalarType
     inner_type: ConfigType
+    key_label_name: str | None
 
     def __init__(
-        self, key_type: object, inner_type: object, description: str | None = None
+        self,
+        key_type: object,
+        inner_type: object,
+        key_label_name: str | None = None,
+        description: str | None = None,
     ) -> None:
         key = _resolve_scalar(key_type, "Map key_type")
-        inner = _resolve(inner_type, ())
-        super().__init__(ConfigTypeKind.MAP, (key, inner), description=description)
+        inner = _resolve_root(inner_type)
+        if key_label_name is not None and not isinstance(key_label_name, str):
+            raise ParameterCheckError(
+                f"Map key_label_name must be a string or None, got {key_label_name!r}"
+            )
+        super().__init__(ConfigTypeKind.MAP, (key, inner, key_label_name), description=description)
         self._init_slot("key_type", key)
         self._init_slot("inner_type", inner)
+        self._init_slot("key_label_name", key_label_name)
+
+    @property
+    def key(self) -> str:
+        label = f":name: {self.key_label_name}" if self.key_label_name else ""
+        return f"Map.{self.key_type.key}.{self.inner_type.key}{label}"
 
 
 def _resolve_scalar(obj: object, role: str) -> ScalarType:
-    resolved = _resolve(obj, ())
+    resolved = _resolve_root(obj)
     if not isinstance(resolved, ScalarType):
         raise DagsterInvalidConfigDefinitionError(
             f"{role} must be a scalar (Int, Float, Bool, String), got {type_to_string(resolved)}."
@@ -296,7 +364,15 @@ class Field:
         description: str | None = None,
         is_secret: bool = False,
     ) -> None:
-        config_type = _resolve(config, ())
+        try:
+            config_type = _resolve(config, ())
+        except DagsterInvalidConfigDefinitionError as error:
+            if getattr(error, "path", None) == () and _is_plainly_unresolvable(config):
+                raise DagsterInvalidConfigDefinitionError(
+                    f"Attempted to pass {_shown(config)} to a Field that expects a valid dagster "
+                    "type usable in config (e.g. Dict, Int, String et al)."
+                ) from None
+            raise _rooted(config, error) from None
         _check_field_arguments(is_required, is_secret)
         secret = is_secret or isinstance(config_type, SecretType)
         if default_value is not NO_DEFAULT:
@@ -419,7 +495,7 @@ def _implicit_default(config_type: ConfigType) -> object:
 
 def convert_to_field(obj: object) -> Field:
     """``obj`` if it is a Field, else a Field of its resolved type (for ``config_schema=``)."""
-    return obj if isinstance(obj, Field) else Field(_resolve(obj, ()))
+    return obj if isinstance(obj, Field) else Field(_resolve_root(obj))
 
 
 def resolve_config_type(obj: object) -> ConfigType:
@@ -429,7 +505,7 @@ def resolve_config_type(obj: object) -> ConfigType:
         DagsterInvalidConfigDefinitionError: ``obj`` (or a value nested in it) is not a config
             type or shorthand; the message names it and its path in the schema.
     """
-    return _resolve(obj, ())
+    return _resolve_root(obj)
 
 
 _SHORTHAND: dict[object, ConfigType] = {int: Int, float: Float, bool: Bool, str: String}
@@ -439,15 +515,32 @@ def _resolve(obj: object, path: Path) -> ConfigType:
     if isinstance(obj, ConfigType):
         return obj
     if isinstance(obj, dict):
+        if len(obj) == 1:
+            [(key, value)] = obj.items()
+            if not isinstance(key, str):
+                key_type = _try_resolve(key, path)
+                if key_type is not None:
+                    return _map_shorthand(key, key_type, value, path)
         return Shape(_convert_fields(obj, path))
     if isinstance(obj, list):
         if len(obj) != 1:
             raise _schema_error(
                 path,
-                f"Array specifications must only be of length 1, got {_shown(obj)} "
-                f"(length {len(obj)}). Write [T] for a list of T.",
+                obj,
+                f"List must be of length 1. Got length {len(obj)}: write [T] for a list of T.",
             )
-        return Array(_resolve(obj[0], (*path, 0)))
+        item_path = (*path, 0)
+        try:
+            return Array(_resolve(obj[0], item_path))
+        except DagsterInvalidConfigDefinitionError as error:
+            if getattr(error, "path", None) != item_path:
+                raise
+            raise _schema_error(
+                path,
+                obj,
+                "List have a single item and contain a valid type i.e. [int]. Got item "
+                f"{_shown(obj[0])}. {error.reason}",
+            ) from None
     if obj is typing.Any:
         return Any
     if isinstance(obj, type):
@@ -458,9 +551,35 @@ def _resolve(obj: object, path: Path) -> ConfigType:
         if isinstance(resolved, ConfigType):
             return resolved
         raise _schema_error(
-            path, f"{_shown(obj)}.__config_type__() returned {resolved!r}, not a config type."
+            path, obj, f"its __config_type__() returned {resolved!r}, not a config type."
         )
-    raise _schema_error(path, _unresolvable(obj))
+    raise _schema_error(path, obj, _unresolvable(obj))
+
+
+def _try_resolve(obj: object, path: Path) -> ConfigType | None:
+    try:
+        return _resolve(obj, path)
+    except DagsterInvalidConfigDefinitionError:
+        return None
+
+
+def _map_shorthand(key: object, key_type: ConfigType, value: object, path: Path) -> Map:
+    """``{str: int}``: a dict whose single key is a type (not a string) stands for a Map."""
+    if not isinstance(key_type, ScalarType):
+        raise _schema_error(
+            path,
+            {key: value},
+            f"Map dict must have a scalar type as its only key. Got key {_shown(key)}.",
+        )
+    inner_type = None if value is None else _try_resolve(value, (*path, _shown(key)))
+    if inner_type is None:
+        raise _schema_error(
+            path,
+            {key: value},
+            "Map must have a single value and contain a valid type i.e. {str: int}. "
+            f"Got item {_shown(value)}.",
+        )
+    return Map(key_type, inner_type)
 
 
 def _resolve_class(cls: type, path: Path) -> ConfigType:
@@ -471,7 +590,12 @@ def _resolve_class(cls: type, path: Path) -> ConfigType:
         return Array(Any)
     if cls is dict:
         return Permissive()
-    raise _schema_error(path, _unresolvable(cls))
+    raise _schema_error(path, cls, _unresolvable(cls))
+
+
+def _is_python_optional(obj: object) -> bool:
+    args = typing.get_args(obj)
+    return typing.get_origin(obj) is typing.Union and len(args) == 2 and type(None) in args
 
 
 def _unresolvable(obj: object) -> str:
@@ -485,8 +609,28 @@ def _unresolvable(obj: object) -> str:
             f"{obj!r} is a Field where a config type is expected; Fields may only be the "
             "values of a dict, Shape, Permissive or Selector."
         )
-    text = f"{_shown(obj)} of type {type(obj).__name__} cannot be resolved to a config type."
-    if type(obj).__module__ == "typing" or isinstance(obj, types.GenericAlias):
+    misuse = getattr(obj, "__config_misuse__", None)
+    explained = misuse() if callable(misuse) else None
+    if isinstance(explained, str):
+        return explained  # a Dagster type's own account of why it is no config type
+    text = (
+        f"The class {obj.__name__} is not a config type."
+        if isinstance(obj, type)
+        else f"A value of type {type(obj).__name__} is not a config type."
+    )
+    if _is_python_optional(obj):
+        return (
+            "Cannot use typing.Optional as a config type. If you want this field to be optional, "
+            "please use Field(<type>, is_required=False), and if you want this field to be "
+            "required, but accept a value of None, use dagster.Noneable(<type>)."
+        )
+    if type(obj).__module__ == "typing":
+        return (
+            f"You have passed in {obj} to the config system. Types from the typing module in "
+            "python are not allowed in the config system. You must use types that are imported "
+            "from dagster or primitive types such as bool, int, etc."
+        )
+    if isinstance(obj, types.GenericAlias):
         return text + (
             " Python typing annotations are not config types (config types and Dagster types "
             'are separate): write [int] for a list of ints and {"name": int} for a dict.'
@@ -506,16 +650,16 @@ def _unresolvable(obj: object) -> str:
 
 def _convert_fields(fields: object, path: Path) -> dict[str, Field]:
     if not isinstance(fields, Mapping):
-        raise _schema_error(path, f"expected a dict of fields, got {_shown(fields)}.")
+        raise _schema_error(path, fields, "expected a dict of fields.")
     converted = {}
     for name, value in fields.items():
         if not isinstance(name, str):
-            raise _schema_error(path, f"field names must be strings, got {name!r}.")
+            raise _schema_error(path, fields, f"field names must be strings, got {name!r}.")
         field_path = (*path, name)
         if isinstance(value, Field):
             converted[name] = value
         elif value is None:
-            raise _schema_error(field_path, _unresolvable(None))
+            raise _schema_error(field_path, None, _unresolvable(None))
         else:
             converted[name] = Field(_resolve(value, field_path))
     return converted
@@ -526,6 +670,61 @@ def _shown(obj: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _schema_error(path: Path, problem: str) -> DagsterInvalidConfigDefinitionError:
-    place = f"path {format_path(path)}" if path else "the root"
-    return DagsterInvalidConfigDefinitionError(f"Error at {place} of the config schema. {problem}")
+_UNROOTED = object()
+
+
+def _schema_error(path: Path, value: object, reason: str) -> DagsterInvalidConfigDefinitionError:
+    """A schema problem: ``value``, found at ``path`` inside the schema, cannot be resolved.
+
+    The message gets Dagster's form ("Error defining config. Original value passed: ...") once
+    the outermost schema is known (:func:`_rooted`).
+    """
+    error = DagsterInvalidConfigDefinitionError(_schema_message(_UNROOTED, path, value, reason))
+    error.original_root = _UNROOTED
+    error.stack = [part for part in path if isinstance(part, str)]
+    error.path = path
+    error.current_value = value
+    error.reason = reason
+    return error
+
+
+def _schema_message(root: object, path: Path, value: object, reason: str) -> str:
+    rooted = "" if root is _UNROOTED else f" Original value passed: {_shown(root)}."
+    stack = [part for part in path if isinstance(part, str)]
+    at = f" Error at stack path :{':'.join(stack)}." if stack else ""
+    return (
+        f"Error defining config.{rooted}{at} {_shown(value)} cannot be resolved. Reason: {reason}"
+    )
+
+
+def _rooted(root: object, error: DagsterInvalidConfigDefinitionError) -> Exception:
+    """``error`` with the schema it was found in named, if no inner schema named one already."""
+    if getattr(error, "original_root", None) is not _UNROOTED:
+        return error
+    rooted = DagsterInvalidConfigDefinitionError(
+        _schema_message(root, error.path, error.current_value, error.reason)
+    )
+    for name in ("stack", "path", "current_value", "reason"):
+        setattr(rooted, name, getattr(error, name))
+    rooted.original_root = root
+    return rooted
+
+
+def _resolve_root(obj: object) -> ConfigType:
+    """Resolve a schema the user gave as a whole (errors name it as the original value)."""
+    try:
+        return _resolve(obj, ())
+    except DagsterInvalidConfigDefinitionError as error:
+        raise _rooted(obj, error) from None
+
+
+def _is_plainly_unresolvable(obj: object) -> bool:
+    """Neither a config type nor anything _unresolvable has a particular explanation for."""
+    return not (
+        obj is None
+        or isinstance(obj, (Field, dict, list, types.GenericAlias))
+        or callable(getattr(obj, "__config_misuse__", None))
+        or callable(getattr(obj, "__config_type__", None))
+        or type(obj).__module__ == "typing"
+        or (isinstance(obj, type) and hasattr(obj, "__members__"))
+    )

@@ -105,6 +105,11 @@ class ConfigType:
     def __repr__(self) -> str:
         return self.given_name or type(self).__name__
 
+    @property
+    def key(self) -> str:
+        """A string naming the type, the same for equal types (``"Int"``, ``"Array.Int"``)."""
+        return self.given_name or type(self).__name__
+
 
 class ScalarType(ConfigType):
     """A single value of one Python type; subclasses say which values they accept.

@@ -345,8 +345,20 @@ def _not_nothing(inner: DagsterType, wrapper: str) -> DagsterType:
     return inner
 
 
+_ARRAY_HINT = "Please use a python list (e.g. [int]) or dagster.Array (e.g. Array(int)) instead."
+_CONFIG_MISUSE = {
+    "List": f"Cannot use List in the context of config. {_ARRAY_HINT}",
+    "Set": f"Cannot use Set in the context of a config field. {_ARRAY_HINT}",
+    "Tuple": f"Cannot use Tuple in the context of a config field. {_ARRAY_HINT}",
+}
+
+
 class ListType(DagsterType):
     """``List[T]``: a list whose every item is a ``T``."""
+
+    def __config_misuse__(self) -> str:
+        """Why this cannot be a config schema (the config system reads it to explain)."""
+        return _CONFIG_MISUSE["List"]
 
     def __init__(self, inner: DagsterType) -> None:
         self.inner_type = _not_nothing(inner, "List or Optional")
@@ -379,6 +391,10 @@ class ListType(DagsterType):
 
 class OptionalType(DagsterType):
     """``Optional[T]``: None, or a ``T``."""
+
+    def __config_misuse__(self) -> str:
+        """Why this cannot be a config schema (the config system reads it to explain)."""
+        return _CONFIG_MISUSE["List"]
 
     def __init__(self, inner: DagsterType) -> None:
         self.inner_type = _not_nothing(inner, "List or Optional")
@@ -438,6 +454,9 @@ class DictType(DagsterType):
 class SetType(DagsterType):
     """``Set[T]``: a set whose every item is a ``T``."""
 
+    def __config_misuse__(self) -> str:
+        return _CONFIG_MISUSE["Set"]
+
     def __init__(self, inner: DagsterType) -> None:
         self.inner_type = _not_nothing(inner, "Set")
         super().__init__(
@@ -464,6 +483,9 @@ class SetType(DagsterType):
 
 class TupleType(DagsterType):
     """``Tuple[A, B, ...]``: a tuple of exactly these items, in order."""
+
+    def __config_misuse__(self) -> str:
+        return _CONFIG_MISUSE["Tuple"]
 
     def __init__(self, inners: Sequence[DagsterType]) -> None:
         self.inner_types_list = [_not_nothing(inner, "Tuple") for inner in inners]
@@ -535,6 +557,9 @@ class _TypeHelper:
 
     def __repr__(self) -> str:
         return self._name
+
+    def __config_misuse__(self) -> str | None:
+        return _CONFIG_MISUSE.get(self._name)
 
 
 def _make_dict(args: TypingAny) -> DagsterType:

@@ -117,6 +117,10 @@ class Node:
     hook_defs: frozenset[HookDefinition] = frozenset()
     retry_policy: RetryPolicy | None = None
 
+    def __post_init__(self) -> None:
+        # As in Dagster, a node's tags are its definition's, under the invocation's own.
+        object.__setattr__(self, "tags", {**(self.definition.tags or {}), **self.tags})
+
     @property
     def solid_def(self) -> NodeDefinition:
         return self.definition

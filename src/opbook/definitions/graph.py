@@ -121,6 +121,10 @@ class GraphDefinition(NodeDefinition):
     def node_dict(self) -> dict[str, Node]:
         return self._nodes
 
+    def node_names(self) -> list[str]:
+        """The names of the graph's own (top-level) nodes, in definition order."""
+        return list(self._nodes)
+
     @property
     def wiring(self) -> Wiring:
         return self._wiring

@@ -6,6 +6,7 @@ goes on.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -86,17 +87,24 @@ def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[...
                     "arguments that match input names and a first positional parameter named "
                     "'context' and a second positional parameter named 'event_list'."
                 )
-            return HookDefinition(
+            hook_def = HookDefinition(
                 name=name or fn.__name__,
                 hook_fn=fn,
                 required_resource_keys=frozenset(required_resource_keys or ()),
                 trigger=trigger,
                 decorated_fn=fn,
             )
+            # as in Dagster, the definition takes the function's __name__, __doc__ and module
+            # (set past the frozen dataclass, as these are no fields of the definition)
+            for attribute in functools.WRAPPER_ASSIGNMENTS:
+                if hasattr(fn, attribute):
+                    object.__setattr__(hook_def, attribute, getattr(fn, attribute))
+            return hook_def
 
         return wrap
 
     make.__doc__ = doc
+    make.__name__ = make.__qualname__ = decorator_name
     return make
 
 

@@ -27,6 +27,7 @@ from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDef
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
 from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
+from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
@@ -88,7 +89,8 @@ class PipelineDefinition:
         self.description = description or graph_def.description
         self.mode_definitions = list(mode_defs or [ModeDefinition()])
         self.preset_defs = list(preset_defs or [])
-        self.tags = dict(tags or {})
+        # the graph's tags, under the pipeline's own; values JSON-encoded as Dagster does
+        self.tags = {**graph_def.tags, **validate_tags(tags)}
         self.hook_defs = frozenset(hook_defs or ())
         self.retry_policy = solid_retry_policy
         self.default_run_config: dict[str, Any] | None = None
@@ -99,8 +101,21 @@ class PipelineDefinition:
         self.parent_pipeline_def: PipelineDefinition | None = None
         self._check_modes()
         self._check_presets()
+        self._check_unique_node_definitions()
 
     # -- checks ----------------------------------------------------------------------------
+
+    def _check_unique_node_definitions(self) -> None:
+        """Two different definitions with one name anywhere in the pipeline are an error."""
+        seen: dict[str, Any] = {}
+        for node in self.graph.nodes:
+            for definition in node.definition.iterate_node_defs():
+                existing = seen.setdefault(definition.name, definition)
+                if existing is not definition:
+                    raise DagsterInvalidDefinitionError(
+                        "Detected conflicting node definitions with the same name "
+                        f'"{definition.name}" in pipeline "{self.name}".'
+                    )
 
     def _check_modes(self) -> None:
         names = [m.name for m in self.mode_definitions]

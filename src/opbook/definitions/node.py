@@ -161,4 +161,4 @@ def _as_config_field(config_schema: Any, name: str, kind: str) -> cfg.Field:
     try:
         return cfg.convert_to_field(config_schema)
     except DagsterInvalidDefinitionError as exc:
-        raise type(exc)(f'Invalid config schema for {kind} "{name}": {exc}') from exc
+        raise type(exc)(f'{exc} (In the config schema of {kind} "{name}".)') from exc

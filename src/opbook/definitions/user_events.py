@@ -172,7 +172,8 @@ class AssetMaterialization:
 
     @property
     def label(self) -> str:
-        return self.asset_key.to_string()
+        """The asset key's path joined with spaces (``"foo bar"``), as Dagster shows it."""
+        return " ".join(self.asset_key.path)
 
     @staticmethod
     def file(

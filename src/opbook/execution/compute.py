@@ -7,6 +7,7 @@ a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chaine
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -45,15 +46,27 @@ def run_coroutine(coroutine: Any) -> Any:
     """Run a coroutine to completion, also when an event loop is already running (Jupyter)."""
     import asyncio  # imported by the first async op: asyncio costs ~50 ms at `import opbook`
 
+    def run_on_private_loop() -> Any:
+        # Not asyncio.run(): that clears the thread's current event loop when it ends, so user
+        # code calling asyncio.get_event_loop() afterwards (as Dagster's own tests do) would fail.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return run_on_private_loop()
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(coroutine)
+            box["value"] = run_on_private_loop()
         except BaseException as exc:  # re-raised in the calling thread
             box["error"] = exc
 
@@ -78,6 +91,12 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     try:
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
+            if isinstance(result, Output):
+                kind = step.definition.node_kind
+                raise DagsterInvariantViolationError(
+                    f'Compute function for {kind} "{step.node.name}" returned an Output rather '
+                    f"than yielding it. The compute_fn of the {kind} must yield its results"
+                )
             return () if result is None else result
         # ``values`` holds exactly the inputs that carry data, all of them parameters of the
         # function (or taken by its ``**kwargs``): the definition checks that.
@@ -93,15 +112,39 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         raise _wrap(exc, step) from exc
 
 
-def iterate_compute(context: Any, step: Any, values: dict[str, Any]) -> Iterable[Any]:
+def iterate_compute(
+    context: Any, step: Any, values: dict[str, Any], log: Any = None
+) -> Iterable[Any]:
     """The outputs and events of one call of the compute function, in order: a list of
     ``Output`` objects when the function returns, an iterator running the function when it
     yields."""
     compute = step.definition.compute
     result = call_compute(context, step, values)
-    if compute.is_generator or compute.is_async_generator:
+    if compute.is_generator or compute.is_async_generator or inspect.isgenerator(result):
+        # a plain function may also return a generator: its items are the outputs and events
         return _iterate_generator(context, step, iter(result))
+    if isinstance(result, (AssetMaterialization, ExpectationResult)):
+        kind = step.definition.node_kind
+        raise DagsterInvariantViolationError(
+            f'Error in {kind} "{step.handle}": If you are returning an AssetMaterialization or an '
+            f"ExpectationResult from {kind} you must yield them to avoid ambiguity with an "
+            "implied result from returning a value."
+        )
+    outputs = step.definition.output_defs
+    if result is None and len(outputs) == 1 and not outputs[0].is_required and log is not None:
+        _warn_none_for_optional_output(log, step, outputs[0].name)
     return _outputs_of_return(step, result)
+
+
+def _warn_none_for_optional_output(log: Any, step: Any, output_name: str) -> None:
+    kind = step.definition.node_kind
+    log.warning(
+        f'Value "None" returned for non-required output "{output_name}" of {kind} '
+        f'"{step.handle}". This value will be passed to downstream {kind}s. For '
+        f'conditional execution use\n  yield Output(value, "{output_name}")\nwhen you want the '
+        f"downstream {kind}s to execute, and do not yield it when you want downstream solids to "
+        "skip."
+    )
 
 
 def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:

@@ -25,6 +25,7 @@ from opbook.definitions.resource import ResourceDefinition
 from opbook.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidInvocationError,
+    DagsterInvalidPropertyError,
     DagsterInvariantViolationError,
 )
 from opbook.execution.context import (
@@ -129,6 +130,12 @@ class ResourceBuilder:
             next(self._teardowns.pop(), None)
 
 
+def _not_set(name: str, kind: str = "property") -> DagsterInvalidPropertyError:
+    return DagsterInvalidPropertyError(
+        f"The {name} {kind} is not set on the context when a solid is directly invoked."
+    )
+
+
 class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
     """The context of an op invoked directly (see ``build_op_context``).
 
@@ -153,6 +160,7 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
         self._mapping_key = mapping_key
         self._run_id = run_id or EPHEMERAL_RUN_ID
         self._tags = dict(tags or {})
+        self._resources_config = dict(resources_config or {})
         self._log = console_log(self._run_id)
         self._definition: Any = None
         self._alias: str | None = None
@@ -221,7 +229,17 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
 
     @property
     def run_config(self) -> dict[str, Any]:
-        return {}
+        """As in Dagster: the op's config (if any) under ``solids``, and the resources' config.
+
+        Only an invoked op's context has one; reading it before is a DagsterInvalidPropertyError.
+        """
+        if self._definition is None:
+            raise _not_set("run_config")
+        run_config: dict[str, Any] = {}
+        if self._op_config:
+            run_config["solids"] = {self._definition.name: {"config": self._op_config}}
+        run_config["resources"] = dict(self._resources_config)
+        return run_config
 
     @property
     def instance(self) -> Any:
@@ -235,25 +253,47 @@ class DirectExecutionContext(AbstractComputeExecutionContext, UserEvents):
 
     op_def = solid_def
 
+    # What only a run has: as in Dagster, reading it from a directly invoked op's context is
+    # a DagsterInvalidPropertyError.
+
     @property
-    def pipeline_def(self) -> None:
-        return None
+    def pipeline_def(self) -> Any:
+        raise _not_set("pipeline_def")
 
     job_def = pipeline_def
 
     @property
     def pipeline_name(self) -> str:
-        return "ephemeral"
+        raise _not_set("pipeline_name")
 
     job_name = pipeline_name
+
+    @property
+    def pipeline_run(self) -> Any:
+        raise _not_set("pipeline_run")
+
+    @property
+    def mode_def(self) -> Any:
+        raise _not_set("mode_def")
+
+    @property
+    def solid_handle(self) -> Any:
+        raise _not_set("solid_handle")
+
+    @property
+    def solid(self) -> Any:
+        raise _not_set("solid")
+
+    def get_step_execution_context(self) -> Any:
+        raise _not_set("get_step_execution_context", "method")
 
     @property
     def retry_number(self) -> int:
         return 0
 
     @property
-    def step_launcher(self) -> None:
-        return None
+    def step_launcher(self) -> Any:
+        raise _not_set("step_launcher")
 
     @property
     def has_partition_key(self) -> bool:

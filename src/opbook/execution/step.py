@@ -395,7 +395,7 @@ class _StepRun:
             raise _StepFailed(self._pending_failure)
         context = self.context if self.step.definition.compute.takes_context else None
         try:
-            items = iterate_compute(context, self.step, self.values)
+            items = iterate_compute(context, self.step, self.values, self.context.log)
         except (RetryRequested, Failure, DagsterError) as error:
             raise self._user_code_failed(error) from error
         return items if type(items) is list else self._guarded(items)
