@@ -513,12 +513,12 @@ def test_an_error_of_the_framework_in_a_step_is_reported_as_such() -> None:
 
 def test_the_error_of_a_storage_that_cannot_keep_an_output_is_the_cause(tmp_path) -> None:
     @op
-    def makes_generator():
-        return (i for i in range(3))
+    def makes_a_lock():
+        return threading.Lock()  # no pickler can store a lock
 
     @pipeline  # intermediate storage is the pipeline generation's
     def unpicklable():
-        makes_generator()
+        makes_a_lock()
 
     storage = {"intermediate_storage": {"filesystem": {"config": {"base_dir": str(tmp_path)}}}}
     result = unpicklable.execute_in_process(run_config=storage, raise_on_error=False)
