@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from opbook.definitions.user_events import (
@@ -113,11 +113,12 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
 
 
 def iterate_compute(
-    context: Any, step: Any, values: dict[str, Any], log: Any = None
+    context: Any, step: Any, values: dict[str, Any], log_of: Callable[[], Any] | None = None
 ) -> Iterable[Any]:
     """The outputs and events of one call of the compute function, in order: a list of
     ``Output`` objects when the function returns, an iterator running the function when it
-    yields."""
+    yields.  ``log_of`` gives the step's log, made only when there is something to warn of
+    (most steps never need one)."""
     compute = step.definition.compute
     result = call_compute(context, step, values)
     if compute.is_generator or compute.is_async_generator or inspect.isgenerator(result):
@@ -131,8 +132,8 @@ def iterate_compute(
             "implied result from returning a value."
         )
     outputs = step.definition.output_defs
-    if result is None and len(outputs) == 1 and not outputs[0].is_required and log is not None:
-        _warn_none_for_optional_output(log, step, outputs[0].name)
+    if result is None and len(outputs) == 1 and not outputs[0].is_required and log_of is not None:
+        _warn_none_for_optional_output(log_of(), step, outputs[0].name)
     return _outputs_of_return(step, result)
 
 

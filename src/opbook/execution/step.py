@@ -183,6 +183,9 @@ class _StepRun:
             self._context = SolidExecutionContext(self.rc, self.step, self.attempt)
         return self._context
 
+    def _log_of(self) -> Any:
+        return self.context.log
+
     def event(self, event_type: str, message: str, data: Any = None) -> DagsterEvent:
         return DagsterEvent(
             event_type,
@@ -395,7 +398,7 @@ class _StepRun:
             raise _StepFailed(self._pending_failure)
         context = self.context if self.step.definition.compute.takes_context else None
         try:
-            items = iterate_compute(context, self.step, self.values, self.context.log)
+            items = iterate_compute(context, self.step, self.values, self._log_of)
         except (RetryRequested, Failure, DagsterError) as error:
             raise self._user_code_failed(error) from error
         return items if type(items) is list else self._guarded(items)
