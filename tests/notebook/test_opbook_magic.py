@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import sys
 
+import IPython.core.debugger
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
@@ -141,6 +143,48 @@ def test_inputs_of_a_step_that_did_not_run_is_a_usage_error(ip, defined) -> None
         ip.run_line_magic("opbook", "inputs after")
 
 
+@pytest.fixture
+def scripted_debugger(ip, monkeypatch):
+    """The debugger reads its commands from a script (as a user would type them)."""
+    monkeypatch.setattr(type(ip), "debugger_cls", IPython.core.debugger.Pdb)
+
+    def script(*commands: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(f"{c}\n" for c in commands)))
+
+    return script
+
+
+def test_debug_stops_in_the_failed_op_with_its_locals(defined, scripted_debugger) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+    scripted_debugger("p numbers", "p max(numbers)", "q")
+    printed = defined.cell("%opbook debug").stdout
+    assert "ValueError: too big: 30 (step check of run " in printed
+    assert "raise ValueError(f'too big: {max(numbers)}')" in printed
+    assert "(3)check()" in printed  # line 3 of the op's cell, in the op's frame
+    assert "ipdb> [10, 20, 30]\nipdb> 30\n" in printed
+
+
+def test_debug_starts_the_stack_at_the_user_frame(defined, scripted_debugger) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+    scripted_debugger("up", "q")
+    printed = defined.cell("%opbook debug").stdout
+    assert "Oldest frame" in printed  # no engine frame above the op's
+
+
+def test_debug_a_step_of_a_run_by_id(defined, scripted_debugger) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    defined.cell("%%op\ndef scale(numbers: list[int]) -> list[int]:\n    return {}[numbers[0]]\n")
+    scripted_debugger("p numbers", "q")
+    printed = defined.cell(f"%opbook debug {defined['first'].run_id[:8]} check").stdout
+    assert "ValueError: too big: 30" in printed and "[10, 20, 30]" in printed
+
+
+def test_debug_of_a_step_that_passes_says_so(defined, scripted_debugger) -> None:
+    defined.cell(f"first = %opbook run numbers --config {CONFIG} --no-progress")
+    printed = defined.cell(f"%opbook debug {defined['first'].run_id[:8]} scale").stdout
+    assert "step scale ran again without an error; nothing to debug" in printed
+
+
 def test_show_displays_the_graph(defined) -> None:
     ran = defined.cell("%opbook show numbers")
     assert "<svg" in ran.html()[0]
@@ -245,6 +289,7 @@ def test_help_lists_every_magic(nb) -> None:
         "%opbook run JOB",
         "%opbook export PATH",
         "%opbook inputs [RUN_ID] STEP",
+        "%opbook debug [RUN_ID] [STEP]",
     ):
         assert usage in text
 
@@ -272,6 +317,9 @@ def test_help_lists_every_magic(nb) -> None:
         ("inputs", "%opbook inputs: which step?"),
         ("inputs check", "%opbook inputs: no run started from this notebook yet"),
         ("inputs zzzz check", "%opbook inputs: no run of this session with id 'zzzz'"),
+        ("debug", "%opbook debug: no run of this notebook session has a failed step"),
+        ("debug zzzz", "%opbook debug: no run of this session with id 'zzzz'"),
+        ("debug a b c", "%opbook debug: unexpected 'c'"),
     ],
 )
 def test_bad_usage_is_a_one_line_usage_error(ip, defined, line, message) -> None:

@@ -410,3 +410,59 @@ def test_events_table_holds_logged_lines_and_filters_by_level(instance: DagsterI
     panel.level_picker.value = "WARNING"
     shown = panel.results.value.split('class="opbook-events"')[1]
     assert "few rows" in shown and "details" not in shown and "STEP_START" not in shown
+
+
+# -- SolidPanel(from_run=...) -------------------------------------------------------------------
+
+FROM_RUN_CELLS = [
+    "%%op\ndef source() -> list:\n    return [3, 1, 2]\n",
+    '%%op --config {"limit": int}\n'
+    "def cap(context, rows: list) -> list:\n"
+    '    if len(rows) > context.op_config["limit"]:\n'
+    "        raise ValueError('too many rows')\n"
+    "    return rows\n",
+    "%%job capped\ncap(source())\n",
+]
+
+
+@pytest.fixture
+def failed_run(nb: Any) -> str:
+    for cell in FROM_RUN_CELLS:
+        nb.cell(cell)
+    nb.cell(
+        'r = %opbook run capped --config {"ops": {"cap": {"config": {"limit": 2}}}} --no-progress'
+    )
+    run_id: str = nb["r"].run_id
+    return run_id
+
+
+def test_solid_panel_from_run_fills_the_inputs_and_config_the_step_got(
+    nb: Any, failed_run: str
+) -> None:
+    panel = SolidPanel(nb["cap"], from_run=failed_run[:8])
+    assert panel.inputs["rows"].value == "[3, 1, 2]"
+    assert panel.form.value == {"limit": 2}
+    assert f"step cap of run {failed_run[:8]}" in panel.notice.value
+    result = panel.run()  # the same inputs and config: the same failure
+    assert not result.success
+    assert "too many rows" in html.unescape(panel.results.value)
+
+
+def test_solid_panel_from_run_runs_the_same_inputs_with_a_config_fixed(
+    nb: Any, failed_run: str
+) -> None:
+    panel = SolidPanel(nb["cap"], from_run=failed_run, namespace={})
+    panel.form.widget_for("limit").value = "5"
+    assert panel.run().output_value() == [3, 1, 2]
+
+
+def test_solid_panel_from_an_unknown_run_is_an_error(nb: Any, failed_run: str) -> None:
+    with pytest.raises(
+        DagsterInvariantViolationError, match="no run of this session with id 'zzzz'"
+    ):
+        SolidPanel(nb["cap"], from_run="zzzz")
+
+
+def test_solid_panel_from_a_run_the_op_did_not_run_in_is_an_error(nb: Any, failed_run: str) -> None:
+    with pytest.raises(DagsterInvariantViolationError, match="'describe' did not run in run"):
+        SolidPanel(describe, from_run=failed_run)

@@ -44,14 +44,29 @@ def _node_and_fan_ins(graph: GraphDefinition, step_key: str) -> tuple[Any, set[s
     return node, fan_ins
 
 
-def _from_config(run_config: Mapping[str, Any], step_key: str, name: str) -> Any:
+def node_at(graph: GraphDefinition, step_key: str) -> Any:
+    """The node at ``step_key`` (a path through graphs, ``"outer.inner"``).
+
+    Raises:
+        DagsterInvariantViolationError: the graph has no such step.
+    """
+    return _node_and_fan_ins(graph, normalize_step_key(step_key))[0]
+
+
+def node_section(run_config: Mapping[str, Any], step_key: str) -> Mapping[str, Any]:
+    """The run config's section of the node at ``step_key`` (``{"config": ..., "inputs":
+    ...}``), empty when the run config has none."""
     section: Any = run_config.get("ops") or run_config.get("solids") or {}
     parts = step_key.split(".")
     for index, part in enumerate(parts):
         section = (section or {}).get(part) or {}
         if index < len(parts) - 1:
             section = section.get("ops") or section.get("solids") or {}
-    inputs = section.get("inputs") or {}
+    return section if isinstance(section, Mapping) else {}
+
+
+def _from_config(run_config: Mapping[str, Any], step_key: str, name: str) -> Any:
+    inputs = node_section(run_config, step_key).get("inputs") or {}
     if name not in inputs:
         raise KeyError(name)
     value = inputs[name]

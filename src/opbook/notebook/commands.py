@@ -20,8 +20,8 @@ from IPython.display import display
 from opbook.config.yaml_text import load_yaml
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
-from opbook.errors import DagsterError
-from opbook.notebook import cards, cells, export, panels, runs, session, tables
+from opbook.errors import DagsterError, DagsterInvariantViolationError
+from opbook.notebook import cards, cells, debugging, export, panels, runs, session, tables
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
@@ -51,6 +51,9 @@ opbook magics (load them with %load_ext opbook)
 %opbook inputs [RUN_ID] STEP
                           the inputs STEP received in a run of this session (default: the
                           last one), bound to `inputs`: call the op by hand with op(**inputs)
+%opbook debug [RUN_ID] [STEP]
+                          run a failed step (default: the first of the last failed run)
+                          again in this process under the debugger, stopped where it raised
 %opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
 %opbook help              this text"""
 
@@ -62,6 +65,7 @@ COMMAND_NAMES = [
     "panel",
     "runs",
     "inputs",
+    "debug",
     "export",
     "help",
 ]
@@ -83,6 +87,7 @@ REEXECUTE = Spec(
 BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
 EXPORT = Spec("%opbook export", max_positional=1)
 INPUTS = Spec("%opbook inputs", max_positional=2)
+DEBUG = Spec("%opbook debug", max_positional=2)
 
 
 def dispatch(shell: Any, line: str) -> Any:
@@ -153,6 +158,14 @@ def _engine(call: Callable[[], Any], magic: str) -> Any:
         return call()
     except DagsterError as exc:
         raise UsageError(f"{magic}: {cells.one_line(exc)}") from None
+
+
+def _from_session(call: Callable[[], Any], magic: str) -> Any:
+    """``call()``, with a run or step of this session that is not known as a UsageError."""
+    try:
+        return call()
+    except DagsterInvariantViolationError as exc:
+        raise UsageError(f"{magic}: {exc}") from None
 
 
 def show(shell: Any, rest: str) -> None:
@@ -251,22 +264,33 @@ def step_inputs(shell: Any, rest: str) -> Any:
     if not parsed.positional:
         raise UsageError("%opbook inputs: which step? e.g. `%opbook inputs convert`")
     *run_text, step = [unquote(text) for text in parsed.positional]
-    known = session.current().results
-    if run_text:
-        matches = [result for run_id, result in known.items() if run_id.startswith(run_text[0])]
-        if len(matches) != 1:
-            found = "no run" if not matches else f"{len(matches)} runs"
-            raise UsageError(
-                f"%opbook inputs: {found} of this session with id {run_text[0]!r} (see %opbook runs)"
-            )
-        result = matches[0]
-    elif known:
-        result = list(known.values())[-1]
-    else:
-        raise UsageError("%opbook inputs: no run started from this notebook yet; run one first")
+    result = _from_session(
+        lambda: debugging.session_result(run_text[0] if run_text else None), "%opbook inputs"
+    )
     values = _engine(lambda: result.inputs_for(step), "%opbook inputs")
     shell.user_ns["inputs"] = values
     return values
+
+
+def debug_step(shell: Any, rest: str) -> None:
+    """``%opbook debug [RUN_ID] [STEP]``: run a failed step again under the debugger."""
+    parsed = parse(rest, DEBUG)
+    texts = [unquote(text) for text in parsed.positional]
+    if texts:
+        result = _from_session(lambda: debugging.session_result(texts[0]), "%opbook debug")
+        failed = debugging.failed_steps(result)
+        step = texts[1] if len(texts) > 1 else (failed[0] if failed else None)
+        if step is None:
+            raise UsageError(f"%opbook debug: run {texts[0]} has no failed step; name one")
+    else:
+        result, step = _from_session(debugging.last_failure, "%opbook debug")
+    call = _engine(lambda: debugging.step_call(result, step), "%opbook debug")
+    error = debugging.reraise_in_process(call)
+    if error is None:
+        print(f"%opbook debug: step {step} ran again without an error; nothing to debug")
+        return
+    print(f"{type(error).__name__}: {error} (step {step} of run {result.run_id[:8]})")
+    debugging.post_mortem(error)
 
 
 def export_module(shell: Any, rest: str) -> None:
@@ -314,6 +338,7 @@ COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "panel": show_panel,
     "runs": list_runs,
     "inputs": step_inputs,
+    "debug": debug_step,
     "export": export_module,
     "help": show_help,
 }

@@ -29,7 +29,7 @@ from opbook.definitions.node import NodeDefinition
 from opbook.errors import DagsterError, DagsterInvariantViolationError, ParameterCheckError
 from opbook.events import DagsterEvent
 from opbook.execution.results import PipelineExecutionResult, SolidExecutionResult
-from opbook.notebook import session
+from opbook.notebook import debugging, session
 from opbook.notebook.diagrams import draw
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.form import ConfigForm
@@ -487,6 +487,14 @@ class SolidPanel(widgets.VBox):
         resources: resources by key (values or ``ResourceDefinition``s); an alternative to
             ``mode_def``.
         namespace: where input expressions are evaluated (default: the notebook's namespace).
+        from_run: the id (or id prefix) of a run of this notebook session: the inputs are
+            filled with the values the op's step received in that run, the config form with
+            the op's config in it, and (without ``mode_def`` or ``resources``) the run's
+            resources and their config are used.
+
+    Raises:
+        DagsterInvariantViolationError: ``from_run`` is not a run of this session, or the op
+            did not run in it.
 
     Attributes:
         inputs: each input's name mapped to its widget.
@@ -502,6 +510,7 @@ class SolidPanel(widgets.VBox):
         mode_def: ModeDefinition | None = None,
         resources: Mapping[str, Any] | None = None,
         namespace: Namespace | Mapping[str, Any] | None = None,
+        from_run: str | None = None,
     ) -> None:
         super().__init__(layout=widgets.Layout(width="100%"))
         if not isinstance(op_or_solid, NodeDefinition):
@@ -512,6 +521,7 @@ class SolidPanel(widgets.VBox):
             mode_def = ModeDefinition(resource_defs=dict(resources))
         self.definition = op_or_solid
         self.mode_def = mode_def
+        self._resources_config: dict[str, Any] = {}
         self.last_result: SolidExecutionResult | None = None
         self._theme = theme = Theme()
         self._namespace = _namespace(namespace)
@@ -523,6 +533,35 @@ class SolidPanel(widgets.VBox):
         self.notice = widgets.HTML()
         self.results = widgets.HTML()
         self._build(op_or_solid, None)
+        if from_run is not None:
+            self._fill_from_run(from_run)
+
+    def _fill_from_run(self, run_id: str) -> None:
+        """Fill the inputs and config with what the op's step got in run ``run_id``."""
+        try:
+            result = debugging.session_result(run_id)
+        except DagsterInvariantViolationError as exc:
+            raise DagsterInvariantViolationError(
+                f"SolidPanel(from_run={run_id!r}): {exc}"
+            ) from None
+        steps = debugging.steps_of(result, self.definition)
+        if not steps:
+            raise DagsterInvariantViolationError(
+                f"SolidPanel(from_run=...): {self.definition.node_kind} "
+                f"{self.definition.name!r} did not run in run {result.run_id}"
+            )
+        call = debugging.step_call(result, steps[0])
+        if self.mode_def is None:
+            self.mode_def, self._resources_config = call.mode_def, call.resources_config
+        if self.form is not None and call.config is not None:
+            self._build(self.definition, call.config)
+        source = f"run {result.run_id[:8]}"
+        for field in self._fields:
+            if field.name in call.inputs:
+                field.fill(call.inputs[field.name], source)
+        self.notice.value = (
+            f"<i>Inputs and config from step {esc(call.step_key)} of {esc(source)}.</i>"
+        )
 
     def _build(self, definition: NodeDefinition, config: Any) -> None:
         """The input widgets and config form of ``definition``; ``config`` fills the form."""
@@ -603,6 +642,8 @@ class SolidPanel(widgets.VBox):
             config = self.form.value
             if config is not None:
                 run_config = {"solids": {self.definition.name: {"config": config}}}
+        if self._resources_config:
+            run_config = {**(run_config or {}), "resources": self._resources_config}
         result = execute_solid(
             self.definition,
             mode_def=self.mode_def,

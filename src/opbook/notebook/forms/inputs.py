@@ -52,6 +52,7 @@ class InputField:
             _TYPED.get(typing_type, "expression") if isinstance(typing_type, type) else "expression"
         )
         self.widget = self._make(theme)
+        self._filled: tuple[Any, Any] | None = None
         self.help = theme.make(widgets.HTML, muted(esc(self._help())), layout="status")
 
     @property
@@ -97,6 +98,19 @@ class InputField:
             description_allow_html=True,
         )
 
+    def fill(self, value: Any, source: str) -> None:
+        """Show ``value`` (taken from ``source``, e.g. a run) in the widget; while the widget
+        is left as filled, the input is that very object (not a re-evaluated repr)."""
+        if self.kind == "bool":
+            shown: Any = bool(value)
+        elif self.kind in ("int", "float", "string"):
+            shown = str(value)
+        else:
+            text = repr(value)
+            shown = text if len(text) <= 200 else f"<{type(value).__name__} from {source}>"
+        self.widget.value = shown
+        self._filled = (shown, value)
+
     def value(self) -> Any:
         """The value to run with, or MISSING when the box is empty.
 
@@ -105,6 +119,8 @@ class InputField:
                 names the input and the expression.
         """
         raw = self.widget.value
+        if self._filled is not None and raw == self._filled[0]:
+            return self._filled[1]
         if self.kind == "bool":
             return bool(raw)
         if raw == "" and self.kind != "string":
