@@ -464,3 +464,61 @@ def test_a_disk_that_fills_during_a_run_is_one_line_and_the_run_ends_failed(
     with DagsterInstance.local(str(workdir / "home")) as instance:
         (run,) = instance.get_runs()
     assert run.status.value == "FAILURE"  # not left STARTED
+
+
+PARTITIONED_PY = """
+from opbook import job, op, static_partitioned_config
+
+
+@op(config_schema=str)
+def echo(context):
+    context.log.info(context.op_config)
+
+
+@static_partitioned_config(["eu", "us"])
+def by_region(region):
+    return {"ops": {"echo": {"config": region}}}
+
+
+@job(config=by_region)
+def regional():
+    echo()
+
+
+@job
+def plain():
+    echo()
+"""
+
+
+def test_a_partition_runs_with_its_config_and_tags(cli, files, workdir):
+    files.write("parts.py", PARTITIONED_PY)
+
+    ran = cli("run", "parts.py", "-j", "regional", "--partition", "us")
+
+    assert ran.code == 0, ran.err
+    with DagsterInstance.local(str(workdir / "home")) as instance:
+        (run,) = instance.get_runs()
+    assert run.run_config["ops"] == {"echo": {"config": "us"}}
+    assert run.tags["dagster/partition"] == "us"
+    assert run.tags["dagster/partition_set"] == "regional_partition_set"
+
+
+def test_an_unknown_partition_is_refused_with_the_keys_there_are(cli, files):
+    files.write("parts.py", PARTITIONED_PY)
+
+    ran = cli("run", "parts.py", "-j", "regional", "--partition", "fr")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: --partition fr: job 'regional' has no such partition (partitions: eu, us)"
+    )
+
+
+def test_a_partition_of_a_job_without_partitions_is_refused(cli, files):
+    files.write("parts.py", PARTITIONED_PY)
+
+    ran = cli("run", "parts.py", "-j", "plain", "--partition", "eu")
+
+    assert ran.code == 2
+    assert ran.err.strip() == "opbook: error: --partition eu: job 'plain' has no partitions"

@@ -245,3 +245,9 @@ def test_schedule_from_an_unpartitioned_job_is_refused():
 
     with pytest.raises(CheckError, match="job must be a partitioned job"):
         build_schedule_from_partitioned_job(plain)
+
+
+def test_partition_run_gives_the_partitions_config_and_tags():
+    config, tags = regional.partition_run("eu")
+    assert config == regional.partitioned_config.get_run_config("eu")
+    assert tags == {"dagster/partition": "eu", "dagster/partition_set": "regional_partition_set"}

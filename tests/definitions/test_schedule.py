@@ -190,3 +190,24 @@ def test_context_without_instance_says_so():
 def test_context_gives_the_instance_it_was_built_with(tmp_path):
     instance = DagsterInstance.local(str(tmp_path))
     assert build_schedule_context(instance).instance is instance
+
+
+def test_preview_ticks_evaluates_each_tick_at_its_time():
+    sched = ScheduleDefinition(
+        name="s",
+        job=my_graph,
+        cron_schedule="0 * * * *",
+        run_config_fn=lambda context: {"at": context.scheduled_execution_time.hour},
+    )
+    ticks = sched.preview_ticks(datetime(2021, 1, 1, 5, 30), 2)
+    assert [t.time.hour for t in ticks] == [6, 7]
+    assert [t.run_requests[0].run_config for t in ticks] == [{"at": 6}, {"at": 7}]
+
+
+def test_preview_ticks_keeps_the_skip_message():
+    sched = ScheduleDefinition(
+        job=my_graph, cron_schedule="0 * * * *", should_execute=lambda _context: False
+    )
+    (tick,) = sched.preview_ticks(datetime(2021, 1, 1), 1)
+    assert tick.run_requests == []
+    assert tick.skip_message is not None

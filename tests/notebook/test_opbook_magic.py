@@ -1,4 +1,5 @@
-"""``%opbook``: show, run, reexecute, runs, export and help; bad usage is a one-line UsageError."""
+"""``%opbook``: show, run, reexecute, runs, ticks, sensor, partitions, export and help; bad
+usage is a one-line UsageError."""
 
 from __future__ import annotations
 
@@ -364,3 +365,109 @@ def test_form_and_panel_misuse_is_a_one_line_usage_error(defined, line: str) -> 
     with pytest.raises(UsageError) as raised:
         defined.shell.run_line_magic("opbook", line)
     assert "\n" not in str(raised.value)
+
+
+INSTIGATORS = """
+from opbook import (
+    RunRequest, SkipReason, job, op, repository, schedule, sensor, static_partitioned_config
+)
+
+
+@op(config_schema=str)
+def echo(context):
+    return context.op_config
+
+
+@static_partitioned_config(["eu", "us"])
+def by_region(region):
+    return {"ops": {"echo": {"config": region}}}
+
+
+@job(config=by_region)
+def regional():
+    echo()
+
+
+@schedule(cron_schedule="0 6 * * *", job=regional, execution_timezone="UTC")
+def every_morning(context):
+    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    return RunRequest(run_key=day, run_config=by_region.get_run_config("eu"), tags={"day": day})
+
+
+@sensor(job=regional)
+def new_files(context):
+    if context.cursor == "done":
+        return SkipReason("nothing new")
+    context.update_cursor("done")
+    return RunRequest(run_key="f1", run_config=by_region.get_run_config("us"))
+
+
+@repository
+def repo():
+    return [regional, every_morning, new_files]
+"""
+
+
+@pytest.fixture
+def instigated(nb):
+    nb.cell(INSTIGATORS)
+    return nb
+
+
+def test_ticks_gives_each_ticks_run_request(instigated) -> None:
+    instigated.cell("table = %opbook ticks every_morning --from 2021-05-01 -n 2")
+    table = instigated["table"]
+    assert list(table.columns) == ["tick", "run_key", "tags", "run_config", "skipped"]
+    assert [str(t) for t in table["tick"]] == [
+        "2021-05-01 06:00:00+00:00",
+        "2021-05-02 06:00:00+00:00",
+    ]
+    assert table["run_key"].tolist() == ["2021-05-01", "2021-05-02"]
+    assert table["tags"][0] == {"day": "2021-05-01"}
+    assert table["run_config"][0] == {"ops": {"echo": {"config": "eu"}}}
+
+
+def test_ticks_of_an_unknown_schedule_is_a_usage_error(ip, instigated) -> None:
+    with pytest.raises(UsageError, match="no schedule named 'weekly' in the notebook; defined: "):
+        ip.run_line_magic("opbook", "ticks weekly")
+
+
+def test_sensor_gives_its_run_requests_and_the_new_cursor(instigated) -> None:
+    ran = instigated.cell("table = %opbook sensor new_files")
+    table = instigated["table"]
+    assert table["run_key"].tolist() == ["f1"]
+    assert table["run_config"][0] == {"ops": {"echo": {"config": "us"}}}
+    assert "cursor for the next evaluation: done" in ran.stdout
+
+
+def test_sensor_with_a_cursor_says_why_it_skipped(instigated) -> None:
+    ran = instigated.cell("table = %opbook sensor new_files --cursor done")
+    assert instigated["table"] is None
+    assert "new_files skipped: nothing new" in ran.stdout
+
+
+def test_partitions_gives_each_partitions_config(instigated) -> None:
+    instigated.cell("table = %opbook partitions regional")
+    table = instigated["table"]
+    assert table["partition"].tolist() == ["eu", "us"]
+    assert table["run_config"][1] == {"ops": {"echo": {"config": "us"}}}
+    assert table["tags"][1]["dagster/partition"] == "us"
+
+
+def test_partitions_of_a_job_without_partitions_is_a_usage_error(ip, defined) -> None:
+    with pytest.raises(UsageError, match="%opbook partitions: job 'numbers' has no partitions"):
+        ip.run_line_magic("opbook", "partitions numbers")
+
+
+def test_run_of_a_partition_uses_its_config_and_tags(instigated) -> None:
+    instigated.cell("result = %opbook run regional --partition us --no-progress")
+    result = instigated["result"]
+    assert result.success
+    assert result.output_for_node("echo") == "us"
+    run = opbook.DagsterInstance.get().get_run_by_id(result.run_id)
+    assert run.tags["dagster/partition"] == "us"
+
+
+def test_run_of_an_unknown_partition_is_a_usage_error(ip, instigated) -> None:
+    with pytest.raises(UsageError, match="Could not find a partition with key `fr`"):
+        ip.run_line_magic("opbook", "run regional --partition fr")

@@ -1,4 +1,4 @@
-"""The sub-commands: ``run``, ``reexecute``, ``runs``, ``config-scaffold`` and ``export``.
+"""The sub-commands: ``run``, ``reexecute``, ``runs``, ``config-scaffold``, ``export``, ``ticks``.
 
 Each takes the parsed arguments and returns the exit status: 0, or 1 for a run that failed.
 Bad input raises ``CommandLineError`` (or an engine error about what was asked for), which
@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from opbook.api import execute_pipeline, reexecute_pipeline
@@ -23,6 +24,7 @@ from opbook.config import scaffold
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.run_config import run_config_schema
+from opbook.errors import DagsterUnknownPartitionError
 from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
@@ -69,13 +71,41 @@ def _preset(pipeline: PipelineDefinition, args: argparse.Namespace) -> PresetDef
     return pipeline.get_preset(args.preset)
 
 
+def _partition(
+    pipeline: PipelineDefinition, args: argparse.Namespace
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """``--partition KEY``: the partition's run config and tags (none without the option)."""
+    key = args.partition
+    if key is None:
+        return None, {}
+    if args.config or args.preset:
+        raise CommandLineError(
+            "give --partition or -c/--preset, not both (a partition has its config)"
+        )
+    partitioned = pipeline.partitioned_config
+    if partitioned is None:
+        raise CommandLineError(f"--partition {key}: job {pipeline.name!r} has no partitions")
+    try:
+        return pipeline.partition_run(key)
+    except DagsterUnknownPartitionError:
+        keys = partitioned.get_partition_keys()
+        shown = ", ".join(keys[:10]) + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
+        raise CommandLineError(
+            f"--partition {key}: job {pipeline.name!r} has no such partition (partitions: "
+            f"{shown or 'none'})"
+        ) from None
+
+
 def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     """The job, mode and run config that the options of ``opbook run`` amount to."""
     pipeline = targets.choose(target, args.job)
     preset = _preset(pipeline, args)
     mode = pipeline.get_mode_definition(preset.mode if preset else args.mode)
     files = runconfig.read_files(args.config)
-    if preset is not None:
+    partition_config, partition_tags = _partition(pipeline, args)
+    if partition_config is not None:
+        base = partition_config
+    elif preset is not None:
         base = dict(preset.run_config or {})
     else:  # as in Dagster: the job's default config applies when no config is given
         base = {} if files else dict(pipeline.default_run_config or {})
@@ -86,7 +116,7 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     selection = [args.select] if args.select else None
     if selection is None and preset is not None and preset.solid_selection:
         selection = list(preset.solid_selection)
-    tags = {**(dict(preset.tags) if preset else {}), TARGET_TAG: target.location}
+    tags = {**(dict(preset.tags) if preset else {}), **partition_tags, TARGET_TAG: target.location}
     repository_name = targets.repository_of(target, pipeline)
     if repository_name is not None:  # run-status sensors of other repositories leave it out
         tags[REPOSITORY_TAG] = repository_name
@@ -305,10 +335,35 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandLineError(
+            f"--from {text}: not a date or time (give one like 2021-05-01 or 2021-05-01T06:00)"
+        ) from None
+
+
+def ticks(args: argparse.Namespace) -> int:
+    """``opbook ticks TARGET SCHEDULE``: the schedule's next ticks and the runs they request."""
+    target = targets.load(args.target)
+    schedule = targets.choose_schedule(target, args.schedule)
+    found = schedule.preview_ticks(_start(args.start), args.n)
+    zone = schedule.execution_timezone or "UTC"
+    print(
+        f"Schedule {schedule.name} ({schedule.cron_schedule}, {zone}) of {schedule.pipeline_name}:"
+    )
+    print(output.ticks_table(found))
+    return 0
+
+
 HANDLERS = {
     "run": run,
     "reexecute": reexecute,
     "runs": runs,
     "config-scaffold": config_scaffold,
     "export": export,
+    "ticks": ticks,
 }

@@ -7,11 +7,13 @@ notebook's pictures use), with no dependency beyond the standard library:
   steps done of steps to run, the failures so far, the steps running) at most every
   ``min_interval`` seconds, and clears it when the run ends; elsewhere it draws nothing;
 * ``step_table`` / ``run_line`` / ``failure_details`` summarise the run after it ended;
-* ``table`` lays out rows in aligned columns (``opbook runs`` too).
+* ``table`` lays out rows in aligned columns (``opbook runs`` too); ``ticks_table`` shows a
+  schedule's next ticks and the run each requests.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -24,6 +26,8 @@ import opbook
 from opbook.config.errors import format_path, where
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.run_request import SCHEDULE_NAME_TAG
+from opbook.definitions.schedule import ScheduleTick
 from opbook.errors import DagsterInvalidConfigError
 from opbook.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 from opbook.execution.step import format_duration
@@ -279,3 +283,24 @@ def config_problems(error: DagsterInvalidConfigError) -> list[str]:
         located = not stack or where(stack) in message
         lines.append(f"  {message}" if located else f"  {format_path(stack)}: {message}")
     return lines
+
+
+def summarise(value: Any, width: int = 60) -> str:
+    """A mapping on one line, ``{}`` when empty, shortened with ``...`` past ``width``."""
+    text = json.dumps(value, default=str, sort_keys=True) if value else "{}"
+    return text if len(text) <= width else f"{text[: width - 3]}..."
+
+
+def ticks_table(ticks: Iterable[ScheduleTick]) -> str:
+    """One row per run request of each tick (or one for a skipped tick): the tick's time,
+    the run key, the tags (the schedule's own tag left out) and the run config, summarised."""
+    rows: list[list[Any]] = []
+    for tick in ticks:
+        when = tick.time.isoformat(sep=" ")
+        if not tick.run_requests:
+            rows.append([when, "", "", f"skipped: {tick.skip_message or 'no run requested'}"])
+        for request in tick.run_requests:
+            tags = {k: v for k, v in request.tags.items() if k != SCHEDULE_NAME_TAG}
+            config = summarise(request.run_config)
+            rows.append([when, request.run_key or "", summarise(tags, 40), config])
+    return table(["tick", "run key", "tags", "run config"], rows)

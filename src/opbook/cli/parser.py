@@ -1,6 +1,7 @@
 """The ``opbook`` command's arguments and help.
 
-One sub-command per task: ``run``, ``reexecute``, ``runs``, ``config-scaffold``, ``export``.
+One sub-command per task: ``run``, ``reexecute``, ``runs``, ``config-scaffold``, ``export``,
+``ticks``.
 Each parsed namespace carries ``handler``, the function in ``commands`` that carries it out.
 """
 
@@ -97,6 +98,11 @@ def _add_run(commands: Any, handler: Handler) -> None:
         help="a YAML file of run config; repeat to merge several, in order",
     )
     run.add_argument("--preset", metavar="P", help="run with a preset's config, mode and selection")
+    run.add_argument(
+        "--partition",
+        metavar="KEY",
+        help="run one partition of a partitioned job, with that partition's config and tags",
+    )
     run.add_argument("--mode", metavar="M", help="the mode to run in (pipelines with several)")
     run.add_argument(
         "--select",
@@ -204,6 +210,29 @@ def _add_export(commands: Any, handler: Handler) -> None:
     export.set_defaults(handler=handler)
 
 
+def _add_ticks(commands: Any, handler: Handler) -> None:
+    ticks = commands.add_parser(
+        "ticks",
+        help="the next ticks of a schedule and the run each would request (runs nothing)",
+        description="Evaluate a schedule's next ticks, as a scheduler would, and show the run "
+        "each would request (its run key, tags and run config) or why it skips. Nothing runs. "
+        "Loading TARGET runs its code.",
+        formatter_class=_formatter,
+    )
+    ticks.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+    ticks.add_argument("schedule", metavar="SCHEDULE", help="the schedule, by name")
+    ticks.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help="start at this date or time (ISO, e.g. 2021-05-01 or 2021-05-01T06:00; default: now)",
+    )
+    ticks.add_argument(
+        "-n", metavar="N", type=_non_negative, default=10, help="how many ticks (10)"
+    )
+    ticks.set_defaults(handler=handler)
+
+
 def build_parser(handlers: Mapping[str, Handler], version: str) -> argparse.ArgumentParser:
     """The ``opbook`` parser; ``handlers`` maps each sub-command to its function."""
     parser = argparse.ArgumentParser(
@@ -216,4 +245,5 @@ def build_parser(handlers: Mapping[str, Handler], version: str) -> argparse.Argu
     _add_runs(commands, handlers["runs"])
     _add_scaffold(commands, handlers["config-scaffold"])
     _add_export(commands, handlers["export"])
+    _add_ticks(commands, handlers["ticks"])
     return parser

@@ -31,6 +31,7 @@ from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.reconstructable import CodePointer
 from opbook.definitions.repository import RepositoryDefinition
+from opbook.definitions.schedule import ScheduleDefinition
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -222,3 +223,31 @@ def choose(target: Target, name: str | None) -> PipelineDefinition:
         return job
     known = ", ".join(sorted(jobs)) or "none"
     raise CommandLineError(f"{target.given} has no job named {name!r} (jobs: {known})")
+
+
+def schedules_in(namespace: dict[str, Any]) -> dict[str, ScheduleDefinition]:
+    """The schedules of the repositories, then those bound to public names, by their name."""
+    found: dict[str, ScheduleDefinition] = {}
+    for repo in repositories_in(namespace):
+        for schedule in repo.schedule_defs:
+            found.setdefault(schedule.name, schedule)
+    for key, value in namespace.items():
+        if not key.startswith("_") and isinstance(value, ScheduleDefinition):
+            found.setdefault(value.name, value)
+    return found
+
+
+def choose_schedule(target: Target, name: str) -> ScheduleDefinition:
+    """The schedule ``name`` names in ``target`` (by its name or the name it is bound to).
+
+    Raises:
+        CommandLineError: no schedule of that name.
+    """
+    schedules = schedules_in(target.namespace)
+    bound = target.namespace.get(name)
+    if isinstance(bound, ScheduleDefinition):
+        return bound
+    if name in schedules:
+        return schedules[name]
+    known = ", ".join(sorted(schedules)) or "none"
+    raise CommandLineError(f"{target.given} has no schedule named {name!r} (schedules: {known})")

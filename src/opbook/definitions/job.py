@@ -323,21 +323,31 @@ class PipelineDefinition:
         self, partition_key: str, run_config: Mapping[str, Any] | None, kwargs: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The run config and run tags of a run of one partition."""
-        if self.partitioned_config is None:
-            raise CheckError(
-                f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
-            )
         if run_config:
             raise CheckError(
                 "Invariant failed. Description: Cannot provide both run_config and partition_key "
                 "arguments to `execute_in_process`"
             )
-        partition_tags = {
+        config, partition_tags = self.partition_run(partition_key)
+        tags = {**partition_tags, **(kwargs.pop("tags", None) or {})}
+        return config, {**kwargs, "tags": tags}
+
+    def partition_run(self, partition_key: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The run config and the tags of a run of one partition (opbook's own).
+
+        Raises:
+            CheckError: the job has no partitioned config.
+            DagsterUnknownPartitionError: the job has no partition ``partition_key``.
+        """
+        if self.partitioned_config is None:
+            raise CheckError(
+                f"Provided partition key `{partition_key}` for job `{self.name}` without a partitioned config"
+            )
+        tags = {
             PARTITION_NAME_TAG: partition_key,
             PARTITION_SET_TAG: f"{self.name}_partition_set",
         }
-        tags = {**partition_tags, **(kwargs.pop("tags", None) or {})}
-        return self.partitioned_config.get_run_config(partition_key), {**kwargs, "tags": tags}
+        return self.partitioned_config.get_run_config(partition_key), tags
 
     def get_partition_set_def(self) -> PartitionSetDefinition[Any] | None:
         """The partition set of a job with a partitioned config (``<job>_partition_set``)."""

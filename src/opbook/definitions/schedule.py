@@ -45,6 +45,14 @@ class ScheduleExecutionData(NamedTuple):
     skip_message: str | None
 
 
+class ScheduleTick(NamedTuple):
+    """One tick of a schedule, evaluated: when, and the runs it asks for or why it skips."""
+
+    time: datetime
+    run_requests: list[RunRequest]
+    skip_message: str | None
+
+
 class DecoratedScheduleFunction(NamedTuple):
     """A ``@schedule`` function (``decorated_fn``, for direct calls) and the evaluation
     function built around it (``wrapped_fn``)."""
@@ -239,6 +247,25 @@ class ScheduleDefinition:
         begin = now(zone) if start is None else to_zone(start, zone)
         ticks = cron_ticks(self._cron_schedule, begin, zone)
         return [next(ticks) for _ in range(n)]
+
+    def preview_ticks(
+        self, start: datetime | None = None, n: int = 5, instance: Any = None
+    ) -> list[ScheduleTick]:
+        """The next ``n`` ticks, each evaluated (opbook's own; no run is launched).
+
+        Args:
+            start: where to begin (default: now), as in ``next_ticks``.
+            n: how many ticks.
+            instance: the instance the schedule's function may use.
+
+        Returns:
+            One ``ScheduleTick`` per tick: its time, and the run requests or the skip message.
+        """
+        ticks = []
+        for time in self.next_ticks(start, n):
+            data = self.evaluate_tick(build_schedule_context(instance, time))
+            ticks.append(ScheduleTick(time, data.run_requests or [], data.skip_message))
+        return ticks
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the decorated function directly: ``my_schedule(context)``."""

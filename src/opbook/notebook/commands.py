@@ -1,4 +1,5 @@
-"""``%opbook COMMAND ...``: show, run and re-execute jobs, list runs, export, help.
+"""``%opbook COMMAND ...``: show, run and re-execute jobs, list runs, preview schedules, sensors
+and partitions, export, help.
 
 A command's arguments name notebook objects (``%opbook run numbers``) or hold expressions
 (``--config {"ops": ...}``); a config may also be a YAML or JSON file.  Bad usage (an unknown
@@ -10,7 +11,9 @@ usage: the run's result shows the failure.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -20,8 +23,21 @@ from IPython.display import display
 from opbook.config.yaml_text import load_yaml
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.repository import RepositoryDefinition
+from opbook.definitions.schedule import ScheduleDefinition
+from opbook.definitions.sensor import SensorDefinition, build_sensor_context
 from opbook.errors import DagsterError, DagsterInvariantViolationError
-from opbook.notebook import cards, cells, debugging, export, panels, runs, session, tables
+from opbook.notebook import (
+    cards,
+    cells,
+    debugging,
+    export,
+    instigators,
+    panels,
+    runs,
+    session,
+    tables,
+)
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
@@ -48,6 +64,13 @@ opbook magics (load them with %load_ext opbook)
 %opbook panel JOB         a run panel (config form, Run button, live graph, results);
                           for an op, inputs and config and a Run button (execute_solid)
 %opbook runs              this session's runs, newest first
+%opbook ticks SCHEDULE [--from DATE] [-n 10]
+                          a schedule's next ticks and the run each requests (a DataFrame)
+%opbook sensor SENSOR [--cursor C]
+                          evaluate a sensor once: its run requests (a DataFrame) or why it skips
+%opbook partitions JOB    a partitioned job's partitions and the run config of each
+%opbook run JOB --partition KEY
+                          run one partition of a partitioned job
 %opbook inputs [RUN_ID] STEP
                           the inputs STEP received in a run of this session (default: the
                           last one), bound to `inputs`: call the op by hand with op(**inputs)
@@ -64,6 +87,9 @@ COMMAND_NAMES = [
     "form",
     "panel",
     "runs",
+    "ticks",
+    "sensor",
+    "partitions",
     "inputs",
     "debug",
     "export",
@@ -75,7 +101,7 @@ PANEL = Spec("%opbook panel", max_positional=1)
 RUN = Spec(
     "%opbook run",
     flags=frozenset({"no-progress"}),
-    values=frozenset({"config", "select", "mode", "preset"}),
+    values=frozenset({"config", "select", "mode", "preset", "partition"}),
     max_positional=1,
 )
 REEXECUTE = Spec(
@@ -84,6 +110,9 @@ REEXECUTE = Spec(
     values=frozenset({"select", "config"}),
     max_positional=1,
 )
+TICKS = Spec("%opbook ticks", values=frozenset({"from", "n"}), max_positional=1)
+SENSOR = Spec("%opbook sensor", values=frozenset({"cursor"}), max_positional=1)
+PARTITIONS = Spec("%opbook partitions", max_positional=1)
 BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
 EXPORT = Spec("%opbook export", max_positional=1)
 INPUTS = Spec("%opbook inputs", max_positional=2)
@@ -180,10 +209,33 @@ def show(shell: Any, rest: str) -> None:
     display(cards.card_for(value))
 
 
+def _partitioned(job: PipelineDefinition, magic: str) -> PipelineDefinition:
+    if job.partitioned_config is None:
+        raise UsageError(f"{magic}: job {job.name!r} has no partitions")
+    return job
+
+
+def _partition(
+    job: PipelineDefinition, parsed: Parsed, config: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
+    """``--partition KEY``: that partition's run config and tags (none without it)."""
+    key = parsed.get("partition")
+    if key is None:
+        return config, None
+    if config is not None or parsed.get("preset") is not None:
+        raise UsageError("%opbook run: give --partition or --config/--preset, not both")
+    _partitioned(job, "%opbook run --partition")
+    partition_config, tags = _engine(
+        lambda: job.partition_run(unquote(key)), "%opbook run --partition"
+    )
+    return partition_config, tags
+
+
 def run(shell: Any, rest: str) -> Any:
     parsed = parse(rest, RUN)
     job = _job(shell, parsed, "%opbook run")
     config = _run_config(shell, parsed.get("config"), "%opbook run")
+    config, tags = _partition(job, parsed, config)
     select = parsed.get("select")
     return _engine(
         lambda: runs.run(
@@ -192,10 +244,83 @@ def run(shell: Any, rest: str) -> Any:
             op_selection=unquote(select) if select else None,
             mode=unquote(parsed.get("mode") or "") or None,
             preset=unquote(parsed.get("preset") or "") or None,
+            tags=tags,
             progress=not parsed.has("no-progress"),
         ),
         "%opbook run",
     )
+
+
+def _instigator(shell: Any, parsed: Parsed, magic: str, kind: type, what: str) -> Any:
+    """The schedule or sensor the command names: a notebook name, or one of a repository's."""
+    if not parsed.positional:
+        raise UsageError(f"{magic}: which {what}? e.g. `{magic} my_{what}`")
+    text = unquote(parsed.positional[0])
+    found: dict[str, Any] = {}
+    for key, value in shell.user_ns.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, RepositoryDefinition):
+            defs = value.schedule_defs if what == "schedule" else value.sensor_defs
+            found.update({d.name: d for d in defs if d.name not in found})
+        elif isinstance(value, kind):
+            found.setdefault(key, value)
+            found.setdefault(getattr(value, "name", key), value)
+    if text not in found:
+        known = ", ".join(sorted({d.name for d in found.values()})) or "none"
+        raise UsageError(f"{magic}: no {what} named {text!r} in the notebook; defined: {known}")
+    return found[text]
+
+
+def _start(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(unquote(text))
+    except ValueError:
+        raise UsageError(
+            f"%opbook ticks --from: {text} is not a date or time (e.g. 2021-05-01T06:00)"
+        ) from None
+
+
+def _count(text: str | None) -> int:
+    if text is None:
+        return 10
+    if not text.strip().isdigit():
+        raise UsageError(f"%opbook ticks -n: expected a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
+def ticks(shell: Any, rest: str) -> Any:
+    """``%opbook ticks SCHEDULE``: the next ticks and their run requests, as a DataFrame."""
+    parsed = parse(re.sub(r"(^|\s)-n(?=[\s=])", r"\1--n", rest), TICKS)
+    schedule = _instigator(shell, parsed, "%opbook ticks", ScheduleDefinition, "schedule")
+    start, n = _start(parsed.get("from")), _count(parsed.get("n"))
+    found = _engine(lambda: schedule.preview_ticks(start, n), "%opbook ticks")
+    return instigators.ticks_frame(found)
+
+
+def sensor(shell: Any, rest: str) -> Any:
+    """``%opbook sensor SENSOR``: evaluate it once; its run requests, or why it skipped."""
+    parsed = parse(rest, SENSOR)
+    definition = _instigator(shell, parsed, "%opbook sensor", SensorDefinition, "sensor")
+    given = parsed.get("cursor")
+    cursor = unquote(given) if given is not None else None
+    context = build_sensor_context(DagsterInstance.get(), cursor)
+    data = _engine(lambda: definition.evaluate_tick(context), "%opbook sensor")
+    if data.cursor != cursor:
+        print(f"cursor for the next evaluation: {data.cursor}")
+    if not data.run_requests:
+        print(f"{definition.name} skipped: {data.skip_message or 'no run requested'}")
+        return None
+    return instigators.requests_frame(data.run_requests)
+
+
+def partitions(shell: Any, rest: str) -> Any:
+    """``%opbook partitions JOB``: each partition's key, run config and tags."""
+    parsed = parse(rest, PARTITIONS)
+    job = _partitioned(_job(shell, parsed, "%opbook partitions"), "%opbook partitions")
+    return _engine(lambda: instigators.partitions_frame(job), "%opbook partitions")
 
 
 def _session_runs() -> list[PipelineRun]:
@@ -337,6 +462,9 @@ COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "form": show_form,
     "panel": show_panel,
     "runs": list_runs,
+    "ticks": ticks,
+    "sensor": sensor,
+    "partitions": partitions,
     "inputs": step_inputs,
     "debug": debug_step,
     "export": export_module,
