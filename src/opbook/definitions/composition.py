@@ -32,14 +32,14 @@ if TYPE_CHECKING:
     from opbook.definitions.user_events import RetryPolicy
 
 
-class OutputHandle:
-    """The output ``output_name`` of the invocation ``node_name``.
-
-    It stands for one value that will exist at run time, so it cannot be unpacked, indexed,
-    aliased or hooked: each of those raises, saying where the parentheses probably belong.
-    """
+class _InvokedOutput:
+    """An output of a node already invoked in a composition: it can be neither aliased nor
+    hooked (the node can), and each attempt says where the parentheses probably belong."""
 
     __slots__ = ("node_kind", "node_name", "output_name")
+    # How Dagster names the object and what it stands for, in the messages.
+    _object_name = ""
+    _represents = ""
 
     def __init__(self, node_name: str, output_name: str, node_kind: str = "op") -> None:
         self.node_name = node_name
@@ -48,6 +48,33 @@ class OutputHandle:
 
     def describe_node(self) -> str:
         return f"{self.node_kind} '{self.node_name}'"
+
+    def alias(self, _name: str) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("alias"))
+
+    def with_hooks(self, _hook_defs: Any) -> NoReturn:
+        raise DagsterInvariantViolationError(self._already_invoked("hook"))
+
+    def _already_invoked(self, method: str) -> str:
+        recording = _stack[-1] if _stack else None
+        where = f"In {recording.source} {recording.graph_name}, a" if recording else "A"
+        return (
+            f"{where}ttempted to call {method} method for {self._object_name}. This object "
+            f'represents the {self._represents} "{self.output_name}" from the already invoked '
+            f"{self.describe_node()}. Consider checking the location of parentheses."
+        )
+
+
+class OutputHandle(_InvokedOutput):
+    """The output ``output_name`` of the invocation ``node_name``.
+
+    It stands for one value that will exist at run time, so it cannot be unpacked, indexed,
+    aliased or hooked: each of those raises, saying where the parentheses probably belong.
+    """
+
+    __slots__ = ()
+    _object_name = "InvokedSolidOutputHandle"
+    _represents = "output"
 
     def __iter__(self) -> NoReturn:
         raise DagsterInvariantViolationError(
@@ -63,21 +90,6 @@ class OutputHandle:
             f"{self.describe_node()}, which is a single output. Consider defining multiple "
             f"Outs if you seek to pass different parts of this output to different "
             f"{self.node_kind}s."
-        )
-
-    def alias(self, _name: str) -> NoReturn:
-        raise DagsterInvariantViolationError(self._already_invoked("alias"))
-
-    def with_hooks(self, _hook_defs: Any) -> NoReturn:
-        raise DagsterInvariantViolationError(self._already_invoked("hook"))
-
-    def _already_invoked(self, method: str) -> str:
-        recording = _stack[-1] if _stack else None
-        where = f"In {recording.source} {recording.graph_name}, a" if recording else "A"
-        return (
-            f"{where}ttempted to call {method} method for InvokedSolidOutputHandle. This object "
-            f'represents the output "{self.output_name}" from the already invoked '
-            f"{self.describe_node()}. Consider checking the location of parentheses."
         )
 
     def __eq__(self, other: object) -> bool:
@@ -100,21 +112,15 @@ class CollectHandle(NamedTuple):
     output_name: str
 
 
-class DynamicOutputHandle:
+class DynamicOutputHandle(_InvokedOutput):
     """The dynamic output ``output_name`` of the invocation ``node_name``: items known only at
     run time.  It must be unpacked, with ``map`` (the ops ``fn`` invokes run once per item)
     or ``collect`` (one list of all items).
     """
 
-    __slots__ = ("node_kind", "node_name", "output_name")
-
-    def __init__(self, node_name: str, output_name: str, node_kind: str = "op") -> None:
-        self.node_name = node_name
-        self.output_name = output_name
-        self.node_kind = node_kind
-
-    def describe_node(self) -> str:
-        return f"{self.node_kind} '{self.node_name}'"
+    __slots__ = ()
+    _object_name = "DynamicOutputHandle"
+    _represents = "dynamic out"
 
     def map(self, fn: Callable[..., Any]) -> Any:
         """Invoke ``fn`` on one item: what it invokes is run once per item at run time.
@@ -158,21 +164,6 @@ class DynamicOutputHandle:
 
     def __getitem__(self, index: Any) -> NoReturn:
         raise DagsterInvariantViolationError(self._unpack_first("index in to"))
-
-    def _already_invoked(self, method: str) -> str:
-        recording = _stack[-1] if _stack else None
-        where = f"In {recording.source} {recording.graph_name}, a" if recording else "A"
-        return (
-            f"{where}ttempted to call {method} method for DynamicOutputHandle. This object "
-            f'represents the dynamic out "{self.output_name}" from the already invoked '
-            f"{self.describe_node()}. Consider checking the location of parentheses."
-        )
-
-    def alias(self, _name: str) -> NoReturn:
-        raise DagsterInvariantViolationError(self._already_invoked("alias"))
-
-    def with_hooks(self, _hook_defs: Any) -> NoReturn:
-        raise DagsterInvariantViolationError(self._already_invoked("hook"))
 
     def __repr__(self) -> str:
         return f"DynamicOutputHandle({self.node_name!r}, {self.output_name!r})"
