@@ -37,6 +37,7 @@ from opbook.notebook import (
     runs,
     session,
     tables,
+    widgets,
 )
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 from opbook.storage.instance import DagsterInstance
@@ -55,7 +56,7 @@ opbook magics (load them with %load_ext opbook)
 %%job NAME [--resources NAME=EXPR, ...] [--executor in_process|multiprocess|dask|EXPR]
      [--config EXPR] [--description TEXT]
     The cell is the body of a job.
-%opbook show JOB          the graph of a job, graph or op
+%opbook show JOB          the graph of a job, graph or op (interactive in a kernel: pan, zoom, search)
 %opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress]
                           run a job (on its executor), showing its progress
 %opbook reexecute [RUN_ID] (--from-failure | --select QUERY) [--config FILE_OR_EXPR]
@@ -206,6 +207,11 @@ def show(shell: Any, rest: str) -> None:
         raise UsageError(
             f"%opbook show: cannot show a {type(value).__name__}; give a job, graph, op or result"
         )
+    if isinstance(value, PipelineDefinition | GraphDefinition) and widgets.interactive():
+        from opbook.notebook.widgets.graph import GraphWidget
+
+        display(GraphWidget(value))  # pan, zoom, search, click an op
+        return
     display(cards.card_for(value))
 
 

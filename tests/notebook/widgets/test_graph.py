@@ -11,7 +11,8 @@ from opbook.notebook.progress import LiveRun
 from opbook.notebook.status import BORDER, FILL
 
 pytest.importorskip("anywidget")
-from opbook.notebook.widgets.graph import GraphWidget  # noqa: E402
+from opbook.notebook.widgets.graph import GraphWidget
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

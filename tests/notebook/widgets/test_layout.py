@@ -58,8 +58,8 @@ def test_each_op_gets_a_box_wide_enough_for_its_name() -> None:
     long = boxes["a_much_longer_name_than_the_others"]
     assert long["w"] > boxes["load"]["w"] >= layout_module.MIN_WIDTH
     assert long["w"] >= len(long["name"]) * layout_module.CHAR
-    assert all(0 <= n["x"] and n["x"] + n["w"] <= placed["width"] for n in placed["nodes"])
-    assert all(0 <= n["y"] and n["y"] + n["h"] <= placed["height"] for n in placed["nodes"])
+    assert all(n["x"] >= 0 and n["x"] + n["w"] <= placed["width"] for n in placed["nodes"])
+    assert all(n["y"] >= 0 and n["y"] + n["h"] <= placed["height"] for n in placed["nodes"])
 
 
 def test_top_to_bottom_puts_each_op_below_its_inputs() -> None:

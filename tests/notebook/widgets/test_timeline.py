@@ -11,7 +11,7 @@ from opbook import job, op
 from opbook.notebook.status import FILL
 
 pytest.importorskip("anywidget")
-from opbook.notebook.widgets.timeline import TimelineWidget, lane_name  # noqa: E402
+from opbook.notebook.widgets.timeline import TimelineWidget, lane_name
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

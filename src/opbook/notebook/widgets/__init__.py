@@ -43,6 +43,13 @@ def available() -> bool:
     return unavailable_reason() is None
 
 
+def interactive() -> bool:
+    """True in a notebook kernel where the interactive widgets can be shown."""
+    from IPython import get_ipython
+
+    return hasattr(get_ipython(), "kernel") and available()
+
+
 def with_fallback(bundle: Any, html: str) -> Any:
     """A widget's output bundle (``data``, or ``(data, metadata)``) plus ``text/html``: what a
     notebook shows where the widget cannot be drawn (no kernel, no widget state)."""
