@@ -20,8 +20,7 @@ function nodeMarkup(model, node, shade, info) {
     `<rect width="${node.w}" height="${node.h}" rx="6" fill="${esc(c.fill)}" stroke="${esc(c.border)}"` +
     `${shade === "skipped" ? ' stroke-dasharray="4 3"' : ""}/>` +
     `<text class="opbook-node-name" x="${node.w / 2}" y="${sub ? node.h / 2 - 2 : node.h / 2 + 4}">${esc(node.name)}</text>` +
-    `<text class="opbook-node-sub" x="${node.w / 2}" y="${node.h / 2 + 12}">${esc(sub)}</text>` +
-    `<title>${esc(node.key)}</title></g>`
+    `<text class="opbook-node-sub" x="${node.w / 2}" y="${node.h / 2 + 12}">${esc(sub)}</text></g>`
   );
 }
 
@@ -35,6 +34,7 @@ function subtitle(node, shade, info) {
 }
 
 function render({ model, el }) {
+  const started = performance.now();
   const root = html(`
     <div class="opbook-widget opbook-gw">
       <div class="opbook-toolbar">
@@ -151,28 +151,27 @@ function render({ model, el }) {
     }
     for (const e of layout.edges || []) {
       parts.push(
-        `<path class="opbook-edge" data-source="${esc(e.source)}" data-target="${esc(e.target)}" d="${esc(e.path)}" marker-end="url(#${arrowId})"><title>${esc(`${e.source}.${e.output} → ${e.target}.${e.input}`)}</title></path>`,
+        `<path class="opbook-edge" data-source="${esc(e.source)}" data-target="${esc(e.target)}" d="${esc(e.path)}" marker-end="url(#${arrowId})"/>`,
       );
     }
     for (const node of layout.nodes || []) {
       parts.push(nodeMarkup(model, node, statuses[node.key] || "definition", info[node.key]));
     }
-    viewport.innerHTML = parts.join("");
-    // A small graph gets a short canvas; a big one the full height, to pan and zoom in.
+    // A small graph gets a short canvas; a big one the full height, to pan and zoom in. Sized
+    // and fitted before the boxes go in, so that measuring the canvas lays out an empty SVG.
     body.style.height = `${Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, (layout.height || 0) + 32)))}px`;
+    fit(true);
+    viewport.innerHTML = parts.join("");
     byKey = new Map();
     const nodes = layout.nodes || [];
-    viewport.querySelectorAll("g.opbook-node").forEach((g, i) => {
-      byKey.set(nodes[i].key, {
-        node: nodes[i],
-        g,
-        rect: g.querySelector("rect"),
-        name: g.querySelector(".opbook-node-name"),
-        sub: g.querySelector(".opbook-node-sub"),
-      });
+    const groups = viewport.children;
+    const first = groups.length - nodes.length; // clusters and edges come before the boxes
+    nodes.forEach((node, i) => {
+      const g = groups[first + i];
+      const [rect, name, sub] = g.children;
+      byKey.set(node.key, { node, g, rect, name, sub });
     });
     $(".opbook-legend").innerHTML = legend(model);
-    fit(true);
     showSelected();
     root.dataset.renderMs = (performance.now() - t0).toFixed(1);
     root.dataset.nodes = String(nodes.length);
@@ -279,12 +278,16 @@ function render({ model, el }) {
 
   // -- model changes --------------------------------------------------------------------------
   const onPatch = () => {
+    const t0 = performance.now();
     const patch = model.get("patch") || {};
     for (const [key, shade] of Object.entries(patch.statuses || {})) statuses[key] = shade;
     for (const [key, value] of Object.entries(patch.info || {})) info[key] = value;
     const keys = new Set([...Object.keys(patch.statuses || {}), ...Object.keys(patch.info || {})]);
     for (const key of keys) paintNode(key);
     if (keys.has(model.get("selected"))) showSelected();
+    const ms = performance.now() - t0;
+    root.dataset.patchMs = ms.toFixed(2);
+    root.dataset.patchMaxMs = Math.max(ms, Number(root.dataset.patchMaxMs || 0)).toFixed(2);
   };
   const onStatuses = () => {
     statuses = { ...(model.get("statuses") || {}) };
@@ -301,8 +304,14 @@ function render({ model, el }) {
   model.on("change:summary", showTitle);
 
   showTitle();
-  // Lay out once the element is in the page (its size is known then).
-  requestAnimationFrame(draw);
+  // Lay out once the element is in the page (its size is known then); the time from here to
+  // the frame after the first drawing is kept as data-first-render-ms (the browser benchmark).
+  requestAnimationFrame(() => {
+    draw();
+    requestAnimationFrame(() => {
+      root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
+    });
+  });
   return () => {
     model.off("change:patch", onPatch);
     model.off("change:statuses", onStatuses);

@@ -7,6 +7,7 @@ it); screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -81,6 +82,14 @@ def _ready() -> Iterator[None]:
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _record(**timings: float) -> None:
+    """Keep the browser's timings beside the screenshots (bench/RESULTS.md quotes them)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "widget_timings.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps(known | timings, indent=2) + "\n")
 
 
 def _node(page: Any, key: str) -> Any:
@@ -178,6 +187,11 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     for key in ["src_0", "step_1_0", "step_3_1"]:
         expect(_node(page, key)).to_have_attribute("data-status", "succeeded", timeout=60_000)
     expect(page.locator(".opbook-run")).to_contain_text("succeeded: 8 of 8 steps done")
+    _record(
+        graph_patch_max_ms_8_ops=float(
+            page.locator(".opbook-gw").get_attribute("data-patch-max-ms")
+        )
+    )
     fill = _node(page, "step_3_1").locator("rect").get_attribute("fill")
     from opbook.notebook.status import FILL
 
@@ -197,3 +211,56 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     expect(tip).to_contain_text("succeeded")
     timeline.scroll_into_view_if_needed()
     _shot(page, "timeline_widget.png")
+
+
+def test_a_500_op_graph_draws_fast_and_follows_the_dark_theme(lab: Any, lab_page: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = lab_page
+    write_notebook(
+        lab.root_dir / "big.ipynb",
+        [
+            BIG_JOB.format(sleep=0, width=20, layers=25),
+            "from opbook.notebook.widgets.graph import GraphWidget\nGraphWidget(big)",
+        ],
+    )
+    open_notebook(page, lab, "big.ipynb")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    gw = page.locator(".opbook-gw")
+    expect(gw).to_have_attribute("data-nodes", "500")
+    expect(gw).to_have_attribute("data-first-render-ms", re.compile(r"\d"))
+    first_render = float(gw.get_attribute("data-first-render-ms"))
+    _record(
+        graph_first_render_ms_500_ops=first_render,
+        graph_draw_ms_500_ops=float(gw.get_attribute("data-render-ms")),
+    )
+    assert first_render < 500
+
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^JupyterLab Dark$")).click()
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    background = gw.evaluate("el => getComputedStyle(el).backgroundColor")
+    dark = page.evaluate(
+        "() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim()"
+    )
+    assert background == _rgb(dark)
+    name = gw.locator('g.opbook-node[data-key="src_0"] text').first
+    assert (
+        name.evaluate("el => getComputedStyle(el).fill") == "rgb(31, 35, 40)"
+    )  # dark on light box
+    page.get_by_label("Find an op").fill("step_24_19")
+    expect(page.locator(".opbook-found")).to_have_text("1 of 1")
+    _node(page, "step_24_19").click()
+    expect(page.locator(".opbook-side")).to_contain_text("step_24_19")
+    _shot(page, "graph_widget_dark.png")
+
+
+def _rgb(colour: str) -> str:
+    """``#111111`` or ``#111`` as the browser's computed ``rgb(17, 17, 17)``."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({r}, {g}, {b})"
