@@ -129,8 +129,18 @@ def test_its_output_also_carries_the_static_picture() -> None:
     widget = GraphWidget(numbers.execute_in_process(run_config=CONFIG))
     data, _metadata = widget._repr_mimebundle_()
     assert data[WIDGET_VIEW]["model_id"] == widget.model_id
-    assert data["text/html"].startswith('<div class="opbook-graph"><svg')
+    summary = '<p class="opbook-summary">succeeded: 2 of 2 steps done (2 succeeded) in '
+    assert data["text/html"].startswith(summary)
+    assert '<div class="opbook-graph"><svg' in data["text/html"]
     assert FILL["succeeded"] in data["text/html"]  # the picture of the last state
+    assert data["text/plain"].startswith(
+        "GraphWidget(job numbers: 2 ops) succeeded: 2 of 2 steps done (2 succeeded) in "
+    )
+
+
+def test_a_definition_shows_as_its_graph_alone() -> None:
+    data, _metadata = GraphWidget(numbers)._repr_mimebundle_()
+    assert data["text/html"].startswith('<div class="opbook-graph"><svg')
     assert data["text/plain"] == "GraphWidget(job numbers: 2 ops)"
 
 

@@ -29,7 +29,7 @@ from opbook.definitions.node import NodeDefinition
 from opbook.events import DagsterEvent
 from opbook.notebook import render
 from opbook.notebook.diagrams import draw_subject
-from opbook.notebook.fmt import format_duration
+from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import BORDER, FILL, STATUS_LABELS, RunView, Subject, subject_of
 from opbook.notebook.widgets import STATIC, with_fallback
 from opbook.notebook.widgets.layout import layout as lay_out
@@ -103,7 +103,8 @@ class GraphWidget(anywidget.AnyWidget):
 
     def __repr__(self) -> str:  # the trait-by-trait repr would print the whole layout
         model = self.subject.model
-        return f"GraphWidget({model.kind} {model.name}: {len(model.boxes)} ops)"
+        text = f"GraphWidget({model.kind} {model.name}: {len(model.boxes)} ops)"
+        return f"{text} {self.summary}" if self.summary else text
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -175,7 +176,8 @@ class GraphWidget(anywidget.AnyWidget):
         """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``)."""
         with self._lock:
             picture = draw_subject(Subject(self.subject.model, self.subject.run), self.direction)
-        return render.render(picture.source, picture.text).html()
+            summary = f'<p class="opbook-summary">{esc(self.summary)}</p>' if self.summary else ""
+        return summary + render.render(picture.source, picture.text).html()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return with_fallback(super()._repr_mimebundle_(**kwargs), self.static_html())
