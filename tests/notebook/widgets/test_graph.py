@@ -167,3 +167,15 @@ def test_the_widgets_need_their_built_bundle(monkeypatch: pytest.MonkeyPatch, tm
     reason = widgets.unavailable_reason()
     assert reason is not None and "run: bash scripts/setup.sh" in reason
     assert not widgets.available()
+
+
+def test_a_saved_notebook_without_widget_state_shows_the_static_picture() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    data, metadata = GraphWidget(numbers.execute_in_process(run_config=CONFIG))._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("w", outputs=[output])])
+    page, _resources = nbconvert.HTMLExporter().from_notebook_node(notebook)  # as nbviewer does
+    assert '<p class="opbook-summary">succeeded: 2 of 2 steps done' in page
+    assert '<div class="opbook-graph"><svg' in page
+    assert "model not found" not in page
