@@ -31,6 +31,7 @@ from opbook.definitions.run_config import (
     run_config_schema,
     section_name,
 )
+from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, SourceHashVersionStrategy
 from opbook.errors import (
     CheckError,
     DagsterExecutionStepNotFoundError,
@@ -225,6 +226,18 @@ def _memoized_versions(
         raise DagsterInvariantViolationError(memoization.REEXECUTION_ERROR)
     check_memoizable(plan)
     return resolve_step_output_versions(request.pipeline, request.mode, resolved, plan)
+
+
+def memoized_run(
+    pipeline: PipelineDefinition, tags: Mapping[str, Any] | None = None
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """``pipeline`` ready for a memoized run, and ``tags`` with ``dagster/is_memoized_run``
+    set (opbook's own, for the notebook and the command line): a pipeline with no version
+    strategy of its own versions its ops and resources by their source
+    (``SourceHashVersionStrategy``)."""
+    if pipeline.version_strategy is None:
+        pipeline = pipeline.with_version_strategy(SourceHashVersionStrategy())
+    return pipeline, {**(tags or {}), MEMOIZED_RUN_TAG: "true"}
 
 
 def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
