@@ -84,11 +84,25 @@ class SourceHashVersionStrategy(VersionStrategy):
         return self._get_source_hash(context.resource_def.resource_fn)
 
 
+# Hashes by (code object, file): reading source back is the slow part of versioning a job,
+# and a function's code does not change (an edited function is a new code object).
+_hashes: dict[tuple[Any, str], str] = {}
+
+
 def source_hash(fn: Any) -> str:
     """The SHA-1 (hex) of ``fn``'s source, or of its code object when the source is unknown."""
+    code = getattr(fn, "__code__", None)
+    key = (code, code.co_filename) if code is not None else None
+    known = _hashes.get(key) if key is not None else None
+    if known is not None:
+        return known
     try:
         text = inspect.getsource(fn).encode("utf-8")
     except (OSError, TypeError):
-        code = getattr(fn, "__code__", None)
         text = marshal.dumps(code) if code is not None else repr(fn).encode("utf-8")
-    return hashlib.sha1(text).hexdigest()
+    digest = hashlib.sha1(text).hexdigest()
+    if key is not None:
+        if len(_hashes) > 4096:
+            _hashes.clear()
+        _hashes[key] = digest
+    return digest
