@@ -70,6 +70,8 @@ def _collection_eased() -> Iterator[None]:
 
 def _memoized_step_events(rc: RunContext) -> list[DagsterEvent]:
     """One ENGINE_EVENT per step a memoized run does not run (none for other runs)."""
+    if not rc.memoized_steps:
+        return []
     data = EngineEventData(marker_start=MEMOIZED_STEP_MARKER)
     return [
         DagsterEvent.engine_event(
