@@ -102,7 +102,9 @@ def main() -> None:
             rerun()
             reruns.append(time.perf_counter() - start)
     f, r = statistics.median(full), statistics.median(reruns)
-    print(f"full memoized run: {f * 1000:.0f} ms; rerun after editing the last op: {r * 1000:.1f} ms")
+    print(
+        f"full memoized run: {f * 1000:.0f} ms; rerun after editing the last op: {r * 1000:.1f} ms"
+    )
     print(f"rerun / full: {r / f:.4f} (target: under 0.05)")
 
 

@@ -175,9 +175,10 @@ class PipelineDefinition:
     def is_using_memoization(self, run_tags: Mapping[str, str]) -> bool:
         """Whether a run with ``run_tags`` is memoized: tagged ``dagster/is_memoized_run``
         ``"true"``, or the pipeline has a version strategy and the tag is not ``"false"``."""
-        if self.version_strategy is None and MEMOIZED_RUN_TAG not in run_tags:
-            if MEMOIZED_RUN_TAG not in self.tags:
-                return False  # every run of a plain job asks: answer without merging tags
+        # Every run of a plain job asks: answer without merging tags.
+        plain = self.version_strategy is None and MEMOIZED_RUN_TAG not in self.tags
+        if plain and MEMOIZED_RUN_TAG not in run_tags:
+            return False
         tags = {**self.tags, **run_tags}
         if tags.get(MEMOIZED_RUN_TAG) == "false":
             return False
