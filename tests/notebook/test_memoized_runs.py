@@ -93,3 +93,18 @@ def test_run_panel_memoized_checkbox(nb) -> None:
 def test_help_lists_memoized_and_autorun(nb) -> None:
     ran = nb.cell("%opbook help")
     assert "--memoized" in ran.stdout and "%opbook autorun JOB" in ran.stdout
+
+
+def test_autorun_that_cannot_run_says_why_and_keeps_the_op(nb) -> None:
+    _define(nb)
+    nb.cell("%opbook autorun chain")
+    ran = nb.cell('%%op --config {"n": int}\ndef last(total: int) -> int:\n    return total\n')
+    assert "autorun chain: not run: DagsterInvalidConfigError" in ran.stdout
+    assert nb["last"].config_schema is not None
+
+
+def test_autorun_of_a_job_that_cannot_run_is_not_started(nb) -> None:
+    _define(nb)
+    ran = nb.run('%opbook autorun chain --config {"ops": {"nope": {}}}')
+    assert "DagsterInvalidConfigError" in str(ran.error)
+    assert "autorun was not on" in nb.cell("%opbook autorun off").stdout

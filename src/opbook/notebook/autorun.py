@@ -17,7 +17,8 @@ from IPython.display import display
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.node import NodeDefinition
-from opbook.notebook import runs, session
+from opbook.errors import DagsterError
+from opbook.notebook import cells, runs, session
 
 
 @dataclass(frozen=True)
@@ -74,4 +75,10 @@ def after_redefine(shell: Any, definition: NodeDefinition) -> Any:
     job = _job_of(shell.user_ns.get(watched.name))
     if job is None or not uses(job, definition):
         return None
-    return run_watched(shell)
+    try:
+        return run_watched(shell)
+    except DagsterError as exc:
+        # The op was defined; the run could not start (bad config, an op without a version
+        # and a strategy...): say why, without failing the cell that defined the op.
+        print(f"autorun {watched.name}: not run: {cells.one_line(exc)}")
+        return None

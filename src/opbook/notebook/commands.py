@@ -276,11 +276,15 @@ def autorun_command(shell: Any, rest: str) -> Any:
         )
     config = _run_config(shell, parsed.get("config"), "%opbook autorun")
     autorun.start(name, config)
+    try:
+        _engine(lambda: autorun.run_watched(shell), "%opbook autorun")  # shown, bound to _
+    except UsageError:
+        autorun.stop()  # a job that cannot run now is not watched
+        raise
     print(
         f"autorun on: {name} re-runs memoized after each %%op that redefines one of its ops "
         "(%opbook autorun off to stop)"
     )
-    _engine(lambda: autorun.run_watched(shell), "%opbook autorun")  # shown, and bound to _
     return None
 
 
