@@ -20,13 +20,19 @@ import yaml
 from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.display import display
 
+from opbook import (
+    DagsterError,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    GraphDefinition,
+    PipelineDefinition,
+    PipelineRun,
+    RepositoryDefinition,
+    ScheduleDefinition,
+    SensorDefinition,
+    build_sensor_context,
+)
 from opbook.config.yaml_text import load_yaml
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.repository import RepositoryDefinition
-from opbook.definitions.schedule import ScheduleDefinition
-from opbook.definitions.sensor import SensorDefinition, build_sensor_context
-from opbook.errors import DagsterError, DagsterInvariantViolationError
 from opbook.notebook import (
     cards,
     cells,
@@ -39,8 +45,6 @@ from opbook.notebook import (
     tables,
 )
 from opbook.notebook.options import Parsed, Spec, parse, unquote
-from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
 
 HELP = """\
 opbook magics (load them with %load_ext opbook)

@@ -21,13 +21,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.step_inputs import node_at, node_section
+from opbook import DagsterInstance, DagsterInvariantViolationError, ModeDefinition, execute_solid
 from opbook.notebook import session
-from opbook.storage.instance import DagsterInstance
-from opbook.testing import execute_solid
+from opbook.notebook.engine_seam import NodeDefinition, node_at, node_section
 
 _ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
