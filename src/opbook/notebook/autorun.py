@@ -14,11 +14,9 @@ from typing import Any
 
 from IPython.display import display
 
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError
+from opbook import DagsterError, GraphDefinition, PipelineDefinition
 from opbook.notebook import cells, runs, session
+from opbook.notebook.engine_seam import NodeDefinition
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,26 @@ storage directory, so nothing needs setting up).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
-from opbook.api import execute_pipeline, memoized_run, reexecute_pipeline
-from opbook.definitions.job import PipelineDefinition
-from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
-from opbook.execution.step_status import StepStatus, step_statuses
+from opbook import (
+    MEMOIZED_RUN_TAG,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    InProcessExecutionResult,
+    PipelineDefinition,
+    PipelineExecutionResult,
+    SourceHashVersionStrategy,
+    execute_pipeline,
+    reexecute_pipeline,
+)
 from opbook.notebook import graphmodel, session
+from opbook.notebook.engine_seam import StepStatus, step_statuses
 from opbook.notebook.progress import LiveRun
-from opbook.storage.instance import DagsterInstance
 
 # What a run started from the notebook gives: a job's result type for a job, the pipeline
 # generation's for a pipeline (so ``output_for_node`` works on a job's run, as in Dagster).
-RunResult = InProcessExecutionResult | PipelineExecutionResult
+RunResult: TypeAlias = InProcessExecutionResult | PipelineExecutionResult
 
 
 def as_job_result(result: PipelineExecutionResult) -> RunResult:
@@ -96,6 +102,16 @@ def run(
     used = run_config if preset is None else job.get_preset(preset).run_config
     session.current().remember_run(result.run_id, dict(used or {}))
     return _remembered(as_job_result(result))
+
+
+def memoized_run(
+    job: PipelineDefinition, tags: Mapping[str, Any] | None = None
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """``job`` ready for a memoized run (versioned by the source of its ops unless it has a
+    version strategy), and ``tags`` with ``dagster/is_memoized_run`` set."""
+    if job.version_strategy is None:
+        job = job.with_version_strategy(SourceHashVersionStrategy())
+    return job, {**(tags or {}), MEMOIZED_RUN_TAG: "true"}
 
 
 def step_keys(job: PipelineDefinition) -> list[str]:
