@@ -22,13 +22,11 @@ from typing import Any
 import anywidget
 import traitlets
 
+from opbook import DagsterEvent, GraphDefinition, PipelineDefinition
 from opbook.config import type_to_string
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.events import DagsterEvent
 from opbook.notebook import render
 from opbook.notebook.diagrams import draw_subject
+from opbook.notebook.engine_seam import NodeDefinition
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import BORDER, FILL, STATUS_LABELS, RunView, Subject, subject_of
 from opbook.notebook.widgets import STATIC, with_fallback

@@ -18,7 +18,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from opbook.events import DagsterEvent, DagsterEventType
+from opbook import DagsterEvent, DagsterEventType
 from opbook.notebook.status import RunView
 from opbook.notebook.timeline import _from_run
 from opbook.notebook.widgets import STATIC, with_fallback
