@@ -179,3 +179,11 @@ def test_a_saved_notebook_without_widget_state_shows_the_static_picture() -> Non
     assert '<p class="opbook-summary">succeeded: 2 of 2 steps done' in page
     assert '<div class="opbook-graph"><svg' in page
     assert "model not found" not in page
+
+
+def test_without_the_bundle_a_widget_says_how_to_build_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setattr(widgets, "STATIC", tmp_path)
+    assert "run bash scripts/setup.sh" in widgets.bundle_file("graph.js")
+    assert widgets.bundle_file("widgets.css") == ""

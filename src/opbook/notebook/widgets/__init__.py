@@ -25,6 +25,22 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE = ("graph.js", "timeline.js", "widgets.css")
 
 
+# What a widget shows when its bundle was not built (the model still works from Python).
+_NOT_BUILT = (
+    "export default { render({ el }) { el.textContent = "
+    "'The widget\\'s JavaScript is not built: run bash scripts/setup.sh (it needs Node.js).'; } };"
+)
+
+
+def bundle_file(name: str) -> Path | str:
+    """The bundled file ``name`` for an anywidget class (``_esm``, ``_css``); when it was not
+    built, a stand-in that says so (a module that writes the message, or no style)."""
+    path = STATIC / name
+    if path.is_file():
+        return path
+    return _NOT_BUILT if name.endswith(".js") else ""
+
+
 def unavailable_reason() -> str | None:
     """Why the widgets cannot be shown here, or None when they can."""
     if importlib.util.find_spec("anywidget") is None:

@@ -29,7 +29,7 @@ from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.engine_seam import NodeDefinition
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import BORDER, FILL, STATUS_LABELS, RunView, Subject, subject_of
-from opbook.notebook.widgets import STATIC, with_fallback
+from opbook.notebook.widgets import bundle_file, with_fallback
 from opbook.notebook.widgets.layout import layout as lay_out
 
 
@@ -53,8 +53,8 @@ class GraphWidget(anywidget.AnyWidget):
             op of the picture).
     """
 
-    _esm = STATIC / "graph.js"
-    _css = STATIC / "widgets.css"
+    _esm = bundle_file("graph.js")
+    _css = bundle_file("widgets.css")
 
     layout = traitlets.Dict().tag(sync=True)
     statuses = traitlets.Dict().tag(sync=True)  # step key -> shade, sent in full at the run's end

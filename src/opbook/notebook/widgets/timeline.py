@@ -21,7 +21,7 @@ import traitlets
 from opbook import DagsterEvent, DagsterEventType
 from opbook.notebook.status import RunView
 from opbook.notebook.timeline import _from_run
-from opbook.notebook.widgets import STATIC, with_fallback
+from opbook.notebook.widgets import bundle_file, with_fallback
 from opbook.notebook.widgets.graph import palette
 
 
@@ -41,8 +41,8 @@ class TimelineWidget(anywidget.AnyWidget):
         events: the run's events so far.
     """
 
-    _esm = STATIC / "timeline.js"
-    _css = STATIC / "widgets.css"
+    _esm = bundle_file("timeline.js")
+    _css = bundle_file("widgets.css")
 
     # [{key, lane, start, end, shade, attempts, duration_ms}], in seconds from the run's start
     spans: Any = traitlets.List().tag(sync=True)
