@@ -39,15 +39,21 @@ class FrozenMeta(type):
 class Frozen(metaclass=FrozenMeta):
     """Base of the definition classes: attributes are set in ``__init__`` and never after."""
 
-    __slots__ = ()
+    __slots__ = ("_frozen",)
+    _frozen: bool
+
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Any:
+        instance = object.__new__(cls)
+        object.__setattr__(instance, "_frozen", False)  # being built
+        return instance
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
+        if self._frozen:
             raise FrozenInstanceError(_refusal(self, name, "assign to"))
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if getattr(self, "_frozen", False):
+        if self._frozen:
             raise FrozenInstanceError(_refusal(self, name, "delete"))
         object.__delattr__(self, name)
 

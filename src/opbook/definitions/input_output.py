@@ -41,7 +41,6 @@ class InputDefinition(Frozen):
     """One named input: its Dagster type, description, default value and metadata (frozen)."""
 
     __slots__ = (
-        "_frozen",
         "dagster_type",
         "default_value",
         "description",
@@ -117,7 +116,6 @@ class OutputDefinition(Frozen):
     (frozen)."""
 
     __slots__ = (
-        "_frozen",
         "asset_key",
         "asset_metadata",
         "dagster_type",
