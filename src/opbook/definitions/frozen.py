@@ -3,8 +3,8 @@
 Most definition classes keep Dagster's constructors (positional order, argument names that
 differ from the attributes they set, arguments that only feed derived values), which a
 dataclass cannot express.  They derive from :class:`Frozen` instead: ``__init__`` assigns its
-attributes as usual, and once the outermost ``__init__`` has returned, :class:`FrozenMeta` marks
-the instance frozen; from then on assigning or deleting an attribute raises
+attributes as usual, and once the outermost ``__init__`` has returned, the instance is marked
+frozen; from then on assigning or deleting an attribute raises
 ``dataclasses.FrozenInstanceError``, as for a frozen dataclass.  Reading attributes costs
 nothing extra; only construction pays for the guard.
 
@@ -17,6 +17,7 @@ as ``functools.update_wrapper`` does, before anyone else holds the value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from typing import Any, TypeVar
@@ -27,20 +28,23 @@ T = TypeVar("T")
 IDENTITY_ATTRIBUTES = ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__")
 
 
-class FrozenMeta(type):
-    """Freezes each instance when its construction (the outermost ``__init__``) is over."""
+class Frozen:
+    """Base of the definition classes: attributes are set in ``__init__`` and never after.
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        instance = super().__call__(*args, **kwargs)
-        object.__setattr__(instance, "_frozen", True)
-        return instance
-
-
-class Frozen(metaclass=FrozenMeta):
-    """Base of the definition classes: attributes are set in ``__init__`` and never after."""
+    Each subclass's ``__init__`` is wrapped so that the outermost one (the constructed class's)
+    freezes the instance when it returns; a subclass's ``__init__`` may still set attributes
+    after ``super().__init__()``.  (A metaclass could do the same, but would slow down every
+    ``isinstance`` check against a definition class, and the engine makes many.)
+    """
 
     __slots__ = ("_frozen",)
     _frozen: bool
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _freezing(init)  # type: ignore[method-assign]
 
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Any:
         instance = object.__new__(cls)
@@ -63,6 +67,19 @@ class Frozen(metaclass=FrozenMeta):
         for values in (dict_state, slot_state):
             for name, value in (values or {}).items():
                 object.__setattr__(self, name, value)
+
+
+def _freezing(init: Callable[..., None]) -> Callable[..., None]:
+    """``init``, freezing the instance when it returns unless a subclass's ``__init__`` called
+    it (that one freezes, on return)."""
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if type(self).__init__ is __init__:
+            object.__setattr__(self, "_frozen", True)
+
+    return __init__
 
 
 def _refusal(definition: Any, name: str, action: str) -> str:
