@@ -9,12 +9,15 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from opbook import (
+    DagsterType,
+    DependencyDefinition,
     ExecutorDefinition,
     GraphDefinition,
     In,
     InputDefinition,
     LoggerDefinition,
     ModeDefinition,
+    MultiDependencyDefinition,
     Out,
     OutputDefinition,
     ResourceDefinition,
@@ -24,7 +27,10 @@ from opbook import (
     job,
     op,
     pipeline,
+    repository,
     resource,
+    schedule,
+    sensor,
     solid,
 )
 from opbook.definitions.frozen import replace, wraps
@@ -70,6 +76,21 @@ def a_hook(_context):
     pass
 
 
+@schedule(cron_schedule="0 3 * * *", job=chain_job)
+def nightly(_context):
+    return {}
+
+
+@sensor(job=chain_job)
+def watching(_context):
+    return None
+
+
+@repository
+def a_repository():
+    return [chain_job, nightly, watching]
+
+
 DEFINITIONS = [
     pytest.param(one, "name", id="op"),
     pytest.param(legacy, "description", id="solid"),
@@ -85,6 +106,13 @@ DEFINITIONS = [
     pytest.param(In(int), "description", id="In"),
     pytest.param(Out(int), "is_required", id="Out"),
     pytest.param(a_hook, "name", id="hook"),
+    pytest.param(DagsterType(lambda _c, _v: True, name="Even"), "name", id="DagsterType"),
+    pytest.param(nightly, "cron_schedule", id="schedule"),
+    pytest.param(watching, "name", id="sensor"),
+    pytest.param(a_repository, "name", id="repository"),
+    pytest.param(
+        MultiDependencyDefinition([DependencyDefinition("one")]), "dependencies", id="fan-in"
+    ),
 ]
 
 
@@ -150,6 +178,7 @@ def test_wraps_takes_only_identity_attributes() -> None:
 def test_a_decorated_definition_carries_its_functions_identity() -> None:
     assert (chain_job.__name__, chain_job.__module__) == ("chain_job", __name__)
     assert one.__name__ == "one"
+    assert nightly.__wrapped__.__name__ == "nightly"  # as functools.update_wrapper gives
 
 
 def test_definitions_survive_pickle_and_copy_and_stay_frozen() -> None:

@@ -128,3 +128,12 @@ def wraps(
             raise TypeError(f"{name!r} is not an identity attribute {IDENTITY_ATTRIBUTES}.")
         object.__setattr__(definition, name, value)
     return definition
+
+
+def update_wrapper(definition: T, fn: Callable[..., Any]) -> T:
+    """``functools.update_wrapper`` for a definition a decorator has just built: ``fn``'s
+    identity, its ``__dict__`` entries, and ``__wrapped__``."""
+    wraps(definition, fn)
+    for name, value in {**vars(fn), "__wrapped__": fn}.items():
+        object.__setattr__(definition, name, value)
+    return definition

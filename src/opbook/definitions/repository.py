@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from opbook.definitions.frozen import wraps
+from opbook.definitions.frozen import Frozen, wraps
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.names import check_valid_name
@@ -510,7 +510,7 @@ def _check_node_defs(pipelines: list[PipelineDefinition]) -> None:
             )
 
 
-class RepositoryDefinition:
+class RepositoryDefinition(Frozen):
     """A named collection of jobs, pipelines, schedules, sensors and partition sets.
 
     Made by ``@repository``; a repository module is a valid target of ``opbook run``.
