@@ -13,12 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from opbook.definitions.dependencies import NodeInvocation
-from opbook.definitions.frozen import replace, wraps
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError
+from opbook import DagsterError, GraphDefinition, NodeInvocation, PipelineDefinition
+from opbook.notebook.engine_seam import NodeDefinition, replace, wraps
 
 
 class Rebuilder:
