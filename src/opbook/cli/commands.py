@@ -312,7 +312,7 @@ def config_scaffold(args: argparse.Namespace) -> int:
     pipeline = targets.choose(target, args.job)
     mode = pipeline.get_mode_definition(args.mode)
     value = skeleton(pipeline, mode, args.all)
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     print(f"# Run config for {kind} {pipeline.name}: fill it in, then")
     print(f"#   opbook run {args.target} -j {pipeline.name} -c THIS_FILE.yaml")
     print("# Required entries hold placeholders (0, '', false); secret values show as ***.")

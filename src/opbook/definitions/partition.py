@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from opbook.definitions.frozen import Frozen
 from opbook.errors import CheckError, DagsterInvalidInvocationError, DagsterUnknownPartitionError
 
 T = TypeVar("T")
@@ -116,7 +117,7 @@ class DynamicPartitionsDefinition(PartitionsDefinition[Any]):
         return f"DynamicPartitionsDefinition({self.partition_fn!r})"
 
 
-class PartitionedConfig(Generic[T]):
+class PartitionedConfig(Frozen, Generic[T]):
     """Run config by partition: a job configured with it runs one partition at a time.
 
     Args:

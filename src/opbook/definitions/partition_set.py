@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from opbook.definitions.cron import now
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.partition import (
@@ -38,7 +39,7 @@ T = TypeVar("T")
 PartitionSelector = Callable[[ScheduleEvaluationContext, "PartitionSetDefinition[Any]"], Any]
 
 
-class PartitionSetDefinition(Generic[T]):
+class PartitionSetDefinition(Frozen, Generic[T]):
     """A job's (or pipeline's) partitions, with the run config and tags of each.
 
     Args:
