@@ -251,3 +251,10 @@ def test_partition_run_gives_the_partitions_config_and_tags():
     config, tags = regional.partition_run("eu")
     assert config == regional.partitioned_config.get_run_config("eu")
     assert tags == {"dagster/partition": "eu", "dagster/partition_set": "regional_partition_set"}
+
+
+def test_legacy_partition_fn_lists_the_partitions():
+    weekdays = PartitionSetDefinition(
+        name="weekdays", pipeline_name="p", partition_fn=lambda: ["Mon", Partition("Tue")]
+    )
+    assert [p.name for p in weekdays.partition_fn()] == ["Mon", "Tue"]
