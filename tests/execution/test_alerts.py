@@ -96,8 +96,9 @@ def test_run_failure_email_is_sent_over_ssl_with_the_runs_failure(outbox):
     assert mail["to"] == ["a@example.com"]
     assert "Subject: Dagster Run Failed: fragile" in mail["message"]
     assert "Pipeline fragile failed!" in mail["message"]
-    assert "Error: Execution of run for \"fragile\" failed. Steps failed: ['broken']." in (
-        mail["message"]
+    assert (
+        "Error: Execution of run for \"fragile\" failed. Steps failed: ['broken']."
+        in (mail["message"])
     )
 
 

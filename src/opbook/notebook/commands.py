@@ -23,10 +23,15 @@ from IPython.display import display
 from opbook.config.yaml_text import load_yaml
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
+from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.repository import RepositoryDefinition
 from opbook.definitions.schedule import ScheduleDefinition
 from opbook.definitions.sensor import SensorDefinition, build_sensor_context
-from opbook.errors import DagsterError, DagsterInvariantViolationError
+from opbook.errors import (
+    DagsterError,
+    DagsterInvariantViolationError,
+    DagsterUnknownPartitionError,
+)
 from opbook.notebook import (
     cards,
     cells,
@@ -224,10 +229,13 @@ def _partition(
         return config, None
     if config is not None or parsed.get("preset") is not None:
         raise UsageError("%opbook run: give --partition or --config/--preset, not both")
-    _partitioned(job, "%opbook run --partition")
-    partition_config, tags = _engine(
-        lambda: job.partition_run(unquote(key)), "%opbook run --partition"
-    )
+    partitioned = _partitioned(job, "%opbook run --partition").partitioned_config
+    key = unquote(key)
+    try:
+        partition_config, tags = job.partition_run(key)
+    except DagsterUnknownPartitionError:
+        keys = _engine(partitioned.get_partition_keys, "%opbook run --partition")
+        raise UsageError(f"%opbook run: {unknown_partition_message(job.name, key, keys)}") from None
     return partition_config, tags
 
 
