@@ -229,12 +229,13 @@ def _partition(
         return config, None
     if config is not None or parsed.get("preset") is not None:
         raise UsageError("%opbook run: give --partition or --config/--preset, not both")
-    partitioned = _partitioned(job, "%opbook run --partition").partitioned_config
+    _partitioned(job, "%opbook run --partition")
     key = unquote(key)
     try:
         partition_config, tags = job.partition_run(key)
     except DagsterUnknownPartitionError:
-        keys = _engine(partitioned.get_partition_keys, "%opbook run --partition")
+        set_def = job.get_partition_set_def()
+        keys = set_def.get_partition_names() if set_def is not None else []
         raise UsageError(f"%opbook run: {unknown_partition_message(job.name, key, keys)}") from None
     return partition_config, tags
 
