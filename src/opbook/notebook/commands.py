@@ -17,21 +17,23 @@ from datetime import datetime
 from typing import Any
 
 import yaml
-from IPython.core.error import UsageError
+from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.display import display
 
-from opbook.config.yaml_text import load_yaml
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.partition import unknown_partition_message
-from opbook.definitions.repository import RepositoryDefinition
-from opbook.definitions.schedule import ScheduleDefinition
-from opbook.definitions.sensor import SensorDefinition, build_sensor_context
-from opbook.errors import (
+from opbook import (
     DagsterError,
+    DagsterInstance,
     DagsterInvariantViolationError,
     DagsterUnknownPartitionError,
+    GraphDefinition,
+    PipelineDefinition,
+    PipelineRun,
+    RepositoryDefinition,
+    ScheduleDefinition,
+    SensorDefinition,
+    build_sensor_context,
 )
+from opbook.config.yaml_text import load_yaml
 from opbook.notebook import (
     cards,
     cells,
@@ -43,9 +45,8 @@ from opbook.notebook import (
     session,
     tables,
 )
+from opbook.notebook.engine_seam import unknown_partition_message
 from opbook.notebook.options import Parsed, Spec, parse, unquote
-from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
 
 HELP = """\
 opbook magics (load them with %load_ext opbook)
@@ -79,9 +80,10 @@ opbook magics (load them with %load_ext opbook)
 %opbook inputs [RUN_ID] STEP
                           the inputs STEP received in a run of this session (default: the
                           last one), bound to `inputs`: call the op by hand with op(**inputs)
-%opbook debug [RUN_ID] [STEP]
+%opbook debug [RUN_ID] [STEP] [--commands "p x;; up;; q"]
                           run a failed step (default: the first of the last failed run)
-                          again in this process under the debugger, stopped where it raised
+                          again in this process under the debugger, stopped where it raised;
+                          --commands: debugger commands to run first, separated by ;;
 %opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
 %opbook help              this text"""
 
@@ -121,7 +123,7 @@ PARTITIONS = Spec("%opbook partitions", max_positional=1)
 BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
 EXPORT = Spec("%opbook export", max_positional=1)
 INPUTS = Spec("%opbook inputs", max_positional=2)
-DEBUG = Spec("%opbook debug", max_positional=2)
+DEBUG = Spec("%opbook debug", values=frozenset({"commands"}), max_positional=2)
 
 
 def dispatch(shell: Any, line: str) -> Any:
@@ -424,7 +426,14 @@ def debug_step(shell: Any, rest: str) -> None:
         print(f"%opbook debug: step {step} ran again without an error; nothing to debug")
         return
     print(f"{type(error).__name__}: {error} (step {step} of run {result.run_id[:8]})")
-    debugging.post_mortem(error)
+    commands = debugging.split_commands(unquote(parsed.get("commands") or ""))
+    try:
+        debugging.post_mortem(error, commands)
+    except StdinNotImplementedError:
+        raise UsageError(
+            "%opbook debug: this front end cannot send what you type to the debugger; give "
+            'its commands instead, e.g. %opbook debug --commands "p numbers;; q"'
+        ) from None
 
 
 def export_module(shell: Any, rest: str) -> None:

@@ -17,9 +17,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
+from opbook import GraphDefinition, PipelineDefinition
+from opbook.notebook.engine_seam import NodeDefinition
 
 
 @dataclass

@@ -19,13 +19,12 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.display import display
 
-from opbook.definitions.input_output import Out, OutputDefinition
-from opbook.definitions.op import op as op_decorator
-from opbook.definitions.op import solid as solid_decorator
+from opbook import Out, OutputDefinition, execute_solid
+from opbook import op as op_decorator
+from opbook import solid as solid_decorator
 from opbook.notebook import cards, cells, redefine, session
 from opbook.notebook.options import Parsed, Spec, parse, split_top_level, unquote
 from opbook.notebook.session import CellRecord
-from opbook.testing import execute_solid
 
 SPEC = Spec(
     "%%op",

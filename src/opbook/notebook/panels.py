@@ -21,16 +21,24 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from opbook.api import execute_pipeline, reexecute_pipeline
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError, DagsterInvariantViolationError, ParameterCheckError
-from opbook.events import DagsterEvent
-from opbook.execution.results import PipelineExecutionResult, SolidExecutionResult
+from opbook import (
+    DagsterError,
+    DagsterEvent,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    GraphDefinition,
+    ModeDefinition,
+    PipelineDefinition,
+    PipelineExecutionResult,
+    SolidExecutionResult,
+    execute_pipeline,
+    execute_solid,
+    reexecute_pipeline,
+)
+from opbook.errors import ParameterCheckError
 from opbook.notebook import debugging, session
 from opbook.notebook.diagrams import draw
+from opbook.notebook.engine_seam import NodeDefinition
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.form import ConfigForm
 from opbook.notebook.forms.inputs import InputField, Namespace, user_namespace
@@ -43,8 +51,6 @@ from opbook.notebook.render import render
 from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.notebook.tracebacks import event_error, headline, user_traceback
-from opbook.storage.instance import DagsterInstance
-from opbook.testing import execute_solid
 
 _NO_PRESET = "(none)"
 

@@ -14,11 +14,8 @@ import copy
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from opbook.definitions.dependencies import NodeInvocation
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError
+from opbook import DagsterError, GraphDefinition, NodeInvocation, PipelineDefinition
+from opbook.notebook.engine_seam import NodeDefinition
 
 
 class Rebuilder:

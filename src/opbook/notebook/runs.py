@@ -10,20 +10,24 @@ in this session unless another one is passed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
-from opbook.api import execute_pipeline, reexecute_pipeline
-from opbook.definitions.job import PipelineDefinition
-from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
-from opbook.execution.step_status import StepStatus, step_statuses
+from opbook import (
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    InProcessExecutionResult,
+    PipelineDefinition,
+    PipelineExecutionResult,
+    execute_pipeline,
+    reexecute_pipeline,
+)
 from opbook.notebook import graphmodel, session
+from opbook.notebook.engine_seam import StepStatus, step_statuses
 from opbook.notebook.progress import LiveRun
-from opbook.storage.instance import DagsterInstance
 
 # What a run started from the notebook gives: a job's result type for a job, the pipeline
 # generation's for a pipeline (so ``output_for_node`` works on a job's run, as in Dagster).
-RunResult = InProcessExecutionResult | PipelineExecutionResult
+RunResult: TypeAlias = InProcessExecutionResult | PipelineExecutionResult
 
 
 def as_job_result(result: PipelineExecutionResult) -> RunResult:

@@ -13,23 +13,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opbook import config as cfg
-from opbook.api import node_selection
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import JobDefinition, PipelineDefinition
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.definitions.resource import ResourceDefinition
-from opbook.definitions.run_config import (
-    MANAGED_BY_ENGINE,
-    needed_resource_keys,
-    resolve_run_config,
-    run_config_schema,
-)
-from opbook.errors import (
+from opbook import (
     DagsterConfigMappingFunctionError,
     DagsterInvalidConfigError,
-    ParameterCheckError,
+    GraphDefinition,
+    JobDefinition,
+    ModeDefinition,
+    PipelineDefinition,
+    ResourceDefinition,
+)
+from opbook import config as cfg
+from opbook.errors import ParameterCheckError
+from opbook.notebook.engine_seam import (
+    MANAGED_BY_ENGINE,
+    NodeDefinition,
+    needed_resource_keys,
+    node_selection,
+    resolve_run_config,
+    run_config_schema,
 )
 
 Checker = Callable[[Any], Sequence[cfg.EvaluationError]]
