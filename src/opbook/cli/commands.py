@@ -23,6 +23,7 @@ from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
 from opbook.config import scaffold
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
+from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import run_config_schema
 from opbook.errors import DagsterUnknownPartitionError
 from opbook.execution.sensors import REPOSITORY_TAG
@@ -89,11 +90,7 @@ def _partition(
         return pipeline.partition_run(key)
     except DagsterUnknownPartitionError:
         keys = partitioned.get_partition_keys()
-        shown = ", ".join(keys[:10]) + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
-        raise CommandLineError(
-            f"--partition {key}: job {pipeline.name!r} has no such partition (partitions: "
-            f"{shown or 'none'})"
-        ) from None
+        raise CommandLineError(unknown_partition_message(pipeline.name, key, keys)) from None
 
 
 def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:

@@ -115,6 +115,12 @@ class PartitionSetDefinition(Frozen, Generic[T]):
     def partitions_def(self) -> PartitionsDefinition[Any]:
         return self._partitions_def
 
+    @property
+    def partition_fn(self) -> Callable[..., list[Partition[T]]]:
+        """(legacy) ``f(current_time=None)`` listing the partitions, as the pipeline
+        generation's partition set kept it: the same as ``get_partitions``."""
+        return self.get_partitions
+
     def get_partitions(self, current_time: datetime | None = None) -> list[Partition[T]]:
         """The partitions as of ``current_time`` (default: now, in UTC)."""
         return self._partitions_def.get_partitions(current_time)
