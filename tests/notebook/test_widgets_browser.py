@@ -184,7 +184,8 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     expect(page.locator(".opbook-run")).to_contain_text("running:")
     # each event's patch recolours one box: the slowest so far (the view is replaced at the end)
     patch_ms = page.locator(".opbook-gw").get_attribute("data-patch-max-ms")
-    assert patch_ms is not None and float(patch_ms) < 50  # target 5 ms; the bound allows for load
+    # recorded, not asserted: speed is measured in bench/, never by a test's clock
+    assert patch_ms is not None
     _record(graph_patch_max_ms=float(patch_ms))
     _shot(page, "graph_widget_live_running.png")
 
@@ -212,7 +213,7 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     _shot(page, "timeline_widget.png")
 
 
-def test_a_500_op_graph_draws_fast_and_follows_the_dark_theme(lab: Any, lab_page: Any) -> None:  # noqa: F811
+def test_a_500_op_graph_draws_and_follows_the_dark_theme(lab: Any, lab_page: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     page = lab_page
@@ -234,7 +235,6 @@ def test_a_500_op_graph_draws_fast_and_follows_the_dark_theme(lab: Any, lab_page
         graph_first_render_ms_500_ops=first_render,
         graph_draw_ms_500_ops=float(gw.get_attribute("data-render-ms")),
     )
-    assert first_render < 500
 
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).click()
