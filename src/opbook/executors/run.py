@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
+from opbook.execution.python_logs import managed_python_logs
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.executors.termination import RunTerminated, terminate_as_interrupt
@@ -140,7 +141,10 @@ class RunDriver:
                         ET.RUN_START, name, f"Started execution of {self._what()}."
                     )
                 )
-                with _collection_eased():
+                with (
+                    _collection_eased(),
+                    managed_python_logs(rc.instance.get_settings("python_logs")),
+                ):
                     events = self.events
                     for event in self.executor(rc, ResourceScope(rc)):
                         # What _record() does, written out: this loop sees every event of the run.
