@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opbook import (
     In,
     IOManagerDefinition,
+    ModeDefinition,
     Out,
+    OutputDefinition,
     RootInputManagerDefinition,
     fs_io_manager,
     io_manager,
     job,
     op,
+    pipeline,
     root_input_manager,
+    solid,
 )
 from opbook.errors import DagsterInvalidDefinitionError
 
@@ -48,8 +54,11 @@ def test_a_missing_io_manager_key_is_a_definition_error_in_dagsters_words() -> N
 
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match='Output "result" for op \'produce\' requires io_manager_key "missing", but no '
-        "resource has been provided",
+        match=re.escape(
+            "IO manager key 'missing' is required by output 'result' of op 'produce', but is not "
+            "provided. Provide a IO manager for key 'missing', or change 'missing' to one of the "
+            "provided IO manager keys: ['io_manager']."
+        ),
     ):
 
         @job
@@ -64,12 +73,33 @@ def test_a_missing_root_manager_key_is_a_definition_error_in_dagsters_words() ->
 
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match="Input 'x' for op 'consume' requires root_manager_key 'loader', but no resource",
+        match=re.escape(
+            "root input manager key 'loader' is required by unsatisfied input 'x' of op "
+            "'consume', but is not provided."
+        ),
     ):
 
         @job
         def broken():
             consume()
+
+
+def test_a_missing_io_manager_key_in_a_named_mode_names_the_mode() -> None:
+    @solid(output_defs=[OutputDefinition(io_manager_key="missing")])
+    def produce(_):
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "IO manager key 'missing' is required by output 'result' of solid 'produce', but is "
+            "not provided by mode 'test'. In mode 'test', provide a IO manager for key 'missing'"
+        ),
+    ):
+
+        @pipeline(mode_defs=[ModeDefinition("test")])
+        def broken():
+            produce()
 
 
 def test_jobs_get_the_default_io_manager() -> None:

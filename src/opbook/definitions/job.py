@@ -128,14 +128,26 @@ class PipelineDefinition:
 
     def _check_resources(self, mode: ModeDefinition) -> None:
         provided = set(mode.resource_defs)
-        check_graph_manager_keys(self.graph, mode.resource_defs)
+        check_graph_manager_keys(self.graph, mode.resource_defs, mode.name)
         for definition in self.graph.iterate_node_defs():
-            for key in sorted(_own_resource_keys(definition)):
-                if key not in provided:
+            own_keys: frozenset[str] = getattr(definition, "required_resource_keys", frozenset())
+            for key in sorted(set(own_keys) - provided):
+                raise DagsterInvalidDefinitionError(
+                    missing_resource_message(
+                        key, f"{definition.node_kind} '{definition.name}'", mode
+                    )
+                )
+        for dagster_type in _dagster_types(self.graph):
+            name = dagster_type.display_name
+            needs = [
+                (dagster_type.required_resource_keys, f"type '{name}'"),
+                (_keys_of(dagster_type.loader), f"the loader on type '{name}'"),
+                (_keys_of(dagster_type.materializer), f"the materializer on type '{name}'"),
+            ]
+            for keys, descriptor in needs:
+                for key in sorted(set(keys) - provided):
                     raise DagsterInvalidDefinitionError(
-                        missing_resource_message(
-                            key, f"{definition.node_kind} '{definition.name}'", mode
-                        )
+                        missing_resource_message(key, descriptor, mode)
                     )
         for hook in self.hook_defs | _node_hooks(self.graph):
             for key in sorted(hook.required_resource_keys - provided):
@@ -154,13 +166,14 @@ class PipelineDefinition:
         for preset in self.preset_defs:
             if preset.name in seen:
                 raise DagsterInvalidDefinitionError(
-                    f'Two presets named "{preset.name}" in pipeline "{self.name}".'
+                    f'Two PresetDefinitions seen with the name "{preset.name}" in "{self.name}". '
+                    "PresetDefinitions must have unique names."
                 )
             seen.add(preset.name)
             if preset.mode not in modes:
                 raise DagsterInvalidDefinitionError(
-                    f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
-                    f"Available modes: {sorted(modes)}."
+                    f'PresetDefinition "{preset.name}" in "{self.name}" references mode '
+                    f'"{preset.mode}" which is not defined. Available modes: {sorted(modes)}.'
                 )
 
     # -- modes and presets -----------------------------------------------------------------
@@ -370,10 +383,20 @@ class PipelineDefinition:
         return f"<{kind} {self.name!r}>"
 
 
-def _own_resource_keys(definition: Any) -> frozenset[str]:
-    if isinstance(definition, GraphDefinition):
-        return frozenset()
-    return definition.all_required_resource_keys()
+def _dagster_types(graph: GraphDefinition) -> list[Any]:
+    """The Dagster types of the inputs and outputs of the graph's ops, each once, in order."""
+    found: dict[int, Any] = {}
+    for definition in graph.iterate_node_defs():
+        if isinstance(definition, GraphDefinition):
+            continue
+        io_defs: list[Any] = [*definition.input_defs, *definition.output_defs]
+        for io_def in io_defs:
+            found.setdefault(id(io_def.dagster_type), io_def.dagster_type)
+    return list(found.values())
+
+
+def _keys_of(loader_or_materializer: Any) -> frozenset[str]:
+    return frozenset(getattr(loader_or_materializer, "required_resource_keys", ()))
 
 
 def _node_hooks(graph: GraphDefinition) -> frozenset[HookDefinition]:

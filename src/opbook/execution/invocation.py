@@ -92,9 +92,10 @@ def _context_param(definition: SolidDefinition) -> str:
 
 
 def _split_context(
-    definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+    definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str
 ) -> tuple[DirectExecutionContext | None, tuple[Any, ...], dict[str, Any]]:
-    kind, name = definition.node_kind, definition.name
+    """``name``: the node's name as invoked (its alias, if any), for messages."""
+    kind = definition.node_kind
     if not definition.compute.takes_context:
         if args and isinstance(args[0], DirectExecutionContext):
             raise DagsterInvalidInvocationError(
@@ -180,6 +181,13 @@ def _bind_inputs(
             f"Too many input arguments were provided for {kind} '{label}'. {suggestion}"
         )
     values = dict(zip(_positional_names(definition), args, strict=False))
+    for input_def in definition.input_defs:
+        given = input_def.name in values or input_def.name in kwargs
+        if not (input_def.is_nothing or given or input_def.default_value is not NO_VALUE):
+            raise DagsterInvalidInvocationError(
+                f'No value provided for required input "{input_def.name}".'
+                f" ({kind.capitalize()} '{label}' was invoked without it.)"
+            )
     for key, value in kwargs.items():
         if key not in data_inputs:
             raise DagsterInvalidInvocationError(
@@ -191,13 +199,8 @@ def _bind_inputs(
             )
         values[key] = value
     for input_def in definition.input_defs:
-        if input_def.is_nothing or input_def.name in values:
-            continue
-        if input_def.default_value is NO_VALUE:
-            raise DagsterInvalidInvocationError(
-                f"No value provided for required input \"{input_def.name}\" of {kind} '{label}'."
-            )
-        values[input_def.name] = input_def.default_value
+        if not (input_def.is_nothing or input_def.name in values):
+            values[input_def.name] = input_def.default_value
     return values
 
 
@@ -353,7 +356,7 @@ def invoke(
             "function outside of a composition. Run it with execute_in_process(), or call it "
             "inside a @graph/@job body."
         )
-    given, args, kwargs = _split_context(definition, args, kwargs)
+    given, args, kwargs = _split_context(definition, args, kwargs, alias or definition.name)
     _check_requirements(definition, given)
     context = (given or build_op_context()).bind(definition, alias)
     values = _bind_inputs(definition, context, args, kwargs)
@@ -382,7 +385,8 @@ def _single_context_argument(
     if not args and not kwargs:
         raise DagsterInvalidInvocationError(
             f"{what.capitalize()} initialization function has context argument, but no context "
-            "was provided when invoking."
+            + ("argument " if what == "logger" else "")
+            + "was provided when invoking."
         )
     if len(args) + len(kwargs) > 1:
         raise DagsterInvalidInvocationError(
@@ -405,12 +409,17 @@ def _resource_context(definition: ResourceDefinition, given: Any) -> InitResourc
             "A resource is initialised with an InitResourceContext "
             f"(build_init_resource_context()), got {given!r}."
         )
+    if given is None and definition.required_resource_keys:
+        raise DagsterInvalidInvocationError(
+            "Resource has required resources, but no context was provided. Use the "
+            "`build_init_resource_context` function to construct a context with the required "
+            "resources."
+        )
     for key in sorted(definition.required_resource_keys):
-        if given is None or key not in given.resources:
+        if given is not None and key not in given.resources:
             raise DagsterInvalidInvocationError(
-                f'Resource requires resource "{key}", but no value was provided for it. Use the '
-                "`build_init_resource_context` function to construct a context with the required "
-                "resources."
+                f'Resource requires resource "{key}", but no resource with that key was found on '
+                "the context."
             )
     raw = given.resource_config if given is not None else None
     field = definition.config_field
