@@ -32,6 +32,7 @@ from opbook import (
     event_list_hook,
     execute_pipeline,
     failure_hook,
+    graph,
     hardcoded_resource,
     job,
     lambda_solid,
@@ -211,19 +212,64 @@ class Opaque:
     """A class with no loader: run config cannot supply it."""
 
 
+DEFAULT_OPAQUE = Opaque()
+
+
 def test_unconnected_input_without_loader_cannot_run() -> None:
     @op
     def takes_opaque(value: Opaque):
         return value
 
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "Input 'value' in op 'takes_opaque' is not connected to the output of a previous node "
+            "and can not be loaded from configuration, making it impossible to execute. Possible "
+            "solutions are:\n  * add a dagster_type_loader for the type 'Opaque'\n"
+            "  * connect 'value' to the output of another node\n"
+        ),
+    ):
+
+        @job
+        def lonely():
+            takes_opaque()
+
+
+def test_unconnected_input_inside_a_graph_is_checked_through_the_graphs_inputs() -> None:
+    @op
+    def takes_opaque(value: Opaque):
+        return value
+
+    @graph
+    def inner(value):
+        takes_opaque(value)
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="Input 'value' in op 'inner.takes_opaque'"):
+
+        @job
+        def lonely():
+            inner()
+
+
+def test_unconnected_input_with_a_default_value_or_fed_through_a_graph_is_fine() -> None:
+    @op
+    def emits() -> Opaque:
+        return Opaque()
+
+    @op
+    def takes_opaque(value: Opaque = DEFAULT_OPAQUE):
+        return value
+
+    @graph
+    def inner(value):
+        takes_opaque(value)
+
     @job
-    def lonely():
+    def fed():
+        inner(emits())
         takes_opaque()
 
-    with pytest.raises(
-        DagsterInvalidDefinitionError, match='Input "value" in op "takes_opaque" is not connected'
-    ):
-        lonely.execute_in_process()
+    assert fed.execute_in_process().success
 
 
 def test_bad_config_schema_of_a_resource() -> None:

@@ -22,6 +22,7 @@ from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
+from opbook.definitions.input_output import NO_VALUE
 from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
@@ -102,6 +103,7 @@ class PipelineDefinition:
         self._check_modes()
         self._check_presets()
         self._check_unique_node_definitions()
+        _check_inputs_can_be_loaded(self.graph, frozenset())
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -381,6 +383,49 @@ class PipelineDefinition:
     def __repr__(self) -> str:
         kind = "JobDefinition" if self.is_job else "PipelineDefinition"
         return f"<{kind} {self.name!r}>"
+
+
+def _check_inputs_can_be_loaded(
+    graph: GraphDefinition, fed: frozenset[str], prefix: str = ""
+) -> None:
+    """Raise Dagster's definition error for an op input that nothing can give a value: not
+    connected (here, or through the graph inputs ``fed`` from outside), without a default
+    value, a root input manager or a loader for its type."""
+    mapped = {(m.node_name, m.input_name): m.graph_input_name for m in graph.input_mappings}
+    for node in graph.nodes:
+        connected: set[str] = set()
+        for input_def in node.definition.input_defs:
+            sources = graph.wiring.get((node.name, input_def.name))
+            outer = mapped.get((node.name, input_def.name))
+            if (
+                (sources is not None and (sources.is_fan_in or not sources.sources))
+                or (
+                    sources is not None
+                    and any(u.node_name or u.output_name in fed for u in sources.sources)
+                )
+                or (outer is not None and outer in fed)
+            ):
+                connected.add(input_def.name)
+            elif not (
+                isinstance(node.definition, GraphDefinition)
+                or input_def.is_nothing
+                or input_def.root_manager_key
+                or input_def.default_value is not NO_VALUE
+                or input_def.dagster_type.loader is not None
+            ):
+                raise DagsterInvalidDefinitionError(
+                    f"Input '{input_def.name}' in {node.definition.node_kind} "
+                    f"'{prefix}{node.name}' is not "
+                    "connected to the output of a previous node and can not be loaded from "
+                    "configuration, making it impossible to execute. Possible solutions are:\n"
+                    "  * add a dagster_type_loader for the type "
+                    f"'{input_def.dagster_type.display_name}'\n"
+                    f"  * connect '{input_def.name}' to the output of another node\n"
+                )
+        if isinstance(node.definition, GraphDefinition):
+            _check_inputs_can_be_loaded(
+                node.definition, frozenset(connected), f"{prefix}{node.name}."
+            )
 
 
 def _dagster_types(graph: GraphDefinition) -> list[Any]:
