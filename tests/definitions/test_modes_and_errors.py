@@ -244,7 +244,9 @@ def test_unconnected_input_inside_a_graph_is_checked_through_the_graphs_inputs()
     def inner(value):
         takes_opaque(value)
 
-    with pytest.raises(DagsterInvalidDefinitionError, match="Input 'value' in op 'inner.takes_opaque'"):
+    with pytest.raises(
+        DagsterInvalidDefinitionError, match=re.escape("Input 'value' in op 'inner.takes_opaque'")
+    ):
 
         @job
         def lonely():

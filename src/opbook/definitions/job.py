@@ -17,6 +17,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from opbook.definitions.dagster_type import DagsterTypeKind
 from opbook.definitions.derived import share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
@@ -139,7 +140,9 @@ class PipelineDefinition:
                         key, f"{definition.node_kind} '{definition.name}'", mode
                     )
                 )
-        for dagster_type in _dagster_types(self.graph):
+        types = _dagster_types(self.graph)
+        _check_unique_type_names(types)
+        for dagster_type in types:
             name = dagster_type.display_name
             needs = [
                 (dagster_type.required_resource_keys, f"type '{name}'"),
@@ -438,6 +441,24 @@ def _dagster_types(graph: GraphDefinition) -> list[Any]:
         for io_def in io_defs:
             found.setdefault(id(io_def.dagster_type), io_def.dagster_type)
     return list(found.values())
+
+
+def _check_unique_type_names(types: list[Any]) -> None:
+    """Two different Dagster types of one name in a pipeline are an error, as in Dagster (types
+    inferred from a type hint, and containers such as ``List[Int]``, are not named by users)."""
+    seen: dict[str, Any] = {}
+    for dagster_type in types:
+        if dagster_type.key.startswith("_TypeHintInferred") or dagster_type.kind not in (
+            DagsterTypeKind.REGULAR,
+            DagsterTypeKind.SCALAR,
+        ):
+            continue
+        other = seen.setdefault(dagster_type.name, dagster_type)
+        if other is not dagster_type:
+            raise DagsterInvalidDefinitionError(
+                f'You have created two dagster types with the same name "{dagster_type.name}". '
+                "Dagster types have must have unique names."
+            )
 
 
 def _keys_of(loader_or_materializer: Any) -> frozenset[str]:
