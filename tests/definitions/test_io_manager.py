@@ -8,6 +8,7 @@ import pytest
 
 from opbook import (
     In,
+    InputDefinition,
     IOManagerDefinition,
     ModeDefinition,
     Out,
@@ -21,7 +22,7 @@ from opbook import (
     root_input_manager,
     solid,
 )
-from opbook.errors import DagsterInvalidDefinitionError
+from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidSubsetError
 
 
 def test_io_manager_decorator_keeps_its_schemas_and_version() -> None:
@@ -112,3 +113,42 @@ def test_jobs_get_the_default_io_manager() -> None:
         one()
 
     assert "io_manager" in plain.resource_defs
+
+
+def test_a_connected_input_does_not_need_its_root_manager() -> None:
+    @op
+    def start() -> int:
+        return 4
+
+    @op(ins={"x": In(root_manager_key="loader")})
+    def end(x):
+        return x
+
+    @job
+    def connected():
+        end(start())
+
+    assert connected.execute_in_process().output_for_node("end") == 4
+
+
+def test_a_subset_leaving_an_input_to_a_missing_root_manager_is_refused() -> None:
+    @solid
+    def start(_):
+        return 4
+
+    @solid(input_defs=[InputDefinition("x", root_manager_key="root_in")])
+    def end(_, x):
+        return x
+
+    @pipeline
+    def valid():
+        end(start())
+
+    with pytest.raises(
+        DagsterInvalidSubsetError,
+        match=re.escape(
+            "The attempted subset ['end'] for pipeline valid results in an invalid pipeline: "
+            "root input manager key 'root_in' is required by unsatisfied input 'x' of solid 'end'"
+        ),
+    ):
+        valid.get_pipeline_subset_def({"end"})

@@ -466,7 +466,7 @@ def check_graph_manager_keys(graph: Any, resource_defs: Any, mode_name: str = "d
             )
 
 
-def _missing_manager_message(
+def missing_manager_message(
     manager: str, key: str, descriptor: str, mode_name: str, provided: Iterable[str]
 ) -> str:
     """Dagster 0.13's message for a manager key (``manager``: ``IO manager`` or ``root input
@@ -492,8 +492,9 @@ def check_manager_keys(
     resource_defs: Any,
     mode_name: str = "default",
 ) -> None:
-    """Raise Dagster's definition error for an output or input whose manager key names no
-    resource of the mode, or a resource that is not a manager of the right kind."""
+    """Raise Dagster's definition error for an output whose IO manager key names no resource
+    of the mode, or an output or input whose key names a resource that is not a manager of the
+    right kind (a missing root input manager matters only for an unconnected input)."""
     where = f"{node_kind} '{node_name}'"
     for output_def in definition.output_defs:
         key = output_def.io_manager_key
@@ -504,7 +505,7 @@ def check_manager_keys(
                 k for k, v in resource_defs.items() if isinstance(v, IOManagerDefinition)
             ]
             raise DagsterInvalidDefinitionError(
-                _missing_manager_message(
+                missing_manager_message(
                     "IO manager",
                     key,
                     f"output '{output_def.name}' of {where}",
@@ -522,18 +523,7 @@ def check_manager_keys(
         if key is None:
             continue
         if key not in resource_defs:
-            root_managers = [
-                k for k, v in resource_defs.items() if isinstance(v, _ManagerDefinition)
-            ]
-            raise DagsterInvalidDefinitionError(
-                _missing_manager_message(
-                    "root input manager",
-                    key,
-                    f"unsatisfied input '{input_def.name}' of {where}",
-                    mode_name,
-                    root_managers,
-                )
-            )
+            continue  # needed only by an unconnected input: checked with the graph (job.py)
         if not isinstance(resource_defs[key], _ManagerDefinition):
             raise DagsterInvalidDefinitionError(
                 f"Input '{input_def.name}' for {where} requires root_manager_key '{key}', but the "

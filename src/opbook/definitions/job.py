@@ -24,14 +24,24 @@ from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
 from opbook.definitions.input_output import NO_VALUE
-from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
+from opbook.definitions.io_manager import (
+    RootInputManagerDefinition,
+    check_graph_manager_keys,
+    missing_manager_message,
+    with_default_io_manager,
+)
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
 from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
-from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from opbook.errors import (
+    CheckError,
+    DagsterInvalidDefinitionError,
+    DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
+)
 
 
 def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) -> str:
@@ -104,7 +114,6 @@ class PipelineDefinition:
         self._check_modes()
         self._check_presets()
         self._check_unique_node_definitions()
-        _check_inputs_can_be_loaded(self.graph, frozenset())
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -132,6 +141,7 @@ class PipelineDefinition:
     def _check_resources(self, mode: ModeDefinition) -> None:
         provided = set(mode.resource_defs)
         check_graph_manager_keys(self.graph, mode.resource_defs, mode.name)
+        _check_inputs_can_be_loaded(self.graph, frozenset(), mode)
         for definition in self.graph.iterate_node_defs():
             own_keys: frozenset[str] = getattr(definition, "required_resource_keys", frozenset())
             for key in sorted(set(own_keys) - provided):
@@ -283,6 +293,16 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
+        left_out = frozenset(self.graph.node_dict) - selected
+        for mode in self.mode_definitions:
+            try:
+                _check_inputs_can_be_loaded(self.graph, frozenset(), mode, left_out=left_out)
+            except DagsterInvalidDefinitionError as exc:
+                names = ", ".join(f"'{name}'" for name in sorted(selected))
+                raise DagsterInvalidSubsetError(
+                    f"The attempted subset [{names}] for {self.target_type} {self.name} results "
+                    f"in an invalid {self.target_type}: {exc}"
+                ) from exc
         subset = copy.copy(self)
         share_memo_tables(subset, self)
         subset.solids_to_execute = selected
@@ -389,30 +409,37 @@ class PipelineDefinition:
 
 
 def _check_inputs_can_be_loaded(
-    graph: GraphDefinition, fed: frozenset[str], prefix: str = ""
+    graph: GraphDefinition,
+    fed: frozenset[str],
+    mode: ModeDefinition,
+    prefix: str = "",
+    left_out: frozenset[str] = frozenset(),
 ) -> None:
     """Raise Dagster's definition error for an op input that nothing can give a value: not
-    connected (here, or through the graph inputs ``fed`` from outside), without a default
-    value, a root input manager or a loader for its type."""
+    connected (here, or through the graph inputs ``fed`` from outside), and without a default
+    value or a loader for its type, or whose root input manager ``mode`` lacks.  ``left_out``:
+    top-level nodes that a subset does not run (their outputs feed nothing)."""
     mapped = {(m.node_name, m.input_name): m.graph_input_name for m in graph.input_mappings}
     for node in graph.nodes:
+        if node.name in left_out:
+            continue
         connected: set[str] = set()
         for input_def in node.definition.input_defs:
             sources = graph.wiring.get((node.name, input_def.name))
             outer = mapped.get((node.name, input_def.name))
+            listed = [] if sources is None else list(sources.sources)
             if (
-                (sources is not None and (sources.is_fan_in or not sources.sources))
-                or (
-                    sources is not None
-                    and any(u.node_name or u.output_name in fed for u in sources.sources)
-                )
+                (sources is not None and sources.is_fan_in and not listed)
+                or any(u.node_name and u.node_name not in left_out for u in listed)
+                or any(not u.node_name and u.output_name in fed for u in listed)
                 or (outer is not None and outer in fed)
             ):
                 connected.add(input_def.name)
+            elif input_def.root_manager_key:
+                _check_root_manager(input_def, f"{prefix}{node.name}", node, mode)
             elif not (
                 isinstance(node.definition, GraphDefinition)
                 or input_def.is_nothing
-                or input_def.root_manager_key
                 or input_def.default_value is not NO_VALUE
                 or input_def.dagster_type.loader is not None
             ):
@@ -427,8 +454,27 @@ def _check_inputs_can_be_loaded(
                 )
         if isinstance(node.definition, GraphDefinition):
             _check_inputs_can_be_loaded(
-                node.definition, frozenset(connected), f"{prefix}{node.name}."
+                node.definition, frozenset(connected), mode, f"{prefix}{node.name}."
             )
+
+
+def _check_root_manager(input_def: Any, path: str, node: Any, mode: ModeDefinition) -> None:
+    """An unconnected input with a root manager key needs that manager in the mode."""
+    key = input_def.root_manager_key
+    if key in mode.resource_defs:
+        return
+    root_managers = [
+        k for k, v in mode.resource_defs.items() if isinstance(v, RootInputManagerDefinition)
+    ]
+    raise DagsterInvalidDefinitionError(
+        missing_manager_message(
+            "root input manager",
+            key,
+            f"unsatisfied input '{input_def.name}' of {node.definition.node_kind} '{path}'",
+            mode.name,
+            root_managers,
+        )
+    )
 
 
 def _dagster_types(graph: GraphDefinition) -> list[Any]:
