@@ -147,6 +147,7 @@ def resource(
         return resource()(config_schema)
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
+        _check_extra_params(fn)
         definition = ResourceDefinition(
             fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version
         )
@@ -154,6 +155,18 @@ def resource(
         return definition
 
     return wrap
+
+
+def _check_extra_params(fn: Callable[..., Any]) -> None:
+    """A resource function takes the init context, and nothing else that has no default."""
+    extras = list(inspect.signature(fn).parameters.values())[1:]
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    required = [p.name for p in extras if p.default is p.empty and p.kind not in variadic]
+    if required:
+        raise DagsterInvalidDefinitionError(
+            f"@resource decorated function '{fn.__name__}' expects only a single positional "
+            f"required argument. Got required extra params {', '.join(required)}"
+        )
 
 
 def _config_values(init_context: Any) -> Any:
