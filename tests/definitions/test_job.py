@@ -115,3 +115,26 @@ def test_one_dagster_type_used_twice_in_a_pipeline_is_fine() -> None:
         passes_on(emit())
 
     assert one_foo.name == "one_foo"
+
+
+def test_a_subset_cannot_be_subset_again() -> None:
+    from opbook import DagsterInvariantViolationError
+
+    @lambda_solid
+    def return_one():
+        return 1
+
+    @lambda_solid
+    def add_one(num):
+        return num + 1
+
+    @pipeline
+    def two_chains():
+        add_one.alias("add_one_a")(return_one.alias("return_one_a")())
+        add_one.alias("add_one_b")(return_one.alias("return_one_b")())
+
+    subset = two_chains.get_pipeline_subset_def({"add_one_a", "return_one_a"})
+    with pytest.raises(
+        DagsterInvariantViolationError, match=r"Pipeline subsets may not be subset again\."
+    ):
+        subset.get_pipeline_subset_def({"add_one_a"})

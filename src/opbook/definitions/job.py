@@ -285,6 +285,8 @@ class PipelineDefinition:
         self, solids_to_execute: Iterable[str] | None
     ) -> PipelineDefinition:
         """This pipeline, marked to run only the given top-level solids."""
+        if self.solids_to_execute is not None:
+            raise DagsterInvariantViolationError("Pipeline subsets may not be subset again.")
         if solids_to_execute is None:
             return self
         selected = frozenset(solids_to_execute)
