@@ -629,3 +629,52 @@ def test_logger_invoked_without_its_context_says_so():
         ),
     ):
         my_logger()
+
+
+# -- dynamic outputs ---------------------------------------------------------------------------
+
+
+def test_an_op_yielding_dynamic_outputs_gives_them_back_when_invoked():
+    @op(out={"items": dagster.DynamicOut(int), "total": dagster.Out(int)})
+    def split():
+        yield dagster.DynamicOutput(1, mapping_key="one", output_name="items")
+        yield dagster.DynamicOutput(2, mapping_key="two", output_name="items")
+        yield dagster.Output(3, output_name="total")
+
+    one, two, total = split()
+    assert (one.mapping_key, one.value, two.mapping_key, two.value) == ("one", 1, "two", 2)
+    assert total.value == 3
+
+
+def test_a_returned_dynamic_output_is_refused_when_invoked():
+    @op(out=dagster.DynamicOut())
+    def returns_one():
+        return dagster.DynamicOutput(1, mapping_key="one")
+
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape(
+            "Error in op 'returns_one': Attempted to return a DynamicOutput from op. DynamicOuts "
+            "are only supported using yield syntax."
+        ),
+    ):
+        returns_one()
+
+
+def test_a_dynamic_output_for_a_plain_output_is_refused_when_invoked():
+    @op
+    def not_dynamic():
+        yield dagster.DynamicOutput(1, mapping_key="one")
+
+    with pytest.raises(DagsterInvariantViolationError, match="which is not a dynamic output"):
+        list(not_dynamic())
+
+
+def test_a_repeated_mapping_key_is_refused_when_invoked():
+    @op(out=dagster.DynamicOut())
+    def repeats():
+        yield dagster.DynamicOutput(1, mapping_key="one")
+        yield dagster.DynamicOutput(2, mapping_key="one")
+
+    with pytest.raises(DagsterInvariantViolationError, match="mapping_key 'one' multiple times"):
+        list(repeats())

@@ -39,6 +39,7 @@ from opbook.definitions.op import SolidDefinition
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.user_events import (
     AssetMaterialization,
+    DynamicOutput,
     ExpectationResult,
     Output,
     TypeCheck,
@@ -231,8 +232,9 @@ class _OutputChecker:
         self.context = context
         self.kind = definition.node_kind
         self.seen: set[str] = set()
+        self.mapping_keys: dict[str, set[str]] = {}
 
-    def _output_def(self, output: Output, verb: str) -> Any:
+    def _output_def(self, output: Output | DynamicOutput, verb: str) -> Any:
         if not self.definition.has_output(output.output_name):
             names = [o.name for o in self.definition.output_defs]
             raise DagsterInvariantViolationError(
@@ -249,6 +251,8 @@ class _OutputChecker:
     def yielded(self, item: Any) -> Any:
         if isinstance(item, _EVENTS):
             return item
+        if isinstance(item, DynamicOutput):
+            return self._yielded_dynamic(item)
         if not isinstance(item, Output):
             raise DagsterInvariantViolationError(
                 f"When yielding outputs from a {self.kind} generator, they should be wrapped in an "
@@ -262,6 +266,25 @@ class _OutputChecker:
                 f"'{output_def.name}' multiple times."
             )
         self.check_value(output_def, item)
+        return item
+
+    def _yielded_dynamic(self, item: DynamicOutput) -> DynamicOutput:
+        output_def = self._output_def(item, "yielded")
+        if not output_def.is_dynamic:
+            raise DagsterInvariantViolationError(
+                f"Invocation of {self.kind} '{self.context.alias}' yielded a DynamicOutput for "
+                f"output '{output_def.name}', which is not a dynamic output (DynamicOut)."
+            )
+        keys = self.mapping_keys.setdefault(output_def.name, set())
+        if item.mapping_key in keys:
+            raise DagsterInvariantViolationError(
+                f"Invocation of {self.kind} '{self.context.alias}' yielded a DynamicOutput with "
+                f"mapping_key '{item.mapping_key}' multiple times for output "
+                f"'{output_def.name}'."
+            )
+        keys.add(item.mapping_key)
+        _type_check(self.context, "output", output_def.name, output_def.dagster_type, item.value)
+        self.seen.add(output_def.name)
         return item
 
     def finished(self) -> None:
@@ -284,6 +307,12 @@ class _OutputChecker:
                 f"Error in {self.kind} '{self.context.alias}': If you are returning an "
                 f"AssetMaterialization or an ExpectationResult from {self.kind} you must yield "
                 "them to avoid ambiguity with an implied result from returning a value."
+            )
+        if isinstance(result, DynamicOutput):
+            raise DagsterInvariantViolationError(
+                f"Error in {self.kind} '{self.context.alias}': Attempted to return a "
+                f"DynamicOutput from {self.kind}. DynamicOuts are only supported using yield "
+                "syntax."
             )
         if isinstance(result, Output):
             self.check_value(self._output_def(result, "returned"), result)
