@@ -6,9 +6,10 @@ in which case the code after the ``yield`` runs as teardown when the run ends.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 from opbook import config as cfg
 from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
@@ -167,6 +168,22 @@ def _check_extra_params(fn: Callable[..., Any]) -> None:
             f"@resource decorated function '{fn.__name__}' expects only a single positional "
             f"required argument. Got required extra params {', '.join(required)}"
         )
+
+
+def teardown_generator(definition: ResourceDefinition, made: Any) -> Iterator[Any] | None:
+    """What a resource function returned, as a generator whose first item is the resource and
+    whose end is its teardown; None for a plain value.  A generator function's generator is
+    used as is; a context manager from ``@contextmanager`` (as Dagster accepts) is entered."""
+    if definition.is_generator:
+        return cast(Iterator[Any], made)
+    if isinstance(made, contextlib.ContextDecorator) and hasattr(made, "__enter__"):
+        return _entered(made)
+    return None
+
+
+def _entered(manager: Any) -> Iterator[Any]:
+    with manager as value:
+        yield value
 
 
 def _config_values(init_context: Any) -> Any:
