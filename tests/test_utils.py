@@ -59,3 +59,13 @@ def test_merge_dicts_wants_two_dicts_or_more() -> None:
 def test_merge_dicts_names_an_argument_that_is_not_a_dict() -> None:
     with pytest.raises(CheckError, match="Argument 1 of merge_dicts is not a dict"):
         merge_dicts({"a": 1}, ["b"])  # type: ignore[arg-type]
+
+
+def test_dagster_utils_paths_reach_the_email_sensors_and_partition_helpers():
+    import opbook
+    from opbook.utils import make_email_on_pipeline_failure_sensor
+    from opbook.utils.partitions import DEFAULT_DATE_FORMAT, date_partition_range
+
+    assert make_email_on_pipeline_failure_sensor is opbook.make_email_on_pipeline_failure_sensor
+    assert date_partition_range is opbook.date_partition_range
+    assert DEFAULT_DATE_FORMAT == "%Y-%m-%d"
