@@ -52,8 +52,9 @@ def test_cells_tagged_skip_are_left_out_and_op_run_does_not_run(cli, files, numb
         """,
     ]
     files.notebook("nb.ipynb", cells)
+    files.write("factor.yaml", "ops: {scale: {config: {factor: 2}}}")
 
-    ran = cli("run", "nb.ipynb", "-j", "numbers", "--show-config")
+    ran = cli("run", "nb.ipynb", "-j", "numbers", "-c", "factor.yaml", "--show-config")
 
     assert ran.code == 0, ran.err
     assert not marker.exists()
@@ -155,3 +156,20 @@ def test_a_notebook_imports_modules_beside_it_as_in_jupyter(cli, files):
 
     assert ran.code == 0, ran.err
     assert "of job sevens: SUCCESS" in ran.out
+
+
+def test_a_notebook_runs_in_its_folder_as_in_jupyter(cli, files, workdir):
+    (workdir / "analysis").mkdir()
+    files.write("analysis/factor.txt", "7\n")
+    cells = [
+        "import opbook\nFACTOR = int(open('factor.txt').read())",
+        "%%op\ndef scaled() -> int:\n    return FACTOR * int(open('factor.txt').read())\n",
+        "%%job scaling\nscaled()\n",
+    ]
+    files.notebook("analysis/nb.ipynb", cells)
+
+    ran = cli("run", "analysis/nb.ipynb")
+
+    assert ran.code == 0, ran.err
+    assert "of job scaling: SUCCESS" in ran.out
+    assert Path.cwd() == workdir  # and the command's own folder is given back

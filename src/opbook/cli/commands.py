@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.api import execute_pipeline, node_selection, reexecute_pipeline, validate_run_config
 from opbook.cli import output, runconfig, targets
 from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
 from opbook.config import scaffold
+from opbook.definitions.io_manager import mem_io_manager
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.run_config import run_config_schema
@@ -111,7 +112,7 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
         base = {} if files else dict(pipeline.default_run_config or {})
     config = deep_merge(base, files)
     if args.executor:
-        config = runconfig.with_executor(pipeline, mode, config, args.executor)
+        pipeline, mode, config = runconfig.with_executor(pipeline, mode, config, args.executor)
     config = runconfig.with_default_storage(mode, config)
     selection = [args.select] if args.select else None
     if selection is None and preset is not None and preset.solid_selection:
@@ -123,19 +124,59 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     return RunPlan(pipeline, mode, config, selection, tags)
 
 
-def _report(progress: output.Progress, run_id: str, success: bool, args: argparse.Namespace) -> int:
+def _kept_in_memory(mode: ModeDefinition, config: dict[str, Any]) -> str | None:
+    """What keeps a run's outputs in memory only, so that no later command can load them
+    (``io_manager: mem_io_manager``, ``intermediate_storage: in_memory``), or None."""
+    if mode.resource_defs.get("io_manager") is mem_io_manager:
+        return "its io_manager is mem_io_manager"
+    if "io_manager" not in mode.resource_defs:
+        storage = config.get("intermediate_storage") or config.get("storage") or {}
+        if isinstance(storage, dict) and "in_memory" in storage:
+            return "its run config chose intermediate_storage: in_memory"
+    return None
+
+
+def _reexecution_hint(
+    run_id: str, mode: ModeDefinition, config: dict[str, Any], args: argparse.Namespace
+) -> str:
+    """The command that re-executes a failed run from its failure, or why there is none."""
+    in_memory = _kept_in_memory(mode, config)
+    if in_memory is not None:
+        return (
+            f"This run cannot be re-executed from its failure: {in_memory}, so the outputs of "
+            "its steps are gone; run it again once fixed"
+        )
+    instance = f" --instance {args.instance}" if args.instance else ""
+    return f"Re-execute from the failure: opbook reexecute {run_id} --from-failure{instance}"
+
+
+def _report(progress: output.Progress, run_id: str, success: bool, hint: str) -> int:
     print(output.step_table(progress))
     print(output.run_line(progress, run_id, success))
     if success:
         return 0
     for line in output.failure_details(progress.events):
         print(line, file=sys.stderr)
-    instance = f" --instance {args.instance}" if args.instance else ""
-    print(
-        f"Re-execute from the failure: opbook reexecute {run_id} --from-failure{instance}",
-        file=sys.stderr,
-    )
+    print(hint, file=sys.stderr)
     return RUN_FAILED
+
+
+def _validate(plan: RunPlan) -> None:
+    """Check ``plan``'s run config as a run would (of the selected ops only, with a
+    selection) and say so on stderr.
+
+    Raises:
+        DagsterInvalidConfigError: listing every problem with its path.
+    """
+    pipeline = plan.pipeline
+    if plan.selection:
+        base = pipeline.parent_pipeline_def or pipeline
+        argument = "op_selection" if pipeline.is_job else "solid_selection"
+        pipeline = base.get_pipeline_subset_def(node_selection(base, plan.selection, argument))
+    validate_run_config(pipeline, plan.run_config, plan.mode.name)
+    print(
+        f"opbook: the run config above is valid for {pipeline.describe_target()}", file=sys.stderr
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -145,23 +186,26 @@ def run(args: argparse.Namespace) -> int:
     if args.show_config:
         safe = runconfig.masked(plan.pipeline, plan.mode, plan.run_config)
         print(runconfig.to_yaml(safe), end="")
+        _validate(plan)
         return 0
     with open_instance(args.instance) as instance:
         progress = output.Progress(plan.pipeline, instance)
         try:
-            result = execute_pipeline(
-                plan.pipeline,
-                plan.run_config,
-                mode=plan.mode.name,
-                tags=plan.tags,
-                solid_selection=plan.selection,
-                instance=instance,
-                raise_on_error=False,
-                progress=progress,
-            )
+            with targets.working_in(target):
+                result = execute_pipeline(
+                    plan.pipeline,
+                    plan.run_config,
+                    mode=plan.mode.name,
+                    tags=plan.tags,
+                    solid_selection=plan.selection,
+                    instance=instance,
+                    raise_on_error=False,
+                    progress=progress,
+                )
         finally:
             progress.close()
-    return _report(progress, result.run_id, result.success, args)
+    hint = _reexecution_hint(result.run_id, plan.mode, plan.run_config, args)
+    return _report(progress, result.run_id, result.success, hint)
 
 
 def find_run(instance: DagsterInstance, text: str) -> PipelineRun:
@@ -192,7 +236,10 @@ def _reexecution_target(args: argparse.Namespace, parent: PipelineRun) -> target
 
 def _reexecution_config(
     args: argparse.Namespace, parent: PipelineRun, pipeline: PipelineDefinition
-) -> dict[str, Any]:
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """The job to re-execute and its run config: the parent's, or ``-c``'s; on the executor
+    ``--executor`` names, else on the one the parent ran on (added again if the job does not
+    offer it)."""
     if args.config:
         config = runconfig.read_files(args.config)
     elif runconfig.has_mask(parent.run_config):
@@ -203,9 +250,10 @@ def _reexecution_config(
     else:
         config = dict(parent.run_config)
     mode = pipeline.get_mode_definition(parent.mode)
-    if args.executor:
-        config = runconfig.with_executor(pipeline, mode, config, args.executor)
-    return runconfig.with_default_storage(mode, config)
+    executor = args.executor or runconfig.added_executor(mode, config)
+    if executor:
+        pipeline, mode, config = runconfig.with_executor(pipeline, mode, config, executor)
+    return pipeline, runconfig.with_default_storage(mode, config)
 
 
 def reexecute(args: argparse.Namespace) -> int:
@@ -222,24 +270,27 @@ def _reexecute(args: argparse.Namespace, instance: DagsterInstance) -> int:
         raise CommandLineError(
             f"run {parent.run_id} is a run of {parent.pipeline_name!r}, not of {pipeline.name!r}"
         )
-    config = _reexecution_config(args, parent, pipeline)
+    pipeline, config = _reexecution_config(args, parent, pipeline)
     progress = output.Progress(pipeline, instance)
     try:
-        result = reexecute_pipeline(
-            pipeline,
-            parent.run_id,
-            run_config=config,
-            step_selection=[args.select] if args.select else None,
-            mode=parent.mode,
-            tags={TARGET_TAG: target.location},
-            instance=instance,
-            raise_on_error=False,
-            from_failure=args.from_failure,
-            progress=progress,
-        )
+        with targets.working_in(target):
+            result = reexecute_pipeline(
+                pipeline,
+                parent.run_id,
+                run_config=config,
+                step_selection=[args.select] if args.select else None,
+                mode=parent.mode,
+                tags={TARGET_TAG: target.location},
+                instance=instance,
+                raise_on_error=False,
+                from_failure=args.from_failure,
+                progress=progress,
+            )
     finally:
         progress.close()
-    return _report(progress, result.run_id, result.success, args)
+    mode = pipeline.get_mode_definition(parent.mode)
+    hint = _reexecution_hint(result.run_id, mode, config, args)
+    return _report(progress, result.run_id, result.success, hint)
 
 
 def runs(args: argparse.Namespace) -> int:
