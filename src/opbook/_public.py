@@ -89,6 +89,7 @@ from opbook.definitions.io_manager import (
     InMemoryIOManager,
     IOManager,
     IOManagerDefinition,
+    MemoizableIOManager,
     PickledObjectFilesystemIOManager,
     RootInputManager,
     RootInputManagerDefinition,
@@ -207,6 +208,11 @@ from opbook.definitions.user_events import (
     RetryRequested,
     TypeCheck,
 )
+from opbook.definitions.version_strategy import (
+    MEMOIZED_RUN_TAG,
+    SourceHashVersionStrategy,
+    VersionStrategy,
+)
 from opbook.errors import (
     DagsterConfigMappingFunctionError,
     DagsterError,
@@ -311,6 +317,7 @@ def unload_ipython_extension(ipython: object) -> None:
 
 
 __all__ = [
+    "MEMOIZED_RUN_TAG",
     "AbstractComputeExecutionContext",
     "Any",
     "Array",
@@ -405,6 +412,7 @@ __all__ = [
     "Map",
     "MarkdownMetadataEntryData",
     "Materialization",
+    "MemoizableIOManager",
     "MetadataValue",
     "ModeDefinition",
     "MonthlyPartitionsDefinition",
@@ -465,6 +473,7 @@ __all__ = [
     "SolidExecutionResult",
     "SolidHandle",
     "SolidInvocation",
+    "SourceHashVersionStrategy",
     "StaticPartitionsDefinition",
     "String",
     "StringSource",
@@ -475,6 +484,7 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "VersionStrategy",
     "WeeklyPartitionsDefinition",
     "asset_sensor",
     "build_hook_context",

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opbook.api import execute_pipeline, node_selection, reexecute_pipeline, validate_run_config
+from opbook.api import (
+    execute_pipeline,
+    memoized_run,
+    node_selection,
+    reexecute_pipeline,
+    validate_run_config,
+)
 from opbook.cli import output, runconfig, targets
 from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
 from opbook.config import scaffold
@@ -121,6 +127,8 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     repository_name = targets.repository_of(target, pipeline)
     if repository_name is not None:  # run-status sensors of other repositories leave it out
         tags[REPOSITORY_TAG] = repository_name
+    if getattr(args, "memoized", False):
+        pipeline, tags = memoized_run(pipeline, tags)
     return RunPlan(pipeline, mode, config, selection, tags)
 
 

@@ -282,6 +282,8 @@ class GraphDefinition(NodeDefinition):
                 from a simpler config of the job's own to its run config, or a
                 ``PartitionedConfig`` (run config by partition).
             partitions_def: the job's partitions, when its run config does not depend on them.
+            version_strategy: how to version ops without a ``version``; the job's runs are
+                memoized.
 
         Raises:
             DagsterInvalidDefinitionError: ``name`` is not a valid name.
@@ -301,6 +303,7 @@ class GraphDefinition(NodeDefinition):
             hook_defs=hooks,
             op_retry_policy=op_retry_policy,
             partitions_def=partitions_def,
+            version_strategy=version_strategy,
         )
         # Where the graph was written is where the job was: a worker that cannot import that
         # module gets it by value.

@@ -8,7 +8,8 @@ name theirs by resource key (``Out(io_manager_key=...)``, ``"io_manager"`` by de
 
 The built-in managers: ``mem_io_manager`` (a dict, for one process), ``fs_io_manager`` (one
 pickle file per run, step and output under ``<base_dir>/<run_id>/<step_key>/<output_name>``,
-``base_dir`` defaulting to the instance's storage directory) and
+``base_dir`` defaulting to the instance's storage directory; memoizable: a memoized run's
+outputs go under ``<base_dir>/versioned_outputs/<version>/``) and
 ``custom_path_fs_io_manager`` (a path per output, from its metadata).  A job's default
 ``io_manager`` is ``default_job_io_manager`` (files), which ``execute_in_process`` swaps for
 memory.  The contexts handed to managers live in ``execution/io_contexts.py``: definitions only
@@ -62,6 +63,19 @@ class IOManager(ABC):
 
     def get_input_asset_partitions(self, context: Any) -> set[str]:
         return self.get_output_asset_partitions(context.upstream_output)
+
+
+class MemoizableIOManager(IOManager):
+    """An IO manager that memoized runs can use: it also says whether it holds an output.
+
+    Implement ``has_output(context)`` beside ``handle_output`` and ``load_input``; in a memoized
+    run ``context.version`` is the output's version, and a step whose outputs are all held is
+    not run.
+    """
+
+    @abstractmethod
+    def has_output(self, context: Any) -> bool:
+        """Whether the output described by ``context`` (an ``OutputContext``) is stored."""
 
 
 class RootInputManager(ABC):
@@ -295,8 +309,10 @@ class InMemoryIOManager(IOManager):
         return self.values[tuple(context.upstream_output.get_output_identifier())]
 
 
-class PickledObjectFilesystemIOManager(IOManager):
-    """Pickles each output to ``<base_dir>/<run_id>/<step_key>/<output_name>``."""
+class PickledObjectFilesystemIOManager(MemoizableIOManager):
+    """Pickles each output to ``<base_dir>/<run_id>/<step_key>/<output_name>``; in a memoized
+    run, to ``<base_dir>/versioned_outputs/<version>/<step_key>/<output_name>``, where a later
+    run finds it."""
 
     def __init__(self, base_dir: str | None = None) -> None:
         self.base_dir = base_dir or "."

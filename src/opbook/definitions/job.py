@@ -29,6 +29,7 @@ from opbook.definitions.partition_set import PartitionSetDefinition
 from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
+from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, VersionStrategy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 
@@ -60,6 +61,7 @@ class PipelineDefinition:
         preset_defs: named run configs.
         tags: tags of every run of the pipeline.
         hook_defs: hooks attached to every solid.
+        version_strategy: how to version solids without a ``version`` (makes runs memoized).
     """
 
     is_job = False
@@ -77,6 +79,7 @@ class PipelineDefinition:
         hook_defs: Iterable[HookDefinition] | None = None,
         graph_def: GraphDefinition | None = None,
         solid_retry_policy: RetryPolicy | None = None,
+        version_strategy: VersionStrategy | None = None,
     ) -> None:
         if graph_def is None:
             if not name:
@@ -93,6 +96,12 @@ class PipelineDefinition:
         self.tags = {**graph_def.tags, **validate_tags(tags)}
         self.hook_defs = frozenset(hook_defs or ())
         self.retry_policy = solid_retry_policy
+        if version_strategy is not None and not isinstance(version_strategy, VersionStrategy):
+            raise CheckError(
+                f'Param "version_strategy" is not a VersionStrategy. Got {version_strategy!r} '
+                f"which is type {type(version_strategy)}."
+            )
+        self.version_strategy = version_strategy
         self.default_run_config: dict[str, Any] | None = None
         self.config_mapping: ConfigMapping | None = None
         self.partitioned_config: PartitionedConfig[Any] | None = None
@@ -162,6 +171,29 @@ class PipelineDefinition:
                     f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
                     f"Available modes: {sorted(modes)}."
                 )
+
+    def is_using_memoization(self, run_tags: Mapping[str, str]) -> bool:
+        """Whether a run with ``run_tags`` is memoized: tagged ``dagster/is_memoized_run``
+        ``"true"``, or the pipeline has a version strategy and the tag is not ``"false"``."""
+        # Every run of a plain job asks: answer without merging tags.
+        plain = self.version_strategy is None and MEMOIZED_RUN_TAG not in self.tags
+        if plain and MEMOIZED_RUN_TAG not in run_tags:
+            return False
+        tags = {**self.tags, **run_tags}
+        if tags.get(MEMOIZED_RUN_TAG) == "false":
+            return False
+        return tags.get(MEMOIZED_RUN_TAG) == "true" or self.version_strategy is not None
+
+    def with_version_strategy(self, version_strategy: VersionStrategy) -> PipelineDefinition:
+        """This pipeline (or job) with ``version_strategy`` (opbook's own: a notebook's
+        memoized runs version its ops by their source)."""
+        versioned = copy.copy(self)
+        versioned.version_strategy = version_strategy
+        if self.parent_pipeline_def is not None:
+            versioned.parent_pipeline_def = self.parent_pipeline_def.with_version_strategy(
+                version_strategy
+            )
+        return versioned
 
     # -- modes and presets -----------------------------------------------------------------
 
@@ -406,6 +438,7 @@ class JobDefinition(PipelineDefinition):
         op_retry_policy: RetryPolicy | None = None,
         preset_defs: Sequence[PresetDefinition] | None = None,
         partitions_def: PartitionsDefinition[Any] | None = None,
+        version_strategy: VersionStrategy | None = None,
     ) -> None:
         mode = ModeDefinition(
             DEFAULT_MODE_NAME,
@@ -423,6 +456,7 @@ class JobDefinition(PipelineDefinition):
             hook_defs=hook_defs,
             graph_def=graph_def,
             solid_retry_policy=op_retry_policy,
+            version_strategy=version_strategy,
         )
         if partitions_def is not None:
             if not isinstance(partitions_def, PartitionsDefinition):
@@ -476,6 +510,7 @@ def pipeline(
     tags: Mapping[str, Any] | None = None,
     hook_defs: Iterable[HookDefinition] | None = None,
     solid_retry_policy: RetryPolicy | None = None,
+    version_strategy: VersionStrategy | None = None,
 ) -> Any:
     """Define a pipeline from a composition function.  Usable bare (``@pipeline``).
 
@@ -489,6 +524,7 @@ def pipeline(
         tags: tags of every run of the pipeline.
         hook_defs: hooks attached to every solid.
         solid_retry_policy: the retry policy of every solid that has none of its own.
+        version_strategy: how to version solids without a ``version`` (makes runs memoized).
 
     Returns:
         PipelineDefinition (or, given the function directly, the decorator applied to it).
@@ -510,6 +546,7 @@ def pipeline(
                 hook_defs=hook_defs,
                 graph_def=graph_def,
                 solid_retry_policy=solid_retry_policy,
+                version_strategy=version_strategy,
             ),
         )
 
@@ -526,7 +563,7 @@ def job(
     executor_def: ExecutorDefinition | None = None,
     hooks: Iterable[HookDefinition] | None = None,
     op_retry_policy: RetryPolicy | None = None,
-    version_strategy: Any = None,
+    version_strategy: VersionStrategy | None = None,
     partitions_def: PartitionsDefinition[Any] | None = None,
 ) -> Any:
     """Define a job from a composition function.  Usable bare (``@job``).
@@ -544,7 +581,8 @@ def job(
         executor_def: the executor (default: in process, or multiprocess by run config).
         hooks: hooks attached to every op.
         op_retry_policy: the retry policy of every op that has none of its own.
-        version_strategy: accepted for compatibility; not used.
+        version_strategy: how to version ops without a ``version``; runs of a job with one
+            are memoized (a step whose outputs are stored under their versions is not run).
         partitions_def: the job's partitions, when its run config does not depend on them.
 
     Returns:
@@ -570,6 +608,7 @@ def job(
                 hooks,
                 op_retry_policy,
                 partitions_def=partitions_def,
+                version_strategy=version_strategy,
             ),
         )
 

@@ -83,6 +83,9 @@ class RunPayload:
     value_store: ValueStore | None  # None: built in the worker from the mode's storage
     sources: dict[str, Source] = field(default_factory=dict)
     raise_on_error: bool = False
+    # a memoized run's output versions and the steps it does not run (``execution.memoization``)
+    output_versions: dict[Any, str] = field(default_factory=dict)
+    memoized_steps: tuple[str, ...] = ()
 
     @staticmethod
     def from_run_context(rc: RunContext, sources: dict[str, Source]) -> RunPayload:
@@ -97,6 +100,8 @@ class RunPayload:
             store,
             sources,
             rc.raise_on_error,
+            rc.output_versions,
+            rc.memoized_steps,
         )
 
     def dumps(self) -> bytes:
@@ -196,6 +201,8 @@ class WorkerRun:
             log=self.log,
             resource_values=resources,
             sources=payload.sources,
+            output_versions=payload.output_versions,
+            memoized_steps=payload.memoized_steps,
         )
 
     def execute_step(

@@ -34,6 +34,7 @@ from opbook import (
 )
 from opbook.config.yaml_text import load_yaml
 from opbook.notebook import (
+    autorun,
     cards,
     cells,
     debugging,
@@ -60,8 +61,12 @@ opbook magics (load them with %load_ext opbook)
      [--config EXPR] [--description TEXT]
     The cell is the body of a job.
 %opbook show JOB          the graph of a job, graph or op
-%opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress]
-                          run a job (on its executor), showing its progress
+%opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress] [--memoized]
+                          run a job (on its executor), showing its progress; --memoized
+                          runs only the ops changed since the last memoized run and what
+                          depends on them, reusing the stored outputs of the others
+%opbook autorun JOB [--config FILE_OR_EXPR] | off
+                          re-run JOB memoized after each %%op that redefines one of its ops
 %opbook reexecute [RUN_ID] (--from-failure | --select QUERY) [--config FILE_OR_EXPR]
                           run again from a run (default: the last one) of this session
 %opbook form JOB          the run-config form of a job, pipeline, graph or op
@@ -88,6 +93,7 @@ opbook magics (load them with %load_ext opbook)
 COMMAND_NAMES = [
     "show",
     "run",
+    "autorun",
     "reexecute",
     "form",
     "panel",
@@ -105,10 +111,11 @@ FORM = Spec("%opbook form", max_positional=1)
 PANEL = Spec("%opbook panel", max_positional=1)
 RUN = Spec(
     "%opbook run",
-    flags=frozenset({"no-progress"}),
+    flags=frozenset({"no-progress", "memoized"}),
     values=frozenset({"config", "select", "mode", "preset", "partition"}),
     max_positional=1,
 )
+AUTORUN = Spec("%opbook autorun", values=frozenset({"config"}), max_positional=1)
 REEXECUTE = Spec(
     "%opbook reexecute",
     flags=frozenset({"from-failure", "no-progress"}),
@@ -251,9 +258,39 @@ def run(shell: Any, rest: str) -> Any:
             preset=unquote(parsed.get("preset") or "") or None,
             tags=tags,
             progress=not parsed.has("no-progress"),
+            memoized=parsed.has("memoized"),
         ),
         "%opbook run",
     )
+
+
+def autorun_command(shell: Any, rest: str) -> Any:
+    """``%opbook autorun JOB`` / ``off``: re-run JOB memoized after each ``%%op`` that
+    redefines one of its ops; turning it on runs JOB once."""
+    parsed = parse(rest, AUTORUN)
+    if parsed.positional and parsed.positional[0] == "off":
+        stopped = autorun.stop()
+        print(f"autorun off (was {stopped.name})" if stopped else "autorun was not on")
+        return None
+    _job(shell, parsed, "%opbook autorun")  # a job, pipeline or graph, or a UsageError
+    name = parsed.positional[0]
+    if not name.isidentifier():
+        raise UsageError(
+            f"%opbook autorun: give the notebook name of a job (e.g. `%opbook autorun my_job`), "
+            f"not {name!r}"
+        )
+    config = _run_config(shell, parsed.get("config"), "%opbook autorun")
+    autorun.start(name, config)
+    try:
+        _engine(lambda: autorun.run_watched(shell), "%opbook autorun")  # shown, bound to _
+    except UsageError:
+        autorun.stop()  # a job that cannot run now is not watched
+        raise
+    print(
+        f"autorun on: {name} re-runs memoized after each %%op that redefines one of its ops "
+        "(%opbook autorun off to stop)"
+    )
+    return None
 
 
 def _instigator(shell: Any, parsed: Parsed, magic: str, kind: type, what: str) -> Any:
@@ -470,6 +507,7 @@ def show_help(shell: Any, rest: str) -> None:
 COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "show": show,
     "run": run,
+    "autorun": autorun_command,
     "reexecute": reexecute,
     "form": show_form,
     "panel": show_panel,

@@ -48,7 +48,7 @@ from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
 from opbook.notebook.redefine import Rebuilder, newer_ops, with_newer_ops
 from opbook.notebook.render import render
-from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
+from opbook.notebook.runs import RunResult, as_job_result, memoized_run, steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.notebook.tracebacks import event_error, headline, user_traceback
 
@@ -141,8 +141,9 @@ class RunPanel(widgets.VBox):
     Attributes:
         form: the panel's :class:`ConfigForm` (replaced when the mode or selection changes).
         last_result: the result of the last run (None before the first).
-        mode_picker, preset_picker, selection, executor_picker, run_button,
-        reexecute_button, reason, notice, progress, level_picker, results: the panel's
+        mode_picker, preset_picker, selection, executor_picker, run_button, memoized
+        (the checkbox for a memoized run: only the ops changed since the last memoized run
+        and what depends on them run), reexecute_button, reason, notice, progress, level_picker, results: the panel's
         widgets (``level_picker`` chooses the lowest level of the rows in the events table:
         events are DEBUG, failures ERROR, and the lines steps log have their own level).
     """
@@ -207,6 +208,15 @@ class RunPanel(widgets.VBox):
         self.run_button = theme.make(
             widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
+        self.memoized = theme.make(
+            widgets.Checkbox,
+            value=False,
+            description="memoized",
+            tooltip="run only the ops changed since the last memoized run, and what depends "
+            "on them; reuse the stored outputs of the others",
+            indent=False,
+            layout="button",
+        )
         self.reexecute_button = theme.make(
             widgets.Button,
             description="Re-execute from failure",
@@ -239,7 +249,8 @@ class RunPanel(widgets.VBox):
             widgets.HBox([self.selection, self.selection_message], layout=row),
             self._form_box,
             widgets.HBox(
-                [self.executor_picker, self.run_button, self.reexecute_button], layout=row
+                [self.executor_picker, self.run_button, self.memoized, self.reexecute_button],
+                layout=row,
             ),
             self.reason,
             self.notice,
@@ -421,13 +432,16 @@ class RunPanel(widgets.VBox):
         """
         self.use_current_definitions()
         config = self.form.value
+        pipeline, tags = self.pipeline, self._tags
+        if self.memoized.value:
+            pipeline, tags = memoized_run(pipeline, tags)
         self._busy(True)
         try:
             result = execute_pipeline(
-                self.pipeline,
+                pipeline,
                 config,
                 mode=self.mode,
-                tags=self._tags,
+                tags=tags,
                 solid_selection=self._selection_query(),
                 instance=self.instance,
                 raise_on_error=False,
