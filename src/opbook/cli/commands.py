@@ -359,8 +359,16 @@ def skeleton(pipeline: PipelineDefinition, mode: ModeDefinition, everything: boo
         value = deep_merge(value, pipeline.default_run_config or {})
     value = runconfig.masked(pipeline, mode, value)
     if everything:
-        return value
+        return _outliving_storage(mode, value)
     return _prune({key: item for key, item in value.items() if key not in ENGINE_SECTIONS})
+
+
+def _outliving_storage(mode: ModeDefinition, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` keeping output values on disk where the schema's default keeps them in memory,
+    as ``opbook run`` does, so that a failed run of the skeleton can be re-executed."""
+    if value.get("intermediate_storage") != {"in_memory": {}}:
+        return value
+    return {**value, **runconfig.with_default_storage(mode, {})}
 
 
 def config_scaffold(args: argparse.Namespace) -> int:
