@@ -246,3 +246,15 @@ def test_a_run_on_an_added_executor_is_reexecuted_on_it(cli, files):
     with DagsterInstance.local(str(files.root / "home")) as instance:
         child = instance.get_runs()[0]
     assert child.run_config["execution"] == {"config": {"in_process": {}}}
+
+
+def test_an_unknown_step_to_reexecute_is_said_of_select(cli, files):
+    run_id = _failed_run(cli, files)
+
+    again = cli("reexecute", run_id, "--select", "fourth")
+
+    assert again.code == 2
+    assert again.err.strip() == (
+        "opbook: error: --select fourth: Can not build subset plan from unknown step: fourth. "
+        "The steps of chain are ['first', 'second', 'third']."
+    )

@@ -600,3 +600,51 @@ def test_memoized_runs_reuse_the_steps_that_did_not_change(cli, files):
         ["third", "reused"],
     ]
     assert "SUCCESS, 3 reused" in ran.out
+
+
+MODES_PY = """
+    from opbook import ModeDefinition, pipeline, solid
+
+    @solid
+    def one(_):
+        return 1
+
+    @pipeline(mode_defs=[ModeDefinition("dev"), ModeDefinition("prod")])
+    def moded():
+        one()
+"""
+
+
+def test_a_pipeline_with_several_modes_asks_for_mode(cli, files):
+    files.write("modes.py", MODES_PY)
+
+    ran = cli("run", "modes.py")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: pipeline 'moded' has several modes (dev, prod); choose one with --mode"
+    )
+
+
+def test_an_unknown_mode_is_answered_with_the_modes(cli, files):
+    files.write("modes.py", MODES_PY)
+
+    ran = cli("run", "modes.py", "--mode", "test")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: --mode test: pipeline 'moded' has no such mode (modes: dev, prod)"
+    )
+
+
+def test_a_selection_that_matches_nothing_is_said_of_select(cli, files):
+    files.jobs()
+    files.config("run.yaml", 1)
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--select", "first,fourth")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        'opbook: error: --select first,fourth: "fourth" matches nothing. '
+        "Available ops: ['first', 'second', 'third']."
+    )

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +34,11 @@ from opbook.definitions.io_manager import mem_io_manager
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.run_config import run_config_schema
-from opbook.errors import DagsterUnknownPartitionError
+from opbook.errors import (
+    DagsterExecutionStepNotFoundError,
+    DagsterInvalidSubsetError,
+    DagsterUnknownPartitionError,
+)
 from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
@@ -103,11 +110,47 @@ def _partition(
         ) from None
 
 
+def _mode(pipeline: PipelineDefinition, name: str | None) -> ModeDefinition:
+    """The mode ``--mode`` names (None: the only one), or a one-line error in the command
+    line's terms."""
+    names = pipeline.available_modes
+    if name is None and len(names) > 1:
+        raise CommandLineError(
+            f"{pipeline.describe_target()} has several modes ({', '.join(names)}); "
+            "choose one with --mode"
+        )
+    if name is not None and not pipeline.has_mode_definition(name):
+        raise CommandLineError(
+            f"--mode {name}: {pipeline.describe_target()} has no such mode "
+            f"(modes: {', '.join(names)})"
+        )
+    return pipeline.get_mode_definition(name)
+
+
+SELECTION_PREAMBLE = re.compile(r"^No qualified \w+ to execute found for \w+=\[.*?\]: ")
+
+
+def _selection_problem(query: str, exc: Exception) -> CommandLineError:
+    """The engine's error about a selection, said of ``--select`` (not ``step_selection=``)."""
+    return CommandLineError(f"--select {query}: {SELECTION_PREAMBLE.sub('', str(exc))}")
+
+
+def _check_selection(pipeline: PipelineDefinition, query: str) -> None:
+    base = pipeline.parent_pipeline_def or pipeline
+    argument = "op_selection" if pipeline.is_job else "solid_selection"
+    try:
+        node_selection(base, [query], argument)
+    except DagsterInvalidSubsetError as exc:
+        raise _selection_problem(query, exc) from None
+
+
 def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     """The job, mode and run config that the options of ``opbook run`` amount to."""
     pipeline = targets.choose(target, args.job)
     preset = _preset(pipeline, args)
-    mode = pipeline.get_mode_definition(preset.mode if preset else args.mode)
+    mode = _mode(pipeline, preset.mode if preset else args.mode)
+    if args.select:
+        _check_selection(pipeline, args.select)
     files = runconfig.read_files(args.config)
     partition_config, partition_tags = _partition(pipeline, args)
     if partition_config is not None:
@@ -264,6 +307,17 @@ def _reexecution_config(
     return pipeline, runconfig.with_default_storage(mode, config)
 
 
+@contextmanager
+def _said_of_select(query: str | None) -> Iterator[None]:
+    """An unknown step in ``--select QUERY`` reported as a problem of that option."""
+    try:
+        yield
+    except (DagsterExecutionStepNotFoundError, DagsterInvalidSubsetError) as exc:
+        if query is None:
+            raise
+        raise _selection_problem(query, exc) from None
+
+
 def reexecute(args: argparse.Namespace) -> int:
     """``opbook reexecute RUN_ID``: run a recorded run again, as a child of it."""
     with open_instance(args.instance) as instance:
@@ -281,7 +335,7 @@ def _reexecute(args: argparse.Namespace, instance: DagsterInstance) -> int:
     pipeline, config = _reexecution_config(args, parent, pipeline)
     progress = output.Progress(pipeline, instance)
     try:
-        with targets.working_in(target):
+        with targets.working_in(target), _said_of_select(args.select):
             result = reexecute_pipeline(
                 pipeline,
                 parent.run_id,
@@ -375,7 +429,7 @@ def config_scaffold(args: argparse.Namespace) -> int:
     """``opbook config-scaffold TARGET``: print a YAML skeleton of a job's run config."""
     target = targets.load(args.target)
     pipeline = targets.choose(target, args.job)
-    mode = pipeline.get_mode_definition(args.mode)
+    mode = _mode(pipeline, args.mode)
     value = skeleton(pipeline, mode, args.all)
     kind = "job" if pipeline.is_job else "pipeline"
     print(f"# Run config for {kind} {pipeline.name}: fill it in, then")
