@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,29 @@ def test_a_notebook_runs_in_its_folder_as_in_jupyter(cli, files, workdir):
     assert ran.code == 0, ran.err
     assert "of job scaling: SUCCESS" in ran.out
     assert Path.cwd() == workdir  # and the command's own folder is given back
+
+
+TOUR = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+RUNS_SOMETHING = re.compile(
+    r"%opbook (run|reexecute|debug)\b|\.run\(\)"
+    r"|\b(execute_pipeline|execute_in_process|execute_solid\w*|reexecute_pipeline)\("
+)
+
+
+@pytest.mark.parametrize("notebook", TOUR, ids=lambda path: path.stem)
+def test_tour_cells_that_run_jobs_are_tagged_skip(notebook):
+    untagged = [
+        cell.source.splitlines()[0]
+        for cell in read_cells(str(notebook))
+        if cell.kind == "code" and RUNS_SOMETHING.search(cell.source) and "skip" not in cell.tags
+    ]
+    assert untagged == []
+
+
+def test_loading_a_tour_notebook_runs_no_job(cli):
+    before = len(DagsterInstance.get().get_runs())
+
+    ran = cli("config-scaffold", str(TOUR[0]))
+
+    assert ran.code == 0, ran.err
+    assert len(DagsterInstance.get().get_runs()) == before
