@@ -258,3 +258,46 @@ def test_an_unknown_step_to_reexecute_is_said_of_select(cli, files):
         "opbook: error: --select fourth: Can not build subset plan from unknown step: fourth. "
         "The steps of chain are ['first', 'second', 'third']."
     )
+
+
+def test_a_step_whose_input_was_never_produced_is_refused_in_option_terms(cli, files):
+    files.write(
+        "first_fails.py",
+        """
+        from opbook import pipeline, solid
+
+        @solid
+        def first(_):
+            raise ValueError("nope")
+
+        @solid
+        def second(_, x):
+            return x
+
+        @pipeline
+        def first_fails():
+            second(first())
+        """,
+    )
+    failed = cli("run", "first_fails.py")
+    run_id = failed.out.splitlines()[-1].split()[1]
+
+    again = cli("reexecute", run_id, "--select", "second")
+
+    assert again.code == 2
+    assert f'which run {run_id} did not produce: step "first" did not succeed' in again.err
+    assert again.err.strip().endswith("(for example --select '*second').")
+    assert "step_selection" not in again.err
+
+
+def test_from_failure_of_a_run_that_succeeded_points_to_select(cli, files):
+    files.jobs()
+    files.config("small.yaml", 1)
+    done = cli("run", "jobs.py", "-c", "small.yaml")
+
+    again = cli("reexecute", done.out.splitlines()[-1].split()[1], "--from-failure")
+
+    assert again.code == 2
+    assert again.err.strip().endswith(
+        "there is no failure to re-execute from. Give --select to run steps again."
+    )

@@ -37,6 +37,7 @@ from opbook.definitions.run_config import run_config_schema
 from opbook.errors import (
     DagsterExecutionStepNotFoundError,
     DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
     DagsterUnknownPartitionError,
 )
 from opbook.execution.sensors import REPOSITORY_TAG
@@ -307,15 +308,31 @@ def _reexecution_config(
     return pipeline, runconfig.with_default_storage(mode, config)
 
 
+ENGINE_TERMS = (
+    (re.compile(r"step_selection=\[('[^']*')\]"), r"--select \1"),
+    (re.compile(r"\bPass step_selection\b"), "Give --select"),
+)
+
+
+def _in_command_line_terms(message: str) -> str:
+    """An engine message about re-execution, with its keyword arguments as the options."""
+    for pattern, replacement in ENGINE_TERMS:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 @contextmanager
 def _said_of_select(query: str | None) -> Iterator[None]:
-    """An unknown step in ``--select QUERY`` reported as a problem of that option."""
+    """An unknown step in ``--select QUERY`` reported as a problem of that option, and the
+    engine's other refusals to re-execute in the command line's terms."""
     try:
         yield
     except (DagsterExecutionStepNotFoundError, DagsterInvalidSubsetError) as exc:
         if query is None:
             raise
         raise _selection_problem(query, exc) from None
+    except DagsterInvariantViolationError as exc:
+        raise CommandLineError(_in_command_line_terms(str(exc))) from None
 
 
 def reexecute(args: argparse.Namespace) -> int:
