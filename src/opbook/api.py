@@ -244,7 +244,7 @@ def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
     """What the run record says about where outputs are: a pipeline's intermediate storage;
     for a run through IO managers, whether a job's default manager keeps them in memory."""
     pipeline, mode = request.pipeline, request.mode
-    if not (pipeline.is_job or "io_manager" in mode.resource_defs):
+    if not pipeline.stores_through_io_managers(mode):
         return configured
     return "in_memory" if in_memory else "filesystem"
 

@@ -573,7 +573,7 @@ def test_an_unknown_partition_is_refused_with_the_keys_there_are(cli, files):
 
     assert ran.code == 2
     assert ran.err.strip() == (
-        "opbook: error: --partition fr: job 'regional' has no such partition (partitions: eu, us)"
+        "opbook: error: Unknown partition 'fr' for job 'regional'; partitions: eu, us"
     )
 
 

@@ -33,6 +33,7 @@ from opbook.config import scaffold
 from opbook.definitions.io_manager import mem_io_manager
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
+from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import run_config_schema
 from opbook.errors import (
     DagsterExecutionStepNotFoundError,
@@ -104,11 +105,7 @@ def _partition(
         return pipeline.partition_run(key)
     except DagsterUnknownPartitionError:
         keys = partitioned.get_partition_keys()
-        shown = ", ".join(keys[:10]) + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
-        raise CommandLineError(
-            f"--partition {key}: job {pipeline.name!r} has no such partition (partitions: "
-            f"{shown or 'none'})"
-        ) from None
+        raise CommandLineError(unknown_partition_message(pipeline.name, key, keys)) from None
 
 
 def _mode(pipeline: PipelineDefinition, name: str | None) -> ModeDefinition:
@@ -448,7 +445,7 @@ def config_scaffold(args: argparse.Namespace) -> int:
     pipeline = targets.choose(target, args.job)
     mode = _mode(pipeline, args.mode)
     value = skeleton(pipeline, mode, args.all)
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     print(f"# Run config for {kind} {pipeline.name}: fill it in, then")
     print(f"#   opbook run {args.target} -j {pipeline.name} -c THIS_FILE.yaml")
     print("# Required entries hold placeholders (0, '', false); secret values show as ***.")

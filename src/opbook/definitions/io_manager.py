@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.frozen import wraps
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.user_events import AssetKey, AssetMaterialization
@@ -204,8 +205,7 @@ def _manager_decorator(
             input_config_schema,
             output_config_schema,
         )
-        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, fn, ("__name__",))
 
     return wrap
 
@@ -279,8 +279,7 @@ def root_input_manager(
             version,
             input_config_schema,
         )
-        definition.__name__ = load_fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, load_fn, ("__name__",))
 
     return wrap
 
@@ -423,32 +422,40 @@ def _default_job_io_manager(init_context: Any) -> IOManager:
     return PickledObjectFilesystemIOManager(init_context.instance.storage_directory)
 
 
-fs_io_manager = IOManagerDefinition(
-    _fs_io_manager,
-    config_schema={"base_dir": _BASE_DIR},
-    description="Pickles each output to <base_dir>/<run_id>/<step_key>/<output_name>; "
-    "base_dir defaults to the instance's storage directory.",
+fs_io_manager = wraps(
+    IOManagerDefinition(
+        _fs_io_manager,
+        config_schema={"base_dir": _BASE_DIR},
+        description="Pickles each output to <base_dir>/<run_id>/<step_key>/<output_name>; "
+        "base_dir defaults to the instance's storage directory.",
+    ),
+    __name__="fs_io_manager",
 )
-fs_io_manager.__name__ = "fs_io_manager"  # type: ignore[attr-defined]
 
-custom_path_fs_io_manager = IOManagerDefinition(
-    _custom_path_fs_io_manager,
-    config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=True)},
-    description='Pickles each output to <base_dir>/<path>, path from the output\'s metadata {"path": ...}.',
+custom_path_fs_io_manager = wraps(
+    IOManagerDefinition(
+        _custom_path_fs_io_manager,
+        config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=True)},
+        description='Pickles each output to <base_dir>/<path>, path from the output\'s metadata {"path": ...}.',
+    ),
+    __name__="custom_path_fs_io_manager",
 )
-custom_path_fs_io_manager.__name__ = "custom_path_fs_io_manager"  # type: ignore[attr-defined]
 
-mem_io_manager = IOManagerDefinition(
-    _mem_io_manager, description="Keeps outputs in memory, for the run's process."
+mem_io_manager = wraps(
+    IOManagerDefinition(
+        _mem_io_manager, description="Keeps outputs in memory, for the run's process."
+    ),
+    __name__="mem_io_manager",
 )
-mem_io_manager.__name__ = "mem_io_manager"  # type: ignore[attr-defined]
 
-default_job_io_manager = IOManagerDefinition(
-    _default_job_io_manager,
-    description="The default io manager for Jobs. Uses filesystem but switches to in-memory "
-    "when invoked through execute_in_process.",
+default_job_io_manager = wraps(
+    IOManagerDefinition(
+        _default_job_io_manager,
+        description="The default io manager for Jobs. Uses filesystem but switches to in-memory "
+        "when invoked through execute_in_process.",
+    ),
+    __name__="default_job_io_manager",
 )
-default_job_io_manager.__name__ = "default_job_io_manager"  # type: ignore[attr-defined]
 
 
 def default_manager_in_memory(resource_defs: Any, storage_name: str | None) -> bool:

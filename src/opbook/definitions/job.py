@@ -12,17 +12,21 @@ Every node's required resources must be provided by every mode: checked here, at
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from opbook.definitions.derived import share_memo_tables
+from opbook.definitions.derived import memo_table, share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
+from opbook.definitions.frozen import Frozen, replace, wraps
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
-from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
+from opbook.definitions.io_manager import (
+    DEFAULT_IO_MANAGER_KEY,
+    check_graph_manager_keys,
+    with_default_io_manager,
+)
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
@@ -50,8 +54,14 @@ def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) ->
     )
 
 
-class PipelineDefinition:
-    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs.
+class PipelineDefinition(Frozen):
+    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs (frozen).
+
+    What differs between the generations is a value of the class, for callers to read rather
+    than branch on: ``target_type`` (``pipeline`` / ``job`` in messages), ``node_section`` (the
+    run config's ``solids:`` / ``ops:``), ``selection_argument`` (``solid_selection`` /
+    ``op_selection``) and ``takes_intermediate_storage`` (a pipeline's run config has
+    ``intermediate_storage:``; a job stores outputs through IO managers only).
 
     Args:
         solid_defs: the solids used; with ``dependencies`` they make the graph.
@@ -66,6 +76,9 @@ class PipelineDefinition:
 
     is_job = False
     target_type = "pipeline"
+    node_section = "solids"
+    selection_argument = "solid_selection"
+    takes_intermediate_storage = True
 
     def __init__(
         self,
@@ -187,19 +200,25 @@ class PipelineDefinition:
     def with_version_strategy(self, version_strategy: VersionStrategy) -> PipelineDefinition:
         """This pipeline (or job) with ``version_strategy`` (opbook's own: a notebook's
         memoized runs version its ops by their source)."""
-        versioned = copy.copy(self)
-        versioned.version_strategy = version_strategy
-        if self.parent_pipeline_def is not None:
-            versioned.parent_pipeline_def = self.parent_pipeline_def.with_version_strategy(
-                version_strategy
-            )
-        return versioned
+        parent = self.parent_pipeline_def
+        return replace(
+            self,
+            version_strategy=version_strategy,
+            parent_pipeline_def=None
+            if parent is None
+            else parent.with_version_strategy(version_strategy),
+        )
 
     # -- modes and presets -----------------------------------------------------------------
 
     def describe_target(self) -> str:
         """``pipeline 'name'`` or ``job 'name'``, as messages name it."""
         return f"{self.target_type} '{self.name}'"
+
+    def stores_through_io_managers(self, mode: ModeDefinition) -> bool:
+        """Whether runs in ``mode`` store outputs through IO managers: a job's always do; a
+        pipeline's do when the mode provides an ``io_manager`` (else intermediate storage)."""
+        return not self.takes_intermediate_storage or DEFAULT_IO_MANAGER_KEY in mode.resource_defs
 
     @property
     def is_single_mode(self) -> bool:
@@ -297,15 +316,17 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
-        subset = copy.copy(self)
+        subset = replace(
+            self,
+            solids_to_execute=selected,
+            parent_pipeline_def=self.parent_pipeline_def or self,
+        )
         share_memo_tables(subset, self)
-        subset.solids_to_execute = selected
-        subset.parent_pipeline_def = self.parent_pipeline_def or self
         return subset
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
-        hooked = copy.copy(self)
-        hooked.hook_defs = self.hook_defs | frozenset(hook_defs)
+        """A copy with ``hook_defs`` attached to every node too (their resources checked)."""
+        hooked = replace(self, hook_defs=self.hook_defs | frozenset(hook_defs))
         hooked._check_modes()
         return hooked
 
@@ -385,21 +406,20 @@ class PipelineDefinition:
         """The partition set of a job with a partitioned config (``<job>_partition_set``)."""
         if self.partitioned_config is None:
             return None
-        cached: PartitionSetDefinition[Any] | None = self.__dict__.get("_partition_set")
+        memo = memo_table(self, "partition_set")
+        cached: PartitionSetDefinition[Any] | None = memo.get(self.name)
         if cached is None:
-            cached = PartitionSetDefinition(
+            cached = memo[self.name] = PartitionSetDefinition(
                 name=f"{self.name}_partition_set",
                 job_name=self.name,
                 partitions_def=self.partitioned_config.partitions_def,
                 run_config_fn_for_partition=self.partitioned_config.run_config_for_partition_fn,
                 mode=self.mode_definitions[0].name,
             )
-            self.__dict__["_partition_set"] = cached
         return cached
 
     def __repr__(self) -> str:
-        kind = "JobDefinition" if self.is_job else "PipelineDefinition"
-        return f"<{kind} {self.name!r}>"
+        return f"<{type(self).__name__} {self.name!r}>"
 
 
 def _own_resource_keys(definition: Any) -> frozenset[str]:
@@ -423,6 +443,9 @@ class JobDefinition(PipelineDefinition):
 
     is_job = True
     target_type = "job"
+    node_section = "ops"
+    selection_argument = "op_selection"
+    takes_intermediate_storage = False
 
     def __init__(
         self,
@@ -639,8 +662,4 @@ def _from_function(
         _nodes=composed.nodes,
         _wiring=composed.wiring,
     )
-    definition = make(graph_def)
-    definition.__module__ = fn.__module__
-    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-    definition.__qualname__ = fn.__qualname__  # type: ignore[attr-defined]
-    return definition
+    return wraps(make(graph_def), fn, ("__module__", "__name__", "__qualname__"))

@@ -24,6 +24,7 @@ from opbook import (
     DagsterError,
     DagsterInstance,
     DagsterInvariantViolationError,
+    DagsterUnknownPartitionError,
     GraphDefinition,
     PipelineDefinition,
     PipelineRun,
@@ -45,6 +46,7 @@ from opbook.notebook import (
     session,
     tables,
 )
+from opbook.notebook.engine_seam import unknown_partition_message
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 
 HELP = """\
@@ -237,9 +239,13 @@ def _partition(
     if config is not None or parsed.get("preset") is not None:
         raise UsageError("%opbook run: give --partition or --config/--preset, not both")
     _partitioned(job, "%opbook run --partition")
-    partition_config, tags = _engine(
-        lambda: job.partition_run(unquote(key)), "%opbook run --partition"
-    )
+    key = unquote(key)
+    try:
+        partition_config, tags = job.partition_run(key)
+    except DagsterUnknownPartitionError:
+        set_def = job.get_partition_set_def()
+        keys = set_def.get_partition_names() if set_def is not None else []
+        raise UsageError(f"%opbook run: {unknown_partition_message(job.name, key, keys)}") from None
     return partition_config, tags
 
 

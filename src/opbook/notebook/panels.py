@@ -240,7 +240,7 @@ class RunPanel(widgets.VBox):
         self.reexecute_button.on_click(lambda _b: self._clicked(self.reexecute_from_failure))
 
     def _layout_panel(self, theme: Theme) -> None:
-        kind = "job" if self.pipeline.is_job else "pipeline"
+        kind = self.pipeline.target_type
         title = widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {esc(self.pipeline.name)}</h4>")
         row = theme.layouts["row"]
         self.children = [
