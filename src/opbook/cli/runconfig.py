@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from opbook.definitions.executor import (
     in_process_executor,
     multiprocess_executor,
 )
+from opbook.definitions.frozen import replace
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, deep_merge
 from opbook.definitions.run_config import MANAGED_BY_ENGINE, NODE_SECTION_NAMES, run_config_schema
@@ -100,17 +100,9 @@ def _offering(
 ) -> tuple[PipelineDefinition, ModeDefinition]:
     """A copy of ``pipeline`` whose mode ``mode`` also offers ``executor`` (for this run only;
     the definition the target holds is left as it is)."""
-    widened = ModeDefinition(
-        mode.name,
-        resource_defs=mode.resource_defs,
-        logger_defs=mode.loggers,
-        executor_defs=[*mode.executor_defs, executor],
-        description=mode.description,
-        intermediate_storage_defs=mode.intermediate_storage_defs,
-        _job_style_execution=mode.job_style_execution,
-    )
-    variant = copy.copy(pipeline)
-    variant.mode_definitions = [widened if m is mode else m for m in pipeline.mode_definitions]
+    widened = replace(mode, executor_defs=[*mode.executor_defs, executor])
+    modes = [widened if m is mode else m for m in pipeline.mode_definitions]
+    variant = replace(pipeline, mode_definitions=modes)
     return variant, widened
 
 
