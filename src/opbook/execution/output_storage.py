@@ -36,6 +36,8 @@ from opbook.errors import (
     DagsterExecutionLoadInputError,
     DagsterInvariantViolationError,
     DagsterObjectStoreError,
+    user_code_boundary,
+    user_exception_of,
 )
 from opbook.events import HandledOutputData, LoadedInputData, StepOutputHandle
 from opbook.execution.io_contexts import InputContext, OutputContext
@@ -295,19 +297,16 @@ class IOManagerStorage:
         self, manager: Any, context: OutputContext, step_key: str, value: Any
     ) -> list[AssetMaterialization]:
         try:
-            made = manager.handle_output(context, value)
-            items = list(made) if inspect.isgenerator(made) else [made]
-        except DagsterError as exc:
-            raise StorageFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterExecutionHandleOutputError(
+            with user_code_boundary(
+                DagsterExecutionHandleOutputError,
                 f'Error occurred while handling output "{context.name}" of step "{step_key}":',
-                user_exception=exc,
                 step_key=step_key,
                 output_name=context.name,
-            )
-            error.__cause__ = exc
-            raise StorageFailed(error, exc) from exc
+            ):
+                made = manager.handle_output(context, value)
+                items = list(made) if inspect.isgenerator(made) else [made]
+        except DagsterError as error:
+            raise StorageFailed(error, user_exception_of(error)) from error
         assets = [item for item in items if isinstance(item, AssetMaterialization)]
         return assets or _NO_ASSETS
 
@@ -408,18 +407,15 @@ class IOManagerStorage:
 
     def _call_load_input(self, manager: Any, context: InputContext, step_key: str) -> Any:
         try:
-            return manager.load_input(context)
-        except DagsterError as exc:
-            raise StorageFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterExecutionLoadInputError(
+            with user_code_boundary(
+                DagsterExecutionLoadInputError,
                 f'Error occurred while loading input "{context.name}" of step "{step_key}":',
-                user_exception=exc,
                 step_key=step_key,
                 input_name=context.name,
-            )
-            error.__cause__ = exc
-            raise StorageFailed(error, exc) from exc
+            ):
+                return manager.load_input(context)
+        except DagsterError as error:
+            raise StorageFailed(error, user_exception_of(error)) from error
 
     def load_root_input(self, step: ExecutionStep, step_input: StepInput) -> tuple[Any, Fixed]:
         key = step_input.definition.root_manager_key

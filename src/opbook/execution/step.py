@@ -42,6 +42,8 @@ from opbook.errors import (
     DagsterTypeCheckError,
     DagsterTypeLoadingError,
     DagsterTypeMaterializationError,
+    user_code_boundary,
+    user_exception_of,
 )
 from opbook.events import (
     DagsterEvent,
@@ -335,31 +337,32 @@ class _StepRun:
             config_value = self.rc.resolved.graph_inputs[name]
         loader = step_input.definition.dagster_type.loader
         assert loader is not None
+        key = self.key
         try:
-            return loader.loader_fn(self.context, config_value)
+            with user_code_boundary(
+                DagsterTypeLoadingError,
+                lambda exc: (
+                    f'Error occurred while loading input "{name}" of step "{key}" from run config: {exc}'
+                ),
+                (Failure,),
+            ):
+                return loader.loader_fn(self.context, config_value)
         except (DagsterError, Failure) as exc:
-            raise _StepFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterTypeLoadingError(
-                f'Error occurred while loading input "{name}" of step "{self.key}" from run config: {exc}',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error, exc) from exc
+            raise _StepFailed(exc, user_exception_of(exc)) from exc
 
     def _type_check(self, dagster_type: Any, label: str, value: Any) -> TypeCheckData:
         """The outcome of the type's check; the caller knows the trivial passes already."""
         try:
-            result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
+            with user_code_boundary(
+                DagsterTypeCheckError,
+                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
+                (Failure,),
+            ):
+                result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
         except Failure as failure:
             return TypeCheckData(False, label, failure.description, failure.metadata_entries)
-        except Exception as exc:
-            error = DagsterTypeCheckError(
-                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error, exc) from exc
+        except DagsterError as error:
+            raise _StepFailed(error, user_exception_of(error)) from error
         return TypeCheckData(result.success, label, result.description, result.metadata_entries)
 
     def _check_input(self, step_input: StepInput, value: Any) -> None:
@@ -578,14 +581,15 @@ class _StepRun:
             if spec is None:
                 continue
             try:
-                made = dagster_type.materializer.materializer_fn(self.context, spec, value)
-            except Exception as exc:
-                error = DagsterTypeMaterializationError(
-                    f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}',
-                    user_exception=exc,
-                )
-                error.__cause__ = exc
-                raise _StepFailed(error, exc) from exc
+                with user_code_boundary(
+                    DagsterTypeMaterializationError,
+                    lambda exc: (
+                        f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}'
+                    ),
+                ):
+                    made = dagster_type.materializer.materializer_fn(self.context, spec, value)
+            except DagsterError as error:
+                raise _StepFailed(error, user_exception_of(error)) from error
             for item in made if isinstance(made, (list, tuple)) else [made]:
                 if isinstance(item, AssetMaterialization):
                     self.emitted.append(self._materialization_event(item))
