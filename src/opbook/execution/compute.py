@@ -94,7 +94,7 @@ def _collect_async_gen(agen: Any) -> list[Any]:
 def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     """Call the function; a plain exception is wrapped, control flow passes through."""
     compute = step.definition.compute
-    with step_boundary(step):
+    with step.memo.get("boundary") or step_boundary(step):
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
             if isinstance(result, Output):
@@ -151,7 +151,7 @@ def _warn_none_for_optional_output(log: Any, step: Any, output_name: str) -> Non
 
 
 def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:
-    boundary = step_boundary(step)
+    boundary = step.memo.get("boundary") or step_boundary(step)
     while True:
         with boundary:
             item = next(generator, _END)

@@ -114,7 +114,7 @@ class IntermediateStorage:
         store = self.rc.value_store
         name = output_def.name
         try:
-            store.set_value(self.rc.run.run_id, step.key, stored_name(name, mapping_key), value)
+            store.set_value(self.rc.run_id, step.key, stored_name(name, mapping_key), value)
         except DagsterError as exc:
             raise StorageFailed(exc) from exc
         except Exception as exc:
@@ -274,21 +274,17 @@ class IOManagerStorage:
         rc = self.rc
         if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
             # The hot path of execute_in_process: no context to build.
-            self._memory.store.set_value(
-                rc.run.run_id, step.key, stored_name(name, mapping_key), value
-            )
+            self._memory.store.set_value(rc.run_id, step.key, stored_name(name, mapping_key), value)
             if output_def.asset_key is None:
                 return fixed, _NO_ASSETS
             assets: list[AssetMaterialization] = []
         else:
             context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step, mapping_key
+                step.key, output_def, rc.run_id, step.definition, step, mapping_key
             )
             assets = self._call_handle_output(self.manager(key), context, step.key, value)
         if output_def.asset_key is not None:
-            context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step
-            )
+            context = self._output_context(step.key, output_def, rc.run_id, step.definition, step)
             asset_key = output_def.get_asset_key(context)
             assets = [*assets, AssetMaterialization(asset_key=asset_key)]
         return fixed, assets
@@ -326,7 +322,7 @@ class IOManagerStorage:
             and key == DEFAULT_IO_MANAGER_KEY
             and (source.step_key in rc.plan.step_dict or rc.runs_step(source.step_key))
         ):
-            run_id, manager = rc.run.run_id, self._memory
+            run_id, manager = rc.run_id, self._memory
         else:
             run_id, manager = self._source(source.step_key, key)
         if isinstance(manager, InstanceMemoryIOManager):
@@ -364,7 +360,7 @@ class IOManagerStorage:
         """The run that computed ``step_key``, and the manager to load its output with."""
         rc = self.rc
         if rc.runs_step(step_key):
-            return rc.run.run_id, self.manager(key)
+            return rc.run_id, self.manager(key)
         run_id = rc.run_id_of(step_key)
         parent = rc.instance.get_run_by_id(run_id)
         if (

@@ -20,8 +20,9 @@ This is the hot path of the engine: per step it builds a handful of events and l
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from opbook.definitions.hook import ALWAYS
 from opbook.definitions.metadata import normalize_metadata
@@ -128,9 +129,39 @@ class _StepFailed(Exception):
         self.raise_as = raise_as if raise_as is not None else error
 
 
-def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[DagsterEvent]:
-    """Run one attempt of ``step``; yield its events."""
-    return _StepRun(rc, step, attempt).events()
+# The exceptions that ``raise_on_error`` re-raises, by step key, of the steps that ended in a
+# stream of events.
+StepFailures = Mapping[str, BaseException]
+NO_FAILURES: StepFailures = MappingProxyType({})
+
+
+class StepEvents(Protocol):
+    """A stream of events that ends with the failures of the steps that ended in it: iterate
+    it, then read ``failures``.  (An attribute rather than a generator's return value, so that
+    the loops over every event of a run stay plain ``for`` loops.)"""
+
+    failures: StepFailures
+
+    def __iter__(self) -> Iterator[DagsterEvent]: ...
+
+
+class Relayed:
+    """The ``StepEvents`` of a generator that returns its failures."""
+
+    __slots__ = ("_events", "failures")
+
+    def __init__(self, events: Generator[DagsterEvent, None, StepFailures | None]) -> None:
+        self._events = events
+        self.failures: StepFailures = NO_FAILURES
+
+    def __iter__(self) -> Iterator[DagsterEvent]:
+        self.failures = (yield from self._events) or NO_FAILURES
+
+
+def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> StepEvents:
+    """Run one attempt of ``step``: its events, then its failure (the exception
+    ``raise_on_error`` re-raises) in ``failures`` if it failed."""
+    return _StepRun(rc, step, attempt)
 
 
 class _StepRun:
@@ -147,6 +178,7 @@ class _StepRun:
         "_pending_failure",
         "attempt",
         "emitted",
+        "failures",
         "history",
         "key",
         "memo",
@@ -170,6 +202,7 @@ class _StepRun:
         self.values: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}  # the outputs handled so far
         self.emitted: list[DagsterEvent] = []
+        self.failures: StepFailures = NO_FAILURES
         self._context: SolidExecutionContext | None = None
         # An input failed its type check: the step fails before user code runs.
         self._pending_failure: BaseException | None = None
@@ -278,12 +311,14 @@ class _StepRun:
             raise
         outcome = self.emitted[-1]
         yield from self._take_emitted()
-        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
-            self.rc.step_errors[self.key] = to_raise
         if outcome.event_type_value != ET.STEP_UP_FOR_RETRY and self.step.hook_defs:
             # By now the history holds every event of the step, its outcome included.
             step_events = self.history if self.history is not None else [outcome]
             yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs, step_events)
+        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
+            self.failures = {self.key: to_raise}
+
+    __iter__ = events
 
     # -- inputs ----------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from opbook.events import (
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import default_manager_in_memory, uses_io_managers
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
-from opbook.execution.run_context import RunContext, build_loggers
+from opbook.execution.run_context import RunContext, RunState, build_loggers
 from opbook.execution.step import run_step
 from opbook.plan.dynamic import StepResolution, from_resolution, split_key
 from opbook.plan.plan import ExecutionStep, build_plan
@@ -115,7 +115,7 @@ class RunPayload:
                 cloudpickle.unregister_pickle_by_value(module)
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class WorkerRunContext(RunContext):
     """A run context in a worker: outputs of steps outside the plan come from ``sources``."""
 
@@ -182,13 +182,12 @@ class WorkerRun:
             pipeline=self.pipeline,
             mode=self.mode,
             resolved=payload.resolved,
-            run=payload.run,
             instance=self.instance,
             plan=self.plan,
-            value_store=store,
+            state=RunState(payload.run, store, resources),
+            run_id=payload.run.run_id,
             raise_on_error=payload.raise_on_error,
             log=self.log,
-            resource_values=resources,
             sources=payload.sources,
         )
 
@@ -228,13 +227,14 @@ class WorkerRun:
             outcome.record(failed.error)
             yield failure_event(name, step_key, failed.error, "its resources failed to initialize")
             return
+        attempt_events = run_step(rc, step, attempt)
         try:
-            yield from run_step(rc, step, attempt)
+            yield from attempt_events
         finally:
             teardown = list(scope.teardown())
         yield from teardown
-        if step_key in rc.step_errors:
-            outcome.record(rc.step_errors[step_key])
+        if step_key in attempt_events.failures:
+            outcome.record(attempt_events.failures[step_key])
 
 
 def step_resource_keys(rc: RunContext, step: ExecutionStep) -> set[str]:
@@ -375,9 +375,10 @@ def share_storage(
     store = rc.value_store
     if store.name == "in_memory" and not store.is_persistent:
         directory = rc.instance.storage_directory
-        rc.value_store = FilesystemValueStore(directory)
-        rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-        rc.instance.run_storage.update_run(rc.run)
+        rc.move_storage(
+            replace(rc.run, storage_name="filesystem", storage_base_dir=None),
+            FilesystemValueStore(directory),
+        )
         yield DagsterEvent.engine_event(
             rc.pipeline.name,
             f"The {executor} executor needs storage that {workers} share: this run keeps its "
@@ -401,9 +402,7 @@ def _share_io_manager_storage(
     directory = rc.instance.storage_directory  # made now, so that workers share it
     if not default_manager_in_memory(rc):
         return
-    rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-    rc.instance.run_storage.update_run(rc.run)
-    rc.reset_storage()
+    rc.move_storage(replace(rc.run, storage_name="filesystem", storage_base_dir=None))
     yield DagsterEvent.engine_event(
         rc.pipeline.name,
         f"The {executor} executor needs storage that {workers} share: this run keeps its "
