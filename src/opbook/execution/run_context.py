@@ -2,7 +2,9 @@
 prepared, and its state, which changes as the run goes.
 
 ``RunContext`` (frozen) holds the facts: the definitions, the resolved config, the plan, the
-instance, the run's id, its log and whether ``raise_on_error`` was asked for.  Everything that
+instance, the run's id, its log, whether ``raise_on_error`` was asked for and, for a memoized
+run, the versions of its outputs and the steps it does not run (a memoized run's context is
+a changed copy, ``dataclasses.replace``).  Everything that
 changes during a run lives in the ``RunState`` it points to (``rc.state``): the run record
 (its status, and its storage when an executor switches it to files), the value store, the
 resource values once built, the lines steps logged, and caches of what the facts determine.
@@ -26,7 +28,7 @@ from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.errors import DagsterInvariantViolationError
-from opbook.events import DagsterEventType
+from opbook.events import DagsterEventType, StepOutputHandle
 from opbook.execution.context import InitLoggerContext, Resources
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import OutputStorage, output_storage_for
@@ -69,6 +71,10 @@ class RunContext:
     run_id: str
     raise_on_error: bool = False
     log: DagsterLogManager = field(default_factory=lambda: DagsterLogManager("", {}, []))
+    # A memoized run (``execution.memoization``): the version of every output of the whole
+    # plan, and the steps not run because their outputs are stored under those versions.
+    output_versions: dict[StepOutputHandle, str] = field(default_factory=dict)
+    memoized_steps: tuple[str, ...] = ()
 
     @property
     def run(self) -> PipelineRun:
@@ -146,7 +152,7 @@ class RunContext:
         Steps of this run write to its own store; steps outside a re-execution's selection
         were run by an ancestor run, found by walking up the parent runs.
         """
-        if self.runs_step(step_key):
+        if self.runs_step(step_key) or step_key in self.memoized_steps:
             return self.state.value_store, self.run_id
         parent = self._ancestor_that_ran(step_key)
         return self.instance.value_store(
@@ -156,7 +162,7 @@ class RunContext:
     def run_id_of(self, step_key: str) -> str:
         """The id of the run that computed the outputs of ``step_key``: this run, or the
         ancestor of a re-execution that ran it."""
-        if self.runs_step(step_key):
+        if self.runs_step(step_key) or step_key in self.memoized_steps:
             return self.run_id
         return self._ancestor_that_ran(step_key).run_id
 

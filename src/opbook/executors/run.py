@@ -24,7 +24,14 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Protocol
 
-from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
+from opbook.events import (
+    MEMOIZED_STEP_MARKER,
+    DagsterEvent,
+    DagsterEventType,
+    EngineEventData,
+    PipelineFailureData,
+    SerializableErrorInfo,
+)
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.execution.step import NO_FAILURES, StepEvents, StepFailures
@@ -143,6 +150,23 @@ class _collection_eased:
             gc.unfreeze()
 
 
+def _memoized_step_events(rc: RunContext) -> list[DagsterEvent]:
+    """One ENGINE_EVENT per step a memoized run does not run (none for other runs)."""
+    if not rc.memoized_steps:
+        return []
+    data = EngineEventData(marker_start=MEMOIZED_STEP_MARKER)
+    return [
+        DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f'Step "{key}" is not run: its outputs are stored under their current versions '
+            "(memoized run).",
+            data,
+            step_key=key,
+        )
+        for key in rc.memoized_steps
+    ]
+
+
 class RunDriver:
     """Drives one run and remembers how it ended (``error``: what raise_on_error raises)."""
 
@@ -223,6 +247,8 @@ class RunDriver:
                         ET.RUN_START, name, f"Started execution of {self._what()}."
                     )
                 )
+                for event in _memoized_step_events(rc):
+                    yield self._record(event)
                 with _collection_eased():
                     events = self.events
                     stream = self.executor(rc, ResourceScope(rc))

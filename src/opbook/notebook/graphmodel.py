@@ -17,9 +17,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
+from opbook import GraphDefinition, PipelineDefinition
+from opbook.notebook.engine_seam import NodeDefinition
 
 
 @dataclass
@@ -208,7 +207,7 @@ def from_graph(
 
 def from_pipeline(pipeline: PipelineDefinition, whole: bool = False) -> GraphModel:
     """The model of a job or pipeline; a subset shows its selected nodes only, unless ``whole``."""
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     if whole and pipeline.parent_pipeline_def is not None:
         pipeline = pipeline.parent_pipeline_def
     model = GraphModel(kind, pipeline.name)
