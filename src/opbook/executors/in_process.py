@@ -42,9 +42,8 @@ class InProcessSubmitter:
 _pid_entry: tuple[int, EventMetadataEntry] = (-1, EventMetadataEntry.text("", "pid"))
 
 
-def _engine_data(rc: RunContext, marker_end: str | None = None) -> EngineEventData:
+def _engine_data(rc: RunContext, pid: int, marker_end: str | None = None) -> EngineEventData:
     global _pid_entry
-    pid = os.getpid()
     if _pid_entry[0] != pid:
         _pid_entry = (pid, EventMetadataEntry.text(str(pid), "pid"))
     entries = [_pid_entry[1]]
@@ -58,10 +57,13 @@ class InProcessExecutor:
 
     def __init__(self) -> None:
         self.resources: ResourceScope | None = None
+        self.pid = os.getpid()
 
     def start_event(self, rc: RunContext) -> DagsterEvent:
         return DagsterEvent.engine_event(
-            rc.pipeline.name, f"Executing steps in process (pid: {os.getpid()})", _engine_data(rc)
+            rc.pipeline.name,
+            f"Executing steps in process (pid: {self.pid})",
+            _engine_data(rc, self.pid),
         )
 
     def open(
@@ -81,8 +83,8 @@ class InProcessExecutor:
         marker = rc.resolved.executor_config.get("marker_to_close")
         return DagsterEvent.engine_event(
             rc.pipeline.name,
-            f"Finished steps in process (pid: {os.getpid()}) in {format_duration(ms)}",
-            _engine_data(rc, marker),
+            f"Finished steps in process (pid: {self.pid}) in {format_duration(ms)}",
+            _engine_data(rc, self.pid, marker),
         )
 
 
