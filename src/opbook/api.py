@@ -45,7 +45,7 @@ from opbook.execution import hook_invocation, invocation, memoization
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import node_key, stored_name, uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
-from opbook.execution.run_context import RunContext, build_loggers
+from opbook.execution.run_context import RunContext, RunState, build_loggers
 from opbook.executors import executor_for
 from opbook.executors.in_process import execute_in_process as in_process_executor_fn
 from opbook.executors.run import ExecutorFn, RunDriver
@@ -190,23 +190,23 @@ def prepare_run(
     )
     loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
     resource_values: dict[str, Any] = {}  # filled when the run starts; custom storage uses it
+    store = instance.value_store_for_run(
+        request.pipeline, request.mode, resolved, run, resource_values
+    )
     rc = RunContext(
         pipeline=request.pipeline,
         mode=request.mode,
         resolved=resolved,
-        run=run,
         instance=instance,
         plan=plan,
-        value_store=instance.value_store_for_run(
-            request.pipeline, request.mode, resolved, run, resource_values
-        ),
+        state=RunState(run, store, resource_values),
+        run_id=run.run_id,
         raise_on_error=raise_on_error,
-        resource_values=resource_values,
         log=DagsterLogManager(run.run_id, {"pipeline_name": request.pipeline.name}, loggers),
     )
     if versions is not None:
         try:
-            memoization.memoize(rc, versions)
+            rc = memoization.memoize(rc, versions)
         except BaseException:
             instance.delete_run(rc.run_id)  # nothing ran; leave no trace of the attempt
             raise
@@ -330,7 +330,7 @@ def execute_pipeline(
     result = PipelineExecutionResult(
         request.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 
@@ -652,7 +652,7 @@ def reexecute_pipeline(
     result = PipelineExecutionResult(
         rc.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 
@@ -718,7 +718,7 @@ def execute_job_in_process(
     result = InProcessExecutionResult(
         job.graph, driver.events, rc.run_id, _value_loader(rc), job, rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 

@@ -28,7 +28,11 @@ from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.io_manager import manager_resource_keys
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
-from opbook.errors import DagsterConfigMappingFunctionError, DagsterInvalidConfigError
+from opbook.errors import (
+    DagsterConfigMappingFunctionError,
+    DagsterInvalidConfigError,
+    user_code_boundary,
+)
 
 NODE_SECTION_NAMES = ("ops", "solids", "graph")
 MANAGED_BY_ENGINE = ("execution", "loggers", "resources", "intermediate_storage", "storage")
@@ -426,13 +430,11 @@ def _apply_job_config_mapping(
         raise DagsterInvalidConfigError(
             f'Error in config mapping of job "{pipeline.name}"', result.errors, run_config
         )
-    try:
+    with user_code_boundary(
+        DagsterConfigMappingFunctionError,
+        lambda exc: f'The config mapping function of job "{pipeline.name}" raised: {exc!r}',
+    ):
         mapped = mapping.config_fn(result.value)
-    except Exception as exc:
-        raise DagsterConfigMappingFunctionError(
-            f'The config mapping function of job "{pipeline.name}" raised: {exc!r}',
-            user_exception=exc,
-        ) from exc
     managed = {k: v for k, v in run_config.items() if k in MANAGED_BY_ENGINE}
     return {**dict(mapped or {}), **managed}
 
@@ -629,13 +631,11 @@ def _map_graph_config(
 ) -> dict[str, Any]:
     mapping = graph.config_mapping
     assert mapping is not None
-    try:
+    with user_code_boundary(
+        DagsterConfigMappingFunctionError,
+        lambda exc: f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
+    ):
         mapped = mapping.config_fn(config_value)
-    except Exception as exc:
-        raise DagsterConfigMappingFunctionError(
-            f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
-            user_exception=exc,
-        ) from exc
     section = pipeline.node_section
     mapped = _normalise_inner_sections(pipeline, graph, {} if mapped is None else mapped, section)
     inner_schema = cfg.Shape(_nodes_fields(graph, section))

@@ -10,7 +10,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from opbook.definitions.hook import FAILURE, SUCCESS, HookExecutionResult
-from opbook.errors import HookExecutionError
+from opbook.errors import (
+    DagsterError,
+    HookExecutionError,
+    user_code_boundary,
+    user_exception_of,
+)
 from opbook.events import DagsterEvent, DagsterEventType, HookErroredData, SerializableErrorInfo
 from opbook.execution.context import HookContext
 
@@ -60,16 +65,16 @@ def run_hooks(
             continue
         context = HookContext(rc, step, hook, step_exception, outputs)
         try:
-            if hook.trigger in (SUCCESS, FAILURE):
-                returned = hook.hook_fn(context)
-            else:
-                returned = hook.hook_fn(context, list(step_events or [outcome]))
-        except Exception as exc:
-            error = HookExecutionError(
+            with user_code_boundary(
+                HookExecutionError,
                 f'Error occurred during the execution of hook_fn triggered for "{name}"',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
+            ):
+                if hook.trigger in (SUCCESS, FAILURE):
+                    returned = hook.hook_fn(context)
+                else:
+                    returned = hook.hook_fn(context, list(step_events or [outcome]))
+        except DagsterError as error:
+            exc = user_exception_of(error)
             rc.log.error(f'Hook "{hook.name}" on "{name}" raised: {exc!r}')
             yield event(
                 ET.HOOK_ERRORED,

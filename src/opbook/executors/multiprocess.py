@@ -14,8 +14,9 @@ Failure handling:
   ends with RUN_FAILURE.  Other workers are unaffected.
 - KeyboardInterrupt (the notebook's stop button), SIGTERM and SIGHUP report the running steps
   as interrupted and cancel the run; workers ignore SIGINT and SIGHUP themselves and are
-  stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Leaving the
-  ``with`` always stops and reaps every worker, so none outlives the run.
+  stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Closing
+  the pool (``execute_steps`` does, whatever happens) stops and reaps every worker, so none
+  outlives the run.
 - With ``raise_on_error`` the user's exception is re-raised in the driving process when it can
   be unpickled there (with the worker's traceback as its ``__cause__``), else
   ``DagsterSubprocessError``.
@@ -37,8 +38,7 @@ import os
 import pickle
 import signal
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry
@@ -46,8 +46,9 @@ from opbook.errors import DagsterSubprocessError
 from opbook.events import DagsterEvent, EngineEventData, ErrorSource, SerializableErrorInfo
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
-from opbook.execution.step import format_duration
-from opbook.executors.base import execute_plan
+from opbook.execution.step import Relayed, StepEvents, StepFailures, format_duration
+from opbook.executors.base import StepSubmitter
+from opbook.executors.run import execute_steps
 from opbook.executors.worker import (
     Report,
     RunPayload,
@@ -186,8 +187,11 @@ class WorkerPool:
         return self
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        self.close(abort=exc_type is not None)
+
+    def close(self, abort: bool = False) -> None:
+        """Stop and reap every worker: asked to leave, or at once when ``abort``."""
         workers, self.workers = self.workers, []
-        abort = exc_type is not None
         if not abort:
             for worker in workers:  # all at once: they leave in parallel
                 worker.ask_to_stop()
@@ -223,6 +227,8 @@ class MultiprocessSubmitter:
     def __init__(self, rc: RunContext, pool: WorkerPool) -> None:
         self.rc = rc
         self.pool = pool
+        # The failures of steps whose end came in since ``events()`` last returned.
+        self._failures: dict[str, BaseException] = {}
 
     def free_slots(self) -> int:
         return self.pool.size - len(self.pool.busy)
@@ -242,7 +248,10 @@ class MultiprocessSubmitter:
     def busy(self) -> bool:
         return bool(self.pool.busy)
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> StepEvents:
+        return Relayed(self._events())
+
+    def _events(self) -> Generator[DagsterEvent, None, StepFailures]:
         finished = False
         while not finished and self.pool.busy:
             busy = self.pool.busy
@@ -252,6 +261,8 @@ class MultiprocessSubmitter:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     yield from self._relay(worker)
                     finished = finished or worker.step is None
+        failures, self._failures = self._failures, {}
+        return failures
 
     def _relay(self, worker: Worker) -> Iterator[DagsterEvent]:
         """What the worker has sent so far; and a STEP_FAILURE if it has died mid-step."""
@@ -278,7 +289,7 @@ class MultiprocessSubmitter:
             _, step_key, error, info = message
             worker.step = None
             if error is not None or info is not None:
-                self.rc.step_errors[step_key] = loads_exception(error, info, step_key)
+                self._failures[step_key] = loads_exception(error, info, step_key)
 
     def _crash_event(self, worker: Worker) -> DagsterEvent:
         assert worker.step is not None
@@ -295,7 +306,7 @@ class MultiprocessSubmitter:
         error = DagsterSubprocessError(
             f'Step "{step_key}" did not finish: {why}. Its outputs were not stored.'
         )
-        self.rc.step_errors[step_key] = error
+        self._failures[step_key] = error
         event = failure_event(self.rc.pipeline.name, step_key, error, why)
         data = event.event_specific_data
         event.event_specific_data = data._replace(error_source=ErrorSource.UNEXPECTED_ERROR)
@@ -338,36 +349,51 @@ def _payload(rc: RunContext) -> bytes:
         ) from exc
 
 
-def execute_multiprocess(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
+class MultiprocessExecutor:
+    """Steps run in a pool of worker processes, which build the resources a step uses."""
+
+    def __init__(self) -> None:
+        self.pool: WorkerPool | None = None
+        self.submitter: MultiprocessSubmitter | None = None
+
+    def start_event(self, rc: RunContext) -> DagsterEvent:
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Executing steps using multiprocess executor: parent process (pid: {os.getpid()})",
+            _engine_data(rc, _pool_size(rc)),
+        )
+
+    def open(
+        self, rc: RunContext, resources: ResourceScope
+    ) -> Generator[DagsterEvent, None, StepSubmitter]:
+        yield from share_storage(rc, "multiprocess", "worker processes")
+        widest = max((len(level) for level in rc.plan.topological_step_levels()), default=0)
+        self.pool = WorkerPool(_pool_size(rc), _start_method(rc), _payload(rc))
+        self.pool.start(widest)
+        self.submitter = MultiprocessSubmitter(rc, self.pool)
+        return self.submitter
+
+    def running(self) -> list[str]:
+        return self.submitter.running() if self.submitter is not None else []
+
+    def close(self, error: BaseException | None) -> Iterator[DagsterEvent]:
+        if self.pool is not None:
+            self.pool.close(abort=error is not None)
+        return iter(())
+
+    def end_event(self, rc: RunContext, ms: float) -> DagsterEvent:
+        pid = os.getpid()
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Multiprocess executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
+            EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
+        )
+
+
+def execute_multiprocess(rc: RunContext, resources: ResourceScope) -> StepEvents:
     """The executor's whole event stream: start, storage, steps in workers, finish.
 
     Resources are initialised in the workers, per step, for the steps that use them;
     ``resources`` (the driving process's scope) stays unused.
     """
-    pid = os.getpid()
-    name = rc.pipeline.name
-    start = time.perf_counter()
-    size = _pool_size(rc)
-    yield DagsterEvent.engine_event(
-        name,
-        f"Executing steps using multiprocess executor: parent process (pid: {pid})",
-        _engine_data(rc, size),
-    )
-    yield from share_storage(rc, "multiprocess", "worker processes")
-    widest = max((len(level) for level in rc.plan.topological_step_levels()), default=0)
-    with WorkerPool(size, _start_method(rc), _payload(rc)) as pool:
-        pool.start(widest)
-        submitter = MultiprocessSubmitter(rc, pool)
-        try:
-            yield from execute_plan(rc, submitter)
-        except KeyboardInterrupt as interrupt:
-            info = SerializableErrorInfo.from_exception(interrupt)
-            for step_key in submitter.running():
-                yield failure_event(name, step_key, info, "the run was interrupted")
-            raise
-    ms = (time.perf_counter() - start) * 1000
-    yield DagsterEvent.engine_event(
-        name,
-        f"Multiprocess executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
-        EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
-    )
+    return execute_steps(MultiprocessExecutor(), rc, resources)
