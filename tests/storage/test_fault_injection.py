@@ -110,12 +110,13 @@ def the_job(executor: str) -> Any:
 
 
 def start_run(home: Path, executor: str) -> tuple[subprocess.Popen[bytes], Path]:
-    marker = home.parent / f"{home.name}.started"
+    marker, errors = home.parent / f"{home.name}.started", home.parent / f"{home.name}.stderr"
     args = [sys.executable, "-c", RUNNER, str(home), str(marker), executor, JOB_SOURCE]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with errors.open("wb") as stderr:  # a file, not a pipe: nobody reads it while it runs
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.monotonic() + 60
     while not marker.exists():
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.poll() is None, errors.read_text()
         assert time.monotonic() < deadline, "the run never started"
         time.sleep(0.005)
     return proc, marker
