@@ -237,6 +237,8 @@ EXPECTED = [
     "lambda_solid",
     "load_ipython_extension",
     "logger",
+    "make_email_on_pipeline_failure_sensor",
+    "make_email_on_run_failure_sensor",
     "make_python_type_usable_as_dagster_type",
     "make_values_resource",
     "mem_intermediate_storage",

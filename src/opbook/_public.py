@@ -240,6 +240,10 @@ from opbook.errors import (
     HookExecutionError,
 )
 from opbook.events import DagsterEvent, DagsterEventType, NodeHandle, SolidHandle
+from opbook.execution.alerts import (
+    make_email_on_pipeline_failure_sensor,
+    make_email_on_run_failure_sensor,
+)
 from opbook.execution.build_resources import build_resources
 from opbook.execution.context import (
     AbstractComputeExecutionContext,
@@ -543,6 +547,8 @@ __all__ = [
     "lambda_solid",
     "load_ipython_extension",
     "logger",
+    "make_email_on_pipeline_failure_sensor",
+    "make_email_on_run_failure_sensor",
     "make_python_type_usable_as_dagster_type",
     "make_values_resource",
     "mem_intermediate_storage",

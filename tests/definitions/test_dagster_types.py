@@ -316,7 +316,7 @@ def test_custom_loader_and_materializer(tmp_path: Path) -> None:
     assert result.output_for_node("double") == [2, 4, 6]
     assert json.loads(target.read_text()) == [2, 4, 6]
     assert [m.asset_key.path for m in result.asset_materializations_for_node("double")] == [
-        ("numbers",)
+        ["numbers"]
     ]
 
 
@@ -348,3 +348,31 @@ def test_type_check_may_return_a_type_check_with_metadata() -> None:
     positive = DagsterType(check, name="Positive")
     result = check_dagster_type(positive, -2)
     assert (result.success, result.metadata_entries[0].entry_data.value) == (False, -2)
+
+
+def test_a_loader_function_without_a_context_parameter_is_refused() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "@dagster_type_loader 'load' decorated function does not have required positional "
+            "parameter 'context'."
+        ),
+    ):
+
+        @dagster_type_loader(String)
+        def load(hello):
+            return hello
+
+
+def test_a_loader_function_without_a_value_parameter_is_refused() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "@dagster_type_loader 'load' decorated function does not have required positional "
+            "parameter '*'."
+        ),
+    ):
+
+        @dagster_type_loader(String)
+        def load(_):
+            return 1

@@ -470,8 +470,11 @@ def test_run_of_a_partition_uses_its_config_and_tags(instigated) -> None:
 
 
 def test_run_of_an_unknown_partition_is_a_usage_error(ip, instigated) -> None:
-    with pytest.raises(UsageError, match="Could not find a partition with key `fr`"):
+    with pytest.raises(UsageError) as raised:
         ip.run_line_magic("opbook", "run regional --partition fr")
+    assert str(raised.value) == (
+        "%opbook run: Unknown partition 'fr' for job 'regional'; partitions: eu, us"
+    )
 
 
 def test_debug_runs_the_commands_given_and_shows_them_typed(defined) -> None:

@@ -10,14 +10,16 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import wraps
 from opbook.errors import DagsterInvalidDefinitionError
 
 SUCCESS = "success"
 FAILURE = "failure"
 ALWAYS = "always"
+_HOOK_IDENTITY = functools.WRAPPER_ASSIGNMENTS
 
 
 @runtime_checkable
@@ -28,6 +30,18 @@ class HookTarget(Protocol):
     def dependency_structure(self) -> Any: ...
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> Any: ...
+
+
+class HookExecutionResult(NamedTuple):
+    """What an ``event_list_hook`` function may return to say whether it ran.
+
+    ``is_skipped=True`` records the hook as skipped (a HOOK_SKIPPED event) instead of completed,
+    as Dagster's success and failure hooks do when the step's outcome does not trigger them.
+    Importable from ``opbook.core.definitions.events``, Dagster's module for it.
+    """
+
+    hook_name: str
+    is_skipped: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,11 +109,7 @@ def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[...
                 decorated_fn=fn,
             )
             # as in Dagster, the definition takes the function's __name__, __doc__ and module
-            # (set past the frozen dataclass, as these are no fields of the definition)
-            for attribute in functools.WRAPPER_ASSIGNMENTS:
-                if hasattr(fn, attribute):
-                    object.__setattr__(hook_def, attribute, getattr(fn, attribute))
-            return hook_def
+            return wraps(hook_def, fn, _HOOK_IDENTITY)
 
         return wrap
 

@@ -12,17 +12,25 @@ Every node's required resources must be provided by every mode: checked here, at
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from opbook.definitions.derived import share_memo_tables
+from opbook.definitions.dagster_type import DagsterTypeKind
+from opbook.definitions.derived import memo_table, share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
+from opbook.definitions.frozen import Frozen, replace, wraps
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
-from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
+from opbook.definitions.input_output import NO_VALUE
+from opbook.definitions.io_manager import (
+    DEFAULT_IO_MANAGER_KEY,
+    RootInputManagerDefinition,
+    check_graph_manager_keys,
+    missing_manager_message,
+    with_default_io_manager,
+)
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
@@ -30,7 +38,12 @@ from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
 from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, VersionStrategy
-from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from opbook.errors import (
+    CheckError,
+    DagsterInvalidDefinitionError,
+    DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
+)
 
 
 def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) -> str:
@@ -50,8 +63,14 @@ def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) ->
     )
 
 
-class PipelineDefinition:
-    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs.
+class PipelineDefinition(Frozen):
+    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs (frozen).
+
+    What differs between the generations is a value of the class, for callers to read rather
+    than branch on: ``target_type`` (``pipeline`` / ``job`` in messages), ``node_section`` (the
+    run config's ``solids:`` / ``ops:``), ``selection_argument`` (``solid_selection`` /
+    ``op_selection``) and ``takes_intermediate_storage`` (a pipeline's run config has
+    ``intermediate_storage:``; a job stores outputs through IO managers only).
 
     Args:
         solid_defs: the solids used; with ``dependencies`` they make the graph.
@@ -66,6 +85,9 @@ class PipelineDefinition:
 
     is_job = False
     target_type = "pipeline"
+    node_section = "solids"
+    selection_argument = "solid_selection"
+    takes_intermediate_storage = True
 
     def __init__(
         self,
@@ -137,14 +159,29 @@ class PipelineDefinition:
 
     def _check_resources(self, mode: ModeDefinition) -> None:
         provided = set(mode.resource_defs)
-        check_graph_manager_keys(self.graph, mode.resource_defs)
+        check_graph_manager_keys(self.graph, mode.resource_defs, mode.name)
+        _check_inputs_can_be_loaded(self.graph, frozenset(), mode)
         for definition in self.graph.iterate_node_defs():
-            for key in sorted(_own_resource_keys(definition)):
-                if key not in provided:
+            own_keys: frozenset[str] = getattr(definition, "required_resource_keys", frozenset())
+            for key in sorted(set(own_keys) - provided):
+                raise DagsterInvalidDefinitionError(
+                    missing_resource_message(
+                        key, f"{definition.node_kind} '{definition.name}'", mode
+                    )
+                )
+        types = _dagster_types(self.graph)
+        _check_unique_type_names(types)
+        for dagster_type in types:
+            name = dagster_type.display_name
+            needs = [
+                (dagster_type.required_resource_keys, f"type '{name}'"),
+                (_keys_of(dagster_type.loader), f"the loader on type '{name}'"),
+                (_keys_of(dagster_type.materializer), f"the materializer on type '{name}'"),
+            ]
+            for keys, descriptor in needs:
+                for key in sorted(set(keys) - provided):
                     raise DagsterInvalidDefinitionError(
-                        missing_resource_message(
-                            key, f"{definition.node_kind} '{definition.name}'", mode
-                        )
+                        missing_resource_message(key, descriptor, mode)
                     )
         for hook in self.hook_defs | _node_hooks(self.graph):
             for key in sorted(hook.required_resource_keys - provided):
@@ -163,13 +200,14 @@ class PipelineDefinition:
         for preset in self.preset_defs:
             if preset.name in seen:
                 raise DagsterInvalidDefinitionError(
-                    f'Two presets named "{preset.name}" in pipeline "{self.name}".'
+                    f'Two PresetDefinitions seen with the name "{preset.name}" in "{self.name}". '
+                    "PresetDefinitions must have unique names."
                 )
             seen.add(preset.name)
             if preset.mode not in modes:
                 raise DagsterInvalidDefinitionError(
-                    f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
-                    f"Available modes: {sorted(modes)}."
+                    f'PresetDefinition "{preset.name}" in "{self.name}" references mode '
+                    f'"{preset.mode}" which is not defined. Available modes: {sorted(modes)}.'
                 )
 
     def is_using_memoization(self, run_tags: Mapping[str, str]) -> bool:
@@ -187,19 +225,25 @@ class PipelineDefinition:
     def with_version_strategy(self, version_strategy: VersionStrategy) -> PipelineDefinition:
         """This pipeline (or job) with ``version_strategy`` (opbook's own: a notebook's
         memoized runs version its ops by their source)."""
-        versioned = copy.copy(self)
-        versioned.version_strategy = version_strategy
-        if self.parent_pipeline_def is not None:
-            versioned.parent_pipeline_def = self.parent_pipeline_def.with_version_strategy(
-                version_strategy
-            )
-        return versioned
+        parent = self.parent_pipeline_def
+        return replace(
+            self,
+            version_strategy=version_strategy,
+            parent_pipeline_def=None
+            if parent is None
+            else parent.with_version_strategy(version_strategy),
+        )
 
     # -- modes and presets -----------------------------------------------------------------
 
     def describe_target(self) -> str:
         """``pipeline 'name'`` or ``job 'name'``, as messages name it."""
         return f"{self.target_type} '{self.name}'"
+
+    def stores_through_io_managers(self, mode: ModeDefinition) -> bool:
+        """Whether runs in ``mode`` store outputs through IO managers: a job's always do; a
+        pipeline's do when the mode provides an ``io_manager`` (else intermediate storage)."""
+        return not self.takes_intermediate_storage or DEFAULT_IO_MANAGER_KEY in mode.resource_defs
 
     @property
     def is_single_mode(self) -> bool:
@@ -289,6 +333,8 @@ class PipelineDefinition:
         self, solids_to_execute: Iterable[str] | None
     ) -> PipelineDefinition:
         """This pipeline, marked to run only the given top-level solids."""
+        if self.solids_to_execute is not None:
+            raise DagsterInvariantViolationError("Pipeline subsets may not be subset again.")
         if solids_to_execute is None:
             return self
         selected = frozenset(solids_to_execute)
@@ -297,15 +343,27 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
-        subset = copy.copy(self)
+        left_out = frozenset(self.graph.node_dict) - selected
+        for mode in self.mode_definitions:
+            try:
+                _check_inputs_can_be_loaded(self.graph, frozenset(), mode, left_out=left_out)
+            except DagsterInvalidDefinitionError as exc:
+                names = ", ".join(f"'{name}'" for name in sorted(selected))
+                raise DagsterInvalidSubsetError(
+                    f"The attempted subset [{names}] for {self.target_type} {self.name} results "
+                    f"in an invalid {self.target_type}: {exc}"
+                ) from exc
+        subset = replace(
+            self,
+            solids_to_execute=selected,
+            parent_pipeline_def=self.parent_pipeline_def or self,
+        )
         share_memo_tables(subset, self)
-        subset.solids_to_execute = selected
-        subset.parent_pipeline_def = self.parent_pipeline_def or self
         return subset
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
-        hooked = copy.copy(self)
-        hooked.hook_defs = self.hook_defs | frozenset(hook_defs)
+        """A copy with ``hook_defs`` attached to every node too (their resources checked)."""
+        hooked = replace(self, hook_defs=self.hook_defs | frozenset(hook_defs))
         hooked._check_modes()
         return hooked
 
@@ -385,27 +443,123 @@ class PipelineDefinition:
         """The partition set of a job with a partitioned config (``<job>_partition_set``)."""
         if self.partitioned_config is None:
             return None
-        cached: PartitionSetDefinition[Any] | None = self.__dict__.get("_partition_set")
+        memo = memo_table(self, "partition_set")
+        cached: PartitionSetDefinition[Any] | None = memo.get(self.name)
         if cached is None:
-            cached = PartitionSetDefinition(
+            cached = memo[self.name] = PartitionSetDefinition(
                 name=f"{self.name}_partition_set",
                 job_name=self.name,
                 partitions_def=self.partitioned_config.partitions_def,
                 run_config_fn_for_partition=self.partitioned_config.run_config_for_partition_fn,
                 mode=self.mode_definitions[0].name,
             )
-            self.__dict__["_partition_set"] = cached
         return cached
 
     def __repr__(self) -> str:
-        kind = "JobDefinition" if self.is_job else "PipelineDefinition"
-        return f"<{kind} {self.name!r}>"
+        return f"<{type(self).__name__} {self.name!r}>"
 
 
-def _own_resource_keys(definition: Any) -> frozenset[str]:
-    if isinstance(definition, GraphDefinition):
-        return frozenset()
-    return definition.all_required_resource_keys()
+def _check_inputs_can_be_loaded(
+    graph: GraphDefinition,
+    fed: frozenset[str],
+    mode: ModeDefinition,
+    prefix: str = "",
+    left_out: frozenset[str] = frozenset(),
+) -> None:
+    """Raise Dagster's definition error for an op input that nothing can give a value: not
+    connected (here, or through the graph inputs ``fed`` from outside), and without a default
+    value or a loader for its type, or whose root input manager ``mode`` lacks.  ``left_out``:
+    top-level nodes that a subset does not run (their outputs feed nothing)."""
+    mapped = {(m.node_name, m.input_name): m.graph_input_name for m in graph.input_mappings}
+    for node in graph.nodes:
+        if node.name in left_out:
+            continue
+        connected: set[str] = set()
+        for input_def in node.definition.input_defs:
+            sources = graph.wiring.get((node.name, input_def.name))
+            outer = mapped.get((node.name, input_def.name))
+            listed = [] if sources is None else list(sources.sources)
+            if (
+                (sources is not None and sources.is_fan_in and not listed)
+                or any(u.node_name and u.node_name not in left_out for u in listed)
+                or any(not u.node_name and u.output_name in fed for u in listed)
+                or (outer is not None and outer in fed)
+            ):
+                connected.add(input_def.name)
+            elif input_def.root_manager_key:
+                _check_root_manager(input_def, f"{prefix}{node.name}", node, mode)
+            elif not (
+                isinstance(node.definition, GraphDefinition)
+                or input_def.is_nothing
+                or input_def.default_value is not NO_VALUE
+                or input_def.dagster_type.loader is not None
+            ):
+                raise DagsterInvalidDefinitionError(
+                    f"Input '{input_def.name}' in {node.definition.node_kind} "
+                    f"'{prefix}{node.name}' is not "
+                    "connected to the output of a previous node and can not be loaded from "
+                    "configuration, making it impossible to execute. Possible solutions are:\n"
+                    "  * add a dagster_type_loader for the type "
+                    f"'{input_def.dagster_type.display_name}'\n"
+                    f"  * connect '{input_def.name}' to the output of another node\n"
+                )
+        if isinstance(node.definition, GraphDefinition):
+            _check_inputs_can_be_loaded(
+                node.definition, frozenset(connected), mode, f"{prefix}{node.name}."
+            )
+
+
+def _check_root_manager(input_def: Any, path: str, node: Any, mode: ModeDefinition) -> None:
+    """An unconnected input with a root manager key needs that manager in the mode."""
+    key = input_def.root_manager_key
+    if key in mode.resource_defs:
+        return
+    root_managers = [
+        k for k, v in mode.resource_defs.items() if isinstance(v, RootInputManagerDefinition)
+    ]
+    raise DagsterInvalidDefinitionError(
+        missing_manager_message(
+            "root input manager",
+            key,
+            f"unsatisfied input '{input_def.name}' of {node.definition.node_kind} '{path}'",
+            mode.name,
+            root_managers,
+        )
+    )
+
+
+def _dagster_types(graph: GraphDefinition) -> list[Any]:
+    """The Dagster types of the inputs and outputs of the graph's ops, each once, in order."""
+    found: dict[int, Any] = {}
+    for definition in graph.iterate_node_defs():
+        if isinstance(definition, GraphDefinition):
+            continue
+        io_defs: list[Any] = [*definition.input_defs, *definition.output_defs]
+        for io_def in io_defs:
+            found.setdefault(id(io_def.dagster_type), io_def.dagster_type)
+    return list(found.values())
+
+
+def _check_unique_type_names(types: list[Any]) -> None:
+    """Two different Dagster types of one name in a pipeline are an error, as in Dagster (types
+    inferred from a type hint, and containers such as ``List[Int]``, are not named by users)."""
+    seen: dict[str, Any] = {}
+    for dagster_type in types:
+        if dagster_type.key.startswith("_TypeHintInferred") or dagster_type.kind not in (
+            DagsterTypeKind.REGULAR,
+            DagsterTypeKind.SCALAR,
+        ):
+            continue
+        other = seen.setdefault(dagster_type.name, dagster_type)
+        if other is not dagster_type:
+            raise DagsterInvalidDefinitionError(
+                f'You have created two dagster types with the same name "{dagster_type.name}". '
+                "Dagster types have must have unique names."
+            )
+
+
+def _keys_of(loader_or_materializer: Any) -> frozenset[str]:
+    return frozenset(getattr(loader_or_materializer, "required_resource_keys", ()))
 
 
 def _node_hooks(graph: GraphDefinition) -> frozenset[HookDefinition]:
@@ -423,6 +577,9 @@ class JobDefinition(PipelineDefinition):
 
     is_job = True
     target_type = "job"
+    node_section = "ops"
+    selection_argument = "op_selection"
+    takes_intermediate_storage = False
 
     def __init__(
         self,
@@ -639,8 +796,4 @@ def _from_function(
         _nodes=composed.nodes,
         _wiring=composed.wiring,
     )
-    definition = make(graph_def)
-    definition.__module__ = fn.__module__
-    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-    definition.__qualname__ = fn.__qualname__  # type: ignore[attr-defined]
-    return definition
+    return wraps(make(graph_def), fn, ("__module__", "__name__", "__qualname__"))

@@ -14,6 +14,7 @@ import pickle
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.frozen import wraps
 from opbook.definitions.io_manager import (
     IOManagerDefinition,
     MemoizableIOManager,
@@ -62,10 +63,12 @@ def _versioned_filesystem_io_manager(init_context: Any) -> MemoizableIOManager:
     return VersionedPickledObjectFilesystemIOManager(base_dir)
 
 
-versioned_filesystem_io_manager = IOManagerDefinition(
-    _versioned_filesystem_io_manager,
-    config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=False)},
-    description="Pickles each output of a memoized run to <base_dir>/<step_key>/<output>/"
-    "<version>; base_dir defaults to versioned_outputs under the instance's storage.",
+versioned_filesystem_io_manager = wraps(
+    IOManagerDefinition(
+        _versioned_filesystem_io_manager,
+        config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=False)},
+        description="Pickles each output of a memoized run to <base_dir>/<step_key>/<output>/"
+        "<version>; base_dir defaults to versioned_outputs under the instance's storage.",
+    ),
+    __name__="versioned_filesystem_io_manager",
 )
-versioned_filesystem_io_manager.__name__ = "versioned_filesystem_io_manager"  # type: ignore[attr-defined]

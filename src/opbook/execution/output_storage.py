@@ -85,7 +85,7 @@ class OutputStorage(Protocol):
 
 def uses_io_managers(rc: RunContext) -> bool:
     """Jobs always do; a pipeline does when its mode provides an ``io_manager``."""
-    return rc.pipeline.is_job or DEFAULT_IO_MANAGER_KEY in rc.mode.resource_defs
+    return rc.pipeline.stores_through_io_managers(rc.mode)
 
 
 def output_storage_for(rc: RunContext) -> OutputStorage:

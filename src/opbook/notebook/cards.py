@@ -125,11 +125,7 @@ def _graph_rendered(subject: Subject) -> render.Rendered:
 
 def definition_summary(target: PipelineDefinition | GraphDefinition) -> str:
     graph = target.graph if isinstance(target, PipelineDefinition) else target
-    kind = (
-        ("job" if target.is_job else "pipeline")
-        if isinstance(target, PipelineDefinition)
-        else target.node_kind
-    )
+    kind = target.target_type if isinstance(target, PipelineDefinition) else target.node_kind
     count = len(graph.nodes)
     summary = f"{kind} {target.name}: {count} node{'s' if count != 1 else ''}"
     if isinstance(target, PipelineDefinition):

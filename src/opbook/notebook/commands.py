@@ -24,6 +24,7 @@ from opbook import (
     DagsterError,
     DagsterInstance,
     DagsterInvariantViolationError,
+    DagsterUnknownPartitionError,
     GraphDefinition,
     PipelineDefinition,
     PipelineRun,
@@ -44,7 +45,9 @@ from opbook.notebook import (
     runs,
     session,
     tables,
+    widgets,
 )
+from opbook.notebook.engine_seam import unknown_partition_message
 from opbook.notebook.options import Parsed, Spec, parse, unquote
 
 HELP = """\
@@ -60,7 +63,7 @@ opbook magics (load them with %load_ext opbook)
 %%job NAME [--resources NAME=EXPR, ...] [--executor in_process|multiprocess|dask|EXPR]
      [--config EXPR] [--description TEXT]
     The cell is the body of a job.
-%opbook show JOB          the graph of a job, graph or op
+%opbook show JOB          the graph of a job, graph or op (in a kernel: pan, zoom, search)
 %opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress] [--memoized]
                           run a job (on its executor), showing its progress; --memoized
                           runs only the ops changed since the last memoized run and what
@@ -218,6 +221,11 @@ def show(shell: Any, rest: str) -> None:
         raise UsageError(
             f"%opbook show: cannot show a {type(value).__name__}; give a job, graph, op or result"
         )
+    if isinstance(value, PipelineDefinition | GraphDefinition) and widgets.interactive():
+        from opbook.notebook.widgets.graph import GraphWidget
+
+        display(GraphWidget(value))  # pan, zoom, search, click an op
+        return
     display(cards.card_for(value))
 
 
@@ -237,9 +245,13 @@ def _partition(
     if config is not None or parsed.get("preset") is not None:
         raise UsageError("%opbook run: give --partition or --config/--preset, not both")
     _partitioned(job, "%opbook run --partition")
-    partition_config, tags = _engine(
-        lambda: job.partition_run(unquote(key)), "%opbook run --partition"
-    )
+    key = unquote(key)
+    try:
+        partition_config, tags = job.partition_run(key)
+    except DagsterUnknownPartitionError:
+        set_def = job.get_partition_set_def()
+        keys = set_def.get_partition_names() if set_def is not None else []
+        raise UsageError(f"%opbook run: {unknown_partition_message(job.name, key, keys)}") from None
     return partition_config, tags
 
 

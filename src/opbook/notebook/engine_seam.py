@@ -27,13 +27,20 @@ forbids other notebook modules from importing ``opbook.api``, ``testing``, ``def
   form edits) and its validation, exactly as a run resolves it.
 - ``ScheduleTick``, ``SCHEDULE_NAME_TAG``: a schedule's evaluated ticks, and the tag every one
   of its run requests carries (left out of ``%opbook ticks``'s table).
+- ``replace``, ``wraps``: definitions are frozen values, so putting a redefined op into a job
+  builds a new job around the rebuilt graph (``replace``), and a rebuilt graph keeps the
+  identity (``__name__``, ``__module__``) of the function it was decorated from (``wraps``).
+- ``unknown_partition_message``: what ``%opbook run --partition`` says of a key the job lacks,
+  worded as ``opbook run --partition`` words it.
 """
 
 from __future__ import annotations
 
 from opbook.api import node_selection, register_progress_factory
+from opbook.definitions.frozen import replace, wraps
 from opbook.definitions.logger import set_default_console_level
 from opbook.definitions.node import NodeDefinition
+from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import (
     MANAGED_BY_ENGINE,
     needed_resource_keys,
@@ -63,10 +70,13 @@ __all__ = [
     "node_section",
     "node_selection",
     "register_progress_factory",
+    "replace",
     "resolve_run_config",
     "run_config_schema",
     "run_id_of",
     "set_default_console_level",
     "step_statuses",
     "steps_frame",
+    "unknown_partition_message",
+    "wraps",
 ]

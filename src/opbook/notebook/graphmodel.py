@@ -207,7 +207,7 @@ def from_graph(
 
 def from_pipeline(pipeline: PipelineDefinition, whole: bool = False) -> GraphModel:
     """The model of a job or pipeline; a subset shows its selected nodes only, unless ``whole``."""
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     if whole and pipeline.parent_pipeline_def is not None:
         pipeline = pipeline.parent_pipeline_def
     model = GraphModel(kind, pipeline.name)
