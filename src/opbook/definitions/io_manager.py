@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from opbook import config as cfg
+from opbook.definitions.atomic_files import write_atomically
 from opbook.definitions.frozen import wraps
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.user_events import AssetKey, AssetMaterialization
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
-from opbook.utils.atomic_files import write_atomically
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 

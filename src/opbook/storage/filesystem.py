@@ -12,8 +12,8 @@ import os
 import pickle
 from typing import IO, Any
 
+from opbook.definitions.atomic_files import write_atomically
 from opbook.errors import DagsterObjectStoreError
-from opbook.utils.atomic_files import write_atomically
 
 
 def _safe_part(part: str, what: str) -> str:

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opbook.definitions.atomic_files import remove_abandoned_temp_files
 from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
 from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, PipelineFailureData
 from opbook.storage import event_records
@@ -45,7 +46,6 @@ from opbook.storage.memory import (
 from opbook.storage.process import is_running
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter, PipelineRunStatus
 from opbook.storage.sqlite import SqliteStorage
-from opbook.utils.atomic_files import remove_abandoned_temp_files
 
 if TYPE_CHECKING:
     from opbook.definitions.job import PipelineDefinition
