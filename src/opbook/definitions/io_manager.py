@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
 
 from opbook import config as cfg
+from opbook.definitions.atomic_files import write_atomically
 from opbook.definitions.frozen import wraps
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.resource import ResourceDefinition
@@ -371,22 +371,18 @@ def _write_pickle(path: str, obj: Any) -> None:
     class defined in a notebook or ``__main__`` is pickled by value (cloudpickle)."""
     directory = os.path.dirname(path)
     _make_private_dirs(directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            try:
-                pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                import cloudpickle  # 50 ms to import: only when a value needs it
+    write_atomically(path, lambda handle: _dump(obj, handle))
 
-                handle.seek(0)
-                handle.truncate()
-                cloudpickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+def _dump(obj: Any, handle: IO[bytes]) -> None:
+    try:
+        pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        import cloudpickle  # 50 ms to import: only when a value needs it
+
+        handle.seek(0)
+        handle.truncate()
+        cloudpickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _make_private_dirs(path: str) -> None:

@@ -9,9 +9,11 @@ then one step at a time, and sends back that step's events as they happen, in or
 
 Failure handling:
 
-- A worker that dies while running a step (``os._exit``, a segfault, killed) fails that step
-  with a STEP_FAILURE naming its exit code; the loop abandons the steps downstream, and the run
-  ends with RUN_FAILURE.  Other workers are unaffected.
+- A worker that dies while running a step (``os._exit``, a segfault, killed, out of memory)
+  fails that step with a STEP_FAILURE naming its exit code; the loop abandons the steps
+  downstream, and the run ends with RUN_FAILURE.  A step with a retry policy that allows
+  another attempt is put up for retry instead (STEP_UP_FOR_RETRY) and runs again in a new
+  worker, as the dask executor does for a lost worker.  Other workers are unaffected.
 - KeyboardInterrupt (the notebook's stop button), SIGTERM and SIGHUP report the running steps
   as interrupted and cancel the run; workers ignore SIGINT and SIGHUP themselves and are
   stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Closing
@@ -43,7 +45,14 @@ from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.errors import DagsterSubprocessError
-from opbook.events import DagsterEvent, EngineEventData, ErrorSource, SerializableErrorInfo
+from opbook.events import (
+    DagsterEvent,
+    DagsterEventType,
+    EngineEventData,
+    ErrorSource,
+    SerializableErrorInfo,
+    StepRetryData,
+)
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.execution.step import Relayed, StepEvents, StepFailures, format_duration
@@ -62,6 +71,7 @@ from opbook.executors.worker import (
 from opbook.plan.plan import ExecutionStep
 from opbook.storage.sqlite import dumps_events
 
+ET = DagsterEventType
 STOP_TIMEOUT_SECONDS = 5.0
 # How a worker exits when the process that drives the run has gone.
 DRIVER_GONE_EXIT_CODE = 70
@@ -229,6 +239,7 @@ class MultiprocessSubmitter:
         self.pool = pool
         # The failures of steps whose end came in since ``events()`` last returned.
         self._failures: dict[str, BaseException] = {}
+        self.attempts: dict[str, tuple[ExecutionStep, int]] = {}  # step key -> its attempt
 
     def free_slots(self) -> int:
         return self.pool.size - len(self.pool.busy)
@@ -237,6 +248,7 @@ class MultiprocessSubmitter:
         worker = self.pool.idle_worker()
         assert worker is not None, "the loop submits no more steps than there are free slots"
         worker.step = (step.key, step.handle)
+        self.attempts[step.key] = (step, attempt)
         try:
             worker.conn.send(("step", self.rc.pipeline.name, step.key, attempt, step.resolution))
         except OSError:
@@ -277,7 +289,7 @@ class MultiprocessSubmitter:
             return
         worker.process.join(STOP_TIMEOUT_SECONDS)
         yield self._crash_event(worker)
-        self.pool.remove(worker)
+        self.pool.remove(worker)  # a retried step goes to a new worker
 
     def _handle(self, worker: Worker, message: tuple[Any, ...]) -> Iterator[DagsterEvent]:
         kind = message[0]
@@ -306,6 +318,19 @@ class MultiprocessSubmitter:
         error = DagsterSubprocessError(
             f'Step "{step_key}" did not finish: {why}. Its outputs were not stored.'
         )
+        step, attempt = self.attempts[step_key]
+        policy = step.retry_policy
+        if policy and self.rc.retries_enabled and attempt < policy.max_retries:
+            # As the dask executor does for a lost worker: the step's retry policy covers it.
+            wait = f" in {policy.delay} seconds" if policy.delay else ""
+            return DagsterEvent.step(
+                ET.STEP_UP_FOR_RETRY,
+                self.rc.pipeline.name,
+                step_key,
+                step.handle,
+                f'Execution of step "{step_key}" did not finish ({why}); it will be retried{wait}.',
+                StepRetryData(SerializableErrorInfo.from_exception(error), policy.delay),
+            )
         self._failures[step_key] = error
         event = failure_event(self.rc.pipeline.name, step_key, error, why)
         data = event.event_specific_data
