@@ -22,7 +22,6 @@ from opbook.definitions.node import NodeDefinition
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.run_config import (
     MANAGED_BY_ENGINE,
-    needed_resource_keys,
     resolve_run_config,
     run_config_schema,
 )
@@ -31,6 +30,7 @@ from opbook.errors import (
     DagsterInvalidConfigError,
     ParameterCheckError,
 )
+from opbook.plan.compile import compile_job
 
 Checker = Callable[[Any], Sequence[cfg.EvaluationError]]
 
@@ -217,7 +217,7 @@ def _shown_run_config(
             if section in fields:
                 _keep(fields, section, selected)
         if "resources" in fields:
-            _keep(fields, "resources", needed_resource_keys(pipeline, mode, selected))
+            _keep(fields, "resources", compile_job(pipeline, mode).resource_keys)
     if pipeline.config_mapping is not None:
         return _mapped_schema(pipeline, fields)
     return cfg.Shape(fields)
