@@ -20,7 +20,6 @@ from opbook.definitions.graph import GraphDefinition
 from opbook.errors import DagsterInvariantViolationError
 from opbook.events import DagsterEvent, DagsterEventType
 from opbook.plan.compile import flatten_graph
-from opbook.plan.compiled import Wired
 from opbook.plan.plan import normalize_step_key
 
 ET = DagsterEventType
@@ -36,7 +35,7 @@ def _node_and_fan_ins(graph: GraphDefinition, step_key: str) -> tuple[Node, set[
     fan_ins = {
         i.name
         for i in (op.inputs if op is not None else ())
-        if isinstance(i.options[0], Wired) and i.options[0].is_fan_in
+        if (wired := i.wired_in_own_graph) is not None and wired.is_fan_in
     }
     return node, fan_ins
 

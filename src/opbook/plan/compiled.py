@@ -86,6 +86,12 @@ class CompiledInput:
         last = self.options[-1] if self.options else None
         return last if isinstance(last, Wired) else None
 
+    @property
+    def wired_in_own_graph(self) -> Wired | None:
+        """The wiring of the input in the graph its op is in, if it has any there."""
+        first = self.options[0] if self.options else None
+        return first if isinstance(first, Wired) else None
+
     def resolve(
         self, resolved: ResolvedRunConfig
     ) -> tuple[tuple[StepOutputHandle, ...], bool, tuple[str, str] | None]:
