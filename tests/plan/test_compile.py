@@ -311,3 +311,14 @@ def test_a_compiled_job_does_not_keep_its_job_alive() -> None:
     del made
     gc.collect()
     assert gone() is None
+
+
+def test_a_subset_takes_over_what_a_gone_subset_with_its_selection_compiled() -> None:
+    resolved = resolve_run_config(outer, outer.get_mode_definition(), None)
+    first = outer.get_job_def_for_op_selection(["two"])
+    plan = build_plan(first, resolved)
+    del first
+    gc.collect()
+    second = outer.get_job_def_for_op_selection(["two"])
+    assert compile_job(second).job is second
+    assert build_plan(second, resolved) is plan
