@@ -26,7 +26,7 @@ from opbook import (
 )
 from opbook.definitions.run_config import resolve_run_config
 from opbook.events import SolidHandle, StepOutputHandle
-from opbook.plan.compile import compile_job, flatten_graph
+from opbook.plan.compile import compile_job, flatten_graph, graph_edges
 from opbook.plan.compiled import Edge, FromConfig, Wired
 from opbook.plan.plan import build_plan
 
@@ -123,7 +123,7 @@ def test_the_flattened_graphs_own_outputs_resolve_to_ops() -> None:
 
 
 def test_edges_join_op_outputs_to_op_inputs_across_graphs() -> None:
-    edges = set(compile_job(outer).graph.edges)
+    edges = set(graph_edges(outer.graph).edges)
     assert edges == {
         Edge("middle.inner.one", "result", "middle.inner.add", "y"),
         Edge("one", "result", "middle.inner.add", "x"),
@@ -133,7 +133,7 @@ def test_edges_join_op_outputs_to_op_inputs_across_graphs() -> None:
 
 
 def test_the_graphs_own_inputs_are_edges_from_pseudo_sources() -> None:
-    assert flatten_graph(middle).input_edges == (Edge("input/b", "b", "inner.add", "x"),)
+    assert graph_edges(middle).input_edges == (Edge("input/b", "b", "inner.add", "x"),)
 
 
 def test_node_finds_ops_and_graphs_by_handle() -> None:
@@ -141,6 +141,14 @@ def test_node_finds_ops_and_graphs_by_handle() -> None:
     assert flat.node("middle.inner").definition is inner
     assert flat.node("middle.inner.one").definition is one
     assert flat.node("middle.nope") is None
+
+
+def test_a_selection_drops_the_edges_of_unselected_nodes() -> None:
+    edges = graph_edges(outer.graph, frozenset({"middle", "last"})).edges
+    assert {(e.source, e.target) for e in edges} == {
+        ("middle.inner.one", "middle.inner.add"),
+        ("middle.inner.add", "last"),
+    }
 
 
 def test_a_selection_keeps_those_top_level_nodes_and_drops_their_wires() -> None:

@@ -20,8 +20,8 @@ from typing import Any
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.node import NodeDefinition
-from opbook.plan.compile import flatten_graph
-from opbook.plan.compiled import FlatGraph
+from opbook.plan.compile import flatten_graph, graph_edges
+from opbook.plan.compiled import FlatGraph, GraphEdges
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _box(key: str, name: str, definition: NodeDefinition, cluster: str | None) -
 # -- from definitions ----------------------------------------------------------------------------
 
 
-def _add_flat(model: GraphModel, flat: FlatGraph, prefix: str) -> None:
+def _add_flat(model: GraphModel, flat: FlatGraph, edges: GraphEdges, prefix: str) -> None:
     """The ops, nested graphs and op-to-op wires of a flattened graph, keyed under ``prefix``."""
     for handle, graph in flat.graphs.items():
         parent = prefix + graph.parent if graph.parent is not None else None
@@ -133,7 +133,7 @@ def _add_flat(model: GraphModel, flat: FlatGraph, prefix: str) -> None:
         cluster = prefix + op.parent if op.parent is not None else None
         model.boxes[prefix + handle] = _box(prefix + handle, op.node.name, op.definition, cluster)
     model.wires += [
-        Wire(prefix + e.source, e.output, prefix + e.target, e.input) for e in flat.edges
+        Wire(prefix + e.source, e.output, prefix + e.target, e.input) for e in edges.edges
     ]
 
 
@@ -146,8 +146,9 @@ def from_graph(
     """
     model = GraphModel(kind, name or graph.name)
     flat = flatten_graph(graph)
-    _add_flat(model, flat, prefix)
-    for edge in flat.input_edges:
+    edges = graph_edges(graph)
+    _add_flat(model, flat, edges, prefix)
+    for edge in edges.input_edges:
         if edge.output not in model.graph_inputs:
             model.graph_inputs.append(edge.output)
         model.wires.append(Wire(edge.source, edge.output, prefix + edge.target, edge.input))
@@ -165,7 +166,9 @@ def from_pipeline(pipeline: PipelineDefinition, whole: bool = False) -> GraphMod
     if whole and pipeline.parent_pipeline_def is not None:
         pipeline = pipeline.parent_pipeline_def
     model = GraphModel(kind, pipeline.name)
-    _add_flat(model, flatten_graph(pipeline.graph, pipeline.solids_to_execute), "")
+    selected = pipeline.solids_to_execute
+    graph = pipeline.graph
+    _add_flat(model, flatten_graph(graph, selected), graph_edges(graph, selected), "")
     return model
 
 

@@ -33,6 +33,7 @@ from opbook.plan.compiled import (
     Edge,
     FlatGraph,
     FromConfig,
+    GraphEdges,
     GraphNode,
     InputOption,
     OpNode,
@@ -100,6 +101,49 @@ def compile_job(
     return compiled
 
 
+def graph_edges(graph: GraphDefinition, selection: frozenset[str] | None = None) -> GraphEdges:
+    """What a picture of ``graph`` draws between ops (memoized per graph and selection).
+
+    Args:
+        graph: the graph (or a job's graph, or a composite).
+        selection: the top-level nodes kept (all of them if None).
+    """
+    table: dict[frozenset[str] | None, GraphEdges] = memo_table(graph, "graph edges")
+    found = table.get(selection)
+    if found is None:
+        input_edges = tuple(
+            Edge(f"input/{mapping.graph_input_name}", mapping.graph_input_name, target, name)
+            for mapping in graph.input_mappings
+            for target, name in _leaf_inputs(graph, mapping.node_name, mapping.input_name, "")
+        )
+        edges: list[Edge] = []
+        _add_edges(edges, graph, "", selection)
+        found = table[selection] = GraphEdges(tuple(edges), input_edges)
+    return found
+
+
+def _add_edges(
+    edges: list[Edge], graph: GraphDefinition, prefix: str, selection: frozenset[str] | None
+) -> None:
+    """The edges of the graphs inside ``graph`` (at ``prefix``), then its own; ``selection``
+    keeps some of its nodes."""
+    for name, node in graph.node_dict.items():
+        inner = _as_graph(node.definition)
+        if inner is not None and (selection is None or name in selection):
+            _add_edges(edges, inner, f"{prefix}{name}.", None)
+    for (node_name, input_name), sources in graph.wiring.items():
+        if selection is not None and node_name not in selection:
+            continue
+        targets = _leaf_inputs(graph, node_name, input_name, prefix)
+        for source in sources.sources:
+            if source.node_name is None or (
+                selection is not None and source.node_name not in selection
+            ):
+                continue
+            origin = _leaf_output(graph, source.node_name, source.output_name, prefix)
+            edges += [Edge(origin.step_key, origin.output_name, t, name) for t, name in targets]
+
+
 def _as_graph(definition: NodeDefinition) -> GraphDefinition | None:
     return definition if isinstance(definition, GraphDefinition) else None
 
@@ -114,10 +158,8 @@ class _Frame:
     node_name: str | None  # this graph's node name in the parent frame
     tags: dict[str, Any]
     hooks: frozenset[HookDefinition]
-
-    @property
-    def handle(self) -> str | None:
-        return self.prefix[:-1] or None
+    handle: str | None = None  # this graph's handle (None at the top)
+    solid_handle: SolidHandle | None = None
 
 
 class _Flattener:
@@ -126,29 +168,15 @@ class _Flattener:
         self.selection = selection
         self.ops: dict[str, OpNode] = {}
         self.graphs: dict[str, GraphNode] = {}
-        self.edges: list[Edge] = []
 
     def run(self) -> FlatGraph:
         root = _Frame(self.graph, "", None, None, {}, frozenset())
         self._flatten(root)
-        input_edges = [
-            Edge(f"input/{mapping.graph_input_name}", mapping.graph_input_name, target, name)
-            for mapping in self.graph.input_mappings
-            for target, name in _leaf_inputs(self.graph, mapping.node_name, mapping.input_name, "")
-        ]
         outputs = {
             m.graph_output_name: _leaf_output(self.graph, m.node_name, m.output_name, "")
             for m in self.graph.output_mappings
         }
-        return FlatGraph(
-            self.graph.name,
-            self.selection,
-            self.ops,
-            self.graphs,
-            tuple(self.edges),
-            tuple(input_edges),
-            outputs,
-        )
+        return FlatGraph(self.graph.name, self.selection, self.ops, self.graphs, outputs)
 
     def _in_selection(self, frame: _Frame, node_name: str) -> bool:
         return frame.parent is not None or self.selection is None or node_name in self.selection
@@ -171,24 +199,18 @@ class _Flattener:
                 for m in inner.output_mappings
             }
             self.graphs[handle] = GraphNode(handle, node, frame.handle, outputs)
-            self._flatten(_Frame(inner, handle + ".", frame, name, tags, hooks))
-        self._add_edges(frame)
-
-    def _add_edges(self, frame: _Frame) -> None:
-        for (node_name, input_name), sources in frame.graph.wiring.items():
-            if not self._in_selection(frame, node_name):
-                continue
-            targets = _leaf_inputs(frame.graph, node_name, input_name, frame.prefix)
-            for source in sources.sources:
-                if source.node_name is None or not self._in_selection(frame, source.node_name):
-                    continue
-                origin = _leaf_output(
-                    frame.graph, source.node_name, source.output_name, frame.prefix
+            self._flatten(
+                _Frame(
+                    inner,
+                    handle + ".",
+                    frame,
+                    name,
+                    tags,
+                    hooks,
+                    handle,
+                    SolidHandle(name, frame.solid_handle),
                 )
-                self.edges += [
-                    Edge(origin.step_key, origin.output_name, target, name)
-                    for target, name in targets
-                ]
+            )
 
     def _op(
         self, frame: _Frame, node: Node, tags: dict[str, Any], hooks: frozenset[HookDefinition]
@@ -197,12 +219,14 @@ class _Flattener:
         assert isinstance(definition, SolidDefinition)
         handle = frame.prefix + node.name
         inputs = tuple(
-            CompiledInput(d.name, d, self._options(frame, node.name, d.name))
-            for d in definition.input_defs
+            [
+                CompiledInput(d.name, d, self._options(frame, node.name, d.name))
+                for d in definition.input_defs
+            ]
         )
         return OpNode(
             handle,
-            SolidHandle.from_string(handle),
+            SolidHandle(node.name, frame.solid_handle),
             node,
             definition,
             frame.handle,
@@ -221,9 +245,11 @@ class _Flattener:
             wiring = frame.graph.wiring.get((node_name, input_name))
             if wiring is not None:
                 handles = tuple(
-                    _leaf_output(frame.graph, s.node_name, s.output_name, frame.prefix)
-                    for s in wiring.sources
-                    if s.node_name is not None and self._in_selection(frame, s.node_name)
+                    [
+                        _leaf_output(frame.graph, s.node_name, s.output_name, frame.prefix)
+                        for s in wiring.sources
+                        if s.node_name is not None and self._in_selection(frame, s.node_name)
+                    ]
                 )
                 if handles or not wiring.sources:
                     options.append(Wired(handles, wiring.is_fan_in))

@@ -2,9 +2,9 @@
 
 A ``FlatGraph`` is a graph flattened once: its ops by handle (``"op"``, ``"comp.inner"``),
 its nested graphs by handle, each op input's possible sources (already followed through every
-graph boundary), the op-to-op edges a picture draws, and the graph's own inputs and outputs
-resolved to the op inputs they feed and the op outputs they are.  It depends on the graph and
-the selection of top-level nodes only.
+graph boundary), and the graph's own outputs resolved to the op outputs they are.  It depends
+on the graph and the selection of top-level nodes only.  ``GraphEdges`` are what a picture
+draws between ops (worked out only when a picture is drawn).
 
 A ``CompiledJob`` adds what the job contributes (its hooks, retry policy, mode and the
 resources, run-config schema and plans derived from them).  It does not keep the job alive:
@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.definitions.dependencies import Node
 from opbook.definitions.hook import HookDefinition
@@ -44,8 +44,7 @@ if TYPE_CHECKING:
     from opbook.definitions.mode import ModeDefinition
 
 
-@dataclass(frozen=True)
-class Wired:
+class Wired(NamedTuple):
     """The input is fed by these op outputs (several for a fan-in; none when every source
     lies outside the selection and nothing else can feed it)."""
 
@@ -53,8 +52,7 @@ class Wired:
     is_fan_in: bool
 
 
-@dataclass(frozen=True)
-class FromConfig:
+class FromConfig(NamedTuple):
     """Run config may give the input: ``inputs`` of the node at ``handle``, or the job's
     own ``inputs`` when ``handle`` is ``""`` (a graph input of the job's graph)."""
 
@@ -72,8 +70,7 @@ class FromConfig:
 InputOption = Wired | FromConfig
 
 
-@dataclass(frozen=True)
-class CompiledInput:
+class CompiledInput(NamedTuple):
     """One input of an op, with where its value may come from, in order of precedence."""
 
     name: str
@@ -104,8 +101,7 @@ class CompiledInput:
         return (), False, None
 
 
-@dataclass(frozen=True)
-class OpNode:
+class OpNode(NamedTuple):
     """One op invocation of a flattened graph."""
 
     handle: str
@@ -121,8 +117,7 @@ class OpNode:
     inputs: tuple[CompiledInput, ...]
 
 
-@dataclass(frozen=True)
-class GraphNode:
+class GraphNode(NamedTuple):
     """A graph used as a node (a composite), with its outputs resolved to op outputs."""
 
     handle: str
@@ -131,8 +126,7 @@ class GraphNode:
     outputs: Mapping[str, StepOutputHandle]
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """Output ``output`` of op ``source`` feeds input ``input`` of op ``target``; the
     source may be ``input/NAME`` (an input of the flattened graph itself) and the target
     ``output/NAME`` (one of its outputs)."""
@@ -141,6 +135,15 @@ class Edge:
     output: str
     target: str
     input: str
+
+
+class GraphEdges(NamedTuple):
+    """What a picture of a graph draws between ops: op to op, in the order the graphs'
+    wiring lists them (a nested graph's before its parent's), and from the graph's own inputs
+    to the op inputs they feed, in the order of its input mappings."""
+
+    edges: tuple[Edge, ...]
+    input_edges: tuple[Edge, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,11 +155,7 @@ class FlatGraph:
     # ops and graph nodes in definition order, depth first
     ops: Mapping[str, OpNode]
     graphs: Mapping[str, GraphNode]
-    # op to op, in the order the graph's wiring lists them (innermost graphs first)
-    edges: tuple[Edge, ...]
-    # the graph's own inputs (with the op inputs they feed) and outputs (with the op output
-    # each one is), in the order of its mappings
-    input_edges: tuple[Edge, ...]
+    # the graph's own outputs, each the op output it is, in the order of its mappings
     outputs: Mapping[str, StepOutputHandle]
 
     def node(self, handle: str) -> Node | None:
