@@ -221,6 +221,24 @@ def validate_200_fields(repeat: int) -> list[float]:
     return per_call(lambda: validate(schema, value), 200, repeat)
 
 
+def memoized_full_20(repeat: int) -> list[float]:
+    """A memoized first run of the 20-op chain whose upstream ops sleep 2 s (all steps run)."""
+    _opbook_only()
+    from bench import bench_memoized
+
+    return [bench_memoized.full_run_seconds() for _ in range(repeat)]
+
+
+def memoized_rerun_20(repeat: int) -> list[float]:
+    """The same chain run memoized again after its last op was edited: only that op runs."""
+    _opbook_only()
+    from bench import bench_memoized
+    from opbook import DagsterInstance
+
+    with tempfile.TemporaryDirectory() as home:
+        return timed(bench_memoized.rerun_timer(DagsterInstance.local(home)), repeat)
+
+
 WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "sqlite_100k_events": sqlite_100k_events,
     "dataframe_100k_events": dataframe_100k_events,
@@ -239,6 +257,8 @@ WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "multiprocess_fan_16": lambda r: multiprocess("fan_16", r),
     "dask_fan_64_naps": dask_fan,
     "dask_overhead_per_trivial_task": dask_per_task,
+    "memoized_full_20": memoized_full_20,
+    "memoized_rerun_20": memoized_rerun_20,
 }
 
 

@@ -39,3 +39,13 @@ def test_experimental_warning_is_a_warning_that_filters_select() -> None:
         warnings.warn("may change", ExperimentalWarning, stacklevel=1)
     assert issubclass(ExperimentalWarning, Warning)
     assert caught == []
+
+
+def test_dagster_utils_paths_reach_the_email_sensors_and_partition_helpers():
+    import opbook
+    from opbook.utils import make_email_on_pipeline_failure_sensor
+    from opbook.utils.partitions import DEFAULT_DATE_FORMAT, date_partition_range
+
+    assert make_email_on_pipeline_failure_sensor is opbook.make_email_on_pipeline_failure_sensor
+    assert date_partition_range is opbook.date_partition_range
+    assert DEFAULT_DATE_FORMAT == "%Y-%m-%d"

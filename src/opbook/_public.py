@@ -89,6 +89,7 @@ from opbook.definitions.io_manager import (
     InMemoryIOManager,
     IOManager,
     IOManagerDefinition,
+    MemoizableIOManager,
     PickledObjectFilesystemIOManager,
     RootInputManager,
     RootInputManagerDefinition,
@@ -207,6 +208,11 @@ from opbook.definitions.user_events import (
     RetryRequested,
     TypeCheck,
 )
+from opbook.definitions.version_strategy import (
+    MEMOIZED_RUN_TAG,
+    SourceHashVersionStrategy,
+    VersionStrategy,
+)
 from opbook.errors import (
     DagsterConfigMappingFunctionError,
     DagsterError,
@@ -234,6 +240,10 @@ from opbook.errors import (
     HookExecutionError,
 )
 from opbook.events import DagsterEvent, DagsterEventType, NodeHandle, SolidHandle
+from opbook.execution.alerts import (
+    make_email_on_pipeline_failure_sensor,
+    make_email_on_run_failure_sensor,
+)
 from opbook.execution.build_resources import build_resources
 from opbook.execution.context import (
     AbstractComputeExecutionContext,
@@ -311,6 +321,7 @@ def unload_ipython_extension(ipython: object) -> None:
 
 
 __all__ = [
+    "MEMOIZED_RUN_TAG",
     "AbstractComputeExecutionContext",
     "Any",
     "Array",
@@ -405,6 +416,7 @@ __all__ = [
     "Map",
     "MarkdownMetadataEntryData",
     "Materialization",
+    "MemoizableIOManager",
     "MetadataValue",
     "ModeDefinition",
     "MonthlyPartitionsDefinition",
@@ -465,6 +477,7 @@ __all__ = [
     "SolidExecutionResult",
     "SolidHandle",
     "SolidInvocation",
+    "SourceHashVersionStrategy",
     "StaticPartitionsDefinition",
     "String",
     "StringSource",
@@ -475,6 +488,7 @@ __all__ = [
     "TypeCheck",
     "TypeCheckContext",
     "UrlMetadataEntryData",
+    "VersionStrategy",
     "WeeklyPartitionsDefinition",
     "asset_sensor",
     "build_hook_context",
@@ -533,6 +547,8 @@ __all__ = [
     "lambda_solid",
     "load_ipython_extension",
     "logger",
+    "make_email_on_pipeline_failure_sensor",
+    "make_email_on_run_failure_sensor",
     "make_python_type_usable_as_dagster_type",
     "make_values_resource",
     "mem_intermediate_storage",

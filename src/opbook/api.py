@@ -31,6 +31,7 @@ from opbook.definitions.run_config import (
     run_config_schema,
     section_name,
 )
+from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, SourceHashVersionStrategy
 from opbook.errors import (
     CheckError,
     DagsterExecutionStepNotFoundError,
@@ -40,7 +41,7 @@ from opbook.errors import (
     ParameterCheckError,
 )
 from opbook.events import DagsterEvent, DagsterEventType
-from opbook.execution import hook_invocation, invocation
+from opbook.execution import hook_invocation, invocation, memoization
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import node_key, stored_name, uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
@@ -51,6 +52,7 @@ from opbook.executors.run import ExecutorFn, RunDriver
 from opbook.plan import dynamic
 from opbook.plan.plan import build_plan, normalize_step_key
 from opbook.plan.selection import select, split_clauses
+from opbook.plan.versions import check_memoizable, resolve_step_output_versions
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunStatus
 
@@ -169,6 +171,7 @@ def prepare_run(
     instance = instance if instance is not None else DagsterInstance.get()
     resolved = resolve_run_config(request.pipeline, request.mode, request.run_config)
     plan = build_plan(request.pipeline, resolved, step_keys_to_execute)
+    versions = _memoized_versions(request, resolved, plan, step_keys_to_execute)
     base_dir = resolved.storage_config.get("base_dir")
     run = instance.create_run(
         request.pipeline.name,
@@ -187,7 +190,7 @@ def prepare_run(
     )
     loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
     resource_values: dict[str, Any] = {}  # filled when the run starts; custom storage uses it
-    return RunContext(
+    rc = RunContext(
         pipeline=request.pipeline,
         mode=request.mode,
         resolved=resolved,
@@ -201,13 +204,47 @@ def prepare_run(
         resource_values=resource_values,
         log=DagsterLogManager(run.run_id, {"pipeline_name": request.pipeline.name}, loggers),
     )
+    if versions is not None:
+        try:
+            memoization.memoize(rc, versions)
+        except BaseException:
+            instance.delete_run(rc.run_id)  # nothing ran; leave no trace of the attempt
+            raise
+    return rc
+
+
+def _memoized_versions(
+    request: RunRequest,
+    resolved: Any,
+    plan: Any,
+    step_keys_to_execute: Sequence[str] | None,
+) -> dict[Any, str] | None:
+    """The versions of every output of a memoized run (None for a run that is not)."""
+    if not request.pipeline.is_using_memoization(request.tags):
+        return None
+    if step_keys_to_execute is not None:
+        raise DagsterInvariantViolationError(memoization.REEXECUTION_ERROR)
+    check_memoizable(plan)
+    return resolve_step_output_versions(request.pipeline, request.mode, resolved, plan)
+
+
+def memoized_run(
+    pipeline: PipelineDefinition, tags: Mapping[str, Any] | None = None
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """``pipeline`` ready for a memoized run, and ``tags`` with ``dagster/is_memoized_run``
+    set (opbook's own, for the notebook and the command line): a pipeline with no version
+    strategy of its own versions its ops and resources by their source
+    (``SourceHashVersionStrategy``)."""
+    if pipeline.version_strategy is None:
+        pipeline = pipeline.with_version_strategy(SourceHashVersionStrategy())
+    return pipeline, {**(tags or {}), MEMOIZED_RUN_TAG: "true"}
 
 
 def _storage_name(request: RunRequest, configured: str, in_memory: bool) -> str:
     """What the run record says about where outputs are: a pipeline's intermediate storage;
     for a run through IO managers, whether a job's default manager keeps them in memory."""
     pipeline, mode = request.pipeline, request.mode
-    if not (pipeline.is_job or "io_manager" in mode.resource_defs):
+    if not pipeline.stores_through_io_managers(mode):
         return configured
     return "in_memory" if in_memory else "filesystem"
 
@@ -653,7 +690,9 @@ def execute_job_in_process(
 ) -> InProcessExecutionResult:
     """``JobDefinition.execute_in_process``: always in this process, whatever the executor."""
     request = _request(job, run_config, None, None, tags, op_selection, "op_selection")
-    rc = prepare_run(request, instance, raise_on_error, in_memory=True)
+    # As in Dagster, a job with a version strategy keeps its default (memoizable) fs manager.
+    in_memory = job.version_strategy is None
+    rc = prepare_run(request, instance, raise_on_error, in_memory=in_memory)
     driver = _drive(rc, in_process_executor_fn, _progress_callback(progress, request.pipeline))
     _finish(driver, raise_on_error)
     result = InProcessExecutionResult(

@@ -363,6 +363,11 @@ class StepExpectationResultData(NamedTuple):
     expectation_result: Any
 
 
+# The marker of the ENGINE_EVENT a memoized run reports for each step it does not run
+# because its outputs are stored under their versions (one per step, after RUN_START).
+MEMOIZED_STEP_MARKER = "memoized_step"
+
+
 class EngineEventData(NamedTuple):
     metadata_entries: list[Any] = []
     error: SerializableErrorInfo | None = None

@@ -511,7 +511,7 @@ def test_an_unknown_partition_is_refused_with_the_keys_there_are(cli, files):
 
     assert ran.code == 2
     assert ran.err.strip() == (
-        "opbook: error: --partition fr: job 'regional' has no such partition (partitions: eu, us)"
+        "opbook: error: Unknown partition 'fr' for job 'regional'; partitions: eu, us"
     )
 
 
@@ -522,3 +522,19 @@ def test_a_partition_of_a_job_without_partitions_is_refused(cli, files):
 
     assert ran.code == 2
     assert ran.err.strip() == "opbook: error: --partition eu: job 'plain' has no partitions"
+
+
+def test_memoized_runs_reuse_the_steps_that_did_not_change(cli, files):
+    files.jobs()
+    files.config("run.yaml", 2)
+    assert cli("run", "jobs.py", "-c", "run.yaml", "--memoized").code == 0
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--memoized")
+
+    assert ran.code == 0, ran.err
+    assert [line.split()[:2] for line in ran.out.splitlines()[1:4]] == [
+        ["first", "reused"],
+        ["second", "reused"],
+        ["third", "reused"],
+    ]
+    assert "SUCCESS, 3 reused" in ran.out

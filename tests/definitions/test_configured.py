@@ -371,3 +371,34 @@ def test_a_graph_config_mapping_without_schema_takes_any_config() -> None:
 def test_a_configured_graph_used_as_a_job() -> None:
     fixed = mapped_graph.configured({"base": 10}, name="fixed")
     assert fixed.execute_in_process().output_for_node("emit")["n"] == 11
+
+
+def test_configured_copies_of_every_kind_are_new_values_remembering_their_parent() -> None:
+    @logger(config_schema={"level": str})
+    def leveled(init_context):
+        return logging.getLogger(init_context.logger_config["level"])
+
+    @graph(config=ConfigMapping(lambda _config: {"emit": {"config": {"n": 1}}}))
+    def mapped():
+        emit()
+
+    originals = [emit, database, multiprocess_executor, leveled, mapped]
+    for original in originals:
+        copy = original.configured({}, name="copy")
+        assert copy is not original
+        assert copy.configured_from.parent is original
+        assert type(copy) is type(original)
+
+
+def test_a_copy_of_a_configured_op_stays_configured() -> None:
+    retagged = three.with_replaced(tags={"team": "a"})
+    assert retagged.configured_from is three.configured_from
+    assert retagged.config_field is three.config_field
+
+
+def test_a_configured_executor_keeps_the_name_it_is_not_given_another() -> None:
+    assert multiprocess_executor.configured({"max_concurrent": 2}).name == "multiprocess"
+
+
+def test_a_name_given_to_a_configured_resource_labels_it() -> None:
+    assert repr(database.configured({"host": "h"}, name="one")) == "<ResourceDefinition one>"

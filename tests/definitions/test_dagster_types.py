@@ -316,7 +316,7 @@ def test_custom_loader_and_materializer(tmp_path: Path) -> None:
     assert result.output_for_node("double") == [2, 4, 6]
     assert json.loads(target.read_text()) == [2, 4, 6]
     assert [m.asset_key.path for m in result.asset_materializations_for_node("double")] == [
-        ("numbers",)
+        ["numbers"]
     ]
 
 

@@ -1,5 +1,5 @@
-"""Jobs and pipelines: their tags (the graph's under their own, values kept as JSON text) and
-the one-definition-per-name rule."""
+"""Jobs and pipelines: their tags (the graph's under their own, values kept as JSON text),
+the one-definition-per-name rule, and what differs between the generations as values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 from opbook import (
     DagsterInstance,
     DagsterInvalidDefinitionError,
+    ModeDefinition,
     composite_solid,
+    fs_io_manager,
     graph,
     lambda_solid,
     op,
@@ -67,3 +69,37 @@ def test_two_definitions_with_one_name_anywhere_in_a_pipeline_are_refused() -> N
         def _dupes():
             first()
             wrapper()
+
+
+def test_what_differs_between_the_generations_is_a_value_of_the_definition() -> None:
+    job = tagged_graph.to_job()
+
+    @pipeline
+    def legacy():
+        noop()
+
+    assert (job.target_type, job.node_section, job.selection_argument) == (
+        "job",
+        "ops",
+        "op_selection",
+    )
+    assert (legacy.target_type, legacy.node_section, legacy.selection_argument) == (
+        "pipeline",
+        "solids",
+        "solid_selection",
+    )
+    assert (job.takes_intermediate_storage, legacy.takes_intermediate_storage) == (False, True)
+
+
+def test_a_job_stores_through_io_managers_and_a_pipeline_when_its_mode_has_one() -> None:
+    job = tagged_graph.to_job()
+
+    @pipeline(
+        mode_defs=[ModeDefinition("plain"), ModeDefinition("io", {"io_manager": fs_io_manager})]
+    )
+    def legacy():
+        noop()
+
+    assert job.stores_through_io_managers(job.get_mode_definition())
+    assert not legacy.stores_through_io_managers(legacy.get_mode_definition("plain"))
+    assert legacy.stores_through_io_managers(legacy.get_mode_definition("io"))

@@ -30,6 +30,7 @@ from opbook import (
     static_partitioned_config,
     weekly_schedule,
 )
+from opbook.definitions.partition import unknown_partition_message
 from opbook.errors import CheckError, DagsterInvalidDefinitionError
 
 
@@ -251,3 +252,31 @@ def test_partition_run_gives_the_partitions_config_and_tags():
     config, tags = regional.partition_run("eu")
     assert config == regional.partitioned_config.get_run_config("eu")
     assert tags == {"dagster/partition": "eu", "dagster/partition_set": "regional_partition_set"}
+
+
+def test_legacy_partition_fn_lists_the_partitions():
+    weekdays = PartitionSetDefinition(
+        name="weekdays", pipeline_name="p", partition_fn=lambda: ["Mon", Partition("Tue")]
+    )
+    assert [p.name for p in weekdays.partition_fn()] == ["Mon", "Tue"]
+
+
+def test_unknown_partition_message_elides_a_long_list_of_keys():
+    keys = [f"2021-01-{day:02d}" for day in range(1, 32)]
+    assert unknown_partition_message("daily", "nope", keys) == (
+        "Unknown partition 'nope' for job 'daily'; partitions: 2021-01-01, 2021-01-02, "
+        "2021-01-03, …, 2021-01-29, 2021-01-30, 2021-01-31 (31 in all)"
+    )
+
+
+def test_unknown_partition_message_suggests_close_keys():
+    assert unknown_partition_message("regional", "eu-west", ["eu", "us", "eu_west"]) == (
+        "Unknown partition 'eu-west' for job 'regional'; partitions: eu, us, eu_west; "
+        "did you mean eu_west?"
+    )
+
+
+def test_unknown_partition_message_of_a_job_with_no_partitions_yet():
+    assert unknown_partition_message("later", "2030-01-01", []) == (
+        "Unknown partition '2030-01-01' for job 'later'; partitions: none"
+    )

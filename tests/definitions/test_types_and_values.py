@@ -192,15 +192,22 @@ def test_output() -> None:
 
 
 def test_asset_key_and_materialization() -> None:
-    assert AssetKey("table").path == ("table",)
+    assert AssetKey("table").path == ["table"]
     assert AssetKey(["db", "table"]).to_string() == "db.table"
     materialization = AssetMaterialization(["db", "table"], "written", metadata={"rows": 3})
     assert materialization.asset_key == AssetKey(["db", "table"])
     assert materialization.description == "written"
     assert materialization.metadata_entries[0].entry_data.value == 3
     file = AssetMaterialization.file("/tmp/out.csv")
-    assert file.asset_key.path == ("/tmp/out.csv",)
+    assert file.asset_key.path == ["/tmp/out.csv"]
     assert file.metadata_entries[0].entry_data.path == "/tmp/out.csv"
+
+
+def test_an_asset_keys_path_is_the_list_or_tuple_given_and_keys_compare_by_path() -> None:
+    assert AssetKey(["db", "table"]).path == ["db", "table"]
+    assert AssetKey(("db", "table")).path == ("db", "table")
+    assert AssetKey(("db", "table")) == AssetKey(["db", "table"])
+    assert len({AssetKey(("db", "table")), AssetKey(["db", "table"])}) == 1
 
 
 def test_an_asset_materializations_label_joins_its_key_path_with_spaces() -> None:
@@ -213,7 +220,7 @@ def test_legacy_materialization_has_a_label() -> None:
     )
     assert isinstance(legacy, AssetMaterialization)
     assert legacy.label == "my_label"
-    assert legacy.asset_key.path == ("my_label",)
+    assert legacy.asset_key.path == ["my_label"]
     assert Materialization.file("/x").label == "/x"
 
 

@@ -132,10 +132,10 @@ def test_each_output_is_materialized_by_its_own_entry() -> None:
     )
     assert written == [("first", 1), ("second", 2)]
     assert [m.asset_key.path for m in result.asset_materializations_for_node("two")] == [
-        ("first",),
-        ("first-copy",),
-        ("second",),
-        ("second-copy",),
+        ["first"],
+        ["first-copy"],
+        ["second"],
+        ["second-copy"],
     ]
 
 

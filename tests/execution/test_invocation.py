@@ -180,7 +180,7 @@ def test_context_describes_the_op_and_keeps_logged_events():
 
     context = build_op_context()
     assert logs(context) == 'op "logs"'
-    assert [e.asset_key.path for e in context.consume_events()] == [("table",)]
+    assert [e.asset_key.path for e in context.consume_events()] == [["table"]]
     assert context.get_output_metadata("result") == {"rows": 3}
 
 

@@ -165,7 +165,7 @@ def test_solid_result_of_a_successful_solid(result: PipelineExecutionResult) -> 
     assert emitted.input_events_during_compute == []
     assert emitted.compute_input_event_dict == {}
     (materialization,) = emitted.materializations_during_compute
-    assert materialization.asset_key.path == ("table",)
+    assert materialization.asset_key.path == ["table"]
     assert (
         emitted.materialization_events_during_compute[0].event_type_value == "ASSET_MATERIALIZATION"
     )
@@ -386,7 +386,7 @@ def test_output_value_of_a_graph_without_outputs() -> None:
 
 def test_asset_materializations_for_node(in_process: InProcessExecutionResult) -> None:
     (materialization,) = in_process.asset_materializations_for_node("pair")
-    assert materialization.asset_key.path == ("pair_asset",)
+    assert materialization.asset_key.path == ["pair_asset"]
 
 
 def test_in_process_result_of_a_job_keeps_the_job() -> None:

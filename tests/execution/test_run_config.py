@@ -319,7 +319,7 @@ def test_outputs_list_writes_files_and_materializes_after_handled_output(tmp_pat
         "STEP_SUCCESS",
     ]
     (first, _second) = result.asset_materializations_for_node("produce")
-    assert first.asset_key.path == (str(json_path),)
+    assert first.asset_key.path == [str(json_path)]
 
 
 def test_outputs_as_a_dict_is_an_error() -> None:

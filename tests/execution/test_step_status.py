@@ -11,6 +11,7 @@ from opbook import (
     op,
     reexecute_pipeline,
 )
+from opbook.events import MEMOIZED_STEP_MARKER, DagsterEvent, EngineEventData
 from opbook.execution.step_status import FINISHED, StepStates, StepStatus, step_statuses
 
 
@@ -134,3 +135,10 @@ def test_a_step_a_reexecution_loads_from_its_parent_run_is_reused() -> None:
         "first": StepStatus.REUSED,
     }
     assert step_statuses(parent.event_list)["first"] is StepStatus.SUCCEEDED
+
+
+def test_a_memoized_step_is_reused() -> None:
+    event = DagsterEvent.engine_event(
+        "job", "not run", EngineEventData(marker_start=MEMOIZED_STEP_MARKER), step_key="a"
+    )
+    assert step_statuses([event]) == {"a": StepStatus.REUSED}

@@ -9,6 +9,7 @@ step finished once, nothing downstream of a failure started, unrelated branches 
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from opbook import (
     RetryRequested,
     dask_executor,
     execute_pipeline,
+    get_dagster_logger,
     graph,
     in_process_executor,
     multiprocess_executor,
@@ -177,6 +179,74 @@ def test_a_failed_mapped_step_ends_the_run_and_abandons_the_collect(executor) ->
     assert ("work[fast]", "STEP_SUCCESS") in outcomes
     assert not any(key == "gather" for key, _ in outcomes)
     assert result.result_for_solid("work").success is False  # type: ignore[attr-defined]
+
+
+# -- the lines a step logs reach the run's record --------------------------------------------
+
+
+@op
+def talker(context) -> int:
+    context.log.info("read %d rows", 3)
+    get_dagster_logger().warning("one row was empty")
+    return 3
+
+
+@op
+def listener(context, rows: int) -> int:
+    context.log.debug(f"got {rows}")
+    return rows
+
+
+@graph
+def talking():
+    listener(talker())
+
+
+def logged_lines(entries: list) -> list[tuple]:
+    return [
+        (e.step_key, logging.getLevelName(e.level), e.user_message)
+        for e in entries
+        if not e.is_dagster_event
+    ]
+
+
+LOGGED = [
+    ("talker", "INFO", "read 3 rows"),
+    ("talker", "WARNING", "one row was empty"),
+    ("listener", "DEBUG", "got 3"),
+]
+
+
+def test_lines_steps_log_are_in_the_run_record(executor) -> None:
+    job = talking.to_job(executor_def=executor.definition)
+    _, instance = run(job, executor, raise_on_error=False)
+    (the_run,) = instance.get_runs()
+    assert logged_lines(instance.all_logs(the_run.run_id)) == LOGGED
+
+
+def test_lines_steps_log_are_rows_of_the_results_dataframe(executor) -> None:
+    job = talking.to_job(executor_def=executor.definition)
+    result, _ = run(job, executor, raise_on_error=False)
+    frame = result.to_dataframe()  # type: ignore[attr-defined]
+    logged = frame[frame["event_type"].isna()]
+    rows = logged[["step_key", "level", "message"]].astype(str).values.tolist()
+    assert [tuple(row) for row in rows] == LOGGED
+
+
+def test_lines_steps_log_come_between_their_steps_start_and_output(executor) -> None:
+    job = talking.to_job(executor_def=executor.definition)
+    _, instance = run(job, executor, raise_on_error=False)
+    (the_run,) = instance.get_runs()
+    entries = instance.all_logs(the_run.run_id)
+    kinds = [
+        (e.dagster_event.event_type_value, e.step_key)
+        if e.is_dagster_event
+        else ("log", e.step_key)
+        for e in entries
+    ]
+    talker_kinds = [kind for kind, step in kinds if step == "talker"]
+    start, output = talker_kinds.index("STEP_START"), talker_kinds.index("STEP_OUTPUT")
+    assert start < talker_kinds.index("log") < output
 
 
 # -- random graphs, failures at random moments -----------------------------------------------

@@ -18,6 +18,7 @@ from opbook import (
     DagsterSubprocessError,
     PipelineRunStatus,
     RetryRequested,
+    VersionStrategy,
     execute_pipeline,
     job,
     multiprocess_executor,
@@ -73,6 +74,20 @@ def fan_out():
 def two_naps():
     first = start()
     total([nap.alias("nap_1")(first), nap.alias("nap_2")(first)])
+
+
+class _VersionsByName(VersionStrategy):
+    """Each op at version ``v1`` unless ``versions`` says otherwise (set by a test)."""
+
+    versions: dict[str, str] = {}
+
+    def get_op_version(self, context):
+        return self.versions.get(context.op_def.name, "v1")
+
+
+@job(version_strategy=_VersionsByName())
+def versioned_chain():
+    total([add_one(start())])
 
 
 def step_events(result, key):
@@ -450,3 +465,17 @@ def test_resources_and_retries_in_workers(tmp_path, monkeypatch, start_method):
     assert {e.step_key for e in resource_events if "counter" in e.message} == {"flaky"}
     assert {e.pid for e in result.event_list if e.is_step_event} - {os.getpid()}
     assert no_worker_left()
+
+
+def test_a_memoized_run_loads_reused_outputs_in_the_workers():
+    instance = DagsterInstance.ephemeral()
+    in_process = {"execution": {"config": {"in_process": {}}}}
+    assert execute_pipeline(versioned_chain, run_config=in_process, instance=instance).success
+    _VersionsByName.versions["total"] = "v2"
+    try:
+        result = execute_pipeline(versioned_chain, run_config=MULTIPROCESS, instance=instance)
+    finally:
+        _VersionsByName.versions.clear()
+    assert result.success
+    assert {e.step_key for e in result.event_list if e.is_step_start} == {"total"}
+    assert result.result_for_solid("total").output_value() == 2

@@ -7,6 +7,7 @@ as the browser would.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,90 @@ def test_live_graph_shows_each_step_running(loop: Any) -> None:
     assert _errors(cell) == []
     drawn = _stdout(cell)
     assert "['first']" in drawn and "['second']" in drawn and "['third']" in drawn
+
+
+# -- the loop with the magics: fail, inspect the inputs, debug, fix, re-execute ---------------
+
+MAGICS_LOOP = [
+    "%load_ext opbook",
+    "%%op\ndef load() -> list:\n    return [1, 2]",
+    "%%op\ndef convert(numbers: list) -> int:\n"
+    '    rates = {"EUR": 1}\n'
+    '    return rates["CHF"] * sum(numbers)',
+    "%%job etl\nconvert(load())",
+    "failed = %opbook run etl --no-progress\nfailed",
+    "%opbook inputs convert",
+    "convert(**inputs)",
+    # The debugger reads what the user types from the kernel's stdin, which nbclient does not
+    # serve: here it reads the commands a user would type.
+    "import io, sys\n"
+    "from IPython.core.debugger import Pdb\n"
+    "from opbook.notebook import debugging\n"
+    "def typed_into():\n"
+    '    session = Pdb(stdin=io.StringIO("p numbers\\np rates\\nq\\n"), stdout=sys.stdout)\n'
+    "    session.use_rawinput = False\n"
+    "    return session\n"
+    "debugging.debugger = typed_into",
+    "%opbook debug",
+    "%%op\ndef convert(numbers: list) -> int:\n    return 10 * sum(numbers)",
+    "fixed = %opbook reexecute --from-failure --no-progress\nfixed",
+    'print(fixed.success, fixed.output_for_node("convert"))',
+]
+MAGICS_CONVERT_CELL = MAGICS_LOOP.index(MAGICS_LOOP[2]) + 1  # its In[N]
+
+
+@pytest.fixture(scope="module")
+def magics_loop(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in MAGICS_LOOP]
+    workdir: Path = tmp_path_factory.mktemp("magics_loop")
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    client.execute()
+    return notebook
+
+
+def _plain(cell: Any) -> str:
+    (text,) = [o.data["text/plain"] for o in cell.outputs if "data" in o]
+    return str(text)
+
+
+def test_magic_run_headline_names_the_users_exception(magics_loop: Any) -> None:
+    cell = _cell(magics_loop, "failed = %opbook run etl")
+    assert _errors(cell) == []
+    assert "convert failed: KeyError: 'CHF'" in _plain(cell)
+    assert "DagsterExecutionStepExecutionError" not in _plain(cell)
+
+
+def test_magic_run_card_points_at_the_cell_that_defined_the_op(magics_loop: Any) -> None:
+    cell = _cell(magics_loop, "failed = %opbook run etl")
+    (card,) = [o.data["text/html"] for o in cell.outputs if "data" in o]
+    assert f"Cell In[{MAGICS_CONVERT_CELL}], line 3, in convert" in card
+
+
+def test_opbook_inputs_shows_and_binds_what_the_failed_step_received(magics_loop: Any) -> None:
+    assert _plain(_cell(magics_loop, "%opbook inputs convert")) == "{'numbers': [1, 2]}"
+    assert _errors(_cell(magics_loop, "convert(**inputs)")) == ["KeyError: 'CHF'"]
+
+
+def test_opbook_debug_stops_in_the_users_frame_with_the_runs_inputs(magics_loop: Any) -> None:
+    cell = _cell(magics_loop, "%opbook debug")
+    assert _errors(cell) == []
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", _stdout(cell))
+    assert shown.startswith("KeyError: 'CHF' (step convert of run ")
+    assert '----> 3     return rates["CHF"] * sum(numbers)' in shown
+    assert "[1, 2]\n" in shown and "{'EUR': 1}\n" in shown  # p numbers, p rates
+
+
+def test_reexecute_from_failure_runs_the_fixed_op_and_reuses_upstream(magics_loop: Any) -> None:
+    cell = _cell(magics_loop, "fixed = %opbook reexecute")
+    assert _errors(cell) == []
+    headline, *rows = _plain(cell).splitlines()
+    assert "succeeded" in headline and "(1 succeeded, 1 reused)" in headline
+    assert [row.split()[:2] for row in rows[1:]] == [["load", "reused"], ["convert", "numbers"]]
+    assert _stdout(_cell(magics_loop, "print(fixed.success")) == "True 30\n"

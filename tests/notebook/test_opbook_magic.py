@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import sys
 
 import IPython.core.debugger
@@ -469,5 +470,29 @@ def test_run_of_a_partition_uses_its_config_and_tags(instigated) -> None:
 
 
 def test_run_of_an_unknown_partition_is_a_usage_error(ip, instigated) -> None:
-    with pytest.raises(UsageError, match="Could not find a partition with key `fr`"):
+    with pytest.raises(UsageError) as raised:
         ip.run_line_magic("opbook", "run regional --partition fr")
+    assert str(raised.value) == (
+        "%opbook run: Unknown partition 'fr' for job 'regional'; partitions: eu, us"
+    )
+
+
+def test_debug_runs_the_commands_given_and_shows_them_typed(defined) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+    printed = defined.cell('%opbook debug --commands "p numbers;; p max(numbers);; q"').stdout
+    assert "ValueError: too big: 30 (step check of run " in printed
+    assert printed.index("(3)check()") < printed.index("ipdb> p numbers\n[10, 20, 30]\n")
+    assert "ipdb> p max(numbers)\n30\nipdb> q\n" in printed
+
+
+def test_debug_without_input_box_asks_for_commands(ip, defined, monkeypatch) -> None:
+    defined.cell(f"%opbook run numbers --config {CONFIG} --no-progress")
+
+    def no_input_box(prompt: str = "") -> str:
+        raise IPython.core.error.StdinNotImplementedError("no input requests here")
+
+    monkeypatch.setattr("builtins.input", no_input_box)
+    monkeypatch.setattr(type(ip), "debugger_cls", IPython.core.debugger.Pdb)
+    asked = 'give its commands instead, e.g. %opbook debug --commands "p numbers;; q"'
+    with pytest.raises(UsageError, match=re.escape(asked)):
+        ip.run_line_magic("opbook", "debug")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,23 @@ def test_debugging_reads_back_the_failed_steps_inputs(debugging: Any) -> None:
     assert value == "{'lines': ['ann,3', 'bob,4.5', 'cy', 'ann,5']}"
     called = _cell(debugging, "try:\n    parse(**inputs)")
     assert _stream(called) == "ValueError: not enough values to unpack (expected 2, got 1)\n"
+
+
+@pytest.mark.slow
+def test_debugging_reads_the_inputs_from_the_result_too(debugging: Any) -> None:
+    (value,) = _data(_cell(debugging, 'run.inputs_for("parse") == inputs'), "text/plain")
+    assert value == "True"
+
+
+@pytest.mark.slow
+def test_debugging_stops_in_the_debugger_where_the_op_raised(debugging: Any) -> None:
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", _stream(_cell(debugging, "%opbook debug")))
+    assert shown.startswith(
+        "ValueError: not enough values to unpack (expected 2, got 1) (step parse"
+    )
+    assert "(3)<listcomp>()" in shown and "ipdb> up\n" in shown and "(3)parse()" in shown
+    assert "ipdb> p lines\n['ann,3', 'bob,4.5', 'cy', 'ann,5']\n" in shown
+    assert "ipdb> p lines[2].split(',')\n['cy']\nipdb> q\n" in shown
 
 
 @pytest.mark.slow

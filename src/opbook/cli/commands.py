@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opbook.api import execute_pipeline, reexecute_pipeline
+from opbook.api import execute_pipeline, memoized_run, reexecute_pipeline
 from opbook.cli import output, runconfig, targets
 from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
 from opbook.config import scaffold
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
+from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import run_config_schema
 from opbook.errors import DagsterUnknownPartitionError
 from opbook.execution.sensors import REPOSITORY_TAG
@@ -89,11 +90,7 @@ def _partition(
         return pipeline.partition_run(key)
     except DagsterUnknownPartitionError:
         keys = partitioned.get_partition_keys()
-        shown = ", ".join(keys[:10]) + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
-        raise CommandLineError(
-            f"--partition {key}: job {pipeline.name!r} has no such partition (partitions: "
-            f"{shown or 'none'})"
-        ) from None
+        raise CommandLineError(unknown_partition_message(pipeline.name, key, keys)) from None
 
 
 def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
@@ -120,6 +117,8 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     repository_name = targets.repository_of(target, pipeline)
     if repository_name is not None:  # run-status sensors of other repositories leave it out
         tags[REPOSITORY_TAG] = repository_name
+    if getattr(args, "memoized", False):
+        pipeline, tags = memoized_run(pipeline, tags)
     return RunPlan(pipeline, mode, config, selection, tags)
 
 
@@ -310,7 +309,7 @@ def config_scaffold(args: argparse.Namespace) -> int:
     pipeline = targets.choose(target, args.job)
     mode = pipeline.get_mode_definition(args.mode)
     value = skeleton(pipeline, mode, args.all)
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     print(f"# Run config for {kind} {pipeline.name}: fill it in, then")
     print(f"#   opbook run {args.target} -j {pipeline.name} -c THIS_FILE.yaml")
     print("# Required entries hold placeholders (0, '', false); secret values show as ***.")

@@ -181,7 +181,7 @@ def step_table(progress: Progress) -> str:
 def run_line(progress: Progress, run_id: str, success: bool) -> str:
     """``Run <id> of job numbers: SUCCESS, 3 steps succeeded in 12.3ms``."""
     counts = progress.counts()
-    kind = "job" if progress.pipeline.is_job else "pipeline"
+    kind = progress.pipeline.target_type
     outcome = progress.outcome or ("SUCCESS" if success else "FAILURE")
     parts = [f"{n} {STATUS_TEXT[status]}" for status, n in counts.items() if n]
     text = f"Run {run_id} of {kind} {progress.pipeline.name}: {outcome}"

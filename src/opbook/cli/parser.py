@@ -114,6 +114,12 @@ def _add_run(commands: Any, handler: Handler) -> None:
         metavar="NAME",
         help="in_process, multiprocess or dask (one the job or mode offers)",
     )
+    run.add_argument(
+        "--memoized",
+        action="store_true",
+        help="run only the ops whose outputs are not stored under their versions (source-hash "
+        "versions unless the job has a version strategy); reuse the others' stored outputs",
+    )
     run.add_argument("--instance", metavar="PATH", help=INSTANCE_HELP)
     run.add_argument(
         "--show-config",

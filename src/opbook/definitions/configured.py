@@ -7,19 +7,25 @@ schema, ``@configured(my_op, config_schema={"m": int})`` makes a definition whos
 solids and graphs with a config mapping, resources, loggers and executors can be configured, and
 a configured definition can be configured again.
 
-The new definition remembers where its config goes in ``configured_from`` (the parent and the
-function).  Whoever reads a definition's config (run-config resolution, direct invocation) first
-validates it against the definition's own schema and then calls :func:`apply_config_mapping`,
-which runs the chain of functions, validating each answer against the parent's schema (filling
-its defaults) so that the original function receives config exactly as if the run config had
-given it.
+``configured`` is written once, in :class:`Configurable`, which every configurable definition
+derives from; the kinds differ only in how the copy is named (``configured_naming``) and in how
+it is constructed (``copy_for_configured``).  The copy is a new value made by the class's
+constructor, given a :class:`ConfiguredSchema` as its ``config_schema``: the copy's own schema
+together with where its config goes, which the constructor keeps as ``configured_from`` (the
+parent and the function), as Dagster's ``ConfiguredDefinitionConfigSchema`` does.
+
+Whoever reads a definition's config (run-config resolution, direct invocation) first validates
+it against the definition's own schema and then calls :func:`apply_config_mapping`, which runs
+the chain of functions, validating each answer against the parent's schema (filling its
+defaults) so that the original function receives config exactly as if the run config had given
+it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 from opbook import config as cfg
 from opbook.errors import DagsterConfigMappingFunctionError, ParameterCheckError
@@ -51,6 +57,29 @@ class _FixedConfig:
         return f"fixed config {self.value!r}"
 
 
+@dataclass(frozen=True)
+class ConfiguredSchema:
+    """The ``config_schema`` a configured copy is constructed with: its own schema, and where
+    its config goes."""
+
+    field: cfg.Field
+    source: ConfiguredFrom
+
+
+def split_config_schema(config_schema: Any) -> tuple[Any, ConfiguredFrom | None]:
+    """A constructor's ``config_schema`` argument as (the schema, where the config goes when
+    the definition is a configured copy)."""
+    if isinstance(config_schema, ConfiguredSchema):
+        return config_schema.field, config_schema.source
+    return config_schema, None
+
+
+def config_argument(field: cfg.Field | None, source: ConfiguredFrom | None) -> Any:
+    """The ``config_schema`` argument that rebuilds a definition with ``field`` and ``source``
+    (for copies that change something else: a configured copy stays configured)."""
+    return field if source is None or field is None else ConfiguredSchema(field, source)
+
+
 def configured_schema(config_schema: Any) -> cfg.Field:
     """The config schema of a configured definition: the one given, else an optional ``Any``
     (so that a definition given a fixed config needs no config)."""
@@ -74,6 +103,73 @@ def require_name(name: Any, definition: Any) -> str:
             f'{definition.name}.configured(config, name="...").'
         )
     return name
+
+
+Naming = Literal["required", "inherited", "label"]
+C = TypeVar("C", bound="Configurable")
+
+
+class Configurable:
+    """What every configurable definition shares: ``configured``.
+
+    A subclass says how its configured copy is named (``configured_naming``):
+    ``"required"`` for ops, solids and graphs, whose names are unique in a job, so the copy
+    needs a new one; ``"inherited"`` for executors (the name given, else the original's);
+    ``"label"`` for resources and loggers, which are named by their key in a mode, so a name
+    given only labels the copy (its ``__name__``, else the original's, else
+    ``configured_label``).  It builds the copy in ``copy_for_configured``.
+    """
+
+    __slots__ = ()
+
+    configured_naming: ClassVar[Naming] = "inherited"
+    configured_label: ClassVar[str] = "definition"
+    description: str | None
+
+    def configured(
+        self: C,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> C:
+        """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs
+        none), or is computed by it from config matching ``config_schema``.
+
+        Args:
+            config_or_config_fn: the config, or a function from the copy's config to it.
+            name: the copy's name (ops, solids and graphs need one; an executor keeps its own
+                when none is given; for resources and loggers it only labels the copy).
+            config_schema: the schema of the copy's own config (default: any value, optional).
+            description: the copy's description (default: the original's).
+
+        Raises:
+            ParameterCheckError: an op, solid or graph is configured without a new name.
+            DagsterInvalidDefinitionError: a graph without a config mapping is configured.
+        """
+        self.check_configurable()
+        new_name = self._configured_name(name)
+        schema = ConfiguredSchema(
+            configured_schema(config_schema), configured_from(self, config_or_config_fn)
+        )
+        copy = self.copy_for_configured(new_name, description or self.description, schema)
+        return cast(C, copy)
+
+    def check_configurable(self) -> None:
+        """Raise if this definition cannot be configured (graphs without a config mapping)."""
+
+    def _configured_name(self, name: Any) -> str:
+        if self.configured_naming == "required":
+            return require_name(name, self)
+        if self.configured_naming == "inherited":
+            return str(name or getattr(self, "name", ""))
+        return str(name or getattr(self, "__name__", None) or self.configured_label)
+
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
+    ) -> Configurable:
+        """This definition constructed again with a new name, description and config schema."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be configured.")
 
 
 def _describe(definition: Any) -> str:
@@ -132,7 +228,7 @@ def _check_configurable(configurable: Any) -> None:
             "invocation). Call `configured` on the op / solid definition itself, before using "
             "`alias`, `tag` or `with_hooks`."
         )
-    if not callable(getattr(configurable, "configured", None)):
+    if not isinstance(configurable, Configurable):
         raise ParameterCheckError(
             f"Only the following types can be used with `configured`: {CONFIGURABLE_KINDS}. "
             f"Got {configurable!r}."

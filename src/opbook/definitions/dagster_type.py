@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any as TypingAny
 
 from opbook import config as cfg
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.type_loaders import (
     DagsterTypeLoader,
     DagsterTypeMaterializer,
@@ -53,8 +54,8 @@ class DagsterTypeKind(enum.Enum):
     REGULAR = "REGULAR"
 
 
-class DagsterType:
-    """A named runtime type check.
+class DagsterType(Frozen):
+    """A named runtime type check (a frozen value).
 
     Args:
         type_check_fn: ``(context, value) -> bool | TypeCheck``.

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opbook.definitions.frozen import Frozen
+
 if TYPE_CHECKING:
     from opbook.definitions.hook import HookDefinition
     from opbook.definitions.node import NodeDefinition
@@ -25,7 +27,7 @@ class DependencyDefinition(NamedTuple):
         return self.solid
 
 
-class MultiDependencyDefinition:
+class MultiDependencyDefinition(Frozen):
     """Fan-in: feed one input with a list built from several upstream outputs."""
 
     def __init__(self, dependencies: Sequence[DependencyDefinition]) -> None:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
+from opbook.definitions.configured import Configurable, ConfiguredSchema, split_config_schema
+from opbook.definitions.frozen import Frozen
 
 RETRIES_SCHEMA = cfg.Field(
     cfg.Selector({"enabled": cfg.Field({}), "disabled": cfg.Field({})}),
@@ -21,8 +22,9 @@ RETRIES_SCHEMA = cfg.Field(
 )
 
 
-class ExecutorDefinition:
-    """An executor: ``name``, ``config_schema`` and, for custom executors, a creation function."""
+class ExecutorDefinition(Configurable, Frozen):
+    """An executor: ``name``, ``config_schema`` and, for custom executors, a creation function
+    (a frozen value).  A configured copy keeps the name it is not given another."""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class ExecutorDefinition:
         description: str | None = None,
         requirements: Any = None,
     ) -> None:
+        config_schema, self.configured_from = split_config_schema(config_schema)
         self.name = name
         self.config_field: cfg.Field | None = (
             None if config_schema is None else cfg.convert_to_field(config_schema)
@@ -41,36 +44,26 @@ class ExecutorDefinition:
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.description = description
         self.requirements = requirements
-        # Set by ``configured``: where this executor's config goes, and which built-in
-        # implementation (by its original name) a renamed copy of a built-in executor runs.
-        self.configured_from: ConfiguredFrom | None = None
-        self.base_name = name
+        # Which built-in implementation (by its original name) a renamed configured copy runs.
+        self.base_name: str = (
+            self.configured_from.parent.base_name if self.configured_from is not None else name
+        )
 
     @property
     def config_schema(self) -> cfg.Field | None:
         return self.config_field
 
-    def configured(
-        self,
-        config_or_config_fn: Any,
-        name: str | None = None,
-        config_schema: Any = None,
-        description: str | None = None,
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
     ) -> ExecutorDefinition:
-        """A copy (named ``name``, else this executor's name) whose config is
-        ``config_or_config_fn`` (a fixed config: the copy needs none), or is computed by it from
-        config matching ``config_schema``."""
-        copy = ExecutorDefinition(
-            name or self.name,
-            configured_schema(config_schema),
+        return ExecutorDefinition(
+            name,
+            config_schema,
             self.executor_creation_fn,
             self.required_resource_keys,
-            description or self.description,
+            description,
             self.requirements,
         )
-        copy.configured_from = configured_from(self, config_or_config_fn)
-        copy.base_name = self.base_name
-        return copy
 
     def __repr__(self) -> str:
         return f"<ExecutorDefinition {self.name!r}>"

@@ -20,7 +20,7 @@ from opbook import config as cfg
 from opbook import dag
 from opbook.definitions import composition, dynamic
 from opbook.definitions.config_mapping import ConfigMapping
-from opbook.definitions.configured import configured_from, configured_schema, require_name
+from opbook.definitions.configured import ConfiguredSchema
 from opbook.definitions.dependencies import (
     DependencyDefinition,
     DynamicCollectDependencyDefinition,
@@ -34,6 +34,7 @@ from opbook.definitions.dependencies import (
 )
 from opbook.definitions.dependency_structure import DependencyStructure
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import wraps
 from opbook.definitions.input_output import (
     DynamicOutputDefinition,
     GraphIn,
@@ -61,6 +62,10 @@ class GraphDefinition(NodeDefinition):
         input_mappings: which input of which node each of the graph's inputs feeds.
         output_mappings: which output of which node each of the graph's outputs is.
         config: a ``ConfigMapping`` giving the graph a config of its own.
+
+    ``_nodes``/``_wiring`` (nodes and wiring already built by a composition function),
+    ``_default_ops_config`` (``@graph(config={...})``) and ``_configured`` (the schema of a
+    configured copy) are opbook's own, for its decorators and ``configured``.
     """
 
     node_kind = "graph"
@@ -79,6 +84,8 @@ class GraphDefinition(NodeDefinition):
         output_defs: Sequence[OutputDefinition] | None = None,
         _nodes: Mapping[str, Node] | None = None,
         _wiring: Wiring | None = None,
+        _default_ops_config: Mapping[str, Any] | None = None,
+        _configured: ConfiguredSchema | None = None,
     ) -> None:
         if _nodes is None:
             _nodes, _wiring = wire_from_dependencies(
@@ -91,7 +98,9 @@ class GraphDefinition(NodeDefinition):
         self.config_mapping = config
         # `@graph(config={...})`: node config used by jobs made from this graph unless they
         # are given config of their own.
-        self.default_ops_config: dict[str, Any] | None = None
+        self.default_ops_config: dict[str, Any] | None = (
+            None if _default_ops_config is None else dict(_default_ops_config)
+        )
         _check_wiring(name, self._nodes, self._wiring)
         _check_mappings(name, self._nodes, self.input_mappings, self.output_mappings)
         super().__init__(
@@ -104,7 +113,7 @@ class GraphDefinition(NodeDefinition):
             else _graph_output_defs(self._nodes, self.output_mappings),
             description,
             tags,
-            _mapping_schema(config),
+            _configured or _mapping_schema(config),
         )
         # node -> the dynamic output it is mapped over (checked against Dagster's rules)
         self.dynamic_fan_out_index = dynamic.check_graph(type(self).__name__, self)
@@ -218,34 +227,32 @@ class GraphDefinition(NodeDefinition):
     def has_config_mapping(self) -> bool:
         return self.config_mapping is not None
 
-    def configured(
-        self,
-        config_or_config_fn: Any,
-        name: str | None = None,
-        config_schema: Any = None,
-        description: str | None = None,
-    ) -> GraphDefinition:
-        """A copy under a new ``name`` whose config (the input of its config mapping) is
-        ``config_or_config_fn``, or is computed by it from config matching ``config_schema``.
+    def check_configurable(self) -> None:
+        """Only a graph with a config mapping has config of its own to configure.
 
         Raises:
-            DagsterInvalidDefinitionError: the graph has no config mapping to configure.
+            DagsterInvalidDefinitionError: the graph has no config mapping.
         """
-        mapping = self.config_mapping
-        if mapping is None:
+        if self.config_mapping is None:
             raise DagsterInvalidDefinitionError(
                 f"Only {self.node_kind}s utilizing config mapping can be pre-configured. The "
                 f'{self.node_kind} "{self.name}" does not have a config mapping, and thus has '
                 "nothing to be configured."
             )
-        copy = type(self)(
-            require_name(name, self),
-            description or self.description,
+
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
+    ) -> GraphDefinition:
+        mapping = self.config_mapping
+        assert mapping is not None  # check_configurable
+        return type(self)(
+            name,
+            description,
             input_mappings=self.input_mappings,
             output_mappings=self.output_mappings,
             config=ConfigMapping(
                 mapping.config_fn,
-                configured_schema(config_schema),
+                config_schema.field,
                 mapping.receive_processed_config_values,
             ),
             tags=self.tags,
@@ -253,9 +260,8 @@ class GraphDefinition(NodeDefinition):
             output_defs=self.output_defs,
             _nodes=self._nodes,
             _wiring=self._wiring,
+            _configured=config_schema,
         )
-        copy.configured_from = configured_from(self, config_or_config_fn)
-        return copy
 
     # -- running ---------------------------------------------------------------------------
 
@@ -282,6 +288,8 @@ class GraphDefinition(NodeDefinition):
                 from a simpler config of the job's own to its run config, or a
                 ``PartitionedConfig`` (run config by partition).
             partitions_def: the job's partitions, when its run config does not depend on them.
+            version_strategy: how to version ops without a ``version``; the job's runs are
+                memoized.
 
         Raises:
             DagsterInvalidDefinitionError: ``name`` is not a valid name.
@@ -301,10 +309,11 @@ class GraphDefinition(NodeDefinition):
             hook_defs=hooks,
             op_retry_policy=op_retry_policy,
             partitions_def=partitions_def,
+            version_strategy=version_strategy,
         )
         # Where the graph was written is where the job was: a worker that cannot import that
         # module gets it by value.
-        job.__module__ = self.__module__
+        wraps(job, __module__=self.__module__)
         return job.get_job_def_for_op_selection(op_selection) if op_selection else job
 
     def execute_in_process(
@@ -833,12 +842,9 @@ def graph(
             output_defs=declared_outs,
             _nodes=composed.nodes,
             _wiring=composed.wiring,
+            _default_ops_config=config if isinstance(config, Mapping) else None,
         )
-        if isinstance(config, Mapping):
-            definition.default_ops_config = dict(config)
-        definition.__module__ = fn.__module__
-        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, fn, ("__module__", "__name__"))
 
     return wrap
 
@@ -924,9 +930,7 @@ def composite_solid(
             _nodes=composed.nodes,
             _wiring=composed.wiring,
         )
-        definition.__module__ = fn.__module__
-        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, fn, ("__module__", "__name__"))
 
     return wrap
 

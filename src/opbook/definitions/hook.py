@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import wraps
 from opbook.errors import DagsterInvalidDefinitionError
 
 SUCCESS = "success"
 FAILURE = "failure"
 ALWAYS = "always"
+_HOOK_IDENTITY = functools.WRAPPER_ASSIGNMENTS
 
 
 @runtime_checkable
@@ -95,11 +97,7 @@ def _hook_decorator(trigger: str, decorator_name: str, doc: str) -> Callable[...
                 decorated_fn=fn,
             )
             # as in Dagster, the definition takes the function's __name__, __doc__ and module
-            # (set past the frozen dataclass, as these are no fields of the definition)
-            for attribute in functools.WRAPPER_ASSIGNMENTS:
-                if hasattr(fn, attribute):
-                    object.__setattr__(hook_def, attribute, getattr(fn, attribute))
-            return hook_def
+            return wraps(hook_def, fn, _HOOK_IDENTITY)
 
         return wrap
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opbook.definitions.dagster_type import DagsterType, DagsterTypeKind, resolve_dagster_type
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.names import check_valid_name
 from opbook.errors import DagsterInvalidDefinitionError
 
@@ -36,8 +37,8 @@ class _NoValue:
 NO_VALUE: Any = _NoValue()
 
 
-class InputDefinition:
-    """One named input: its Dagster type, description, default value and metadata."""
+class InputDefinition(Frozen):
+    """One named input: its Dagster type, description, default value and metadata (frozen)."""
 
     __slots__ = (
         "dagster_type",
@@ -110,8 +111,9 @@ class InputDefinition:
         return f"InputDefinition({self.name!r}, {self.dagster_type.name})"
 
 
-class OutputDefinition:
-    """One named output: its Dagster type, description and whether it must be produced."""
+class OutputDefinition(Frozen):
+    """One named output: its Dagster type, description and whether it must be produced
+    (frozen)."""
 
     __slots__ = (
         "asset_key",
@@ -180,8 +182,8 @@ class DynamicOutputDefinition(OutputDefinition):
         return f"DynamicOutputDefinition({self.name!r}, {self.dagster_type.name})"
 
 
-class In:
-    """An op input, named by the compute function's parameter it feeds."""
+class In(Frozen):
+    """An op input, named by the compute function's parameter it feeds (frozen)."""
 
     def __init__(
         self,
@@ -211,8 +213,8 @@ class In:
         )
 
 
-class Out:
-    """An op output; in ``out={"a": Out(), "b": Out()}`` the key names it."""
+class Out(Frozen):
+    """An op output; in ``out={"a": Out(), "b": Out()}`` the key names it (frozen)."""
 
     def __init__(
         self,

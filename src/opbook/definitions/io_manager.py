@@ -8,7 +8,8 @@ name theirs by resource key (``Out(io_manager_key=...)``, ``"io_manager"`` by de
 
 The built-in managers: ``mem_io_manager`` (a dict, for one process), ``fs_io_manager`` (one
 pickle file per run, step and output under ``<base_dir>/<run_id>/<step_key>/<output_name>``,
-``base_dir`` defaulting to the instance's storage directory) and
+``base_dir`` defaulting to the instance's storage directory; memoizable: a memoized run's
+outputs go under ``<base_dir>/versioned_outputs/<version>/``) and
 ``custom_path_fs_io_manager`` (a path per output, from its metadata).  A job's default
 ``io_manager`` is ``default_job_io_manager`` (files), which ``execute_in_process`` swaps for
 memory.  The contexts handed to managers live in ``execution/io_contexts.py``: definitions only
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.frozen import wraps
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.user_events import AssetKey, AssetMaterialization
@@ -62,6 +64,19 @@ class IOManager(ABC):
 
     def get_input_asset_partitions(self, context: Any) -> set[str]:
         return self.get_output_asset_partitions(context.upstream_output)
+
+
+class MemoizableIOManager(IOManager):
+    """An IO manager that memoized runs can use: it also says whether it holds an output.
+
+    Implement ``has_output(context)`` beside ``handle_output`` and ``load_input``; in a memoized
+    run ``context.version`` is the output's version, and a step whose outputs are all held is
+    not run.
+    """
+
+    @abstractmethod
+    def has_output(self, context: Any) -> bool:
+        """Whether the output described by ``context`` (an ``OutputContext``) is stored."""
 
 
 class RootInputManager(ABC):
@@ -190,8 +205,7 @@ def _manager_decorator(
             input_config_schema,
             output_config_schema,
         )
-        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, fn, ("__name__",))
 
     return wrap
 
@@ -265,8 +279,7 @@ def root_input_manager(
             version,
             input_config_schema,
         )
-        definition.__name__ = load_fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, load_fn, ("__name__",))
 
     return wrap
 
@@ -295,8 +308,10 @@ class InMemoryIOManager(IOManager):
         return self.values[tuple(context.upstream_output.get_output_identifier())]
 
 
-class PickledObjectFilesystemIOManager(IOManager):
-    """Pickles each output to ``<base_dir>/<run_id>/<step_key>/<output_name>``."""
+class PickledObjectFilesystemIOManager(MemoizableIOManager):
+    """Pickles each output to ``<base_dir>/<run_id>/<step_key>/<output_name>``; in a memoized
+    run, to ``<base_dir>/versioned_outputs/<version>/<step_key>/<output_name>``, where a later
+    run finds it."""
 
     def __init__(self, base_dir: str | None = None) -> None:
         self.base_dir = base_dir or "."
@@ -407,32 +422,40 @@ def _default_job_io_manager(init_context: Any) -> IOManager:
     return PickledObjectFilesystemIOManager(init_context.instance.storage_directory)
 
 
-fs_io_manager = IOManagerDefinition(
-    _fs_io_manager,
-    config_schema={"base_dir": _BASE_DIR},
-    description="Pickles each output to <base_dir>/<run_id>/<step_key>/<output_name>; "
-    "base_dir defaults to the instance's storage directory.",
+fs_io_manager = wraps(
+    IOManagerDefinition(
+        _fs_io_manager,
+        config_schema={"base_dir": _BASE_DIR},
+        description="Pickles each output to <base_dir>/<run_id>/<step_key>/<output_name>; "
+        "base_dir defaults to the instance's storage directory.",
+    ),
+    __name__="fs_io_manager",
 )
-fs_io_manager.__name__ = "fs_io_manager"  # type: ignore[attr-defined]
 
-custom_path_fs_io_manager = IOManagerDefinition(
-    _custom_path_fs_io_manager,
-    config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=True)},
-    description='Pickles each output to <base_dir>/<path>, path from the output\'s metadata {"path": ...}.',
+custom_path_fs_io_manager = wraps(
+    IOManagerDefinition(
+        _custom_path_fs_io_manager,
+        config_schema={"base_dir": cfg.Field(cfg.StringSource, is_required=True)},
+        description='Pickles each output to <base_dir>/<path>, path from the output\'s metadata {"path": ...}.',
+    ),
+    __name__="custom_path_fs_io_manager",
 )
-custom_path_fs_io_manager.__name__ = "custom_path_fs_io_manager"  # type: ignore[attr-defined]
 
-mem_io_manager = IOManagerDefinition(
-    _mem_io_manager, description="Keeps outputs in memory, for the run's process."
+mem_io_manager = wraps(
+    IOManagerDefinition(
+        _mem_io_manager, description="Keeps outputs in memory, for the run's process."
+    ),
+    __name__="mem_io_manager",
 )
-mem_io_manager.__name__ = "mem_io_manager"  # type: ignore[attr-defined]
 
-default_job_io_manager = IOManagerDefinition(
-    _default_job_io_manager,
-    description="The default io manager for Jobs. Uses filesystem but switches to in-memory "
-    "when invoked through execute_in_process.",
+default_job_io_manager = wraps(
+    IOManagerDefinition(
+        _default_job_io_manager,
+        description="The default io manager for Jobs. Uses filesystem but switches to in-memory "
+        "when invoked through execute_in_process.",
+    ),
+    __name__="default_job_io_manager",
 )
-default_job_io_manager.__name__ = "default_job_io_manager"  # type: ignore[attr-defined]
 
 
 def default_manager_in_memory(resource_defs: Any, storage_name: str | None) -> bool:

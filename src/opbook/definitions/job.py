@@ -12,23 +12,28 @@ Every node's required resources must be provided by every mode: checked here, at
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from opbook.definitions.derived import share_memo_tables
+from opbook.definitions.derived import memo_table, share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
+from opbook.definitions.frozen import Frozen, replace, wraps
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
-from opbook.definitions.io_manager import check_graph_manager_keys, with_default_io_manager
+from opbook.definitions.io_manager import (
+    DEFAULT_IO_MANAGER_KEY,
+    check_graph_manager_keys,
+    with_default_io_manager,
+)
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
 from opbook.definitions.partition import PartitionedConfig, PartitionsDefinition
 from opbook.definitions.partition_set import PartitionSetDefinition
 from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
+from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, VersionStrategy
 from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 
@@ -49,8 +54,14 @@ def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) ->
     )
 
 
-class PipelineDefinition:
-    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs.
+class PipelineDefinition(Frozen):
+    """A graph with modes, presets, tags and hooks: what ``execute_pipeline`` runs (frozen).
+
+    What differs between the generations is a value of the class, for callers to read rather
+    than branch on: ``target_type`` (``pipeline`` / ``job`` in messages), ``node_section`` (the
+    run config's ``solids:`` / ``ops:``), ``selection_argument`` (``solid_selection`` /
+    ``op_selection``) and ``takes_intermediate_storage`` (a pipeline's run config has
+    ``intermediate_storage:``; a job stores outputs through IO managers only).
 
     Args:
         solid_defs: the solids used; with ``dependencies`` they make the graph.
@@ -60,10 +71,14 @@ class PipelineDefinition:
         preset_defs: named run configs.
         tags: tags of every run of the pipeline.
         hook_defs: hooks attached to every solid.
+        version_strategy: how to version solids without a ``version`` (makes runs memoized).
     """
 
     is_job = False
     target_type = "pipeline"
+    node_section = "solids"
+    selection_argument = "solid_selection"
+    takes_intermediate_storage = True
 
     def __init__(
         self,
@@ -77,6 +92,7 @@ class PipelineDefinition:
         hook_defs: Iterable[HookDefinition] | None = None,
         graph_def: GraphDefinition | None = None,
         solid_retry_policy: RetryPolicy | None = None,
+        version_strategy: VersionStrategy | None = None,
     ) -> None:
         if graph_def is None:
             if not name:
@@ -93,6 +109,12 @@ class PipelineDefinition:
         self.tags = {**graph_def.tags, **validate_tags(tags)}
         self.hook_defs = frozenset(hook_defs or ())
         self.retry_policy = solid_retry_policy
+        if version_strategy is not None and not isinstance(version_strategy, VersionStrategy):
+            raise CheckError(
+                f'Param "version_strategy" is not a VersionStrategy. Got {version_strategy!r} '
+                f"which is type {type(version_strategy)}."
+            )
+        self.version_strategy = version_strategy
         self.default_run_config: dict[str, Any] | None = None
         self.config_mapping: ConfigMapping | None = None
         self.partitioned_config: PartitionedConfig[Any] | None = None
@@ -163,11 +185,40 @@ class PipelineDefinition:
                     f"Available modes: {sorted(modes)}."
                 )
 
+    def is_using_memoization(self, run_tags: Mapping[str, str]) -> bool:
+        """Whether a run with ``run_tags`` is memoized: tagged ``dagster/is_memoized_run``
+        ``"true"``, or the pipeline has a version strategy and the tag is not ``"false"``."""
+        # Every run of a plain job asks: answer without merging tags.
+        plain = self.version_strategy is None and MEMOIZED_RUN_TAG not in self.tags
+        if plain and MEMOIZED_RUN_TAG not in run_tags:
+            return False
+        tags = {**self.tags, **run_tags}
+        if tags.get(MEMOIZED_RUN_TAG) == "false":
+            return False
+        return tags.get(MEMOIZED_RUN_TAG) == "true" or self.version_strategy is not None
+
+    def with_version_strategy(self, version_strategy: VersionStrategy) -> PipelineDefinition:
+        """This pipeline (or job) with ``version_strategy`` (opbook's own: a notebook's
+        memoized runs version its ops by their source)."""
+        parent = self.parent_pipeline_def
+        return replace(
+            self,
+            version_strategy=version_strategy,
+            parent_pipeline_def=None
+            if parent is None
+            else parent.with_version_strategy(version_strategy),
+        )
+
     # -- modes and presets -----------------------------------------------------------------
 
     def describe_target(self) -> str:
         """``pipeline 'name'`` or ``job 'name'``, as messages name it."""
         return f"{self.target_type} '{self.name}'"
+
+    def stores_through_io_managers(self, mode: ModeDefinition) -> bool:
+        """Whether runs in ``mode`` store outputs through IO managers: a job's always do; a
+        pipeline's do when the mode provides an ``io_manager`` (else intermediate storage)."""
+        return not self.takes_intermediate_storage or DEFAULT_IO_MANAGER_KEY in mode.resource_defs
 
     @property
     def is_single_mode(self) -> bool:
@@ -265,15 +316,17 @@ class PipelineDefinition:
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
-        subset = copy.copy(self)
+        subset = replace(
+            self,
+            solids_to_execute=selected,
+            parent_pipeline_def=self.parent_pipeline_def or self,
+        )
         share_memo_tables(subset, self)
-        subset.solids_to_execute = selected
-        subset.parent_pipeline_def = self.parent_pipeline_def or self
         return subset
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> PipelineDefinition:
-        hooked = copy.copy(self)
-        hooked.hook_defs = self.hook_defs | frozenset(hook_defs)
+        """A copy with ``hook_defs`` attached to every node too (their resources checked)."""
+        hooked = replace(self, hook_defs=self.hook_defs | frozenset(hook_defs))
         hooked._check_modes()
         return hooked
 
@@ -353,21 +406,20 @@ class PipelineDefinition:
         """The partition set of a job with a partitioned config (``<job>_partition_set``)."""
         if self.partitioned_config is None:
             return None
-        cached: PartitionSetDefinition[Any] | None = self.__dict__.get("_partition_set")
+        memo = memo_table(self, "partition_set")
+        cached: PartitionSetDefinition[Any] | None = memo.get(self.name)
         if cached is None:
-            cached = PartitionSetDefinition(
+            cached = memo[self.name] = PartitionSetDefinition(
                 name=f"{self.name}_partition_set",
                 job_name=self.name,
                 partitions_def=self.partitioned_config.partitions_def,
                 run_config_fn_for_partition=self.partitioned_config.run_config_for_partition_fn,
                 mode=self.mode_definitions[0].name,
             )
-            self.__dict__["_partition_set"] = cached
         return cached
 
     def __repr__(self) -> str:
-        kind = "JobDefinition" if self.is_job else "PipelineDefinition"
-        return f"<{kind} {self.name!r}>"
+        return f"<{type(self).__name__} {self.name!r}>"
 
 
 def _own_resource_keys(definition: Any) -> frozenset[str]:
@@ -391,6 +443,9 @@ class JobDefinition(PipelineDefinition):
 
     is_job = True
     target_type = "job"
+    node_section = "ops"
+    selection_argument = "op_selection"
+    takes_intermediate_storage = False
 
     def __init__(
         self,
@@ -406,6 +461,7 @@ class JobDefinition(PipelineDefinition):
         op_retry_policy: RetryPolicy | None = None,
         preset_defs: Sequence[PresetDefinition] | None = None,
         partitions_def: PartitionsDefinition[Any] | None = None,
+        version_strategy: VersionStrategy | None = None,
     ) -> None:
         mode = ModeDefinition(
             DEFAULT_MODE_NAME,
@@ -423,6 +479,7 @@ class JobDefinition(PipelineDefinition):
             hook_defs=hook_defs,
             graph_def=graph_def,
             solid_retry_policy=op_retry_policy,
+            version_strategy=version_strategy,
         )
         if partitions_def is not None:
             if not isinstance(partitions_def, PartitionsDefinition):
@@ -476,6 +533,7 @@ def pipeline(
     tags: Mapping[str, Any] | None = None,
     hook_defs: Iterable[HookDefinition] | None = None,
     solid_retry_policy: RetryPolicy | None = None,
+    version_strategy: VersionStrategy | None = None,
 ) -> Any:
     """Define a pipeline from a composition function.  Usable bare (``@pipeline``).
 
@@ -489,6 +547,7 @@ def pipeline(
         tags: tags of every run of the pipeline.
         hook_defs: hooks attached to every solid.
         solid_retry_policy: the retry policy of every solid that has none of its own.
+        version_strategy: how to version solids without a ``version`` (makes runs memoized).
 
     Returns:
         PipelineDefinition (or, given the function directly, the decorator applied to it).
@@ -510,6 +569,7 @@ def pipeline(
                 hook_defs=hook_defs,
                 graph_def=graph_def,
                 solid_retry_policy=solid_retry_policy,
+                version_strategy=version_strategy,
             ),
         )
 
@@ -526,7 +586,7 @@ def job(
     executor_def: ExecutorDefinition | None = None,
     hooks: Iterable[HookDefinition] | None = None,
     op_retry_policy: RetryPolicy | None = None,
-    version_strategy: Any = None,
+    version_strategy: VersionStrategy | None = None,
     partitions_def: PartitionsDefinition[Any] | None = None,
 ) -> Any:
     """Define a job from a composition function.  Usable bare (``@job``).
@@ -544,7 +604,8 @@ def job(
         executor_def: the executor (default: in process, or multiprocess by run config).
         hooks: hooks attached to every op.
         op_retry_policy: the retry policy of every op that has none of its own.
-        version_strategy: accepted for compatibility; not used.
+        version_strategy: how to version ops without a ``version``; runs of a job with one
+            are memoized (a step whose outputs are stored under their versions is not run).
         partitions_def: the job's partitions, when its run config does not depend on them.
 
     Returns:
@@ -570,6 +631,7 @@ def job(
                 hooks,
                 op_retry_policy,
                 partitions_def=partitions_def,
+                version_strategy=version_strategy,
             ),
         )
 
@@ -600,8 +662,4 @@ def _from_function(
         _nodes=composed.nodes,
         _wiring=composed.wiring,
     )
-    definition = make(graph_def)
-    definition.__module__ = fn.__module__
-    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-    definition.__qualname__ = fn.__qualname__  # type: ignore[attr-defined]
-    return definition
+    return wraps(make(graph_def), fn, ("__module__", "__name__", "__qualname__"))

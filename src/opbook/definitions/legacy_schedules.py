@@ -10,13 +10,13 @@ config.
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time
 from typing import Any, NamedTuple
 
 from opbook.definitions.cron import cron_ticks, elapsed_shift, now, to_zone, wall_clock_shift
+from opbook.definitions.frozen import update_wrapper
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.partition import Partition, PartitionsDefinition
 from opbook.definitions.partition_selectors import create_offset_partition_selector
@@ -236,7 +236,7 @@ def _partition_schedule(
             description=description,
             decorated_fn=fn,
         )
-        functools.update_wrapper(definition, fn)
+        update_wrapper(definition, fn)
         return definition
 
     return inner

@@ -17,12 +17,17 @@ from collections.abc import Callable
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
+from opbook.definitions.configured import Configurable, ConfiguredSchema, split_config_schema
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import Frozen, wraps
 
 
-class LoggerDefinition:
-    """How to build one logger: ``logger_fn(init_context) -> logging.Logger``."""
+class LoggerDefinition(Configurable, Frozen):
+    """How to build one logger: ``logger_fn(init_context) -> logging.Logger`` (a frozen value)."""
+
+    # Loggers are named by their key in a mode: a name given to ``configured`` labels the copy.
+    configured_naming = "label"
+    configured_label = "logger"
 
     def __init__(
         self,
@@ -30,35 +35,21 @@ class LoggerDefinition:
         config_schema: Any = None,
         description: str | None = None,
     ) -> None:
+        config_schema, self.configured_from = split_config_schema(config_schema)
         self.logger_fn = logger_fn
         self.config_field: cfg.Field | None = (
             None if config_schema is None else cfg.convert_to_field(config_schema)
         )
         self.description = description
-        # Set by ``configured``: where this logger's config goes.
-        self.configured_from: ConfiguredFrom | None = None
 
     @property
     def config_schema(self) -> cfg.Field | None:
         return self.config_field
 
-    def configured(
-        self,
-        config_or_config_fn: Any,
-        name: str | None = None,
-        config_schema: Any = None,
-        description: str | None = None,
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
     ) -> LoggerDefinition:
-        """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs none),
-        or is computed by it from config matching ``config_schema``.  Loggers are named by their
-        key in a mode, so ``name`` only labels the copy."""
-        copy = LoggerDefinition(
-            self.logger_fn, configured_schema(config_schema), description or self.description
-        )
-        copy.configured_from = configured_from(self, config_or_config_fn)
-        label = name or getattr(self, "__name__", None) or "logger"
-        copy.__name__ = label  # type: ignore[attr-defined]
-        return copy
+        return wraps(LoggerDefinition(self.logger_fn, config_schema, description), __name__=name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Build the logger directly (for tests): ``my_logger(build_init_logger_context())``."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from opbook.definitions.config_files import deep_merge
 from opbook.definitions.executor import ExecutorDefinition, default_executors
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.logger import LoggerDefinition, default_loggers
 from opbook.definitions.resource import ResourceDefinition, as_resource_definition
 from opbook.definitions.storage import (
@@ -24,8 +25,8 @@ from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolati
 DEFAULT_MODE_NAME = "default"
 
 
-class ModeDefinition:
-    """Resources, loggers, executors and storages a pipeline runs with."""
+class ModeDefinition(Frozen):
+    """Resources, loggers, executors and storages a pipeline runs with (a frozen value)."""
 
     def __init__(
         self,

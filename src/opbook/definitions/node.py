@@ -14,24 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 from opbook import config as cfg
 from opbook.definitions import composition
+from opbook.definitions.configured import Configurable, split_config_schema
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.input_output import InputDefinition, OutputDefinition
 from opbook.definitions.names import check_reserved
 from opbook.definitions.tags import validate_tags
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
-    from opbook.definitions.configured import ConfiguredFrom
     from opbook.definitions.hook import HookDefinition
     from opbook.definitions.user_events import RetryPolicy
 
 
-class NodeDefinition:
-    """Base of op/solid and graph/composite definitions."""
+class NodeDefinition(Configurable, Frozen):
+    """Base of op/solid and graph/composite definitions (frozen values)."""
 
     node_kind = "node"  # "op", "solid", "graph", "composite solid": used in messages
-    # Set on definitions made by ``configured``: where their config goes (definitions.configured).
-    configured_from: ConfiguredFrom | None = None
+    configured_naming = "required"  # names are unique in a job: a configured copy needs one
 
     def __init__(
         self,
@@ -57,6 +57,8 @@ class NodeDefinition:
         self._output_dict = {d.name: d for d in self.output_defs}
         self._check_unique("input", [d.name for d in self.input_defs])
         self._check_unique("output", [d.name for d in self.output_defs])
+        # A configured copy is given a ConfiguredSchema: its schema and where its config goes.
+        config_schema, self.configured_from = split_config_schema(config_schema)
         self.config_field: cfg.Field | None = (
             None if config_schema is None else _as_config_field(config_schema, name, self.node_kind)
         )

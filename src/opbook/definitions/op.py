@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.definitions.configured import configured_from, configured_schema, require_name
+from opbook.definitions.configured import ConfiguredSchema, config_argument
+from opbook.definitions.frozen import wraps
 from opbook.definitions.input_output import NO_VALUE, In, InputDefinition, Out, OutputDefinition
 from opbook.definitions.node import NodeDefinition
 from opbook.definitions.user_events import RetryPolicy
@@ -38,6 +39,8 @@ class ComputeFunction:
     # A function given to ``SolidDefinition(compute_fn=...)`` directly, as in Dagster, takes
     # ``(context, inputs)`` with the inputs as one dict, and yields its outputs.
     takes_inputs_dict: bool = False
+    # Several declared outputs (``out={...}``) are returned as a tuple in declaration order.
+    returns_tuple: bool = False
 
     @staticmethod
     def raw(fn: Callable[..., Any]) -> ComputeFunction:
@@ -53,7 +56,9 @@ class ComputeFunction:
         )
 
     @staticmethod
-    def inspect(fn: Callable[..., Any], takes_context: bool) -> ComputeFunction:
+    def inspect(
+        fn: Callable[..., Any], takes_context: bool, returns_tuple: bool = False
+    ) -> ComputeFunction:
         params = list(inspect.signature(fn).parameters.values())
         names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         return ComputeFunction(
@@ -63,6 +68,7 @@ class ComputeFunction:
             is_generator=inspect.isgeneratorfunction(fn),
             is_async=inspect.iscoroutinefunction(fn),
             is_async_generator=inspect.isasyncgenfunction(fn),
+            returns_tuple=returns_tuple,
         )
 
 
@@ -108,12 +114,15 @@ class SolidDefinition(NodeDefinition):
                 )
         self.version = version
         self.retry_policy = retry_policy
-        # Several declared outputs are returned as a tuple in declaration order (job generation).
-        self.returns_tuple = False
 
     @property
     def compute_fn(self) -> Callable[..., Any]:
         return self.compute.fn
+
+    @property
+    def returns_tuple(self) -> bool:
+        """Whether a returned tuple is split over the declared outputs (``out={...}``)."""
+        return self.compute.returns_tuple
 
     def all_required_resource_keys(self) -> frozenset[str]:
         keys = set(self.required_resource_keys)
@@ -130,7 +139,7 @@ class SolidDefinition(NodeDefinition):
             input_defs=self.input_defs,
             compute_fn=self.compute,
             output_defs=self.output_defs,
-            config_schema=self.config_field,
+            config_schema=config_argument(self.config_field, self.configured_from),
             description=self.description,
             tags=self.tags,
             required_resource_keys=self.required_resource_keys,
@@ -139,27 +148,12 @@ class SolidDefinition(NodeDefinition):
             retry_policy=self.retry_policy,
         )
         args.update(changes)
-        copy = type(self)(**args)
-        copy.returns_tuple = self.returns_tuple
-        copy.configured_from = self.configured_from
-        return copy
+        return type(self)(**args)
 
-    def configured(
-        self,
-        config_or_config_fn: Any,
-        name: str | None = None,
-        config_schema: Any = None,
-        description: str | None = None,
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
     ) -> SolidDefinition:
-        """A copy under a new ``name`` whose config is ``config_or_config_fn`` (a fixed config:
-        the copy needs none), or is computed by it from config matching ``config_schema``."""
-        copy = self.with_replaced(
-            name=require_name(name, self),
-            config_schema=configured_schema(config_schema),
-            description=description or self.description,
-        )
-        copy.configured_from = configured_from(self, config_or_config_fn)
-        return copy
+        return self.with_replaced(name=name, config_schema=config_schema, description=description)
 
 
 class OpDefinition(SolidDefinition):
@@ -301,16 +295,12 @@ def _build(
         positional_inputs=[
             p.name for p in input_params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ],
-        compute_fn=ComputeFunction.inspect(fn, takes_context),
+        compute_fn=ComputeFunction.inspect(fn, takes_context, returns_tuple),
         output_defs=outputs,
         description=kwargs.pop("description", None) or inspect.getdoc(fn),
         **kwargs,
     )
-    definition.returns_tuple = returns_tuple
-    definition.__doc__ = fn.__doc__
-    definition.__module__ = fn.__module__
-    definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-    return definition
+    return wraps(definition, fn, ("__doc__", "__module__", "__name__"))
 
 
 def op(

@@ -9,11 +9,13 @@ a job's ``config``, it lets ``job.execute_in_process(partition_key=...)`` run on
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from opbook.definitions.frozen import Frozen
 from opbook.errors import CheckError, DagsterInvalidInvocationError, DagsterUnknownPartitionError
 
 T = TypeVar("T")
@@ -116,7 +118,7 @@ class DynamicPartitionsDefinition(PartitionsDefinition[Any]):
         return f"DynamicPartitionsDefinition({self.partition_fn!r})"
 
 
-class PartitionedConfig(Generic[T]):
+class PartitionedConfig(Frozen, Generic[T]):
     """Run config by partition: a job configured with it runs one partition at a time.
 
     Args:
@@ -216,3 +218,29 @@ def dynamic_partitioned_config(
         )
 
     return inner
+
+
+KEYS_SHOWN = 10
+"""An unknown-partition message lists every key up to this many, else the first and last few."""
+
+
+def unknown_partition_message(job_name: str, partition_key: str, keys: Sequence[str]) -> str:
+    """What to tell someone who asked for a partition that ``job_name`` does not have.
+
+    Lists the keys there are (the first and last three, and their number, when there are many)
+    and the close matches, e.g. ``Unknown partition '2021-13-01' for job 'daily'; partitions:
+    2021-01-01, 2021-01-02, 2021-01-03, …, 2021-12-29, 2021-12-30, 2021-12-31 (365 in all);
+    did you mean 2021-12-01?``
+    """
+    if not keys:
+        listed = "none"
+    elif len(keys) <= KEYS_SHOWN:
+        listed = ", ".join(keys)
+    else:
+        listed = ", ".join([*keys[:3], "…", *keys[-3:]]) + f" ({len(keys)} in all)"
+    message = f"Unknown partition {partition_key!r} for job {job_name!r}; partitions: {listed}"
+    close = difflib.get_close_matches(partition_key, keys, n=3)
+    if close:
+        options = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        message += f"; did you mean {options}?"
+    return message

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from opbook.definitions.cron import now
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.partition import (
@@ -38,7 +39,7 @@ T = TypeVar("T")
 PartitionSelector = Callable[[ScheduleEvaluationContext, "PartitionSetDefinition[Any]"], Any]
 
 
-class PartitionSetDefinition(Generic[T]):
+class PartitionSetDefinition(Frozen, Generic[T]):
     """A job's (or pipeline's) partitions, with the run config and tags of each.
 
     Args:
@@ -113,6 +114,12 @@ class PartitionSetDefinition(Generic[T]):
     @property
     def partitions_def(self) -> PartitionsDefinition[Any]:
         return self._partitions_def
+
+    @property
+    def partition_fn(self) -> Callable[..., list[Partition[T]]]:
+        """(legacy) ``f(current_time=None)`` listing the partitions, as the pipeline
+        generation's partition set kept it: the same as ``get_partitions``."""
+        return self.get_partitions
 
     def get_partitions(self, current_time: datetime | None = None) -> list[Partition[T]]:
         """The partitions as of ``current_time`` (default: now, in UTC)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from opbook.definitions.frozen import Frozen, wraps
 from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.job import JobDefinition, PipelineDefinition
 from opbook.definitions.names import check_valid_name
@@ -509,7 +510,7 @@ def _check_node_defs(pipelines: list[PipelineDefinition]) -> None:
             )
 
 
-class RepositoryDefinition:
+class RepositoryDefinition(Frozen):
     """A named collection of jobs, pipelines, schedules, sensors and partition sets.
 
     Made by ``@repository``; a repository module is a valid target of ``opbook run``.
@@ -676,6 +677,4 @@ def _make_repository(
     fn: Callable[[], Any], name: str | None, description: str | None
 ) -> RepositoryDefinition:
     definition = RepositoryDefinition(name or fn.__name__, _repository_data(fn()), description)
-    definition.__doc__ = fn.__doc__
-    definition.__module__ = fn.__module__
-    return definition
+    return wraps(definition, fn, ("__doc__", "__module__"))

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
-from opbook.definitions.configured import ConfiguredFrom, configured_from, configured_schema
+from opbook.definitions.configured import Configurable, ConfiguredSchema, split_config_schema
 from opbook.definitions.engine import engine
+from opbook.definitions.frozen import Frozen, wraps
 from opbook.errors import DagsterInvalidDefinitionError
 
 
-class ResourceDefinition:
-    """How to build one resource.
+class ResourceDefinition(Configurable, Frozen):
+    """How to build one resource (a frozen value).
 
     Args:
         resource_fn: ``fn(init_context) -> resource`` (or a generator yielding it).
@@ -25,6 +26,10 @@ class ResourceDefinition:
         description: shown in docs and the notebook.
         required_resource_keys: other resources this one needs.
     """
+
+    # Resources are named by their key in a mode: a name given to ``configured`` labels the copy.
+    configured_naming = "label"
+    configured_label = "resource"
 
     def __init__(
         self,
@@ -34,6 +39,7 @@ class ResourceDefinition:
         required_resource_keys: Iterable[str] | None = None,
         version: str | None = None,
     ) -> None:
+        config_schema, self.configured_from = split_config_schema(config_schema)
         if not callable(resource_fn):
             raise DagsterInvalidDefinitionError(
                 f"resource_fn must be callable, got {resource_fn!r}."
@@ -48,8 +54,6 @@ class ResourceDefinition:
         params = list(inspect.signature(resource_fn).parameters)
         self.takes_context = bool(params)
         self.is_generator = inspect.isgeneratorfunction(resource_fn)
-        # Set by ``configured``: where this resource's config goes.
-        self.configured_from: ConfiguredFrom | None = None
 
     @property
     def config_schema(self) -> cfg.Field | None:
@@ -74,23 +78,10 @@ class ResourceDefinition:
     def string_resource(description: str | None = None) -> ResourceDefinition:
         return ResourceDefinition(lambda ctx: ctx.resource_config, cfg.String, description)
 
-    def configured(
-        self,
-        config_or_config_fn: Any,
-        name: str | None = None,
-        config_schema: Any = None,
-        description: str | None = None,
+    def copy_for_configured(
+        self, name: str, description: str | None, config_schema: ConfiguredSchema
     ) -> ResourceDefinition:
-        """A copy whose config is ``config_or_config_fn`` (a fixed config: the copy needs none),
-        or is computed by it from config matching ``config_schema``.  Resources are named by
-        their key in a mode, so ``name`` only labels the copy."""
-        copy = self._copy_for_configured(
-            configured_schema(config_schema), description or self.description
-        )
-        copy.configured_from = configured_from(self, config_or_config_fn)
-        label = name or getattr(self, "__name__", None) or "resource"
-        copy.__name__ = label  # type: ignore[attr-defined]
-        return copy
+        return wraps(self._copy_for_configured(config_schema, description), __name__=name)
 
     def _copy_for_configured(
         self, config_schema: Any, description: str | None
@@ -150,8 +141,7 @@ def resource(
         definition = ResourceDefinition(
             fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version
         )
-        definition.__name__ = fn.__name__  # type: ignore[attr-defined]
-        return definition
+        return wraps(definition, fn, ("__name__",))
 
     return wrap
 

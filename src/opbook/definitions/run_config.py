@@ -304,7 +304,7 @@ def build_run_config_schema(
         # The top-level graph maps a config of its own onto its nodes: `ops: {config: ...}`.
         fields[section] = cfg.Field(cfg.Shape({"config": pipeline.graph.config_field}))
     else:
-        nodes = _nodes_fields(pipeline.graph, "ops" if pipeline.is_job else "solids", selected)
+        nodes = _nodes_fields(pipeline.graph, pipeline.node_section, selected)
         if nodes:
             fields[section] = cfg.Field(cfg.Shape(nodes))
     resources = _resources_field(mode, needed_resource_keys(pipeline, mode, selected))
@@ -328,7 +328,7 @@ def run_config_schema(
     """The (cached) run-config schema of a pipeline or job, as the user would write it, for a
     run of the ``selected`` top-level nodes (by default the pipeline's own selection)."""
     mode = mode or pipeline.get_mode_definition()
-    section = section or ("ops" if pipeline.is_job else "solids")
+    section = section or pipeline.node_section
     if selected is _OWN_SELECTION:
         selected = pipeline.solids_to_execute
     key = (mode.name, selected, section)
@@ -353,7 +353,7 @@ def section_name(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) ->
             ],
             None,
         )
-    return given[0] if given else ("ops" if pipeline.is_job else "solids")
+    return given[0] if given else pipeline.node_section
 
 
 def _normalise_inner_sections(
@@ -402,7 +402,7 @@ def _simple_error(message: str) -> cfg.EvaluationError:
 
 
 def _preamble(pipeline: PipelineDefinition) -> str:
-    return f"Error in config for {'job' if pipeline.is_job else 'pipeline'} {pipeline.name}"
+    return f"Error in config for {pipeline.target_type} {pipeline.name}"
 
 
 def _normalise_storage(pipeline: PipelineDefinition, run_config: dict[str, Any]) -> dict[str, Any]:
@@ -456,7 +456,7 @@ def _validated(
     schema, defaults filled; the section aliases and ``storage:`` normalised first."""
     raw = _normalise_storage(pipeline, raw)
     section = section_name(pipeline, raw)
-    inner_section = "ops" if pipeline.is_job else "solids"
+    inner_section = pipeline.node_section
     if section in raw:
         nodes_value = _normalise_inner_sections(
             pipeline, pipeline.graph, raw[section], inner_section
@@ -629,7 +629,7 @@ def _collect_nodes(
         if definition.config_mapping is not None:
             inner = _map_graph_config(definition, handle, config, pipeline)
         else:
-            inner = entry.get("ops" if pipeline.is_job else "solids") or {}
+            inner = entry.get(pipeline.node_section) or {}
         _collect_nodes(definition, inner, handle + ".", out, pipeline)
 
 
@@ -645,7 +645,7 @@ def _map_graph_config(
             f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
             user_exception=exc,
         ) from exc
-    section = "ops" if pipeline.is_job else "solids"
+    section = pipeline.node_section
     mapped = _normalise_inner_sections(pipeline, graph, {} if mapped is None else mapped, section)
     inner_schema = cfg.Shape(_nodes_fields(graph, section))
     result = cfg.validate(inner_schema, mapped)
@@ -675,12 +675,12 @@ def resolved_as_dict(
         for handle, node in resolved.nodes.items()
     }
     as_dict: dict[str, Any] = {
-        "ops" if pipeline.is_job else "solids": nodes,
+        pipeline.node_section: nodes,
         "execution": {resolved.executor_name: dict(resolved.executor_config)},
         "resources": {key: {"config": resolved.resources.get(key)} for key in mode.resource_defs},
         "loggers": {key: {"config": config} for key, config in resolved.loggers.items()},
     }
-    if not pipeline.is_job:
+    if pipeline.takes_intermediate_storage:
         as_dict["intermediate_storage"] = {
             resolved.storage_name: {"config": dict(resolved.storage_config)}
         }

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from opbook.definitions.cron import cron_ticks, get_timezone, is_valid_cron_string, now, to_zone
+from opbook.definitions.frozen import Frozen
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.run_request import SCHEDULE_NAME_TAG, RunRequest, SkipReason
@@ -67,7 +68,7 @@ def takes_context(fn: Callable[..., Any]) -> bool:
     return len(inspect.signature(fn).parameters) == 1
 
 
-class ScheduleDefinition:
+class ScheduleDefinition(Frozen):
     """A schedule that targets a job (or, in the pipeline generation, a pipeline by name).
 
     Args:

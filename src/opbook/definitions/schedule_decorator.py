@@ -8,10 +8,10 @@ dict, made into one ``RunRequest`` with the decorator's tags), a ``RunRequest``,
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from opbook.definitions.frozen import update_wrapper
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.run_request import RunRequest, SkipReason
 from opbook.definitions.schedule import (
@@ -107,7 +107,7 @@ def schedule(
             execution_fn=DecoratedScheduleFunction(fn, evaluate, has_context),
             job=job,
         )
-        functools.update_wrapper(definition, fn)
+        update_wrapper(definition, fn)
         return definition
 
     return inner

@@ -14,6 +14,7 @@ import inspect
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opbook.definitions.frozen import Frozen, wraps
 from opbook.definitions.mode import DEFAULT_MODE_NAME
 from opbook.definitions.names import check_valid_name
 from opbook.definitions.run_request import (
@@ -142,7 +143,7 @@ def _context_param_name(fn: Callable[..., Any]) -> str:
     return next(iter(inspect.signature(fn).parameters))
 
 
-class SensorDefinition:
+class SensorDefinition(Frozen):
     """A sensor: an evaluation function and the jobs it asks runs of.
 
     Args:
@@ -463,8 +464,6 @@ def sensor(
             job=job,
             jobs=jobs,
         )
-        definition.__doc__ = fn.__doc__
-        definition.__module__ = fn.__module__
-        return definition
+        return wraps(definition, fn, ("__doc__", "__module__"))
 
     return wrap

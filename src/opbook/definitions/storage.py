@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from opbook import config as cfg
+from opbook.definitions.frozen import Frozen
 
 
-class IntermediateStorageDefinition:
+class IntermediateStorageDefinition(Frozen):
     """Where outputs go: ``name``, whether values outlive the process, and a config schema."""
 
     def __init__(

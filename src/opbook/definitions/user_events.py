@@ -130,13 +130,23 @@ class DynamicOutput:
 
 @dataclass(frozen=True)
 class AssetKey:
-    """A path naming an asset: ``AssetKey(["db", "table"])`` or ``AssetKey("table")``."""
+    """A path naming an asset: ``AssetKey(["db", "table"])`` or ``AssetKey("table")``.
 
-    path: tuple[str, ...]
+    As in Dagster, ``path`` is a list (``AssetKey("table").path == ["table"]``), or the tuple
+    given; two keys are equal when their dotted strings are.
+    """
+
+    path: list[str] | tuple[str, ...]
 
     def __init__(self, path: str | Sequence[str]) -> None:
-        parts = (path,) if isinstance(path, str) else tuple(path)
+        parts = [path] if isinstance(path, str) else path if isinstance(path, tuple) else list(path)
         object.__setattr__(self, "path", parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetKey) and self.to_string() == other.to_string()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.path))
 
     def to_string(self) -> str:
         return ".".join(self.path)

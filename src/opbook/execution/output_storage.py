@@ -85,7 +85,7 @@ class OutputStorage(Protocol):
 
 def uses_io_managers(rc: RunContext) -> bool:
     """Jobs always do; a pipeline does when its mode provides an ``io_manager``."""
-    return rc.pipeline.is_job or DEFAULT_IO_MANAGER_KEY in rc.mode.resource_defs
+    return rc.pipeline.stores_through_io_managers(rc.mode)
 
 
 def output_storage_for(rc: RunContext) -> OutputStorage:
@@ -217,6 +217,11 @@ class IOManagerStorage:
             else None
         )
 
+    @property
+    def swaps_default_manager(self) -> bool:
+        """Whether the default ``io_manager`` is the instance's memory in this run."""
+        return self._memory is not None
+
     def manager(self, key: str) -> Any:
         if key == DEFAULT_IO_MANAGER_KEY and self._memory is not None:
             return self._memory
@@ -239,6 +244,7 @@ class IOManagerStorage:
         rc = self.rc
         key = output_def.io_manager_key
         node_config = rc.resolved.nodes.get(node_key(step_key))
+        versions = rc.output_versions
         return OutputContext(
             step_key=step_key,
             name=output_def.name,
@@ -250,12 +256,27 @@ class IOManagerStorage:
             solid_def=solid_def,
             dagster_type=output_def.dagster_type,
             log_manager=rc.log,
+            version=versions.get(StepOutputHandle(step_key, output_def.name)) if versions else None,
             resource_config=rc.resolved.resources.get(key),
             resources=rc.resources_for(rc.mode.resource_defs[key].required_resource_keys)
             if key in rc.mode.resource_defs
             else None,
             step_context=step,
         )
+
+    def has_output(self, step: ExecutionStep, output_def: Any) -> bool:
+        """Whether the output's (memoizable) IO manager holds it under its version."""
+        context = self._output_context(step.key, output_def, self.rc.run.run_id, step.definition)
+        manager = self.manager(output_def.io_manager_key)
+        try:
+            return bool(manager.has_output(context))
+        except DagsterError:
+            raise
+        except Exception as exc:
+            raise DagsterInvariantViolationError(
+                f'The IO manager "{output_def.io_manager_key}" raised in has_output for output '
+                f'"{output_def.name}" of step "{step.key}": {exc!r}'
+            ) from exc
 
     def handle_output(
         self, step: ExecutionStep, output_def: Any, value: Any, mapping_key: str | None = None
@@ -364,7 +385,7 @@ class IOManagerStorage:
     def _source(self, step_key: str, key: str) -> tuple[str, Any]:
         """The run that computed ``step_key``, and the manager to load its output with."""
         rc = self.rc
-        if rc.runs_step(step_key):
+        if rc.runs_step(step_key) or step_key in rc.memoized_steps:
             return rc.run.run_id, self.manager(key)
         run_id = rc.run_id_of(step_key)
         parent = rc.instance.get_run_by_id(run_id)

@@ -15,7 +15,14 @@ from typing import Any
 from opbook.config.values import copy_plain
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import CheckError, DagsterInvariantViolationError
-from opbook.events import DagsterEvent, DagsterEventType, SolidHandle, StepFailureData, StepKind
+from opbook.events import (
+    MEMOIZED_STEP_MARKER,
+    DagsterEvent,
+    DagsterEventType,
+    SolidHandle,
+    StepFailureData,
+    StepKind,
+)
 from opbook.execution.step_status import StepStatus, step_statuses
 from opbook.plan.compile import flatten_graph
 from opbook.plan.plan import normalize_step_key
@@ -54,7 +61,19 @@ def outputs_of(
             items[data.mapping_key] = load(key, output_name, data.mapping_key)
         elif key.startswith(mapped_prefix):
             items[key[len(mapped_prefix) : -1]] = load(key, output_name)
+    if not items and _memoized(events, step_key):
+        return True, load(step_key, output_name)  # stored under its version by an earlier run
     return bool(items), items
+
+
+def _memoized(events: Sequence[DagsterEvent], step_key: str) -> bool:
+    """Whether a memoized run did not run ``step_key``, its outputs being stored."""
+    return any(
+        e.step_key == step_key
+        and e.event_type_value == ET.ENGINE_EVENT
+        and e.event_specific_data.marker_start == MEMOIZED_STEP_MARKER
+        for e in events
+    )
 
 
 _MISSING = object()

@@ -18,7 +18,7 @@ from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
 from opbook.definitions.run_config import ResolvedRunConfig
 from opbook.errors import DagsterInvariantViolationError
-from opbook.events import DagsterEventType
+from opbook.events import DagsterEventType, StepOutputHandle
 from opbook.execution.context import InitLoggerContext, Resources
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import OutputStorage, output_storage_for
@@ -49,6 +49,10 @@ class RunContext:
     _resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
     _tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
     _storage: OutputStorage | None = None
+    # A memoized run (``execution.memoization``): the version of every output of the whole
+    # plan, and the steps not run because their outputs are stored under those versions.
+    output_versions: dict[StepOutputHandle, str] = field(default_factory=dict)
+    memoized_steps: tuple[str, ...] = ()
 
     @property
     def run_id(self) -> str:
@@ -112,7 +116,7 @@ class RunContext:
         Steps of this run write to its own store; steps outside a re-execution's selection
         were run by an ancestor run, found by walking up the parent runs.
         """
-        if self.runs_step(step_key):
+        if self.runs_step(step_key) or step_key in self.memoized_steps:
             return self.value_store, self.run.run_id
         parent = self._ancestor_that_ran(step_key)
         return self.instance.value_store(
@@ -122,7 +126,7 @@ class RunContext:
     def run_id_of(self, step_key: str) -> str:
         """The id of the run that computed the outputs of ``step_key``: this run, or the
         ancestor of a re-execution that ran it."""
-        if self.runs_step(step_key):
+        if self.runs_step(step_key) or step_key in self.memoized_steps:
             return self.run.run_id
         return self._ancestor_that_ran(step_key).run_id
 

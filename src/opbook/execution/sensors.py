@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
+from opbook.definitions.frozen import wraps
 from opbook.definitions.run_request import PipelineRunReaction, RunRequest, SkipReason
 from opbook.definitions.sensor import SensorDefinition, SensorEvaluationContext
 from opbook.errors import DagsterInvalidInvocationError, DagsterInvariantViolationError
@@ -166,9 +167,7 @@ def asset_sensor(
             job=job,
             jobs=jobs,
         )
-        definition.__doc__ = fn.__doc__
-        definition.__module__ = fn.__module__
-        return definition
+        return wraps(definition, fn, ("__doc__", "__module__"))
 
     return wrap
 

@@ -3,7 +3,7 @@
 A step's status is one of ``StepStatus``: ``pending`` (no attempt started yet), ``running``,
 ``retrying`` (an attempt asked for a retry; the next has not started), ``succeeded``,
 ``failed``, ``skipped`` and ``reused`` (a re-execution did not run it but loaded its outputs
-from the parent run).  Results, DataFrames, the command line and the notebook's pictures
+from the parent run, or a memoized run found them stored under their versions).  Results, DataFrames, the command line and the notebook's pictures
 all read it from here; how a picture colours a status is the notebook's business.
 
 The fold, one event at a time (``StepStates.update``), keeps a ``StepState`` per step key:
@@ -14,9 +14,11 @@ The fold, one event at a time (``StepStates.update``), keeps a ``StepState`` per
   ``skipped``, with the end time (and the duration or the error);
 * ``STEP_OUTPUT``: the output's name is noted;
 * ``LOADED_INPUT`` from an upstream step with no events in this run: that step is ``reused``
-  (a re-execution loads it from the parent run); other step events change nothing.
+  (a re-execution loads it from the parent run); other step events change nothing;
+* the ENGINE_EVENT a memoized run reports for a step it does not run (its outputs are stored
+  under their versions): ``reused``.
 
-Run-level events are not folded: whether a step that never started will still run is for the
+Other run-level events are not folded: whether a step that never started will still run is for the
 view to say (a finished run's pending step was not run).
 """
 
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from opbook.events import DagsterEvent, DagsterEventType
+from opbook.events import MEMOIZED_STEP_MARKER, DagsterEvent, DagsterEventType
 
 ET = DagsterEventType
 
@@ -108,8 +110,10 @@ class StepStates:
     def update(self, event: DagsterEvent) -> StepState | None:
         """Fold one event in; returns the step it changed (None for run-level events)."""
         key = event.step_key
-        if key is None or not event.is_step_event:
+        if key is None:
             return None
+        if not event.is_step_event:
+            return self._memoized(key, event)
         state = self.steps.get(key)
         if state is None:
             state = self.steps[key] = StepState(key)
@@ -119,6 +123,17 @@ class StepStates:
             if upstream is not None and upstream not in self.steps:
                 # Not run in this run, yet its output was loaded: reused from the parent run.
                 self.steps[upstream] = StepState(upstream, StepStatus.REUSED)
+        return state
+
+    def _memoized(self, key: str, event: DagsterEvent) -> StepState | None:
+        data = event.event_specific_data
+        if (
+            event.event_type_value != ET.ENGINE_EVENT
+            or getattr(data, "marker_start", None) != MEMOIZED_STEP_MARKER
+            or key in self.steps
+        ):
+            return None
+        state = self.steps[key] = StepState(key, StepStatus.REUSED)
         return state
 
     def __getitem__(self, step_key: str) -> StepState:

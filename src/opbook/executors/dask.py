@@ -69,6 +69,7 @@ from opbook.executors.dask_task import RunOnWorkers, run_step_task
 from opbook.executors.worker import (
     RunPayload,
     failure_event,
+    keep_log_lines,
     loads_exception,
     share_storage,
     sources_outside_plan,
@@ -221,7 +222,7 @@ class DaskSubmitter:
             yield from self._unpack(sub, message["events"])
 
     def _unpack(self, sub: Submission, data: bytes) -> Iterator[DagsterEvent]:
-        for event in pickle.loads(data):
+        for event in keep_log_lines(self.rc, pickle.loads(data)):
             kind = event.event_type_value
             if kind in _FINAL:
                 sub.final = True

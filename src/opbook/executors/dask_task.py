@@ -35,8 +35,7 @@ from typing import Any
 import distributed
 
 from opbook.errors import DagsterSubprocessError
-from opbook.events import DagsterEvent
-from opbook.executors.worker import StepOutcome, WorkerRun, failure_event
+from opbook.executors.worker import Report, StepOutcome, WorkerRun, failure_event
 from opbook.plan.dynamic import StepResolution
 from opbook.storage.sqlite import dumps_events
 
@@ -95,7 +94,7 @@ class Reporter:
         }
         self.sent: list[bytes] = []
 
-    def send(self, event: DagsterEvent) -> None:
+    def send(self, event: Report) -> None:
         data = dumps_events([event])
         message = {**self.header, "seq": len(self.sent), "events": data}
         self.sent.append(data)

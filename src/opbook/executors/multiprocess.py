@@ -49,9 +49,11 @@ from opbook.execution.run_context import RunContext
 from opbook.execution.step import format_duration
 from opbook.executors.base import execute_plan
 from opbook.executors.worker import (
+    Report,
     RunPayload,
     WorkerRun,
     failure_event,
+    keep_log_lines,
     loads_exception,
     share_storage,
     sources_outside_plan,
@@ -67,7 +69,7 @@ DRIVER_GONE_EXIT_CODE = 70
 # -- the worker process ----------------------------------------------------------------------
 
 
-def _send_event(conn: Any, event: DagsterEvent) -> None:
+def _send_event(conn: Any, event: Report) -> None:
     try:
         data = pickle.dumps(("event", event), pickle.HIGHEST_PROTOCOL)
     except Exception:  # a payload of a class defined in a notebook cell, or unpicklable
@@ -269,9 +271,9 @@ class MultiprocessSubmitter:
     def _handle(self, worker: Worker, message: tuple[Any, ...]) -> Iterator[DagsterEvent]:
         kind = message[0]
         if kind == "event":
-            yield message[1]
+            yield from keep_log_lines(self.rc, message[1:])
         elif kind == "events":
-            yield from pickle.loads(message[1])
+            yield from keep_log_lines(self.rc, pickle.loads(message[1]))
         elif kind == "done":
             _, step_key, error, info = message
             worker.step = None

@@ -14,7 +14,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from opbook.events import DagsterEvent, DagsterEventType, PipelineFailureData, SerializableErrorInfo
+from opbook.events import (
+    MEMOIZED_STEP_MARKER,
+    DagsterEvent,
+    DagsterEventType,
+    EngineEventData,
+    PipelineFailureData,
+    SerializableErrorInfo,
+)
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.executors.termination import RunTerminated, terminate_as_interrupt
@@ -59,6 +66,23 @@ def _collection_eased() -> Iterator[None]:
             gc.set_threshold(*before)
         if freezing:
             gc.unfreeze()
+
+
+def _memoized_step_events(rc: RunContext) -> list[DagsterEvent]:
+    """One ENGINE_EVENT per step a memoized run does not run (none for other runs)."""
+    if not rc.memoized_steps:
+        return []
+    data = EngineEventData(marker_start=MEMOIZED_STEP_MARKER)
+    return [
+        DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f'Step "{key}" is not run: its outputs are stored under their current versions '
+            "(memoized run).",
+            data,
+            step_key=key,
+        )
+        for key in rc.memoized_steps
+    ]
 
 
 class RunDriver:
@@ -140,6 +164,8 @@ class RunDriver:
                         ET.RUN_START, name, f"Started execution of {self._what()}."
                     )
                 )
+                for event in _memoized_step_events(rc):
+                    yield self._record(event)
                 with _collection_eased():
                     events = self.events
                     for event in self.executor(rc, ResourceScope(rc)):

@@ -8,7 +8,10 @@ are.  A worker loads it once (``WorkerRun``) and then runs any number of its ste
 the resources that step needs, initialised before it and torn down after it.
 
 Shared by the multiprocess and dask executors: both ship ``RunPayload.dumps()`` and call
-``WorkerRun.execute_step`` in the worker, sending the events back in order.
+``WorkerRun.execute_step`` in the worker, sending the events back in order.  The lines a step
+logs (``context.log``, ``get_dagster_logger``) travel in the same stream, each before the
+first event that follows it, as ``LogMessageEntry`` items: the driving process keeps them in
+the run's record (``RunContext.log_entries``), as it does for steps run in process.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import pickle
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,6 +47,7 @@ from opbook.execution.step import run_step
 from opbook.plan.dynamic import StepResolution, from_resolution, split_key
 from opbook.plan.plan import ExecutionStep, build_plan
 from opbook.storage.base import ValueStore
+from opbook.storage.event_log import LogMessageEntry
 from opbook.storage.filesystem import FilesystemValueStore
 from opbook.storage.instance import DagsterInstance, InstanceRef
 from opbook.storage.runs import PipelineRun
@@ -51,6 +55,8 @@ from opbook.storage.runs import PipelineRun
 ET = DagsterEventType
 # (store, run id) holding a step's outputs; store None means the run's own value store.
 Source = tuple[ValueStore | None, str]
+# What a worker reports while it runs a step: its events, and the lines it logged among them.
+Report = DagsterEvent | LogMessageEntry
 
 
 class RemoteTraceback(Exception):
@@ -77,6 +83,9 @@ class RunPayload:
     value_store: ValueStore | None  # None: built in the worker from the mode's storage
     sources: dict[str, Source] = field(default_factory=dict)
     raise_on_error: bool = False
+    # a memoized run's output versions and the steps it does not run (``execution.memoization``)
+    output_versions: dict[Any, str] = field(default_factory=dict)
+    memoized_steps: tuple[str, ...] = ()
 
     @staticmethod
     def from_run_context(rc: RunContext, sources: dict[str, Source]) -> RunPayload:
@@ -91,6 +100,8 @@ class RunPayload:
             store,
             sources,
             rc.raise_on_error,
+            rc.output_versions,
+            rc.memoized_steps,
         )
 
     def dumps(self) -> bytes:
@@ -190,25 +201,37 @@ class WorkerRun:
             log=self.log,
             resource_values=resources,
             sources=payload.sources,
+            output_versions=payload.output_versions,
+            memoized_steps=payload.memoized_steps,
         )
 
     def execute_step(
         self, step_key: str, attempt: int, resolution: StepResolution | None = None
-    ) -> tuple[Iterator[DagsterEvent], StepOutcome]:
+    ) -> tuple[Iterator[Report], StepOutcome]:
         """The events of one attempt of a step (a step of the plan, or one the driving process
-        resolved at run time, rebuilt from its ``resolution``), and what to re-raise when it
-        fails."""
+        resolved at run time, rebuilt from its ``resolution``) with the lines it logged among
+        them, and what to re-raise when it fails."""
         outcome = StepOutcome()
-        return self._events(step_key, attempt, resolution, outcome), outcome
+        return self._reports(step_key, attempt, resolution, outcome), outcome
 
-    def _events(
+    def _reports(
         self,
         step_key: str,
         attempt: int,
         resolution: StepResolution | None,
         outcome: StepOutcome,
+    ) -> Iterator[Report]:
+        rc = self.context()  # in here: a failure to build it fails the step, as a report
+        yield from with_log_lines(rc, self._events(rc, step_key, attempt, resolution, outcome))
+
+    def _events(
+        self,
+        rc: WorkerRunContext,
+        step_key: str,
+        attempt: int,
+        resolution: StepResolution | None,
+        outcome: StepOutcome,
     ) -> Iterator[DagsterEvent]:
-        rc = self.context()
         if resolution is None:
             step = rc.plan.step_dict[step_key]
         else:
@@ -235,6 +258,29 @@ class WorkerRun:
         yield from teardown
         if step_key in rc.step_errors:
             outcome.record(rc.step_errors[step_key])
+
+
+def with_log_lines(rc: RunContext, events: Iterator[DagsterEvent]) -> Iterator[Report]:
+    """``events``, each preceded by the lines logged since the one before it; the lines logged
+    after the last event (by a hook, a resource's teardown) come last."""
+    sent = 0
+    for event in events:
+        logged = rc.log_entries
+        if len(logged) > sent:
+            yield from logged[sent:]
+            sent = len(logged)
+        yield event
+    yield from rc.log_entries[sent:]
+
+
+def keep_log_lines(rc: RunContext, reports: Iterable[Report]) -> Iterator[DagsterEvent]:
+    """In the driving process: the events a worker reported; the lines it logged go to the
+    run's record."""
+    for report in reports:
+        if type(report) is LogMessageEntry:
+            rc.log_entries.append(report)
+        else:
+            yield report  # type: ignore[misc]
 
 
 def step_resource_keys(rc: RunContext, step: ExecutionStep) -> set[str]:

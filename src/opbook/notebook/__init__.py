@@ -17,8 +17,8 @@ here reaches the engine through its public API; the engine never imports this pa
 
 from __future__ import annotations
 
-from opbook.api import register_progress_factory
 from opbook.notebook.diagrams import JobGraph, draw
+from opbook.notebook.engine_seam import register_progress_factory
 from opbook.notebook.extension import load_ipython_extension, unload_ipython_extension
 from opbook.notebook.forms.form import ConfigForm
 from opbook.notebook.forms.target import schema_for

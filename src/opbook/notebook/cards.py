@@ -17,18 +17,17 @@ from typing import Any
 
 from IPython import get_ipython
 
-from opbook import config as cfg
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.op import SolidDefinition
-from opbook.execution.results import (
-    GraphExecutionResult,
+from opbook import (
+    GraphDefinition,
     InProcessExecutionResult,
+    PipelineDefinition,
+    SolidDefinition,
     SolidExecutionResult,
 )
-from opbook.execution.step_status import StepStatus, error_text
+from opbook import config as cfg
 from opbook.notebook import render, tables
 from opbook.notebook.diagrams import draw_subject
+from opbook.notebook.engine_seam import GraphExecutionResult, StepStatus, error_text
 from opbook.notebook.fmt import esc, format_duration, shorten
 from opbook.notebook.status import RunView, Subject, subject_of
 from opbook.notebook.timeline import timeline
@@ -126,11 +125,7 @@ def _graph_rendered(subject: Subject) -> render.Rendered:
 
 def definition_summary(target: PipelineDefinition | GraphDefinition) -> str:
     graph = target.graph if isinstance(target, PipelineDefinition) else target
-    kind = (
-        ("job" if target.is_job else "pipeline")
-        if isinstance(target, PipelineDefinition)
-        else target.node_kind
-    )
+    kind = target.target_type if isinstance(target, PipelineDefinition) else target.node_kind
     count = len(graph.nodes)
     summary = f"{kind} {target.name}: {count} node{'s' if count != 1 else ''}"
     if isinstance(target, PipelineDefinition):

@@ -17,17 +17,25 @@ from datetime import datetime
 from typing import Any
 
 import yaml
-from IPython.core.error import UsageError
+from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.display import display
 
+from opbook import (
+    DagsterError,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    DagsterUnknownPartitionError,
+    GraphDefinition,
+    PipelineDefinition,
+    PipelineRun,
+    RepositoryDefinition,
+    ScheduleDefinition,
+    SensorDefinition,
+    build_sensor_context,
+)
 from opbook.config.yaml_text import load_yaml
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.repository import RepositoryDefinition
-from opbook.definitions.schedule import ScheduleDefinition
-from opbook.definitions.sensor import SensorDefinition, build_sensor_context
-from opbook.errors import DagsterError, DagsterInvariantViolationError
 from opbook.notebook import (
+    autorun,
     cards,
     cells,
     debugging,
@@ -38,9 +46,8 @@ from opbook.notebook import (
     session,
     tables,
 )
+from opbook.notebook.engine_seam import unknown_partition_message
 from opbook.notebook.options import Parsed, Spec, parse, unquote
-from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
 
 HELP = """\
 opbook magics (load them with %load_ext opbook)
@@ -56,8 +63,12 @@ opbook magics (load them with %load_ext opbook)
      [--config EXPR] [--description TEXT]
     The cell is the body of a job.
 %opbook show JOB          the graph of a job, graph or op
-%opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress]
-                          run a job (on its executor), showing its progress
+%opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress] [--memoized]
+                          run a job (on its executor), showing its progress; --memoized
+                          runs only the ops changed since the last memoized run and what
+                          depends on them, reusing the stored outputs of the others
+%opbook autorun JOB [--config FILE_OR_EXPR] | off
+                          re-run JOB memoized after each %%op that redefines one of its ops
 %opbook reexecute [RUN_ID] (--from-failure | --select QUERY) [--config FILE_OR_EXPR]
                           run again from a run (default: the last one) of this session
 %opbook form JOB          the run-config form of a job, pipeline, graph or op
@@ -74,15 +85,17 @@ opbook magics (load them with %load_ext opbook)
 %opbook inputs [RUN_ID] STEP
                           the inputs STEP received in a run of this session (default: the
                           last one), bound to `inputs`: call the op by hand with op(**inputs)
-%opbook debug [RUN_ID] [STEP]
+%opbook debug [RUN_ID] [STEP] [--commands "p x;; up;; q"]
                           run a failed step (default: the first of the last failed run)
-                          again in this process under the debugger, stopped where it raised
+                          again in this process under the debugger, stopped where it raised;
+                          --commands: debugger commands to run first, separated by ;;
 %opbook export PATH       write the notebook's ops, graphs and jobs to a Python module
 %opbook help              this text"""
 
 COMMAND_NAMES = [
     "show",
     "run",
+    "autorun",
     "reexecute",
     "form",
     "panel",
@@ -100,10 +113,11 @@ FORM = Spec("%opbook form", max_positional=1)
 PANEL = Spec("%opbook panel", max_positional=1)
 RUN = Spec(
     "%opbook run",
-    flags=frozenset({"no-progress"}),
+    flags=frozenset({"no-progress", "memoized"}),
     values=frozenset({"config", "select", "mode", "preset", "partition"}),
     max_positional=1,
 )
+AUTORUN = Spec("%opbook autorun", values=frozenset({"config"}), max_positional=1)
 REEXECUTE = Spec(
     "%opbook reexecute",
     flags=frozenset({"from-failure", "no-progress"}),
@@ -116,7 +130,7 @@ PARTITIONS = Spec("%opbook partitions", max_positional=1)
 BARE = {name: Spec(f"%opbook {name}") for name in ("runs", "help")}
 EXPORT = Spec("%opbook export", max_positional=1)
 INPUTS = Spec("%opbook inputs", max_positional=2)
-DEBUG = Spec("%opbook debug", max_positional=2)
+DEBUG = Spec("%opbook debug", values=frozenset({"commands"}), max_positional=2)
 
 
 def dispatch(shell: Any, line: str) -> Any:
@@ -225,9 +239,13 @@ def _partition(
     if config is not None or parsed.get("preset") is not None:
         raise UsageError("%opbook run: give --partition or --config/--preset, not both")
     _partitioned(job, "%opbook run --partition")
-    partition_config, tags = _engine(
-        lambda: job.partition_run(unquote(key)), "%opbook run --partition"
-    )
+    key = unquote(key)
+    try:
+        partition_config, tags = job.partition_run(key)
+    except DagsterUnknownPartitionError:
+        set_def = job.get_partition_set_def()
+        keys = set_def.get_partition_names() if set_def is not None else []
+        raise UsageError(f"%opbook run: {unknown_partition_message(job.name, key, keys)}") from None
     return partition_config, tags
 
 
@@ -246,9 +264,39 @@ def run(shell: Any, rest: str) -> Any:
             preset=unquote(parsed.get("preset") or "") or None,
             tags=tags,
             progress=not parsed.has("no-progress"),
+            memoized=parsed.has("memoized"),
         ),
         "%opbook run",
     )
+
+
+def autorun_command(shell: Any, rest: str) -> Any:
+    """``%opbook autorun JOB`` / ``off``: re-run JOB memoized after each ``%%op`` that
+    redefines one of its ops; turning it on runs JOB once."""
+    parsed = parse(rest, AUTORUN)
+    if parsed.positional and parsed.positional[0] == "off":
+        stopped = autorun.stop()
+        print(f"autorun off (was {stopped.name})" if stopped else "autorun was not on")
+        return None
+    _job(shell, parsed, "%opbook autorun")  # a job, pipeline or graph, or a UsageError
+    name = parsed.positional[0]
+    if not name.isidentifier():
+        raise UsageError(
+            f"%opbook autorun: give the notebook name of a job (e.g. `%opbook autorun my_job`), "
+            f"not {name!r}"
+        )
+    config = _run_config(shell, parsed.get("config"), "%opbook autorun")
+    autorun.start(name, config)
+    try:
+        _engine(lambda: autorun.run_watched(shell), "%opbook autorun")  # shown, bound to _
+    except UsageError:
+        autorun.stop()  # a job that cannot run now is not watched
+        raise
+    print(
+        f"autorun on: {name} re-runs memoized after each %%op that redefines one of its ops "
+        "(%opbook autorun off to stop)"
+    )
+    return None
 
 
 def _instigator(shell: Any, parsed: Parsed, magic: str, kind: type, what: str) -> Any:
@@ -415,7 +463,14 @@ def debug_step(shell: Any, rest: str) -> None:
         print(f"%opbook debug: step {step} ran again without an error; nothing to debug")
         return
     print(f"{type(error).__name__}: {error} (step {step} of run {result.run_id[:8]})")
-    debugging.post_mortem(error)
+    commands = debugging.split_commands(unquote(parsed.get("commands") or ""))
+    try:
+        debugging.post_mortem(error, commands)
+    except StdinNotImplementedError:
+        raise UsageError(
+            "%opbook debug: this front end cannot send what you type to the debugger; give "
+            'its commands instead, e.g. %opbook debug --commands "p numbers;; q"'
+        ) from None
 
 
 def export_module(shell: Any, rest: str) -> None:
@@ -458,6 +513,7 @@ def show_help(shell: Any, rest: str) -> None:
 COMMANDS: dict[str, Callable[[Any, str], Any]] = {
     "show": show,
     "run": run,
+    "autorun": autorun_command,
     "reexecute": reexecute,
     "form": show_form,
     "panel": show_panel,

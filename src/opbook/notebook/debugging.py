@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import os
 import pdb
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.step_inputs import node_at, node_section
+from opbook import DagsterInstance, DagsterInvariantViolationError, ModeDefinition, execute_solid
 from opbook.notebook import session
-from opbook.storage.instance import DagsterInstance
-from opbook.testing import execute_solid
+from opbook.notebook.engine_seam import NodeDefinition, node_at, node_section
 
 _ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -163,11 +160,38 @@ def debugger() -> pdb.Pdb:
     return cls() if cls is not None else pdb.Pdb()
 
 
-def post_mortem(exc: BaseException) -> None:
-    """Open the debugger at the frame that raised ``exc``; ``up`` stops at the user's frame."""
+def split_commands(text: str) -> list[str]:
+    """Debugger commands written on one line, separated by ``;;`` as at the debugger's prompt."""
+    return [command.strip() for command in text.split(";;") if command.strip()]
+
+
+def post_mortem(exc: BaseException, commands: Sequence[str] = ()) -> None:
+    """Open the debugger at the frame that raised ``exc``; ``up`` stops at the user's frame.
+
+    ``commands`` run first, each shown after the prompt as if typed there (ending them with
+    ``q`` leaves the debugger without waiting for input, which a front end with no input box
+    needs).
+    """
     tb = user_frames(exc.__traceback__)
     if tb is None:
         raise DagsterInvariantViolationError(f"{exc!r} has no traceback to debug")
     session_debugger = debugger()
     session_debugger.reset()
+    if commands:
+        _type_in(session_debugger, commands)
     session_debugger.interaction(None, tb)
+
+
+def _type_in(session_debugger: pdb.Pdb, commands: Sequence[str]) -> None:
+    """Queue ``commands`` at the debugger's prompt, echoing each as it runs."""
+    session_debugger.cmdqueue.extend(commands)
+    precmd = session_debugger.precmd
+    echoes = [len(commands)]
+
+    def echoed(line: str) -> str:
+        if echoes[0] > 0:
+            echoes[0] -= 1
+            print(f"{session_debugger.prompt}{line}", file=session_debugger.stdout)
+        return precmd(line)
+
+    session_debugger.precmd = echoed  # type: ignore[method-assign]

@@ -18,9 +18,9 @@ from typing import Any
 
 import graphviz
 
-from opbook.events import DagsterEvent
-from opbook.execution.step_status import StepStatus
+from opbook import DagsterEvent
 from opbook.notebook import render, textgraph
+from opbook.notebook.engine_seam import StepStatus
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.graphmodel import Box, Cluster, GraphModel
 from opbook.notebook.status import (

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.op import SolidDefinition
-from opbook.execution.results import (
+from opbook import (
     CompositeSolidExecutionResult,
+    GraphDefinition,
     InProcessExecutionResult,
+    PipelineDefinition,
     PipelineExecutionResult,
+    SolidDefinition,
     SolidExecutionResult,
 )
 from opbook.notebook import cards

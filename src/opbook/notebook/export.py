@@ -25,9 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
+from opbook import PipelineDefinition
 from opbook.notebook import session
+from opbook.notebook.engine_seam import NodeDefinition
 
 HEADER = '"""Ops, graphs and jobs exported from a notebook by opbook."""\n'
 

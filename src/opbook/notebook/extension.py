@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from opbook.definitions.logger import set_default_console_level
 from opbook.notebook import display
+from opbook.notebook.engine_seam import set_default_console_level
 from opbook.notebook.magics import CELL_MAGICS, LINE_MAGICS, OpbookMagics
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from opbook.events import DagsterEvent
-from opbook.execution.frames import frame_of, run_id_of
+from opbook import DagsterEvent
+from opbook.notebook.engine_seam import frame_of, run_id_of
 
 
 def events_to_dataframe(

@@ -21,9 +21,9 @@ from IPython.core.error import UsageError
 from IPython.display import display
 
 import opbook
-from opbook.definitions.executor import ExecutorDefinition
-from opbook.definitions.graph import graph as graph_decorator
-from opbook.definitions.job import job as job_decorator
+from opbook import ExecutorDefinition
+from opbook import graph as graph_decorator
+from opbook import job as job_decorator
 from opbook.notebook import cards, cells, session
 from opbook.notebook.options import Parsed, Spec, parse, split_top_level, unquote
 from opbook.notebook.session import CellRecord

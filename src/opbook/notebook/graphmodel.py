@@ -17,11 +17,14 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.plan.compile import flatten_graph, graph_edges
-from opbook.plan.compiled import FlatGraph, GraphEdges
+from opbook import GraphDefinition, PipelineDefinition
+from opbook.notebook.engine_seam import (
+    FlatGraph,
+    GraphEdges,
+    NodeDefinition,
+    flatten_graph,
+    graph_edges,
+)
 
 
 @dataclass
@@ -162,7 +165,7 @@ def from_graph(
 
 def from_pipeline(pipeline: PipelineDefinition, whole: bool = False) -> GraphModel:
     """The model of a job or pipeline; a subset shows its selected nodes only, unless ``whole``."""
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     if whole and pipeline.parent_pipeline_def is not None:
         pipeline = pipeline.parent_pipeline_def
     model = GraphModel(kind, pipeline.name)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.run_request import SCHEDULE_NAME_TAG, RunRequest
-from opbook.definitions.schedule import ScheduleTick
+from opbook import PipelineDefinition, RunRequest
+from opbook.notebook.engine_seam import SCHEDULE_NAME_TAG, ScheduleTick
 
 TICK_COLUMNS = ["tick", "run_key", "tags", "run_config", "skipped"]
 REQUEST_COLUMNS = ["run_key", "job", "tags", "run_config"]

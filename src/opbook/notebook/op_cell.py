@@ -6,7 +6,8 @@ Options: ``--name NAME``, ``--config EXPR`` (a config schema), ``--resources a,b
 from a dict expression) and ``--run-config EXPR``.  Expressions are evaluated in the notebook.
 
 The op is bound under the function's name; every graph and job of the notebook that uses an
-op of that name is rebuilt with it, and the cell's display says which.
+op of that name is rebuilt with it, and the cell's display says which.  When ``%opbook
+autorun JOB`` watches a job that uses the op, the job then re-runs memoized.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.display import display
 
-from opbook.definitions.input_output import Out, OutputDefinition
-from opbook.definitions.op import op as op_decorator
-from opbook.definitions.op import solid as solid_decorator
-from opbook.notebook import cards, cells, redefine, session
+from opbook import Out, OutputDefinition, execute_solid
+from opbook import op as op_decorator
+from opbook import solid as solid_decorator
+from opbook.notebook import autorun, cards, cells, redefine, session
 from opbook.notebook.options import Parsed, Spec, parse, split_top_level, unquote
 from opbook.notebook.session import CellRecord
-from opbook.testing import execute_solid
 
 SPEC = Spec(
     "%%op",
@@ -125,6 +125,7 @@ def define_op(shell: Any, line: str, cell: str) -> None:
     display(cards.Card(cards.op_html(definition, notes), cards.op_text(definition, notes)))
     if parsed.has("run"):
         _run(shell, definition, parsed)
+    autorun.after_redefine(shell, definition)
 
 
 def _update_dependents(shell: Any, definition: Any) -> list[str]:

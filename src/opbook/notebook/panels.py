@@ -21,16 +21,24 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from opbook.api import execute_pipeline, reexecute_pipeline
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError, DagsterInvariantViolationError, ParameterCheckError
-from opbook.events import DagsterEvent
-from opbook.execution.results import PipelineExecutionResult, SolidExecutionResult
+from opbook import (
+    DagsterError,
+    DagsterEvent,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    GraphDefinition,
+    ModeDefinition,
+    PipelineDefinition,
+    PipelineExecutionResult,
+    SolidExecutionResult,
+    execute_pipeline,
+    execute_solid,
+    reexecute_pipeline,
+)
+from opbook.errors import ParameterCheckError
 from opbook.notebook import debugging, session
 from opbook.notebook.diagrams import draw
+from opbook.notebook.engine_seam import NodeDefinition
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.form import ConfigForm
 from opbook.notebook.forms.inputs import InputField, Namespace, user_namespace
@@ -40,11 +48,9 @@ from opbook.notebook.forms.values import MISSING
 from opbook.notebook.progress import LiveRun
 from opbook.notebook.redefine import Rebuilder, newer_ops, with_newer_ops
 from opbook.notebook.render import render
-from opbook.notebook.runs import RunResult, as_job_result, steps_to_retry
+from opbook.notebook.runs import RunResult, as_job_result, memoized_run, steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.notebook.tracebacks import event_error, headline, user_traceback
-from opbook.storage.instance import DagsterInstance
-from opbook.testing import execute_solid
 
 _NO_PRESET = "(none)"
 
@@ -135,8 +141,9 @@ class RunPanel(widgets.VBox):
     Attributes:
         form: the panel's :class:`ConfigForm` (replaced when the mode or selection changes).
         last_result: the result of the last run (None before the first).
-        mode_picker, preset_picker, selection, executor_picker, run_button,
-        reexecute_button, reason, notice, progress, level_picker, results: the panel's
+        mode_picker, preset_picker, selection, executor_picker, run_button, memoized
+        (the checkbox for a memoized run: only the ops changed since the last memoized run
+        and what depends on them run), reexecute_button, reason, notice, progress, level_picker, results: the panel's
         widgets (``level_picker`` chooses the lowest level of the rows in the events table:
         events are DEBUG, failures ERROR, and the lines steps log have their own level).
     """
@@ -201,6 +208,15 @@ class RunPanel(widgets.VBox):
         self.run_button = theme.make(
             widgets.Button, description="Run", icon="play", button_style="success", layout="button"
         )
+        self.memoized = theme.make(
+            widgets.Checkbox,
+            value=False,
+            description="memoized",
+            tooltip="run only the ops changed since the last memoized run, and what depends "
+            "on them; reuse the stored outputs of the others",
+            indent=False,
+            layout="button",
+        )
         self.reexecute_button = theme.make(
             widgets.Button,
             description="Re-execute from failure",
@@ -224,7 +240,7 @@ class RunPanel(widgets.VBox):
         self.reexecute_button.on_click(lambda _b: self._clicked(self.reexecute_from_failure))
 
     def _layout_panel(self, theme: Theme) -> None:
-        kind = "job" if self.pipeline.is_job else "pipeline"
+        kind = self.pipeline.target_type
         title = widgets.HTML(f"<h4 style='margin:4px 0'>Run {kind} {esc(self.pipeline.name)}</h4>")
         row = theme.layouts["row"]
         self.children = [
@@ -233,7 +249,8 @@ class RunPanel(widgets.VBox):
             widgets.HBox([self.selection, self.selection_message], layout=row),
             self._form_box,
             widgets.HBox(
-                [self.executor_picker, self.run_button, self.reexecute_button], layout=row
+                [self.executor_picker, self.run_button, self.memoized, self.reexecute_button],
+                layout=row,
             ),
             self.reason,
             self.notice,
@@ -415,13 +432,16 @@ class RunPanel(widgets.VBox):
         """
         self.use_current_definitions()
         config = self.form.value
+        pipeline, tags = self.pipeline, self._tags
+        if self.memoized.value:
+            pipeline, tags = memoized_run(pipeline, tags)
         self._busy(True)
         try:
             result = execute_pipeline(
-                self.pipeline,
+                pipeline,
                 config,
                 mode=self.mode,
-                tags=self._tags,
+                tags=tags,
                 solid_selection=self._selection_query(),
                 instance=self.instance,
                 raise_on_error=False,

@@ -22,11 +22,10 @@ from typing import Any
 from IPython import get_ipython
 from IPython.display import display
 
-from opbook.definitions.job import PipelineDefinition
-from opbook.events import DagsterEvent
-from opbook.execution.step_status import StepStatus
+from opbook import DagsterEvent, PipelineDefinition
 from opbook.notebook import graphmodel, render
 from opbook.notebook.diagrams import draw_subject
+from opbook.notebook.engine_seam import StepStatus
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import FILL, STATUS_LABELS, RunView, Subject
 

@@ -10,16 +10,11 @@ or that needs a resource the job lacks, fails here with the engine's own message
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from opbook.definitions.dependencies import NodeInvocation
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import PipelineDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.errors import DagsterError
-from opbook.plan.compile import flatten_graph
+from opbook import DagsterError, GraphDefinition, NodeInvocation, PipelineDefinition
+from opbook.notebook.engine_seam import NodeDefinition, flatten_graph, replace, wraps
 
 
 class Rebuilder:
@@ -71,10 +66,9 @@ class Rebuilder:
             output_mappings=graph.output_mappings,
             config=graph.config_mapping,
             tags=graph.tags,
+            _default_ops_config=graph.default_ops_config,
         )
-        rebuilt.default_ops_config = graph.default_ops_config
-        _keep_names(graph, rebuilt)
-        return rebuilt
+        return _keep_names(graph, rebuilt)
 
     def pipeline(self, pipeline: PipelineDefinition) -> PipelineDefinition:
         parent = pipeline.parent_pipeline_def
@@ -89,9 +83,7 @@ class Rebuilder:
             hook_defs=pipeline.hook_defs,
             graph_def=graph,
         )
-        rebuilt = copy.copy(pipeline)  # a copy starts with no plans or schemas cached
-        rebuilt.graph = graph
-        return rebuilt
+        return replace(pipeline, graph=graph)  # a new value: no plans or schemas memoized
 
 
 def _hashable_tags(tags: Any) -> Any:
@@ -99,10 +91,9 @@ def _hashable_tags(tags: Any) -> Any:
     return tuple(dict(tags).items()) or None
 
 
-def _keep_names(old: Any, new: Any) -> None:
-    for attribute in ("__module__", "__name__"):
-        if attribute in vars(old):
-            setattr(new, attribute, vars(old)[attribute])
+def _keep_names(old: GraphDefinition, new: GraphDefinition) -> GraphDefinition:
+    kept = {a: vars(old)[a] for a in ("__module__", "__name__") if a in vars(old)}
+    return wraps(new, **kept)
 
 
 def update_namespace(
@@ -141,7 +132,7 @@ def update_namespace(
 
 def _kind(value: Any) -> str | None:
     if isinstance(value, PipelineDefinition):
-        return "job" if value.is_job else "pipeline"
+        return value.target_type
     if isinstance(value, GraphDefinition):
         return value.node_kind
     return None

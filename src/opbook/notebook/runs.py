@@ -5,25 +5,38 @@ a ``%%job --executor multiprocess`` job runs on worker processes) and shows its 
 ``reexecute(job, run_id, from_failure=True)`` runs again the steps that failed or did not run
 in that run, loading the other steps' outputs from it, with the run config the parent was given
 in this session unless another one is passed.
+
+``run(job, memoized=True)`` is the notebook's fastest loop: the run is tagged
+``dagster/is_memoized_run`` and, unless the job has a version strategy of its own, versions its
+ops by the hash of their source (``SourceHashVersionStrategy``), so after ``%%op`` redefines an
+op only that op and what depends on it run; the other steps' outputs are loaded from where an
+earlier memoized run stored them (a job's default IO manager keeps them under the instance's
+storage directory, so nothing needs setting up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
-from opbook.api import execute_pipeline, reexecute_pipeline
-from opbook.definitions.job import PipelineDefinition
-from opbook.errors import DagsterInvariantViolationError
-from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
-from opbook.execution.step_status import StepStatus, step_statuses
+from opbook import (
+    MEMOIZED_RUN_TAG,
+    DagsterInstance,
+    DagsterInvariantViolationError,
+    InProcessExecutionResult,
+    PipelineDefinition,
+    PipelineExecutionResult,
+    SourceHashVersionStrategy,
+    execute_pipeline,
+    reexecute_pipeline,
+)
 from opbook.notebook import graphmodel, session
+from opbook.notebook.engine_seam import StepStatus, step_statuses
 from opbook.notebook.progress import LiveRun
-from opbook.storage.instance import DagsterInstance
 
 # What a run started from the notebook gives: a job's result type for a job, the pipeline
 # generation's for a pipeline (so ``output_for_node`` works on a job's run, as in Dagster).
-RunResult = InProcessExecutionResult | PipelineExecutionResult
+RunResult: TypeAlias = InProcessExecutionResult | PipelineExecutionResult
 
 
 def as_job_result(result: PipelineExecutionResult) -> RunResult:
@@ -54,6 +67,7 @@ def run(
     instance: DagsterInstance | None = None,
     progress: bool = True,
     raise_on_error: bool = False,
+    memoized: bool = False,
 ) -> RunResult:
     """Run ``job`` on its executor, showing its graph and a progress bar live in the notebook.
 
@@ -68,8 +82,12 @@ def run(
         progress: show the live graph and progress bar (in a notebook).
         raise_on_error: re-raise the user's exception when a step fails (default: the
             failure is in the result).
+        memoized: run only the steps whose outputs are not stored under their versions
+            (source-hash versions unless the job has a version strategy).
     """
     selection = [op_selection] if isinstance(op_selection, str) else op_selection
+    if memoized:
+        job, tags = memoized_run(job, tags)
     result = execute_pipeline(
         job,
         dict(run_config) if run_config is not None else None,
@@ -84,6 +102,16 @@ def run(
     used = run_config if preset is None else job.get_preset(preset).run_config
     session.current().remember_run(result.run_id, dict(used or {}))
     return _remembered(as_job_result(result))
+
+
+def memoized_run(
+    job: PipelineDefinition, tags: Mapping[str, Any] | None = None
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """``job`` ready for a memoized run (versioned by the source of its ops unless it has a
+    version strategy), and ``tags`` with ``dagster/is_memoized_run`` set."""
+    if job.version_strategy is None:
+        job = job.with_version_strategy(SourceHashVersionStrategy())
+    return job, {**(tags or {}), MEMOIZED_RUN_TAG: "true"}
 
 
 def step_keys(job: PipelineDefinition) -> list[str]:

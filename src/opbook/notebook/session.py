@@ -5,6 +5,7 @@
 * the run config of each run started from the notebook, so a re-execution can reuse it
   (the instance only keeps it with secrets masked), and its result, so its steps' inputs can
   be read back (``%opbook inputs``);
+* the job ``%opbook autorun`` watches, if any;
 * when the session started, to tell this session's runs from older ones in a persistent
   instance.
 
@@ -42,6 +43,8 @@ class Session:
     run_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the results of runs started from the notebook, by run id (for ``%opbook inputs``)
     results: dict[str, Any] = field(default_factory=dict)
+    # the job ``%opbook autorun`` re-runs after each ``%%op`` that redefines one of its ops
+    autorun: Any = None
 
     def record(self, record: CellRecord) -> None:
         """Remember a definition cell; a later cell binding the same name replaces it."""

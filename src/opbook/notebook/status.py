@@ -18,16 +18,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.events import DagsterEvent, DagsterEventType
-from opbook.execution.frames import run_id_of
-from opbook.execution.results import (
+from opbook import (
     CompositeSolidExecutionResult,
+    DagsterEvent,
+    DagsterEventType,
     InProcessExecutionResult,
     PipelineExecutionResult,
     SolidExecutionResult,
 )
-from opbook.execution.step_status import StepStates, StepStatus
 from opbook.notebook import graphmodel
+from opbook.notebook.engine_seam import StepStates, StepStatus, run_id_of
 from opbook.notebook.graphmodel import GraphModel
 
 ET = DagsterEventType

@@ -11,11 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from opbook.events import DagsterEvent
-from opbook.execution.frames import events_frame, steps_frame
+from opbook import DagsterEvent, DagsterInstance, PipelineRun
+from opbook.notebook.engine_seam import events_frame, steps_frame
 from opbook.notebook.fmt import format_duration
-from opbook.storage.instance import DagsterInstance
-from opbook.storage.runs import PipelineRun
 
 MAX_ROWS = 60
 RUN_COLUMNS = ["run_id", "job", "status", "start", "end", "duration", "parent_run_id"]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from opbook.events import DagsterEvent
+from opbook import DagsterEvent
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import BORDER, FILL, RunView, subject_of
 

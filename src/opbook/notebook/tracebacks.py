@@ -17,7 +17,8 @@ import re
 from typing import Any
 
 import opbook
-from opbook.events import DagsterEvent, SerializableErrorInfo
+from opbook import DagsterEvent
+from opbook.events import SerializableErrorInfo
 
 _OPBOOK_DIR = os.path.dirname(os.path.abspath(opbook.__file__)) + os.sep
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')

@@ -33,6 +33,7 @@ from typing import Any
 
 from opbook import events as events_module
 from opbook.events import DagsterEvent
+from opbook.storage.event_log import LogMessageEntry
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
 _SCHEMA = """
@@ -88,9 +89,9 @@ class _EventPickler(pickle.Pickler):
     dispatch_table = {**copyreg.dispatch_table, **_namedtuple_dispatch()}
 
 
-def dumps_events(events: Sequence[DagsterEvent]) -> bytes:
-    """One batch of events as bytes; falls back to cloudpickle for notebook-defined payloads,
-    and to a description of any payload that cannot be pickled at all."""
+def dumps_events(events: Sequence[DagsterEvent | LogMessageEntry]) -> bytes:
+    """One batch of events (and lines steps logged) as bytes; falls back to cloudpickle for
+    notebook-defined payloads, and to a description of any payload that cannot be pickled."""
     buffer = io.BytesIO()
     try:
         _EventPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(list(events))
@@ -102,7 +103,9 @@ def dumps_events(events: Sequence[DagsterEvent]) -> bytes:
     try:
         return cloudpickle.dumps(list(events), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
-        kept = [_picklable(e, cloudpickle.dumps) for e in events]
+        kept = [
+            _picklable(e, cloudpickle.dumps) if isinstance(e, DagsterEvent) else e for e in events
+        ]
         return cloudpickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -1,8 +1,10 @@
-"""What Dagster code imports from ``dagster.utils``: ``file_relative_path`` here, and
-``ExperimentalWarning`` from ``opbook.utils.backcompat``.
+"""What Dagster code imports from ``dagster.utils``: ``file_relative_path`` here, the email
+failure sensors, ``ExperimentalWarning`` from ``opbook.utils.backcompat`` and the partition
+helpers from ``opbook.utils.partitions``.
 
 ``from opbook.utils import file_relative_path`` works as ``from dagster.utils import ...`` does;
-both names are also published from ``opbook`` itself.
+these names are also published from ``opbook`` itself.  The package sits above the engine
+(beside ``cli``): it only gathers names that live elsewhere, under Dagster's module paths.
 """
 
 from __future__ import annotations
@@ -10,6 +12,16 @@ from __future__ import annotations
 import os
 
 from opbook.errors import CheckError
+from opbook.execution.alerts import (
+    make_email_on_pipeline_failure_sensor,
+    make_email_on_run_failure_sensor,
+)
+
+__all__ = [
+    "file_relative_path",
+    "make_email_on_pipeline_failure_sensor",
+    "make_email_on_run_failure_sensor",
+]
 
 
 def file_relative_path(dunderfile: str, relative_path: str) -> str:

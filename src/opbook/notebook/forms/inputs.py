@@ -15,8 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 import __main__
-from opbook.definitions.input_output import InputDefinition
-from opbook.errors import DagsterInvariantViolationError
+from opbook import DagsterInvariantViolationError, InputDefinition
 from opbook.notebook.forms.scalars import parse_number
 from opbook.notebook.forms.theme import Theme, esc, muted
 from opbook.notebook.forms.values import MISSING

@@ -13,24 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from opbook import (
+    DagsterConfigMappingFunctionError,
+    DagsterInvalidConfigError,
+    GraphDefinition,
+    JobDefinition,
+    ModeDefinition,
+    PipelineDefinition,
+    ResourceDefinition,
+)
 from opbook import config as cfg
-from opbook.api import node_selection
-from opbook.definitions.graph import GraphDefinition
-from opbook.definitions.job import JobDefinition, PipelineDefinition
-from opbook.definitions.mode import ModeDefinition
-from opbook.definitions.node import NodeDefinition
-from opbook.definitions.resource import ResourceDefinition
-from opbook.definitions.run_config import (
+from opbook.errors import ParameterCheckError
+from opbook.notebook.engine_seam import (
     MANAGED_BY_ENGINE,
+    NodeDefinition,
+    compile_job,
+    node_selection,
     resolve_run_config,
     run_config_schema,
 )
-from opbook.errors import (
-    DagsterConfigMappingFunctionError,
-    DagsterInvalidConfigError,
-    ParameterCheckError,
-)
-from opbook.plan.compile import compile_job
 
 Checker = Callable[[Any], Sequence[cfg.EvaluationError]]
 
@@ -69,7 +70,7 @@ class FormTarget:
     @property
     def section(self) -> str:
         """The name of the per-node section: ``ops`` for jobs, ``solids`` for pipelines."""
-        return "ops" if self.pipeline is not None and self.pipeline.is_job else "solids"
+        return self.pipeline.node_section if self.pipeline is not None else "solids"
 
 
 def as_pipeline(target: Any) -> PipelineDefinition | None:
@@ -95,7 +96,7 @@ def select_pipeline(
     """The pipeline subset that runs the ops picked by ``op_selection`` (``*a``, ``a+``)."""
     if not op_selection:
         return pipeline
-    argument = "op_selection" if pipeline.is_job else "solid_selection"
+    argument = pipeline.selection_argument
     base = pipeline.parent_pipeline_def or pipeline
     return base.get_pipeline_subset_def(node_selection(base, op_selection, argument))
 
@@ -155,7 +156,7 @@ def form_target(
     mode_def = _mode(pipeline, mode)
     subset = select_pipeline(pipeline, op_selection)
     schema = run_config_schema(subset, mode_def)
-    kind = "job" if pipeline.is_job else "pipeline"
+    kind = pipeline.target_type
     title = f"Run config of {kind} {pipeline.name}"
     if not pipeline.is_single_mode:
         title += f" (mode {mode_def.name})"
