@@ -2,6 +2,8 @@
 # Set up opbook for development on a Debian machine that has only Python (>= 3.10):
 #   - .venv with opbook installed in editable mode, with its "dev", "dask" and "lab" extras;
 #   - the `dot` binary (Debian's graphviz package) that draws job graphs;
+#   - the notebook widgets' front-end: js/ bundled with esbuild into src/opbook/notebook/static/
+#     (npm ci from js/package-lock.json; Debian's nodejs and npm are installed when missing);
 #   - with OPBOOK_BROWSER=1 (or --browser): Debian's chromium and the "browser" extra
 #     (playwright, jupyterlab) for the real-browser tests.
 # What Python needs is listed once, in pyproject.toml's extras. Safe to run again: when
@@ -97,6 +99,7 @@ fi
 # --- Debian packages --------------------------------------------------------------------------
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "$BROWSER" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     missing+=(chromium)
 fi
@@ -106,8 +109,34 @@ if [ "${#missing[@]}" -gt 0 ]; then
     else
         say "not installed: ${missing[*]}. Install with:"
         say "    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
-        say "(without graphviz's 'dot', job graphs are shown as text; without chromium, the"
-        say " real-browser tests fail)"
+        say "(without graphviz's 'dot', job graphs are shown as text; without nodejs and npm, the"
+        say " notebook's interactive widgets are not built and static pictures are shown instead;"
+        say " without chromium, the real-browser tests fail)"
+    fi
+fi
+
+# --- the widgets' front-end --------------------------------------------------------------------
+# The JavaScript in js/ is bundled into src/opbook/notebook/static/ (git-ignored, shipped in the
+# wheel): npm ci installs the exact versions of js/package-lock.json, then esbuild bundles. Built
+# again only when js/ or Node changed. A failed build is not fatal: the notebook then shows
+# static pictures (and the real-browser tests of the widgets fail, saying why).
+js_key() { { cat js/package-lock.json js/build.mjs js/src/*; node --version; } | sha256sum | cut -d' ' -f1; }
+JS_STAMP="$ROOT/js/node_modules/.opbook-build.stamp"
+js_built() {
+    [ -f "$JS_STAMP" ] && [ "$(cat "$JS_STAMP")" = "$(js_key)" ] &&
+        [ -f src/opbook/notebook/static/graph.js ] && [ -f src/opbook/notebook/static/timeline.js ] &&
+        [ -f src/opbook/notebook/static/widgets.css ]
+}
+if ! command -v npm >/dev/null 2>&1; then
+    say "npm not found: the notebook's interactive widgets are not built (static pictures instead)"
+elif ! js_built; then
+    say "building the notebook widgets' front-end (npm ci and esbuild, in js/)"
+    js_log="$ROOT/js/build.log"
+    if (cd js && npm ci --no-audit --no-fund && node build.mjs) >"$js_log" 2>&1; then
+        js_key >"$JS_STAMP"
+    else
+        cat "$js_log" >&2
+        say "WARNING: building js/ failed (log: $js_log); the notebook shows static pictures instead"
     fi
 fi
 

@@ -490,7 +490,7 @@ def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
                 name = stored_name(source.output_name, source.mapping_key)
                 if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
-                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                        _gone_message(rc, parent, step.key, step_input.name, source, run_id, store)
                     )
 
 
@@ -518,13 +518,35 @@ def _check_parent_memory_values(rc: RunContext, parent: PipelineRun) -> None:
                 name = stored_name(source.output_name, source.mapping_key)
                 if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
-                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                        _gone_message(rc, parent, step.key, step_input.name, source, run_id, store)
                     )
 
 
 def _gone_message(
-    parent: PipelineRun, step_key: str, input_name: str, source: Any, run_id: str, store: Any
+    rc: RunContext,
+    parent: PipelineRun,
+    step_key: str,
+    input_name: str,
+    source: Any,
+    run_id: str,
+    store: Any,
 ) -> str:
+    needs = (
+        f'Cannot re-execute from run {parent.run_id}: input "{input_name}" of step "{step_key}" '
+        f'needs output "{source.output_name}" of step "{source.step_key}"'
+    )
+    example = f"(for example step_selection=['*{step_key}'])"
+    produced = any(
+        event.is_successful_output
+        and event.step_key == source.step_key
+        and event.step_output_data.output_name == source.output_name
+        for event in rc.instance.get_events(run_id)
+    )
+    if not produced:  # the step failed, or never ran: there was never a value to store
+        return (
+            f'{needs}, which run {run_id} did not produce: step "{source.step_key}" did not '
+            f"succeed there. Re-execute the steps that produce it too {example}."
+        )
     advice = (
         "Values kept in memory last only as long as the process that made them (and only the "
         "most recent runs' are kept); run with filesystem storage "
@@ -534,10 +556,8 @@ def _gone_message(
         else "Re-execute the steps that produce it too"
     )
     return (
-        f'Cannot re-execute from run {parent.run_id}: input "{input_name}" of step "{step_key}" '
-        f'needs output "{source.output_name}" of step "{source.step_key}", which run {run_id} '
-        f"stored {store.describe()}, and it is no longer there. {advice} (for example "
-        f"step_selection=['*{step_key}'])."
+        f"{needs}, which run {run_id} stored {store.describe()}, and it is no longer there. "
+        f"{advice} {example}."
     )
 
 

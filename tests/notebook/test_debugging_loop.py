@@ -72,8 +72,12 @@ LOOP = [
     "def recording_show(self):\n"
     "    drawn.append([k for k in self.expected if self.run.status(k) == 'running'])\n"
     "    _show(self)\n"
-    "progress.LiveRun.show = recording_show",
-    "slow_run = %opbook run slow\nprogress.LiveRun.show = _show\nprint(drawn)",
+    "progress.LiveRun.show = recording_show\n"
+    "# the static picture's throttled redraws (the interactive graph sends every change)\n"
+    "_available = progress.widgets.available\n"
+    "progress.widgets.available = lambda: False",
+    "slow_run = %opbook run slow\nprogress.LiveRun.show = _show\n"
+    "progress.widgets.available = _available\nprint(drawn)",
 ]
 
 

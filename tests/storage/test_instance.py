@@ -123,6 +123,32 @@ def test_lines_a_step_logs_are_in_the_run_log_as_dagster_keeps_them(tmp_path, ki
     assert instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_SUCCESS)[0].step_key
 
 
+def test_event_log_storage_gives_the_run_log_as_dagster_reads_it():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(chatty_pipeline, instance=instance)
+    logs = instance.event_log_storage.get_logs_for_run(result.run_id)
+    assert [e.user_message for e in logs if e.dagster_event is None] == [
+        "read 3 rows",
+        "one row was empty",
+    ]
+    assert len(logs) == len(instance.all_logs(result.run_id))
+
+
+def test_event_log_storage_reads_after_a_cursor():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(chatty_pipeline, instance=instance)
+    every = instance.event_log_storage.get_logs_for_run(result.run_id)
+    after = instance.event_log_storage.get_logs_for_run(result.run_id, cursor=1)
+    assert [e.user_message for e in after] == [e.user_message for e in every[2:]]
+
+
+def test_settings_are_empty_unless_given():
+    instance = DagsterInstance.ephemeral()
+    assert instance.get_settings("python_logs") == {}
+    instance.settings = {"python_logs": {"python_log_level": "INFO"}}
+    assert instance.get_settings("python_logs") == {"python_log_level": "INFO"}
+
+
 def test_wiping_a_local_instance_lasts_after_reopening(tmp_path):
     first = DagsterInstance.local(str(tmp_path))
     result = execute_pipeline(ok_pipeline, instance=first)

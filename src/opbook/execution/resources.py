@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from opbook import dag
 from opbook.definitions.io_manager import DEFAULT_IO_MANAGER_KEY, default_manager_in_memory
-from opbook.definitions.resource import ResourceDefinition
+from opbook.definitions.resource import ResourceDefinition, teardown_generator
 from opbook.errors import DagsterResourceFunctionError
 from opbook.events import DagsterEvent, EngineEventData, SerializableErrorInfo
 from opbook.execution.context import InitResourceContext, Resources
@@ -46,8 +46,8 @@ def call_resource_fn(
             if definition.takes_context
             else definition.resource_fn()
         )
-        if definition.is_generator:
-            generator = value
+        generator = teardown_generator(definition, value)
+        if generator is not None:
             return next(generator), generator
         return value, None
     except Exception as exc:

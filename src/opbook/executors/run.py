@@ -22,6 +22,7 @@ from opbook.events import (
     PipelineFailureData,
     SerializableErrorInfo,
 )
+from opbook.execution.python_logs import managed_python_logs
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
 from opbook.executors.termination import RunTerminated, terminate_as_interrupt
@@ -166,7 +167,10 @@ class RunDriver:
                 )
                 for event in _memoized_step_events(rc):
                     yield self._record(event)
-                with _collection_eased():
+                with (
+                    _collection_eased(),
+                    managed_python_logs(rc.instance.get_settings("python_logs")),
+                ):
                     events = self.events
                     for event in self.executor(rc, ResourceScope(rc)):
                         # What _record() does, written out: this loop sees every event of the run.

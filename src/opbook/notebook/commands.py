@@ -45,6 +45,7 @@ from opbook.notebook import (
     runs,
     session,
     tables,
+    widgets,
 )
 from opbook.notebook.engine_seam import unknown_partition_message
 from opbook.notebook.options import Parsed, Spec, parse, unquote
@@ -62,7 +63,7 @@ opbook magics (load them with %load_ext opbook)
 %%job NAME [--resources NAME=EXPR, ...] [--executor in_process|multiprocess|dask|EXPR]
      [--config EXPR] [--description TEXT]
     The cell is the body of a job.
-%opbook show JOB          the graph of a job, graph or op
+%opbook show JOB          the graph of a job, graph or op (in a kernel: pan, zoom, search)
 %opbook run JOB [--config FILE_OR_EXPR] [--select QUERY] [--no-progress] [--memoized]
                           run a job (on its executor), showing its progress; --memoized
                           runs only the ops changed since the last memoized run and what
@@ -220,6 +221,11 @@ def show(shell: Any, rest: str) -> None:
         raise UsageError(
             f"%opbook show: cannot show a {type(value).__name__}; give a job, graph, op or result"
         )
+    if isinstance(value, PipelineDefinition | GraphDefinition) and widgets.interactive():
+        from opbook.notebook.widgets.graph import GraphWidget
+
+        display(GraphWidget(value))  # pan, zoom, search, click an op
+        return
     display(cards.card_for(value))
 
 

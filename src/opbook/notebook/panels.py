@@ -51,8 +51,16 @@ from opbook.notebook.render import render
 from opbook.notebook.runs import RunResult, as_job_result, memoized_run, steps_to_retry
 from opbook.notebook.tables import frame_html
 from opbook.notebook.tracebacks import event_error, headline, user_traceback
+from opbook.notebook.widgets import interactive
 
 _NO_PRESET = "(none)"
+
+
+class _InPanel:
+    """Stands in for a display handle when the panel holds ``LiveRun``'s interactive graph."""
+
+    def update(self, view: Any) -> None:
+        pass
 
 
 class _IntoWidget:
@@ -390,8 +398,14 @@ class RunPanel(widgets.VBox):
 
     def _live(self, steps: Sequence[str] | None = None) -> LiveRun:
         target = self.form.target.pipeline or self.pipeline
-        live = LiveRun(target, steps, live=True, min_interval=0.1)
-        live.handle = _IntoWidget(self.progress)  # draw into the panel, not a new display
+        live = LiveRun(target, steps, live=True, min_interval=0.1, widget=interactive())
+        if live.widget is not None:  # the interactive graph takes the picture's place
+            shown = getattr(self, "_graph", self.progress)
+            self.children = [live.widget if c is shown else c for c in self.children]
+            self._graph = live.widget
+            live.handle = _InPanel()
+        else:
+            live.handle = _IntoWidget(self.progress)  # draw into the panel, not a new display
         return live
 
     def _busy(self, busy: bool) -> None:

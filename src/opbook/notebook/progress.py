@@ -10,6 +10,11 @@ soon after a redraw is not lost: one more redraw follows when the throttle allow
 redraw, from a timer thread, so a step that starts just after another finished is still shown
 running).  The run's end is always drawn.  In a terminal (no kernel) only the final state is
 shown, as text.
+
+In a kernel where the interactive widgets can be shown (``widgets.available()``), the run is
+shown as a :class:`~opbook.notebook.widgets.graph.GraphWidget` instead: each event that changes
+a step sends that one step to the browser (no redraw, no throttle), and the run's end updates
+the output once more so that the saved notebook keeps the static picture of the final state.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from IPython import get_ipython
 from IPython.display import display
 
 from opbook import DagsterEvent, PipelineDefinition
-from opbook.notebook import graphmodel, render
+from opbook.notebook import graphmodel, render, widgets
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.engine_seam import StepStatus
 from opbook.notebook.fmt import esc, format_duration
@@ -40,6 +45,7 @@ class LiveRun:
         *,
         live: bool = True,
         min_interval: float = 0.25,
+        widget: bool = False,
     ) -> None:
         self.model = graphmodel.from_pipeline(pipeline, whole=True)
         self.expected = list(steps) if steps else list(graphmodel.from_pipeline(pipeline).boxes)
@@ -54,6 +60,13 @@ class LiveRun:
         # lock keeps a picture from being drawn from a half-folded event.
         self._lock = threading.RLock()
         self._trailing: threading.Timer | None = None
+        self.widget: Any = None
+        if widget:
+            from opbook.notebook.widgets.graph import GraphWidget
+
+            self.widget = GraphWidget(
+                pipeline, subject=Subject(self.model, self.run), steps=self.expected
+            )
 
     @classmethod
     def for_notebook(
@@ -63,9 +76,13 @@ class LiveRun:
         shell = get_ipython()
         if shell is None:
             return None
-        return cls(pipeline, steps, live=hasattr(shell, "kernel"))
+        live = hasattr(shell, "kernel")
+        return cls(pipeline, steps, live=live, widget=live and widgets.available())
 
     def __call__(self, event: DagsterEvent) -> None:
+        if self.widget is not None:
+            self._to_widget(event)
+            return
         with self._lock:
             changed = self.run.update(event)
             if self.run.finished:
@@ -82,6 +99,15 @@ class LiveRun:
                 self._trailing = threading.Timer(wait, self._draw_trailing)
                 self._trailing.daemon = True
                 self._trailing.start()
+
+    def _to_widget(self, event: DagsterEvent) -> None:
+        with self._lock:
+            if self.handle is None:
+                self.handle = display(self.widget, display_id=True)
+            if self.widget.update(event):  # folds the event into self.run
+                self.updates += 1
+            if self.run.finished:
+                self.handle.update(self.widget)  # the final picture, for the saved notebook
 
     def _cancel_trailing(self) -> None:
         if self._trailing is not None:

@@ -92,6 +92,8 @@ class DagsterInstance:
         self.max_runs: int | None = None
         self._custom_stores: dict[str, ValueStore] = {}
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
+        # Instance settings, as the keys of Dagster's dagster.yaml (``python_logs``, ...).
+        self.settings: dict[str, Any] = {}
 
     # -- construction ----------------------------------------------------------------------
 
@@ -139,6 +141,10 @@ class DagsterInstance:
         elif wanted is None and not current.is_ephemeral:
             current = _default_instance = _session_instance()
         return current
+
+    def get_settings(self, settings_key: str) -> Any:
+        """The instance setting ``settings_key`` (a ``dagster.yaml`` key), or ``{}``."""
+        return self.settings.get(settings_key, {})
 
     def get_ref(self) -> InstanceRef:
         return InstanceRef(self.root_dir, self.is_ephemeral)
@@ -359,6 +365,12 @@ class DagsterInstance:
         entries = [EventLogEntry(run_id, e) for e in events]
         return merged_by_time(entries, self.get_log_entries(run_id))
 
+    @property
+    def event_log_storage(self) -> EventLogView:
+        """The run logs as Dagster's ``instance.event_log_storage`` reads them:
+        ``get_logs_for_run(run_id)``."""
+        return EventLogView(self)
+
     def get_event_records(
         self,
         event_records_filter: EventRecordsFilter | None = None,
@@ -452,6 +464,23 @@ class DagsterInstance:
     def __repr__(self) -> str:
         where = self.root_dir if not self.is_ephemeral else "memory"
         return f"<DagsterInstance {where}>"
+
+
+class EventLogView:
+    """What Dagster code reads from ``instance.event_log_storage``."""
+
+    def __init__(self, instance: DagsterInstance) -> None:
+        self._instance = instance
+
+    def get_logs_for_run(
+        self,
+        run_id: str,
+        cursor: int = -1,
+        of_type: DagsterEventType | Iterable[DagsterEventType] | None = None,
+    ) -> list[EventLogEntry]:
+        """The run's events and logged lines, in order (see ``DagsterInstance.all_logs``);
+        ``cursor``: only the entries after that index."""
+        return self._instance.all_logs(run_id, of_type)[cursor + 1 :]
 
 
 def _session_instance() -> DagsterInstance:
