@@ -320,16 +320,25 @@ def build_run_config_schema(
     return cfg.Shape(fields)
 
 
+_OWN_SELECTION: Any = object()
+
+
 def run_config_schema(
-    pipeline: PipelineDefinition, mode: ModeDefinition | None = None, section: str | None = None
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition | None = None,
+    section: str | None = None,
+    selected: frozenset[str] | None = _OWN_SELECTION,
 ) -> cfg.Shape:
-    """The (cached) run-config schema of a pipeline or job, as the user would write it."""
+    """The (cached) run-config schema of a pipeline or job, as the user would write it, for a
+    run of the ``selected`` top-level nodes (by default the pipeline's own selection)."""
     mode = mode or pipeline.get_mode_definition()
     section = section or pipeline.node_section
-    key = (mode.name, pipeline.solids_to_execute, section)
+    if selected is _OWN_SELECTION:
+        selected = pipeline.solids_to_execute
+    key = (mode.name, selected, section)
     cache: dict[Any, cfg.Shape] = memo_table(pipeline, "run_config_schemas")
     if key not in cache:
-        cache[key] = build_run_config_schema(pipeline, mode, pipeline.solids_to_execute, section)
+        cache[key] = build_run_config_schema(pipeline, mode, selected, section)
     return cache[key]
 
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from opbook import dag
 from opbook.definitions.io_manager import DEFAULT_IO_MANAGER_KEY, default_manager_in_memory
 from opbook.definitions.resource import ResourceDefinition, teardown_generator
-from opbook.definitions.run_config import needed_resource_keys
 from opbook.errors import DagsterError, DagsterResourceFunctionError, user_code_boundary
 from opbook.events import DagsterEvent, EngineEventData, SerializableErrorInfo
 from opbook.execution.context import InitResourceContext, Resources
+from opbook.plan.compile import compile_job
 
 if TYPE_CHECKING:
     from opbook.execution.run_context import RunContext
@@ -67,7 +67,7 @@ class ResourceScope:
     def __init__(self, rc: RunContext, keys: AbstractSet[str] | None = None) -> None:
         self.rc = rc
         if keys is None:
-            keys = needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+            keys = compile_job(rc.pipeline, rc.mode).resource_keys
             if default_manager_in_memory(rc.mode.resource_defs, rc.run.storage_name):
                 # Swapped for the instance's memory by the output storage: nothing to build.
                 keys = keys - {DEFAULT_IO_MANAGER_KEY}
