@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from opbook.notebook.forms.yaml_lines import Span, locate, parse_error_span
+from opbook.notebook.forms.yaml_lines import Span, locate, locate_all, parse_error_span
 
 TEXT = """ops:
   load:
@@ -60,3 +60,8 @@ def test_a_parse_error_is_placed_where_the_parser_stopped() -> None:
     with pytest.raises(yaml.YAMLError) as caught:
         yaml.safe_load("ops:\n  load: {config: {path: x}\n")
     assert parse_error_span(caught.value) == Span(3, 1, 3, 2)
+
+
+def test_many_paths_are_placed_in_one_reading() -> None:
+    stacks = [("ops", "load", "config", "retries"), ("items", 1), ("nope",)]
+    assert locate_all(TEXT, stacks) == [locate(TEXT, stack) for stack in stacks]

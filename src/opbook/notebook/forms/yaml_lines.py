@@ -15,7 +15,7 @@ reads the text's characters into a message: a secret typed in the text stays out
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,10 +74,17 @@ def locate(text: str, stack: Sequence[Any]) -> Span:
 
     Text that does not parse, or is empty, gives the first line.
     """
-    node = _compose(text)
+    return locate_all(text, [stack])[0]
+
+
+def locate_all(text: str, stacks: Iterable[Sequence[Any]]) -> list[Span]:
+    """:func:`locate` of each config path in ``stacks``, reading the text once."""
+    root = _compose(text)
     first = Span(1, 1, 1, max(len(text.split("\n", 1)[0]), 1) + 1)
-    if node is None:
-        return first
+    return [first if root is None else _find(root, stack, first) for stack in stacks]
+
+
+def _find(node: yaml.Node, stack: Sequence[Any], first: Span) -> Span:
     at: Span | None = None  # the key of the deepest entry found
     for key in stack:
         if isinstance(node, yaml.MappingNode):
@@ -94,9 +101,8 @@ def locate(text: str, stack: Sequence[Any]) -> Span:
         else:
             break
     else:
-        if isinstance(node, yaml.ScalarNode) or at is None:
-            return _span(node) if isinstance(node, yaml.ScalarNode) else first
-        return at
+        if isinstance(node, yaml.ScalarNode):
+            return _span(node)
     return at or first
 
 

@@ -25,7 +25,7 @@ import yaml
 from opbook.config.yaml_text import load_yaml
 from opbook.notebook.fmt import esc
 from opbook.notebook.forms.theme import ERROR_COLOUR
-from opbook.notebook.forms.yaml_lines import Span, locate, parse_error_span
+from opbook.notebook.forms.yaml_lines import Span, locate_all, parse_error_span
 
 
 class _Dumper(yaml.SafeDumper):
@@ -159,10 +159,11 @@ class YamlView:
         stack of None is the text's parse error."""
         if not self.editor:
             return
-        text = self.text.value
+        problems = list(problems)
+        spans = iter(locate_all(self.text.value, [s for s, _, _ in problems if s is not None]))
         unparsed = self._error_span or Span(1, 1, 1, 2)
         self.text.show_problems(
-            (unparsed if stack is None else locate(text, stack), message, path)
+            (unparsed if stack is None else next(spans), message, path)
             for stack, message, path in problems
         )
 
