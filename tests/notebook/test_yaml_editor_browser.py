@@ -130,6 +130,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     expect(hover).to_contain_text("how many times to try again")
     expect(hover).to_contain_text("Int")
     expect(hover).to_contain_text("default 3")
+    _shot(page, "yaml_editor_hover.png")
 
     # the form follows the text ...
     content.click()
