@@ -303,7 +303,11 @@ class IOManagerStorage:
             context = self._output_context(
                 step.key, output_def, rc.run_id, step.definition, step, mapping_key
             )
-            assets = self._call_handle_output(self.manager(key), context, step.key, value)
+            manager = self.manager(key)
+            assets = self._call_handle_output(manager, context, step.key, value)
+            manager_asset = _manager_asset_key(manager, context, output_def, step)
+            if manager_asset is not None:
+                return fixed, [*assets, *_materializations(manager_asset, manager, context)]
         if output_def.asset_key is not None:
             context = self._output_context(step.key, output_def, rc.run_id, step.definition, step)
             asset_key = output_def.get_asset_key(context)
@@ -474,6 +478,36 @@ class IOManagerStorage:
             resource_config=rc.resolved.resources.get(key),
         )
         return manager.load_input(context)
+
+
+def _manager_asset_key(
+    manager: Any, context: OutputContext, output_def: Any, step: ExecutionStep
+) -> Any:
+    """The asset key the IO manager gives the output (``get_output_asset_key``), if any; an
+    output that names an asset itself too is an error, as in Dagster."""
+    get_key = getattr(manager, "get_output_asset_key", None)
+    asset_key = get_key(context) if callable(get_key) else None
+    if asset_key is not None and output_def.asset_key is not None:
+        raise StorageFailed(
+            DagsterInvariantViolationError(
+                f'Both the OutputDefinition and the IOManager of output "{output_def.name}" on '
+                f'solid "{step.definition.name}" associate it with an asset. Either remove '
+                "the asset_key parameter on the OutputDefinition or use an IOManager that does "
+                "not specify an AssetKey in its get_output_asset_key() function."
+            )
+        )
+    return asset_key
+
+
+def _materializations(
+    asset_key: Any, manager: Any, context: OutputContext
+) -> list[AssetMaterialization]:
+    """One materialization of ``asset_key`` per partition the manager names (one if none)."""
+    get_partitions = getattr(manager, "get_output_asset_partitions", None)
+    partitions = get_partitions(context) if callable(get_partitions) else None
+    if not partitions:
+        return [AssetMaterialization(asset_key=asset_key)]
+    return [AssetMaterialization(asset_key=asset_key, partition=p) for p in sorted(partitions)]
 
 
 def stored_name(output_name: str, mapping_key: str | None) -> str:
