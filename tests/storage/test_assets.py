@@ -88,7 +88,9 @@ def test_wipe_assets_forgets_the_asset_but_keeps_the_run_events(instance):
 
     assert instance.all_asset_keys() == [AssetKey(["warehouse", "orders"])]
     assert instance.events_for_asset_key(AssetKey("report")) == []
-    assert any(e.event_type_value == "ASSET_MATERIALIZATION" for e in instance.get_events(result.run_id))
+    assert any(
+        e.event_type_value == "ASSET_MATERIALIZATION" for e in instance.get_events(result.run_id)
+    )
 
 
 def test_deleting_a_run_removes_its_materializations_from_the_catalog(instance):

@@ -48,7 +48,7 @@ def as_asset_key(asset_key: Any, what: str = "asset_key") -> AssetKey:
         return asset_key
     raise TypeError(
         f'Param "{what}" is not an AssetKey: got {asset_key!r} of type {type(asset_key).__name__}. '
-        f'Pass AssetKey({asset_key!r}) instead.'
+        f"Pass AssetKey({asset_key!r}) instead."
     )
 
 

@@ -443,7 +443,10 @@ class DagsterInstance:
         return [key_from_string(key) for key in self.event_storage.asset_keys()]
 
     def get_asset_keys(
-        self, prefix: Sequence[str] | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        prefix: Sequence[str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> list[AssetKey]:
         """The catalog's keys sorted by their string, those starting with ``prefix`` (a path),
         after the key whose string is ``cursor``, at most ``limit``."""
