@@ -296,7 +296,12 @@ class IOManagerStorage:
         rc = self.rc
         if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
             # The hot path of execute_in_process: no context to build.
-            self._memory.store.set_value(rc.run_id, step.key, stored_name(name, mapping_key), value)
+            self._memory.store.set_value(
+                rc.run_id,
+                step.key,
+                name if mapping_key is None else stored_name(name, mapping_key),
+                value,
+            )
             if output_def.asset_key is None:
                 return fixed, _NO_ASSETS
             assets: list[AssetMaterialization] = []
@@ -377,7 +382,9 @@ class IOManagerStorage:
         else:
             run_id, manager = self._source(source.step_key, key)
         if isinstance(manager, InstanceMemoryIOManager):
-            name = stored_name(source.output_name, source.mapping_key)
+            name = source.output_name
+            if source.mapping_key is not None:
+                name = stored_name(name, source.mapping_key)
             try:
                 return manager.store.get_value(run_id, source.step_key, name), fixed
             except KeyError:
