@@ -27,6 +27,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from opbook.notebook.widgets import BUNDLE
+
 tomllib = pytest.importorskip("tomllib")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +227,7 @@ def test_postbuild_builds_the_widgets_bundle_then_installs_opbook(tmp_path):
 
     assert done.returncode == 0, done.stderr
     static = repo / "src" / "opbook" / "notebook" / "static"
-    assert sorted(p.name for p in static.iterdir()) == ["graph.js", "timeline.js", "widgets.css"]
+    assert sorted(p.name for p in static.iterdir()) == sorted(BUNDLE)
     assert (tmp_path / "pip.log").read_text() == (
         f"{repo} -m pip install --no-cache-dir -e .[dask]\n"
     )

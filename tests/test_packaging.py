@@ -21,11 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from opbook.notebook.widgets import BUNDLE
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "src" / "opbook" / "notebook" / "static"
-BUNDLE = ["graph.js", "timeline.js"]
 
 
 def _run(command: list[str | Path], cwd: Path, *, fresh: bool = True) -> str:
