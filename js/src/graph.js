@@ -377,7 +377,7 @@ function eventsMarkup(detail) {
     return `<li class="opbook-ev opbook-ev-${level}"><span class="opbook-ev-at">${esc(at)}</span> <span class="opbook-ev-kind">${esc(kind)}</span> ${esc(e.message)}</li>`;
   });
   const dropped = detail.dropped ? `<p class="opbook-muted">${esc(detail.dropped)} earlier lines not shown</p>` : "";
-  const list = rows.length ? `<ul class="opbook-events">${rows.join("")}</ul>` : `<p class="opbook-muted">none yet</p>`;
+  const list = rows.length ? `<ul class="opbook-evlist">${rows.join("")}</ul>` : `<p class="opbook-muted">none yet</p>`;
   return `<h4>Events and logs</h4>${dropped}${list}`;
 }
 
@@ -389,7 +389,7 @@ function previewMarkup(detail) {
       const head = p.columns.map((c) => `<th>${esc(c)}</th>`).join("");
       const body = p.rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join("")}</tr>`).join("");
       const shape = p.shape ? `<p class="opbook-muted">${esc(p.shape.join(" × "))}</p>` : "";
-      return `<p class="opbook-muted">${esc(name)}</p><div class="opbook-preview"><table class="opbook-table"><tr>${head}</tr>${body}</table></div>${shape}`;
+      return `<p class="opbook-muted">${esc(name)}</p><div class="opbook-preview"><table class="opbook-ptable"><tr>${head}</tr>${body}</table></div>${shape}`;
     }
     return `<p class="opbook-muted">${esc(name)}: ${esc(p.type)}</p><pre class="opbook-preview">${esc(p.text)}</pre>`;
   });

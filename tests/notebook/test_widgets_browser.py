@@ -320,7 +320,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
 
     _node(page, "chatty").click()
     side = page.locator(".opbook-side")
-    events = side.locator(".opbook-events")
+    events = side.locator(".opbook-evlist")
     expect(events).to_contain_text("making numbers")
     expect(side.locator(".opbook-ev-warning")).to_contain_text("only three of them")
     expect(side.locator(".opbook-ev-info")).to_contain_text("making numbers")
@@ -330,7 +330,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
     _shot(page, "graph_widget_panel_events.png")
 
     _node(page, "shaped.frame").click()
-    table = side.locator("table.opbook-table")
+    table = side.locator("table.opbook-ptable")
     expect(table).to_contain_text("square")
     expect(table.locator("tr")).to_have_count(4)  # the header and three rows
     expect(side).to_contain_text("3 \N{MULTIPLICATION SIGN} 2")
