@@ -252,6 +252,20 @@ def test_debugging_stops_in_the_debugger_where_the_op_raised(debugging: Any) -> 
 
 
 @pytest.mark.slow
+def test_debugging_solid_panel_runs_the_fixed_op_on_the_failed_runs_inputs(
+    debugging: Any,
+) -> None:
+    cell = _cell(debugging, "from opbook.notebook.panels import SolidPanel")
+    panel, value = _data(cell, "text/plain")
+    assert panel.startswith("SolidPanel(")
+    assert value == (
+        "[{'name': 'ann', 'amount': 3.0},\n"
+        " {'name': 'bob', 'amount': 4.5},\n"
+        " {'name': 'ann', 'amount': 5.0}]"
+    )
+
+
+@pytest.mark.slow
 def test_debugging_fix_and_reexecute_from_the_failure(debugging: Any) -> None:
     (card,) = _data(_cell(debugging, "%%op\ndef parse(context"), "text/plain")
     assert "Updated to use the new parse: job sales." in card
