@@ -134,8 +134,9 @@ def module(name: str) -> Any:
 
 
 #: Dagster module paths that opbook mirrors where users import from them
-#: (``dagster.core.test_utils`` -> ``opbook.core.test_utils``).
-MIRRORED_PREFIXES = ("dagster.core.", "dagster.utils")
+#: (``dagster.core.test_utils`` -> ``opbook.core.test_utils``, ``dagster.check`` ->
+#: ``opbook.check`` for its exception classes).
+MIRRORED_PREFIXES = ("dagster.core.", "dagster.utils", "dagster.check")
 
 
 def mirrored(module_name: str) -> ModuleType | None:
@@ -161,8 +162,11 @@ def take(module_name: str, names: Iterable[str]) -> tuple[Any, ...]:
     values: list[Any] = []
     for name in names:
         dotted = f"{module_name}.{name}"
+        submodule = mirrored(dotted) if module_name == "dagster" else None
         if hasattr(opbook, name):
             values.append(getattr(opbook, name))
+        elif submodule is not None:  # ``from dagster import check``
+            values.append(submodule)
         elif same_path is not None and name in getattr(same_path, "__all__", ()):
             values.append(getattr(same_path, name))
         else:
