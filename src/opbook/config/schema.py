@@ -586,8 +586,8 @@ def _map_shorthand(key: object, key_type: ConfigType, value: object, path: Path)
         raise _schema_error(
             path,
             {key: value},
-            f"Non-scalar key in map specification: {_shown(key)} in map {_shown({key: value})}. "
-            "A map's only key must be a scalar type.",
+            "Non-scalar key in map specification: Map dict must have a scalar type as its "
+            f"only key. Got key {_shown(key)}.",
         )
     inner_type = None if value is None else _try_resolve(value, (*path, _shown(key)))
     if inner_type is None:
