@@ -111,7 +111,9 @@ def _outputs_field(definition: Any) -> cfg.Field | None:
     return cfg.Field(cfg.Array(cfg.Shape(outs)), is_required=False)
 
 
-def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | None:
+def _node_field(
+    node: Node, connected: set[str], section: str, ignored: bool = False
+) -> cfg.Field | None:
     definition = node.definition
     fields: dict[str, cfg.Field] = {}
     if isinstance(definition, GraphDefinition):
@@ -132,7 +134,8 @@ def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | No
             fields["outputs"] = outputs
     inputs = _inputs_fields(definition, connected)
     if inputs:
-        fields["inputs"] = cfg.Field(cfg.Shape(inputs))
+        # A node left out of the selection may be given inputs; they are allowed but ignored.
+        fields["inputs"] = cfg.Field(cfg.Shape(inputs), is_required=False if ignored else None)
     return _shape_field(fields)
 
 
@@ -154,7 +157,7 @@ def _nodes_fields(
         node_connected = connected[name]
         if selected is not None and name not in selected:
             # Inputs fed by unselected nodes are not fed any more; their entry stays optional.
-            node_field = _node_field(node, set(), section)
+            node_field = _node_field(node, set(), section, ignored=True)
             if node_field is not None:
                 fields[name] = _optional(node_field)
             continue
