@@ -4,6 +4,7 @@ materializers fed by run config, and check_dagster_type."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import typing
@@ -387,6 +388,27 @@ def test_type_check_may_return_a_type_check_with_metadata() -> None:
     positive = DagsterType(check, name="Positive")
     result = check_dagster_type(positive, -2)
     assert (result.success, result.metadata_entries[0].entry_data.value) == (False, -2)
+
+
+def test_a_loader_without_versions_gives_no_loaded_input_version() -> None:
+    @dagster_type_loader(String)
+    def plain(_context, value):
+        return value
+
+    assert plain.loader_version is None
+    assert plain.compute_loaded_input_version({}) is None
+
+
+def test_a_loaders_versions_make_the_loaded_input_version() -> None:
+    @dagster_type_loader(
+        {"version": str}, loader_version="5", external_version_fn=lambda c: c["version"]
+    )
+    def versioned(_context, value):
+        return value
+
+    assert versioned.loader_version == "5"
+    expected = hashlib.sha1(b"542").hexdigest()
+    assert versioned.compute_loaded_input_version({"version": "42"}) == expected
 
 
 def test_a_loader_function_without_a_context_parameter_is_refused() -> None:
