@@ -485,3 +485,15 @@ def test_a_list_with_an_unresolvable_item_is_the_value_reported() -> None:
         "Error at stack path :items. ['text'] cannot be resolved. Reason: List have a single item"
         in str(info.value)
     )
+
+
+def test_a_definitions_config_schema_reads_as_a_field() -> None:
+    from opbook import solid
+
+    @solid(config_schema={"default_to_one": Field(int, default_value=1)})
+    def defaulted(context):
+        return context.solid_config["default_to_one"]
+
+    field = defaulted.config_schema.as_field()
+    assert field is defaulted.config_schema
+    assert field.config_type.fields["default_to_one"].is_required is False

@@ -424,6 +424,10 @@ class Field:
             )
         return self._default
 
+    def as_field(self) -> Field:
+        """This field: a definition's ``config_schema`` is read with ``.as_field()`` in Dagster."""
+        return self
+
     @property
     def default_value_as_json_str(self) -> str:
         """The default as JSON text.  Raises ``CheckError`` when there is none."""
