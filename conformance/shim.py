@@ -107,10 +107,30 @@ class _DagsterModule(ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        dotted = f"dagster.{name}"
         try:
-            return getattr(self._opbook, name)
+            found = getattr(self._opbook, name)
         except AttributeError:
-            dotted = f"dagster.{name}"
+            return Missing(describe(dotted), dotted)
+        return _Submodule(found, dotted) if isinstance(found, ModuleType) else found
+
+
+class _Submodule(ModuleType):
+    """A module of opbook's reached as ``dagster.check``: its names, placeholders for the rest
+    (opbook mirrors only part of such a module, e.g. ``check``'s exception classes)."""
+
+    def __init__(self, real: ModuleType, dotted: str) -> None:
+        super().__init__(dotted)
+        self._real = real
+        self._dotted = dotted
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return getattr(self._real, name)
+        except AttributeError:
+            dotted = f"{self._dotted}.{name}"
             return Missing(describe(dotted), dotted)
 
 
@@ -134,8 +154,9 @@ def module(name: str) -> Any:
 
 
 #: Dagster module paths that opbook mirrors where users import from them
-#: (``dagster.core.test_utils`` -> ``opbook.core.test_utils``).
-MIRRORED_PREFIXES = ("dagster.core.", "dagster.utils")
+#: (``dagster.core.test_utils`` -> ``opbook.core.test_utils``, ``dagster.check`` ->
+#: ``opbook.check`` for its exception classes).
+MIRRORED_PREFIXES = ("dagster.core.", "dagster.utils", "dagster.check")
 
 
 def mirrored(module_name: str) -> ModuleType | None:
@@ -161,8 +182,12 @@ def take(module_name: str, names: Iterable[str]) -> tuple[Any, ...]:
     values: list[Any] = []
     for name in names:
         dotted = f"{module_name}.{name}"
+        submodule = mirrored(dotted) if module_name == "dagster" else None
         if hasattr(opbook, name):
-            values.append(getattr(opbook, name))
+            found = getattr(opbook, name)
+            values.append(_Submodule(found, dotted) if isinstance(found, ModuleType) else found)
+        elif submodule is not None:  # ``from dagster import check``
+            values.append(_Submodule(submodule, dotted))
         elif same_path is not None and name in getattr(same_path, "__all__", ()):
             values.append(getattr(same_path, name))
         else:

@@ -259,6 +259,51 @@ def test_graph_execute_in_process_with_op_selection() -> None:
     assert [e.step_key for e in result.all_events if e.is_step_start] == ["other"]
 
 
+@op
+def one() -> int:
+    return 1
+
+
+@op
+def plus_one(x: int) -> int:
+    return x + 1
+
+
+@graph
+def counting():
+    plus_one.alias("last")(plus_one(one()))
+
+
+def _started(result: Any) -> list[str]:
+    return [e.step_key for e in result.all_events if e.is_step_start]
+
+
+def test_a_subset_job_selects_again_among_its_own_ops() -> None:
+    subset = counting.to_job(op_selection=["one", "plus_one"])
+    assert _started(subset.execute_in_process(op_selection=["*"])) == ["one", "plus_one"]
+    assert _started(subset.execute_in_process(op_selection=["*plus_one"])) == ["one", "plus_one"]
+
+
+def test_a_subset_job_cannot_select_an_op_it_left_out() -> None:
+    subset = counting.to_job(op_selection=["one"])
+    with pytest.raises(DagsterInvalidSubsetError, match='"last" matches nothing'):
+        subset.execute_in_process(op_selection=["last"])
+
+
+def test_config_for_an_unselected_op_is_allowed_without_its_inputs() -> None:
+    @op(config_schema={"factor": int})
+    def scaled(context, x: int) -> int:
+        return x * context.op_config["factor"]
+
+    @graph
+    def scaling():
+        scaled(one())
+
+    run_config = {"ops": {"scaled": {"config": {"factor": 3}}}}
+    result = scaling.to_job().execute_in_process(run_config=run_config, op_selection=["one"])
+    assert _started(result) == ["one"]
+
+
 def test_preset_from_files_runs(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("solids:\n  emit:\n    config:\n      n: 7\n")
 

@@ -157,3 +157,13 @@ def test_a_test_collected_under_another_parameter_id_says_so() -> None:
     recorded = {"f.py::test_a[make0]": outcomes.Outcome("deselected")}
     scored = outcomes.score(["f.py::test_a[success_hook]"], recorded)
     assert "other parameter IDs" in (scored["f.py::test_a[success_hook]"].reason or "")
+
+
+def test_dagster_check_gives_opbooks_check_errors_and_gaps_for_the_rest() -> None:
+    from opbook.errors import CheckError
+
+    namespace = load("from dagster.check import CheckError\nfrom dagster import check\n")
+    assert namespace["CheckError"] is CheckError
+    assert namespace["check"].CheckError is CheckError
+    with pytest.raises(ConformanceGap, match=r"Dagster internal: dagster\.check\.str_param"):
+        namespace["check"].str_param("x", "name")

@@ -40,10 +40,22 @@ def test_special_bases() -> None:
     assert issubclass(opbook.DagsterUnknownResourceError, AttributeError)
     assert not issubclass(errors.CheckError, opbook.DagsterError)
     assert issubclass(errors.ParameterCheckError, errors.CheckError)
+    assert not issubclass(errors.ChildProcessCrashException, opbook.DagsterError)
     assert not issubclass(opbook.DagsterExecutionInterruptedError, Exception)
     assert issubclass(opbook.DagsterExecutionInterruptedError, BaseException)
     assert not issubclass(opbook.Failure, opbook.DagsterError)
     assert not issubclass(opbook.RetryRequested, opbook.DagsterError)
+
+
+def test_check_errors_are_importable_at_dagsters_path() -> None:
+    from opbook.check import CheckError, ParameterCheckError
+
+    assert (CheckError, ParameterCheckError) == (errors.CheckError, errors.ParameterCheckError)
+
+
+def test_a_child_process_crash_keeps_its_pid_and_exit_code() -> None:
+    crash = errors.ChildProcessCrashException("died", pid=12, exit_code=-11)
+    assert (str(crash), crash.pid, crash.exit_code) == ("died", 12, -11)
 
 
 def test_user_code_errors_keep_the_user_exception() -> None:

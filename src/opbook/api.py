@@ -88,11 +88,19 @@ class RunRequest:
 
 
 def node_selection(
-    pipeline: PipelineDefinition, selection: str | Sequence[str], argument: str
+    pipeline: PipelineDefinition,
+    selection: str | Sequence[str],
+    argument: str,
+    within: frozenset[str] | None = None,
 ) -> set[str]:
-    """Top-level node names picked by a selection query."""
+    """Top-level node names picked by a selection query, among the nodes ``within`` (all when
+    None)."""
     what = "ops" if argument == "op_selection" else "solids"
     upstream = pipeline.graph.upstream_nodes()
+    if within is not None:
+        upstream = {
+            n: [u for u in ups if u in within] for n, ups in upstream.items() if n in within
+        }
     if split_clauses(selection) == ["*"]:  # a lone "*" selects every node
         return set(upstream)
     return select(upstream, selection, what, argument)
@@ -140,7 +148,10 @@ def _request(
     chosen_selection: list[str] | None = None
     if selection:
         base = definition.parent_pipeline_def or definition
-        names = node_selection(base, selection, selection_argument)
+        # A job made with an op selection selects again among its own ops (Dagster's subset
+        # job has the selected part as its graph); a legacy subset pipeline, in the whole.
+        within = definition.solids_to_execute if selection_argument == "op_selection" else None
+        names = node_selection(base, selection, selection_argument, within)
         definition = base.get_pipeline_subset_def(names)
         chosen_selection = [selection] if isinstance(selection, str) else list(selection)
     return RunRequest(definition, mode_def, config, merged_tags, chosen_selection)
@@ -771,7 +782,10 @@ def validate_run_config(
 
 
 def _select_nodes(job: PipelineDefinition, op_selection: Sequence[str]) -> set[str]:
-    return node_selection(job.parent_pipeline_def or job, op_selection, "op_selection")
+    # A job made with an op selection selects again among its own ops, as Dagster's subset
+    # jobs (whose graph is the selected part) do.
+    full = job.parent_pipeline_def or job
+    return node_selection(full, op_selection, "op_selection", job.solids_to_execute)
 
 
 def merge_run_configs(*configs: Mapping[str, Any] | None) -> dict[str, Any]:

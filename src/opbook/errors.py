@@ -33,6 +33,7 @@ The names are Dagster's, because code written against Dagster catches them::
     │       └── ScheduleExecutionError           (a schedule's user function raised)
     ├── CheckError                                (API misuse: wrong argument types or combinations)
     │   └── ParameterCheckError
+    ├── ChildProcessCrashException                (a step's worker process died: .pid, .exit_code)
     ├── PostProcessingError                       (config post-processing, e.g. a missing env var)
     ├── Failure                                   (raised by user code to fail a step on purpose)
     └── RetryRequested                            (raised by user code to ask for another attempt)
@@ -288,6 +289,17 @@ class CheckError(Exception):
 
 class ParameterCheckError(CheckError):
     """One argument has the wrong type or value."""
+
+
+class ChildProcessCrashException(Exception):
+    """The worker process running a step died (``os._exit``, a signal): the error of that step's
+    failure (``failure_data.error.cls_name``); the run as a whole raises ``DagsterSubprocessError``.
+    """
+
+    def __init__(self, message: str = "", pid: int | None = None, exit_code: int | None = None):
+        super().__init__(message)
+        self.pid = pid
+        self.exit_code = exit_code
 
 
 class PostProcessingError(Exception):

@@ -209,8 +209,9 @@ def test_none_as_a_field_value_names_its_path() -> None:
         ({"a": HasConfigType}, ":a", "HasConfigType"),
         ({"a": ConfigTypeKind}, ":a", "from_python_enum"),
         ({"a": [Field(int)]}, ":a", "Fields may only be the values of a dict"),
-        ({"a": {1: int}}, ":a", "field names must be strings"),
-        ({"a": {Noneable(int): str}}, ":a", "Map dict must have a scalar type as its only key"),
+        ({"a": {1: int}}, ":a", "Invalid key in map specification: 1 in map {1: <class 'int'>}"),
+        ({"a": {1: int, 2: int}}, ":a", "field names must be strings"),
+        ({"a": {Noneable(int): str}}, ":a", "Non-scalar key in map specification"),
         ({"a": {str: "text"}}, ":a", "Map must have a single value and contain a valid type"),
     ],
 )
@@ -239,7 +240,6 @@ def test_config_type_method_must_return_a_config_type() -> None:
     "build",
     [
         lambda: Selector({}),
-        lambda: Map({"a": int}, int),
         lambda: ScalarUnion({"a": int}, [int]),
         lambda: ScalarUnion(int, str),
         lambda: Field(Field(int)),
@@ -249,6 +249,21 @@ def test_config_type_method_must_return_a_config_type() -> None:
 def test_malformed_composites_are_refused(build: typing.Callable[[], object]) -> None:
     with pytest.raises(DagsterInvalidConfigDefinitionError):
         build()
+
+
+@pytest.mark.parametrize(
+    ("key_type", "mentions"),
+    [
+        ("asdf", "Map key_type 'asdf' is not a config type"),
+        (Noneable(str), "Key type must be a scalar"),
+        ({"a": int}, "Key type must be a scalar"),
+    ],
+)
+def test_a_map_key_type_that_is_not_a_scalar_is_a_parameter_error(
+    key_type: object, mentions: str
+) -> None:
+    with pytest.raises(ParameterCheckError, match=mentions):
+        Map(key_type, int)
 
 
 # Field -------------------------------------------------------------------------------------------
@@ -470,3 +485,15 @@ def test_a_list_with_an_unresolvable_item_is_the_value_reported() -> None:
         "Error at stack path :items. ['text'] cannot be resolved. Reason: List have a single item"
         in str(info.value)
     )
+
+
+def test_a_definitions_config_schema_reads_as_a_field() -> None:
+    from opbook import solid
+
+    @solid(config_schema={"default_to_one": Field(int, default_value=1)})
+    def defaulted(context):
+        return context.solid_config["default_to_one"]
+
+    field = defaulted.config_schema.as_field()
+    assert field is defaulted.config_schema
+    assert field.config_type.fields["default_to_one"].is_required is False

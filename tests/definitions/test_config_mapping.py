@@ -13,6 +13,7 @@ from opbook import (
     DagsterInvalidConfigError,
     Enum,
     Field,
+    StringSource,
     config_mapping,
     graph,
     op,
@@ -109,6 +110,37 @@ def test_default_run_config_is_checked_when_the_job_is_made() -> None:
         match=re.escape("Error in config when building job 'my_job' from graph 'echoing' "),
     ):
         echoing.to_job(name="my_job", config={})
+
+
+def test_a_bad_default_section_is_an_invalid_field_default_with_paths_from_the_section() -> None:
+    with pytest.raises(DagsterInvalidConfigError) as info:
+        echoing.to_job(config={"ops": {"echo": {"config": 3}, "nope": {}}})
+    assert str(info.value).startswith("Invalid default_value for Field.")
+    assert 'Received unexpected config entry "nope" at the root.' in str(info.value)
+
+
+def test_default_run_config_naming_ops_and_solids_is_a_job_building_error() -> None:
+    both = {"ops": {"echo": {"config": "a"}}, "solids": {"echo": {"config": "a"}}}
+    with pytest.raises(
+        DagsterInvalidConfigError,
+        match=re.escape("Error in config when building job 'echoing' from graph 'echoing' "),
+    ):
+        echoing.to_job(config=both)
+
+
+def test_default_run_config_reads_environment_variables_only_when_run(monkeypatch) -> None:
+    @op(config_schema={"word": StringSource})
+    def say(context) -> str:
+        return context.op_config["word"]
+
+    @graph
+    def saying():
+        say()
+
+    monkeypatch.delenv("OPBOOK_TEST_WORD", raising=False)
+    job = saying.to_job(config={"ops": {"say": {"config": {"word": {"env": "OPBOOK_TEST_WORD"}}}}})
+    monkeypatch.setenv("OPBOOK_TEST_WORD", "hello")
+    assert job.execute_in_process().output_for_node("say") == "hello"
 
 
 def test_graph_mapping_producing_bad_node_config_names_the_top_level_graph() -> None:

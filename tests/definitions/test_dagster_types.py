@@ -4,6 +4,7 @@ materializers fed by run config, and check_dagster_type."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import typing
@@ -47,35 +48,74 @@ from opbook.definitions.dagster_type import resolve_dagster_type
 
 
 @pytest.mark.parametrize(
-    ("hint", "name"),
+    ("hint", "name", "display_name"),
     [
-        (List[int], "List[Int]"),
-        (List[List[str]], "List[List[String]]"),
-        (list[float], "List[Float]"),
-        (typing.List[bool], "List[Bool]"),  # noqa: UP006
-        (Optional[str], "Optional[String]"),
-        (typing.Optional[List[int]], "Optional[List[Int]]"),  # noqa: UP045
-        (str | None, "Optional[String]"),
-        (typing.Union[int, None], "Optional[Int]"),  # noqa: UP007
-        (Dict[str, int], "Dict[String,Int]"),
-        (typing.Dict[str, typing.List[int]], "Dict[String,List[Int]]"),  # noqa: UP006
-        (dict[str, Any], "Dict[String,Any]"),
-        (Set[int], "Set[Int]"),
-        (set[str], "Set[String]"),
-        (frozenset, "Set"),
-        (Tuple[int, str], "Tuple[Int,String]"),
-        (tuple[int, str], "Tuple[Int,String]"),
-        (tuple[int, ...], "Tuple"),
-        (Dict, "Dict"),
-        (typing.Dict, "Dict"),  # noqa: UP006
-        (typing.Any, "Any"),
-        (int | str, "Union[int, str]"),
-        (int | str | None, "Optional[Union[int, str]]"),
+        (List[int], "List[Int]", "[Int]"),
+        (List[List[str]], "List[List[String]]", "[[String]]"),
+        (list[float], "List[Float]", "[Float]"),
+        (typing.List[bool], "List[Bool]", "[Bool]"),  # noqa: UP006
+        (Optional[str], "Optional[String]", "String?"),
+        (typing.Optional[List[int]], "Optional[List[Int]]", "[Int]?"),  # noqa: UP045
+        (str | None, "Optional[String]", "String?"),
+        (typing.Union[int, None], "Optional[Int]", "Int?"),  # noqa: UP007
+        (Dict[str, int], "Dict[String,Int]", "Dict[String,Int]"),
+        (typing.Dict[str, typing.List[int]], "Dict[String,List[Int]]", "Dict[String,[Int]]"),  # noqa: UP006
+        (dict[str, Any], "Dict[String,Any]", "Dict[String,Any]"),
+        (Set[int], "Set[Int]", "Set[Int]"),
+        (set[str], "Set[String]", "Set[String]"),
+        (frozenset, "Set", "Set"),
+        (Tuple[int, str], "Tuple[Int,String]", "Tuple[Int,String]"),
+        (tuple[int, str], "Tuple[Int,String]", "Tuple[Int,String]"),
+        (tuple[int, ...], "Tuple", "Tuple"),
+        (Dict, "Dict", "Dict"),
+        (typing.Dict, "Dict", "Dict"),  # noqa: UP006
+        (typing.Any, "Any", "Any"),
+        (int | str, "Union[int, str]", "Union[int, str]"),
+        (int | str | None, "Optional[Union[int, str]]", "Union[int, str]?"),
     ],
 )
-def test_display_names(hint: object, name: str) -> None:
+def test_names_read_in_full_and_display_names_in_dagsters_short_form(
+    hint: object, name: str, display_name: str
+) -> None:
     resolved = resolve_dagster_type(hint)
-    assert resolved.display_name == name
+    assert (resolved.name, resolved.display_name) == (name, display_name)
+
+
+def test_a_dagster_type_as_a_config_schema_is_refused_by_its_display_name() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape("You have passed an instance of DagsterType Int? to the config system"),
+    ):
+
+        @op(config_schema=Optional[int])
+        def _configured() -> None:
+            pass
+
+
+@pytest.mark.parametrize("helper", [Dict, Set, Tuple, Optional])
+def test_only_list_may_be_called_like_a_function(helper: typing.Any) -> None:
+    assert List(int) is List[int]
+    with pytest.raises(TypeError, match="object is not callable"):
+        helper({"foo": int})
+
+
+def test_a_type_mismatch_between_input_and_output_shows_dagsters_short_names() -> None:
+    @op
+    def nothing_out() -> Nothing:
+        pass
+
+    @op(ins={"stuff": In(List[typing.Any])})
+    def collect(stuff: list) -> None:
+        pass
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape('expects a value of type [Any] and output "result" returns type Nothing'),
+    ):
+
+        @job
+        def _mismatched():
+            collect(nothing_out())
 
 
 def test_the_same_container_type_is_one_object() -> None:
@@ -223,7 +263,7 @@ def test_typed_inputs_and_outputs_in_a_run() -> None:
     def bad():
         broken()
 
-    with pytest.raises(DagsterTypeCheckDidNotPass, match='"List\\[Int\\]"'):
+    with pytest.raises(DagsterTypeCheckDidNotPass, match='"\\[Int\\]"'):
         bad.execute_in_process()
 
 
@@ -348,6 +388,27 @@ def test_type_check_may_return_a_type_check_with_metadata() -> None:
     positive = DagsterType(check, name="Positive")
     result = check_dagster_type(positive, -2)
     assert (result.success, result.metadata_entries[0].entry_data.value) == (False, -2)
+
+
+def test_a_loader_without_versions_gives_no_loaded_input_version() -> None:
+    @dagster_type_loader(String)
+    def plain(_context, value):
+        return value
+
+    assert plain.loader_version is None
+    assert plain.compute_loaded_input_version({}) is None
+
+
+def test_a_loaders_versions_make_the_loaded_input_version() -> None:
+    @dagster_type_loader(
+        {"version": str}, loader_version="5", external_version_fn=lambda c: c["version"]
+    )
+    def versioned(_context, value):
+        return value
+
+    assert versioned.loader_version == "5"
+    expected = hashlib.sha1(b"542").hexdigest()
+    assert versioned.compute_loaded_input_version({"version": "42"}) == expected
 
 
 def test_a_loader_function_without_a_context_parameter_is_refused() -> None:

@@ -86,7 +86,7 @@ def test_job_graph_and_node_definitions() -> None:
 
 def test_op_inputs_and_outputs() -> None:
     assert [d.name for d in total.input_defs] == ["values", "after"]
-    assert total.input_def_named("values").dagster_type.display_name == "List[Int]"
+    assert total.input_def_named("values").dagster_type.display_name == "[Int]"
     assert total.input_def_named("after").dagster_type is Nothing
     assert [d.name for d in split.output_defs] == ["low", "high"]
     assert split.output_def_named("high").dagster_type is Int

@@ -648,3 +648,23 @@ def test_console_logger_writes_to_the_current_stderr() -> None:
         with contextlib.redirect_stderr(stream):
             chatty.execute_in_process()
         assert "hello from op" in stream.getvalue()
+
+
+def test_a_resource_key_that_is_no_python_identifier_is_refused_by_the_mode() -> None:
+    from opbook.check import CheckError
+
+    @op(required_resource_keys={"test-resource"})
+    def needs_resource(_):
+        return ""
+
+    @graph
+    def uses_resource():
+        needs_resource()
+
+    with pytest.raises(
+        CheckError,
+        match=re.escape("Resource key 'test-resource' must be a valid Python identifier"),
+    ):
+        uses_resource.to_job(
+            resource_defs={"test-resource": ResourceDefinition.hardcoded_resource(1)}
+        )

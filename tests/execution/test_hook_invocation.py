@@ -20,6 +20,7 @@ from opbook import (
     resource,
     success_hook,
 )
+from opbook.check import CheckError
 
 
 @success_hook
@@ -34,6 +35,15 @@ def count_events(context, event_list) -> int:
 
 def test_hook_receives_the_context_bound_to_it() -> None:
     assert note(build_hook_context()) == "note"
+
+
+def test_hook_context_takes_an_op_or_a_solid_not_both() -> None:
+    @op
+    def step() -> None:
+        pass
+
+    with pytest.raises(CheckError, match="cannot set both `solid` and `op`"):
+        build_hook_context(op=step, solid=step)
 
 
 def test_hook_context_may_be_none_or_given_by_name() -> None:

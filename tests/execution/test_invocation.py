@@ -35,6 +35,7 @@ from opbook import (
     solid,
     success_hook,
 )
+from opbook.check import CheckError
 
 
 @op
@@ -325,7 +326,7 @@ def test_container_types_are_checked_item_by_item():
         return sum(values)
 
     assert total([1, 2]) == 3
-    with pytest.raises(DagsterTypeCheckDidNotPass, match='expected type "List\\[Int\\]"'):
+    with pytest.raises(DagsterTypeCheckDidNotPass, match='expected type "\\[Int\\]"'):
         total([1, "2"])
 
 
@@ -629,6 +630,40 @@ def test_logger_invoked_without_its_context_says_so():
         ),
     ):
         my_logger()
+
+
+def test_logger_context_takes_a_pipeline_or_a_job_not_both():
+    @dagster.pipeline
+    def legacy():
+        pass
+
+    @dagster.job
+    def modern():
+        pass
+
+    with pytest.raises(CheckError, match="only specify one of the pipeline_def and job_def"):
+        build_init_logger_context(pipeline_def=legacy, job_def=modern)
+
+
+def test_logger_context_of_a_legacy_pipeline_has_no_job_def():
+    @dagster.pipeline
+    def legacy():
+        pass
+
+    context = build_init_logger_context(pipeline_def=legacy)
+    assert context.pipeline_def is legacy
+    with pytest.raises(
+        DagsterInvariantViolationError, match=re.escape("Please use .pipeline_def instead.")
+    ):
+        _ = context.job_def
+
+
+def test_logger_context_of_a_job_has_it_as_job_def():
+    @dagster.job
+    def modern():
+        pass
+
+    assert build_init_logger_context(job_def=modern).job_def is modern
 
 
 # -- dynamic outputs ---------------------------------------------------------------------------

@@ -357,6 +357,13 @@ def test_output_for_node(in_process: InProcessExecutionResult) -> None:
         in_process.output_for_node("zz")
 
 
+def test_output_for_node_with_an_output_name_the_node_lacks_is_a_key_error(
+    in_process: InProcessExecutionResult,
+) -> None:
+    with pytest.raises(KeyError, match="no_such_output"):
+        in_process.output_for_node("pair", "no_such_output")
+
+
 def test_output_value_reads_graph_outputs(in_process: InProcessExecutionResult) -> None:
     assert in_process.output_value("total") == 3
     with pytest.raises(

@@ -295,6 +295,16 @@ def test_a_worker_that_dies_fails_its_step_with_the_exit_code(tmp_path):
     assert no_worker_left()
 
 
+def test_a_dead_workers_step_fails_with_child_process_crash_exception(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(
+        crashing, run_config=MULTIPROCESS, instance=instance, raise_on_error=False
+    )
+    failure_data = result.result_for_solid("crash").failure_data
+    assert failure_data.error.cls_name == "ChildProcessCrashException"
+    assert failure_data.user_failure_data is None
+
+
 @op(config_schema={"marker": str}, retry_policy=RetryPolicy(max_retries=1))
 def killed_once(context, x: int) -> int:
     marker = context.op_config["marker"]

@@ -25,7 +25,7 @@ def test_op_cell_binds_an_op_under_the_function_name(nb) -> None:
     load = nb["load"]
     assert isinstance(load, opbook.OpDefinition)
     assert load.name == "load"
-    assert load.output_defs[0].dagster_type.display_name == "List[Int]"
+    assert load.output_defs[0].dagster_type.name == "List[Int]"
 
 
 def test_op_display_shows_inputs_types_config_and_location(nb) -> None:

@@ -9,8 +9,10 @@ import pytest
 
 from opbook import (
     DagsterInvariantViolationError,
+    DagsterType,
     In,
     VersionStrategy,
+    dagster_type_loader,
     job,
     op,
     resource,
@@ -200,3 +202,23 @@ def test_input_from_config_is_versioned_by_its_value() -> None:
     one = _versions(j, {"ops": {"takes": {"inputs": {"x": 1}}}})
     two = _versions(j, {"ops": {"takes": {"inputs": {"x": 2}}}})
     assert one != two
+
+
+def test_input_from_config_takes_its_loaders_version_when_the_loader_has_one() -> None:
+    @dagster_type_loader(str, loader_version="7", external_version_fn=lambda path: "v1")
+    def read(_context, path):
+        return path
+
+    Document = DagsterType(lambda _, value: True, name="Document", loader=read)
+
+    @op(version="1", ins={"doc": In(Document)})
+    def takes(doc):
+        return doc
+
+    @job
+    def j():
+        takes()
+
+    one = _versions(j, {"ops": {"takes": {"inputs": {"doc": "a.txt"}}}})
+    two = _versions(j, {"ops": {"takes": {"inputs": {"doc": "b.txt"}}}})
+    assert one == two  # the same external version, whatever the path

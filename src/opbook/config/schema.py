@@ -289,7 +289,7 @@ class Map(_Composite):
         key_label_name: str | None = None,
         description: str | None = None,
     ) -> None:
-        key = _resolve_scalar(key_type, "Map key_type")
+        key = _resolve_map_key(key_type)
         inner = _resolve_root(inner_type)
         if key_label_name is not None and not isinstance(key_label_name, str):
             raise ParameterCheckError(
@@ -311,6 +311,20 @@ def _resolve_scalar(obj: object, role: str) -> ScalarType:
     if not isinstance(resolved, ScalarType):
         raise DagsterInvalidConfigDefinitionError(
             f"{role} must be a scalar (Int, Float, Bool, String), got {type_to_string(resolved)}."
+        )
+    return resolved
+
+
+def _resolve_map_key(obj: object) -> ScalarType:
+    """Map's key type; a caller's mistake, so ``ParameterCheckError`` as in Dagster."""
+    try:
+        resolved = _resolve_root(obj)
+    except DagsterInvalidConfigDefinitionError as error:
+        raise ParameterCheckError(f"Map key_type {obj!r} is not a config type: {error}") from None
+    if not isinstance(resolved, ScalarType):
+        raise ParameterCheckError(
+            "Map key_type must be a scalar (Int, Float, Bool, String), got "
+            f"{type_to_string(resolved)}. Key type must be a scalar."
         )
     return resolved
 
@@ -409,6 +423,10 @@ class Field:
                 "Field has no default value; check default_provided before reading it."
             )
         return self._default
+
+    def as_field(self) -> Field:
+        """This field: a definition's ``config_schema`` is read with ``.as_field()`` in Dagster."""
+        return self
 
     @property
     def default_value_as_json_str(self) -> str:
@@ -519,8 +537,11 @@ def _resolve(obj: object, path: Path) -> ConfigType:
             [(key, value)] = obj.items()
             if not isinstance(key, str):
                 key_type = _try_resolve(key, path)
-                if key_type is not None:
-                    return _map_shorthand(key, key_type, value, path)
+                if key_type is None:
+                    raise _schema_error(
+                        path, obj, f"Invalid key in map specification: {key!r} in map {obj!r}."
+                    )
+                return _map_shorthand(key, key_type, value, path)
         return Shape(_convert_fields(obj, path))
     if isinstance(obj, list):
         if len(obj) != 1:
@@ -569,7 +590,8 @@ def _map_shorthand(key: object, key_type: ConfigType, value: object, path: Path)
         raise _schema_error(
             path,
             {key: value},
-            f"Map dict must have a scalar type as its only key. Got key {_shown(key)}.",
+            "Non-scalar key in map specification: Map dict must have a scalar type as its "
+            f"only key. Got key {_shown(key)}.",
         )
     inner_type = None if value is None else _try_resolve(value, (*path, _shown(key)))
     if inner_type is None:

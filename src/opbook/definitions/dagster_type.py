@@ -117,6 +117,16 @@ class DagsterType(Frozen):
     def display_name(self) -> str:
         return self.name
 
+    def __config_misuse__(self) -> str | None:
+        """Why a Dagster type cannot be a config schema (the config system reads it to explain)."""
+        return (
+            f"You have passed an instance of DagsterType {self.display_name} to the config "
+            f"system (Repr of type: {self!r}). The DagsterType and config schema systems are "
+            "separate. Valid config values are: int, float, bool or str; a config type (Int, "
+            "Float, Bool, String, StringSource, Any, Array, Noneable, Selector, Shape, "
+            "Permissive, ...); a dict of them (a Shape); or a one-item list of one (an Array)."
+        )
+
     @property
     def unique_name(self) -> str:
         return self.key
@@ -366,7 +376,7 @@ class ListType(DagsterType):
         super().__init__(
             self._check,
             key=f"List.{inner.key}",
-            name=f"List[{inner.display_name}]",
+            name=f"List[{inner.name}]",
             loader=list_loader(inner.loader),
             kind=DagsterTypeKind.LIST,
             typing_type=list,
@@ -382,6 +392,11 @@ class ListType(DagsterType):
         return (_rebuilt, (ListType, (self.inner_type,)))
 
     @property
+    def display_name(self) -> str:
+        """Dagster's form, as error messages show it: ``[Int]`` (``name`` is ``List[Int]``)."""
+        return f"[{self.inner_type.display_name}]"
+
+    @property
     def inner_types(self) -> list[DagsterType]:
         return [self.inner_type, *self.inner_type.inner_types]
 
@@ -393,16 +408,12 @@ class ListType(DagsterType):
 class OptionalType(DagsterType):
     """``Optional[T]``: None, or a ``T``."""
 
-    def __config_misuse__(self) -> str:
-        """Why this cannot be a config schema (the config system reads it to explain)."""
-        return _CONFIG_MISUSE["List"]
-
     def __init__(self, inner: DagsterType) -> None:
         self.inner_type = _not_nothing(inner, "List or Optional")
         super().__init__(
             self._check,
             key=f"Optional.{inner.key}",
-            name=f"Optional[{inner.display_name}]",
+            name=f"Optional[{inner.name}]",
             loader=optional_loader(inner.loader),
             kind=DagsterTypeKind.NULLABLE,
         )
@@ -415,6 +426,11 @@ class OptionalType(DagsterType):
     def __reduce__(self) -> tuple[TypingAny, ...]:
         # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
         return (_rebuilt, (OptionalType, (self.inner_type,)))
+
+    @property
+    def display_name(self) -> str:
+        """Dagster's form, as error messages show it: ``Int?`` (``name`` is ``Optional[Int]``)."""
+        return f"{self.inner_type.display_name}?"
 
     @property
     def inner_types(self) -> list[DagsterType]:
@@ -430,7 +446,7 @@ class DictType(DagsterType):
         super().__init__(
             self._check,
             key=f"TypedPythonDict.{key_type.key}.{value_type.key}",
-            name=f"Dict[{key_type.display_name},{value_type.display_name}]",
+            name=f"Dict[{key_type.name},{value_type.name}]",
             loader=typed_dict_loader(key_type is String, value_type.loader),
             typing_type=dict,
         )
@@ -448,6 +464,10 @@ class DictType(DagsterType):
         return (_rebuilt, (DictType, (self.key_type, self.value_type)))
 
     @property
+    def display_name(self) -> str:
+        return f"Dict[{self.key_type.display_name},{self.value_type.display_name}]"
+
+    @property
     def inner_types(self) -> list[DagsterType]:
         return [self.key_type, self.value_type]
 
@@ -463,7 +483,7 @@ class SetType(DagsterType):
         super().__init__(
             self._check,
             key=f"TypedPythonSet.{inner.key}",
-            name=f"Set[{inner.display_name}]",
+            name=f"Set[{inner.name}]",
             loader=set_loader(inner.loader),
             typing_type=set,
         )
@@ -476,6 +496,10 @@ class SetType(DagsterType):
     def __reduce__(self) -> tuple[TypingAny, ...]:
         # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
         return (_rebuilt, (SetType, (self.inner_type,)))
+
+    @property
+    def display_name(self) -> str:
+        return f"Set[{self.inner_type.display_name}]"
 
     @property
     def inner_types(self) -> list[DagsterType]:
@@ -493,7 +517,7 @@ class TupleType(DagsterType):
         super().__init__(
             self._check,
             key="TypedPythonTuple" + ".".join(t.key for t in inners),
-            name=f"Tuple[{','.join(t.display_name for t in inners)}]",
+            name=f"Tuple[{','.join(t.name for t in inners)}]",
             loader=tuple_loader([t.loader for t in inners]),
             typing_type=tuple,
         )
@@ -512,6 +536,10 @@ class TupleType(DagsterType):
     def __reduce__(self) -> tuple[TypingAny, ...]:
         # Rebuilt through the cache, so that an unpickled List[Int] is List[Int] itself.
         return (_rebuilt, (TupleType, (self.inner_types_list,)))
+
+    @property
+    def display_name(self) -> str:
+        return f"Tuple[{','.join(t.display_name for t in self.inner_types_list)}]"
 
     @property
     def inner_types(self) -> list[DagsterType]:
@@ -554,6 +582,8 @@ class _TypeHelper:
         return _made(self._make(inner))
 
     def __call__(self, inner: TypingAny) -> DagsterType:
+        if self._name != "List":  # as in Dagster, where only List(T) may be called
+            raise TypeError(f"'Dagster{self._name}Api' object is not callable")
         return self[inner]
 
     def __repr__(self) -> str:

@@ -79,7 +79,7 @@ class InputDefinition(Frozen):
         ):
             raise DagsterInvalidDefinitionError(
                 f"Type check failed for the default_value of InputDefinition {name} of type "
-                f"{self.dagster_type.name}. Received value {default_value!r} of type "
+                f"{self.dagster_type.display_name}. Received value {default_value!r} of type "
                 f"{type(default_value)}"
             )
 

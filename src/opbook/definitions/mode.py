@@ -20,7 +20,7 @@ from opbook.definitions.storage import (
     IntermediateStorageDefinition,
     default_intermediate_storage_defs,
 )
-from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 DEFAULT_MODE_NAME = "default"
 
@@ -45,8 +45,8 @@ class ModeDefinition(Frozen):
         }
         for key in self.resource_defs:
             if not isinstance(key, str) or not key.isidentifier():
-                raise DagsterInvalidDefinitionError(
-                    f"Resource key {key!r} in mode {self.name!r} is not a valid name."
+                raise CheckError(
+                    f"Failure condition: Resource key '{key}' must be a valid Python identifier."
                 )
         self.loggers: dict[str, LoggerDefinition] = dict(logger_defs or default_loggers)
         self.executor_defs = list(executor_defs or default_executors)

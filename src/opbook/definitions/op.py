@@ -21,7 +21,7 @@ from opbook.definitions.frozen import wraps
 from opbook.definitions.input_output import NO_VALUE, In, InputDefinition, Out, OutputDefinition
 from opbook.definitions.node import NodeDefinition
 from opbook.definitions.user_events import RetryPolicy
-from opbook.errors import DagsterInvalidDefinitionError
+from opbook.errors import DagsterInvalidDefinitionError, ParameterCheckError
 
 CONTEXT_PARAM_NAMES = frozenset({"context", "_context", "context_", "_"})
 
@@ -106,11 +106,13 @@ class SolidDefinition(NodeDefinition):
         if not isinstance(compute_fn, ComputeFunction):
             compute_fn = ComputeFunction.raw(compute_fn)
         self.compute = compute_fn
+        # As in Dagster, any string key is accepted here; a mode's resource keys must be
+        # Python identifiers, and a key no resource provides fails when the job is made.
         self.required_resource_keys = frozenset(required_resource_keys or ())
         for key in self.required_resource_keys:
-            if not isinstance(key, str) or not key.isidentifier():
-                raise DagsterInvalidDefinitionError(
-                    f"{self.describe_node()} requires resource key {key!r}, which is not a valid name."
+            if not isinstance(key, str):
+                raise ParameterCheckError(
+                    f"{self.describe_node()} requires resource key {key!r}, which is not a string."
                 )
         self.version = version
         self.retry_policy = retry_policy

@@ -139,7 +139,11 @@ def _outputs_field(
 
 
 def _node_field(
-    node: Node, connected: set[str], section: str, resource_defs: Mapping[str, Any] = _NO_RESOURCES
+    node: Node,
+    connected: set[str],
+    section: str,
+    resource_defs: Mapping[str, Any] = _NO_RESOURCES,
+    ignored: bool = False,
 ) -> cfg.Field | None:
     definition = node.definition
     fields: dict[str, cfg.Field] = {}
@@ -161,7 +165,8 @@ def _node_field(
             fields["outputs"] = outputs
     inputs = _inputs_fields(definition, connected, resource_defs)
     if inputs:
-        fields["inputs"] = cfg.Field(cfg.Shape(inputs))
+        # A node left out of the selection may be given inputs; they are allowed but ignored.
+        fields["inputs"] = cfg.Field(cfg.Shape(inputs), is_required=False if ignored else None)
     return _shape_field(fields)
 
 
@@ -186,7 +191,7 @@ def _nodes_fields(
         node_connected = connected[name]
         if selected is not None and name not in selected:
             # Inputs fed by unselected nodes are not fed any more; their entry stays optional.
-            node_field = _node_field(node, set(), section, resource_defs)
+            node_field = _node_field(node, set(), section, resource_defs, ignored=True)
             if node_field is not None:
                 fields[name] = _optional(node_field)
             continue
@@ -483,11 +488,11 @@ def _apply_job_config_mapping(
 _EMPTY_RESOLVED: dict[Any, ResolvedRunConfig] = {}
 
 
-def _validated(
-    pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any], preamble: str
-) -> dict[str, Any]:
-    """``raw`` (already mapped by a job's config mapping) checked against the run config
-    schema, defaults filled; the section aliases and ``storage:`` normalised first."""
+def _normalised(
+    pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any]
+) -> tuple[dict[str, Any], cfg.Shape]:
+    """``raw`` with the section aliases and ``storage:`` normalised, and the schema it is
+    checked against."""
     raw = _normalise_storage(pipeline, raw)
     section = section_name(pipeline, raw)
     inner_section = pipeline.node_section
@@ -496,7 +501,15 @@ def _validated(
             pipeline, pipeline.graph, raw[section], inner_section
         )
         raw = {**raw, section: nodes_value}
-    schema = run_config_schema(pipeline, mode, section)
+    return raw, run_config_schema(pipeline, mode, section)
+
+
+def _validated(
+    pipeline: PipelineDefinition, mode: ModeDefinition, raw: dict[str, Any], preamble: str
+) -> dict[str, Any]:
+    """``raw`` (already mapped by a job's config mapping) checked against the run config
+    schema, defaults filled; the section aliases and ``storage:`` normalised first."""
+    raw, schema = _normalised(pipeline, mode, raw)
     result = cfg.validate(schema, raw)
     if not result.success:
         raise DagsterInvalidConfigError(preamble, result.errors, cfg.mask_secrets(schema, raw))
@@ -506,6 +519,10 @@ def _validated(
 def check_default_run_config(pipeline: PipelineDefinition, run_config: Mapping[str, Any]) -> None:
     """Check a job's default run config (``to_job(config={...})``) when the job is defined.
 
+    As in Dagster, each top-level section given is first checked as the default value of its
+    section (``Invalid default_value for Field.``, paths from the section), then the whole;
+    nothing is post-processed yet, so an environment variable need not be set until the run.
+
     Raises:
         DagsterInvalidConfigError: the config does not fit the job's run config schema, with
             every problem found.
@@ -514,11 +531,21 @@ def check_default_run_config(pipeline: PipelineDefinition, run_config: Mapping[s
         f"Error in config when building job '{pipeline.name}' from graph '{pipeline.graph.name}' "
     )
     try:
-        _validated(pipeline, pipeline.get_mode_definition(), dict(run_config), preamble)
+        raw, schema = _normalised(pipeline, pipeline.get_mode_definition(), dict(run_config))
     except DagsterInvalidConfigError as exc:
-        if exc.preamble == preamble:
-            raise
         raise DagsterInvalidConfigError(preamble, exc.errors, exc.config_value) from None
+    for name, section_field in schema.fields.items():
+        if name in raw:
+            result = cfg.check_value(section_field.config_type, raw[name], post_process=False)
+            if not result.success:
+                raise DagsterInvalidConfigError(
+                    "Invalid default_value for Field.",
+                    result.errors,
+                    cfg.mask_secrets(section_field.config_type, raw[name]),
+                )
+    result = cfg.check_value(schema, raw, post_process=False)
+    if not result.success:
+        raise DagsterInvalidConfigError(preamble, result.errors, cfg.mask_secrets(schema, raw))
 
 
 def resolve_run_config(

@@ -19,6 +19,7 @@ beside the path it vouches for.  Without it the input is refused, saying how to 
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import pickle
@@ -28,7 +29,7 @@ from typing import Any
 
 from opbook import config as cfg
 from opbook.definitions.user_events import AssetMaterialization
-from opbook.errors import CheckError, DagsterInvalidDefinitionError
+from opbook.errors import CheckError, DagsterInvalidDefinitionError, ParameterCheckError
 
 LoaderFn = Callable[[Any, Any], Any]
 
@@ -40,6 +41,8 @@ class DagsterTypeLoader:
     schema: Any
     loader_fn: LoaderFn
     required_resource_keys: frozenset[str] = frozenset()
+    loader_version: str | None = None
+    external_version_fn: Callable[[Any], Any] | None = None
 
     @property
     def schema_type(self) -> cfg.ConfigType:
@@ -47,6 +50,14 @@ class DagsterTypeLoader:
 
     def construct_from_config_value(self, context: Any, config_value: Any) -> Any:
         return self.loader_fn(context, config_value)
+
+    def compute_loaded_input_version(self, config_value: Any) -> str | None:
+        """The version of an input loaded from ``config_value``: a hash of ``loader_version``
+        and what ``external_version_fn(config_value)`` says; None when neither is given."""
+        version = self.loader_version or ""
+        if self.external_version_fn is not None:
+            version += str(self.external_version_fn(config_value))
+        return hashlib.sha1(version.encode("utf-8")).hexdigest() if version else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,19 +74,37 @@ class DagsterTypeMaterializer:
 
 
 def dagster_type_loader(
-    config_schema: Any, required_resource_keys: Iterable[str] | None = None
+    config_schema: Any,
+    required_resource_keys: Iterable[str] | None = None,
+    loader_version: str | None = None,
+    external_version_fn: Callable[[Any], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], DagsterTypeLoader]:
     """Decorate ``fn(context, config_value)`` to make it a loader for a Dagster type.
 
     Args:
         config_schema: the schema of the input's entry in run config's ``inputs:``.
         required_resource_keys: resources the function uses (``context.resources``).
+        loader_version: the version of the loading function, for memoized runs.
+        external_version_fn: ``fn(config_value) -> str``, the version of what the config value
+            points at; with ``loader_version`` it makes the loaded input's version.
     """
     cfg.resolve_config_type(config_schema)
+    if loader_version is not None and not isinstance(loader_version, str):
+        raise ParameterCheckError(f"loader_version must be a string, got {loader_version!r}")
+    if external_version_fn is not None and not callable(external_version_fn):
+        raise ParameterCheckError(
+            f"external_version_fn must be callable, got {external_version_fn!r}"
+        )
 
     def wrap(fn: Callable[..., Any]) -> DagsterTypeLoader:
         _check_positionals(fn, "@dagster_type_loader")
-        return DagsterTypeLoader(config_schema, fn, frozenset(required_resource_keys or ()))
+        return DagsterTypeLoader(
+            config_schema,
+            fn,
+            frozenset(required_resource_keys or ()),
+            loader_version,
+            external_version_fn,
+        )
 
     return wrap
 

@@ -580,8 +580,20 @@ class InitLoggerContext:
     ) -> None:
         self.logger_config = logger_config
         self.logger_def = logger_def
-        self.pipeline_def = self.job_def = pipeline_def
+        self.pipeline_def = pipeline_def
         self.run_id = run_id
+
+    @property
+    def job_def(self) -> Any:
+        """The job the logger is built for; a legacy pipeline is only at ``pipeline_def``."""
+        from opbook.definitions.job import JobDefinition
+
+        if self.pipeline_def is not None and not isinstance(self.pipeline_def, JobDefinition):
+            raise DagsterInvariantViolationError(
+                "Attempted to access the .job_def property on an InitLoggerContext that was "
+                "initialized with a PipelineDefinition. Please use .pipeline_def instead."
+            )
+        return self.pipeline_def
 
 
 class InitExecutorContext:

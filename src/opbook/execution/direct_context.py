@@ -23,6 +23,7 @@ from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.logger import colored_console_logger
 from opbook.definitions.resource import ResourceDefinition, teardown_generator
 from opbook.errors import (
+    CheckError,
     DagsterInvalidConfigError,
     DagsterInvalidInvocationError,
     DagsterInvalidPropertyError,
@@ -455,6 +456,11 @@ def build_hook_context(
 ) -> DirectHookContext:
     """A context for calling a hook directly: ``my_hook(build_hook_context())``; use it as a
     ``with`` block when a resource yields (``with build_hook_context(...) as context:``)."""
+    if solid is not None and op is not None:
+        raise CheckError(
+            "Invariant failed. Description: cannot set both `solid` and `op` on "
+            "`build_hook_context`."
+        )
     return DirectHookContext(
         ResourceBuilder(resources, None),
         mode_def,
@@ -488,4 +494,9 @@ def build_init_logger_context(
 ) -> InitLoggerContext:
     """A context for calling a logger directly: ``my_logger(build_init_logger_context())``.
     The config is checked against the logger's schema when the logger is called."""
+    if pipeline_def is not None and job_def is not None:
+        raise CheckError(
+            "Invariant failed. Description: In build_init_logger_context, you may only specify "
+            "one of the pipeline_def and job_def parameters, not both."
+        )
     return InitLoggerContext(logger_config, None, job_def or pipeline_def, EPHEMERAL_RUN_ID)

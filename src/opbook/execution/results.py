@@ -604,10 +604,13 @@ class InProcessExecutionResult(_EventView):
     def _leaf_output(self, node_str: str, output_name: str) -> tuple[str, str]:
         flat = flatten_graph(self.node_def)
         handle = normalize_step_key(node_str)
-        if flat.node(handle) is None:
+        node = flat.node(handle)
+        if node is None:
             raise CheckError(
                 f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}."
             )
+        if output_name not in {o.name for o in node.definition.output_defs}:
+            raise KeyError(output_name)  # as Dagster's output_def_named
         found = flat.resolve_output(handle, output_name)
         if found is None:
             raise DagsterInvariantViolationError(

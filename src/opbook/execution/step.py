@@ -391,7 +391,7 @@ class _StepRun:
         try:
             with user_code_boundary(
                 DagsterTypeCheckError,
-                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
+                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.display_name}"',
                 (Failure,),
             ):
                 result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
@@ -408,7 +408,7 @@ class _StepRun:
             fixed = self.memo.get(("input", name))
             if fixed is None:
                 fixed = self.memo[("input", name)] = (
-                    f'Got input "{name}" of type "{dagster_type.name}". (Type check passed).',
+                    f'Got input "{name}" of type "{dagster_type.display_name}". (Type check passed).',
                     StepInputData(name, passed_check(name)),
                 )
             self.emit(ET.STEP_INPUT, *fixed)
@@ -417,12 +417,12 @@ class _StepRun:
         verdict = "(Type check passed)." if check.success else "Warning! Type check failed."
         self.emit(
             ET.STEP_INPUT,
-            f'Got input "{name}" of type "{dagster_type.name}". {verdict}',
+            f'Got input "{name}" of type "{dagster_type.display_name}". {verdict}',
             StepInputData(name, check),
         )
         if not check.success:
             self._pending_failure = DagsterTypeCheckDidNotPass(
-                f'Type check failed for step input "{name}" - expected type "{dagster_type.name}". '
+                f'Type check failed for step input "{name}" - expected type "{dagster_type.display_name}". '
                 f"Description: {check.description}",
                 check.metadata_entries,
                 dagster_type,
@@ -523,7 +523,7 @@ class _StepRun:
             fixed = self.memo.get(("output", name))
             if fixed is None:
                 fixed = self.memo[("output", name)] = (
-                    f'Yielded output "{name}" of type "{dagster_type.name}". (Type check passed).',
+                    f'Yielded output "{name}" of type "{dagster_type.display_name}". (Type check passed).',
                     StepOutputData(
                         StepOutputHandle(self.key, name), passed_check(name), None, _NONE
                     ),
@@ -601,13 +601,13 @@ class _StepRun:
         keyed = f' mapping key "{mapping_key}"' if mapping_key is not None else ""
         self.emit(
             ET.STEP_OUTPUT,
-            f'Yielded output "{name}"{keyed} of type "{dagster_type.name}". {verdict}',
+            f'Yielded output "{name}"{keyed} of type "{dagster_type.display_name}". {verdict}',
             StepOutputData(StepOutputHandle(self.key, name, mapping_key), check, None, metadata),
         )
         if not check.success:
             raise _StepFailed(
                 DagsterTypeCheckDidNotPass(
-                    f'Type check failed for step output "{name}" - expected type "{dagster_type.name}". '
+                    f'Type check failed for step output "{name}" - expected type "{dagster_type.display_name}". '
                     f"Description: {check.description}",
                     check.metadata_entries,
                     dagster_type,

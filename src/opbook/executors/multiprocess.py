@@ -44,7 +44,7 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry
-from opbook.errors import DagsterSubprocessError
+from opbook.errors import ChildProcessCrashException, DagsterSubprocessError
 from opbook.events import (
     DagsterEvent,
     DagsterEventType,
@@ -315,9 +315,8 @@ class MultiprocessSubmitter:
             except ValueError:
                 pass
         why = f"its worker process (pid {worker.pid}) {how}"
-        error = DagsterSubprocessError(
-            f'Step "{step_key}" did not finish: {why}. Its outputs were not stored.'
-        )
+        message = f'Step "{step_key}" did not finish: {why}. Its outputs were not stored.'
+        crash = ChildProcessCrashException(message, worker.pid, code)
         step, attempt = self.attempts[step_key]
         policy = step.retry_policy
         if policy and self.rc.retries_enabled and attempt < policy.max_retries:
@@ -329,10 +328,12 @@ class MultiprocessSubmitter:
                 step_key,
                 step.handle,
                 f'Execution of step "{step_key}" did not finish ({why}); it will be retried{wait}.',
-                StepRetryData(SerializableErrorInfo.from_exception(error), policy.delay),
+                StepRetryData(SerializableErrorInfo.from_exception(crash), policy.delay),
             )
+        error = DagsterSubprocessError(message)
+        error.__cause__ = crash
         self._failures[step_key] = error
-        event = failure_event(self.rc.pipeline.name, step_key, error, why)
+        event = failure_event(self.rc.pipeline.name, step_key, crash, why)
         data = event.event_specific_data
         event.event_specific_data = data._replace(error_source=ErrorSource.UNEXPECTED_ERROR)
         return event

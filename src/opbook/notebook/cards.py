@@ -73,7 +73,7 @@ def location(definition: SolidDefinition) -> str:
 def _io(items: list[Any], with_default: bool) -> list[str]:
     described = []
     for d in items:
-        text = f"{d.name}: {d.dagster_type.display_name}"
+        text = f"{d.name}: {d.dagster_type.name}"
         if with_default and d.has_default_value:
             text += f" = {shorten(repr(d.default_value), 60)}"
         described.append(text)

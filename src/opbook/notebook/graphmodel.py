@@ -107,7 +107,7 @@ class GraphModel:
 
 
 def _type_name(definition: Any) -> str:
-    return str(definition.dagster_type.display_name)
+    return str(definition.dagster_type.name)
 
 
 def _box(key: str, name: str, definition: NodeDefinition, cluster: str | None) -> Box:

@@ -117,7 +117,7 @@ def define_op(shell: Any, line: str, cell: str) -> None:
     fn = cells.run_definition(shell, source, name, "%%op")
     kind = "solid" if parsed.has("solid") else "op"
     decorator = solid_decorator if kind == "solid" else op_decorator
-    definition = cells.build(lambda: decorator(**args.values)(fn), f"%%op {name}")
+    definition = cells.build(lambda: _checked(decorator(**args.values)(fn)), f"%%op {name}")
     shell.user_ns[name] = definition
     number = cells.cell_number(shell)
     session.current().record(CellRecord("op", name, args.decorator(kind), source, number))
@@ -126,6 +126,15 @@ def define_op(shell: Any, line: str, cell: str) -> None:
     if parsed.has("run"):
         _run(shell, definition, parsed)
     autorun.after_redefine(shell, definition)
+
+
+def _checked(definition: Any) -> Any:
+    """The op, unless a resource key it names could never be provided (a job's resource keys
+    are Python identifiers); said now rather than when a job is made."""
+    for key in sorted(definition.required_resource_keys):
+        if not key.isidentifier():
+            raise ValueError(f"resource key {key!r} is not a valid Python identifier.")
+    return definition
 
 
 def _update_dependents(shell: Any, definition: Any) -> list[str]:

@@ -296,7 +296,7 @@ def _input(op: OpNode, compiled_input: CompiledInput, resolved: ResolvedRunConfi
                 f'Input "{input_def.name}" in {op.definition.node_kind} '
                 f'"{op.handle}" is not connected to the output of a previous node and can not be loaded '
                 f"from configuration, making the job impossible to run. Connect it to an upstream "
-                f'output, give it a default value, or give type "{input_def.dagster_type.name}" a loader.'
+                f'output, give it a default value, or give type "{input_def.dagster_type.display_name}" a loader.'
             )
         raise DagsterInvariantViolationError(
             f'Input "{input_def.name}" of step "{op.handle}" has no value.'

@@ -143,7 +143,11 @@ class _Versions:
             value = node.inputs.get(name) if node is not None and handle else None
             if not handle:
                 value = self.resolved.graph_inputs.get(name)
-            version = _hash(definition.dagster_type.name or "", resolve_config_version(value))
+            loader = definition.dagster_type.loader
+            loaded = loader.compute_loaded_input_version(value) if loader is not None else None
+            version = loaded or _hash(
+                definition.dagster_type.name or "", resolve_config_version(value)
+            )
         elif definition.root_manager_key is not None:
             version = self._root_manager(step, step_input)
         elif definition.default_value is not NO_VALUE:

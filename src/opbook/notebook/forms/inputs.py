@@ -59,11 +59,11 @@ class InputField:
         return self.definition.name
 
     def _label(self) -> str:
-        type_name = self.definition.dagster_type.display_name
+        type_name = self.definition.dagster_type.name
         return f'<span title="{esc(type_name)}">{esc(self.name)}</span>'
 
     def _help(self) -> str:
-        parts = [self.definition.dagster_type.display_name]
+        parts = [self.definition.dagster_type.name]
         if self.kind == "expression":
             parts.append("a Python expression, evaluated in the notebook's namespace")
         if self.definition.description:
