@@ -69,6 +69,7 @@ from opbook.executors.dask_cluster import Connection, is_on_this_machine, open_c
 from opbook.executors.dask_task import RunOnWorkers, run_step_task
 from opbook.executors.worker import (
     RunPayload,
+    SharedParts,
     failure_event,
     keep_log_lines,
     loads_exception,
@@ -121,6 +122,7 @@ class DaskSubmitter:
         self.inbox: queue.SimpleQueue[tuple[str, str, Any]] = queue.SimpleQueue()
         self.subs: dict[str, Submission] = {}
         self.queued: list[str] = []  # tokens of steps submitted but not yet sent
+        self.shared = SharedParts()
         self.limit = int(rc.resolved.executor_config.get("max_concurrent") or 0)
         self.broken: str | None = None
         self._down_since: float | None = None
@@ -246,7 +248,7 @@ class DaskSubmitter:
             self._outcome(sub, message["error"], message["info"])
 
     def _unpack(self, sub: Submission, reports: list[Any]) -> Iterator[DagsterEvent]:
-        for event in keep_log_lines(self.rc, reports):
+        for event in keep_log_lines(self.rc, reports, self.shared):
             kind = event.event_type_value
             if kind in _FINAL:
                 sub.final = True

@@ -51,6 +51,7 @@ from opbook.executors.base import execute_plan
 from opbook.executors.worker import (
     Report,
     RunPayload,
+    SharedParts,
     WorkerRun,
     failure_event,
     keep_log_lines,
@@ -223,6 +224,7 @@ class MultiprocessSubmitter:
     def __init__(self, rc: RunContext, pool: WorkerPool) -> None:
         self.rc = rc
         self.pool = pool
+        self.shared = SharedParts()
 
     def free_slots(self) -> int:
         return self.pool.size - len(self.pool.busy)
@@ -271,9 +273,9 @@ class MultiprocessSubmitter:
     def _handle(self, worker: Worker, message: tuple[Any, ...]) -> Iterator[DagsterEvent]:
         kind = message[0]
         if kind == "event":
-            yield from keep_log_lines(self.rc, message[1:])
+            yield from keep_log_lines(self.rc, message[1:], self.shared)
         elif kind == "events":
-            yield from keep_log_lines(self.rc, pickle.loads(message[1]))
+            yield from keep_log_lines(self.rc, pickle.loads(message[1]), self.shared)
         elif kind == "done":
             _, step_key, error, info = message
             worker.step = None
