@@ -105,6 +105,21 @@ def test_each_event_sends_only_the_step_it_changed() -> None:
     assert widget.summary == "running: 0 of 2 steps done (1 running)"
 
 
+def test_the_summary_follows_each_step_through_the_run() -> None:
+    events = numbers.execute_in_process(run_config=CONFIG).all_events
+    widget = GraphWidget(numbers)
+    summaries = []
+    for event in events[:-1]:  # all but the run's end
+        if widget.update(event):
+            summaries.append(widget.summary)
+    assert summaries == [
+        "running: 0 of 2 steps done (1 running)",
+        "running: 1 of 2 steps done (1 succeeded)",
+        "running: 1 of 2 steps done (1 running, 1 succeeded)",
+        "running: 2 of 2 steps done (2 succeeded)",
+    ]
+
+
 def test_events_that_change_nothing_send_nothing() -> None:
     events = numbers.execute_in_process(run_config=CONFIG).all_events
     widget = GraphWidget(numbers)

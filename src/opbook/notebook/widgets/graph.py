@@ -88,6 +88,10 @@ class GraphWidget(anywidget.AnyWidget):
         self._lock = threading.RLock()  # events may come from an engine thread
         self._seq = 0
         self._sent: dict[str, tuple[str, dict[str, Any]]] = {}
+        # how many of ``steps`` are in each shade, kept up to date event by event (counting
+        # them all for each event made a run's display cost grow with the square of its size)
+        self._counts: dict[str, int] = {}
+        self._step_set = set(self.steps)
         placed = lay_out(subject.model, direction)
         details = _details(subject.model, _definitions(target))
         nodes = [node | details.get(node["key"], {}) for node in placed["nodes"]]
@@ -130,7 +134,8 @@ class GraphWidget(anywidget.AnyWidget):
             self.statuses = {key: shade for key, (shade, _) in self._sent.items()}
             self.info = {key: info for key, (_, info) in self._sent.items()}
             self.title = _title(self.subject, run)
-            self.summary = _summary(run, self.steps)
+            self._counts = run.counts(self.steps)
+            self.summary = _summary(run, self.steps, self._counts)
 
     def update(self, event: DagsterEvent) -> bool:
         """Fold one of the run's events in; True when the picture changed.
@@ -151,9 +156,13 @@ class GraphWidget(anywidget.AnyWidget):
             if key is None:
                 return False
             state = self._state_of(key)
-            if self._sent.get(key) == state:
+            before = self._sent.get(key)
+            if before == state:
                 return False
             self._sent[key] = state
+            if key in self._step_set:
+                self._counts[before[0] if before is not None else "pending"] -= 1
+                self._counts[state[0]] += 1
             self._seq += 1
             with self.hold_sync():
                 self.patch = {
@@ -161,7 +170,7 @@ class GraphWidget(anywidget.AnyWidget):
                     "statuses": {key: state[0]},
                     "info": {key: state[1]},
                 }
-                self.summary = _summary(run, self.steps)
+                self.summary = _summary(run, self.steps, self._counts)
             return True
 
     def __call__(self, event: DagsterEvent) -> None:
@@ -190,8 +199,8 @@ def _title(subject: Subject, run: RunView | None) -> str:
     return title
 
 
-def _summary(run: RunView, keys: list[str]) -> str:
-    counts = run.counts(keys)
+def _summary(run: RunView, keys: list[str], counts: dict[str, int]) -> str:
+    """The run's state in words; ``counts``: how many of ``keys`` are in each shade."""
     done = len(keys) - counts["pending"] - counts["running"]
     state = run.outcome or "running"
     parts = [f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n and s != "pending"]
