@@ -127,22 +127,46 @@ def module(name: str) -> Any:
     """What ``import name`` (or ``import name as x``) binds, for a Dagster module."""
     if name == "dagster":
         return _DagsterModule(_opbook())
+    same_path = mirrored(name)
+    if same_path is not None:
+        return same_path
     return Missing(f"Dagster internal: {name}", name)
+
+
+#: Dagster module paths that opbook mirrors where users import from them
+#: (``dagster.core.test_utils`` -> ``opbook.core.test_utils``).
+MIRRORED_PREFIXES = ("dagster.core.", "dagster.utils")
+
+
+def mirrored(module_name: str) -> ModuleType | None:
+    """opbook's module at the path of Dagster's ``module_name``, if opbook mirrors it."""
+    if not module_name.startswith(MIRRORED_PREFIXES):
+        return None
+    try:
+        return importlib.import_module("opbook" + module_name[len("dagster") :])
+    except ImportError:
+        return None
 
 
 def take(module_name: str, names: Iterable[str]) -> tuple[Any, ...]:
     """What ``from module_name import a, b`` binds, in order, for a Dagster module.
 
     A name comes from opbook's top level when opbook has it, whichever Dagster module the test
-    named (Dagster's tests often import public names from their defining module), and is a
-    :class:`Missing` placeholder otherwise.
+    named (Dagster's tests often import public names from their defining module), else from
+    opbook's module at the same path when opbook mirrors it (``opbook.core.test_utils``), and
+    is a :class:`Missing` placeholder otherwise.
     """
     opbook = _opbook()
+    same_path = mirrored(module_name)
     values: list[Any] = []
     for name in names:
         dotted = f"{module_name}.{name}"
-        found = hasattr(opbook, name)
-        values.append(getattr(opbook, name) if found else Missing(describe(dotted), dotted))
+        if hasattr(opbook, name):
+            values.append(getattr(opbook, name))
+        elif same_path is not None and name in getattr(same_path, "__all__", ()):
+            values.append(getattr(same_path, name))
+        else:
+            values.append(Missing(describe(dotted), dotted))
     return tuple(values)
 
 

@@ -16,6 +16,9 @@ from typing import Any
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT / "src"))  # document the working tree, installed or not
+sys.path.insert(0, str(DOCS))
+
+from _signatures import drop_private_parameters  # noqa: E402
 
 import opbook  # noqa: E402
 
@@ -87,3 +90,5 @@ def drop_class_docstring_of_instances(
 
 def setup(app: Any) -> None:
     app.connect("autodoc-process-docstring", drop_class_docstring_of_instances)
+    # After autodoc's own handler (priority 500) has recorded the type hints.
+    app.connect("autodoc-process-signature", drop_private_parameters, priority=600)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dagster
 from dagster import solid, NotInOpbook
-from dagster.core.test_utils import instance_for_test
+from dagster.core.test_utils import instance_for_test, poll_for_event
 
 broken = NotInOpbook(1)
 
@@ -74,7 +74,25 @@ def test_a_broken_top_level_definition_fails_the_tests_that_use_it() -> None:
 def test_pytest_raises_exception_does_not_swallow_a_gap() -> None:
     namespace = load(SOURCE)
     with pytest.raises(ConformanceGap), pytest.raises(Exception):  # noqa: B017 (the point)
-        namespace["instance_for_test"]()
+        namespace["poll_for_event"]()
+
+
+def test_a_name_opbook_mirrors_at_dagsters_module_path_is_opbooks() -> None:
+    from opbook.core import test_utils
+
+    assert load(SOURCE)["instance_for_test"] is test_utils.instance_for_test
+
+
+def test_a_mirrored_module_imported_as_a_name_is_opbooks() -> None:
+    from opbook.core import test_utils
+
+    assert load("import dagster.core.test_utils as tu\n")["tu"] is test_utils
+
+
+def test_an_internal_missing_from_a_mirrored_module_is_still_a_gap() -> None:
+    namespace = load(SOURCE)
+    with pytest.raises(ConformanceGap, match=r"Dagster internal: dagster\.core\.test_utils\.poll"):
+        namespace["poll_for_event"]()
 
 
 def test_import_dagster_gives_opbook_names_and_dotted_placeholders() -> None:

@@ -82,3 +82,78 @@ def test_errors_with_context_attributes() -> None:
     unknown = opbook.DagsterUnknownResourceError("db")
     assert unknown.resource_name == "db"
     assert "Unknown resource `db`" in str(unknown)
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
+
+
+def test_boundary_wraps_a_user_exception_in_its_error_class() -> None:
+    original = ValueError("bad")
+    with (
+        pytest.raises(opbook.DagsterResourceFunctionError) as caught,
+        errors.user_code_boundary(
+            opbook.DagsterResourceFunctionError, "resource failed", resource_name="db"
+        ),
+    ):
+        _raise(original)
+    error = caught.value
+    assert str(error) == "resource failed"
+    assert error.user_exception is original
+    assert error.__cause__ is original
+    assert error.resource_name == "db"  # type: ignore[attr-defined]
+
+
+def test_boundary_keeps_the_user_traceback() -> None:
+    with (
+        pytest.raises(opbook.HookExecutionError) as caught,
+        errors.user_code_boundary(opbook.HookExecutionError, "hook failed"),
+    ):
+        _raise(KeyError("k"))
+    exc_info = caught.value.original_exc_info
+    assert exc_info is not None and exc_info[0] is KeyError
+    assert exc_info[2] is not None and exc_info[2].tb_next is not None
+    assert exc_info[2].tb_next.tb_frame.f_code.co_name == "_raise"
+
+
+def test_boundary_message_may_name_the_user_exception() -> None:
+    with (
+        pytest.raises(opbook.DagsterConfigMappingFunctionError, match="raised: KeyError"),
+        errors.user_code_boundary(
+            opbook.DagsterConfigMappingFunctionError, lambda exc: f"raised: {exc!r}"
+        ),
+    ):
+        _raise(KeyError("k"))
+
+
+def test_boundary_never_wraps_a_dagster_error_again() -> None:
+    inner = opbook.DagsterTypeCheckError("inner", user_exception=KeyError("k"))
+    with (
+        pytest.raises(opbook.DagsterTypeCheckError) as caught,
+        errors.user_code_boundary(opbook.HookExecutionError, "outer"),
+    ):
+        _raise(inner)
+    assert caught.value is inner
+
+
+def test_boundary_passes_control_flow_and_interrupts_through() -> None:
+    failure = opbook.Failure("on purpose")
+    with (
+        pytest.raises(opbook.Failure) as caught,
+        errors.user_code_boundary(opbook.HookExecutionError, "x", (opbook.Failure,)),
+    ):
+        _raise(failure)
+    assert caught.value is failure
+    with (
+        pytest.raises(KeyboardInterrupt),
+        errors.user_code_boundary(opbook.HookExecutionError, "x"),
+    ):
+        _raise(KeyboardInterrupt())
+
+
+def test_user_exception_of_unwraps_a_boundary_error() -> None:
+    original = KeyError("k")
+    wrapped = opbook.HookExecutionError("x", user_exception=original)
+    plain = opbook.DagsterInvariantViolationError("y")
+    assert errors.user_exception_of(wrapped) is original
+    assert errors.user_exception_of(plain) is plain

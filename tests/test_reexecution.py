@@ -145,6 +145,19 @@ def test_parent_values_that_are_gone_fail_before_anything_runs(instance, parent)
     assert instance.get_runs_count() == runs_before  # no run was recorded
 
 
+def test_an_output_the_parent_never_produced_is_said_to_be_from_a_failed_step(instance):
+    failing = {"solids": {"b": {"config": {"fail": True}}}}
+    first = execute_pipeline(abc, run_config=failing, instance=instance, raise_on_error=False)
+
+    with pytest.raises(DagsterInvariantViolationError) as info:
+        reexecute_pipeline(abc, first.run_id, step_selection=["c"], instance=instance)
+
+    message = str(info.value)
+    assert f'output "result" of step "b", which run {first.run_id} did not produce' in message
+    assert 'step "b" did not succeed there' in message
+    assert "no longer there" not in message
+
+
 @solid
 def forget_parent(context):
     parent_run_id = context.get_tag("dagster/parent_run_id")

@@ -9,7 +9,7 @@ import pytest
 
 import opbook
 from opbook.errors import CheckError
-from opbook.utils import file_relative_path
+from opbook.utils import file_relative_path, merge_dicts
 from opbook.utils.backcompat import ExperimentalWarning
 
 
@@ -39,6 +39,26 @@ def test_experimental_warning_is_a_warning_that_filters_select() -> None:
         warnings.warn("may change", ExperimentalWarning, stacklevel=1)
     assert issubclass(ExperimentalWarning, Warning)
     assert caught == []
+
+
+def test_merge_dicts_takes_a_repeated_key_from_the_last_dict() -> None:
+    assert merge_dicts({"a": 1, "b": 1}, {"b": 2}, {"c": 3}) == {"a": 1, "b": 2, "c": 3}
+
+
+def test_merge_dicts_is_shallow_and_leaves_its_arguments_alone() -> None:
+    first = {"ops": {"a": 1}}
+    assert merge_dicts(first, {"ops": {"b": 2}}) == {"ops": {"b": 2}}
+    assert first == {"ops": {"a": 1}}
+
+
+def test_merge_dicts_wants_two_dicts_or_more() -> None:
+    with pytest.raises(CheckError, match="Expected 2 or more args to merge_dicts, found 1"):
+        merge_dicts({"a": 1})
+
+
+def test_merge_dicts_names_an_argument_that_is_not_a_dict() -> None:
+    with pytest.raises(CheckError, match="Argument 1 of merge_dicts is not a dict"):
+        merge_dicts({"a": 1}, ["b"])  # type: ignore[arg-type]
 
 
 def test_dagster_utils_paths_reach_the_email_sensors_and_partition_helpers():

@@ -45,7 +45,7 @@ from opbook.execution import hook_invocation, invocation, memoization
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import node_key, stored_name, uses_io_managers
 from opbook.execution.results import InProcessExecutionResult, PipelineExecutionResult
-from opbook.execution.run_context import RunContext, build_loggers
+from opbook.execution.run_context import RunContext, RunState, build_loggers
 from opbook.executors import executor_for
 from opbook.executors.in_process import execute_in_process as in_process_executor_fn
 from opbook.executors.run import ExecutorFn, RunDriver
@@ -190,23 +190,23 @@ def prepare_run(
     )
     loggers = build_loggers(request.pipeline, request.mode, resolved, run.run_id)
     resource_values: dict[str, Any] = {}  # filled when the run starts; custom storage uses it
+    store = instance.value_store_for_run(
+        request.pipeline, request.mode, resolved, run, resource_values
+    )
     rc = RunContext(
         pipeline=request.pipeline,
         mode=request.mode,
         resolved=resolved,
-        run=run,
         instance=instance,
         plan=plan,
-        value_store=instance.value_store_for_run(
-            request.pipeline, request.mode, resolved, run, resource_values
-        ),
+        state=RunState(run, store, resource_values),
+        run_id=run.run_id,
         raise_on_error=raise_on_error,
-        resource_values=resource_values,
         log=DagsterLogManager(run.run_id, {"pipeline_name": request.pipeline.name}, loggers),
     )
     if versions is not None:
         try:
-            memoization.memoize(rc, versions)
+            rc = memoization.memoize(rc, versions)
         except BaseException:
             instance.delete_run(rc.run_id)  # nothing ran; leave no trace of the attempt
             raise
@@ -330,7 +330,7 @@ def execute_pipeline(
     result = PipelineExecutionResult(
         request.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 
@@ -490,7 +490,7 @@ def _check_parent_values(rc: RunContext, parent: PipelineRun) -> None:
                 name = stored_name(source.output_name, source.mapping_key)
                 if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
-                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                        _gone_message(rc, parent, step.key, step_input.name, source, run_id, store)
                     )
 
 
@@ -518,13 +518,35 @@ def _check_parent_memory_values(rc: RunContext, parent: PipelineRun) -> None:
                 name = stored_name(source.output_name, source.mapping_key)
                 if not store.has_value(run_id, source.step_key, name):
                     raise DagsterInvariantViolationError(
-                        _gone_message(parent, step.key, step_input.name, source, run_id, store)
+                        _gone_message(rc, parent, step.key, step_input.name, source, run_id, store)
                     )
 
 
 def _gone_message(
-    parent: PipelineRun, step_key: str, input_name: str, source: Any, run_id: str, store: Any
+    rc: RunContext,
+    parent: PipelineRun,
+    step_key: str,
+    input_name: str,
+    source: Any,
+    run_id: str,
+    store: Any,
 ) -> str:
+    needs = (
+        f'Cannot re-execute from run {parent.run_id}: input "{input_name}" of step "{step_key}" '
+        f'needs output "{source.output_name}" of step "{source.step_key}"'
+    )
+    example = f"(for example step_selection=['*{step_key}'])"
+    produced = any(
+        event.is_successful_output
+        and event.step_key == source.step_key
+        and event.step_output_data.output_name == source.output_name
+        for event in rc.instance.get_events(run_id)
+    )
+    if not produced:  # the step failed, or never ran: there was never a value to store
+        return (
+            f'{needs}, which run {run_id} did not produce: step "{source.step_key}" did not '
+            f"succeed there. Re-execute the steps that produce it too {example}."
+        )
     advice = (
         "Values kept in memory last only as long as the process that made them (and only the "
         "most recent runs' are kept); run with filesystem storage "
@@ -534,10 +556,8 @@ def _gone_message(
         else "Re-execute the steps that produce it too"
     )
     return (
-        f'Cannot re-execute from run {parent.run_id}: input "{input_name}" of step "{step_key}" '
-        f'needs output "{source.output_name}" of step "{source.step_key}", which run {run_id} '
-        f"stored {store.describe()}, and it is no longer there. {advice} (for example "
-        f"step_selection=['*{step_key}'])."
+        f"{needs}, which run {run_id} stored {store.describe()}, and it is no longer there. "
+        f"{advice} {example}."
     )
 
 
@@ -632,7 +652,7 @@ def reexecute_pipeline(
     result = PipelineExecutionResult(
         rc.pipeline, rc.run_id, driver.events, _value_loader(rc), rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 
@@ -698,7 +718,7 @@ def execute_job_in_process(
     result = InProcessExecutionResult(
         job.graph, driver.events, rc.run_id, _value_loader(rc), job, rc.run.run_config
     )
-    result.logs = rc.log_entries
+    result.logs = rc.state.log_entries
     return result
 
 

@@ -46,12 +46,17 @@ rather than a problem of the pipeline.  ``Failure`` and ``RetryRequested`` are c
 user code and live in :mod:`opbook.definitions.user_events`, beside the other values user code
 yields;
 they are listed here so that the whole tree is in one picture.
+
+Every call into user code (an op's function, a resource, a hook, an IO manager, a type check or
+loader, a config mapping, a schedule's functions) runs inside ``user_code_boundary``, the one
+place that turns a user's exception into the ``DagsterUserCodeExecutionError`` subclass of its
+site.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -299,3 +304,60 @@ def current_exc_info() -> ExcInfo:
     exc_type, exc, tb = sys.exc_info()
     assert exc_type is not None and exc is not None
     return exc_type, exc, tb
+
+
+def user_exception_of(error: BaseException) -> BaseException:
+    """The user's exception that a boundary wrapped into ``error``; else ``error`` itself
+    (what ``raise_on_error`` re-raises)."""
+    user_exception = getattr(error, "user_exception", None)
+    return user_exception if user_exception is not None else error
+
+
+class user_code_boundary:
+    r"""Runs user code: a plain exception raised inside becomes ``error_cls``.
+
+    The user's exception is kept as ``user_exception``, ``__cause__`` and (with its traceback)
+    ``original_exc_info``.  opbook's own errors (``DagsterError``, so a wrapped error is never
+    wrapped again) and the types in ``passthrough`` (a user's ``Failure``, ``RetryRequested``)
+    go through as themselves; so do ``BaseException``\ s that are not ``Exception``\ s
+    (``KeyboardInterrupt``).
+
+    A boundary keeps no state between uses: a site on the hot path makes one and reuses it.
+
+    Args:
+        error_cls: the ``DagsterUserCodeExecutionError`` subclass of this site.
+        message: the error's message, or a function of the user's exception giving it.
+        passthrough: more exception types that are not wrapped.
+        **context: attributes of the error (``step_key``, ``resource_name``, ...).
+    """
+
+    __slots__ = ("context", "error_cls", "message", "passthrough")
+
+    def __init__(
+        self,
+        error_cls: type[DagsterUserCodeExecutionError],
+        message: str | Callable[[Exception], str],
+        passthrough: tuple[type[BaseException], ...] = (),
+        **context: Any,
+    ) -> None:
+        self.error_cls = error_cls
+        self.message = message
+        self.passthrough: tuple[type[BaseException], ...] = (DagsterError, *passthrough)
+        self.context = context
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, self.passthrough):
+            return
+        assert exc_type is not None
+        message = self.message if isinstance(self.message, str) else self.message(exc)
+        raise self.error_cls(
+            message, user_exception=exc, original_exc_info=(exc_type, exc, tb), **self.context
+        ) from exc

@@ -548,12 +548,14 @@ class DagsterEvent:
 
     @property
     def step_handle(self) -> StepHandle | None:
+        """The step's handle (its node handle and step key), or None for a run event."""
         if self.solid_handle is None:
             return None
         return StepHandle(self.solid_handle, self.step_key)
 
     @property
     def step_kind(self) -> StepKind | None:
+        """``StepKind.COMPUTE`` for a step event, None for a run event."""
         return None if self.step_kind_value is None else StepKind(self.step_kind_value)
 
     # -- predicates ------------------------------------------------------------------------
@@ -565,10 +567,12 @@ class DagsterEvent:
 
     @property
     def is_hook_event(self) -> bool:
+        """Whether this is a hook's ``HOOK_COMPLETED``, ``HOOK_ERRORED`` or ``HOOK_SKIPPED``."""
         return self.event_type_value in HOOK_EVENTS
 
     @property
     def is_alert_event(self) -> bool:
+        """Whether this is an alert event (``ALERT_START``, ``ALERT_SUCCESS``)."""
         return self.event_type_value in ALERT_EVENTS
 
     @property
@@ -578,6 +582,7 @@ class DagsterEvent:
 
     @property
     def is_successful_output(self) -> bool:
+        """Whether this is a ``STEP_OUTPUT`` (an output the step yielded)."""
         return self.event_type_value == ET.STEP_OUTPUT
 
     @property
@@ -597,26 +602,31 @@ class DagsterEvent:
 
     @property
     def is_step_up_for_retry(self) -> bool:
+        """Whether this is a ``STEP_UP_FOR_RETRY`` (the step will run again)."""
         return self.event_type_value == ET.STEP_UP_FOR_RETRY
 
     @property
     def is_step_restarted(self) -> bool:
+        """Whether this is a ``STEP_RESTARTED`` (a retry of the step started)."""
         return self.event_type_value == ET.STEP_RESTARTED
 
     @property
     def is_pipeline_success(self) -> bool:
+        """Whether this is the run's success (``RUN_SUCCESS``). Also ``is_run_success``."""
         return self.event_type_value == ET.RUN_SUCCESS
 
     is_run_success = is_pipeline_success
 
     @property
     def is_pipeline_failure(self) -> bool:
+        """Whether this is the run's failure (``RUN_FAILURE``). Also ``is_run_failure``."""
         return self.event_type_value == ET.RUN_FAILURE
 
     is_run_failure = is_pipeline_failure
 
     @property
     def is_pipeline_init_failure(self) -> bool:
+        """Whether this is a ``PIPELINE_INIT_FAILURE`` (resources or loggers failed to start)."""
         return self.event_type_value == ET.PIPELINE_INIT_FAILURE
 
     @property
@@ -631,40 +641,49 @@ class DagsterEvent:
 
     @property
     def is_engine_event(self) -> bool:
+        """Whether this is an ``ENGINE_EVENT`` (executor start, resource initialisation)."""
         return self.event_type_value == ET.ENGINE_EVENT
 
     @property
     def is_asset_store_operation(self) -> bool:
+        """Whether this is a 0.9 ``ASSET_STORE_OPERATION``."""
         return self.event_type_value == ET.ASSET_STORE_OPERATION
 
     @property
     def is_handled_output(self) -> bool:
+        """Whether this is a ``HANDLED_OUTPUT`` (an IO manager stored an output)."""
         return self.event_type_value == ET.HANDLED_OUTPUT
 
     @property
     def is_loaded_input(self) -> bool:
+        """Whether this is a ``LOADED_INPUT`` (an input was loaded by an IO manager)."""
         return self.event_type_value == ET.LOADED_INPUT
 
     @property
     def is_step_materialization(self) -> bool:
+        """Whether this is an ``ASSET_MATERIALIZATION`` (alias ``STEP_MATERIALIZATION``)."""
         return self.event_type_value == ET.ASSET_MATERIALIZATION
 
     @property
     def is_expectation_result(self) -> bool:
+        """Whether this is a ``STEP_EXPECTATION_RESULT``."""
         return self.event_type_value == ET.STEP_EXPECTATION_RESULT
 
     @property
     def is_asset_observation(self) -> bool:
+        """Whether this is an ``ASSET_OBSERVATION``."""
         return self.event_type_value == ET.ASSET_OBSERVATION
 
     @property
     def asset_key(self) -> Any:
+        """The ``AssetKey`` of an ``ASSET_MATERIALIZATION``; None for other events."""
         if self.event_type_value != ET.ASSET_MATERIALIZATION:
             return None
         return getattr(self.event_specific_data.materialization, "asset_key", None)
 
     @property
     def partition(self) -> Any:
+        """The partition of an ``ASSET_MATERIALIZATION``, or None."""
         if self.event_type_value != ET.ASSET_MATERIALIZATION:
             return None
         return getattr(self.event_specific_data.materialization, "partition", None)
@@ -681,6 +700,7 @@ class DagsterEvent:
 
     @property
     def step_input_data(self) -> StepInputData:
+        """The payload of a ``STEP_INPUT`` (``input_name``, ``type_check_data``)."""
         return self._payload("step_input_data", ET.STEP_INPUT)
 
     @property
@@ -690,6 +710,7 @@ class DagsterEvent:
 
     @property
     def step_success_data(self) -> StepSuccessData:
+        """The payload of a ``STEP_SUCCESS`` (``duration_ms``)."""
         return self._payload("step_success_data", ET.STEP_SUCCESS)
 
     @property
@@ -699,52 +720,65 @@ class DagsterEvent:
 
     @property
     def step_retry_data(self) -> StepRetryData:
+        """The payload of a ``STEP_UP_FOR_RETRY`` (the error, the wait in seconds)."""
         return self._payload("step_retry_data", ET.STEP_UP_FOR_RETRY)
 
     @property
     def step_materialization_data(self) -> StepMaterializationData:
+        """The payload of an ``ASSET_MATERIALIZATION`` (its ``materialization``)."""
         return self._payload("step_materialization_data", ET.ASSET_MATERIALIZATION)
 
     @property
     def step_expectation_result_data(self) -> StepExpectationResultData:
+        """The payload of a ``STEP_EXPECTATION_RESULT`` (its ``expectation_result``)."""
         return self._payload("step_expectation_result_data", ET.STEP_EXPECTATION_RESULT)
 
     @property
     def pipeline_failure_data(self) -> PipelineFailureData:
+        """The payload of a ``RUN_FAILURE`` (its ``error``, None when steps failed)."""
         return self._payload("pipeline_failure_data", ET.RUN_FAILURE)
 
     @property
     def pipeline_init_failure_data(self) -> PipelineFailureData:
+        """The payload of a ``PIPELINE_INIT_FAILURE`` (its ``error``)."""
         return self._payload("pipeline_init_failure_data", ET.PIPELINE_INIT_FAILURE)
 
     @property
     def engine_event_data(self) -> EngineEventData:
+        """The payload of an ``ENGINE_EVENT`` (``metadata_entries``, ``error``, ``marker_start``, ``marker_end``)."""
         return self._payload("engine_event_data", ET.ENGINE_EVENT)
 
     @property
     def hook_errored_data(self) -> HookErroredData:
+        """The payload of a ``HOOK_ERRORED`` (the hook's ``error``)."""
         return self._payload("hook_errored_data", ET.HOOK_ERRORED)
 
     @property
     def hook_completed_data(self) -> Any:
+        """The payload of a ``HOOK_COMPLETED`` (None)."""
         return self._payload("hook_completed_data", ET.HOOK_COMPLETED)
 
     @property
     def hook_skipped_data(self) -> Any:
+        """The payload of a ``HOOK_SKIPPED`` (None)."""
         return self._payload("hook_skipped_data", ET.HOOK_SKIPPED)
 
     @property
     def handled_output_data(self) -> HandledOutputData:
+        """The payload of a ``HANDLED_OUTPUT`` (``output_name``, ``manager_key``)."""
         return self._payload("handled_output_data", ET.HANDLED_OUTPUT)
 
     @property
     def loaded_input_data(self) -> LoadedInputData:
+        """The payload of a ``LOADED_INPUT`` (``input_name``, ``manager_key``, ``upstream_output_name``, ``upstream_step_key``)."""
         return self._payload("loaded_input_data", ET.LOADED_INPUT)
 
     @property
     def logs_captured_data(self) -> Any:
+        """The payload of a ``LOGS_CAPTURED`` event."""
         return self._payload("logs_captured_data", ET.LOGS_CAPTURED)
 
     @property
     def asset_observation_data(self) -> Any:
+        """The payload of an ``ASSET_OBSERVATION`` (its ``asset_observation``)."""
         return self._payload("asset_observation_data", ET.ASSET_OBSERVATION)

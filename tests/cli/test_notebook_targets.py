@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,9 @@ def test_cells_tagged_skip_are_left_out_and_op_run_does_not_run(cli, files, numb
         """,
     ]
     files.notebook("nb.ipynb", cells)
+    files.write("factor.yaml", "ops: {scale: {config: {factor: 2}}}")
 
-    ran = cli("run", "nb.ipynb", "-j", "numbers", "--show-config")
+    ran = cli("run", "nb.ipynb", "-j", "numbers", "-c", "factor.yaml", "--show-config")
 
     assert ran.code == 0, ran.err
     assert not marker.exists()
@@ -155,3 +157,46 @@ def test_a_notebook_imports_modules_beside_it_as_in_jupyter(cli, files):
 
     assert ran.code == 0, ran.err
     assert "of job sevens: SUCCESS" in ran.out
+
+
+def test_a_notebook_runs_in_its_folder_as_in_jupyter(cli, files, workdir):
+    (workdir / "analysis").mkdir()
+    files.write("analysis/factor.txt", "7\n")
+    cells = [
+        "import opbook\nFACTOR = int(open('factor.txt').read())",
+        "%%op\ndef scaled() -> int:\n    return FACTOR * int(open('factor.txt').read())\n",
+        "%%job scaling\nscaled()\n",
+    ]
+    files.notebook("analysis/nb.ipynb", cells)
+
+    ran = cli("run", "analysis/nb.ipynb")
+
+    assert ran.code == 0, ran.err
+    assert "of job scaling: SUCCESS" in ran.out
+    assert Path.cwd() == workdir  # and the command's own folder is given back
+
+
+TOUR = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+RUNS_SOMETHING = re.compile(
+    r"%opbook (run|reexecute|debug)\b|\.run\(\)"
+    r"|\b(execute_pipeline|execute_in_process|execute_solid\w*|reexecute_pipeline)\("
+)
+
+
+@pytest.mark.parametrize("notebook", TOUR, ids=lambda path: path.stem)
+def test_tour_cells_that_run_jobs_are_tagged_skip(notebook):
+    untagged = [
+        cell.source.splitlines()[0]
+        for cell in read_cells(str(notebook))
+        if cell.kind == "code" and RUNS_SOMETHING.search(cell.source) and "skip" not in cell.tags
+    ]
+    assert untagged == []
+
+
+def test_loading_a_tour_notebook_runs_no_job(cli):
+    before = len(DagsterInstance.get().get_runs())
+
+    ran = cli("config-scaffold", str(TOUR[0]))
+
+    assert ran.code == 0, ran.err
+    assert len(DagsterInstance.get().get_runs()) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import opbook
 
 
@@ -46,3 +48,18 @@ def test_run_refuses_a_target_and_a_python_file_together(cli, files):
 
     assert ran.code == 2
     assert "give TARGET or -f/-m, not both" in ran.err
+
+
+COMMANDS = ("run", "reexecute", "runs", "config-scaffold", "export", "ticks")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_description_and_examples(cli, command):
+    ran = cli(command, "--help")
+
+    assert ran.code == 0
+    usage, description = ran.out.split("\n\n")[:2]
+    assert usage.startswith(f"usage: opbook {command}")
+    assert len(description.split()) > 10
+    examples = ran.out.split("\nexamples:\n")[1].splitlines()
+    assert examples and all(line.split()[:2] == ["opbook", command] for line in examples)

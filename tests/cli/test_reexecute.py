@@ -156,3 +156,148 @@ def test_runs_lists_the_readable_runs_and_warns_of_a_damaged_record(cli, files, 
         f"opbook: warning: The record of run {damaged} cannot be read "
         "(UnpicklingError: invalid load key, 'n'.); it is left out."
     ]
+
+
+def test_a_failed_run_prints_the_command_that_reexecutes_it(cli, files):
+    files.jobs()
+    files.config("big.yaml", 10)
+
+    ran = cli("run", "jobs.py", "-c", "big.yaml")
+
+    run_id = ran.out.splitlines()[-1].split()[1]
+    hint = ran.err.strip().splitlines()[-1]
+    assert hint == f"Re-execute from the failure: opbook reexecute {run_id} --from-failure"
+    command = hint.split(": ", 1)[1].split()
+    assert command[:2] == ["opbook", "reexecute"]
+    again = cli(*command[1:])
+    assert _steps(again.out)[0] == ["first", "reused"]
+
+
+def test_the_hint_names_the_instance_given_on_the_command_line(cli, files, workdir):
+    files.jobs()
+    files.config("big.yaml", 10)
+
+    ran = cli("run", "jobs.py", "-c", "big.yaml", "--instance", "elsewhere")
+
+    assert ran.err.strip().splitlines()[-1].endswith("--from-failure --instance elsewhere")
+
+
+def test_no_reexecute_hint_when_the_outputs_were_kept_in_memory(cli, files):
+    files.write(
+        "in_memory.py",
+        """
+        from opbook import job, mem_io_manager, op
+
+        @op
+        def one() -> int:
+            return 1
+
+        @op
+        def boom(x: int) -> int:
+            raise ValueError("boom")
+
+        @job(resource_defs={"io_manager": mem_io_manager})
+        def in_memory():
+            boom(one())
+        """,
+    )
+
+    ran = cli("run", "in_memory.py")
+
+    assert ran.code == 1
+    assert "opbook reexecute" not in ran.err
+    assert ran.err.strip().splitlines()[-1] == (
+        "This run cannot be re-executed from its failure: its io_manager is mem_io_manager, "
+        "so the outputs of its steps are gone; run it again once fixed"
+    )
+
+
+def test_a_run_on_an_added_executor_is_reexecuted_on_it(cli, files):
+    files.write(
+        "flaky.py",
+        """
+        import os
+
+        from opbook import job, multiprocess_executor, op
+
+        @op
+        def first() -> int:
+            return os.getpid()
+
+        @op
+        def second(pid: int) -> int:
+            if os.path.exists("broken"):
+                raise ValueError("broken")
+            return pid
+
+        @job(executor_def=multiprocess_executor)
+        def flaky():
+            second(first())
+        """,
+    )
+    files.write("broken", "")
+    failed = cli("run", "flaky.py", "--executor", "in_process")
+    assert failed.code == 1
+    (files.root / "broken").unlink()
+
+    again = cli("reexecute", failed.out.splitlines()[-1].split()[1], "--from-failure")
+
+    assert again.code == 0, again.err
+    with DagsterInstance.local(str(files.root / "home")) as instance:
+        child = instance.get_runs()[0]
+    assert child.run_config["execution"] == {"config": {"in_process": {}}}
+
+
+def test_an_unknown_step_to_reexecute_is_said_of_select(cli, files):
+    run_id = _failed_run(cli, files)
+
+    again = cli("reexecute", run_id, "--select", "fourth")
+
+    assert again.code == 2
+    assert again.err.strip() == (
+        "opbook: error: --select fourth: Can not build subset plan from unknown step: fourth. "
+        "The steps of chain are ['first', 'second', 'third']."
+    )
+
+
+def test_a_step_whose_input_was_never_produced_is_refused_in_option_terms(cli, files):
+    files.write(
+        "first_fails.py",
+        """
+        from opbook import pipeline, solid
+
+        @solid
+        def first(_):
+            raise ValueError("nope")
+
+        @solid
+        def second(_, x):
+            return x
+
+        @pipeline
+        def first_fails():
+            second(first())
+        """,
+    )
+    failed = cli("run", "first_fails.py")
+    run_id = failed.out.splitlines()[-1].split()[1]
+
+    again = cli("reexecute", run_id, "--select", "second")
+
+    assert again.code == 2
+    assert f'which run {run_id} did not produce: step "first" did not succeed' in again.err
+    assert again.err.strip().endswith("(for example --select '*second').")
+    assert "step_selection" not in again.err
+
+
+def test_from_failure_of_a_run_that_succeeded_points_to_select(cli, files):
+    files.jobs()
+    files.config("small.yaml", 1)
+    done = cli("run", "jobs.py", "-c", "small.yaml")
+
+    again = cli("reexecute", done.out.splitlines()[-1].split()[1], "--from-failure")
+
+    assert again.code == 2
+    assert again.err.strip().endswith(
+        "there is no failure to re-execute from. Give --select to run steps again."
+    )

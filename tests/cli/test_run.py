@@ -114,17 +114,79 @@ def test_the_executor_is_written_in_the_pipeline_form_for_a_pipeline(cli, files)
     assert yaml.safe_load(ran.out)["execution"] == {"multiprocess": {}}
 
 
-def test_an_executor_the_job_does_not_offer_is_bad_input(cli, files):
+OWN_EXECUTOR_PY = """
+    import os
+
+    from opbook import in_process_executor, job, op
+
+    @op
+    def where() -> int:
+        return os.getpid()
+
+    @job(executor_def=in_process_executor)
+    def solo():
+        where()
+"""
+
+
+def test_the_jobs_own_executor_can_be_named(cli, files):
+    files.write("solo.py", OWN_EXECUTOR_PY)
+
+    ran = cli("run", "solo.py", "--executor", "in_process")
+
+    assert ran.code == 0, ran.err
+    assert "of job solo: SUCCESS" in ran.out
+
+
+def test_the_jobs_own_executor_keeps_its_config_in_the_job_form(cli, files):
+    files.write("solo.py", OWN_EXECUTOR_PY)
+    files.write("retries.yaml", "execution: {config: {retries: {disabled: {}}}}")
+
+    ran = cli("run", "solo.py", "-c", "retries.yaml", "--executor", "in_process", "--show-config")
+
+    assert ran.code == 0, ran.err
+    assert yaml.safe_load(ran.out)["execution"] == {"config": {"retries": {"disabled": {}}}}
+
+
+def test_a_standard_executor_the_job_does_not_offer_is_added_for_the_run(cli, files):
+    files.write("solo.py", OWN_EXECUTOR_PY)
+
+    ran = cli("run", "solo.py", "--executor", "multiprocess", "--show-config")
+
+    assert ran.code == 0, ran.err
+    assert yaml.safe_load(ran.out)["execution"] == {"config": {"multiprocess": {}}}
+
+
+def test_the_dask_executor_can_be_chosen_for_a_plain_job(cli, files):
     files.jobs()
     files.config("run.yaml", 1)
 
-    ran = cli("run", "jobs.py", "-c", "run.yaml", "--executor", "dask")
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--executor", "dask", "--show-config")
+
+    assert ran.code == 0, ran.err
+    assert yaml.safe_load(ran.out)["execution"] == {"config": {"dask": {}}}
+    assert ran.err.strip() == "opbook: the run config above is valid for job 'chain'"
+
+
+def test_show_config_reports_the_problems_of_what_it_prints(cli, files):
+    files.jobs()
+
+    ran = cli("run", "jobs.py", "--show-config")
 
     assert ran.code == 2
-    assert ran.err.startswith(
-        "opbook: error: --executor dask: job chain can run on in_process, multiprocess"
-    )
-    assert len(ran.err.strip().splitlines()) == 1
+    assert yaml.safe_load(ran.out) == {"intermediate_storage": {"filesystem": {}}}
+    assert ran.err.splitlines()[0] == "opbook: error: Error in config for job chain:"
+    assert 'Missing required config entry "ops" at the root' in ran.err
+
+
+def test_show_config_checks_only_the_selected_ops(cli, files):
+    files.jobs()
+    files.write("third.yaml", "ops: {third: {inputs: {y: {value: 4}}}}")
+
+    ran = cli("run", "jobs.py", "-c", "third.yaml", "--select", "third", "--show-config")
+
+    assert ran.code == 0, ran.err
+    assert "valid for job 'chain'" in ran.err
 
 
 def test_an_unknown_executor_is_answered_with_the_valid_ones(cli, files):
@@ -538,3 +600,51 @@ def test_memoized_runs_reuse_the_steps_that_did_not_change(cli, files):
         ["third", "reused"],
     ]
     assert "SUCCESS, 3 reused" in ran.out
+
+
+MODES_PY = """
+    from opbook import ModeDefinition, pipeline, solid
+
+    @solid
+    def one(_):
+        return 1
+
+    @pipeline(mode_defs=[ModeDefinition("dev"), ModeDefinition("prod")])
+    def moded():
+        one()
+"""
+
+
+def test_a_pipeline_with_several_modes_asks_for_mode(cli, files):
+    files.write("modes.py", MODES_PY)
+
+    ran = cli("run", "modes.py")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: pipeline 'moded' has several modes (dev, prod); choose one with --mode"
+    )
+
+
+def test_an_unknown_mode_is_answered_with_the_modes(cli, files):
+    files.write("modes.py", MODES_PY)
+
+    ran = cli("run", "modes.py", "--mode", "test")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "opbook: error: --mode test: pipeline 'moded' has no such mode (modes: dev, prod)"
+    )
+
+
+def test_a_selection_that_matches_nothing_is_said_of_select(cli, files):
+    files.jobs()
+    files.config("run.yaml", 1)
+
+    ran = cli("run", "jobs.py", "-c", "run.yaml", "--select", "first,fourth")
+
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        'opbook: error: --select first,fourth: "fourth" matches nothing. '
+        "Available ops: ['first', 'second', 'third']."
+    )

@@ -185,3 +185,33 @@ def test_export_needs_a_notebook_and_a_writable_output(cli, files, numbers_cells
     assert unwritable.err.startswith("opbook: error: could not write ")
     assert no_output.code == 2
     assert "-o/--output" in no_output.err
+
+
+LEGACY_PY = """
+    from opbook import pipeline, solid
+
+    @solid
+    def one(_):
+        return 1
+
+    @solid
+    def boom(_, x):
+        raise ValueError("boom")
+
+    @pipeline
+    def legacy():
+        boom(one())
+"""
+
+
+def test_all_keeps_output_values_on_disk_so_a_failed_run_can_be_reexecuted(cli, files):
+    files.write("legacy.py", LEGACY_PY)
+    skeleton = cli("config-scaffold", "legacy.py", "--all").out
+    files.write("all.yaml", skeleton)
+
+    failed = cli("run", "legacy.py", "-c", "all.yaml")
+    again = cli(*failed.err.strip().splitlines()[-1].split(": ", 1)[1].split()[1:])
+
+    assert yaml.safe_load(skeleton)["intermediate_storage"] == {"filesystem": {}}
+    assert failed.code == 1
+    assert again.out.splitlines()[1].split()[:2] == ["one", "reused"]

@@ -491,6 +491,27 @@ def test_values_inside_a_secret_shape_are_masked() -> None:
     assert not any("99" in m or "sesame" in m for m in messages(result))
 
 
+def test_the_keys_of_a_secret_map_are_masked_in_error_paths_and_messages() -> None:
+    schema = {"tokens": Field(Map(str, int), is_secret=True)}
+    result = validate(schema, {"tokens": {"alice-api-key": "x", 7: 1}})
+    assert len(result.errors) == 2
+    for error in result.errors:
+        assert error.stack == ("tokens", "***")
+        assert "alice-api-key" not in error.message and '"7"' not in error.message
+
+
+def test_unexpected_entries_in_a_secret_shape_are_masked() -> None:
+    schema = {"creds": Field({"user": str}, is_secret=True)}
+    (error,) = validate(schema, {"creds": {"user": "u", "pw=hunter2": 1}}).errors
+    assert "hunter2" not in error.message and '"***"' in error.message
+    assert error.error_data == {"field_names": ["***"]}
+
+
+def test_the_keys_of_a_plain_map_stay_in_error_paths() -> None:
+    (error,) = validate({"sizes": Map(str, int)}, {"sizes": {"big": "x"}}).errors
+    assert error.stack == ("sizes", "big")
+
+
 def test_secret_values_are_still_returned_to_the_caller() -> None:
     assert validate({"token": Secret}, {"token": "abc"}).value == {"token": "abc"}
 

@@ -348,3 +348,31 @@ def test_type_check_may_return_a_type_check_with_metadata() -> None:
     positive = DagsterType(check, name="Positive")
     result = check_dagster_type(positive, -2)
     assert (result.success, result.metadata_entries[0].entry_data.value) == (False, -2)
+
+
+def test_a_loader_function_without_a_context_parameter_is_refused() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "@dagster_type_loader 'load' decorated function does not have required positional "
+            "parameter 'context'."
+        ),
+    ):
+
+        @dagster_type_loader(String)
+        def load(hello):
+            return hello
+
+
+def test_a_loader_function_without_a_value_parameter_is_refused() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "@dagster_type_loader 'load' decorated function does not have required positional "
+            "parameter '*'."
+        ),
+    ):
+
+        @dagster_type_loader(String)
+        def load(_):
+            return 1

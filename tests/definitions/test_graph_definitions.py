@@ -691,7 +691,9 @@ def test_tuple_of_outputs_passed_as_one_input_is_rejected() -> None:
 
 
 def test_unpacking_a_single_output_is_rejected() -> None:
-    with pytest.raises(DagsterInvariantViolationError, match='iterate over the output "result"'):
+    with pytest.raises(
+        DagsterInvariantViolationError, match='represents the output "result" from the op'
+    ):
 
         @job
         def unpacks():

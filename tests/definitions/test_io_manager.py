@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opbook import (
     In,
+    InputDefinition,
     IOManagerDefinition,
+    ModeDefinition,
     Out,
+    OutputDefinition,
     RootInputManagerDefinition,
     fs_io_manager,
     io_manager,
     job,
     op,
+    pipeline,
     root_input_manager,
+    solid,
 )
-from opbook.errors import DagsterInvalidDefinitionError
+from opbook.errors import DagsterInvalidDefinitionError, DagsterInvalidSubsetError
 
 
 def test_io_manager_decorator_keeps_its_schemas_and_version() -> None:
@@ -48,8 +55,11 @@ def test_a_missing_io_manager_key_is_a_definition_error_in_dagsters_words() -> N
 
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match='Output "result" for op \'produce\' requires io_manager_key "missing", but no '
-        "resource has been provided",
+        match=re.escape(
+            "IO manager key 'missing' is required by output 'result' of op 'produce', but is not "
+            "provided. Provide a IO manager for key 'missing', or change 'missing' to one of the "
+            "provided IO manager keys: ['io_manager']."
+        ),
     ):
 
         @job
@@ -64,12 +74,33 @@ def test_a_missing_root_manager_key_is_a_definition_error_in_dagsters_words() ->
 
     with pytest.raises(
         DagsterInvalidDefinitionError,
-        match="Input 'x' for op 'consume' requires root_manager_key 'loader', but no resource",
+        match=re.escape(
+            "root input manager key 'loader' is required by unsatisfied input 'x' of op "
+            "'consume', but is not provided."
+        ),
     ):
 
         @job
         def broken():
             consume()
+
+
+def test_a_missing_io_manager_key_in_a_named_mode_names_the_mode() -> None:
+    @solid(output_defs=[OutputDefinition(io_manager_key="missing")])
+    def produce(_):
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "IO manager key 'missing' is required by output 'result' of solid 'produce', but is "
+            "not provided by mode 'test'. In mode 'test', provide a IO manager for key 'missing'"
+        ),
+    ):
+
+        @pipeline(mode_defs=[ModeDefinition("test")])
+        def broken():
+            produce()
 
 
 def test_jobs_get_the_default_io_manager() -> None:
@@ -82,3 +113,42 @@ def test_jobs_get_the_default_io_manager() -> None:
         one()
 
     assert "io_manager" in plain.resource_defs
+
+
+def test_a_connected_input_does_not_need_its_root_manager() -> None:
+    @op
+    def start() -> int:
+        return 4
+
+    @op(ins={"x": In(root_manager_key="loader")})
+    def end(x):
+        return x
+
+    @job
+    def connected():
+        end(start())
+
+    assert connected.execute_in_process().output_for_node("end") == 4
+
+
+def test_a_subset_leaving_an_input_to_a_missing_root_manager_is_refused() -> None:
+    @solid
+    def start(_):
+        return 4
+
+    @solid(input_defs=[InputDefinition("x", root_manager_key="root_in")])
+    def end(_, x):
+        return x
+
+    @pipeline
+    def valid():
+        end(start())
+
+    with pytest.raises(
+        DagsterInvalidSubsetError,
+        match=re.escape(
+            "The attempted subset ['end'] for pipeline valid results in an invalid pipeline: "
+            "root input manager key 'root_in' is required by unsatisfied input 'x' of solid 'end'"
+        ),
+    ):
+        valid.get_pipeline_subset_def({"end"})

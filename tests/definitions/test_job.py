@@ -71,6 +71,77 @@ def test_two_definitions_with_one_name_anywhere_in_a_pipeline_are_refused() -> N
             wrapper()
 
 
+def test_two_dagster_types_of_one_name_in_a_pipeline_are_refused() -> None:
+    from opbook import DagsterType, InputDefinition, OutputDefinition
+
+    succeeds = DagsterType(name="Foo", type_check_fn=lambda _, _value: True)
+    fails = DagsterType(name="Foo", type_check_fn=lambda _, _value: False)
+
+    @lambda_solid
+    def emit():
+        return 1
+
+    @lambda_solid(
+        input_defs=[InputDefinition("value", succeeds)], output_def=OutputDefinition(fails)
+    )
+    def passes_on(value):
+        return value
+
+    with pytest.raises(DagsterInvalidDefinitionError) as info:
+
+        @pipeline
+        def two_foos():
+            passes_on(emit())
+
+    assert str(info.value) == (
+        'You have created two dagster types with the same name "Foo". '
+        "Dagster types have must have unique names."
+    )
+
+
+def test_one_dagster_type_used_twice_in_a_pipeline_is_fine() -> None:
+    from opbook import DagsterType, InputDefinition, OutputDefinition
+
+    foo = DagsterType(name="Foo", type_check_fn=lambda _, _value: True)
+
+    @lambda_solid(output_def=OutputDefinition(foo))
+    def emit():
+        return 1
+
+    @lambda_solid(input_defs=[InputDefinition("value", foo)], output_def=OutputDefinition(foo))
+    def passes_on(value):
+        return value
+
+    @pipeline
+    def one_foo():
+        passes_on(emit())
+
+    assert one_foo.name == "one_foo"
+
+
+def test_a_subset_cannot_be_subset_again() -> None:
+    from opbook import DagsterInvariantViolationError
+
+    @lambda_solid
+    def return_one():
+        return 1
+
+    @lambda_solid
+    def add_one(num):
+        return num + 1
+
+    @pipeline
+    def two_chains():
+        add_one.alias("add_one_a")(return_one.alias("return_one_a")())
+        add_one.alias("add_one_b")(return_one.alias("return_one_b")())
+
+    subset = two_chains.get_pipeline_subset_def({"add_one_a", "return_one_a"})
+    with pytest.raises(
+        DagsterInvariantViolationError, match=r"Pipeline subsets may not be subset again\."
+    ):
+        subset.get_pipeline_subset_def({"add_one_a"})
+
+
 def test_what_differs_between_the_generations_is_a_value_of_the_definition() -> None:
     job = tagged_graph.to_job()
 

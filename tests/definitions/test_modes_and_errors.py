@@ -10,23 +10,29 @@ from pathlib import Path
 import pytest
 
 from opbook import (
+    AssetMaterialization,
     DagsterInvalidConfigDefinitionError,
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
+    DagsterType,
     DependencyDefinition,
     HookDefinition,
     InputDefinition,
     LoggerDefinition,
     ModeDefinition,
+    OutputDefinition,
     PipelineDefinition,
     PresetDefinition,
     ResourceDefinition,
     SolidInvocation,
+    dagster_type_loader,
+    dagster_type_materializer,
     default_executors,
     default_intermediate_storage_defs,
     event_list_hook,
     execute_pipeline,
     failure_hook,
+    graph,
     hardcoded_resource,
     job,
     lambda_solid,
@@ -206,19 +212,66 @@ class Opaque:
     """A class with no loader: run config cannot supply it."""
 
 
+DEFAULT_OPAQUE = Opaque()
+
+
 def test_unconnected_input_without_loader_cannot_run() -> None:
     @op
     def takes_opaque(value: Opaque):
         return value
 
-    @job
-    def lonely():
-        takes_opaque()
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "Input 'value' in op 'takes_opaque' is not connected to the output of a previous node "
+            "and can not be loaded from configuration, making it impossible to execute. Possible "
+            "solutions are:\n  * add a dagster_type_loader for the type 'Opaque'\n"
+            "  * connect 'value' to the output of another node\n"
+        ),
+    ):
+
+        @job
+        def lonely():
+            takes_opaque()
+
+
+def test_unconnected_input_inside_a_graph_is_checked_through_the_graphs_inputs() -> None:
+    @op
+    def takes_opaque(value: Opaque):
+        return value
+
+    @graph
+    def inner(value):
+        takes_opaque(value)
 
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Input "value" in op "takes_opaque" is not connected'
+        DagsterInvalidDefinitionError, match=re.escape("Input 'value' in op 'inner.takes_opaque'")
     ):
-        lonely.execute_in_process()
+
+        @job
+        def lonely():
+            inner()
+
+
+def test_unconnected_input_with_a_default_value_or_fed_through_a_graph_is_fine() -> None:
+    @op
+    def emits() -> Opaque:
+        return Opaque()
+
+    @op
+    def takes_opaque(value: Opaque = DEFAULT_OPAQUE):
+        return value
+
+    @graph
+    def inner(value):
+        takes_opaque(value)
+
+    @job
+    def fed():
+        inner(emits())
+        takes_opaque()
+
+    assert fed.execute_in_process().success
 
 
 def test_bad_config_schema_of_a_resource() -> None:
@@ -303,6 +356,63 @@ def test_missing_resource_needed_by_another_resource() -> None:
         )
 
 
+def test_missing_resource_of_a_type_check_names_the_type() -> None:
+    needs_a = DagsterType(
+        name="NeedsA",
+        type_check_fn=lambda context, value: context.resources.a == value,
+        required_resource_keys={"a"},
+    )
+
+    @solid(output_defs=[OutputDefinition(needs_a)])
+    def emits(_):
+        return "A"
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "resource key 'a' is required by type 'NeedsA', but is not provided. Provide a "
+            "resource for key 'a', or change 'a' to one of the provided resource keys: []."
+        ),
+    ):
+        PipelineDefinition([emits], name="p")
+
+
+def test_missing_resource_of_a_type_loader_names_the_loader() -> None:
+    @dagster_type_loader(str, required_resource_keys={"a"})
+    def load(context, value):
+        return value
+
+    loaded = DagsterType(name="Loaded", type_check_fn=lambda _, value: True, loader=load)
+
+    @solid(input_defs=[InputDefinition("x", loaded)])
+    def takes(_, x):
+        return x
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="resource key 'a' is required by the loader on type 'Loaded', but is not provided",
+    ):
+        PipelineDefinition([takes], name="p")
+
+
+def test_missing_resource_of_a_type_materializer_names_the_materializer() -> None:
+    @dagster_type_materializer(str, required_resource_keys={"a"})
+    def save(context, config, value):
+        return AssetMaterialization("saved")
+
+    saved = DagsterType(name="Saved", type_check_fn=lambda _, value: True, materializer=save)
+
+    @solid(output_defs=[OutputDefinition(saved)])
+    def emits(_):
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match="resource key 'a' is required by the materializer on type 'Saved', but is not",
+    ):
+        PipelineDefinition([emits], name="p")
+
+
 # -- modes and presets ---------------------------------------------------------------------------
 
 
@@ -358,9 +468,26 @@ def test_duplicate_mode_names_are_rejected() -> None:
 
 def test_preset_for_an_unknown_mode_is_rejected() -> None:
     with pytest.raises(
-        DagsterInvalidDefinitionError, match='Mode "nope" of preset "p1" is not defined'
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'PresetDefinition "p1" in "p" references mode "nope" which is not defined. '
+            "Available modes: ['default']."
+        ),
     ):
         PipelineDefinition([emit], name="p", preset_defs=[PresetDefinition("p1", mode="nope")])
+
+
+def test_two_presets_with_one_name_are_rejected() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'Two PresetDefinitions seen with the name "p1" in "p". PresetDefinitions must have '
+            "unique names."
+        ),
+    ):
+        PipelineDefinition(
+            [emit], name="p", preset_defs=[PresetDefinition("p1"), PresetDefinition("p1")]
+        )
 
 
 def test_preset_from_files_merges_yaml_in_order(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@ including fan-in of Nothing, and Nothing outputs emitted implicitly."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opbook import (
@@ -243,3 +245,42 @@ def test_pipeline_dependency_dict_with_nothing_fan_in() -> None:
 def test_execute_solid_ignores_nothing_inputs() -> None:
     result = execute_solid(count_rows)
     assert result.output_value() == 3
+
+
+def test_a_nothing_output_cannot_feed_an_input_that_expects_a_value() -> None:
+    @solid(output_defs=[OutputDefinition(Nothing)])
+    def does_nothing(_):
+        pass
+
+    @solid(input_defs=[InputDefinition("num", int)])
+    def add_one(_, num):
+        return num + 1
+
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            'Input "num" to node "add_one" can not depend on the output "result" from node '
+            '"does_nothing". Input "num" expects a value of type Int and output "result" '
+            "returns type Nothing (which produces no value)."
+        ),
+    ):
+        PipelineDefinition(
+            [does_nothing, add_one],
+            name="bad_dep",
+            dependencies={"add_one": {"num": DependencyDefinition("does_nothing")}},
+        )
+
+
+def test_a_parameter_annotated_nothing_is_refused() -> None:
+    with pytest.raises(
+        DagsterInvalidDefinitionError,
+        match=re.escape(
+            "Input parameter after is annotated with Nothing which is a type that represents "
+            "passing no data. This type must be used via InputDefinition and no parameter "
+            "should be included in the solid function."
+        ),
+    ):
+
+        @op
+        def waits(after: Nothing):  # type: ignore[valid-type]
+            pass

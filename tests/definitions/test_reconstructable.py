@@ -3,6 +3,7 @@ ReconstructablePipeline can do."""
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 import types
@@ -128,7 +129,10 @@ def test_a_job_made_in_a_factory_and_not_kept_is_refused():
 def test_other_objects_are_refused():
     with pytest.raises(DagsterInvariantViolationError, match="should be a function or definition"):
         reconstructable(42)
-    with pytest.raises(DagsterInvariantViolationError, match="to_job"):
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match="you must wrap the ``to_job`` call in a function at module scope",
+    ):
         reconstructable(graph_job)
 
 
@@ -161,7 +165,13 @@ def test_interactive_definitions_are_refused():
 
 
 def test_bad_functions_fail_when_reconstructed():
-    with pytest.raises(DagsterInvariantViolationError, match="must be, or return, a pipeline"):
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape(
+            "Loadable attributes must be either a JobDefinition, GraphDefinition, "
+            "PipelineDefinition, or a RepositoryDefinition. Got 42."
+        ),
+    ):
         reconstructable(not_a_pipeline)
     with pytest.raises(DagsterInvariantViolationError, match="callable with no arguments"):
         reconstructable(needs_an_argument)

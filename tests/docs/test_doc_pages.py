@@ -98,6 +98,7 @@ def test_a_block_naming_a_file_is_saved_as_that_file() -> None:
 def test_the_pages_with_python_are_found() -> None:
     names = {str(page.relative_to(DOCS)) for page in python_pages()}
     assert {"getting-started.md", "dask.md", "executors.md", "storage.md"} <= names
+    assert {"tutorial.md", "concepts/ops.md", "concepts/testing.md"} <= names
     assert not any(name.startswith(("tour", "_build")) for name in names)
 
 

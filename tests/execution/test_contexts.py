@@ -133,6 +133,62 @@ def test_context_classes_of_both_generations() -> None:
     assert isinstance(context, AbstractComputeExecutionContext)
 
 
+def test_abstract_context_declares_the_fact_sheet_members() -> None:
+    assert AbstractComputeExecutionContext.__abstractmethods__ == {
+        "has_tag",
+        "get_tag",
+        "run_id",
+        "solid_def",
+        "solid",
+        "pipeline_def",
+        "pipeline_run",
+        "resources",
+        "log",
+        "solid_config",
+    }
+
+
+def test_abstract_context_members_answer_on_a_run_context() -> None:
+    def describe(context: AbstractComputeExecutionContext) -> tuple[Any, ...]:
+        return (
+            context.solid_def.name,
+            context.solid.name,
+            context.pipeline_def.name,
+            context.pipeline_run.run_id == context.run_id,
+            context.resources.db,
+            context.solid_config,
+            context.op_config,
+        )
+
+    @op(config_schema={"n": int}, required_resource_keys={"db"})
+    def described(context) -> tuple[Any, ...]:
+        return describe(context)
+
+    @job(resource_defs={"db": hardcoded_resource("the db")})
+    def describing():
+        described.alias("renamed")()
+
+    result = describing.execute_in_process(run_config={"ops": {"renamed": {"config": {"n": 2}}}})
+    assert result.output_for_node("renamed") == (
+        "described",
+        "renamed",
+        "describing",
+        True,
+        "the db",
+        {"n": 2},
+        {"n": 2},
+    )
+
+
+def test_a_context_subclass_missing_solid_config_cannot_be_made() -> None:
+    class Partial(AbstractComputeExecutionContext):
+        has_tag = get_tag = lambda self, key: None
+        run_id = solid_def = solid = pipeline_def = pipeline_run = resources = log = None
+
+    with pytest.raises(TypeError, match="solid_config"):
+        Partial()  # type: ignore[abstract]
+
+
 def test_unrequired_resource_and_removed_file_manager() -> None:
     @op(required_resource_keys={"db"})
     def touches(context):

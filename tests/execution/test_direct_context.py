@@ -62,3 +62,30 @@ def test_an_invoked_ops_run_config_holds_its_config_and_the_resources_config() -
 def test_run_config_is_not_set_before_an_op_is_invoked() -> None:
     with pytest.raises(DagsterInvalidPropertyError, match="The run_config property is not set"):
         _ = build_op_context().run_config
+
+
+def test_a_contextmanager_resource_is_entered_by_the_context_and_exited_after() -> None:
+    import contextlib
+
+    from opbook import DagsterInvariantViolationError, resource
+
+    events: list[str] = []
+
+    @resource
+    @contextlib.contextmanager
+    def session():
+        events.append("open")
+        try:
+            yield "session"
+        finally:
+            events.append("close")
+
+    @op(required_resource_keys={"db"})
+    def uses(context) -> str:
+        return context.resources.db
+
+    with build_op_context(resources={"db": session}) as context:
+        assert uses(context) == "session"
+    assert events == ["open", "close"]
+    with pytest.raises(DagsterInvariantViolationError, match="At least one provided resource"):
+        uses(build_op_context(resources={"db": session}))

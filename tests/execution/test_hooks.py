@@ -22,6 +22,7 @@ from opbook import (
     pipeline,
     success_hook,
 )
+from opbook.core.definitions.events import HookExecutionResult
 
 SEEN: dict[str, Any] = {}
 
@@ -247,6 +248,49 @@ def test_event_list_hook_receives_the_step_outcome() -> None:
     result = listed.execute_in_process()
     assert SEEN["events"] == [["STEP_START", "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]]
     assert hook_events(result) == [("HOOK_COMPLETED", "one", "every_step")]
+
+
+def test_an_event_list_hook_returning_is_skipped_is_recorded_as_skipped() -> None:
+    @event_list_hook
+    def only_on_materializations(context, event_list):
+        return HookExecutionResult("only_on_materializations", is_skipped=True)
+
+    @op
+    def one() -> int:
+        return 1
+
+    @job(hooks={only_on_materializations})
+    def listed():
+        one()
+
+    result = listed.execute_in_process()
+    assert hook_events(result) == [("HOOK_SKIPPED", "one", "only_on_materializations")]
+    skipped = next(e for e in result.all_events if e.event_type_value == "HOOK_SKIPPED")
+    assert skipped.message == (
+        'Skipped the execution of hook "only_on_materializations". It did not meet its '
+        'triggering condition during the execution of "one".'
+    )
+
+
+def test_an_event_list_hook_returning_a_result_that_ran_is_completed() -> None:
+    @event_list_hook
+    def ran(context, event_list):
+        return HookExecutionResult("ran")
+
+    @op
+    def one() -> int:
+        return 1
+
+    @job(hooks={ran})
+    def listed():
+        one()
+
+    assert hook_events(listed.execute_in_process()) == [("HOOK_COMPLETED", "one", "ran")]
+
+
+def test_hook_execution_result_is_not_skipped_by_default() -> None:
+    assert HookExecutionResult("a_hook") == ("a_hook", False)
+    assert HookExecutionResult("a_hook").is_skipped is False
 
 
 def test_hook_is_skipped_when_its_step_does_not_run_to_an_outcome() -> None:

@@ -81,6 +81,40 @@ def test_unknown_and_missing_inputs_are_named():
         add(1, x=2)
 
 
+def test_a_missing_input_is_reported_before_an_input_given_twice():
+    @op
+    def add_both(x: int, y: int) -> int:
+        return x + y
+
+    with pytest.raises(
+        DagsterInvalidInvocationError, match=re.escape('No value provided for required input "y".')
+    ):
+        add_both(1, x=2)
+
+
+def test_an_aliased_op_is_named_by_its_alias_when_the_context_is_wrong():
+    @op
+    def needs_context(context) -> int:
+        return 1
+
+    with pytest.raises(
+        DagsterInvalidInvocationError,
+        match=re.escape(
+            "Compute function of op 'aliased_add' has no context argument, but context was "
+            "provided when invoking."
+        ),
+    ):
+        add.alias("aliased_add")(build_op_context(), 1)
+    with pytest.raises(
+        DagsterInvalidInvocationError,
+        match=re.escape(
+            "Compute function of op 'aliased_needs' has context argument, but no context was "
+            "provided when invoking."
+        ),
+    ):
+        needs_context.alias("aliased_needs")()
+
+
 # -- the context -------------------------------------------------------------------------------
 
 
@@ -529,8 +563,29 @@ def test_resource_requiring_another_resource():
         return init_context.resources.base + 1
 
     assert derived(build_init_resource_context(resources={"base": 1})) == 2
-    with pytest.raises(DagsterInvalidInvocationError, match='Resource requires resource "base"'):
+    with pytest.raises(
+        DagsterInvalidInvocationError,
+        match=re.escape(
+            'Resource requires resource "base", but no resource with that key was found on the '
+            "context."
+        ),
+    ):
         derived(build_init_resource_context())
+
+
+def test_resource_requiring_another_resource_without_a_context():
+    @resource(required_resource_keys={"base"})
+    def derived(init_context):
+        return init_context.resources.base + 1
+
+    with pytest.raises(
+        DagsterInvalidInvocationError,
+        match=re.escape(
+            "Resource has required resources, but no context was provided. Use the "
+            "`build_init_resource_context` function"
+        ),
+    ):
+        derived(None)
 
 
 def test_generator_resource_invoked_directly_is_a_context_manager():
@@ -559,3 +614,67 @@ def test_logger_invoked_directly():
     assert my_logger(build_init_logger_context()).level == logging.INFO
     with pytest.raises(DagsterInvalidInvocationError, match="Logger initialization function"):
         my_logger()
+
+
+def test_logger_invoked_without_its_context_says_so():
+    @logger
+    def my_logger(init_context):
+        return logging.getLogger("opbook.tests.invoked")
+
+    with pytest.raises(
+        DagsterInvalidInvocationError,
+        match=re.escape(
+            "Logger initialization function has context argument, but no context argument was "
+            "provided when invoking."
+        ),
+    ):
+        my_logger()
+
+
+# -- dynamic outputs ---------------------------------------------------------------------------
+
+
+def test_an_op_yielding_dynamic_outputs_gives_them_back_when_invoked():
+    @op(out={"items": dagster.DynamicOut(int), "total": dagster.Out(int)})
+    def split():
+        yield dagster.DynamicOutput(1, mapping_key="one", output_name="items")
+        yield dagster.DynamicOutput(2, mapping_key="two", output_name="items")
+        yield dagster.Output(3, output_name="total")
+
+    one, two, total = split()
+    assert (one.mapping_key, one.value, two.mapping_key, two.value) == ("one", 1, "two", 2)
+    assert total.value == 3
+
+
+def test_a_returned_dynamic_output_is_refused_when_invoked():
+    @op(out=dagster.DynamicOut())
+    def returns_one():
+        return dagster.DynamicOutput(1, mapping_key="one")
+
+    with pytest.raises(
+        DagsterInvariantViolationError,
+        match=re.escape(
+            "Error in op 'returns_one': Attempted to return a DynamicOutput from op. DynamicOuts "
+            "are only supported using yield syntax."
+        ),
+    ):
+        returns_one()
+
+
+def test_a_dynamic_output_for_a_plain_output_is_refused_when_invoked():
+    @op
+    def not_dynamic():
+        yield dagster.DynamicOutput(1, mapping_key="one")
+
+    with pytest.raises(DagsterInvariantViolationError, match="which is not a dynamic output"):
+        list(not_dynamic())
+
+
+def test_a_repeated_mapping_key_is_refused_when_invoked():
+    @op(out=dagster.DynamicOut())
+    def repeats():
+        yield dagster.DynamicOutput(1, mapping_key="one")
+        yield dagster.DynamicOutput(2, mapping_key="one")
+
+    with pytest.raises(DagsterInvariantViolationError, match="mapping_key 'one' multiple times"):
+        list(repeats())

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from opbook import Field, get_dagster_logger, job, logger, op
+from opbook import DagsterInstance, Field, get_dagster_logger, job, logger, op
+from opbook.errors import DagsterInvariantViolationError
 
 
 class ListHandler(logging.Handler):
@@ -138,3 +139,79 @@ def test_outside_a_run_a_warning_reaches_stderr_with_no_handler_configured(
     monkeypatch.setattr(root, "handlers", [])
     get_dagster_logger().warning("no handler anywhere")
     assert "no handler anywhere" in capsys.readouterr().err
+
+
+# -- instance settings: python_logs ---------------------------------------------------------------
+
+
+def run_with_python_logs(a_job, **python_logs) -> list[tuple[str, int, str | None]]:
+    """Run ``a_job`` on an instance with these ``python_logs`` settings; its logged lines."""
+    instance = DagsterInstance.ephemeral()
+    instance.settings = {"python_logs": python_logs}
+    result = a_job.execute_in_process(instance=instance)
+    logs = instance.event_log_storage.get_logs_for_run(result.run_id)
+    return [(e.user_message, e.level, e.step_key) for e in logs if e.dagster_event is None]
+
+
+@op
+def uses_plain_loggers() -> None:
+    logging.getLogger("opbook.tests.plain").warning("plain warning")
+    logging.getLogger("opbook.tests.plain").info("plain info")
+    logging.getLogger("opbook.tests.other").warning("other warning")
+
+
+@job
+def plain_loggers_job():
+    uses_plain_loggers()
+
+
+def test_a_plain_python_logger_is_not_captured_unless_managed() -> None:
+    assert run_with_python_logs(plain_loggers_job) == []
+
+
+def test_a_managed_python_logger_is_captured_as_the_steps_log() -> None:
+    lines = run_with_python_logs(plain_loggers_job, managed_python_loggers=["opbook.tests.plain"])
+    assert lines == [("plain warning", logging.WARNING, "uses_plain_loggers")]
+
+
+def test_python_log_level_sets_the_managed_loggers_level() -> None:
+    lines = run_with_python_logs(
+        plain_loggers_job, managed_python_loggers=["opbook.tests.plain"], python_log_level="INFO"
+    )
+    assert [message for message, _, _ in lines] == ["plain warning", "plain info"]
+
+
+def test_managing_root_captures_every_logger_once() -> None:
+    lines = run_with_python_logs(
+        plain_loggers_job, managed_python_loggers=["root", "opbook.tests.plain"]
+    )
+    assert [message for message, _, _ in lines] == ["plain warning", "other warning"]
+
+
+def test_python_log_level_sets_the_dagster_loggers_level() -> None:
+    @op
+    def chatty() -> None:
+        get_dagster_logger().debug("detail")
+        get_dagster_logger().info("news")
+
+    @job
+    def chatty_job():
+        chatty()
+
+    assert [m for m, _, _ in run_with_python_logs(chatty_job, python_log_level="INFO")] == ["news"]
+
+
+def test_managed_loggers_get_their_level_and_handlers_back_after_the_run() -> None:
+    plain = logging.getLogger("opbook.tests.plain")
+    handlers = list(plain.handlers)
+    run_with_python_logs(
+        plain_loggers_job, managed_python_loggers=["opbook.tests.plain"], python_log_level="DEBUG"
+    )
+    assert plain.level == logging.NOTSET and plain.handlers == handlers
+
+
+def test_a_bad_python_log_level_is_named() -> None:
+    with pytest.raises(
+        DagsterInvariantViolationError, match=r"python_logs\.python_log_level: 'LOUD'"
+    ):
+        run_with_python_logs(plain_loggers_job, python_log_level="LOUD")

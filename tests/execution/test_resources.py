@@ -251,3 +251,29 @@ def test_graph_execute_in_process_takes_resource_values_or_definitions() -> None
     assert with_values.output_for_node("greet") == "hi world"
     with_defs = greeting_graph.execute_in_process(run_config=CONFIG, resources=RESOURCES)
     assert with_defs.output_for_node("greet") == "hello world"
+
+
+def test_a_resource_made_with_contextmanager_is_entered_for_the_run_and_exited_after() -> None:
+    import contextlib
+
+    events: list[str] = []
+
+    @resource
+    @contextlib.contextmanager
+    def session():
+        events.append("open")
+        try:
+            yield "session"
+        finally:
+            events.append("close")
+
+    @op(required_resource_keys={"db"})
+    def uses(context) -> None:
+        events.append(f"use {context.resources.db}")
+
+    @job(resource_defs={"db": session})
+    def with_session():
+        uses()
+
+    assert with_session.execute_in_process().success
+    assert events == ["open", "use session", "close"]

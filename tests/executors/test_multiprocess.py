@@ -17,6 +17,7 @@ from opbook import (
     DagsterInstance,
     DagsterSubprocessError,
     PipelineRunStatus,
+    RetryPolicy,
     RetryRequested,
     VersionStrategy,
     execute_pipeline,
@@ -291,6 +292,37 @@ def test_a_worker_that_dies_fails_its_step_with_the_exit_code(tmp_path):
     assert no_worker_left()
     with pytest.raises(DagsterSubprocessError, match="exit code 3"):
         execute_pipeline(crashing, run_config=MULTIPROCESS, instance=instance)
+    assert no_worker_left()
+
+
+@op(config_schema={"marker": str}, retry_policy=RetryPolicy(max_retries=1))
+def killed_once(context, x: int) -> int:
+    marker = context.op_config["marker"]
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+    return x + 10
+
+
+@job
+def killed_once_job():
+    add_one.alias("after")(killed_once(start()))
+
+
+def test_a_worker_killed_mid_step_is_retried_under_the_step_retry_policy(tmp_path):
+    config = {
+        **MULTIPROCESS,
+        "ops": {"killed_once": {"config": {"marker": str(tmp_path / "marker")}}},
+    }
+    result = execute_pipeline(
+        killed_once_job, run_config=config, instance=DagsterInstance.local(str(tmp_path))
+    )
+    assert result.success
+    kinds = step_events(result, "killed_once")
+    assert kinds.count("STEP_UP_FOR_RETRY") == 1 and "STEP_FAILURE" not in kinds
+    retry = next(e for e in result.event_list if e.event_type_value == "STEP_UP_FOR_RETRY")
+    assert "was killed by signal SIGKILL" in retry.message
+    assert result.result_for_solid("after").output_value() == 12
     assert no_worker_left()
 
 

@@ -3,11 +3,12 @@ produce only now and then, under load, made to happen every time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from opbook import DagsterInstance, job, op
 from opbook.api import _request, prepare_run
 from opbook.events import DagsterEvent, DagsterEventType, StepFailureData
+from opbook.execution.step import Relayed
 from opbook.executors.base import execute_plan
 from opbook.plan.plan import ExecutionStep
 
@@ -43,7 +44,10 @@ class EndsArriveLate:
     def submit(self, step: ExecutionStep, attempt: int) -> None:
         self.submitted[step.key] = step
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> Relayed:
+        return Relayed(self._events())
+
+    def _events(self) -> Generator[DagsterEvent, None, dict[str, BaseException]]:
         self.rounds += 1
         name = self.rc.pipeline.name
         if self.rounds == 1:
@@ -60,9 +64,9 @@ class EndsArriveLate:
             yield DagsterEvent.step(
                 DagsterEventType.STEP_SUCCESS, name, step.key, step.handle, "ok"
             )
-        else:
-            self.submitted.pop("fails")
-            self.rc.step_errors["fails"] = ValueError("the user's error")
+            return {}
+        self.submitted.pop("fails")
+        return {"fails": ValueError("the user's error")}
 
     def busy(self) -> bool:
         return bool(self.submitted)
@@ -72,7 +76,14 @@ def test_the_loop_waits_for_the_end_of_a_step_whose_last_event_came_first():
     request = _request(two_branches, None, None, None, None, None)
     rc = prepare_run(request, DagsterInstance.ephemeral(), raise_on_error=True)
     submitter = EndsArriveLate(rc)
-    kinds = [e.event_type_value for e in execute_plan(rc, submitter)]
+    stream = execute_plan(rc, submitter)
+    kinds = []
+    while True:
+        try:
+            kinds.append(next(stream).event_type_value)
+        except StopIteration as ended:
+            failures = ended.value
+            break
     assert kinds == ["STEP_FAILURE", "STEP_SUCCESS"]
-    assert str(rc.step_errors["fails"]) == "the user's error"  # what raise_on_error raises
+    assert str(failures["fails"]) == "the user's error"  # what raise_on_error raises
     assert not submitter.busy()

@@ -116,3 +116,16 @@ def test_re_executing_a_run_still_marked_started_warns(tmp_path):
     instance.run_storage.update_run(dataclasses.replace(record, status=PipelineRunStatus.STARTED))
     with pytest.warns(UserWarning, match="is still marked STARTED"):
         reexecute_pipeline(single, parent.run_id, instance=instance)
+
+
+def test_a_run_killed_after_storing_its_end_takes_the_status_its_log_gives(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    parent = single.execute_in_process(instance=instance)
+    record = instance.get_run(parent.run_id)
+    gone = dataclasses.replace(this_process(), start_ticks=(this_process().start_ticks or 0) + 1)
+    stale = dataclasses.replace(record, status=PipelineRunStatus.STARTED, process=gone)
+    instance.run_storage.update_run(stale)  # killed between its last event and its status
+    before = len(instance.get_events(parent.run_id))
+    (reconciled,) = instance.reconcile_dead_runs()
+    assert reconciled.status == PipelineRunStatus.SUCCESS
+    assert len(instance.get_events(parent.run_id)) == before  # no failure added after success

@@ -123,6 +123,32 @@ def test_lines_a_step_logs_are_in_the_run_log_as_dagster_keeps_them(tmp_path, ki
     assert instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_SUCCESS)[0].step_key
 
 
+def test_event_log_storage_gives_the_run_log_as_dagster_reads_it():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(chatty_pipeline, instance=instance)
+    logs = instance.event_log_storage.get_logs_for_run(result.run_id)
+    assert [e.user_message for e in logs if e.dagster_event is None] == [
+        "read 3 rows",
+        "one row was empty",
+    ]
+    assert len(logs) == len(instance.all_logs(result.run_id))
+
+
+def test_event_log_storage_reads_after_a_cursor():
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(chatty_pipeline, instance=instance)
+    every = instance.event_log_storage.get_logs_for_run(result.run_id)
+    after = instance.event_log_storage.get_logs_for_run(result.run_id, cursor=1)
+    assert [e.user_message for e in after] == [e.user_message for e in every[2:]]
+
+
+def test_settings_are_empty_unless_given():
+    instance = DagsterInstance.ephemeral()
+    assert instance.get_settings("python_logs") == {}
+    instance.settings = {"python_logs": {"python_log_level": "INFO"}}
+    assert instance.get_settings("python_logs") == {"python_log_level": "INFO"}
+
+
 def test_wiping_a_local_instance_lasts_after_reopening(tmp_path):
     first = DagsterInstance.local(str(tmp_path))
     result = execute_pipeline(ok_pipeline, instance=first)
@@ -187,6 +213,48 @@ def test_deleting_a_run_forgets_its_events_and_values():
     assert not instance.has_run(result.run_id)
     assert instance.get_events(result.run_id) == []
     assert not instance.value_store("in_memory").has_value(result.run_id, "emit", "result")
+
+
+def test_the_session_instance_removes_the_values_of_runs_it_forgets_from_disk(monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("OPBOOK_HOME", raising=False)
+    monkeypatch.setattr("opbook.storage.instance._default_instance", None)
+    monkeypatch.setattr("opbook.storage.instance.RECENT_RUNS", 2)
+    session = DagsterInstance.get()
+    on_disk = {"storage": {"filesystem": {}}}
+    first, *rest = [
+        execute_pipeline(ok_pipeline, instance=session, run_config=on_disk) for _ in range(3)
+    ]
+    folders = session.storage_directory
+    assert not session.has_run(first.run_id)
+    assert sorted(os.listdir(folders)) == sorted(r.run_id for r in rest)
+
+
+def test_a_persistent_instance_leaves_the_values_of_a_deleted_run_on_disk(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    result = execute_pipeline(
+        ok_pipeline, instance=instance, run_config={"storage": {"filesystem": {}}}
+    )
+    instance.delete_run(result.run_id)
+    assert (tmp_path / "storage" / result.run_id).is_dir()
+
+
+def test_a_finished_run_removes_temporary_files_its_killed_writers_left(tmp_path):
+    instance = DagsterInstance.local(str(tmp_path))
+    run = instance.create_run("p")
+    step = tmp_path / "storage" / run.run_id / "step"
+    step.mkdir(parents=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
+    abandoned = step / f".tmp-{int(gone.stdout)}-abc.pickle"
+    living = step / f".tmp-{os.getppid()}-abc.pickle"  # a process still writing
+    abandoned.write_bytes(b"half")
+    living.write_bytes(b"half")
+    instance.update_run_status(run, PipelineRunStatus.STARTED)
+    assert abandoned.exists()
+    instance.update_run_status(run, PipelineRunStatus.FAILURE)
+    assert not abandoned.exists() and living.exists()
 
 
 def test_filesystem_storage_goes_under_the_instance(tmp_path):

@@ -10,22 +10,37 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opbook.api import execute_pipeline, memoized_run, reexecute_pipeline
+from opbook.api import (
+    execute_pipeline,
+    memoized_run,
+    node_selection,
+    reexecute_pipeline,
+    validate_run_config,
+)
 from opbook.cli import output, runconfig, targets
 from opbook.cli.errors import RUN_FAILED, CommandLineError, describe_exception
 from opbook.config import scaffold
+from opbook.definitions.io_manager import mem_io_manager
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, PresetDefinition, deep_merge
 from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import run_config_schema
-from opbook.errors import DagsterUnknownPartitionError
+from opbook.errors import (
+    DagsterExecutionStepNotFoundError,
+    DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
+    DagsterUnknownPartitionError,
+)
 from opbook.execution.sensors import REPOSITORY_TAG
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
@@ -93,11 +108,47 @@ def _partition(
         raise CommandLineError(unknown_partition_message(pipeline.name, key, keys)) from None
 
 
+def _mode(pipeline: PipelineDefinition, name: str | None) -> ModeDefinition:
+    """The mode ``--mode`` names (None: the only one), or a one-line error in the command
+    line's terms."""
+    names = pipeline.available_modes
+    if name is None and len(names) > 1:
+        raise CommandLineError(
+            f"{pipeline.describe_target()} has several modes ({', '.join(names)}); "
+            "choose one with --mode"
+        )
+    if name is not None and not pipeline.has_mode_definition(name):
+        raise CommandLineError(
+            f"--mode {name}: {pipeline.describe_target()} has no such mode "
+            f"(modes: {', '.join(names)})"
+        )
+    return pipeline.get_mode_definition(name)
+
+
+SELECTION_PREAMBLE = re.compile(r"^No qualified \w+ to execute found for \w+=\[.*?\]: ")
+
+
+def _selection_problem(query: str, exc: Exception) -> CommandLineError:
+    """The engine's error about a selection, said of ``--select`` (not ``step_selection=``)."""
+    return CommandLineError(f"--select {query}: {SELECTION_PREAMBLE.sub('', str(exc))}")
+
+
+def _check_selection(pipeline: PipelineDefinition, query: str) -> None:
+    base = pipeline.parent_pipeline_def or pipeline
+    argument = "op_selection" if pipeline.is_job else "solid_selection"
+    try:
+        node_selection(base, [query], argument)
+    except DagsterInvalidSubsetError as exc:
+        raise _selection_problem(query, exc) from None
+
+
 def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     """The job, mode and run config that the options of ``opbook run`` amount to."""
     pipeline = targets.choose(target, args.job)
     preset = _preset(pipeline, args)
-    mode = pipeline.get_mode_definition(preset.mode if preset else args.mode)
+    mode = _mode(pipeline, preset.mode if preset else args.mode)
+    if args.select:
+        _check_selection(pipeline, args.select)
     files = runconfig.read_files(args.config)
     partition_config, partition_tags = _partition(pipeline, args)
     if partition_config is not None:
@@ -108,7 +159,7 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
         base = {} if files else dict(pipeline.default_run_config or {})
     config = deep_merge(base, files)
     if args.executor:
-        config = runconfig.with_executor(pipeline, mode, config, args.executor)
+        pipeline, mode, config = runconfig.with_executor(pipeline, mode, config, args.executor)
     config = runconfig.with_default_storage(mode, config)
     selection = [args.select] if args.select else None
     if selection is None and preset is not None and preset.solid_selection:
@@ -122,19 +173,59 @@ def plan_run(args: argparse.Namespace, target: targets.Target) -> RunPlan:
     return RunPlan(pipeline, mode, config, selection, tags)
 
 
-def _report(progress: output.Progress, run_id: str, success: bool, args: argparse.Namespace) -> int:
+def _kept_in_memory(mode: ModeDefinition, config: dict[str, Any]) -> str | None:
+    """What keeps a run's outputs in memory only, so that no later command can load them
+    (``io_manager: mem_io_manager``, ``intermediate_storage: in_memory``), or None."""
+    if mode.resource_defs.get("io_manager") is mem_io_manager:
+        return "its io_manager is mem_io_manager"
+    if "io_manager" not in mode.resource_defs:
+        storage = config.get("intermediate_storage") or config.get("storage") or {}
+        if isinstance(storage, dict) and "in_memory" in storage:
+            return "its run config chose intermediate_storage: in_memory"
+    return None
+
+
+def _reexecution_hint(
+    run_id: str, mode: ModeDefinition, config: dict[str, Any], args: argparse.Namespace
+) -> str:
+    """The command that re-executes a failed run from its failure, or why there is none."""
+    in_memory = _kept_in_memory(mode, config)
+    if in_memory is not None:
+        return (
+            f"This run cannot be re-executed from its failure: {in_memory}, so the outputs of "
+            "its steps are gone; run it again once fixed"
+        )
+    instance = f" --instance {args.instance}" if args.instance else ""
+    return f"Re-execute from the failure: opbook reexecute {run_id} --from-failure{instance}"
+
+
+def _report(progress: output.Progress, run_id: str, success: bool, hint: str) -> int:
     print(output.step_table(progress))
     print(output.run_line(progress, run_id, success))
     if success:
         return 0
     for line in output.failure_details(progress.events):
         print(line, file=sys.stderr)
-    instance = f" --instance {args.instance}" if args.instance else ""
-    print(
-        f"Re-execute from the failure: opbook reexecute {run_id} --from-failure{instance}",
-        file=sys.stderr,
-    )
+    print(hint, file=sys.stderr)
     return RUN_FAILED
+
+
+def _validate(plan: RunPlan) -> None:
+    """Check ``plan``'s run config as a run would (of the selected ops only, with a
+    selection) and say so on stderr.
+
+    Raises:
+        DagsterInvalidConfigError: listing every problem with its path.
+    """
+    pipeline = plan.pipeline
+    if plan.selection:
+        base = pipeline.parent_pipeline_def or pipeline
+        argument = "op_selection" if pipeline.is_job else "solid_selection"
+        pipeline = base.get_pipeline_subset_def(node_selection(base, plan.selection, argument))
+    validate_run_config(pipeline, plan.run_config, plan.mode.name)
+    print(
+        f"opbook: the run config above is valid for {pipeline.describe_target()}", file=sys.stderr
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,23 +235,26 @@ def run(args: argparse.Namespace) -> int:
     if args.show_config:
         safe = runconfig.masked(plan.pipeline, plan.mode, plan.run_config)
         print(runconfig.to_yaml(safe), end="")
+        _validate(plan)
         return 0
     with open_instance(args.instance) as instance:
         progress = output.Progress(plan.pipeline, instance)
         try:
-            result = execute_pipeline(
-                plan.pipeline,
-                plan.run_config,
-                mode=plan.mode.name,
-                tags=plan.tags,
-                solid_selection=plan.selection,
-                instance=instance,
-                raise_on_error=False,
-                progress=progress,
-            )
+            with targets.working_in(target):
+                result = execute_pipeline(
+                    plan.pipeline,
+                    plan.run_config,
+                    mode=plan.mode.name,
+                    tags=plan.tags,
+                    solid_selection=plan.selection,
+                    instance=instance,
+                    raise_on_error=False,
+                    progress=progress,
+                )
         finally:
             progress.close()
-    return _report(progress, result.run_id, result.success, args)
+    hint = _reexecution_hint(result.run_id, plan.mode, plan.run_config, args)
+    return _report(progress, result.run_id, result.success, hint)
 
 
 def find_run(instance: DagsterInstance, text: str) -> PipelineRun:
@@ -191,7 +285,10 @@ def _reexecution_target(args: argparse.Namespace, parent: PipelineRun) -> target
 
 def _reexecution_config(
     args: argparse.Namespace, parent: PipelineRun, pipeline: PipelineDefinition
-) -> dict[str, Any]:
+) -> tuple[PipelineDefinition, dict[str, Any]]:
+    """The job to re-execute and its run config: the parent's, or ``-c``'s; on the executor
+    ``--executor`` names, else on the one the parent ran on (added again if the job does not
+    offer it)."""
     if args.config:
         config = runconfig.read_files(args.config)
     elif runconfig.has_mask(parent.run_config):
@@ -202,9 +299,37 @@ def _reexecution_config(
     else:
         config = dict(parent.run_config)
     mode = pipeline.get_mode_definition(parent.mode)
-    if args.executor:
-        config = runconfig.with_executor(pipeline, mode, config, args.executor)
-    return runconfig.with_default_storage(mode, config)
+    executor = args.executor or runconfig.added_executor(mode, config)
+    if executor:
+        pipeline, mode, config = runconfig.with_executor(pipeline, mode, config, executor)
+    return pipeline, runconfig.with_default_storage(mode, config)
+
+
+ENGINE_TERMS = (
+    (re.compile(r"step_selection=\[('[^']*')\]"), r"--select \1"),
+    (re.compile(r"\bPass step_selection\b"), "Give --select"),
+)
+
+
+def _in_command_line_terms(message: str) -> str:
+    """An engine message about re-execution, with its keyword arguments as the options."""
+    for pattern, replacement in ENGINE_TERMS:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+@contextmanager
+def _said_of_select(query: str | None) -> Iterator[None]:
+    """An unknown step in ``--select QUERY`` reported as a problem of that option, and the
+    engine's other refusals to re-execute in the command line's terms."""
+    try:
+        yield
+    except (DagsterExecutionStepNotFoundError, DagsterInvalidSubsetError) as exc:
+        if query is None:
+            raise
+        raise _selection_problem(query, exc) from None
+    except DagsterInvariantViolationError as exc:
+        raise CommandLineError(_in_command_line_terms(str(exc))) from None
 
 
 def reexecute(args: argparse.Namespace) -> int:
@@ -221,24 +346,27 @@ def _reexecute(args: argparse.Namespace, instance: DagsterInstance) -> int:
         raise CommandLineError(
             f"run {parent.run_id} is a run of {parent.pipeline_name!r}, not of {pipeline.name!r}"
         )
-    config = _reexecution_config(args, parent, pipeline)
+    pipeline, config = _reexecution_config(args, parent, pipeline)
     progress = output.Progress(pipeline, instance)
     try:
-        result = reexecute_pipeline(
-            pipeline,
-            parent.run_id,
-            run_config=config,
-            step_selection=[args.select] if args.select else None,
-            mode=parent.mode,
-            tags={TARGET_TAG: target.location},
-            instance=instance,
-            raise_on_error=False,
-            from_failure=args.from_failure,
-            progress=progress,
-        )
+        with targets.working_in(target), _said_of_select(args.select):
+            result = reexecute_pipeline(
+                pipeline,
+                parent.run_id,
+                run_config=config,
+                step_selection=[args.select] if args.select else None,
+                mode=parent.mode,
+                tags={TARGET_TAG: target.location},
+                instance=instance,
+                raise_on_error=False,
+                from_failure=args.from_failure,
+                progress=progress,
+            )
     finally:
         progress.close()
-    return _report(progress, result.run_id, result.success, args)
+    mode = pipeline.get_mode_definition(parent.mode)
+    hint = _reexecution_hint(result.run_id, mode, config, args)
+    return _report(progress, result.run_id, result.success, hint)
 
 
 def runs(args: argparse.Namespace) -> int:
@@ -299,15 +427,23 @@ def skeleton(pipeline: PipelineDefinition, mode: ModeDefinition, everything: boo
         value = deep_merge(value, pipeline.default_run_config or {})
     value = runconfig.masked(pipeline, mode, value)
     if everything:
-        return value
+        return _outliving_storage(mode, value)
     return _prune({key: item for key, item in value.items() if key not in ENGINE_SECTIONS})
+
+
+def _outliving_storage(mode: ModeDefinition, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` keeping output values on disk where the schema's default keeps them in memory,
+    as ``opbook run`` does, so that a failed run of the skeleton can be re-executed."""
+    if value.get("intermediate_storage") != {"in_memory": {}}:
+        return value
+    return {**value, **runconfig.with_default_storage(mode, {})}
 
 
 def config_scaffold(args: argparse.Namespace) -> int:
     """``opbook config-scaffold TARGET``: print a YAML skeleton of a job's run config."""
     target = targets.load(args.target)
     pipeline = targets.choose(target, args.job)
-    mode = pipeline.get_mode_definition(args.mode)
+    mode = _mode(pipeline, args.mode)
     value = skeleton(pipeline, mode, args.all)
     kind = pipeline.target_type
     print(f"# Run config for {kind} {pipeline.name}: fill it in, then")

@@ -32,6 +32,7 @@ from opbook.errors import DagsterInvalidConfigError
 from opbook.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 from opbook.execution.step import format_duration
 from opbook.execution.step_status import FINISHED, StepState, StepStates, StepStatus, error_text
+from opbook.plan.compile import flatten_graph
 from opbook.storage.instance import DagsterInstance
 from opbook.storage.runs import PipelineRun
 
@@ -49,21 +50,10 @@ _RUN_ENDS: dict[str, str] = {
 _OPBOOK_DIR = os.path.dirname(os.path.abspath(opbook.__file__))
 
 
-def leaf_steps(
-    graph: GraphDefinition, names: Iterable[str] | None = None, prefix: str = ""
-) -> list[str]:
+def leaf_steps(graph: GraphDefinition, names: Iterable[str] | None = None) -> list[str]:
     """The step keys of a graph's ops (``comp.inner`` inside a graph node), in definition order;
     ``names`` keeps only those top-level nodes."""
-    wanted = set(names) if names is not None else None
-    keys: list[str] = []
-    for node in graph.nodes:
-        if wanted is not None and node.name not in wanted:
-            continue
-        if isinstance(node.definition, GraphDefinition):
-            keys += leaf_steps(node.definition, None, f"{prefix}{node.name}.")
-        else:
-            keys.append(f"{prefix}{node.name}")
-    return keys
+    return list(flatten_graph(graph, None if names is None else frozenset(names)).ops)
 
 
 def steps_of_run(pipeline: PipelineDefinition, run: PipelineRun | None) -> list[str]:

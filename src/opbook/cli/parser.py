@@ -8,6 +8,7 @@ Each parsed namespace carries ``handler``, the function in ``commands`` that car
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -38,7 +39,11 @@ Run config comes from YAML files (-c, several are merged in order, later ones wi
 environment variable when the run starts and is recorded as written; the values of secret
 fields are recorded and shown as ***. Output values are kept on disk under the instance
 (filesystem storage) unless the config chooses a storage, so that `opbook reexecute` can use
-them later."""
+them later; a failed run prints the `opbook reexecute` command that picks up from the failure.
+
+--executor chooses the job's own executor or one of in_process, multiprocess and dask (the
+dask one needs `pip install "opbook[dask]"`). A notebook's job runs in the notebook's folder,
+as in Jupyter, so relative paths in its cells and ops mean the same as there."""
 
 REEXECUTE_DESCRIPTION = """\
 Run a recorded run again, from its failure (--from-failure), or only the steps --select picks
@@ -51,6 +56,35 @@ when the target defines several jobs). Loading TARGET runs its code.
 
 The run config is the earlier run's, as recorded, unless -c files are given. A recorded config
 whose secret values were masked cannot be used again: give it with -c."""
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "run": (
+        "opbook run jobs.py                          # the one job jobs.py defines",
+        "opbook run -f jobs.py -j numbers -c prod.yaml -c secrets.yaml",
+        "opbook run -m pkg.jobs -j numbers --select 'scale+' --executor multiprocess",
+        "opbook run analysis.ipynb -j numbers --show-config   # check the config, run nothing",
+        "opbook run jobs.py -j daily --partition 2021-05-01",
+    ),
+    "reexecute": (
+        "opbook reexecute 3f2a1b --from-failure      # the run id, or the start of it",
+        "opbook reexecute 3f2a1b --select 'total+' -c fixed.yaml",
+        "opbook reexecute 3f2a1b fixed_jobs.py --from-failure --executor in_process",
+    ),
+    "runs": (
+        "opbook runs",
+        "opbook runs -j numbers --limit 5",
+        "opbook runs --mark-failed 3f2a1b --instance /shared/opbook",
+    ),
+    "config-scaffold": (
+        "opbook config-scaffold jobs.py -j numbers > numbers.yaml",
+        "opbook config-scaffold analysis.ipynb -j numbers --all",
+    ),
+    "export": ("opbook export analysis.ipynb -o pipeline.py && opbook run pipeline.py",),
+    "ticks": (
+        "opbook ticks repo.py every_morning",
+        "opbook ticks repo.py every_morning --from 2021-05-01 -n 3",
+    ),
+}
 
 INSTANCE_HELP = "the instance directory (default: $OPBOOK_HOME, $DAGSTER_HOME or ~/.opbook)"
 TARGET_HELP = "a Python file, a module (pkg.mod) or a notebook (.ipynb); its code is run"
@@ -112,7 +146,7 @@ def _add_run(commands: Any, handler: Handler) -> None:
     run.add_argument(
         "--executor",
         metavar="NAME",
-        help="in_process, multiprocess or dask (one the job or mode offers)",
+        help="one the job or mode offers, or in_process, multiprocess or dask",
     )
     run.add_argument(
         "--memoized",
@@ -124,7 +158,8 @@ def _add_run(commands: Any, handler: Handler) -> None:
     run.add_argument(
         "--show-config",
         action="store_true",
-        help="print the run config the files and options amount to (secrets masked); do not run",
+        help="print the run config the files and options amount to (secrets masked) and check "
+        "it; do not run",
     )
     run.set_defaults(handler=handler)
 
@@ -157,14 +192,23 @@ def _add_reexecute(commands: Any, handler: Handler) -> None:
         default=[],
         help="run config (default: the run's own); repeat to merge several",
     )
-    again.add_argument("--executor", metavar="NAME", help="in_process, multiprocess or dask")
+    again.add_argument(
+        "--executor",
+        metavar="NAME",
+        help="one the job offers, or in_process, multiprocess or dask (default: the run's)",
+    )
     again.add_argument("--instance", metavar="PATH", help=INSTANCE_HELP)
     again.set_defaults(handler=handler)
 
 
 def _add_runs(commands: Any, handler: Handler) -> None:
     runs = commands.add_parser(
-        "runs", help="list recorded runs, newest first", formatter_class=_formatter
+        "runs",
+        help="list recorded runs, newest first",
+        description="List the runs recorded in the instance, newest first: id, job, status, "
+        "start, duration and the run it re-executed (parent). An unfinished run whose process "
+        "is gone from this machine is marked failed.",
+        formatter_class=_formatter,
     )
     runs.add_argument("-j", "--job", metavar="JOB", help="only the runs of this job")
     runs.add_argument(
@@ -252,4 +296,8 @@ def build_parser(handlers: Mapping[str, Handler], version: str) -> argparse.Argu
     _add_scaffold(commands, handlers["config-scaffold"])
     _add_export(commands, handlers["export"])
     _add_ticks(commands, handlers["ticks"])
+    for name, subparser in commands.choices.items():
+        if subparser.description and "\n" not in subparser.description:
+            subparser.description = textwrap.fill(subparser.description, 95)
+        subparser.epilog = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
     return parser

@@ -5,7 +5,8 @@
   written: the engine reads the variable when the run starts, and stores the reference only.
 * ``with_executor``: ``--executor NAME`` written in the form the definition takes: a pipeline's
   ``execution: {NAME: {config: ...}}``, a job's ``execution: {config: {NAME: ...}}`` (a job on
-  the default executors) or the job's own executor's ``execution: {config: ...}``.
+  the default executors) or the job's own executor's ``execution: {config: ...}``.  A standard
+  executor (in_process, multiprocess, dask) the job does not offer is added for that run.
 * ``with_default_storage``: output values on disk under the instance (filesystem storage) unless
   the config chooses, so that a later ``opbook reexecute`` finds them.
 * ``masked``: a copy safe to print or store, every secret field's value as ``***``.
@@ -23,6 +24,13 @@ from opbook.cli.errors import CommandLineError, describe_exception
 from opbook.config import mask_secrets
 from opbook.config.values import MASK
 from opbook.config.yaml_text import UnsafeYamlError, load_yaml
+from opbook.definitions.executor import (
+    ExecutorDefinition,
+    dask_executor,
+    in_process_executor,
+    multiprocess_executor,
+)
+from opbook.definitions.frozen import replace
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition, deep_merge
 from opbook.definitions.run_config import MANAGED_BY_ENGINE, NODE_SECTION_NAMES, run_config_schema
@@ -68,7 +76,10 @@ def read_files(paths: Sequence[str]) -> dict[str, Any]:
     return merged
 
 
-STANDARD_EXECUTORS = ("in_process", "multiprocess", "dask")
+STANDARD_EXECUTORS: dict[str, ExecutorDefinition] = {
+    executor.name: executor
+    for executor in (in_process_executor, multiprocess_executor, dask_executor)
+}
 
 
 def _configured(execution: Any, name: str) -> Any:
@@ -84,40 +95,59 @@ def _configured(execution: Any, name: str) -> Any:
     return None
 
 
+def _offering(
+    pipeline: PipelineDefinition, mode: ModeDefinition, executor: ExecutorDefinition
+) -> tuple[PipelineDefinition, ModeDefinition]:
+    """A copy of ``pipeline`` whose mode ``mode`` also offers ``executor`` (for this run only;
+    the definition the target holds is left as it is)."""
+    widened = replace(mode, executor_defs=[*mode.executor_defs, executor])
+    modes = [widened if m is mode else m for m in pipeline.mode_definitions]
+    variant = replace(pipeline, mode_definitions=modes)
+    return variant, widened
+
+
 def with_executor(
     pipeline: PipelineDefinition, mode: ModeDefinition, config: dict[str, Any], name: str
-) -> dict[str, Any]:
-    """``config`` choosing executor ``name`` (keeping the config it gave that executor).
+) -> tuple[PipelineDefinition, ModeDefinition, dict[str, Any]]:
+    """The job, its mode and ``config``, choosing executor ``name`` (and keeping the config
+    ``config`` gave that executor).  ``name`` is one of the executors the job or mode offers,
+    or a standard one (in_process, multiprocess, dask), which the run then offers too.
 
     Raises:
-        CommandLineError: the job's or mode's executors do not include ``name``.
+        CommandLineError: ``name`` is neither.
     """
     names = [e.name for e in mode.executor_defs]
-    if name not in names and name not in STANDARD_EXECUTORS:
-        raise CommandLineError(
-            f"--executor {name}: no such executor; choose one of "
-            f"{', '.join(dict.fromkeys([*names, *STANDARD_EXECUTORS]))}"
-        )
     if name not in names:
-        what = (
-            f"job {pipeline.name}" if pipeline.is_job else f"mode {mode.name!r} of {pipeline.name}"
-        )
-        fix = (
-            "define the job with that executor (@job(executor_def=...), or %%job --executor)"
-            if pipeline.is_job
-            else "add it to the mode's executor_defs"
-        )
-        raise CommandLineError(
-            f"--executor {name}: {what} can run on {', '.join(names)}; to use {name}, {fix}"
-        )
+        if name not in STANDARD_EXECUTORS:
+            raise CommandLineError(
+                f"--executor {name}: no such executor; choose one of "
+                f"{', '.join(dict.fromkeys([*names, *STANDARD_EXECUTORS]))}"
+            )
+        pipeline, mode = _offering(pipeline, mode, STANDARD_EXECUTORS[name])
+        names.append(name)
     kept = _configured(config.get("execution"), name)
     if not mode.job_style_execution:
         choice: dict[str, Any] = {name: {"config": kept} if kept is not None else {}}
     elif len(names) > 1:
         choice = {"config": {name: kept if kept is not None else {}}}
-    else:
-        choice = {"config": kept} if kept is not None else config.get("execution") or {}
-    return {**config, "execution": choice}
+    else:  # the job's own executor: Dagster 0.13's `execution: {config: ...}`
+        own = config.get("execution")
+        if kept is None and isinstance(own, Mapping) and set(own) == {"config"}:
+            kept = own["config"]
+        choice = {"config": kept if kept is not None else {}}
+    return pipeline, mode, {**config, "execution": choice}
+
+
+def added_executor(mode: ModeDefinition, config: Mapping[str, Any]) -> str | None:
+    """The standard executor ``config`` chooses that ``mode`` does not offer (a run made with
+    ``--executor``, run again), or None."""
+    execution = config.get("execution")
+    if not isinstance(execution, Mapping):
+        return None
+    inner = execution.get("config")
+    named = [*execution, *(inner if isinstance(inner, Mapping) else ())]
+    offered = {e.name for e in mode.executor_defs}
+    return next((n for n in named if n in STANDARD_EXECUTORS and n not in offered), None)
 
 
 def with_default_storage(mode: ModeDefinition, config: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ A target is one of:
   not run).  Worker processes load the same file again by its path;
 * a module (``pkg.jobs``): imported, with the current directory on ``sys.path`` as for
   ``python -m``;
-* a notebook (``analysis.ipynb``): its code cells run with no kernel (``notebooks.py``).
+* a notebook (``analysis.ipynb``): its code cells run with no kernel (``notebooks.py``), in
+  the notebook's folder as in Jupyter, and so does its job (``working_in``).
 
 Loading a target runs its code.  The jobs are those of the repositories (``@repository``) bound
 to public names of the loaded namespace, then the job and pipeline definitions bound to public
@@ -23,6 +24,8 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,10 +70,34 @@ def load_notebook(text: str) -> Target:
     from opbook.cli import notebooks
 
     path = os.path.abspath(os.path.expanduser(text))
-    # A kernel starts in the notebook's folder, so a notebook may import modules beside it.
+    # A kernel starts in the notebook's folder, so a notebook may import modules beside it,
+    # and its cells read files by paths relative to it.
     _put_on_path(os.path.dirname(path))
-    loaded = notebooks.load(path)
+    with _working_folder(os.path.dirname(path)):
+        loaded = notebooks.load(path)
     return Target(text, path, loaded.namespace, loaded)
+
+
+@contextmanager
+def _working_folder(folder: str) -> Iterator[None]:
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@contextmanager
+def working_in(target: Target) -> Iterator[None]:
+    """Run a notebook target's job in the notebook's folder, as a Jupyter kernel would: its
+    ops (and the worker processes they run in) find files by paths relative to the notebook.
+    Any other target runs where the command was started."""
+    if target.notebook is None:
+        yield
+        return
+    with _working_folder(os.path.dirname(target.location)):
+        yield
 
 
 def _where(exc: BaseException, path: str | None) -> str:

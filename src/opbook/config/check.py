@@ -25,7 +25,7 @@ from opbook.config.errors import DagsterEvaluationErrorReason as Reason
 from opbook.config.printer import type_to_string
 from opbook.config.samples import sample_field
 from opbook.config.types import ConfigType, ConfigTypeKind, Enum, ScalarType, SecretType
-from opbook.config.values import as_dict, copy_plain, is_non_scalar, show
+from opbook.config.values import MASK, as_dict, copy_plain, is_non_scalar, show
 from opbook.errors import PostProcessingError
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def _check_shape(t: FieldsType, value: Any, path: Path, walk: _Walk, secret: boo
         if t.kind is ConfigTypeKind.PERMISSIVE_SHAPE:
             out.update((key, copy_plain(value[key])) for key in extras)
         else:
-            _undefined_fields(t, extras, path, walk)
+            _undefined_fields(t, [MASK] * len(extras) if secret else extras, path, walk)
     return out
 
 
@@ -229,7 +229,7 @@ def _check_selector(t: FieldsType, value: Any, path: Path, walk: _Walk, secret: 
     ((name, given),) = value.items()
     field = t.fields.get(name)
     if field is None:
-        return _undefined_fields(t, [name], path, walk)
+        return _undefined_fields(t, [MASK if secret else name], path, walk)
     if given is None and field.config_type.kind in _FIELDS_KINDS:
         given = {}  # `storage: {filesystem: }` in YAML selects filesystem with its defaults
     sub = _check(field.config_type, given, (*path, name), walk, secret or field.is_secret)
@@ -242,7 +242,8 @@ def _select_default(t: FieldsType, value: dict, path: Path, walk: _Walk, secret:
     if value:
         message = (
             f"You can only specify a single field at {where(path)}. You specified "
-            f"{sorted(value, key=str)}. The available fields are {defined}"
+            f"{[MASK] * len(value) if secret else sorted(value, key=str)}. The available "
+            f"fields are {defined}"
         )
     elif len(defined) == 1 and t.fields[defined[0]].default_provided:
         name = defined[0]
@@ -276,16 +277,18 @@ def _check_map(t: Map, value: Any, path: Path, walk: _Walk, secret: bool) -> Any
     key_type = t.key_type
     out = {}
     for key, item in value.items():
+        # Inside a secret field the keys are part of the secret: paths and messages mask them.
+        step = MASK if secret else key
         if not key_type.accepts(key):
             walk.fail(
-                (*path, key),
+                (*path, step),
                 Reason.RUNTIME_TYPE_MISMATCH,
-                f'Invalid key at {where(path)}. Key "{show(key)}" of type "{type(key)}" is not '
-                f'valid for expected key type "{key_type.given_name}".',
+                f'Invalid key at {where(path)}. Key "{show(key, secret)}" of type "{type(key)}" '
+                f'is not valid for expected key type "{key_type.given_name}".',
                 {"expected": key_type.given_name},
             )
             continue
-        out[key] = _check(t.inner_type, item, (*path, key), walk, secret)
+        out[key] = _check(t.inner_type, item, (*path, step), walk, secret)
     return out
 
 

@@ -77,19 +77,17 @@ class OutputHandle(_InvokedOutput):
     _represents = "output"
 
     def __iter__(self) -> NoReturn:
-        raise DagsterInvariantViolationError(
-            f'Attempted to iterate over the output "{self.output_name}" of the '
-            f"{self.describe_node()}, which is a single output. Consider defining multiple "
-            f"Outs if you seek to pass different parts of this output to different "
-            f"{self.node_kind}s."
-        )
+        raise DagsterInvariantViolationError(self._single_output("iterate over"))
 
     def __getitem__(self, index: Any) -> NoReturn:
-        raise DagsterInvariantViolationError(
-            f'Attempted to index in to the output "{self.output_name}" of the '
-            f"{self.describe_node()}, which is a single output. Consider defining multiple "
-            f"Outs if you seek to pass different parts of this output to different "
-            f"{self.node_kind}s."
+        raise DagsterInvariantViolationError(self._single_output("index in to"))
+
+    def _single_output(self, what: str) -> str:
+        return (
+            f"Attempted to {what} an {self._object_name}. This object represents the output "
+            f'"{self.output_name}" from the {self.describe_node()}, a single output. Consider '
+            "defining multiple Outs if you seek to pass different parts of this output to "
+            f"different {self.node_kind}s."
         )
 
     def __eq__(self, other: object) -> bool:

@@ -28,7 +28,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 from opbook import config as cfg
-from opbook.errors import DagsterConfigMappingFunctionError, ParameterCheckError
+from opbook.errors import (
+    DagsterConfigMappingFunctionError,
+    ParameterCheckError,
+    user_code_boundary,
+)
 
 CONFIGURABLE_KINDS = (
     "ResourceDefinition, ExecutorDefinition, CompositeSolidDefinition, GraphDefinition "
@@ -179,15 +183,14 @@ def _describe(definition: Any) -> str:
 
 
 def _call_config_fn(mapping: ConfiguredFrom, definition: Any, value: Any) -> Any:
-    try:
-        return mapping.config_fn({} if value is None else value)
-    except Exception as exc:
-        error = DagsterConfigMappingFunctionError(
+    with user_code_boundary(
+        DagsterConfigMappingFunctionError,
+        lambda exc: (
             f"The config mapping function on a `configured` {type(definition).__name__} has "
-            f"thrown an unexpected error during its execution ({_describe(definition)}): {exc!r}",
-            user_exception=exc,
-        )
-        raise error from exc
+            f"thrown an unexpected error during its execution ({_describe(definition)}): {exc!r}"
+        ),
+    ):
+        return mapping.config_fn({} if value is None else value)
 
 
 def apply_config_mapping(definition: Any, value: Any) -> cfg.ConfigResult:

@@ -535,6 +535,7 @@ def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) ->
                     f'output "{source.output_name}" (needed by input "{input_name}" of "{node_name}"). '
                     f"Its outputs are {list(upstream.definition.output_dict)}."
                 )
+            _check_nothing_pair(node, input_name, upstream, source.output_name)
     upstream_map: dict[str, list[str]] = {name: [] for name in nodes}
     for (node_name, _), sources in wiring.items():
         upstream_map[node_name].extend(s.node_name for s in sources.sources if s.node_name)
@@ -542,6 +543,19 @@ def _check_wiring(graph_name: str, nodes: Mapping[str, Node], wiring: Wiring) ->
     if cycle is not None:
         raise DagsterInvalidDefinitionError(
             f'Circular dependencies exist in "{graph_name}": {dag.format_cycle(cycle)}'
+        )
+
+
+def _check_nothing_pair(node: Node, input_name: str, upstream: Node, output_name: str) -> None:
+    """An output of type Nothing gives no value: an input that expects one cannot use it."""
+    input_type = node.definition.input_dict[input_name].dagster_type
+    output_type = upstream.definition.output_dict[output_name].dagster_type
+    if output_type.is_nothing and not input_type.is_nothing:
+        raise DagsterInvalidDefinitionError(
+            f'Input "{input_name}" to node "{node.name}" can not depend on the output '
+            f'"{output_name}" from node "{upstream.name}". Input "{input_name}" expects a value '
+            f'of type {input_type.display_name} and output "{output_name}" returns type '
+            f"{output_type.display_name} (which produces no value)."
         )
 
 

@@ -10,7 +10,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from opbook.definitions.engine import engine
 from opbook.definitions.frozen import wraps
@@ -30,6 +30,18 @@ class HookTarget(Protocol):
     def dependency_structure(self) -> Any: ...
 
     def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> Any: ...
+
+
+class HookExecutionResult(NamedTuple):
+    """What an ``event_list_hook`` function may return to say whether it ran.
+
+    ``is_skipped=True`` records the hook as skipped (a HOOK_SKIPPED event) instead of completed,
+    as Dagster's success and failure hooks do when the step's outcome does not trigger them.
+    Importable from ``opbook.core.definitions.events``, Dagster's module for it.
+    """
+
+    hook_name: str
+    is_skipped: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
 
 from opbook import config as cfg
+from opbook.definitions.atomic_files import write_atomically
 from opbook.definitions.frozen import wraps
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.resource import ResourceDefinition
@@ -371,22 +371,18 @@ def _write_pickle(path: str, obj: Any) -> None:
     class defined in a notebook or ``__main__`` is pickled by value (cloudpickle)."""
     directory = os.path.dirname(path)
     _make_private_dirs(directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            try:
-                pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                import cloudpickle  # 50 ms to import: only when a value needs it
+    write_atomically(path, lambda handle: _dump(obj, handle))
 
-                handle.seek(0)
-                handle.truncate()
-                cloudpickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+def _dump(obj: Any, handle: IO[bytes]) -> None:
+    try:
+        pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        import cloudpickle  # 50 ms to import: only when a value needs it
+
+        handle.seek(0)
+        handle.truncate()
+        cloudpickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _make_private_dirs(path: str) -> None:
@@ -477,29 +473,64 @@ def with_default_io_manager(resource_defs: Any) -> dict[str, Any]:
     return resources
 
 
-def check_graph_manager_keys(graph: Any, resource_defs: Any) -> None:
+def check_graph_manager_keys(graph: Any, resource_defs: Any, mode_name: str = "default") -> None:
     """``check_manager_keys`` for every op of ``graph``, at any depth of nesting."""
     for node in graph.nodes:
         definition = node.definition
         if hasattr(definition, "nodes"):
-            check_graph_manager_keys(definition, resource_defs)
+            check_graph_manager_keys(definition, resource_defs, mode_name)
         else:
-            check_manager_keys(node.name, definition.node_kind, definition, resource_defs)
+            check_manager_keys(
+                node.name, definition.node_kind, definition, resource_defs, mode_name
+            )
 
 
-def check_manager_keys(node_name: str, node_kind: str, definition: Any, resource_defs: Any) -> None:
-    """Raise Dagster's definition error for an output or input whose manager key names no
-    resource of the mode, or a resource that is not a manager of the right kind."""
+def missing_manager_message(
+    manager: str, key: str, descriptor: str, mode_name: str, provided: Iterable[str]
+) -> str:
+    """Dagster 0.13's message for a manager key (``manager``: ``IO manager`` or ``root input
+    manager``) that ``descriptor`` requires and the mode does not provide."""
+    keys = sorted(provided)
+    if mode_name == "default":
+        return (
+            f"{manager} key '{key}' is required by {descriptor}, but is not provided. Provide a "
+            f"{manager} for key '{key}', or change '{key}' to one of the provided {manager} "
+            f"keys: {keys}."
+        )
+    return (
+        f"{manager} key '{key}' is required by {descriptor}, but is not provided by mode "
+        f"'{mode_name}'. In mode '{mode_name}', provide a {manager} for key '{key}', or change "
+        f"'{key}' to one of the provided {manager} keys: {keys}."
+    )
+
+
+def check_manager_keys(
+    node_name: str,
+    node_kind: str,
+    definition: Any,
+    resource_defs: Any,
+    mode_name: str = "default",
+) -> None:
+    """Raise Dagster's definition error for an output whose IO manager key names no resource
+    of the mode, or an output or input whose key names a resource that is not a manager of the
+    right kind (a missing root input manager matters only for an unconnected input)."""
     where = f"{node_kind} '{node_name}'"
     for output_def in definition.output_defs:
         key = output_def.io_manager_key
         if key == DEFAULT_IO_MANAGER_KEY and key not in resource_defs:
             continue  # a pipeline keeping its values in intermediate storage
         if key not in resource_defs:
+            io_managers = [
+                k for k, v in resource_defs.items() if isinstance(v, IOManagerDefinition)
+            ]
             raise DagsterInvalidDefinitionError(
-                f'Output "{output_def.name}" for {where} requires io_manager_key "{key}", but no '
-                "resource has been provided. Please include a resource definition for that key in "
-                "the provided resource_defs."
+                missing_manager_message(
+                    "IO manager",
+                    key,
+                    f"output '{output_def.name}' of {where}",
+                    mode_name,
+                    io_managers,
+                )
             )
         if not isinstance(resource_defs[key], IOManagerDefinition):
             raise DagsterInvalidDefinitionError(
@@ -511,11 +542,7 @@ def check_manager_keys(node_name: str, node_kind: str, definition: Any, resource
         if key is None:
             continue
         if key not in resource_defs:
-            raise DagsterInvalidDefinitionError(
-                f"Input '{input_def.name}' for {where} requires root_manager_key '{key}', but no "
-                "resource has been provided. Please include a resource definition for that key in "
-                "the provided resource_defs."
-            )
+            continue  # needed only by an unconnected input: checked with the graph (job.py)
         if not isinstance(resource_defs[key], _ManagerDefinition):
             raise DagsterInvalidDefinitionError(
                 f"Input '{input_def.name}' for {where} requires root_manager_key '{key}', but the "

@@ -16,15 +16,19 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from opbook.definitions.dagster_type import DagsterTypeKind
 from opbook.definitions.derived import memo_table, share_memo_tables
 from opbook.definitions.engine import engine
 from opbook.definitions.executor import ExecutorDefinition, default_executors
 from opbook.definitions.frozen import Frozen, replace, wraps
 from opbook.definitions.graph import ConfigMapping, GraphDefinition, compose
 from opbook.definitions.hook import HookDefinition
+from opbook.definitions.input_output import NO_VALUE
 from opbook.definitions.io_manager import (
     DEFAULT_IO_MANAGER_KEY,
+    RootInputManagerDefinition,
     check_graph_manager_keys,
+    missing_manager_message,
     with_default_io_manager,
 )
 from opbook.definitions.mode import DEFAULT_MODE_NAME, ModeDefinition, PresetDefinition
@@ -34,7 +38,12 @@ from opbook.definitions.run_request import PARTITION_NAME_TAG, PARTITION_SET_TAG
 from opbook.definitions.tags import validate_tags
 from opbook.definitions.user_events import RetryPolicy
 from opbook.definitions.version_strategy import MEMOIZED_RUN_TAG, VersionStrategy
-from opbook.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from opbook.errors import (
+    CheckError,
+    DagsterInvalidDefinitionError,
+    DagsterInvalidSubsetError,
+    DagsterInvariantViolationError,
+)
 
 
 def missing_resource_message(key: str, descriptor: str, mode: ModeDefinition) -> str:
@@ -150,14 +159,29 @@ class PipelineDefinition(Frozen):
 
     def _check_resources(self, mode: ModeDefinition) -> None:
         provided = set(mode.resource_defs)
-        check_graph_manager_keys(self.graph, mode.resource_defs)
+        check_graph_manager_keys(self.graph, mode.resource_defs, mode.name)
+        _check_inputs_can_be_loaded(self.graph, frozenset(), mode)
         for definition in self.graph.iterate_node_defs():
-            for key in sorted(_own_resource_keys(definition)):
-                if key not in provided:
+            own_keys: frozenset[str] = getattr(definition, "required_resource_keys", frozenset())
+            for key in sorted(set(own_keys) - provided):
+                raise DagsterInvalidDefinitionError(
+                    missing_resource_message(
+                        key, f"{definition.node_kind} '{definition.name}'", mode
+                    )
+                )
+        types = _dagster_types(self.graph)
+        _check_unique_type_names(types)
+        for dagster_type in types:
+            name = dagster_type.display_name
+            needs = [
+                (dagster_type.required_resource_keys, f"type '{name}'"),
+                (_keys_of(dagster_type.loader), f"the loader on type '{name}'"),
+                (_keys_of(dagster_type.materializer), f"the materializer on type '{name}'"),
+            ]
+            for keys, descriptor in needs:
+                for key in sorted(set(keys) - provided):
                     raise DagsterInvalidDefinitionError(
-                        missing_resource_message(
-                            key, f"{definition.node_kind} '{definition.name}'", mode
-                        )
+                        missing_resource_message(key, descriptor, mode)
                     )
         for hook in self.hook_defs | _node_hooks(self.graph):
             for key in sorted(hook.required_resource_keys - provided):
@@ -176,13 +200,14 @@ class PipelineDefinition(Frozen):
         for preset in self.preset_defs:
             if preset.name in seen:
                 raise DagsterInvalidDefinitionError(
-                    f'Two presets named "{preset.name}" in pipeline "{self.name}".'
+                    f'Two PresetDefinitions seen with the name "{preset.name}" in "{self.name}". '
+                    "PresetDefinitions must have unique names."
                 )
             seen.add(preset.name)
             if preset.mode not in modes:
                 raise DagsterInvalidDefinitionError(
-                    f'Mode "{preset.mode}" of preset "{preset.name}" is not defined in pipeline "{self.name}". '
-                    f"Available modes: {sorted(modes)}."
+                    f'PresetDefinition "{preset.name}" in "{self.name}" references mode '
+                    f'"{preset.mode}" which is not defined. Available modes: {sorted(modes)}.'
                 )
 
     def is_using_memoization(self, run_tags: Mapping[str, str]) -> bool:
@@ -308,6 +333,8 @@ class PipelineDefinition(Frozen):
         self, solids_to_execute: Iterable[str] | None
     ) -> PipelineDefinition:
         """This pipeline, marked to run only the given top-level solids."""
+        if self.solids_to_execute is not None:
+            raise DagsterInvariantViolationError("Pipeline subsets may not be subset again.")
         if solids_to_execute is None:
             return self
         selected = frozenset(solids_to_execute)
@@ -316,6 +343,16 @@ class PipelineDefinition(Frozen):
                 raise DagsterInvalidDefinitionError(
                     f'Pipeline "{self.name}" has no solid named "{name}". Its solids are {list(self.graph.node_dict)}.'
                 )
+        left_out = frozenset(self.graph.node_dict) - selected
+        for mode in self.mode_definitions:
+            try:
+                _check_inputs_can_be_loaded(self.graph, frozenset(), mode, left_out=left_out)
+            except DagsterInvalidDefinitionError as exc:
+                names = ", ".join(f"'{name}'" for name in sorted(selected))
+                raise DagsterInvalidSubsetError(
+                    f"The attempted subset [{names}] for {self.target_type} {self.name} results "
+                    f"in an invalid {self.target_type}: {exc}"
+                ) from exc
         subset = replace(
             self,
             solids_to_execute=selected,
@@ -422,10 +459,107 @@ class PipelineDefinition(Frozen):
         return f"<{type(self).__name__} {self.name!r}>"
 
 
-def _own_resource_keys(definition: Any) -> frozenset[str]:
-    if isinstance(definition, GraphDefinition):
-        return frozenset()
-    return definition.all_required_resource_keys()
+def _check_inputs_can_be_loaded(
+    graph: GraphDefinition,
+    fed: frozenset[str],
+    mode: ModeDefinition,
+    prefix: str = "",
+    left_out: frozenset[str] = frozenset(),
+) -> None:
+    """Raise Dagster's definition error for an op input that nothing can give a value: not
+    connected (here, or through the graph inputs ``fed`` from outside), and without a default
+    value or a loader for its type, or whose root input manager ``mode`` lacks.  ``left_out``:
+    top-level nodes that a subset does not run (their outputs feed nothing)."""
+    mapped = {(m.node_name, m.input_name): m.graph_input_name for m in graph.input_mappings}
+    for node in graph.nodes:
+        if node.name in left_out:
+            continue
+        connected: set[str] = set()
+        for input_def in node.definition.input_defs:
+            sources = graph.wiring.get((node.name, input_def.name))
+            outer = mapped.get((node.name, input_def.name))
+            listed = [] if sources is None else list(sources.sources)
+            if (
+                (sources is not None and sources.is_fan_in and not listed)
+                or any(u.node_name and u.node_name not in left_out for u in listed)
+                or any(not u.node_name and u.output_name in fed for u in listed)
+                or (outer is not None and outer in fed)
+            ):
+                connected.add(input_def.name)
+            elif input_def.root_manager_key:
+                _check_root_manager(input_def, f"{prefix}{node.name}", node, mode)
+            elif not (
+                isinstance(node.definition, GraphDefinition)
+                or input_def.is_nothing
+                or input_def.default_value is not NO_VALUE
+                or input_def.dagster_type.loader is not None
+            ):
+                raise DagsterInvalidDefinitionError(
+                    f"Input '{input_def.name}' in {node.definition.node_kind} "
+                    f"'{prefix}{node.name}' is not "
+                    "connected to the output of a previous node and can not be loaded from "
+                    "configuration, making it impossible to execute. Possible solutions are:\n"
+                    "  * add a dagster_type_loader for the type "
+                    f"'{input_def.dagster_type.display_name}'\n"
+                    f"  * connect '{input_def.name}' to the output of another node\n"
+                )
+        if isinstance(node.definition, GraphDefinition):
+            _check_inputs_can_be_loaded(
+                node.definition, frozenset(connected), mode, f"{prefix}{node.name}."
+            )
+
+
+def _check_root_manager(input_def: Any, path: str, node: Any, mode: ModeDefinition) -> None:
+    """An unconnected input with a root manager key needs that manager in the mode."""
+    key = input_def.root_manager_key
+    if key in mode.resource_defs:
+        return
+    root_managers = [
+        k for k, v in mode.resource_defs.items() if isinstance(v, RootInputManagerDefinition)
+    ]
+    raise DagsterInvalidDefinitionError(
+        missing_manager_message(
+            "root input manager",
+            key,
+            f"unsatisfied input '{input_def.name}' of {node.definition.node_kind} '{path}'",
+            mode.name,
+            root_managers,
+        )
+    )
+
+
+def _dagster_types(graph: GraphDefinition) -> list[Any]:
+    """The Dagster types of the inputs and outputs of the graph's ops, each once, in order."""
+    found: dict[int, Any] = {}
+    for definition in graph.iterate_node_defs():
+        if isinstance(definition, GraphDefinition):
+            continue
+        io_defs: list[Any] = [*definition.input_defs, *definition.output_defs]
+        for io_def in io_defs:
+            found.setdefault(id(io_def.dagster_type), io_def.dagster_type)
+    return list(found.values())
+
+
+def _check_unique_type_names(types: list[Any]) -> None:
+    """Two different Dagster types of one name in a pipeline are an error, as in Dagster (types
+    inferred from a type hint, and containers such as ``List[Int]``, are not named by users)."""
+    seen: dict[str, Any] = {}
+    for dagster_type in types:
+        if dagster_type.key.startswith("_TypeHintInferred") or dagster_type.kind not in (
+            DagsterTypeKind.REGULAR,
+            DagsterTypeKind.SCALAR,
+        ):
+            continue
+        other = seen.setdefault(dagster_type.name, dagster_type)
+        if other is not dagster_type:
+            raise DagsterInvalidDefinitionError(
+                f'You have created two dagster types with the same name "{dagster_type.name}". '
+                "Dagster types have must have unique names."
+            )
+
+
+def _keys_of(loader_or_materializer: Any) -> frozenset[str]:
+    return frozenset(getattr(loader_or_materializer, "required_resource_keys", ()))
 
 
 def _node_hooks(graph: GraphDefinition) -> frozenset[HookDefinition]:

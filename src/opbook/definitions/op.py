@@ -169,7 +169,14 @@ def is_context_provided(params: Sequence[inspect.Parameter]) -> bool:
 
 
 def _inferred_input(p: inspect.Parameter, spec: In | None = None) -> InputDefinition:
-    return (spec or In()).to_definition(p.name, *_annotation_and_default(p))
+    definition = (spec or In()).to_definition(p.name, *_annotation_and_default(p))
+    if definition.is_nothing:
+        raise DagsterInvalidDefinitionError(
+            f"Input parameter {p.name} is annotated with {definition.dagster_type.display_name} "
+            "which is a type that represents passing no data. This type must be used via "
+            "InputDefinition and no parameter should be included in the solid function."
+        )
+    return definition
 
 
 def _data_params(params: list[inspect.Parameter], kind: str, name: str) -> list[inspect.Parameter]:

@@ -274,8 +274,14 @@ def _call(target: Any, where: str) -> PipelineDefinition:
             ) from exc
     if isinstance(target, PipelineDefinition):
         return target
+    if type(target).__name__ in ("GraphDefinition", "RepositoryDefinition"):
+        raise DagsterInvariantViolationError(
+            f"{where} must be, or return, a pipeline or job definition. Received a {type(target)}."
+        )
     raise DagsterInvariantViolationError(
-        f"{where} must be, or return, a pipeline or job definition. Received a {type(target)}."
+        "Loadable attributes must be either a JobDefinition, GraphDefinition, PipelineDefinition, "
+        f"or a RepositoryDefinition. Got {target!r}. ({where} must be, or return, a pipeline or "
+        "job definition.)"
     )
 
 
@@ -343,9 +349,11 @@ def _check_kind(target: Any) -> None:
         return
     if isinstance(target, JobDefinition):
         raise DagsterInvariantViolationError(
-            f'Reconstructable target was the job "{target.name}", which was not made by a '
-            "decorated function (for instance by GraphDefinition.to_job). Wrap the to_job call "
-            "in a function at module scope and pass that function to reconstructable()."
+            f'Reconstructable target was the job "{target.name}": not a function returning a '
+            "job definition, or a job definition produced by a decorated function. If your job "
+            "was constructed using ``GraphDefinition.to_job``, you must wrap the ``to_job`` call "
+            "in a function at module scope, ie not within any other functions, and pass that "
+            "function to reconstructable()."
         )
     raise DagsterInvariantViolationError(
         "Reconstructable target should be a function or definition produced by a decorated "

@@ -6,9 +6,10 @@ in which case the code after the ``yield`` runs as teardown when the run ends.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 from opbook import config as cfg
 from opbook.definitions.configured import Configurable, ConfiguredSchema, split_config_schema
@@ -138,12 +139,41 @@ def resource(
         return resource()(config_schema)
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
+        _check_extra_params(fn)
         definition = ResourceDefinition(
             fn, config_schema, description or inspect.getdoc(fn), required_resource_keys, version
         )
         return wraps(definition, fn, ("__name__",))
 
     return wrap
+
+
+def _check_extra_params(fn: Callable[..., Any]) -> None:
+    """A resource function takes the init context, and nothing else that has no default."""
+    extras = list(inspect.signature(fn).parameters.values())[1:]
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    required = [p.name for p in extras if p.default is p.empty and p.kind not in variadic]
+    if required:
+        raise DagsterInvalidDefinitionError(
+            f"@resource decorated function '{fn.__name__}' expects only a single positional "
+            f"required argument. Got required extra params {', '.join(required)}"
+        )
+
+
+def teardown_generator(definition: ResourceDefinition, made: Any) -> Iterator[Any] | None:
+    """What a resource function returned, as a generator whose first item is the resource and
+    whose end is its teardown; None for a plain value.  A generator function's generator is
+    used as is; a context manager from ``@contextmanager`` (as Dagster accepts) is entered."""
+    if definition.is_generator:
+        return cast(Iterator[Any], made)
+    if isinstance(made, contextlib.ContextDecorator) and hasattr(made, "__enter__"):
+        return _entered(made)
+    return None
+
+
+def _entered(manager: Any) -> Iterator[Any]:
+    with manager as value:
+        yield value
 
 
 def _config_values(init_context: Any) -> Any:

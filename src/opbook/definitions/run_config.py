@@ -28,7 +28,11 @@ from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.io_manager import manager_resource_keys
 from opbook.definitions.job import PipelineDefinition
 from opbook.definitions.mode import ModeDefinition
-from opbook.errors import DagsterConfigMappingFunctionError, DagsterInvalidConfigError
+from opbook.errors import (
+    DagsterConfigMappingFunctionError,
+    DagsterInvalidConfigError,
+    user_code_boundary,
+)
 
 NODE_SECTION_NAMES = ("ops", "solids", "graph")
 MANAGED_BY_ENGINE = ("execution", "loggers", "resources", "intermediate_storage", "storage")
@@ -316,16 +320,25 @@ def build_run_config_schema(
     return cfg.Shape(fields)
 
 
+_OWN_SELECTION: Any = object()
+
+
 def run_config_schema(
-    pipeline: PipelineDefinition, mode: ModeDefinition | None = None, section: str | None = None
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition | None = None,
+    section: str | None = None,
+    selected: frozenset[str] | None = _OWN_SELECTION,
 ) -> cfg.Shape:
-    """The (cached) run-config schema of a pipeline or job, as the user would write it."""
+    """The (cached) run-config schema of a pipeline or job, as the user would write it, for a
+    run of the ``selected`` top-level nodes (by default the pipeline's own selection)."""
     mode = mode or pipeline.get_mode_definition()
     section = section or pipeline.node_section
-    key = (mode.name, pipeline.solids_to_execute, section)
+    if selected is _OWN_SELECTION:
+        selected = pipeline.solids_to_execute
+    key = (mode.name, selected, section)
     cache: dict[Any, cfg.Shape] = memo_table(pipeline, "run_config_schemas")
     if key not in cache:
-        cache[key] = build_run_config_schema(pipeline, mode, pipeline.solids_to_execute, section)
+        cache[key] = build_run_config_schema(pipeline, mode, selected, section)
     return cache[key]
 
 
@@ -426,13 +439,11 @@ def _apply_job_config_mapping(
         raise DagsterInvalidConfigError(
             f'Error in config mapping of job "{pipeline.name}"', result.errors, run_config
         )
-    try:
+    with user_code_boundary(
+        DagsterConfigMappingFunctionError,
+        lambda exc: f'The config mapping function of job "{pipeline.name}" raised: {exc!r}',
+    ):
         mapped = mapping.config_fn(result.value)
-    except Exception as exc:
-        raise DagsterConfigMappingFunctionError(
-            f'The config mapping function of job "{pipeline.name}" raised: {exc!r}',
-            user_exception=exc,
-        ) from exc
     managed = {k: v for k, v in run_config.items() if k in MANAGED_BY_ENGINE}
     return {**dict(mapped or {}), **managed}
 
@@ -629,13 +640,11 @@ def _map_graph_config(
 ) -> dict[str, Any]:
     mapping = graph.config_mapping
     assert mapping is not None
-    try:
+    with user_code_boundary(
+        DagsterConfigMappingFunctionError,
+        lambda exc: f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
+    ):
         mapped = mapping.config_fn(config_value)
-    except Exception as exc:
-        raise DagsterConfigMappingFunctionError(
-            f'The config mapping function on {graph.node_kind} "{handle}" raised: {exc!r}',
-            user_exception=exc,
-        ) from exc
     section = pipeline.node_section
     mapped = _normalise_inner_sections(pipeline, graph, {} if mapped is None else mapped, section)
     inner_schema = cfg.Shape(_nodes_fields(graph, section))

@@ -8,17 +8,16 @@ schedule evaluation lives here too, since every schedule kind shares it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from opbook.definitions.engine import engine
 from opbook.errors import (
     CheckError,
-    DagsterError,
     DagsterInvariantViolationError,
     ScheduleExecutionError,
+    user_code_boundary,
 )
 
 
@@ -103,13 +102,8 @@ def build_schedule_context(
     return ScheduleEvaluationContext(instance, scheduled_execution_time)
 
 
-@contextmanager
-def schedule_user_code(message: Callable[[], str]) -> Iterator[None]:
-    """Run a schedule's user function: its exception becomes a ``ScheduleExecutionError``
-    (the original kept as ``user_exception`` and ``__cause__``); opbook's own errors pass."""
-    try:
-        yield
-    except (DagsterError, CheckError):
-        raise
-    except Exception as err:
-        raise ScheduleExecutionError(message(), user_exception=err) from err
+def schedule_user_code(message: Callable[[], str]) -> user_code_boundary:
+    """The boundary around a schedule's user function: its exception becomes a
+    ``ScheduleExecutionError`` (the original kept as ``user_exception`` and ``__cause__``);
+    opbook's own errors pass."""
+    return user_code_boundary(ScheduleExecutionError, lambda _exc: message(), (CheckError,))

@@ -19,6 +19,7 @@ beside the path it vouches for.  Without it the input is refused, saying how to 
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +28,7 @@ from typing import Any
 
 from opbook import config as cfg
 from opbook.definitions.user_events import AssetMaterialization
-from opbook.errors import CheckError
+from opbook.errors import CheckError, DagsterInvalidDefinitionError
 
 LoaderFn = Callable[[Any, Any], Any]
 
@@ -73,9 +74,31 @@ def dagster_type_loader(
     cfg.resolve_config_type(config_schema)
 
     def wrap(fn: Callable[..., Any]) -> DagsterTypeLoader:
+        _check_positionals(fn, "@dagster_type_loader")
         return DagsterTypeLoader(config_schema, fn, frozenset(required_resource_keys or ()))
 
     return wrap
+
+
+_CONTEXT_NAMES = frozenset({"context", "_context", "context_", "_"})
+
+
+def _check_positionals(fn: Callable[..., Any], decorator: str) -> None:
+    """Dagster's rule for a loader function: a first positional parameter named ``context``
+    (or ``_context``, ``context_``, ``_``), then the config value."""
+    params = list(inspect.signature(fn).parameters.values())
+    positional = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+    missing = None
+    if not params or params[0].name not in _CONTEXT_NAMES or params[0].kind not in positional:
+        missing = "context"
+    elif len(params) < 2:
+        missing = "*"
+    if missing is not None:
+        raise DagsterInvalidDefinitionError(
+            f"{decorator} '{fn.__name__}' decorated function does not have required positional "
+            f"parameter '{missing}'. {decorator} decorated functions should only have keyword "
+            "arguments that match input names and a first positional parameter named 'context'."
+        )
 
 
 def dagster_type_materializer(

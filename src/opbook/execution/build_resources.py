@@ -17,11 +17,17 @@ from opbook import config as cfg
 from opbook import dag
 from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.resource import ResourceDefinition, as_resource_definition
-from opbook.errors import CheckError, DagsterInvalidConfigError, DagsterInvalidInvocationError
+from opbook.errors import (
+    CheckError,
+    DagsterError,
+    DagsterInvalidConfigError,
+    DagsterInvalidInvocationError,
+    user_exception_of,
+)
 from opbook.execution.context import InitResourceContext, Resources
 from opbook.execution.direct_context import console_log
 from opbook.execution.log_manager import DagsterLogManager
-from opbook.execution.resources import call_resource_fn, teardown_error
+from opbook.execution.resources import call_resource_fn, teardown_boundary
 from opbook.storage.instance import DagsterInstance
 
 
@@ -77,9 +83,10 @@ def _teardown(generators: list[tuple[str, Iterator[Any]]], log: DagsterLogManage
     while generators:
         key, generator = generators.pop()
         try:
-            next(generator, None)
-        except Exception as exc:
-            log.error(str(teardown_error(key, exc)), exc_info=exc)
+            with teardown_boundary(key):
+                next(generator, None)
+        except DagsterError as error:
+            log.error(str(error), exc_info=user_exception_of(error))
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """Calling the user's compute function and turning what it returns or yields into a stream of
 ``Output`` / ``AssetMaterialization`` / ``ExpectationResult`` objects.
 
-This is the user-code error boundary: any plain exception raised by the function (also while
-a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chained to it.
+The function runs inside the step's ``user_code_boundary``: any plain exception it raises (also
+while a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` chained to it.
 """
 
 from __future__ import annotations
@@ -21,25 +21,31 @@ from opbook.definitions.user_events import (
     RetryRequested,
 )
 from opbook.errors import (
-    DagsterError,
     DagsterExecutionStepExecutionError,
     DagsterInvariantViolationError,
+    user_code_boundary,
 )
 
 _YIELDABLE = (Output, DynamicOutput, AssetMaterialization, ExpectationResult)
+# What user code raises to steer its step: passed through the boundary as itself.
+_CONTROL_FLOW = (Failure, RetryRequested)
+_END = object()
 
 
-def _wrap(exc: Exception, step: Any) -> DagsterExecutionStepExecutionError:
-    kind = "op" if step.definition.node_kind == "op" else "solid"
-    error = DagsterExecutionStepExecutionError(
-        f'Error occurred while executing {kind} "{step.node.name}":',
-        user_exception=exc,
-        step_key=step.key,
-        op_name=step.node.name,
-        op_def_name=step.definition.name,
-    )
-    error.__cause__ = exc
-    return error
+def step_boundary(step: Any) -> user_code_boundary:
+    """The boundary around a step's compute function: made once per step (it keeps no state)."""
+    boundary: user_code_boundary | None = step.memo.get("boundary")
+    if boundary is None:
+        kind = "op" if step.definition.node_kind == "op" else "solid"
+        boundary = step.memo["boundary"] = user_code_boundary(
+            DagsterExecutionStepExecutionError,
+            f'Error occurred while executing {kind} "{step.node.name}":',
+            _CONTROL_FLOW,
+            step_key=step.key,
+            op_name=step.node.name,
+            op_def_name=step.definition.name,
+        )
+    return boundary
 
 
 def run_coroutine(coroutine: Any) -> Any:
@@ -88,7 +94,7 @@ def _collect_async_gen(agen: Any) -> list[Any]:
 def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     """Call the function; a plain exception is wrapped, control flow passes through."""
     compute = step.definition.compute
-    try:
+    with step.memo.get("boundary") or step_boundary(step):
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
             if isinstance(result, Output):
@@ -106,10 +112,6 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         elif compute.is_async_generator:
             result = iter(_collect_async_gen(result))
         return result
-    except (DagsterError, Failure, RetryRequested):
-        raise
-    except Exception as exc:
-        raise _wrap(exc, step) from exc
 
 
 def iterate_compute(
@@ -149,15 +151,12 @@ def _warn_none_for_optional_output(log: Any, step: Any, output_name: str) -> Non
 
 
 def _iterate_generator(context: Any, step: Any, generator: Iterator[Any]) -> Iterator[Any]:
+    boundary = step.memo.get("boundary") or step_boundary(step)
     while True:
-        try:
-            item = next(generator)
-        except StopIteration:
+        with boundary:
+            item = next(generator, _END)
+        if item is _END:
             return
-        except (DagsterError, Failure, RetryRequested):
-            raise
-        except Exception as exc:
-            raise _wrap(exc, step) from exc
         if not isinstance(item, _YIELDABLE):
             definition = step.definition
             raise DagsterInvariantViolationError(

@@ -336,21 +336,67 @@ StepExecutionContext = SystemComputeExecutionContext
 
 
 class AbstractComputeExecutionContext(ABC):
-    """The interface compute contexts offer (for code that type-checks against it)."""
+    """The interface every compute context offers, for code that type-checks against it.
+
+    The context an op or solid receives (``OpExecutionContext``, and the one
+    ``build_op_context`` makes) implements all of these; a helper annotated with this class
+    works with either. ``op_config`` is the one concrete member: ``solid_config`` under its
+    0.13 name.
+    """
 
     @abstractmethod
-    def has_tag(self, key: str) -> bool: ...
+    def has_tag(self, key: str) -> bool:
+        """Whether the run (or the step's logging tags) has the tag ``key``."""
 
     @abstractmethod
-    def get_tag(self, key: str) -> Any: ...
+    def get_tag(self, key: str) -> Any:
+        """The value of the tag ``key``, or None when the run does not have it."""
 
     @property
     @abstractmethod
-    def run_id(self) -> str: ...
+    def run_id(self) -> str:
+        """The id of the run the step belongs to."""
 
     @property
     @abstractmethod
-    def log(self) -> DagsterLogManager: ...
+    def solid_def(self) -> Any:
+        """The definition of the op or solid the step runs (its ``OpDefinition``)."""
+
+    @property
+    @abstractmethod
+    def solid(self) -> Any:
+        """The node the step runs, that is the definition under its name in the graph (its
+        alias when the op was aliased)."""
+
+    @property
+    @abstractmethod
+    def pipeline_def(self) -> Any:
+        """The job or pipeline being run."""
+
+    @property
+    @abstractmethod
+    def pipeline_run(self) -> Any:
+        """The run's record, a ``PipelineRun`` with its id, config, tags, mode and status."""
+
+    @property
+    @abstractmethod
+    def resources(self) -> Any:
+        """The resources the op requires, one attribute per resource key."""
+
+    @property
+    @abstractmethod
+    def log(self) -> DagsterLogManager:
+        """The run's logger, with ``debug``, ``info``, ``warning``, ``error`` and ``critical``."""
+
+    @property
+    @abstractmethod
+    def solid_config(self) -> Any:
+        """The op's config in this run, with defaults filled in (None when it has none)."""
+
+    @property
+    def op_config(self) -> Any:
+        """The op's config in this run, the same as ``solid_config`` (its 0.13 name)."""
+        return self.solid_config
 
 
 AbstractComputeExecutionContext.register(SolidExecutionContext)

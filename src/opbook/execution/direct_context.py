@@ -21,7 +21,7 @@ from typing import Any
 from opbook import config as cfg
 from opbook.definitions.configured import apply_config_mapping
 from opbook.definitions.logger import colored_console_logger
-from opbook.definitions.resource import ResourceDefinition
+from opbook.definitions.resource import ResourceDefinition, teardown_generator
 from opbook.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidInvocationError,
@@ -104,8 +104,8 @@ class ResourceBuilder:
             if definition.takes_context
             else definition.resource_fn()
         )
-        if definition.is_generator:
-            generator = value
+        generator = teardown_generator(definition, value)
+        if generator is not None:
             value = next(generator)
             self._teardowns.append(generator)
         return value

@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from opbook.definitions.hook import FAILURE, SUCCESS
-from opbook.errors import HookExecutionError
+from opbook.definitions.hook import FAILURE, SUCCESS, HookExecutionResult
+from opbook.errors import (
+    DagsterError,
+    HookExecutionError,
+    user_code_boundary,
+    user_exception_of,
+)
 from opbook.events import DagsterEvent, DagsterEventType, HookErroredData, SerializableErrorInfo
 from opbook.execution.context import HookContext
 
@@ -56,24 +61,20 @@ def run_hooks(
             )
 
         if not _triggered(hook.trigger, outcome):
-            yield event(
-                ET.HOOK_SKIPPED,
-                f'Skipped the execution of hook "{hook.name}". It did not meet its triggering condition during '
-                f'the execution of "{name}".',
-            )
+            yield event(ET.HOOK_SKIPPED, _skipped_message(hook.name, name))
             continue
         context = HookContext(rc, step, hook, step_exception, outputs)
         try:
-            if hook.trigger in (SUCCESS, FAILURE):
-                hook.hook_fn(context)
-            else:
-                hook.hook_fn(context, list(step_events or [outcome]))
-        except Exception as exc:
-            error = HookExecutionError(
+            with user_code_boundary(
+                HookExecutionError,
                 f'Error occurred during the execution of hook_fn triggered for "{name}"',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
+            ):
+                if hook.trigger in (SUCCESS, FAILURE):
+                    returned = hook.hook_fn(context)
+                else:
+                    returned = hook.hook_fn(context, list(step_events or [outcome]))
+        except DagsterError as error:
+            exc = user_exception_of(error)
             rc.log.error(f'Hook "{hook.name}" on "{name}" raised: {exc!r}')
             yield event(
                 ET.HOOK_ERRORED,
@@ -81,7 +82,17 @@ def run_hooks(
                 HookErroredData(SerializableErrorInfo.from_exception(error)),
             )
             continue
+        if isinstance(returned, HookExecutionResult) and returned.is_skipped:
+            yield event(ET.HOOK_SKIPPED, _skipped_message(hook.name, name))
+            continue
         yield event(
             ET.HOOK_COMPLETED,
             f'Finished the execution of hook "{hook.name}" triggered for "{name}".',
         )
+
+
+def _skipped_message(hook_name: str, node_name: str) -> str:
+    return (
+        f'Skipped the execution of hook "{hook_name}". It did not meet its triggering '
+        f'condition during the execution of "{node_name}".'
+    )

@@ -39,6 +39,7 @@ from opbook.definitions.op import SolidDefinition
 from opbook.definitions.resource import ResourceDefinition
 from opbook.definitions.user_events import (
     AssetMaterialization,
+    DynamicOutput,
     ExpectationResult,
     Output,
     TypeCheck,
@@ -92,9 +93,10 @@ def _context_param(definition: SolidDefinition) -> str:
 
 
 def _split_context(
-    definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+    definition: SolidDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], name: str
 ) -> tuple[DirectExecutionContext | None, tuple[Any, ...], dict[str, Any]]:
-    kind, name = definition.node_kind, definition.name
+    """``name``: the node's name as invoked (its alias, if any), for messages."""
+    kind = definition.node_kind
     if not definition.compute.takes_context:
         if args and isinstance(args[0], DirectExecutionContext):
             raise DagsterInvalidInvocationError(
@@ -180,6 +182,13 @@ def _bind_inputs(
             f"Too many input arguments were provided for {kind} '{label}'. {suggestion}"
         )
     values = dict(zip(_positional_names(definition), args, strict=False))
+    for input_def in definition.input_defs:
+        given = input_def.name in values or input_def.name in kwargs
+        if not (input_def.is_nothing or given or input_def.default_value is not NO_VALUE):
+            raise DagsterInvalidInvocationError(
+                f'No value provided for required input "{input_def.name}".'
+                f" ({kind.capitalize()} '{label}' was invoked without it.)"
+            )
     for key, value in kwargs.items():
         if key not in data_inputs:
             raise DagsterInvalidInvocationError(
@@ -191,13 +200,8 @@ def _bind_inputs(
             )
         values[key] = value
     for input_def in definition.input_defs:
-        if input_def.is_nothing or input_def.name in values:
-            continue
-        if input_def.default_value is NO_VALUE:
-            raise DagsterInvalidInvocationError(
-                f"No value provided for required input \"{input_def.name}\" of {kind} '{label}'."
-            )
-        values[input_def.name] = input_def.default_value
+        if not (input_def.is_nothing or input_def.name in values):
+            values[input_def.name] = input_def.default_value
     return values
 
 
@@ -228,8 +232,9 @@ class _OutputChecker:
         self.context = context
         self.kind = definition.node_kind
         self.seen: set[str] = set()
+        self.mapping_keys: dict[str, set[str]] = {}
 
-    def _output_def(self, output: Output, verb: str) -> Any:
+    def _output_def(self, output: Output | DynamicOutput, verb: str) -> Any:
         if not self.definition.has_output(output.output_name):
             names = [o.name for o in self.definition.output_defs]
             raise DagsterInvariantViolationError(
@@ -246,6 +251,8 @@ class _OutputChecker:
     def yielded(self, item: Any) -> Any:
         if isinstance(item, _EVENTS):
             return item
+        if isinstance(item, DynamicOutput):
+            return self._yielded_dynamic(item)
         if not isinstance(item, Output):
             raise DagsterInvariantViolationError(
                 f"When yielding outputs from a {self.kind} generator, they should be wrapped in an "
@@ -259,6 +266,25 @@ class _OutputChecker:
                 f"'{output_def.name}' multiple times."
             )
         self.check_value(output_def, item)
+        return item
+
+    def _yielded_dynamic(self, item: DynamicOutput) -> DynamicOutput:
+        output_def = self._output_def(item, "yielded")
+        if not output_def.is_dynamic:
+            raise DagsterInvariantViolationError(
+                f"Invocation of {self.kind} '{self.context.alias}' yielded a DynamicOutput for "
+                f"output '{output_def.name}', which is not a dynamic output (DynamicOut)."
+            )
+        keys = self.mapping_keys.setdefault(output_def.name, set())
+        if item.mapping_key in keys:
+            raise DagsterInvariantViolationError(
+                f"Invocation of {self.kind} '{self.context.alias}' yielded a DynamicOutput with "
+                f"mapping_key '{item.mapping_key}' multiple times for output "
+                f"'{output_def.name}'."
+            )
+        keys.add(item.mapping_key)
+        _type_check(self.context, "output", output_def.name, output_def.dagster_type, item.value)
+        self.seen.add(output_def.name)
         return item
 
     def finished(self) -> None:
@@ -281,6 +307,12 @@ class _OutputChecker:
                 f"Error in {self.kind} '{self.context.alias}': If you are returning an "
                 f"AssetMaterialization or an ExpectationResult from {self.kind} you must yield "
                 "them to avoid ambiguity with an implied result from returning a value."
+            )
+        if isinstance(result, DynamicOutput):
+            raise DagsterInvariantViolationError(
+                f"Error in {self.kind} '{self.context.alias}': Attempted to return a "
+                f"DynamicOutput from {self.kind}. DynamicOuts are only supported using yield "
+                "syntax."
             )
         if isinstance(result, Output):
             self.check_value(self._output_def(result, "returned"), result)
@@ -353,7 +385,7 @@ def invoke(
             "function outside of a composition. Run it with execute_in_process(), or call it "
             "inside a @graph/@job body."
         )
-    given, args, kwargs = _split_context(definition, args, kwargs)
+    given, args, kwargs = _split_context(definition, args, kwargs, alias or definition.name)
     _check_requirements(definition, given)
     context = (given or build_op_context()).bind(definition, alias)
     values = _bind_inputs(definition, context, args, kwargs)
@@ -382,7 +414,8 @@ def _single_context_argument(
     if not args and not kwargs:
         raise DagsterInvalidInvocationError(
             f"{what.capitalize()} initialization function has context argument, but no context "
-            "was provided when invoking."
+            + ("argument " if what == "logger" else "")
+            + "was provided when invoking."
         )
     if len(args) + len(kwargs) > 1:
         raise DagsterInvalidInvocationError(
@@ -405,12 +438,17 @@ def _resource_context(definition: ResourceDefinition, given: Any) -> InitResourc
             "A resource is initialised with an InitResourceContext "
             f"(build_init_resource_context()), got {given!r}."
         )
+    if given is None and definition.required_resource_keys:
+        raise DagsterInvalidInvocationError(
+            "Resource has required resources, but no context was provided. Use the "
+            "`build_init_resource_context` function to construct a context with the required "
+            "resources."
+        )
     for key in sorted(definition.required_resource_keys):
-        if given is None or key not in given.resources:
+        if given is not None and key not in given.resources:
             raise DagsterInvalidInvocationError(
-                f'Resource requires resource "{key}", but no value was provided for it. Use the '
-                "`build_init_resource_context` function to construct a context with the required "
-                "resources."
+                f'Resource requires resource "{key}", but no resource with that key was found on '
+                "the context."
             )
     raw = given.resource_config if given is not None else None
     field = definition.config_field

@@ -20,7 +20,7 @@ from opbook.errors import DagsterInvariantViolationError
 from opbook.events import StepOutputHandle
 from opbook.execution.output_storage import IOManagerStorage, uses_io_managers
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
-from opbook.execution.run_context import RunContext
+from opbook.execution.run_context import RunContext, RunState
 from opbook.plan.plan import build_plan
 
 REEXECUTION_ERROR = "Cannot use both memoization and re-execution at this time."
@@ -55,8 +55,10 @@ def stored_outputs(rc: RunContext, versions: dict[StepOutputHandle, str]) -> set
     """
     if not uses_io_managers(rc):
         raise _not_memoizable(rc, "io_manager")
-    scratch = dataclasses.replace(rc, resource_values={}, _resources_cache={}, _storage=None)
-    scratch.output_versions = versions
+    # Its own resources and output storage, so that the run's are not built for the check.
+    scratch = dataclasses.replace(
+        rc, state=RunState(rc.run, rc.value_store), output_versions=versions
+    )
     storage = IOManagerStorage(scratch)
     outputs = [(step, output_def) for step in rc.plan.steps for output_def in step.output_defs]
     keys = {output_def.io_manager_key for _step, output_def in outputs}
@@ -81,8 +83,9 @@ def stored_outputs(rc: RunContext, versions: dict[StepOutputHandle, str]) -> set
             pass
 
 
-def memoize(rc: RunContext, versions: dict[StepOutputHandle, str]) -> None:
-    """Restrict ``rc``'s plan to the steps with an output not stored under its version."""
+def memoize(rc: RunContext, versions: dict[StepOutputHandle, str]) -> RunContext:
+    """``rc`` with its plan restricted to the steps with an output not stored under its
+    version."""
     plan = rc.plan
     stored = stored_outputs(rc, versions)
     keep = [
@@ -90,7 +93,7 @@ def memoize(rc: RunContext, versions: dict[StepOutputHandle, str]) -> None:
         for step in plan.steps
         if any(StepOutputHandle(step.key, o.name) not in stored for o in step.output_defs)
     ]
-    rc.output_versions = versions
-    rc.memoized_steps = tuple(step.key for step in plan.steps if step.key not in set(keep))
-    if rc.memoized_steps:
-        rc.plan = build_plan(rc.pipeline, rc.resolved, keep)
+    memoized = tuple(step.key for step in plan.steps if step.key not in set(keep))
+    if memoized:
+        plan = build_plan(rc.pipeline, rc.resolved, keep)
+    return dataclasses.replace(rc, output_versions=versions, memoized_steps=memoized, plan=plan)

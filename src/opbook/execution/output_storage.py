@@ -36,6 +36,8 @@ from opbook.errors import (
     DagsterExecutionLoadInputError,
     DagsterInvariantViolationError,
     DagsterObjectStoreError,
+    user_code_boundary,
+    user_exception_of,
 )
 from opbook.events import HandledOutputData, LoadedInputData, StepOutputHandle
 from opbook.execution.io_contexts import InputContext, OutputContext
@@ -112,7 +114,7 @@ class IntermediateStorage:
         store = self.rc.value_store
         name = output_def.name
         try:
-            store.set_value(self.rc.run.run_id, step.key, stored_name(name, mapping_key), value)
+            store.set_value(self.rc.run_id, step.key, stored_name(name, mapping_key), value)
         except DagsterError as exc:
             raise StorageFailed(exc) from exc
         except Exception as exc:
@@ -266,7 +268,7 @@ class IOManagerStorage:
 
     def has_output(self, step: ExecutionStep, output_def: Any) -> bool:
         """Whether the output's (memoizable) IO manager holds it under its version."""
-        context = self._output_context(step.key, output_def, self.rc.run.run_id, step.definition)
+        context = self._output_context(step.key, output_def, self.rc.run_id, step.definition)
         manager = self.manager(output_def.io_manager_key)
         try:
             return bool(manager.has_output(context))
@@ -293,21 +295,17 @@ class IOManagerStorage:
         rc = self.rc
         if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
             # The hot path of execute_in_process: no context to build.
-            self._memory.store.set_value(
-                rc.run.run_id, step.key, stored_name(name, mapping_key), value
-            )
+            self._memory.store.set_value(rc.run_id, step.key, stored_name(name, mapping_key), value)
             if output_def.asset_key is None:
                 return fixed, _NO_ASSETS
             assets: list[AssetMaterialization] = []
         else:
             context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step, mapping_key
+                step.key, output_def, rc.run_id, step.definition, step, mapping_key
             )
             assets = self._call_handle_output(self.manager(key), context, step.key, value)
         if output_def.asset_key is not None:
-            context = self._output_context(
-                step.key, output_def, rc.run.run_id, step.definition, step
-            )
+            context = self._output_context(step.key, output_def, rc.run_id, step.definition, step)
             asset_key = output_def.get_asset_key(context)
             assets = [*assets, AssetMaterialization(asset_key=asset_key)]
         return fixed, assets
@@ -316,19 +314,16 @@ class IOManagerStorage:
         self, manager: Any, context: OutputContext, step_key: str, value: Any
     ) -> list[AssetMaterialization]:
         try:
-            made = manager.handle_output(context, value)
-            items = list(made) if inspect.isgenerator(made) else [made]
-        except DagsterError as exc:
-            raise StorageFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterExecutionHandleOutputError(
+            with user_code_boundary(
+                DagsterExecutionHandleOutputError,
                 f'Error occurred while handling output "{context.name}" of step "{step_key}":',
-                user_exception=exc,
                 step_key=step_key,
                 output_name=context.name,
-            )
-            error.__cause__ = exc
-            raise StorageFailed(error, exc) from exc
+            ):
+                made = manager.handle_output(context, value)
+                items = list(made) if inspect.isgenerator(made) else [made]
+        except DagsterError as error:
+            raise StorageFailed(error, user_exception_of(error)) from error
         assets = [item for item in items if isinstance(item, AssetMaterialization)]
         return assets or _NO_ASSETS
 
@@ -348,7 +343,7 @@ class IOManagerStorage:
             and key == DEFAULT_IO_MANAGER_KEY
             and (source.step_key in rc.plan.step_dict or rc.runs_step(source.step_key))
         ):
-            run_id, manager = rc.run.run_id, self._memory
+            run_id, manager = rc.run_id, self._memory
         else:
             run_id, manager = self._source(source.step_key, key)
         if isinstance(manager, InstanceMemoryIOManager):
@@ -386,7 +381,7 @@ class IOManagerStorage:
         """The run that computed ``step_key``, and the manager to load its output with."""
         rc = self.rc
         if rc.runs_step(step_key) or step_key in rc.memoized_steps:
-            return rc.run.run_id, self.manager(key)
+            return rc.run_id, self.manager(key)
         run_id = rc.run_id_of(step_key)
         parent = rc.instance.get_run_by_id(run_id)
         if (
@@ -429,18 +424,15 @@ class IOManagerStorage:
 
     def _call_load_input(self, manager: Any, context: InputContext, step_key: str) -> Any:
         try:
-            return manager.load_input(context)
-        except DagsterError as exc:
-            raise StorageFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterExecutionLoadInputError(
+            with user_code_boundary(
+                DagsterExecutionLoadInputError,
                 f'Error occurred while loading input "{context.name}" of step "{step_key}":',
-                user_exception=exc,
                 step_key=step_key,
                 input_name=context.name,
-            )
-            error.__cause__ = exc
-            raise StorageFailed(error, exc) from exc
+            ):
+                return manager.load_input(context)
+        except DagsterError as error:
+            raise StorageFailed(error, user_exception_of(error)) from error
 
     def load_root_input(self, step: ExecutionStep, step_input: StepInput) -> tuple[Any, Fixed]:
         key = step_input.definition.root_manager_key

@@ -18,20 +18,25 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from types import CodeType, FrameType
 from typing import Any
 
+from opbook.errors import DagsterInvariantViolationError
 from opbook.execution.log_manager import DagsterLogManager
 
 BASE_LOGGER_NAME = "dagster"
 BUILTIN_LOGGER_NAME = "dagster.builtin"
 
+# Set on a record once a step's log has it: a record propagating from a managed logger to a
+# managed ancestor (``root``) reaches this handler twice.
+_CAPTURED = "opbook_captured"
 # The step runner's loop: its code object, and how to get the step's log from its frame.
 _step_frames: dict[CodeType, Callable[[FrameType], DagsterLogManager | None]] = {}
 # The attributes every LogRecord has: whatever else a record carries came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(
-    [*logging.makeLogRecord({}).__dict__, "message", "asctime", "opbook_run_id"]
+    [*logging.makeLogRecord({}).__dict__, "message", "asctime", "opbook_run_id", _CAPTURED]
 )
 
 
@@ -66,12 +71,13 @@ class _StepLogHandler(logging.Handler):
     """Hands records logged during a step to that step's log."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if hasattr(record, "opbook_run_id"):
-            return  # a record the run's own loggers made: already in the run's log
+        if hasattr(record, "opbook_run_id") or hasattr(record, _CAPTURED):
+            return  # made by the run's own loggers, or already handed on: in the run's log
         log = _current_step_log()
         if log is None:
             self._outside_a_step(record)
             return
+        setattr(record, _CAPTURED, True)
         extra = {k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRIBUTES}
         log.log(
             record.levelno,
@@ -108,3 +114,49 @@ def get_dagster_logger(name: str | None = None) -> logging.Logger:
     if _handler not in builtin.handlers:
         builtin.addHandler(_handler)
     return builtin.getChild(name) if name else builtin
+
+
+def _log_level(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    level = logging.getLevelName(value.upper()) if isinstance(value, str) else None
+    if not isinstance(level, int):
+        raise DagsterInvariantViolationError(
+            f"Bad value for python_logs.python_log_level: {value!r}. Expected a level name "
+            "(DEBUG, INFO, WARNING, ERROR, CRITICAL) or an integer."
+        )
+    return level
+
+
+@contextmanager
+def managed_python_logs(settings: Mapping[str, Any] | None) -> Iterator[None]:
+    """For the ``with`` block (a run), hand what the instance's ``python_logs`` settings name to
+    the step being run, as Dagster does: records of the loggers named in
+    ``managed_python_loggers`` (``"root"`` for the root logger), logged while a step runs,
+    become that step's log lines; ``python_log_level`` sets the level of those loggers and of
+    ``get_dagster_logger()``'s.  Levels and handlers are restored afterwards.
+    """
+    settings = settings or {}
+    names = list(settings.get("managed_python_loggers") or [])
+    level = settings.get("python_log_level")
+    if not names and level is None:
+        yield
+        return
+    new_level = None if level is None else _log_level(level)
+    managed = [logging.getLogger(None if name == "root" else name) for name in names]
+    if new_level is not None:
+        managed.append(get_dagster_logger())
+    managed = list(dict.fromkeys(managed))
+    previous = [(logger, logger.level, _handler in logger.handlers) for logger in managed]
+    try:
+        for logger in managed:
+            if _handler not in logger.handlers:
+                logger.addHandler(_handler)
+            if new_level is not None:
+                logger.setLevel(new_level)
+        yield
+    finally:
+        for logger, old_level, had_handler in previous:
+            logger.setLevel(old_level)
+            if not had_handler:
+                logger.removeHandler(_handler)

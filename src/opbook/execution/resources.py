@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from opbook import dag
 from opbook.definitions.io_manager import DEFAULT_IO_MANAGER_KEY, default_manager_in_memory
-from opbook.definitions.resource import ResourceDefinition
-from opbook.definitions.run_config import needed_resource_keys
-from opbook.errors import DagsterResourceFunctionError
+from opbook.definitions.resource import ResourceDefinition, teardown_generator
+from opbook.errors import DagsterError, DagsterResourceFunctionError, user_code_boundary
 from opbook.events import DagsterEvent, EngineEventData, SerializableErrorInfo
 from opbook.execution.context import InitResourceContext, Resources
+from opbook.plan.compile import compile_job
 
 if TYPE_CHECKING:
     from opbook.execution.run_context import RunContext
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class ResourceInitFailed(Exception):
     """Internal: carries the resource error and the events reported so far."""
 
-    def __init__(self, error: DagsterResourceFunctionError) -> None:
+    def __init__(self, error: DagsterError) -> None:
         super().__init__(str(error))
         self.error = error
 
@@ -40,31 +40,25 @@ def call_resource_fn(
     Raises:
         DagsterResourceFunctionError: the resource function raised (chained to its error).
     """
-    try:
+    with user_code_boundary(
+        DagsterResourceFunctionError,
+        f"Error executing resource_fn on ResourceDefinition {key}",
+        resource_name=key,
+    ):
         value = (
             definition.resource_fn(context)
             if definition.takes_context
             else definition.resource_fn()
         )
-        if definition.is_generator:
-            generator = value
+        generator = teardown_generator(definition, value)
+        if generator is not None:
             return next(generator), generator
         return value, None
-    except Exception as exc:
-        error = DagsterResourceFunctionError(
-            f"Error executing resource_fn on ResourceDefinition {key}",
-            user_exception=exc,
-            resource_name=key,
-        )
-        error.__cause__ = exc
-        raise error from exc
 
 
-def teardown_error(key: str, exc: Exception) -> DagsterResourceFunctionError:
-    """The error of a resource whose teardown (the code after its ``yield``) raised."""
-    error = DagsterResourceFunctionError(f"Teardown of resource {key} failed", user_exception=exc)
-    error.__cause__ = exc
-    return error
+def teardown_boundary(key: str) -> user_code_boundary:
+    """The boundary around a resource's teardown (the code after its ``yield``)."""
+    return user_code_boundary(DagsterResourceFunctionError, f"Teardown of resource {key} failed")
 
 
 class ResourceScope:
@@ -73,7 +67,7 @@ class ResourceScope:
     def __init__(self, rc: RunContext, keys: AbstractSet[str] | None = None) -> None:
         self.rc = rc
         if keys is None:
-            keys = needed_resource_keys(rc.pipeline, rc.mode, rc.pipeline.solids_to_execute)
+            keys = compile_job(rc.pipeline, rc.mode).resource_keys
             if default_manager_in_memory(rc.mode.resource_defs, rc.run.storage_name):
                 # Swapped for the instance's memory by the output storage: nothing to build.
                 keys = keys - {DEFAULT_IO_MANAGER_KEY}
@@ -104,7 +98,7 @@ class ResourceScope:
         for key in names:
             try:
                 self.rc.resource_values[key] = self._build(key)
-            except DagsterResourceFunctionError as error:
+            except DagsterError as error:  # the function's own, or opbook's passed through
                 yield DagsterEvent.engine_event(
                     name,
                     f"Initialization of resources {listed} failed.",
@@ -145,9 +139,9 @@ class ResourceScope:
         while self._generators:
             key, generator = self._generators.pop()
             try:
-                next(generator, None)
-            except Exception as exc:
-                error = teardown_error(key, exc)
+                with teardown_boundary(key):
+                    next(generator, None)
+            except DagsterError as error:
                 yield DagsterEvent.engine_event(
                     self.rc.pipeline.name,
                     f"Teardown of resources [{key}] failed.",

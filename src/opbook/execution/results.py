@@ -24,6 +24,7 @@ from opbook.events import (
     StepKind,
 )
 from opbook.execution.step_status import StepStatus, step_statuses
+from opbook.plan.compile import flatten_graph
 from opbook.plan.plan import normalize_step_key
 
 ET = DagsterEventType
@@ -191,14 +192,9 @@ class GraphExecutionResult(_EventView):
     ) -> SolidExecutionResult | CompositeSolidExecutionResult:
         """The result of the node at ``handle``, a path (``"comp.inner"``) or a ``SolidHandle``."""
         text = _handle_str(handle)
-        graph: GraphDefinition = self.container
-        node = None
-        for part in text.split("."):
-            if not isinstance(graph, GraphDefinition) or not graph.has_node_named(part):
-                raise DagsterInvariantViolationError(f"Can not find solid handle {text}.")
-            node = graph.node_named(part)
-            graph = node.definition  # type: ignore[assignment]
-        assert node is not None
+        node = flatten_graph(self.container).node(text)
+        if node is None:
+            raise DagsterInvariantViolationError(f"Can not find solid handle {text}.")
         return self._result_for(node, SolidHandle.from_string(self._prefix() + text))
 
     def _result_for(
@@ -211,7 +207,7 @@ class GraphExecutionResult(_EventView):
             if e.solid_handle is not None and e.is_step_event and is_step_of(e.step_key, key)  # type: ignore[arg-type]
         ]
         result: SolidExecutionResult | CompositeSolidExecutionResult
-        if isinstance(node.definition, GraphDefinition):
+        if node.is_graph:
             result = CompositeSolidExecutionResult(
                 node, events, self.load_value, handle, self.run_id, self._pipeline_name
             )
@@ -606,27 +602,18 @@ class InProcessExecutionResult(_EventView):
         ]
 
     def _leaf_output(self, node_str: str, output_name: str) -> tuple[str, str]:
-        graph: Any = self.node_def
-        path: list[str] = []
-        for part in normalize_step_key(node_str).split("."):
-            if not isinstance(graph, GraphDefinition) or not graph.has_node_named(part):
-                raise CheckError(
-                    f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}."
-                )
-            path.append(part)
-            graph = graph.node_named(part).definition
-        while isinstance(graph, GraphDefinition):
-            mapping = next(
-                (m for m in graph.output_mappings if m.graph_output_name == output_name), None
+        flat = flatten_graph(self.node_def)
+        handle = normalize_step_key(node_str)
+        if flat.node(handle) is None:
+            raise CheckError(
+                f"{self.node_def.node_kind} {self.node_def.name} has no solid named {node_str}."
             )
-            if mapping is None:
-                raise DagsterInvariantViolationError(
-                    f"Could not find output '{output_name}' of node '{node_str}'."
-                )
-            path.append(mapping.node_name)
-            output_name = mapping.output_name
-            graph = graph.node_named(mapping.node_name).definition
-        return ".".join(path), output_name
+        found = flat.resolve_output(handle, output_name)
+        if found is None:
+            raise DagsterInvariantViolationError(
+                f"Could not find output '{output_name}' of node '{node_str}'."
+            )
+        return found.step_key, found.output_name
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
         """The value of output ``output_name`` of the node at ``node_str``.

@@ -1,8 +1,18 @@
-"""What every step of one run shares: definitions, resolved config, the run record, the
-instance, the value store, resources and the log.
+"""What every step of one run shares, split in two: the run's facts, fixed when the run is
+prepared, and its state, which changes as the run goes.
+
+``RunContext`` (frozen) holds the facts: the definitions, the resolved config, the plan, the
+instance, the run's id, its log, whether ``raise_on_error`` was asked for and, for a memoized
+run, the versions of its outputs and the steps it does not run (a memoized run's context is
+a changed copy, ``dataclasses.replace``).  Everything that
+changes during a run lives in the ``RunState`` it points to (``rc.state``): the run record
+(its status, and its storage when an executor switches it to files), the value store, the
+resource values once built, the lines steps logged, and caches of what the facts determine.
+A step's failure is not kept here: ``run_step`` returns it, and the scheduling loop returns
+it to the run's driver (``executors.base``).
 
 A run context is built in the process that drives the run and, for the multiprocess and dask
-executors, again in each worker from picklable parts (``RunContext.for_worker``).
+executors, again in each worker from picklable parts (``executors.worker``).
 """
 
 from __future__ import annotations
@@ -31,39 +41,59 @@ from opbook.storage.runs import PipelineRun
 
 
 @dataclass(eq=False)
+class RunState:
+    """What changes while a run goes: set by the run's driver and its executor, read by steps."""
+
+    # The run's record: its status changes as the run goes, and its storage when the
+    # multiprocess or dask executor moves outputs to files that workers share.
+    run: PipelineRun
+    value_store: ValueStore
+    # The run's resources once built (custom storage reads them, so the dict is shared).
+    resource_values: dict[str, Any] = field(default_factory=dict)
+    # The lines steps logged (``context.log``), in order, for the run's record.
+    log_entries: list[LogMessageEntry] = field(default_factory=list)
+    # Caches of what the facts and the state above determine.
+    resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
+    tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
+    storage: OutputStorage | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class RunContext:
+    """The facts of one run, and its state (``state``)."""
+
     pipeline: PipelineDefinition
     mode: ModeDefinition
     resolved: ResolvedRunConfig
-    run: PipelineRun
     instance: DagsterInstance
     plan: ExecutionPlan
-    value_store: ValueStore
+    state: RunState
+    run_id: str
     raise_on_error: bool = False
     log: DagsterLogManager = field(default_factory=lambda: DagsterLogManager("", {}, []))
-    resource_values: dict[str, Any] = field(default_factory=dict)
-    # In-process only: the exception each failed step raised, for raise_on_error.
-    step_errors: dict[str, BaseException] = field(default_factory=dict)
-    # The lines steps logged (``context.log``), in order, for the run's record.
-    log_entries: list[LogMessageEntry] = field(default_factory=list)
-    _resources_cache: dict[frozenset[str], Resources] = field(default_factory=dict)
-    _tags_cache: dict[str, dict[str, str]] = field(default_factory=dict)
-    _storage: OutputStorage | None = None
     # A memoized run (``execution.memoization``): the version of every output of the whole
     # plan, and the steps not run because their outputs are stored under those versions.
     output_versions: dict[StepOutputHandle, str] = field(default_factory=dict)
     memoized_steps: tuple[str, ...] = ()
 
     @property
-    def run_id(self) -> str:
-        return self.run.run_id
+    def run(self) -> PipelineRun:
+        """The run's record as it is now (``state.run``)."""
+        return self.state.run
+
+    @property
+    def value_store(self) -> ValueStore:
+        """Where this run's values go (``state.value_store``)."""
+        return self.state.value_store
+
+    @property
+    def resource_values(self) -> dict[str, Any]:
+        return self.state.resource_values
 
     def record_log(self, level: int, message: str, step_key: str | None) -> None:
         """Keep a line a step logged (stored with the run's events when they are flushed)."""
-        self.log_entries.append(
-            LogMessageEntry(
-                self.run.run_id, level, message, time.time(), step_key, self.pipeline.name
-            )
+        self.state.log_entries.append(
+            LogMessageEntry(self.run_id, level, message, time.time(), step_key, self.pipeline.name)
         )
 
     @property
@@ -77,38 +107,44 @@ class RunContext:
 
     def resources_for(self, keys: Iterable[str]) -> Resources:
         keys = frozenset(keys)
-        cached = self._resources_cache.get(keys)
+        cache = self.state.resources_cache
+        cached = cache.get(keys)
         if cached is None:
-            cached = Resources(
-                {k: self.resource_values[k] for k in keys if k in self.resource_values}
-            )
-            self._resources_cache[keys] = cached
+            values = self.state.resource_values
+            cached = cache[keys] = Resources({k: values[k] for k in keys if k in values})
         return cached
 
     def step_logging_tags(self, step: ExecutionStep) -> dict[str, str]:
-        tags = self._tags_cache.get(step.key)
+        cache = self.state.tags_cache
+        tags = cache.get(step.key)
         if tags is None:
-            tags = {
-                "run_id": self.run.run_id,
+            tags = cache[step.key] = {
+                "run_id": self.run_id,
                 "pipeline_name": self.pipeline.name,
                 "step_key": step.key,
                 "solid_name": step.node.name,
                 "solid_definition": step.definition.name,
             }
-            self._tags_cache[step.key] = tags
         return tags
 
     @property
     def storage(self) -> OutputStorage:
         """Where this run's outputs go and come back from (``output_storage.py``)."""
-        storage = self._storage
+        storage = self.state.storage
         if storage is None:
-            storage = self._storage = output_storage_for(self)
+            storage = self.state.storage = output_storage_for(self)
         return storage
 
-    def reset_storage(self) -> None:
-        """Choose the output storage again (after the run record's storage changed)."""
-        self._storage = None
+    def move_storage(self, run: PipelineRun, value_store: ValueStore | None = None) -> None:
+        """The run's outputs go elsewhere from now on: its record says where (recorded in
+        the instance), with ``value_store`` for intermediate storage; the output storage is
+        chosen again."""
+        state = self.state
+        state.run = run
+        if value_store is not None:
+            state.value_store = value_store
+        state.storage = None
+        self.instance.run_storage.update_run(run)
 
     def source_of(self, step_key: str) -> tuple[ValueStore, str]:
         """The value store and run id holding the outputs of ``step_key``.
@@ -117,7 +153,7 @@ class RunContext:
         were run by an ancestor run, found by walking up the parent runs.
         """
         if self.runs_step(step_key) or step_key in self.memoized_steps:
-            return self.value_store, self.run.run_id
+            return self.state.value_store, self.run_id
         parent = self._ancestor_that_ran(step_key)
         return self.instance.value_store(
             parent.storage_name, parent.storage_base_dir
@@ -127,7 +163,7 @@ class RunContext:
         """The id of the run that computed the outputs of ``step_key``: this run, or the
         ancestor of a re-execution that ran it."""
         if self.runs_step(step_key) or step_key in self.memoized_steps:
-            return self.run.run_id
+            return self.run_id
         return self._ancestor_that_ran(step_key).run_id
 
     def runs_step(self, step_key: str) -> bool:
@@ -139,7 +175,7 @@ class RunContext:
         )
 
     def _ancestor_that_ran(self, step_key: str) -> PipelineRun:
-        run: PipelineRun | None = self.run
+        run: PipelineRun | None = self.state.run
         while run is not None and run.parent_run_id is not None:
             parent = self.instance.get_run_by_id(run.parent_run_id)
             if parent is None:

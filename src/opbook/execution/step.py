@@ -20,8 +20,9 @@ This is the hot path of the engine: per step it builds a handful of events and l
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from opbook.definitions.hook import ALWAYS
 from opbook.definitions.metadata import normalize_metadata
@@ -42,6 +43,8 @@ from opbook.errors import (
     DagsterTypeCheckError,
     DagsterTypeLoadingError,
     DagsterTypeMaterializationError,
+    user_code_boundary,
+    user_exception_of,
 )
 from opbook.events import (
     DagsterEvent,
@@ -126,9 +129,39 @@ class _StepFailed(Exception):
         self.raise_as = raise_as if raise_as is not None else error
 
 
-def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> Iterator[DagsterEvent]:
-    """Run one attempt of ``step``; yield its events."""
-    return _StepRun(rc, step, attempt).events()
+# The exceptions that ``raise_on_error`` re-raises, by step key, of the steps that ended in a
+# stream of events.
+StepFailures = Mapping[str, BaseException]
+NO_FAILURES: StepFailures = MappingProxyType({})
+
+
+class StepEvents(Protocol):
+    """A stream of events that ends with the failures of the steps that ended in it: iterate
+    it, then read ``failures``.  (An attribute rather than a generator's return value, so that
+    the loops over every event of a run stay plain ``for`` loops.)"""
+
+    failures: StepFailures
+
+    def __iter__(self) -> Iterator[DagsterEvent]: ...
+
+
+class Relayed:
+    """The ``StepEvents`` of a generator that returns its failures."""
+
+    __slots__ = ("_events", "failures")
+
+    def __init__(self, events: Generator[DagsterEvent, None, StepFailures | None]) -> None:
+        self._events = events
+        self.failures: StepFailures = NO_FAILURES
+
+    def __iter__(self) -> Iterator[DagsterEvent]:
+        self.failures = (yield from self._events) or NO_FAILURES
+
+
+def run_step(rc: RunContext, step: ExecutionStep, attempt: int = 0) -> StepEvents:
+    """Run one attempt of ``step``: its events, then its failure (the exception
+    ``raise_on_error`` re-raises) in ``failures`` if it failed."""
+    return _StepRun(rc, step, attempt)
 
 
 class _StepRun:
@@ -145,6 +178,7 @@ class _StepRun:
         "_pending_failure",
         "attempt",
         "emitted",
+        "failures",
         "history",
         "key",
         "memo",
@@ -168,6 +202,7 @@ class _StepRun:
         self.values: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}  # the outputs handled so far
         self.emitted: list[DagsterEvent] = []
+        self.failures: StepFailures = NO_FAILURES
         self._context: SolidExecutionContext | None = None
         # An input failed its type check: the step fails before user code runs.
         self._pending_failure: BaseException | None = None
@@ -276,12 +311,14 @@ class _StepRun:
             raise
         outcome = self.emitted[-1]
         yield from self._take_emitted()
-        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
-            self.rc.step_errors[self.key] = to_raise
         if outcome.event_type_value != ET.STEP_UP_FOR_RETRY and self.step.hook_defs:
             # By now the history holds every event of the step, its outcome included.
             step_events = self.history if self.history is not None else [outcome]
             yield from run_hooks(self.rc, self.step, outcome, failure, self.outputs, step_events)
+        if to_raise is not None and outcome.event_type_value == ET.STEP_FAILURE:
+            self.failures = {self.key: to_raise}
+
+    __iter__ = events
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -335,31 +372,32 @@ class _StepRun:
             config_value = self.rc.resolved.graph_inputs[name]
         loader = step_input.definition.dagster_type.loader
         assert loader is not None
+        key = self.key
         try:
-            return loader.loader_fn(self.context, config_value)
+            with user_code_boundary(
+                DagsterTypeLoadingError,
+                lambda exc: (
+                    f'Error occurred while loading input "{name}" of step "{key}" from run config: {exc}'
+                ),
+                (Failure,),
+            ):
+                return loader.loader_fn(self.context, config_value)
         except (DagsterError, Failure) as exc:
-            raise _StepFailed(exc) from exc
-        except Exception as exc:
-            error = DagsterTypeLoadingError(
-                f'Error occurred while loading input "{name}" of step "{self.key}" from run config: {exc}',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error, exc) from exc
+            raise _StepFailed(exc, user_exception_of(exc)) from exc
 
     def _type_check(self, dagster_type: Any, label: str, value: Any) -> TypeCheckData:
         """The outcome of the type's check; the caller knows the trivial passes already."""
         try:
-            result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
+            with user_code_boundary(
+                DagsterTypeCheckError,
+                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
+                (Failure,),
+            ):
+                result = dagster_type.type_check(TypeCheckContext(self.rc, dagster_type), value)
         except Failure as failure:
             return TypeCheckData(False, label, failure.description, failure.metadata_entries)
-        except Exception as exc:
-            error = DagsterTypeCheckError(
-                f'Error occurred while type-checking "{label}" of step "{self.key}" with type "{dagster_type.name}"',
-                user_exception=exc,
-            )
-            error.__cause__ = exc
-            raise _StepFailed(error, exc) from exc
+        except DagsterError as error:
+            raise _StepFailed(error, user_exception_of(error)) from error
         return TypeCheckData(result.success, label, result.description, result.metadata_entries)
 
     def _check_input(self, step_input: StepInput, value: Any) -> None:
@@ -578,14 +616,15 @@ class _StepRun:
             if spec is None:
                 continue
             try:
-                made = dagster_type.materializer.materializer_fn(self.context, spec, value)
-            except Exception as exc:
-                error = DagsterTypeMaterializationError(
-                    f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}',
-                    user_exception=exc,
-                )
-                error.__cause__ = exc
-                raise _StepFailed(error, exc) from exc
+                with user_code_boundary(
+                    DagsterTypeMaterializationError,
+                    lambda exc: (
+                        f'Error occurred while materializing output "{name}" of step "{self.key}": {exc}'
+                    ),
+                ):
+                    made = dagster_type.materializer.materializer_fn(self.context, spec, value)
+            except DagsterError as error:
+                raise _StepFailed(error, user_exception_of(error)) from error
             for item in made if isinstance(made, (list, tuple)) else [made]:
                 if isinstance(item, AssetMaterialization):
                     self.emitted.append(self._materialization_event(item))

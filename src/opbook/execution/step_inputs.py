@@ -15,32 +15,28 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from opbook.definitions.dependencies import MultiDependencyDefinition
+from opbook.definitions.dependencies import Node
 from opbook.definitions.graph import GraphDefinition
 from opbook.errors import DagsterInvariantViolationError
 from opbook.events import DagsterEvent, DagsterEventType
+from opbook.plan.compile import flatten_graph
 from opbook.plan.plan import normalize_step_key
 
 ET = DagsterEventType
 
 
-def _node_and_fan_ins(graph: GraphDefinition, step_key: str) -> tuple[Any, set[str]]:
+def _node_and_fan_ins(graph: GraphDefinition, step_key: str) -> tuple[Node, set[str]]:
     """The node at ``step_key`` (a path through graphs) and the names of its fan-in inputs."""
-    node: Any = None
-    container = graph
-    parts = step_key.split(".")
-    for index, part in enumerate(parts):
-        if not container.has_node_named(part):
-            raise DagsterInvariantViolationError(f"There is no step {step_key!r} in {graph.name}.")
-        node = container.node_named(part)
-        if index < len(parts) - 1:
-            if not isinstance(node.definition, GraphDefinition):
-                raise DagsterInvariantViolationError(
-                    f"There is no step {step_key!r} in {graph.name}."
-                )
-            container = node.definition
-    wired = container.dependencies.get(node.name, {})
-    fan_ins = {name for name, dep in wired.items() if isinstance(dep, MultiDependencyDefinition)}
+    flat = flatten_graph(graph)
+    node = flat.node(step_key)
+    if node is None:
+        raise DagsterInvariantViolationError(f"There is no step {step_key!r} in {graph.name}.")
+    op = flat.ops.get(step_key)
+    fan_ins = {
+        i.name
+        for i in (op.inputs if op is not None else ())
+        if (wired := i.wired_in_own_graph) is not None and wired.is_fan_in
+    }
     return node, fan_ins
 
 

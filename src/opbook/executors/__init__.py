@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from opbook.errors import DagsterInvariantViolationError, DagsterUnmetExecutorRequirementsError
 from opbook.events import DagsterEvent
 from opbook.execution.context import InitExecutorContext
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
+from opbook.execution.step import Relayed, StepEvents
 from opbook.executors.in_process import execute_in_process
 from opbook.executors.multiprocess import execute_multiprocess
 from opbook.executors.run import ExecutorFn
@@ -45,7 +46,7 @@ def _dask() -> ExecutorFn:
 
 
 def _custom(definition: object) -> ExecutorFn:
-    def run(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
+    def events(rc: RunContext, resources: ResourceScope) -> Generator[DagsterEvent, None, None]:
         context = InitExecutorContext(
             rc.pipeline, definition, rc.resolved.executor_config, rc.instance
         )
@@ -56,5 +57,9 @@ def _custom(definition: object) -> ExecutorFn:
                 "`execute(run_context, resources)` method yielding events."
             )
         yield from executor.execute(rc, resources)
+
+    def run(rc: RunContext, resources: ResourceScope) -> StepEvents:
+        # A user's executor returns no failures: its steps' exceptions are not re-raised.
+        return Relayed(events(rc, resources))
 
     return run

@@ -32,13 +32,14 @@ import heapq
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
 
 from opbook.errors import DagsterInvariantViolationError
 from opbook.events import DagsterEvent, DagsterEventType, StepOutputHandle
 from opbook.execution.run_context import RunContext, mapping_keys_of_ancestor
+from opbook.execution.step import NO_FAILURES, StepEvents, StepFailures
 from opbook.plan.dynamic import UNRESOLVED, KeysOf, resolve_collect, resolve_mapped
 from opbook.plan.plan import ExecutionPlan, ExecutionStep
 
@@ -64,9 +65,9 @@ class StepSubmitter(Protocol):
         """Start (or queue) one attempt of a step."""
         ...
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> StepEvents:
         """Events of submitted steps; returns once at least one submitted step has finished
-        (or at once, when nothing is running)."""
+        (or at once, when nothing is running), with the failures of the steps that ended."""
         ...
 
     def busy(self) -> bool:
@@ -322,14 +323,19 @@ class ActiveExecution:
         return events
 
 
-def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEvent]:
-    """Run every step of ``rc.plan`` through ``submitter``; yield every event in order."""
+def execute_plan(
+    rc: RunContext, submitter: StepSubmitter
+) -> Generator[DagsterEvent, None, StepFailures]:
+    """Run every step of ``rc.plan`` through ``submitter``; yield every event in order, and
+    return the failures of the steps (what ``raise_on_error`` re-raises).  With
+    ``raise_on_error``, nothing more is scheduled once a step has failed."""
     state = ActiveExecution(rc.plan, partial(mapping_keys_of_ancestor, rc))
     watched = (
         _OUTCOME_AND_OUTPUT_EVENTS
         if state.links.fed_by_optional_outputs or state.dynamic
         else _OUTCOME_EVENTS
     )
+    failures: StepFailures = NO_FAILURES
     while not state.is_complete:
         for step, attempt in state.take_ready(submitter.free_slots()):
             submitter.submit(step, attempt)
@@ -342,15 +348,22 @@ def execute_plan(rc: RunContext, submitter: StepSubmitter) -> Iterator[DagsterEv
             if wait:
                 time.sleep(wait)
             continue
-        for event in submitter.events():
+        batch = submitter.events()
+        for event in batch:
             if event.event_type_value in watched:
                 state.observe(event)
             yield event
             if state.pending_events:
                 yield from state.drain()
-        if rc.raise_on_error and rc.step_errors and not state.stopped:
+        if batch.failures:
+            failures = {**failures, **batch.failures}
+        if failures and rc.raise_on_error and not state.stopped:
             state.stop()
     yield from state.drain()
     # Every step has its outcome; wait for the ends of those whose last events came first.
     while submitter.busy():
-        yield from submitter.events()
+        batch = submitter.events()
+        yield from batch
+        if batch.failures:
+            failures = {**failures, **batch.failures}
+    return failures

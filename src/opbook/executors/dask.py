@@ -44,7 +44,7 @@ import os
 import pickle
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -63,10 +63,11 @@ from opbook.events import (
 )
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
-from opbook.execution.step import format_duration
-from opbook.executors.base import execute_plan
+from opbook.execution.step import Relayed, StepEvents, StepFailures, format_duration
+from opbook.executors.base import StepSubmitter
 from opbook.executors.dask_cluster import Connection, is_on_this_machine, open_cluster
 from opbook.executors.dask_task import RunOnWorkers, run_step_task
+from opbook.executors.run import execute_steps
 from opbook.executors.worker import (
     RunPayload,
     SharedParts,
@@ -125,6 +126,8 @@ class DaskSubmitter:
         self.shared = SharedParts()
         self.limit = int(rc.resolved.executor_config.get("max_concurrent") or 0)
         self.broken: str | None = None
+        # The failures of steps whose end came in since ``events()`` last returned.
+        self._failures: dict[str, BaseException] = {}
         self._down_since: float | None = None
         self._no_workers_since: float | None = None
         self.plugin = f"opbook-run-{rc.run_id}"
@@ -200,7 +203,15 @@ class DaskSubmitter:
         )
         return futures
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> StepEvents:
+        return Relayed(self._relayed())
+
+    def _relayed(self) -> Generator[DagsterEvent, None, StepFailures]:
+        yield from self._events()
+        failures, self._failures = self._failures, {}
+        return failures
+
+    def _events(self) -> Iterator[DagsterEvent]:
         if self.queued:
             self._send_queued()
         while self.subs:
@@ -260,7 +271,7 @@ class DaskSubmitter:
         sub.finished = True
         if error is not None or info is not None:
             described = pickle.loads(info) if info is not None else None
-            self.rc.step_errors[sub.step.key] = loads_exception(error, described, sub.step.key)
+            self._failures[sub.step.key] = loads_exception(error, described, sub.step.key)
 
     def _settle(self, sub: Submission) -> Iterator[DagsterEvent]:
         """The task has ended (its events, if all arrived, were relayed before)."""
@@ -305,7 +316,7 @@ class DaskSubmitter:
     def _keep_failure(self, sub: Submission) -> None:
         sub.finished = True
         if sub.failure is not None and self.rc.raise_on_error:
-            self.rc.step_errors[sub.step.key] = loads_exception(None, sub.failure, sub.step.key)
+            self._failures[sub.step.key] = loads_exception(None, sub.failure, sub.step.key)
 
     def _lost(self, sub: Submission, why: str, retryable: bool = False) -> Iterator[DagsterEvent]:
         """The step did not finish: a STEP_FAILURE made here, or a retry when its policy allows."""
@@ -324,7 +335,7 @@ class DaskSubmitter:
                 StepRetryData(SerializableErrorInfo.from_exception(error), policy.delay),
             )
             return
-        self.rc.step_errors[key] = error
+        self._failures[key] = error
         event = failure_event(self.rc.pipeline.name, key, error, why)
         data = event.event_specific_data
         event.event_specific_data = data._replace(error_source=ErrorSource.UNEXPECTED_ERROR)
@@ -423,44 +434,67 @@ def _connected_event(rc: RunContext, connection: Connection) -> DagsterEvent:
     return DagsterEvent.engine_event(rc.pipeline.name, text, EngineEventData(entries))
 
 
-def execute_dask(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
+class DaskExecutor:
+    """Steps run as tasks of a Dask cluster (started for the run, or an existing one), whose
+    workers build the resources a step uses."""
+
+    def __init__(self) -> None:
+        self.cluster: contextlib.AbstractContextManager[Connection] | None = None
+        self.submitter: DaskSubmitter | None = None
+
+    def start_event(self, rc: RunContext) -> DagsterEvent:
+        pid = os.getpid()
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Executing steps using dask executor: parent process (pid: {pid})",
+            EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
+        )
+
+    def open(
+        self, rc: RunContext, resources: ResourceScope
+    ) -> Generator[DagsterEvent, None, StepSubmitter]:
+        cluster_config = rc.resolved.executor_config.get("cluster") or {"local": {}}
+        remote = (
+            " Workers on other machines must see that directory at the same path; or configure "
+            "intermediate_storage: {filesystem: {config: {base_dir: ...}}} on a shared filesystem."
+            if "existing" in cluster_config
+            else ""
+        )
+        yield from share_storage(rc, "dask", "its workers", remote)
+        payload = _payload(rc)
+        cluster = open_cluster(cluster_config)
+        connection = cluster.__enter__()
+        self.cluster = cluster
+        yield _connected_event(rc, connection)
+        self.submitter = DaskSubmitter(rc, connection, payload)
+        return self.submitter
+
+    def running(self) -> list[str]:
+        return self.submitter.started() if self.submitter is not None else []
+
+    def close(self, error: BaseException | None) -> Iterator[DagsterEvent]:
+        try:
+            if self.submitter is not None:
+                self.submitter.close()
+        finally:
+            if self.cluster is not None:
+                # Whatever ended the steps, closing is the same (``open_cluster``'s finally).
+                self.cluster.__exit__(None, None, None)
+        return iter(())
+
+    def end_event(self, rc: RunContext, ms: float) -> DagsterEvent:
+        pid = os.getpid()
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Dask executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
+            EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
+        )
+
+
+def execute_dask(rc: RunContext, resources: ResourceScope) -> StepEvents:
     """The executor's whole event stream: start, storage, the cluster, steps, finish.
 
     Resources are initialised on the workers, per step, for the steps that use them;
     ``resources`` (the driving process's scope) stays unused.
     """
-    pid = os.getpid()
-    name = rc.pipeline.name
-    start = time.perf_counter()
-    cluster_config = rc.resolved.executor_config.get("cluster") or {"local": {}}
-    yield DagsterEvent.engine_event(
-        name,
-        f"Executing steps using dask executor: parent process (pid: {pid})",
-        EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
-    )
-    remote = (
-        " Workers on other machines must see that directory at the same path; or configure "
-        "intermediate_storage: {filesystem: {config: {base_dir: ...}}} on a shared filesystem."
-        if "existing" in cluster_config
-        else ""
-    )
-    yield from share_storage(rc, "dask", "its workers", remote)
-    payload = _payload(rc)
-    with open_cluster(cluster_config) as connection:
-        yield _connected_event(rc, connection)
-        submitter = DaskSubmitter(rc, connection, payload)
-        try:
-            yield from execute_plan(rc, submitter)
-        except KeyboardInterrupt as interrupt:
-            info = SerializableErrorInfo.from_exception(interrupt)
-            for step_key in submitter.started():
-                yield failure_event(name, step_key, info, "the run was interrupted")
-            raise
-        finally:
-            submitter.close()
-    ms = (time.perf_counter() - start) * 1000
-    yield DagsterEvent.engine_event(
-        name,
-        f"Dask executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
-        EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
-    )
+    return execute_steps(DaskExecutor(), rc, resources)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.events import DagsterEvent, EngineEventData
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
-from opbook.execution.step import format_duration, run_step
-from opbook.executors.base import execute_plan
+from opbook.execution.step import StepEvents, format_duration, run_step
+from opbook.executors.base import StepSubmitter
+from opbook.executors.run import execute_steps
 from opbook.plan.plan import ExecutionStep
 
 
@@ -30,7 +30,7 @@ class InProcessSubmitter:
     def submit(self, step: ExecutionStep, attempt: int) -> None:
         self.queue.append((step, attempt))
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> StepEvents:
         step, attempt = self.queue.popleft()
         return run_step(self.rc, step, attempt)
 
@@ -38,31 +38,56 @@ class InProcessSubmitter:
         return bool(self.queue)
 
 
-def _engine_data(rc: RunContext, marker_end: str | None = None) -> EngineEventData:
-    entries = [EventMetadataEntry.text(str(os.getpid()), "pid")]
+# This process's pid as a metadata entry (a frozen value), made again only after a fork.
+_pid_entry: tuple[int, EventMetadataEntry] = (-1, EventMetadataEntry.text("", "pid"))
+
+
+def _engine_data(rc: RunContext, pid: int, marker_end: str | None = None) -> EngineEventData:
+    global _pid_entry
+    if _pid_entry[0] != pid:
+        _pid_entry = (pid, EventMetadataEntry.text(str(pid), "pid"))
+    entries = [_pid_entry[1]]
     if rc.plan.step_keys_to_execute is not None or rc.pipeline.solids_to_execute is not None:
         entries.append(EventMetadataEntry.text(str(rc.plan.step_keys), "step_keys"))
     return EngineEventData(entries, marker_end=marker_end)
 
 
-def execute_in_process(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
-    """The executor's whole event stream: start, resources, steps, teardown, finish."""
-    pid = os.getpid()
-    name = rc.pipeline.name
-    start = time.perf_counter()
-    yield DagsterEvent.engine_event(
-        name, f"Executing steps in process (pid: {pid})", _engine_data(rc)
-    )
-    try:
+class InProcessExecutor:
+    """Resources are built here, for the whole run; the interrupted step reports itself."""
+
+    def __init__(self) -> None:
+        self.resources: ResourceScope | None = None
+        self.pid = os.getpid()
+
+    def start_event(self, rc: RunContext) -> DagsterEvent:
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Executing steps in process (pid: {self.pid})",
+            _engine_data(rc, self.pid),
+        )
+
+    def open(
+        self, rc: RunContext, resources: ResourceScope
+    ) -> Generator[DagsterEvent, None, StepSubmitter]:
+        self.resources = resources
         yield from resources.initialize()
-        yield from execute_plan(rc, InProcessSubmitter(rc))
-    finally:
-        teardown = list(resources.teardown())
-    yield from teardown
-    ms = (time.perf_counter() - start) * 1000
-    marker = rc.resolved.executor_config.get("marker_to_close")
-    yield DagsterEvent.engine_event(
-        name,
-        f"Finished steps in process (pid: {pid}) in {format_duration(ms)}",
-        _engine_data(rc, marker),
-    )
+        return InProcessSubmitter(rc)
+
+    def running(self) -> list[str]:
+        return []
+
+    def close(self, error: BaseException | None) -> Iterator[DagsterEvent]:
+        return self.resources.teardown() if self.resources is not None else iter(())
+
+    def end_event(self, rc: RunContext, ms: float) -> DagsterEvent:
+        marker = rc.resolved.executor_config.get("marker_to_close")
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Finished steps in process (pid: {self.pid}) in {format_duration(ms)}",
+            _engine_data(rc, self.pid, marker),
+        )
+
+
+def execute_in_process(rc: RunContext, resources: ResourceScope) -> StepEvents:
+    """The executor's whole event stream: start, resources, steps, teardown, finish."""
+    return execute_steps(InProcessExecutor(), rc, resources)

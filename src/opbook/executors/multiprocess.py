@@ -9,13 +9,16 @@ then one step at a time, and sends back that step's events as they happen, in or
 
 Failure handling:
 
-- A worker that dies while running a step (``os._exit``, a segfault, killed) fails that step
-  with a STEP_FAILURE naming its exit code; the loop abandons the steps downstream, and the run
-  ends with RUN_FAILURE.  Other workers are unaffected.
+- A worker that dies while running a step (``os._exit``, a segfault, killed, out of memory)
+  fails that step with a STEP_FAILURE naming its exit code; the loop abandons the steps
+  downstream, and the run ends with RUN_FAILURE.  A step with a retry policy that allows
+  another attempt is put up for retry instead (STEP_UP_FOR_RETRY) and runs again in a new
+  worker, as the dask executor does for a lost worker.  Other workers are unaffected.
 - KeyboardInterrupt (the notebook's stop button), SIGTERM and SIGHUP report the running steps
   as interrupted and cancel the run; workers ignore SIGINT and SIGHUP themselves and are
-  stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Leaving the
-  ``with`` always stops and reaps every worker, so none outlives the run.
+  stopped by the pool.  A worker whose driving process dies (SIGKILL, out of memory) ends too.  Closing
+  the pool (``execute_steps`` does, whatever happens) stops and reaps every worker, so none
+  outlives the run.
 - With ``raise_on_error`` the user's exception is re-raised in the driving process when it can
   be unpickled there (with the worker's traceback as its ``__cause__``), else
   ``DagsterSubprocessError``.
@@ -37,17 +40,24 @@ import os
 import pickle
 import signal
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from opbook.definitions.metadata import EventMetadataEntry
 from opbook.errors import DagsterSubprocessError
-from opbook.events import DagsterEvent, EngineEventData, ErrorSource, SerializableErrorInfo
+from opbook.events import (
+    DagsterEvent,
+    DagsterEventType,
+    EngineEventData,
+    ErrorSource,
+    SerializableErrorInfo,
+    StepRetryData,
+)
 from opbook.execution.resources import ResourceScope
 from opbook.execution.run_context import RunContext
-from opbook.execution.step import format_duration
-from opbook.executors.base import execute_plan
+from opbook.execution.step import Relayed, StepEvents, StepFailures, format_duration
+from opbook.executors.base import StepSubmitter
+from opbook.executors.run import execute_steps
 from opbook.executors.worker import (
     Report,
     RunPayload,
@@ -62,6 +72,7 @@ from opbook.executors.worker import (
 from opbook.plan.plan import ExecutionStep
 from opbook.storage.sqlite import dumps_events
 
+ET = DagsterEventType
 STOP_TIMEOUT_SECONDS = 5.0
 # How a worker exits when the process that drives the run has gone.
 DRIVER_GONE_EXIT_CODE = 70
@@ -187,8 +198,11 @@ class WorkerPool:
         return self
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        self.close(abort=exc_type is not None)
+
+    def close(self, abort: bool = False) -> None:
+        """Stop and reap every worker: asked to leave, or at once when ``abort``."""
         workers, self.workers = self.workers, []
-        abort = exc_type is not None
         if not abort:
             for worker in workers:  # all at once: they leave in parallel
                 worker.ask_to_stop()
@@ -225,6 +239,9 @@ class MultiprocessSubmitter:
         self.rc = rc
         self.pool = pool
         self.shared = SharedParts()
+        # The failures of steps whose end came in since ``events()`` last returned.
+        self._failures: dict[str, BaseException] = {}
+        self.attempts: dict[str, tuple[ExecutionStep, int]] = {}  # step key -> its attempt
 
     def free_slots(self) -> int:
         return self.pool.size - len(self.pool.busy)
@@ -233,6 +250,7 @@ class MultiprocessSubmitter:
         worker = self.pool.idle_worker()
         assert worker is not None, "the loop submits no more steps than there are free slots"
         worker.step = (step.key, step.handle)
+        self.attempts[step.key] = (step, attempt)
         try:
             worker.conn.send(("step", self.rc.pipeline.name, step.key, attempt, step.resolution))
         except OSError:
@@ -244,7 +262,10 @@ class MultiprocessSubmitter:
     def busy(self) -> bool:
         return bool(self.pool.busy)
 
-    def events(self) -> Iterator[DagsterEvent]:
+    def events(self) -> StepEvents:
+        return Relayed(self._events())
+
+    def _events(self) -> Generator[DagsterEvent, None, StepFailures]:
         finished = False
         while not finished and self.pool.busy:
             busy = self.pool.busy
@@ -254,6 +275,8 @@ class MultiprocessSubmitter:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     yield from self._relay(worker)
                     finished = finished or worker.step is None
+        failures, self._failures = self._failures, {}
+        return failures
 
     def _relay(self, worker: Worker) -> Iterator[DagsterEvent]:
         """What the worker has sent so far; and a STEP_FAILURE if it has died mid-step."""
@@ -268,7 +291,7 @@ class MultiprocessSubmitter:
             return
         worker.process.join(STOP_TIMEOUT_SECONDS)
         yield self._crash_event(worker)
-        self.pool.remove(worker)
+        self.pool.remove(worker)  # a retried step goes to a new worker
 
     def _handle(self, worker: Worker, message: tuple[Any, ...]) -> Iterator[DagsterEvent]:
         kind = message[0]
@@ -280,7 +303,7 @@ class MultiprocessSubmitter:
             _, step_key, error, info = message
             worker.step = None
             if error is not None or info is not None:
-                self.rc.step_errors[step_key] = loads_exception(error, info, step_key)
+                self._failures[step_key] = loads_exception(error, info, step_key)
 
     def _crash_event(self, worker: Worker) -> DagsterEvent:
         assert worker.step is not None
@@ -297,7 +320,20 @@ class MultiprocessSubmitter:
         error = DagsterSubprocessError(
             f'Step "{step_key}" did not finish: {why}. Its outputs were not stored.'
         )
-        self.rc.step_errors[step_key] = error
+        step, attempt = self.attempts[step_key]
+        policy = step.retry_policy
+        if policy and self.rc.retries_enabled and attempt < policy.max_retries:
+            # As the dask executor does for a lost worker: the step's retry policy covers it.
+            wait = f" in {policy.delay} seconds" if policy.delay else ""
+            return DagsterEvent.step(
+                ET.STEP_UP_FOR_RETRY,
+                self.rc.pipeline.name,
+                step_key,
+                step.handle,
+                f'Execution of step "{step_key}" did not finish ({why}); it will be retried{wait}.',
+                StepRetryData(SerializableErrorInfo.from_exception(error), policy.delay),
+            )
+        self._failures[step_key] = error
         event = failure_event(self.rc.pipeline.name, step_key, error, why)
         data = event.event_specific_data
         event.event_specific_data = data._replace(error_source=ErrorSource.UNEXPECTED_ERROR)
@@ -340,36 +376,51 @@ def _payload(rc: RunContext) -> bytes:
         ) from exc
 
 
-def execute_multiprocess(rc: RunContext, resources: ResourceScope) -> Iterator[DagsterEvent]:
+class MultiprocessExecutor:
+    """Steps run in a pool of worker processes, which build the resources a step uses."""
+
+    def __init__(self) -> None:
+        self.pool: WorkerPool | None = None
+        self.submitter: MultiprocessSubmitter | None = None
+
+    def start_event(self, rc: RunContext) -> DagsterEvent:
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Executing steps using multiprocess executor: parent process (pid: {os.getpid()})",
+            _engine_data(rc, _pool_size(rc)),
+        )
+
+    def open(
+        self, rc: RunContext, resources: ResourceScope
+    ) -> Generator[DagsterEvent, None, StepSubmitter]:
+        yield from share_storage(rc, "multiprocess", "worker processes")
+        widest = max((len(level) for level in rc.plan.topological_step_levels()), default=0)
+        self.pool = WorkerPool(_pool_size(rc), _start_method(rc), _payload(rc))
+        self.pool.start(widest)
+        self.submitter = MultiprocessSubmitter(rc, self.pool)
+        return self.submitter
+
+    def running(self) -> list[str]:
+        return self.submitter.running() if self.submitter is not None else []
+
+    def close(self, error: BaseException | None) -> Iterator[DagsterEvent]:
+        if self.pool is not None:
+            self.pool.close(abort=error is not None)
+        return iter(())
+
+    def end_event(self, rc: RunContext, ms: float) -> DagsterEvent:
+        pid = os.getpid()
+        return DagsterEvent.engine_event(
+            rc.pipeline.name,
+            f"Multiprocess executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
+            EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
+        )
+
+
+def execute_multiprocess(rc: RunContext, resources: ResourceScope) -> StepEvents:
     """The executor's whole event stream: start, storage, steps in workers, finish.
 
     Resources are initialised in the workers, per step, for the steps that use them;
     ``resources`` (the driving process's scope) stays unused.
     """
-    pid = os.getpid()
-    name = rc.pipeline.name
-    start = time.perf_counter()
-    size = _pool_size(rc)
-    yield DagsterEvent.engine_event(
-        name,
-        f"Executing steps using multiprocess executor: parent process (pid: {pid})",
-        _engine_data(rc, size),
-    )
-    yield from share_storage(rc, "multiprocess", "worker processes")
-    widest = max((len(level) for level in rc.plan.topological_step_levels()), default=0)
-    with WorkerPool(size, _start_method(rc), _payload(rc)) as pool:
-        pool.start(widest)
-        submitter = MultiprocessSubmitter(rc, pool)
-        try:
-            yield from execute_plan(rc, submitter)
-        except KeyboardInterrupt as interrupt:
-            info = SerializableErrorInfo.from_exception(interrupt)
-            for step_key in submitter.running():
-                yield failure_event(name, step_key, info, "the run was interrupted")
-            raise
-    ms = (time.perf_counter() - start) * 1000
-    yield DagsterEvent.engine_event(
-        name,
-        f"Multiprocess executor: parent process exiting after {format_duration(ms)} (pid: {pid})",
-        EngineEventData([EventMetadataEntry.text(str(pid), "pid")]),
-    )
+    return execute_steps(MultiprocessExecutor(), rc, resources)

@@ -1,6 +1,16 @@
 """One run from start to end: RUN_START, the executor's events, then RUN_SUCCESS,
 RUN_FAILURE or RUN_CANCELED; the run's status and events recorded in the instance.
 
+Two frames, each written once.  ``RunDriver`` frames the run: its status, the RUN_* events,
+SIGTERM / SIGHUP taken as Ctrl-C (``termination``), a KeyboardInterrupt recorded as CANCELED,
+storing the events.  ``execute_steps`` frames a built-in executor's part: its opening and
+closing ENGINE_EVENTs with the time the steps took, opening what runs the steps (resources,
+worker processes, a Dask cluster) and closing it whatever happens, and a STEP_FAILURE for each
+step running elsewhere when the run is interrupted.  An executor (``Executor``) supplies only
+those events and the ``StepSubmitter`` through which the shared loop (``base.execute_plan``)
+submits ready steps.  The failures of steps come back as the return value of the events'
+stream (``StepEvents``), and the driver keeps the first for ``raise_on_error``.
+
 Events reach the instance in batches (at most ``FLUSH_EVERY`` events or ``FLUSH_SECONDS``
 apart, and always at the end), so a SQLite instance costs a transaction per batch rather than
 per event.  A KeyboardInterrupt (the notebook's stop button) cancels the run: the run is
@@ -11,8 +21,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator
+from typing import Protocol
 
 from opbook.events import (
     MEMOIZED_STEP_MARKER,
@@ -22,9 +32,13 @@ from opbook.events import (
     PipelineFailureData,
     SerializableErrorInfo,
 )
+from opbook.execution.python_logs import managed_python_logs
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
 from opbook.execution.run_context import RunContext
+from opbook.execution.step import NO_FAILURES, StepEvents, StepFailures
+from opbook.executors.base import StepSubmitter, execute_plan
 from opbook.executors.termination import RunTerminated, terminate_as_interrupt
+from opbook.executors.worker import failure_event
 from opbook.storage.runs import PipelineRunStatus
 
 ET = DagsterEventType
@@ -38,11 +52,76 @@ RUN_GEN0_THRESHOLD = 10_000
 # The writer name under which a run stores its own event stream (see ``store_events``).
 RUN_WRITER = "run"
 
-ExecutorFn = Callable[[RunContext, ResourceScope], Iterator[DagsterEvent]]
+# What runs a plan's steps: the executor's events, returning the failures of steps.
+ExecutorFn = Callable[[RunContext, ResourceScope], StepEvents]
 
 
-@contextmanager
-def _collection_eased() -> Iterator[None]:
+class Executor(Protocol):
+    """What a built-in executor adds to ``execute_steps``."""
+
+    def start_event(self, rc: RunContext) -> DagsterEvent:
+        """The ENGINE_EVENT that opens the executor's events."""
+        ...
+
+    def open(
+        self, rc: RunContext, resources: ResourceScope
+    ) -> Generator[DagsterEvent, None, StepSubmitter]:
+        """Make ready what runs the steps (yielding what it reports); return its submitter."""
+        ...
+
+    def running(self) -> list[str]:
+        """The steps running outside this process (failed when the run is interrupted)."""
+        ...
+
+    def close(self, error: BaseException | None) -> Iterator[DagsterEvent]:
+        """Release what ``open`` made, also when it failed half-way; ``error`` ended the
+        steps early.  Its events are reported when the steps ended normally."""
+        ...
+
+    def end_event(self, rc: RunContext, ms: float) -> DagsterEvent:
+        """The ENGINE_EVENT that closes the executor's events (``ms``: the time they took)."""
+        ...
+
+
+class execute_steps:
+    """A built-in executor's whole event stream: its start, what it opens, the steps, what it
+    closes, its end; then the failures of the steps (``failures``)."""
+
+    __slots__ = ("executor", "failures", "rc", "resources")
+
+    def __init__(self, executor: Executor, rc: RunContext, resources: ResourceScope) -> None:
+        self.executor = executor
+        self.rc = rc
+        self.resources = resources
+        self.failures: StepFailures = NO_FAILURES
+
+    def __iter__(self) -> Iterator[DagsterEvent]:
+        # The frame is written here, not in a generator this one delegates to: a generator
+        # between the steps and the driver would cost a resumption for every event.
+        executor, rc, resources = self.executor, self.rc, self.resources
+        start = time.perf_counter()
+        yield executor.start_event(rc)
+        error: BaseException | None = None
+        try:
+            submitter = yield from executor.open(rc, resources)
+            failures = yield from execute_plan(rc, submitter)
+        except KeyboardInterrupt as interrupt:
+            error = interrupt
+            info = SerializableErrorInfo.from_exception(interrupt)
+            for step_key in executor.running():
+                yield failure_event(rc.pipeline.name, step_key, info, "the run was interrupted")
+            raise
+        except BaseException as failed:
+            error = failed
+            raise
+        finally:
+            closing = list(executor.close(error))
+        yield from closing
+        yield executor.end_event(rc, (time.perf_counter() - start) * 1000)
+        self.failures = failures
+
+
+class _collection_eased:
     """Garbage collection while steps run: objects alive before (earlier runs' events, the
     user's data) are set aside, or every collection would walk them again and a run would
     get slower the more the session has kept; and the youngest generation is collected after
@@ -52,19 +131,23 @@ def _collection_eased() -> Iterator[None]:
 
     Objects are set aside only when nothing is frozen yet: ``gc.unfreeze()`` releases every
     frozen object, so a host that froze its own (a pre-fork server), or a run inside a run,
-    keeps what it froze and the run does without."""
-    before = gc.get_threshold()
-    during = (max(before[0], RUN_GEN0_THRESHOLD), *before[1:])
-    freezing = gc.get_freeze_count() == 0
-    if freezing:
-        gc.freeze()
-    gc.set_threshold(*during)
-    try:
-        yield
-    finally:
-        if gc.get_threshold() == during:
-            gc.set_threshold(*before)
+    keeps what it froze and the run does without.  (A class rather than a generator: it
+    frames every run.)"""
+
+    __slots__ = ("before", "during", "freezing")
+
+    def __enter__(self) -> None:
+        before = self.before = gc.get_threshold()
+        during = self.during = (max(before[0], RUN_GEN0_THRESHOLD), *before[1:])
+        freezing = self.freezing = gc.get_freeze_count() == 0
         if freezing:
+            gc.freeze()
+        gc.set_threshold(*during)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if gc.get_threshold() == self.during:
+            gc.set_threshold(*self.before)
+        if self.freezing:
             gc.unfreeze()
 
 
@@ -131,7 +214,7 @@ class RunDriver:
                 self.flush()
 
     def flush(self) -> None:
-        logs = self.rc.log_entries
+        logs = self.rc.state.log_entries
         if len(logs) > self._logs_flushed:
             self.rc.instance.store_log_entries(self.rc.run_id, logs[self._logs_flushed :])
             self._logs_flushed = len(logs)
@@ -149,12 +232,13 @@ class RunDriver:
         finally:
             # Even when the events cannot be stored (a full disk), the run must not stay
             # STARTED: its status is a smaller write, which may still go through.
-            self.rc.run = self.rc.instance.update_run_status(self.rc.run, status)
+            state = self.rc.state
+            state.run = self.rc.instance.update_run_status(state.run, status)
 
     def run(self) -> Iterator[DagsterEvent]:
         rc = self.rc
         name = rc.pipeline.name
-        rc.run = rc.instance.update_run_status(rc.run, PipelineRunStatus.STARTED)
+        rc.state.run = rc.instance.update_run_status(rc.state.run, PipelineRunStatus.STARTED)
         # SIGTERM and SIGHUP take the Ctrl-C path below (see executors.termination).
         with terminate_as_interrupt():
             try:
@@ -166,9 +250,13 @@ class RunDriver:
                 )
                 for event in _memoized_step_events(rc):
                     yield self._record(event)
-                with _collection_eased():
+                with (
+                    _collection_eased(),
+                    managed_python_logs(rc.instance.get_settings("python_logs")),
+                ):
                     events = self.events
-                    for event in self.executor(rc, ResourceScope(rc)):
+                    stream = self.executor(rc, ResourceScope(rc))
+                    for event in stream:
                         # What _record() does, written out: this loop sees every event of the run.
                         events.append(event)
                         if self._log_events or len(events) >= self._next_check:
@@ -202,8 +290,9 @@ class RunDriver:
                 self._finish(PipelineRunStatus.FAILURE)
                 raise
         failed_steps = [e.step_key for e in self.events if e.event_type_value == _STEP_FAILURE]
-        if rc.raise_on_error and rc.step_errors:
-            self.error = next(iter(rc.step_errors.values()))
+        failures = stream.failures
+        if rc.raise_on_error and failures:
+            self.error = next(iter(failures.values()))
             yield self._record(self._failure(None))
             self._finish(PipelineRunStatus.FAILURE)
         elif failed_steps:

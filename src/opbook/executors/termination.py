@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import atexit
 import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 # The C functions under the signal module (CPython's ``_signal``): the module's own wrappers
@@ -28,6 +25,7 @@ from typing import Any
 _C_SIGNAL: Any = getattr(signal, "_signal", signal)
 _handler_of = _C_SIGNAL.getsignal
 _set_handler = _C_SIGNAL.signal
+SIG_DFL = signal.SIG_DFL
 
 # SIGHUP does not exist on Windows.
 TERMINATING_SIGNALS = tuple(
@@ -47,29 +45,40 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise RunTerminated(signum)
 
 
-@contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
+class terminate_as_interrupt:
     """Inside: SIGTERM and SIGHUP raise ``RunTerminated``.  On the way out the handlers are
-    restored, and a signal that ended the run is delivered again."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    replaced: dict[int, Any] = {}
-    for signum in TERMINATING_SIGNALS:
-        if _handler_of(signum) == signal.SIG_DFL:
-            replaced[signum] = _set_handler(signum, _raise_terminated)
-    try:
-        yield
-    except RunTerminated as terminated:
-        _restore(replaced)
-        replaced = {}
-        # The signal's default action ends the process without the exit handlers that remove
-        # temporary directories (where values shared with workers went): run them first.
-        atexit._run_exitfuncs()
-        signal.raise_signal(terminated.signum)
-        raise  # reached only where the signal is blocked: the run ends as if interrupted
-    finally:
-        _restore(replaced)
+    restored, and a signal that ended the run is delivered again.
+
+    A class rather than a generator: it frames every run, and costs a fifth as much."""
+
+    __slots__ = ("replaced",)
+
+    def __enter__(self) -> None:
+        replaced: dict[int, Any] = {}
+        try:
+            for signum in TERMINATING_SIGNALS:
+                if _handler_of(signum) == SIG_DFL:
+                    replaced[signum] = _set_handler(signum, _raise_terminated)
+        except ValueError:
+            pass  # not the main thread: only the main thread may handle signals
+        self.replaced = replaced
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        replaced = self.replaced
+        if replaced:
+            self.replaced = {}
+            _restore(replaced)
+        if isinstance(exc, RunTerminated):
+            # The signal's default action ends the process without the exit handlers that
+            # remove temporary directories (where values shared with workers went): run them
+            # first.  If the signal is blocked, the run ends as if interrupted.
+            atexit._run_exitfuncs()
+            signal.raise_signal(exc.signum)
 
 
 def _restore(replaced: dict[int, Any]) -> None:

@@ -11,7 +11,7 @@ Shared by the multiprocess and dask executors: both ship ``RunPayload.dumps()`` 
 ``WorkerRun.execute_step`` in the worker, sending the events back in order.  The lines a step
 logs (``context.log``, ``get_dagster_logger``) travel in the same stream, each before the
 first event that follows it, as ``LogMessageEntry`` items: the driving process keeps them in
-the run's record (``RunContext.log_entries``), as it does for steps run in process.
+the run's record (``RunState.log_entries``), as it does for steps run in process.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from opbook.events import (
 from opbook.execution.log_manager import DagsterLogManager
 from opbook.execution.output_storage import default_manager_in_memory, uses_io_managers
 from opbook.execution.resources import ResourceInitFailed, ResourceScope
-from opbook.execution.run_context import RunContext, build_loggers
+from opbook.execution.run_context import RunContext, RunState, build_loggers
 from opbook.execution.step import run_step
 from opbook.plan.dynamic import StepResolution, from_resolution, split_key
 from opbook.plan.plan import ExecutionStep, build_plan
@@ -126,7 +126,7 @@ class RunPayload:
                 cloudpickle.unregister_pickle_by_value(module)
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class WorkerRunContext(RunContext):
     """A run context in a worker: outputs of steps outside the plan come from ``sources``."""
 
@@ -193,13 +193,12 @@ class WorkerRun:
             pipeline=self.pipeline,
             mode=self.mode,
             resolved=payload.resolved,
-            run=payload.run,
             instance=self.instance,
             plan=self.plan,
-            value_store=store,
+            state=RunState(payload.run, store, resources),
+            run_id=payload.run.run_id,
             raise_on_error=payload.raise_on_error,
             log=self.log,
-            resource_values=resources,
             sources=payload.sources,
             output_versions=payload.output_versions,
             memoized_steps=payload.memoized_steps,
@@ -251,13 +250,14 @@ class WorkerRun:
             outcome.record(failed.error)
             yield failure_event(name, step_key, failed.error, "its resources failed to initialize")
             return
+        attempt_events = run_step(rc, step, attempt)
         try:
-            yield from run_step(rc, step, attempt)
+            yield from attempt_events
         finally:
             teardown = list(scope.teardown())
         yield from teardown
-        if step_key in rc.step_errors:
-            outcome.record(rc.step_errors[step_key])
+        if step_key in attempt_events.failures:
+            outcome.record(attempt_events.failures[step_key])
 
 
 def with_log_lines(rc: RunContext, events: Iterator[DagsterEvent]) -> Iterator[Report]:
@@ -265,12 +265,12 @@ def with_log_lines(rc: RunContext, events: Iterator[DagsterEvent]) -> Iterator[R
     after the last event (by a hook, a resource's teardown) come last."""
     sent = 0
     for event in events:
-        logged = rc.log_entries
+        logged = rc.state.log_entries
         if len(logged) > sent:
             yield from logged[sent:]
             sent = len(logged)
         yield event
-    yield from rc.log_entries[sent:]
+    yield from rc.state.log_entries[sent:]
 
 
 def keep_log_lines(
@@ -280,7 +280,7 @@ def keep_log_lines(
     through ``shared``); the lines it logged go to the run's record."""
     for report in reports:
         if type(report) is LogMessageEntry:
-            rc.log_entries.append(report)
+            rc.state.log_entries.append(report)
         elif shared is not None:
             yield shared.slim(report)  # type: ignore[arg-type]
         else:
@@ -459,9 +459,10 @@ def share_storage(
     store = rc.value_store
     if store.name == "in_memory" and not store.is_persistent:
         directory = rc.instance.storage_directory
-        rc.value_store = FilesystemValueStore(directory)
-        rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-        rc.instance.run_storage.update_run(rc.run)
+        rc.move_storage(
+            replace(rc.run, storage_name="filesystem", storage_base_dir=None),
+            FilesystemValueStore(directory),
+        )
         yield DagsterEvent.engine_event(
             rc.pipeline.name,
             f"The {executor} executor needs storage that {workers} share: this run keeps its "
@@ -485,9 +486,7 @@ def _share_io_manager_storage(
     directory = rc.instance.storage_directory  # made now, so that workers share it
     if not default_manager_in_memory(rc):
         return
-    rc.run = replace(rc.run, storage_name="filesystem", storage_base_dir=None)
-    rc.instance.run_storage.update_run(rc.run)
-    rc.reset_storage()
+    rc.move_storage(replace(rc.run, storage_name="filesystem", storage_base_dir=None))
     yield DagsterEvent.engine_event(
         rc.pipeline.name,
         f"The {executor} executor needs storage that {workers} share: this run keeps its "

@@ -22,9 +22,14 @@ forbids other notebook modules from importing ``opbook.api``, ``testing``, ``def
   live picture without the engine importing the notebook.
 - ``set_default_console_level``: the console logger's default level, lowered to warnings while
   the extension is loaded (a notebook keeps INFO lines in the run's record, not under the cell).
-- ``node_selection``, ``run_config_schema``, ``resolve_run_config``, ``needed_resource_keys``,
-  ``MANAGED_BY_ENGINE``: the run-config schema of a job, mode and op selection (what the config
-  form edits) and its validation, exactly as a run resolves it.
+- ``node_selection``, ``run_config_schema``, ``resolve_run_config``, ``MANAGED_BY_ENGINE``:
+  the run-config schema of a job, mode and op selection (what the config form edits) and its
+  validation, exactly as a run resolves it.
+- ``compile_job``, ``flatten_graph``, ``graph_edges``, ``FlatGraph``, ``GraphEdges``: the
+  compile stage, the nested graph flattened once as the planner sees it (ops and graphs by
+  handle, graph outputs resolved, the resources a job's run needs), so that a picture shows
+  the ops and wires a run has, and redefinition finds the ops a job uses, without walking
+  the graph a second way.
 - ``ScheduleTick``, ``SCHEDULE_NAME_TAG``: a schedule's evaluated ticks, and the tag every one
   of its run requests carries (left out of ``%opbook ticks``'s table).
 - ``replace``, ``wraps``: definitions are frozen values, so putting a redefined op into a job
@@ -43,7 +48,6 @@ from opbook.definitions.node import NodeDefinition
 from opbook.definitions.partition import unknown_partition_message
 from opbook.definitions.run_config import (
     MANAGED_BY_ENGINE,
-    needed_resource_keys,
     resolve_run_config,
     run_config_schema,
 )
@@ -53,19 +57,25 @@ from opbook.execution.frames import events_frame, frame_of, run_id_of, steps_fra
 from opbook.execution.results import GraphExecutionResult
 from opbook.execution.step_inputs import node_at, node_section
 from opbook.execution.step_status import StepStates, StepStatus, error_text, step_statuses
+from opbook.plan.compile import compile_job, flatten_graph, graph_edges
+from opbook.plan.compiled import FlatGraph, GraphEdges
 
 __all__ = [
     "MANAGED_BY_ENGINE",
     "SCHEDULE_NAME_TAG",
+    "FlatGraph",
+    "GraphEdges",
     "GraphExecutionResult",
     "NodeDefinition",
     "ScheduleTick",
     "StepStates",
     "StepStatus",
+    "compile_job",
     "error_text",
     "events_frame",
+    "flatten_graph",
     "frame_of",
-    "needed_resource_keys",
+    "graph_edges",
     "node_at",
     "node_section",
     "node_selection",

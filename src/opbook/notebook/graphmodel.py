@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opbook import GraphDefinition, PipelineDefinition
-from opbook.notebook.engine_seam import NodeDefinition
+from opbook.notebook.engine_seam import (
+    FlatGraph,
+    GraphEdges,
+    NodeDefinition,
+    flatten_graph,
+    graph_edges,
+)
 
 
 @dataclass
@@ -118,78 +124,20 @@ def _box(key: str, name: str, definition: NodeDefinition, cluster: str | None) -
 # -- from definitions ----------------------------------------------------------------------------
 
 
-def _leaf_output(
-    graph: GraphDefinition, node_name: str, output: str, prefix: str
-) -> tuple[str, str]:
-    """The op output that node ``node_name``'s ``output`` really is (through output mappings)."""
-    node = graph.node_named(node_name)
-    key = prefix + node_name
-    while isinstance(node.definition, GraphDefinition):
-        inner = node.definition
-        mapping = next(m for m in inner.output_mappings if m.graph_output_name == output)
-        node = inner.node_named(mapping.node_name)
-        key, output = f"{key}.{mapping.node_name}", mapping.output_name
-    return key, output
-
-
-def _leaf_inputs(
-    graph: GraphDefinition, node_name: str, input_name: str, prefix: str
-) -> list[tuple[str, str]]:
-    """The op inputs that node ``node_name``'s input really feeds (through input mappings)."""
-    node = graph.node_named(node_name)
-    key = prefix + node_name
-    if not isinstance(node.definition, GraphDefinition):
-        return [(key, input_name)]
-    found: list[tuple[str, str]] = []
-    for mapping in node.definition.input_mappings:
-        if mapping.graph_input_name == input_name:
-            found += _leaf_inputs(node.definition, mapping.node_name, mapping.input_name, key + ".")
-    return found
-
-
-def _add_graph(
-    model: GraphModel,
-    graph: GraphDefinition,
-    prefix: str,
-    cluster: str | None,
-    selected: frozenset[str] | None = None,
-) -> None:
-    for node in graph.nodes:
-        if selected is not None and node.name not in selected:
-            continue
-        key = prefix + node.name
-        if isinstance(node.definition, GraphDefinition):
-            model.clusters[key] = Cluster(key, node.name, node.definition.name, cluster)
-            _add_graph(model, node.definition, key + ".", key)
-        else:
-            model.boxes[key] = _box(key, node.name, node.definition, cluster)
-    for (node_name, input_name), sources in graph.wiring.items():
-        if selected is not None and node_name not in selected:
-            continue
-        targets = _leaf_inputs(graph, node_name, input_name, prefix)
-        for source in sources.sources:
-            if source.node_name is None or (
-                selected is not None and source.node_name not in selected
-            ):
-                continue
-            origin, output = _leaf_output(graph, source.node_name, source.output_name, prefix)
-            model.wires += [Wire(origin, output, target, name) for target, name in targets]
-
-
-def _add_boundary(model: GraphModel, graph: GraphDefinition, prefix: str) -> None:
-    """The drawn graph's own inputs and outputs, as pseudo boxes wired to its ops."""
-    for mapping in graph.input_mappings:
-        if mapping.graph_input_name not in model.graph_inputs:
-            model.graph_inputs.append(mapping.graph_input_name)
-        source = f"input/{mapping.graph_input_name}"
-        for target, name in _leaf_inputs(graph, mapping.node_name, mapping.input_name, prefix):
-            model.wires.append(Wire(source, mapping.graph_input_name, target, name))
-    for out in graph.output_mappings:
-        model.graph_outputs.append(out.graph_output_name)
-        origin, output = _leaf_output(graph, out.node_name, out.output_name, prefix)
-        model.wires.append(
-            Wire(origin, output, f"output/{out.graph_output_name}", out.graph_output_name)
+def _add_flat(model: GraphModel, flat: FlatGraph, edges: GraphEdges, prefix: str) -> None:
+    """The ops, nested graphs and op-to-op wires of a flattened graph, keyed under ``prefix``."""
+    for handle, graph in flat.graphs.items():
+        parent = prefix + graph.parent if graph.parent is not None else None
+        node = graph.node
+        model.clusters[prefix + handle] = Cluster(
+            prefix + handle, node.name, node.definition.name, parent
         )
+    for handle, op in flat.ops.items():
+        cluster = prefix + op.parent if op.parent is not None else None
+        model.boxes[prefix + handle] = _box(prefix + handle, op.node.name, op.definition, cluster)
+    model.wires += [
+        Wire(prefix + e.source, e.output, prefix + e.target, e.input) for e in edges.edges
+    ]
 
 
 def from_graph(
@@ -200,8 +148,18 @@ def from_graph(
     ``prefix`` is the graph's handle inside a job plus a dot, so that keys are step keys.
     """
     model = GraphModel(kind, name or graph.name)
-    _add_graph(model, graph, prefix, None)
-    _add_boundary(model, graph, prefix)
+    flat = flatten_graph(graph)
+    edges = graph_edges(graph)
+    _add_flat(model, flat, edges, prefix)
+    for edge in edges.input_edges:
+        if edge.output not in model.graph_inputs:
+            model.graph_inputs.append(edge.output)
+        model.wires.append(Wire(edge.source, edge.output, prefix + edge.target, edge.input))
+    for name_, origin in flat.outputs.items():
+        model.graph_outputs.append(name_)
+        model.wires.append(
+            Wire(prefix + origin.step_key, origin.output_name, f"output/{name_}", name_)
+        )
     return model
 
 
@@ -211,7 +169,9 @@ def from_pipeline(pipeline: PipelineDefinition, whole: bool = False) -> GraphMod
     if whole and pipeline.parent_pipeline_def is not None:
         pipeline = pipeline.parent_pipeline_def
     model = GraphModel(kind, pipeline.name)
-    _add_graph(model, pipeline.graph, "", None, pipeline.solids_to_execute)
+    selected = pipeline.solids_to_execute
+    graph = pipeline.graph
+    _add_flat(model, flatten_graph(graph, selected), graph_edges(graph, selected), "")
     return model
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from opbook import DagsterError, GraphDefinition, NodeInvocation, PipelineDefinition
-from opbook.notebook.engine_seam import NodeDefinition, replace, wraps
+from opbook.notebook.engine_seam import NodeDefinition, flatten_graph, replace, wraps
 
 
 class Rebuilder:
@@ -26,14 +26,10 @@ class Rebuilder:
 
     def uses_old(self, graph: GraphDefinition) -> bool:
         """Whether ``graph`` (at any depth) holds a definition named like the op but not it."""
-        for definition in graph.iterate_node_defs():
-            if (
-                definition.name == self.op.name
-                and definition is not self.op
-                and not isinstance(definition, GraphDefinition)
-            ):
-                return True
-        return False
+        return any(
+            op.definition.name == self.op.name and op.definition is not self.op
+            for op in flatten_graph(graph).ops.values()
+        )
 
     def graph(self, graph: GraphDefinition) -> GraphDefinition:
         known = self._graphs.get(id(graph))
@@ -146,9 +142,8 @@ def newer_ops(graph: GraphDefinition, namespace: Mapping[str, Any]) -> list[Node
     """The ops (and solids) bound in ``namespace`` that replace one of ``graph``'s by name:
     a cell redefined them after ``graph`` was built."""
     used: dict[str, NodeDefinition] = {}
-    for definition in graph.iterate_node_defs():
-        if not isinstance(definition, GraphDefinition):
-            used.setdefault(definition.name, definition)
+    for op in flatten_graph(graph).ops.values():
+        used.setdefault(op.definition.name, op.definition)
     newer: dict[str, NodeDefinition] = {}
     for name, value in list(namespace.items()):
         if name.startswith("_") or not isinstance(value, NodeDefinition):

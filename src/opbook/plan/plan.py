@@ -1,14 +1,17 @@
 """The execution plan: one step per op invocation, in dependency order.
 
-Graphs are flattened: a step's key is its op's handle (``"comp.inner"``), and every input of a
-step knows where its value comes from, whatever graph boundaries lie between: the outputs of
-upstream steps (several for fan-in), a value from run config (through the input type's loader),
-the input's default value, or nothing (a ``Nothing`` input only orders steps).  Inputs fed by a
-step outside the plan (a re-execution) keep their source; the engine loads those values from
-the parent run.
+A plan is built from a compiled job (``plan.compile``: the graph flattened once, every op
+input's possible sources already followed through graph boundaries): a step's key is its op's
+handle (``"comp.inner"``), and every input of a step knows where its value comes from: the
+outputs of upstream steps (several for fan-in), a value from run config (through the input
+type's loader), the input's default value, or nothing (a ``Nothing`` input only orders steps).
+Which of these applies may depend on which inputs the run config gives.  Inputs fed by a step
+outside the plan (a re-execution) keep their source; the engine loads those values from the
+parent run.
 
-Plans depend on the job, the selection, the steps to execute and which inputs come from config,
-and are memoized beside the job for that key (``definitions.derived``), so a job run many times is planned once.
+Plans depend on the compiled job (job and selection), the steps to execute and which inputs
+come from config, and are memoized in the compiled job for that key, so a job run many times
+is planned once.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from typing import Any
 
 from opbook import dag
 from opbook.definitions.dependencies import Node
-from opbook.definitions.derived import memo_table
-from opbook.definitions.graph import GraphDefinition
 from opbook.definitions.hook import HookDefinition
 from opbook.definitions.input_output import NO_VALUE, InputDefinition, OutputDefinition
 from opbook.definitions.job import PipelineDefinition
@@ -31,6 +32,8 @@ from opbook.definitions.user_events import RetryPolicy
 from opbook.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 from opbook.events import SolidHandle, StepKind, StepOutputHandle
 from opbook.plan import dynamic
+from opbook.plan.compile import compile_job
+from opbook.plan.compiled import CompiledInput, CompiledJob, OpNode
 from opbook.plan.dynamic import StepResolution
 
 
@@ -200,156 +203,32 @@ def normalize_step_key(key: str) -> str:
     return key[: -len(".compute")] if key.endswith(".compute") else key
 
 
-# -- flattening ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Frame:
-    """A graph being flattened, at a handle, inside its parent frame."""
-
-    graph: GraphDefinition
-    prefix: str
-    parent: _Frame | None
-    node_name: str | None  # this graph's node name in the parent frame
-    tags: dict[str, Any]
-    hooks: frozenset[HookDefinition]
-
-
-class _Flattener:
-    def __init__(
-        self,
-        pipeline: PipelineDefinition,
-        resolved: ResolvedRunConfig,
-        selected: frozenset[str] | None,
-    ):
-        self.pipeline = pipeline
-        self.resolved = resolved
-        self.selected = selected
-        self.steps: list[ExecutionStep] = []
-
-    def run(self) -> list[ExecutionStep]:
-        root = _Frame(self.pipeline.graph, "", None, None, {}, frozenset(self.pipeline.hook_defs))
-        self._flatten(root)
-        return self.steps
-
-    def _flatten(self, frame: _Frame) -> None:
-        for name, node in frame.graph.node_dict.items():
-            if frame.parent is None and self.selected is not None and name not in self.selected:
-                continue
-            tags = {**frame.tags, **node.definition.tags, **node.tags}
-            hooks = frame.hooks | node.hook_defs
-            if isinstance(node.definition, GraphDefinition):
-                self._flatten(
-                    _Frame(node.definition, f"{frame.prefix}{name}.", frame, name, tags, hooks)
-                )
-            else:
-                self.steps.append(self._step(frame, node, tags, hooks))
-
-    def _step(
-        self, frame: _Frame, node: Node, tags: dict[str, Any], hooks: frozenset[HookDefinition]
-    ) -> ExecutionStep:
-        key = f"{frame.prefix}{node.name}"
-        handle = SolidHandle.from_string(key)
-        definition = node.definition
-        assert isinstance(definition, SolidDefinition)
-        inputs = [self._input(frame, node.name, key, d) for d in definition.input_defs]
-        upstream: list[str] = []
-        for step_input in inputs:
-            for source in step_input.sources:
-                if source.step_key not in upstream:
-                    upstream.append(source.step_key)
-        retry = node.retry_policy or definition.retry_policy or self.pipeline.retry_policy
-        return ExecutionStep(
-            key, handle, node, definition, inputs, tags, hooks, retry, tuple(upstream)
-        )
-
-    def _input(
-        self, frame: _Frame, node_name: str, step_key: str, input_def: InputDefinition
-    ) -> StepInput:
-        sources, fan_in, config_source = self._sources(frame, node_name, input_def.name)
-        if (
-            not sources
-            and not fan_in
-            and config_source is None
-            and input_def.default_value is NO_VALUE
-            and not input_def.is_nothing
-            and input_def.root_manager_key is None
-        ):
-            if input_def.dagster_type.loader is None:
-                raise DagsterInvalidDefinitionError(
-                    f'Input "{input_def.name}" in {frame.graph.node_dict[node_name].definition.node_kind} '
-                    f'"{step_key}" is not connected to the output of a previous node and can not be loaded '
-                    f"from configuration, making the job impossible to run. Connect it to an upstream "
-                    f'output, give it a default value, or give type "{input_def.dagster_type.name}" a loader.'
-                )
-            raise DagsterInvariantViolationError(
-                f'Input "{input_def.name}" of step "{step_key}" has no value.'
-            )
-        return StepInput(input_def.name, input_def, tuple(sources), fan_in, config_source)
-
-    def _sources(
-        self, frame: _Frame, node_name: str, input_name: str
-    ) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
-        wiring = frame.graph.wiring.get((node_name, input_name))
-        if wiring is not None:
-            handles = [
-                self._leaf_output(frame, s.node_name, s.output_name)
-                for s in wiring.sources
-                if s.node_name is not None and self._in_selection(frame, s.node_name)
-            ]
-            if handles or not wiring.sources:
-                return handles, wiring.is_fan_in, None
-        node_config = self.resolved.nodes.get(f"{frame.prefix}{node_name}")
-        if node_config is not None and input_name in node_config.inputs:
-            return [], False, (f"{frame.prefix}{node_name}", input_name)
-        for mapping in frame.graph.input_mappings:
-            if mapping.node_name == node_name and mapping.input_name == input_name:
-                return self._graph_input_sources(frame, mapping.graph_input_name)
-        return [], False, None
-
-    def _graph_input_sources(
-        self, frame: _Frame, graph_input: str
-    ) -> tuple[list[StepOutputHandle], bool, tuple[str, str] | None]:
-        if frame.parent is None:
-            if graph_input in self.resolved.graph_inputs:
-                return [], False, ("", graph_input)
-            return [], False, None
-        assert frame.node_name is not None
-        return self._sources(frame.parent, frame.node_name, graph_input)
-
-    def _in_selection(self, frame: _Frame, node_name: str) -> bool:
-        return frame.parent is not None or self.selected is None or node_name in self.selected
-
-    def _leaf_output(self, frame: _Frame, node_name: str, output_name: str) -> StepOutputHandle:
-        node = frame.graph.node_dict[node_name]
-        definition = node.definition
-        prefix = f"{frame.prefix}{node_name}"
-        while isinstance(definition, GraphDefinition):
-            mapping = next(
-                m for m in definition.output_mappings if m.graph_output_name == output_name
-            )
-            node = definition.node_dict[mapping.node_name]
-            output_name = mapping.output_name
-            prefix = f"{prefix}.{mapping.node_name}"
-            definition = node.definition
-        return StepOutputHandle(prefix, output_name)
+# -- building ------------------------------------------------------------------------------------
 
 
 def build_plan(
-    pipeline: PipelineDefinition,
+    job: CompiledJob | PipelineDefinition,
     resolved: ResolvedRunConfig,
     step_keys_to_execute: Sequence[str] | None = None,
 ) -> ExecutionPlan:
-    """The plan for a run of ``pipeline`` (restricted to ``step_keys_to_execute`` if given)."""
+    """The plan for a run of ``job`` (restricted to ``step_keys_to_execute`` if given).
+
+    Args:
+        job: the compiled job (``plan.compile.compile_job``), or a job or pipeline, compiled
+            here for its own selection.
+        resolved: the run's resolved config (which inputs it gives matters).
+        step_keys_to_execute: run only these steps (a re-execution), if given.
+    """
+    compiled = job if isinstance(job, CompiledJob) else compile_job(job)
     config_inputs = frozenset(
         (handle, name) for handle, nc in resolved.nodes.items() for name in nc.inputs
     ) | frozenset(("", name) for name in resolved.graph_inputs)
     keys = tuple(step_keys_to_execute) if step_keys_to_execute is not None else None
-    cache_key = (pipeline.solids_to_execute, keys, config_inputs)
-    cache: dict[Any, ExecutionPlan] = memo_table(pipeline, "plans")
-    plan = cache.get(cache_key)
+    cache_key = (keys, config_inputs)
+    cache = compiled.plans
+    plan: ExecutionPlan | None = cache.get(cache_key)
     if plan is None:
-        plan = _build(pipeline, resolved, keys)
+        plan = _build(compiled, resolved, keys)
         if len(cache) > 64:
             cache.clear()
         cache[cache_key] = plan
@@ -357,13 +236,13 @@ def build_plan(
 
 
 def _build(
-    pipeline: PipelineDefinition, resolved: ResolvedRunConfig, keys: tuple[str, ...] | None
+    compiled: CompiledJob, resolved: ResolvedRunConfig, keys: tuple[str, ...] | None
 ) -> ExecutionPlan:
-    steps = dynamic.mark_dynamic(_Flattener(pipeline, resolved, pipeline.solids_to_execute).run())
+    steps = dynamic.mark_dynamic([_step(compiled, op, resolved) for op in compiled.ops.values()])
     by_key = {s.key: s for s in steps}
     order = dag.toposort({s.key: [k for k in s.upstream_keys if k in by_key] for s in steps})
     if order is None:  # graphs are checked at definition; flattening cannot add a cycle
-        raise DagsterInvariantViolationError(f'The plan of "{pipeline.name}" has a cycle.')
+        raise DagsterInvariantViolationError(f'The plan of "{compiled.name}" has a cycle.')
     all_keys = tuple(order)
     if keys is not None and any(s.dynamic_source is not None for s in steps):
         ordered_steps = dynamic.select_steps(by_key, order, keys)
@@ -373,7 +252,7 @@ def _build(
             order = [k for k in order if k in wanted]
         ordered_steps = [by_key[k] for k in order]
     return ExecutionPlan(
-        pipeline.name,
+        compiled.name,
         ordered_steps,
         {s.key: s for s in ordered_steps},
         all_keys,
@@ -381,8 +260,52 @@ def _build(
     )
 
 
+def _step(compiled: CompiledJob, op: OpNode, resolved: ResolvedRunConfig) -> ExecutionStep:
+    inputs = [_input(op, i, resolved) for i in op.inputs]
+    upstream: list[str] = []
+    for step_input in inputs:
+        for source in step_input.sources:
+            if source.step_key not in upstream:
+                upstream.append(source.step_key)
+    return ExecutionStep(
+        op.handle,
+        op.solid_handle,
+        op.node,
+        op.definition,
+        inputs,
+        dict(op.tags),
+        compiled.hook_defs | op.hook_defs if compiled.hook_defs else op.hook_defs,
+        op.retry_policy or compiled.retry_policy,
+        tuple(upstream),
+    )
+
+
+def _input(op: OpNode, compiled_input: CompiledInput, resolved: ResolvedRunConfig) -> StepInput:
+    sources, fan_in, config_source = compiled_input.resolve(resolved)
+    input_def = compiled_input.definition
+    if (
+        not sources
+        and not fan_in
+        and config_source is None
+        and input_def.default_value is NO_VALUE
+        and not input_def.is_nothing
+        and input_def.root_manager_key is None
+    ):
+        if input_def.dagster_type.loader is None:
+            raise DagsterInvalidDefinitionError(
+                f'Input "{input_def.name}" in {op.definition.node_kind} '
+                f'"{op.handle}" is not connected to the output of a previous node and can not be loaded '
+                f"from configuration, making the job impossible to run. Connect it to an upstream "
+                f'output, give it a default value, or give type "{input_def.dagster_type.name}" a loader.'
+            )
+        raise DagsterInvariantViolationError(
+            f'Input "{input_def.name}" of step "{op.handle}" has no value.'
+        )
+    return StepInput(input_def.name, input_def, sources, fan_in, config_source)
+
+
 def full_step_map(
-    pipeline: PipelineDefinition, resolved: ResolvedRunConfig
+    job: CompiledJob | PipelineDefinition, resolved: ResolvedRunConfig
 ) -> Mapping[str, Sequence[str]]:
     """``{step key: upstream step keys}`` of the whole plan, for step selections."""
-    return build_plan(pipeline, resolved).upstream_map()
+    return build_plan(job, resolved).upstream_map()

@@ -180,12 +180,10 @@ def build_intermediate_storage_from_object_store(
 
 
 def _node_def_at(graph: GraphDefinition, step_key: str) -> Any:
-    definition: Any = graph
-    for part in step_key.split("."):
-        if not isinstance(definition, GraphDefinition) or not definition.has_node_named(part):
-            return None
-        definition = definition.node_named(part).definition
-    return definition
+    try:
+        return graph.get_node(step_key).definition
+    except DagsterInvariantViolationError:
+        return None
 
 
 class AssetStoreValueStore:

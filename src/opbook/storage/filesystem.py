@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from typing import IO, Any
 
+from opbook.definitions.atomic_files import write_atomically
 from opbook.errors import DagsterObjectStoreError
 
 
@@ -77,16 +77,7 @@ class FilesystemValueStore:
         path = self.path_for(run_id, step_key, output_name)
         directory = os.path.dirname(path)
         make_private_dir(directory)
-        # mkstemp creates the file 0600; it becomes the value only by the atomic rename.
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                _dump(value, handle)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, lambda handle: _dump(value, handle))
         return path
 
     def get_value(self, run_id: str, step_key: str, output_name: str) -> Any:

@@ -16,11 +16,13 @@ wherever it likes (``custom.py``).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opbook.definitions.atomic_files import remove_abandoned_temp_files
 from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
 from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, PipelineFailureData
 from opbook.storage import event_records
@@ -50,6 +52,11 @@ if TYPE_CHECKING:
     from opbook.definitions.mode import ModeDefinition
 
 _default_instance: DagsterInstance | None = None
+_ENDINGS = {
+    DagsterEventType.PIPELINE_SUCCESS.value: PipelineRunStatus.SUCCESS,
+    DagsterEventType.PIPELINE_FAILURE.value: PipelineRunStatus.FAILURE,
+    DagsterEventType.PIPELINE_CANCELED.value: PipelineRunStatus.CANCELED,
+}
 UNFINISHED = [PipelineRunStatus.STARTING, PipelineRunStatus.STARTED, PipelineRunStatus.CANCELING]
 BUILT_IN_STORAGE = ("in_memory", "filesystem")
 
@@ -92,6 +99,8 @@ class DagsterInstance:
         self.max_runs: int | None = None
         self._custom_stores: dict[str, ValueStore] = {}
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
+        # Instance settings, as the keys of Dagster's dagster.yaml (``python_logs``, ...).
+        self.settings: dict[str, Any] = {}
 
     # -- construction ----------------------------------------------------------------------
 
@@ -139,6 +148,10 @@ class DagsterInstance:
         elif wanted is None and not current.is_ephemeral:
             current = _default_instance = _session_instance()
         return current
+
+    def get_settings(self, settings_key: str) -> Any:
+        """The instance setting ``settings_key`` (a ``dagster.yaml`` key), or ``{}``."""
+        return self.settings.get(settings_key, {})
 
     def get_ref(self) -> InstanceRef:
         return InstanceRef(self.root_dir, self.is_ephemeral)
@@ -209,9 +222,25 @@ class DagsterInstance:
         return run
 
     def update_run_status(self, run: PipelineRun, status: PipelineRunStatus) -> PipelineRun:
+        """Record the run's new status; once it has ended, remove the temporary files its
+        writers left in its folder of the storage directory (a worker killed mid-write)."""
         updated = run.with_status(status)
         self.run_storage.update_run(updated)
+        if updated.is_finished:
+            self._remove_abandoned_files(run.run_id)
         return updated
+
+    def _run_folder(self, run_id: str) -> str | None:
+        """The run's folder in the storage directory, where it exists."""
+        if self.root_dir is None:
+            return None
+        folder = os.path.join(self.root_dir, "storage", run_id)
+        return folder if os.path.isdir(folder) else None
+
+    def _remove_abandoned_files(self, run_id: str) -> None:
+        folder = self._run_folder(run_id)
+        if folder is not None:
+            remove_abandoned_temp_files(folder)
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
         return self.run_storage.get_run(run_id)
@@ -251,24 +280,35 @@ class DagsterInstance:
         return [run.run_id for run in self.run_storage.get_runs(filters, limit)]
 
     def delete_run(self, run_id: str) -> None:
-        """Forget a run: its record, its events and its values kept in memory."""
+        """Forget a run: its record, its events and its values kept in memory; and, in an
+        instance whose directory is temporary (the session's), its values on disk too."""
         self.run_storage.delete_run(run_id)
         self.event_storage.delete_events(run_id)
         self.memory_values.delete_run(run_id)
+        folder = self._run_folder(run_id) if self._temp_dir is not None else None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # -- runs whose process has gone ----------------------------------------------------------
 
     def reconcile_dead_runs(self) -> list[PipelineRun]:
         """Mark as failed every unfinished run whose process is gone from this machine (killed
-        with SIGKILL, out of memory): such a run would otherwise show STARTED for good.  Runs
-        of other machines, and runs recorded without their process, are left as they are.
+        with SIGKILL, out of memory): such a run would otherwise show STARTED for good.  A run
+        whose log already ends with its end (its process was killed after storing its last
+        event, before its status) takes the status its log gives.  Runs of other machines,
+        and runs recorded without their process, are left as they are.
 
         Returns:
-            The runs marked as failed.
+            The runs whose status was set.
         """
         marked = []
         for run in self.run_storage.get_runs(PipelineRunsFilter(statuses=UNFINISHED), None):
-            if run.process is not None and is_running(run.process) is False:
+            if run.process is None or is_running(run.process) is not False:
+                continue
+            ended = self._stored_ending(run.run_id)
+            if ended is not None:  # killed after its last event was stored, before its status
+                marked.append(self.update_run_status(run, ended))
+            else:
                 why = (
                     f"The process that ran this run ({run.process.describe()}) is gone, "
                     "without the run ending: it was killed, or ran out of memory or disk. "
@@ -276,6 +316,12 @@ class DagsterInstance:
                 )
                 marked.append(self._mark_failed(run, why))
         return marked
+
+    def _stored_ending(self, run_id: str) -> PipelineRunStatus | None:
+        """The status the run's log says it ended with, if its last event is its end."""
+        events = self.event_storage.get_events(run_id)
+        last = events[-1].event_type_value if events else None
+        return _ENDINGS.get(last) if last is not None else None
 
     def mark_run_failed(self, run_id: str, reason: str) -> PipelineRun:
         """Mark an unfinished run as failed, saying why in an engine event (for a run whose
@@ -358,6 +404,12 @@ class DagsterInstance:
             return [EventLogEntry(run_id, e) for e in events]
         entries = [EventLogEntry(run_id, e) for e in events]
         return merged_by_time(entries, self.get_log_entries(run_id))
+
+    @property
+    def event_log_storage(self) -> EventLogView:
+        """The run logs as Dagster's ``instance.event_log_storage`` reads them:
+        ``get_logs_for_run(run_id)``."""
+        return EventLogView(self)
 
     def get_event_records(
         self,
@@ -452,6 +504,23 @@ class DagsterInstance:
     def __repr__(self) -> str:
         where = self.root_dir if not self.is_ephemeral else "memory"
         return f"<DagsterInstance {where}>"
+
+
+class EventLogView:
+    """What Dagster code reads from ``instance.event_log_storage``."""
+
+    def __init__(self, instance: DagsterInstance) -> None:
+        self._instance = instance
+
+    def get_logs_for_run(
+        self,
+        run_id: str,
+        cursor: int = -1,
+        of_type: DagsterEventType | Iterable[DagsterEventType] | None = None,
+    ) -> list[EventLogEntry]:
+        """The run's events and logged lines, in order (see ``DagsterInstance.all_logs``);
+        ``cursor``: only the entries after that index."""
+        return self._instance.all_logs(run_id, of_type)[cursor + 1 :]
 
 
 def _session_instance() -> DagsterInstance:

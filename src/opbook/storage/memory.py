@@ -41,8 +41,8 @@ class InMemoryEventLogStorage:
     def __init__(self) -> None:
         self._events: dict[str, list[DagsterEvent]] = {}
         self._logs: dict[str, list[Any]] = {}  # lines the steps logged (LogMessageEntry)
-        # (run, writer) -> how many of the writer's events the log holds
-        self._written: dict[tuple[str, str], int] = {}
+        # run -> writer -> how many of the writer's events the log holds
+        self._written: dict[str, dict[str, int]] = {}
         # storage ids of each run's events, parallel to its events; the next id to give
         self._ids: dict[str, list[int]] = {}
         self._next_id = 1
@@ -55,9 +55,10 @@ class InMemoryEventLogStorage:
         first_index: int = 0,
     ) -> None:
         if writer is not None:
-            held = self._written.get((run_id, writer), 0)
+            written = self._written.setdefault(run_id, {})
+            held = written.get(writer, 0)
             events = events[max(0, held - first_index) :]
-            self._written[(run_id, writer)] = max(held, first_index + len(events))
+            written[writer] = max(held, first_index + len(events))
         self._events.setdefault(run_id, []).extend(events)
         first = self._next_id
         self._next_id += len(events)
@@ -89,8 +90,7 @@ class InMemoryEventLogStorage:
         self._logs.pop(run_id, None)
         self._events.pop(run_id, None)
         self._ids.pop(run_id, None)
-        for key in [key for key in self._written if key[0] == run_id]:
-            del self._written[key]
+        self._written.pop(run_id, None)
 
     def wipe(self) -> None:
         self._logs.clear()

@@ -27,7 +27,7 @@ from opbook.errors import ParameterCheckError
 from opbook.notebook.engine_seam import (
     MANAGED_BY_ENGINE,
     NodeDefinition,
-    needed_resource_keys,
+    compile_job,
     node_selection,
     resolve_run_config,
     run_config_schema,
@@ -218,7 +218,7 @@ def _shown_run_config(
             if section in fields:
                 _keep(fields, section, selected)
         if "resources" in fields:
-            _keep(fields, "resources", needed_resource_keys(pipeline, mode, selected))
+            _keep(fields, "resources", compile_job(pipeline, mode).resource_keys)
     if pipeline.config_mapping is not None:
         return _mapped_schema(pipeline, fields)
     return cfg.Shape(fields)

@@ -26,7 +26,7 @@ from opbook import DagsterEvent, GraphDefinition, PipelineDefinition
 from opbook.config import type_to_string
 from opbook.notebook import render
 from opbook.notebook.diagrams import draw_subject
-from opbook.notebook.engine_seam import NodeDefinition
+from opbook.notebook.engine_seam import NodeDefinition, flatten_graph
 from opbook.notebook.fmt import esc, format_duration
 from opbook.notebook.status import BORDER, FILL, STATUS_LABELS, RunView, Subject, subject_of
 from opbook.notebook.widgets import bundle_file, with_fallback
@@ -220,20 +220,10 @@ def _definitions(target: Any) -> dict[str, NodeDefinition]:
     if isinstance(target, PipelineDefinition):
         target = (target.parent_pipeline_def or target).graph
     if isinstance(target, GraphDefinition):
-        found: dict[str, NodeDefinition] = {}
-        _walk(target, "", found)
-        return found
+        return {handle: op.definition for handle, op in flatten_graph(target).ops.items()}
     if isinstance(target, NodeDefinition):
         return {target.name: target}
     return {}
-
-
-def _walk(graph: GraphDefinition, prefix: str, found: dict[str, NodeDefinition]) -> None:
-    for node in graph.nodes:
-        if isinstance(node.definition, GraphDefinition):
-            _walk(node.definition, f"{prefix}{node.name}.", found)
-        else:
-            found[prefix + node.name] = node.definition
 
 
 def _details(model: Any, definitions: dict[str, NodeDefinition]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,7 @@
+"""Module paths of ``dagster.core`` that Dagster users import in their own code and tests.
+
+Only what users reach for is here, under the same path as in Dagster 0.13.19:
+``opbook.core.test_utils`` (``instance_for_test``, ``environ``, ``default_mode_def_for_test``)
+and ``opbook.core.definitions.events`` (``HookExecutionResult``).  Everything else of
+Dagster's is imported from ``opbook``.
+"""
