@@ -108,7 +108,9 @@ class Measured:
         return statistics.median(values) if values else None
 
 
-def dagster_python() -> Path:
+def dagster_python(given: str | None = None) -> Path:
+    if given:
+        return Path(given)
     python = DAGSTER_VENV / "bin" / "python"
     if not python.exists():
         print(f"Installing {DAGSTER_SPEC} into {DAGSTER_VENV} (once) ...", flush=True)
@@ -263,6 +265,9 @@ def main() -> None:
     )
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
     parser.add_argument(
+        "--dagster-python", help="the python of a virtual environment with Dagster 1.13 already"
+    )
+    parser.add_argument(
         "--frame-mb", type=int, default=100, help="size of the large-frame workloads' DataFrame"
     )
     parser.add_argument(
@@ -273,7 +278,7 @@ def main() -> None:
     os.environ["BENCH_EVENTS"] = str(args.events)
     engines = {"opbook": Path(sys.executable)}
     if args.compare:
-        engines["dagster"] = dagster_python()
+        engines["dagster"] = dagster_python(args.dagster_python)
     # Round after round over every workload, rather than every round of one workload at
     # once: the machine's speed drifts over minutes, and this way each workload's rounds
     # sample the whole run instead of one stretch of it.

@@ -5,7 +5,8 @@ Each opbook workload has a reference measured in the same ``python -m bench`` ru
 ``REFERENCES`` in ``bench/__main__.py``): bare ``distributed`` on the same cluster, one
 pickle-protocol-5 write and read of the same frame to the same disk, the same events in
 process, the same run without a display.  Sizes come from the environment, so that a quick run
-stays quick: ``BENCH_FRAME_MB`` (default 100; ``python -m bench --frame-mb 500``) and
+stays quick: ``BENCH_FRAME_MB`` (default 100; ``python -m bench --frame-mb 500``; the job is
+in ``bench/frame_jobs.py``, which Dagster runs too) and
 ``BENCH_EVENTS`` (default 100,000; ``--events 1000000``).
 """
 
@@ -14,11 +15,11 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import resource
 import tempfile
 import time
 from typing import Any
 
+from bench import frame_jobs
 from opbook import (
     DagsterInstance,
     ExpectationResult,
@@ -31,60 +32,11 @@ from opbook import (
     reconstructable,
 )
 
-FRAME_MB = int(os.environ.get("BENCH_FRAME_MB", "100"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
 EVENT_OPS = 4  # the events come from this many ops at once
 
 
-def frame_bytes() -> int:
-    return FRAME_MB * 1_000_000
-
-
-def make_frame() -> Any:
-    """A frame of ``FRAME_MB`` megabytes: 10 float64 columns in one block (made without a
-    second copy, so that the producer's peak is the frame's size and not twice it)."""
-    import numpy as np
-    import pandas as pd
-
-    rows = frame_bytes() // 80
-    values = np.arange(rows * 10, dtype=np.float64).reshape(rows, 10)
-    return pd.DataFrame(values, columns=[f"c{i}" for i in range(10)], copy=False)
-
-
-@op
-def produce_frame() -> Any:
-    return make_frame()
-
-
-@op
-def consume_frame(frame: Any) -> int:
-    return len(frame)
-
-
-def _frame_job(executor: Any, resources: dict[str, Any] | None = None) -> Any:
-    @job(name="large_frame", executor_def=executor, resource_defs=resources)
-    def large_frame() -> None:
-        consume_frame(produce_frame())
-
-    return large_frame
-
-
-def frame_multiprocess() -> Any:
-    return _frame_job(None)
-
-
-def frame_dask(executor: Any) -> Any:
-    return _frame_job(executor)
-
-
 # -- measuring --------------------------------------------------------------------------------
-
-
-def peak_mb() -> tuple[float, float]:
-    """Peak resident size (MiB) of this process and of its largest reaped child so far."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
 
 
 def resident_mb() -> float:
@@ -94,21 +46,22 @@ def resident_mb() -> float:
 
 
 def pickle5_round_trip(directory: str) -> int:
-    """The reference: make the frame, write it with pickle protocol 5 and read it back."""
-    frame = make_frame()
-    path = os.path.join(directory, "frame.pickle")
-    with open(path, "wb") as out:
+    """The reference: make the frame, write it to a new file with pickle protocol 5 and read
+    it back.  The file is kept, as a run keeps its outputs (a file deleted at once would
+    never be written back to the disk)."""
+    frame = frame_jobs.make_frame()
+    fd, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+    with os.fdopen(fd, "wb") as out:
         pickle.dump(frame, out, protocol=5)
     del frame
     with open(path, "rb") as handle:
         back = pickle.load(handle)
-    os.unlink(path)
     return len(back)
 
 
 def frame_in_process_fs(base_dir: str) -> float:
     """One in-process run of the two ops with ``fs_io_manager`` writing under ``base_dir``."""
-    large = _frame_job(
+    large = frame_jobs.frame_job(
         in_process_executor, {"io_manager": fs_io_manager.configured({"base_dir": base_dir})}
     )
     start = time.perf_counter()
@@ -118,16 +71,8 @@ def frame_in_process_fs(base_dir: str) -> float:
     return elapsed
 
 
-def frame_on_multiprocess(home: str) -> float:
-    instance = DagsterInstance.local(home)
-    config = {"execution": {"config": {"multiprocess": {}}}}
-    start = time.perf_counter()
-    result = execute_pipeline(
-        reconstructable(frame_multiprocess), run_config=config, instance=instance
-    )
-    elapsed = time.perf_counter() - start
-    assert result.success
-    return elapsed
+def frame_dask(executor: Any) -> Any:
+    return frame_jobs.frame_job(executor)
 
 
 # -- events -----------------------------------------------------------------------------------

@@ -273,11 +273,11 @@ def frame_pickle5(repeat: int) -> list[float]:
 
 
 def frame_multiprocess(repeat: int) -> list[float]:
-    _opbook_only()
-    from bench import bench_data
+    """On both engines: their multiprocess executor and default IO manager (files)."""
+    from bench import frame_jobs
 
     with tempfile.TemporaryDirectory() as home:
-        return timed(lambda: bench_data.frame_on_multiprocess(home), repeat)
+        return timed(_quiet(lambda: frame_jobs.run_on_multiprocess(home)), repeat)
 
 
 def frame_dask(repeat: int) -> list[float]:
@@ -298,11 +298,12 @@ def frame_fs_io_manager(repeat: int) -> list[float]:
 def _peak_over_frame(run: Callable[[], Any]) -> list[float]:
     """Peak resident size of the largest process of the run (this one or a worker), as a
     multiple of the frame's size (one run in a fresh process: the peak only grows)."""
-    from bench import bench_data
+    from bench import frame_jobs
 
     run()
-    own, children = bench_data.peak_mb()
-    return [max(own, children) * 1024 * 1024 / bench_data.frame_bytes()]
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest reaped
+    return [max(own, children) * 1024 / frame_jobs.frame_bytes()]
 
 
 def frame_pickle5_peak(repeat: int) -> list[float]:
@@ -314,11 +315,10 @@ def frame_pickle5_peak(repeat: int) -> list[float]:
 
 
 def frame_multiprocess_peak(repeat: int) -> list[float]:
-    _opbook_only()
-    from bench import bench_data
+    from bench import frame_jobs
 
     with tempfile.TemporaryDirectory() as home:
-        return _peak_over_frame(lambda: bench_data.frame_on_multiprocess(home))
+        return _peak_over_frame(_quiet(lambda: frame_jobs.run_on_multiprocess(home)))
 
 
 def frame_dask_peak(repeat: int) -> list[float]:
