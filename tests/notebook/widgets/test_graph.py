@@ -177,6 +177,18 @@ def test_a_live_run_in_a_kernel_shows_one_widget_and_ends_with_its_picture(ip) -
     assert live.widget.statuses == {"make": "succeeded", "total": "succeeded"}
 
 
+def test_a_live_run_draws_its_picture_once_at_the_end(ip) -> None:
+    events = numbers.execute_in_process(run_config=CONFIG).all_events
+    live = LiveRun(numbers, live=True, widget=True)
+    with capture_output() as captured:
+        for event in events:
+            live(event)
+    first, end = captured.outputs
+    assert "<svg" not in first.data["text/html"]  # the text picture while the run goes on
+    assert "its picture is drawn when it ends" in first.data["text/html"]
+    assert "<svg" in end.data["text/html"]
+
+
 def test_the_widgets_need_their_built_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setattr(widgets, "STATIC", tmp_path)
     reason = widgets.unavailable_reason()

@@ -92,6 +92,10 @@ class GraphWidget(anywidget.AnyWidget):
         # them all for each event made a run's display cost grow with the square of its size)
         self._counts: dict[str, int] = {}
         self._step_set = set(self.steps)
+        # While True, the output kept for notebooks opened without a kernel is the text picture
+        # rather than the Graphviz one: a live run shows itself so at its start, and draws the
+        # picture once, at its end (drawing it costs as much as a hundred fast steps).
+        self.draft = False
         placed = lay_out(subject.model, direction)
         details = _details(subject.model, _definitions(target))
         nodes = [node | details.get(node["key"], {}) for node in placed["nodes"]]
@@ -180,14 +184,20 @@ class GraphWidget(anywidget.AnyWidget):
     # -- output --------------------------------------------------------------------------------
 
     def static_html(self) -> str:
-        """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``)."""
+        """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``;
+        text while ``draft``)."""
         with self._lock:
             picture = draw_subject(Subject(self.subject.model, self.subject.run), self.direction)
             summary = f'<p class="opbook-summary">{esc(self.summary)}</p>' if self.summary else ""
+        if self.draft:
+            return summary + render.Rendered(None, picture.text, _DRAFT_NOTE).html()
         return summary + render.render(picture.source, picture.text).html()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return with_fallback(super()._repr_mimebundle_(**kwargs), self.static_html())
+
+
+_DRAFT_NOTE = "The run is in progress: its picture is drawn when it ends."
 
 
 def _title(subject: Subject, run: RunView | None) -> str:
