@@ -58,6 +58,8 @@ TARGETS: dict[str, tuple[float | None, str, float | None]] = {
     # Where the data is real (bench/bench_data.py): each is judged against its reference in
     # REFERENCES, measured in the same run, rather than against an absolute figure.
     "dask_bare_per_trivial_task": (None, "s", None),
+    # the same two, alternating on one cluster in one process: the ratio itself (target 1.5)
+    "dask_per_task_over_bare_paired": (1.5, "x", None),
     "frame_pickle5_reference": (None, "s", None),
     "frame_multiprocess": (None, "s", None),
     "frame_dask": (None, "s", None),

@@ -262,6 +262,42 @@ def dask_bare_per_task(repeat: int) -> list[float]:
     return [seconds / 66 for seconds in figures]
 
 
+def dask_per_task_paired(repeat: int) -> list[float]:
+    """opbook's time per step over bare ``distributed``'s per task, the two alternating on one
+    cluster (a ratio per pair, after a warm-up pair): the machine's drift cancels out."""
+    import distributed
+
+    from bench import bench_data, jobs
+
+    if not hasattr(jobs.engine, "dask_executor"):
+        raise LookupError("this engine has no dask_executor")
+    job = jobs.make_fan(64, jobs.add_one, jobs.engine.dask_executor)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=2,
+            dashboard_address=":0",
+            scheduler_kwargs={"allowed_failures": 0},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        config = {
+            "execution": {
+                "config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}
+            }
+        }
+        instance = jobs.engine.DagsterInstance.ephemeral()
+        ratios = []
+        for _ in range(repeat + 1):
+            start = time.perf_counter()
+            jobs.engine.execute_pipeline(job, run_config=config, instance=instance)
+            mine = time.perf_counter() - start
+            start = time.perf_counter()
+            bench_data.bare_dask_fan(client)
+            ratios.append(mine / (time.perf_counter() - start))
+    return ratios[1:]
+
+
 def frame_pickle5(repeat: int) -> list[float]:
     """The reference of the large-frame runs: make the frame, one pickle-protocol-5 write and
     read of it, in the directory the runs store their outputs in (the same disk)."""
@@ -407,6 +443,7 @@ WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "memoized_full_20": memoized_full_20,
     "memoized_rerun_20": memoized_rerun_20,
     "dask_bare_per_trivial_task": dask_bare_per_task,
+    "dask_per_task_over_bare_paired": dask_per_task_paired,
     "frame_pickle5_reference": frame_pickle5,
     "frame_multiprocess": frame_multiprocess,
     "frame_dask": frame_dask,
