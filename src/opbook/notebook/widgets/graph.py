@@ -24,7 +24,7 @@ import traitlets
 
 from opbook import DagsterEvent, GraphDefinition, PipelineDefinition
 from opbook.config import type_to_string
-from opbook.notebook import render
+from opbook.notebook import render, textgraph
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.engine_seam import NodeDefinition, flatten_graph
 from opbook.notebook.fmt import esc, format_duration
@@ -187,10 +187,13 @@ class GraphWidget(anywidget.AnyWidget):
         """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``;
         text while ``draft``)."""
         with self._lock:
-            picture = draw_subject(Subject(self.subject.model, self.subject.run), self.direction)
+            subject = Subject(self.subject.model, self.subject.run)
             summary = f'<p class="opbook-summary">{esc(self.summary)}</p>' if self.summary else ""
-        if self.draft:
-            return summary + render.Rendered(None, picture.text, _DRAFT_NOTE).html()
+            if self.draft:  # (the text alone: building the Graphviz source costs too)
+                return (
+                    summary + render.Rendered(None, textgraph.render(subject), _DRAFT_NOTE).html()
+                )
+            picture = draw_subject(subject, self.direction)
         return summary + render.render(picture.source, picture.text).html()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
