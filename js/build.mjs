@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.join(here, "..", "src", "opbook", "notebook", "static");
 
 await build({
-  entryPoints: ["graph.js", "timeline.js", "widgets.css"].map((f) => path.join(here, "src", f)),
+  entryPoints: ["graph.js", "timeline.js", "yaml_editor.js", "widgets.css"].map((f) => path.join(here, "src", f)),
   outdir,
   bundle: true,
   format: "esm",

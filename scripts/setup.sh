@@ -125,6 +125,7 @@ JS_STAMP="$ROOT/js/node_modules/.opbook-build.stamp"
 js_built() {
     [ -f "$JS_STAMP" ] && [ "$(cat "$JS_STAMP")" = "$(js_key)" ] &&
         [ -f src/opbook/notebook/static/graph.js ] && [ -f src/opbook/notebook/static/timeline.js ] &&
+        [ -f src/opbook/notebook/static/yaml_editor.js ] &&
         [ -f src/opbook/notebook/static/widgets.css ]
 }
 if ! command -v npm >/dev/null 2>&1; then

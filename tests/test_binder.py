@@ -15,6 +15,8 @@ import importlib.metadata as metadata
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -24,6 +26,8 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from opbook.notebook.widgets import BUNDLE
 
 tomllib = pytest.importorskip("tomllib")
 
@@ -188,3 +192,52 @@ def test_the_check_finds_modules_nothing_installs(binder_distributions):
         "not_a_real_module_xyz",
     ]
     assert missing_modules(["pandas"], set()) == ["pandas"]  # installed here, not by binder
+
+
+def test_runtime_txt_pins_the_python_the_tests_use():
+    runtime = (BINDER / "runtime.txt").read_text(encoding="utf-8").strip()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
+
+    assert runtime == "python-3.11"
+    assert "Programming Language :: Python :: 3.11" in project["classifiers"]
+    # setup.sh (and so CI) takes python3.11 first when no $PYTHON is given
+    assert re.search(r"for candidate in \$\{PYTHON:-\} python3\.11 ", setup)
+
+
+@pytest.mark.slow
+def test_postbuild_builds_the_widgets_bundle_then_installs_opbook(tmp_path):
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed to build the widgets' bundle (apt-get install nodejs npm)")
+    repo = tmp_path / "repo"
+    shutil.copytree(BINDER, repo / "binder")
+    shutil.copytree(ROOT / "js", repo / "js", ignore=shutil.ignore_patterns("node_modules"))
+    (repo / "src" / "opbook" / "notebook").mkdir(parents=True)
+    # a stand-in for Binder's python: records the install instead of doing it
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python"
+    fake.write_text(f'#!/bin/sh\necho "$PWD $*" >> {tmp_path / "pip.log"}\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    done = subprocess.run(
+        [repo / "binder" / "postBuild"], env=env, capture_output=True, text=True, timeout=600
+    )
+
+    assert done.returncode == 0, done.stderr
+    static = repo / "src" / "opbook" / "notebook" / "static"
+    assert sorted(p.name for p in static.iterdir()) == sorted(BUNDLE)
+    assert (tmp_path / "pip.log").read_text() == (
+        f"{repo} -m pip install --no-cache-dir -e .[dask]\n"
+    )
+
+
+def test_the_readme_says_how_to_launch_the_quickstart_on_binder():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"https://mybinder\.org/v2/gh/[^\s)]+", readme)
+
+    assert links
+    for link in links:
+        assert link.endswith("?labpath=notebooks%2F01_quickstart.ipynb")
+    assert (ROOT / "notebooks" / "01_quickstart.ipynb").is_file()

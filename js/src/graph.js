@@ -10,13 +10,26 @@ const DETAIL_ZOOM = 0.45;
 // Never open a big graph smaller than this: fit only when the whole graph is readable.
 const READABLE_ZOOM = 0.6;
 const MIN_HEIGHT = 220;
+// A collapsed graph's box takes the worst status of its steps, in this order.
+const SEVERITY = ["failed", "retried", "running", "pending", "skipped", "reused", "succeeded", "definition"];
+
+/** The worst shade among a collapsed graph's steps. */
+export function worstShade(members, statuses) {
+  let worst = SEVERITY.length - 1;
+  for (const key of members) {
+    const rank = SEVERITY.indexOf(statuses[key] || "definition");
+    if (rank >= 0 && rank < worst) worst = rank;
+  }
+  return SEVERITY[worst];
+}
 const MAX_HEIGHT = 520;
 
 function nodeMarkup(model, node, shade, info) {
   const c = colours(model, shade);
   const sub = subtitle(node, shade, info);
+  const kind = node.collapsed ? " opbook-collapsed" : "";
   return (
-    `<g class="opbook-node" data-key="${esc(node.key)}" data-status="${esc(shade)}" transform="translate(${node.x},${node.y})">` +
+    `<g class="opbook-node${kind}" data-key="${esc(node.key)}" data-status="${esc(shade)}" transform="translate(${node.x},${node.y})">` +
     `<rect width="${node.w}" height="${node.h}" rx="6" fill="${esc(c.fill)}" stroke="${esc(c.border)}"` +
     `${shade === "skipped" ? ' stroke-dasharray="4 3"' : ""}/>` +
     `<text class="opbook-node-name" x="${node.w / 2}" y="${sub ? node.h / 2 - 2 : node.h / 2 + 4}">${esc(node.name)}</text>` +
@@ -25,6 +38,11 @@ function nodeMarkup(model, node, shade, info) {
 }
 
 function subtitle(node, shade, info) {
+  if (node.collapsed) {
+    const n = (node.members || []).length;
+    const what = `graph of ${n} op${n === 1 ? "" : "s"}`;
+    return shade && shade !== "definition" ? `${shade} · ${what}` : what;
+  }
   const parts = [];
   if (shade && shade !== "definition") parts.push(shade);
   else if (node.name !== node.definition) parts.push(node.definition);
@@ -75,6 +93,7 @@ function render({ model, el }) {
 
   let view = { k: 1, x: 0, y: 0 };
   let byKey = new Map(); // key -> {node, g, rect, name, sub}
+  let holder = new Map(); // step key -> key of the collapsed graph box that holds it
   let statuses = { ...(model.get("statuses") || {}) };
   let info = { ...(model.get("info") || {}) };
   let matches = [];
@@ -127,7 +146,7 @@ function render({ model, el }) {
   const paintNode = (key) => {
     const entry = byKey.get(key);
     if (!entry) return;
-    const shade = statuses[key] || "definition";
+    const shade = entry.node.collapsed ? worstShade(entry.node.members || [], statuses) : statuses[key] || "definition";
     const c = colours(model, shade);
     entry.rect.setAttribute("fill", c.fill);
     entry.rect.setAttribute("stroke", c.border);
@@ -146,7 +165,7 @@ function render({ model, el }) {
     for (const cl of layout.clusters || []) {
       parts.push(
         `<g class="opbook-cluster" data-key="${esc(cl.key)}"><rect x="${cl.x}" y="${cl.y}" width="${cl.w}" height="${cl.h}" rx="8"/>` +
-          `<text x="${cl.x + 8}" y="${cl.y + 14}">${esc(cl.label)}</text></g>`,
+          `<text class="opbook-cluster-title" x="${cl.x + 8}" y="${cl.y + 14}"><title>Click to collapse</title>▾ ${esc(cl.label)}</text></g>`,
       );
     }
     for (const e of layout.edges || []) {
@@ -155,7 +174,8 @@ function render({ model, el }) {
       );
     }
     for (const node of layout.nodes || []) {
-      parts.push(nodeMarkup(model, node, statuses[node.key] || "definition", info[node.key]));
+      const shade = node.collapsed ? worstShade(node.members || [], statuses) : statuses[node.key] || "definition";
+      parts.push(nodeMarkup(model, node, shade, info[node.key]));
     }
     // A small graph gets a short canvas; a big one the full height, to pan and zoom in. Sized
     // and fitted before the boxes go in, so that measuring the canvas lays out an empty SVG.
@@ -163,6 +183,7 @@ function render({ model, el }) {
     fit(true);
     viewport.innerHTML = parts.join("");
     byKey = new Map();
+    holder = new Map();
     const nodes = layout.nodes || [];
     const groups = viewport.children;
     const first = groups.length - nodes.length; // clusters and edges come before the boxes
@@ -170,6 +191,7 @@ function render({ model, el }) {
       const g = groups[first + i];
       const [rect, name, sub] = g.children;
       byKey.set(node.key, { node, g, rect, name, sub });
+      for (const member of node.members || []) holder.set(member, node.key);
     });
     $(".opbook-legend").innerHTML = legend(model);
     showSelected();
@@ -186,7 +208,7 @@ function render({ model, el }) {
     const key = model.get("selected") || "";
     for (const el of viewport.querySelectorAll(".opbook-selected")) el.classList.remove("opbook-selected");
     const entry = byKey.get(key);
-    if (!entry) {
+    if (!entry || entry.node.collapsed) {
       side.hidden = true;
       side.innerHTML = "";
       return;
@@ -196,8 +218,17 @@ function render({ model, el }) {
       if (p.dataset.source === key || p.dataset.target === key) p.classList.add("opbook-selected");
     }
     side.hidden = false;
-    side.innerHTML = panelMarkup(model, entry.node, statuses[key] || "definition", info[key] || {});
+    const detail = model.get("detail") || {};
+    side.innerHTML = panelMarkup(model, entry.node, statuses[key] || "definition", info[key] || {}, detail.key === key ? detail : null);
     side.querySelector(".opbook-close").addEventListener("click", () => select(""));
+  };
+
+  const toggle = (key) => {
+    const collapsed = new Set(model.get("collapsed") || []);
+    if (collapsed.has(key)) collapsed.delete(key);
+    else collapsed.add(key);
+    model.set("collapsed", [...collapsed]);
+    model.save_changes();
   };
 
   const select = (key) => {
@@ -249,8 +280,11 @@ function render({ model, el }) {
     const { moved, target } = drag;
     drag = null;
     if (moved) return;
+    const title = target.closest?.(".opbook-cluster-title");
+    if (title) return toggle(title.parentNode.dataset.key);
     const g = target.closest?.("g.opbook-node");
-    if (g) select(g.dataset.key);
+    if (g?.classList.contains("opbook-collapsed")) toggle(g.dataset.key);
+    else if (g) select(g.dataset.key);
   });
   canvas.addEventListener(
     "wheel",
@@ -283,7 +317,7 @@ function render({ model, el }) {
     for (const [key, shade] of Object.entries(patch.statuses || {})) statuses[key] = shade;
     for (const [key, value] of Object.entries(patch.info || {})) info[key] = value;
     const keys = new Set([...Object.keys(patch.statuses || {}), ...Object.keys(patch.info || {})]);
-    for (const key of keys) paintNode(key);
+    for (const key of keys) paintNode(holder.get(key) || key);
     if (keys.has(model.get("selected"))) showSelected();
     const ms = performance.now() - t0;
     root.dataset.patchMs = ms.toFixed(2);
@@ -300,6 +334,7 @@ function render({ model, el }) {
   model.on("change:info", onStatuses);
   model.on("change:layout", draw);
   model.on("change:selected", showSelected);
+  model.on("change:detail", showSelected);
   model.on("change:title", showTitle);
   model.on("change:summary", showTitle);
 
@@ -317,6 +352,7 @@ function render({ model, el }) {
     model.off("change:statuses", onStatuses);
     model.off("change:info", onStatuses);
     model.off("change:layout", draw);
+    model.off("change:detail", showSelected);
     model.off("change:selected", showSelected);
     model.off("change:title", showTitle);
     model.off("change:summary", showTitle);
@@ -330,7 +366,37 @@ function rows(items) {
     .join("")}</table>`;
 }
 
-function panelMarkup(model, node, shade, info) {
+const LEVELS = new Set(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]);
+
+function eventsMarkup(detail) {
+  if (!detail) return `<h4>Events</h4><p class="opbook-muted">…</p>`;
+  const rows = (detail.events || []).map((e) => {
+    const level = LEVELS.has(e.level) ? e.level.toLowerCase() : "debug";
+    const at = e.ms == null ? "" : `+${formatDuration(e.ms) || "0 ms"}`;
+    const kind = e.kind === "log" ? e.level : e.kind;
+    return `<li class="opbook-ev opbook-ev-${level}"><span class="opbook-ev-at">${esc(at)}</span> <span class="opbook-ev-kind">${esc(kind)}</span> ${esc(e.message)}</li>`;
+  });
+  const dropped = detail.dropped ? `<p class="opbook-muted">${esc(detail.dropped)} earlier lines not shown</p>` : "";
+  const list = rows.length ? `<ul class="opbook-evlist">${rows.join("")}</ul>` : `<p class="opbook-muted">none yet</p>`;
+  return `<h4>Events and logs</h4>${dropped}${list}`;
+}
+
+function previewMarkup(detail) {
+  const outputs = Object.entries(detail?.outputs || {});
+  if (!outputs.length) return "";
+  const parts = outputs.map(([name, p]) => {
+    if (p.kind === "table") {
+      const head = p.columns.map((c) => `<th>${esc(c)}</th>`).join("");
+      const body = p.rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join("")}</tr>`).join("");
+      const shape = p.shape ? `<p class="opbook-muted">${esc(p.shape.join(" × "))}</p>` : "";
+      return `<p class="opbook-muted">${esc(name)}</p><div class="opbook-preview"><table class="opbook-ptable"><tr>${head}</tr>${body}</table></div>${shape}`;
+    }
+    return `<p class="opbook-muted">${esc(name)}: ${esc(p.type)}</p><pre class="opbook-preview">${esc(p.text)}</pre>`;
+  });
+  return `<h4>Output</h4>${parts.join("")}`;
+}
+
+function panelMarkup(model, node, shade, info, detail) {
   const c = colours(model, shade);
   const labels = model.get("labels") || {};
   const status =
@@ -346,7 +412,8 @@ function panelMarkup(model, node, shade, info) {
   return (
     `<div class="opbook-side-head"><b>${esc(node.name)}</b><button class="opbook-button opbook-close" type="button" title="Close" aria-label="Close">×</button></div>` +
     `${node.key !== node.name ? `<p class="opbook-muted">${esc(node.key)}</p>` : ""}${alias}${status}${description}` +
-    `<h4>Inputs</h4>${rows(node.inputs)}<h4>Outputs</h4>${rows(node.outputs)}${config}${error}`
+    `<h4>Inputs</h4>${rows(node.inputs)}<h4>Outputs</h4>${rows(node.outputs)}${config}${error}` +
+    `${previewMarkup(detail)}${eventsMarkup(detail)}`
   );
 }
 

@@ -145,3 +145,99 @@ def test_reexecution_loads_the_parents_fs_outputs(tmp_path: Path) -> None:
     child = reexecute_pipeline(chain, parent.run_id, step_selection=["add_one"], instance=instance)
     assert child.success
     assert child.result_for_solid("add_one").output_value() == 2
+
+
+class _TableManager(IOManager):
+    def handle_output(self, context, obj):
+        pass
+
+    def load_input(self, context):
+        return None
+
+    def get_output_asset_key(self, context):
+        return AssetKey(["tables", context.name])
+
+
+def test_an_io_manager_asset_key_records_a_materialization_in_the_catalog() -> None:
+    @op(out=Out(io_manager_key="tables"))
+    def make():
+        return 1
+
+    @job(resource_defs={"tables": io_manager(lambda _: _TableManager())})
+    def tables_job():
+        make()
+
+    instance = DagsterInstance.ephemeral()
+    result = tables_job.execute_in_process(instance=instance)
+
+    assert [e.asset_key for e in result.all_events if e.is_step_materialization] == [
+        AssetKey(["tables", "result"])
+    ]
+    assert instance.all_asset_keys() == [AssetKey(["tables", "result"])]
+
+
+def test_an_asset_key_from_both_the_output_and_its_manager_is_an_error() -> None:
+    @op(out=Out(io_manager_key="tables", asset_key=AssetKey("mine")))
+    def make():
+        return 1
+
+    @job(resource_defs={"tables": io_manager(lambda _: _TableManager())})
+    def both_job():
+        make()
+
+    result = both_job.execute_in_process(raise_on_error=False)
+
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert 'Both the OutputDefinition and the IOManager of output "result"' in (
+        failure.step_failure_data.error.message
+    )
+
+
+def test_metadata_a_manager_yields_goes_on_its_handled_output_event() -> None:
+    from opbook import EventMetadataEntry
+
+    class Counting(IOManager):
+        def handle_output(self, context, obj):
+            yield EventMetadataEntry.int(len(obj), label="number of rows")
+
+        def load_input(self, context):
+            return None
+
+    @op(out=Out(io_manager_key="tables"))
+    def rows():
+        return [1, 2, 3]
+
+    @job(resource_defs={"tables": io_manager(lambda _: Counting())})
+    def rows_job():
+        rows()
+
+    result = rows_job.execute_in_process()
+
+    [handled] = [e for e in result.all_events if e.event_type_value == "HANDLED_OUTPUT"]
+    [entry] = handled.event_specific_data.metadata_entries
+    assert (entry.label, entry.entry_data.value) == ("number of rows", 3)
+
+
+def test_a_manager_returning_something_else_fails_the_step_naming_the_type() -> None:
+    class Chatty(IOManager):
+        def handle_output(self, context, obj):
+            return "stored!"
+
+        def load_input(self, context):
+            return None
+
+    @op(out=Out(io_manager_key="chatty"))
+    def make():
+        return 1
+
+    @job(resource_defs={"chatty": io_manager(lambda _: Chatty())})
+    def chatty_job():
+        make()
+
+    result = chatty_job.execute_in_process(raise_on_error=False)
+
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert (
+        "IO manager on output result has returned value 'stored!' of type str"
+        in failure.step_failure_data.error.message
+    )

@@ -11,6 +11,7 @@ from opbook import (
     AssetMaterialization,
     DagsterInstance,
     DagsterInvalidInvocationError,
+    Out,
     Output,
     PipelineRunStatus,
     RunRequest,
@@ -227,3 +228,22 @@ def test_the_context_of_a_run_status_sensor_warns_on_pipeline_run(instance):
         on_failure.evaluate_tick(context)
 
     assert runs == [failed.run_id]
+
+
+def test_an_asset_sensor_sees_an_output_with_an_asset_key(instance):
+    @op(out=Out(asset_key=AssetKey("table")))
+    def write_table():
+        return 1
+
+    @job
+    def table_job():
+        write_table()
+
+    @asset_sensor(asset_key=AssetKey("table"), job=publisher)
+    def table_sensor(context, asset_event):
+        return RunRequest(run_key=asset_event.run_id)
+
+    result = table_job.execute_in_process(instance=instance)
+
+    data = table_sensor.evaluate_tick(build_sensor_context(instance=instance))
+    assert [r.run_key for r in data.run_requests] == [result.run_id]

@@ -97,7 +97,8 @@ def test_run_panel_in_jupyterlab(lab: Any, lab_page: Any) -> None:  # noqa: F811
     expect(page.get_by_text("Fix the config first")).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "run_panel_problem.png"))
-    expect(page.locator("li", has_text="ops.make.config.rows")).to_be_visible()  # the summary
+    summary = page.locator(".widget-html li", has_text="ops.make.config.rows")
+    expect(summary).to_be_visible()  # the summary under the form
 
     rows.fill("4")
     rows.press("Enter")

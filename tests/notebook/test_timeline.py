@@ -79,3 +79,25 @@ def test_a_definition_with_its_run_events_has_a_timeline_too() -> None:
 def test_a_definition_alone_has_no_timeline() -> None:
     with pytest.raises(TypeError, match="timeline\\(\\) needs a result"):
         timeline(timed)
+
+
+# -- light and dark themes ------------------------------------------------------------------------
+
+
+def test_the_timelines_text_and_lines_take_the_colour_around_it() -> None:
+    svg = timeline(timed.execute_in_process(raise_on_error=False)).svg
+    root = ET.fromstring(svg)
+    assert root.get("fill") == "currentColor"
+    assert "#5f6b7a" not in svg and "#eceff1" not in svg  # no fixed grey for text or grid
+    texts = root.findall("{http://www.w3.org/2000/svg}text")
+    assert texts and all(t.get("fill") in (None, "currentColor") for t in texts)
+
+
+def test_the_timeline_alone_shows_dark_on_white() -> None:
+    svg = timeline(timed.execute_in_process(raise_on_error=False)).svg
+    assert "svg.opbook-timeline-svg:root{color:#1f2328;background:#fff}" in svg
+
+
+def test_in_a_notebook_the_timeline_is_inlined_in_html() -> None:
+    picture = timeline(timed.execute_in_process(raise_on_error=False))
+    assert picture._repr_html_() == f'<div class="opbook-timeline">{picture.svg}</div>'

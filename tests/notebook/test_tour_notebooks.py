@@ -44,6 +44,24 @@ def _data(cell: Any, mime: str) -> list[str]:
     return found
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SAVED = ["01_quickstart.ipynb", "05_scale.ipynb"]
+
+
+@pytest.mark.parametrize("name", SAVED)
+def test_saved_widget_outputs_carry_their_static_picture(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    views = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if WIDGET_VIEW in o.get("data", {})
+    ]
+    assert views  # the tour shows the interactive views
+    assert all("<svg" in "".join(o["data"]["text/html"]) for o in views)
+
+
 @pytest.fixture(scope="module")
 def quickstart(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return _execute("01_quickstart.ipynb", tmp_path_factory.mktemp("quickstart"))
@@ -110,8 +128,19 @@ def test_quickstart_dataframes_show_as_html_tables(quickstart: Any) -> None:
 def test_quickstart_result_and_timeline_pictures(quickstart: Any) -> None:
     (card,) = _data(_cell(quickstart, "result"), "text/html")
     assert "<svg" in card and "of job numbers: succeeded" in card
-    (svg,) = _data(_cell(quickstart, "from opbook.notebook import timeline"), "image/svg+xml")
-    assert svg.startswith("<svg") and "Timeline of run" in svg
+    timeline = _cell(quickstart, "from opbook.notebook.widgets.timeline import TimelineWidget")
+    (html,) = _data(timeline, "text/html")  # the widget's static picture
+    assert html.startswith('<div class="opbook-timeline"><svg') and "Timeline of run" in html
+    assert len(_data(timeline, WIDGET_VIEW)) == 1
+
+
+@pytest.mark.slow
+def test_quickstart_shows_the_result_as_a_graph_widget(quickstart: Any) -> None:
+    cell = _cell(quickstart, "from opbook.notebook.widgets.graph import GraphWidget")
+    (html,) = _data(cell, "text/html")
+    assert html.startswith('<p class="opbook-summary">succeeded: 3 of 3 steps done')
+    assert '<div class="opbook-graph"><svg class="opbook-themed"' in html
+    assert len(_data(cell, WIDGET_VIEW)) == 1
 
 
 @pytest.mark.slow
@@ -223,6 +252,20 @@ def test_debugging_stops_in_the_debugger_where_the_op_raised(debugging: Any) -> 
 
 
 @pytest.mark.slow
+def test_debugging_solid_panel_runs_the_fixed_op_on_the_failed_runs_inputs(
+    debugging: Any,
+) -> None:
+    cell = _cell(debugging, "from opbook.notebook.panels import SolidPanel")
+    panel, value = _data(cell, "text/plain")
+    assert panel.startswith("SolidPanel(")
+    assert value == (
+        "[{'name': 'ann', 'amount': 3.0},\n"
+        " {'name': 'bob', 'amount': 4.5},\n"
+        " {'name': 'ann', 'amount': 5.0}]"
+    )
+
+
+@pytest.mark.slow
 def test_debugging_fix_and_reexecute_from_the_failure(debugging: Any) -> None:
     (card,) = _data(_cell(debugging, "%%op\ndef parse(context"), "text/plain")
     assert "Updated to use the new parse: job sales." in card
@@ -328,13 +371,14 @@ def test_scale_executors_spread_the_steps(scale: Any) -> None:
 
 
 @pytest.mark.slow
-def test_scale_timelines_are_svg(scale: Any) -> None:
+def test_scale_timelines_are_widgets_with_their_pictures(scale: Any) -> None:
     for starts in ("in_process = %opbook", "multiprocess = %opbook", 'cluster = {"cluster"'):
         cell = _cell(scale, starts)
-        (svg,) = _data(cell, "image/svg+xml")
-        assert svg.startswith("<svg") and "Timeline of run" in svg and "part_3" in svg
-        (progress,) = _data(cell, "text/html")
+        progress, timeline = _data(cell, "text/html")
         assert "succeeded: 5 of 5 steps done" in progress
+        assert timeline.startswith('<div class="opbook-timeline"><svg')
+        assert "Timeline of run" in timeline and "part_3" in timeline
+        assert len(_data(cell, WIDGET_VIEW)) == 2  # the live graph and the timeline
 
 
 @pytest.mark.slow

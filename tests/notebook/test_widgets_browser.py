@@ -263,3 +263,228 @@ def _rgb(colour: str) -> str:
         digits = "".join(d * 2 for d in digits)
     r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgb({r}, {g}, {b})"
+
+
+PANEL_JOB = """import pandas as pd
+from opbook import graph, job, op
+
+
+@op
+def chatty(context) -> list:
+    context.log.info("making numbers")
+    context.log.warning("only three of them")
+    return [1, 2, 3]
+
+
+@op
+def frame(numbers: list):
+    return pd.DataFrame({"n": numbers, "square": [n * n for n in numbers]})
+
+
+@op
+def size(df) -> int:
+    return len(df)
+
+
+@graph
+def shaped(numbers: list) -> int:
+    return size(frame(numbers))
+
+
+@job
+def talking():
+    shaped(chatty())
+
+
+result = talking.execute_in_process()"""
+
+
+def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = lab_page
+    write_notebook(
+        lab.root_dir / "panel.ipynb",
+        [
+            PANEL_JOB,
+            "from opbook.notebook.widgets.graph import GraphWidget\nGraphWidget(result)",
+            "from opbook.notebook import timeline\ntimeline(result)",
+        ],
+    )
+    open_notebook(page, lab, "panel.ipynb")
+    run_all_cells(page)
+    # the log lines also go to the cell's stderr, as Dagster's console logger writes them
+    assert [e for e in cell_errors(page) if "opbook.console.dagster" not in e] == []
+    gw = page.locator(".opbook-gw")
+    expect(gw).to_have_attribute("data-nodes", "3")
+
+    _node(page, "chatty").click()
+    side = page.locator(".opbook-side")
+    events = side.locator(".opbook-evlist")
+    expect(events).to_contain_text("making numbers")
+    expect(side.locator(".opbook-ev-warning")).to_contain_text("only three of them")
+    expect(side.locator(".opbook-ev-info")).to_contain_text("making numbers")
+    expect(events).to_contain_text("STEP_SUCCESS")
+    expect(side.locator("pre.opbook-preview")).to_have_text("[1, 2, 3]")
+    events.scroll_into_view_if_needed()
+    _shot(page, "graph_widget_panel_events.png")
+
+    _node(page, "shaped.frame").click()
+    table = side.locator("table.opbook-ptable")
+    expect(table).to_contain_text("square")
+    expect(table.locator("tr")).to_have_count(4)  # the header and three rows
+    expect(side).to_contain_text("3 \N{MULTIPLICATION SIGN} 2")
+    table.scroll_into_view_if_needed()
+    _shot(page, "graph_widget_panel_dataframe.png")
+    side.get_by_role("button", name="Close").click()
+
+    gw.locator('g.opbook-cluster[data-key="shaped"] .opbook-cluster-title').click()
+    box = _node(page, "shaped")
+    expect(box).to_have_class(re.compile(r"opbook-collapsed"))
+    expect(box).to_have_attribute("data-status", "succeeded")  # the worst of its steps
+    expect(box).to_contain_text("graph of 2 ops")
+    expect(_node(page, "shaped.frame")).to_have_count(0)
+    expect(gw).to_have_attribute("data-nodes", "2")
+    gw.scroll_into_view_if_needed()
+    _shot(page, "graph_widget_collapsed.png")
+    box.click()  # expands it again
+    expect(_node(page, "shaped.frame")).to_have_count(1)
+    expect(gw).to_have_attribute("data-nodes", "3")
+
+    # the static timeline, inlined, takes the dark theme's text colour
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^JupyterLab Dark$")).click()
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    title = page.locator(".opbook-timeline svg > text").first
+    title.scroll_into_view_if_needed()
+    fill = title.evaluate("el => getComputedStyle(el).fill")
+    assert _luminance(fill) > 0.5, fill  # light text on the dark page
+    _shot(page, "timeline_static_dark.png")
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+SAVED_JOB = """from opbook import job, op
+
+
+@op
+def load() -> list:
+    return [1, 2, 3]
+
+
+@op
+def total(numbers: list) -> int:
+    return sum(numbers)
+
+
+@job
+def numbers():
+    total(load())
+
+
+result = numbers.execute_in_process()"""
+
+
+def _saved_notebook(path: Path, *, widget_state: bool) -> Path:
+    """A notebook executed in a kernel that is gone now, saved with its outputs."""
+    import nbclient
+    import nbformat
+
+    write_notebook(
+        path,
+        [
+            SAVED_JOB,
+            "from opbook.notebook.widgets.graph import GraphWidget\nGraphWidget(result)",
+            "from opbook.notebook.widgets.timeline import TimelineWidget\nTimelineWidget(result)",
+        ],
+    )
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        store_widget_state=widget_state,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    if not widget_state:
+        notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _sign(lab: Any, path: Path) -> None:  # noqa: F811
+    """Trust ``path`` as JupyterLab does when a user saves a notebook they ran themselves."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notebook = nbformat.read(path, as_version=4)
+    NotebookNotary(data_dir=str(lab.log_path.parent / "data")).sign(notebook)
+
+
+def test_a_saved_notebook_reopened_without_its_kernel_shows_its_pictures(
+    lab: Any,  # noqa: F811
+    lab_page: Any,  # noqa: F811
+) -> None:
+    """Saved with its widget state (as nbclient and the tour notebooks save it), a trusted
+    notebook draws its widgets again with no kernel behind them.  (Saved without the state, a
+    trusted notebook in JupyterLab says "model not found": JupyterLab's widget manager never
+    falls back to the other outputs; nbviewer, GitHub and nbconvert show the static picture,
+    see the next tests.)"""
+    from playwright.sync_api import expect
+
+    page = lab_page
+    name = "saved_with_state.ipynb"
+    _sign(lab, _saved_notebook(lab.root_dir / name, widget_state=True))
+    open_notebook(page, lab, name)
+    lab.shutdown_kernels()  # nothing is run: what shows comes from the saved file alone
+    outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
+    expect(outputs).to_have_count(2)
+    # the widget drawn from its saved state, or else its static picture
+    graph = outputs.nth(0).locator(".opbook-gw, .opbook-graph svg")
+    timeline = outputs.nth(1).locator(".opbook-tl, .opbook-timeline svg")
+    expect(graph.first).to_be_visible()
+    expect(timeline.first).to_be_visible()
+    expect(outputs.nth(0)).not_to_contain_text("model not found")
+    expect(outputs.nth(0)).to_contain_text("total")
+    _shot(page, "saved_notebook_with_state.png")
+
+
+def test_an_untrusted_saved_notebook_still_says_what_ran(lab: Any, lab_page: Any) -> None:  # noqa: F811
+    """A notebook from elsewhere is not trusted: JupyterLab strips its SVG, but the text of the
+    pictures (the run's summary, the ops' names) still shows, never a widget error."""
+    from playwright.sync_api import expect
+
+    page = lab_page
+    _saved_notebook(lab.root_dir / "untrusted.ipynb", widget_state=True)
+    open_notebook(page, lab, "untrusted.ipynb")
+    lab.shutdown_kernels()
+    outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output")
+    expect(outputs).to_have_count(2)
+    expect(outputs.nth(0)).to_contain_text("succeeded: 2 of 2 steps done")
+    expect(outputs.nth(1)).to_contain_text("Timeline of run")
+    expect(outputs.nth(0)).not_to_contain_text("model not found")
+    _shot(page, "saved_notebook_untrusted.png")
+
+
+def test_a_saved_notebook_rendered_as_html_shows_its_pictures(lab: Any, lab_page: Any) -> None:  # noqa: F811
+    import nbconvert
+    import nbformat
+    from playwright.sync_api import expect
+
+    path = _saved_notebook(lab.root_dir / "rendered.ipynb", widget_state=False)
+    page_html, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.read(path, as_version=4))
+    html_path = lab.root_dir / "rendered.html"
+    html_path.write_text(page_html)
+    page = lab_page
+    page.goto(html_path.as_uri())
+    graph = page.locator(".opbook-graph svg").first
+    expect(graph).to_be_visible()
+    expect(page.locator(".opbook-summary").first).to_contain_text("succeeded: 2 of 2 steps done")
+    expect(page.locator(".opbook-timeline svg").first).to_be_visible()
+    assert graph.bounding_box()["width"] > 100
+    _shot(page, "saved_notebook_as_html.png")

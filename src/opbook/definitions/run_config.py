@@ -44,7 +44,9 @@ class NodeConfig:
 
     config: Any = None
     inputs: dict[str, Any] = field(default_factory=dict)
-    outputs: list[dict[str, Any]] = field(default_factory=list)
+    # A list of type-materializer entries, or (when IO managers configure outputs) a map from
+    # output name to that output's config.
+    outputs: list[dict[str, Any]] | dict[str, Any] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +68,12 @@ class ResolvedRunConfig:
 
 # -- building the schema -----------------------------------------------------------------------
 
+_NO_RESOURCES: Mapping[str, Any] = {}
+
+
+def copy_outputs(outputs: list[dict[str, Any]] | dict[str, Any]) -> Any:
+    return dict(outputs) if isinstance(outputs, dict) else list(outputs)
+
 
 def config_entry(field: cfg.Field | None) -> cfg.Field:
     """The ``config`` entry of an op, solid, resource or logger.  With no ``config_schema``,
@@ -85,13 +93,20 @@ def _shape_field(fields: dict[str, cfg.Field], description: str | None = None) -
     return cfg.Field(cfg.Shape(fields), description=description)
 
 
-def _inputs_fields(definition: Any, connected: set[str]) -> dict[str, cfg.Field]:
+def _inputs_fields(
+    definition: Any, connected: set[str], resource_defs: Mapping[str, Any] = _NO_RESOURCES
+) -> dict[str, cfg.Field]:
     fields: dict[str, cfg.Field] = {}
     for input_def in definition.input_defs:
         loader = input_def.dagster_type.loader
         if input_def.root_manager_key is not None and input_def.name not in connected:
-            # Loaded by its root input manager, which is handed this config (if any).
-            fields[input_def.name] = cfg.Field(cfg.Any, is_required=False)
+            # Loaded by its root input manager, which is handed this config: checked against
+            # the manager's input_config_schema when it has one, else anything (optional).
+            manager = resource_defs.get(input_def.root_manager_key)
+            schema = getattr(manager, "input_config_schema", None)
+            fields[input_def.name] = (
+                schema if schema is not None else cfg.Field(cfg.Any, is_required=False)
+            )
             continue
         if input_def.name in connected or loader is None or input_def.is_nothing:
             continue
@@ -100,7 +115,19 @@ def _inputs_fields(definition: Any, connected: set[str]) -> dict[str, cfg.Field]
     return fields
 
 
-def _outputs_field(definition: Any) -> cfg.Field | None:
+def _outputs_field(
+    definition: Any, resource_defs: Mapping[str, Any] = _NO_RESOURCES
+) -> cfg.Field | None:
+    """``outputs:`` of an op: as Dagster 0.13 does, a map from output name to the config of its
+    IO manager's ``output_config_schema`` when any output's manager has one; else a list of
+    type-materializer entries."""
+    managed = {}
+    for o in definition.output_defs:
+        schema = getattr(resource_defs.get(o.io_manager_key), "output_config_schema", None)
+        if schema is not None:
+            managed[o.name] = schema
+    if managed:
+        return cfg.Field(cfg.Shape(managed))
     outs = {
         o.name: cfg.Field(o.dagster_type.materializer.schema_type, is_required=False)
         for o in definition.output_defs
@@ -111,14 +138,16 @@ def _outputs_field(definition: Any) -> cfg.Field | None:
     return cfg.Field(cfg.Array(cfg.Shape(outs)), is_required=False)
 
 
-def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | None:
+def _node_field(
+    node: Node, connected: set[str], section: str, resource_defs: Mapping[str, Any] = _NO_RESOURCES
+) -> cfg.Field | None:
     definition = node.definition
     fields: dict[str, cfg.Field] = {}
     if isinstance(definition, GraphDefinition):
         if definition.config_field is not None:
             fields["config"] = definition.config_field
         if definition.config_mapping is None:
-            inner = _nodes_fields(definition, section)
+            inner = _nodes_fields(definition, section, resource_defs=resource_defs)
             if inner:
                 fields[section] = (
                     cfg.Field(cfg.Shape(inner), is_required=None)
@@ -127,10 +156,10 @@ def _node_field(node: Node, connected: set[str], section: str) -> cfg.Field | No
                 )
     else:
         fields["config"] = config_entry(definition.config_field)
-        outputs = _outputs_field(definition)
+        outputs = _outputs_field(definition, resource_defs)
         if outputs is not None:
             fields["outputs"] = outputs
-    inputs = _inputs_fields(definition, connected)
+    inputs = _inputs_fields(definition, connected, resource_defs)
     if inputs:
         fields["inputs"] = cfg.Field(cfg.Shape(inputs))
     return _shape_field(fields)
@@ -146,7 +175,10 @@ def _connected_inputs(graph: GraphDefinition) -> dict[str, set[str]]:
 
 
 def _nodes_fields(
-    graph: GraphDefinition, section: str, selected: frozenset[str] | None = None
+    graph: GraphDefinition,
+    section: str,
+    selected: frozenset[str] | None = None,
+    resource_defs: Mapping[str, Any] = _NO_RESOURCES,
 ) -> dict[str, cfg.Field]:
     connected = _connected_inputs(graph)
     fields: dict[str, cfg.Field] = {}
@@ -154,7 +186,7 @@ def _nodes_fields(
         node_connected = connected[name]
         if selected is not None and name not in selected:
             # Inputs fed by unselected nodes are not fed any more; their entry stays optional.
-            node_field = _node_field(node, set(), section)
+            node_field = _node_field(node, set(), section, resource_defs)
             if node_field is not None:
                 fields[name] = _optional(node_field)
             continue
@@ -165,7 +197,7 @@ def _nodes_fields(
                 if node_name == name
                 and all(s.node_name in selected for s in sources.sources if s.node_name)
             } | {m.input_name for m in graph.input_mappings if m.node_name == name}
-        node_field = _node_field(node, node_connected, section)
+        node_field = _node_field(node, node_connected, section, resource_defs)
         if node_field is not None:
             fields[name] = node_field
     return fields
@@ -308,7 +340,7 @@ def build_run_config_schema(
         # The top-level graph maps a config of its own onto its nodes: `ops: {config: ...}`.
         fields[section] = cfg.Field(cfg.Shape({"config": pipeline.graph.config_field}))
     else:
-        nodes = _nodes_fields(pipeline.graph, pipeline.node_section, selected)
+        nodes = _nodes_fields(pipeline.graph, pipeline.node_section, selected, mode.resource_defs)
         if nodes:
             fields[section] = cfg.Field(cfg.Shape(nodes))
     resources = _resources_field(mode, needed_resource_keys(pipeline, mode, selected))
@@ -623,8 +655,11 @@ def _collect_nodes(
         handle = f"{prefix}{name}"
         definition = node.definition
         config = _node_config(pipeline, definition, handle, entry.get("config"))
+        outputs = entry.get("outputs") or []
         out[handle] = NodeConfig(
-            config, dict(entry.get("inputs") or {}), list(entry.get("outputs") or [])
+            config,
+            dict(entry.get("inputs") or {}),
+            dict(outputs) if isinstance(outputs, Mapping) else list(outputs),
         )
         if not isinstance(definition, GraphDefinition):
             continue
@@ -671,7 +706,11 @@ def resolved_as_dict(
     ``inputs`` and ``outputs``; ``execution`` as ``{executor: config}``; every resource and
     chosen logger as ``{key: {"config": ...}}``; and, for pipelines, the intermediate storage."""
     nodes = {
-        handle: {"config": node.config, "inputs": dict(node.inputs), "outputs": list(node.outputs)}
+        handle: {
+            "config": node.config,
+            "inputs": dict(node.inputs),
+            "outputs": copy_outputs(node.outputs),
+        }
         for handle, node in resolved.nodes.items()
     }
     as_dict: dict[str, Any] = {

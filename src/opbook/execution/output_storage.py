@@ -29,6 +29,7 @@ from opbook.definitions.io_manager import (
     default_job_io_manager,
 )
 from opbook.definitions.io_manager import default_manager_in_memory as in_memory_default
+from opbook.definitions.metadata import EventMetadataEntry
 from opbook.definitions.user_events import AssetMaterialization
 from opbook.errors import (
     DagsterError,
@@ -303,7 +304,20 @@ class IOManagerStorage:
             context = self._output_context(
                 step.key, output_def, rc.run_id, step.definition, step, mapping_key
             )
-            assets = self._call_handle_output(self.manager(key), context, step.key, value)
+            manager = self.manager(key)
+            assets, entries = self._call_handle_output(manager, context, step.key, value)
+            if entries:
+                # Metadata the manager yielded goes on this HANDLED_OUTPUT event, as in Dagster.
+                fixed = (fixed[0], HandledOutputData(name, key, entries))
+            manager_asset = _manager_asset_key(manager, context, output_def, step)
+            if manager_asset is not None:
+                made = _materializations(manager_asset, manager, context, entries)
+                return fixed, [*assets, *made]
+            if output_def.asset_key is not None:
+                asset_key = output_def.get_asset_key(context)
+                made = [AssetMaterialization(asset_key=asset_key, metadata_entries=entries)]
+                return fixed, [*assets, *made]
+            return fixed, assets
         if output_def.asset_key is not None:
             context = self._output_context(step.key, output_def, rc.run_id, step.definition, step)
             asset_key = output_def.get_asset_key(context)
@@ -312,7 +326,9 @@ class IOManagerStorage:
 
     def _call_handle_output(
         self, manager: Any, context: OutputContext, step_key: str, value: Any
-    ) -> list[AssetMaterialization]:
+    ) -> tuple[list[AssetMaterialization], list[Any]]:
+        """The materializations and the metadata entries ``handle_output`` returned or
+        yielded."""
         try:
             with user_code_boundary(
                 DagsterExecutionHandleOutputError,
@@ -324,8 +340,22 @@ class IOManagerStorage:
                 items = list(made) if inspect.isgenerator(made) else [made]
         except DagsterError as error:
             raise StorageFailed(error, user_exception_of(error)) from error
-        assets = [item for item in items if isinstance(item, AssetMaterialization)]
-        return assets or _NO_ASSETS
+        assets: list[AssetMaterialization] = []
+        entries: list[Any] = []
+        for item in items:
+            if isinstance(item, AssetMaterialization):
+                assets.append(item)
+            elif isinstance(item, EventMetadataEntry):
+                entries.append(item)
+            elif item is not None:
+                raise StorageFailed(
+                    DagsterInvariantViolationError(
+                        f"IO manager on output {context.name} has returned value {item!r} of "
+                        f"type {type(item).__name__}. The return type can only be one of "
+                        "AssetMaterialization, EventMetadataEntry, PartitionMetadataEntry."
+                    )
+                )
+        return assets or _NO_ASSETS, entries
 
     def load_input(
         self, step: ExecutionStep, step_input: StepInput, source: StepOutputHandle
@@ -474,6 +504,40 @@ class IOManagerStorage:
             resource_config=rc.resolved.resources.get(key),
         )
         return manager.load_input(context)
+
+
+def _manager_asset_key(
+    manager: Any, context: OutputContext, output_def: Any, step: ExecutionStep
+) -> Any:
+    """The asset key the IO manager gives the output (``get_output_asset_key``), if any; an
+    output that names an asset itself too is an error, as in Dagster."""
+    get_key = getattr(manager, "get_output_asset_key", None)
+    asset_key = get_key(context) if callable(get_key) else None
+    if asset_key is not None and output_def.asset_key is not None:
+        raise StorageFailed(
+            DagsterInvariantViolationError(
+                f'Both the OutputDefinition and the IOManager of output "{output_def.name}" on '
+                f'solid "{step.definition.name}" associate it with an asset. Either remove '
+                "the asset_key parameter on the OutputDefinition or use an IOManager that does "
+                "not specify an AssetKey in its get_output_asset_key() function."
+            )
+        )
+    return asset_key
+
+
+def _materializations(
+    asset_key: Any, manager: Any, context: OutputContext, entries: list[Any]
+) -> list[AssetMaterialization]:
+    """One materialization of ``asset_key`` per partition the manager names (one if none),
+    with the metadata entries the manager yielded."""
+    get_partitions = getattr(manager, "get_output_asset_partitions", None)
+    partitions = get_partitions(context) if callable(get_partitions) else None
+    if not partitions:
+        return [AssetMaterialization(asset_key=asset_key, metadata_entries=entries)]
+    return [
+        AssetMaterialization(asset_key=asset_key, partition=p, metadata_entries=entries)
+        for p in sorted(partitions)
+    ]
 
 
 def stored_name(output_name: str, mapping_key: str | None) -> str:

@@ -541,7 +541,11 @@ class _StepRun:
         node_config = self.rc.resolved.nodes.get(
             self.key if self.step.mapping_key is None else str(self.step.handle)
         )
-        if node_config is not None and node_config.outputs:
+        if (
+            node_config is not None
+            and isinstance(node_config.outputs, list)
+            and node_config.outputs
+        ):
             self._materialize_from_config(name, dagster_type, output.value, node_config.outputs)
 
     def _handle_dynamic_output(self, output: DynamicOutput) -> None:

@@ -42,11 +42,13 @@ def cell_number(shell: Any) -> int:
 
     IPython caches a cell under its number before running it; since IPython 9 the shell's
     ``execution_count`` is already the next cell's while a cell runs, so the number is read
-    from the cache's last entry, which is right on every version.
+    from the cache, which is right on every version: its highest number (not its last entry:
+    ipykernel names a cell's file after its text, so a cell run again with the same text
+    updates an old entry in place).
     """
     names = getattr(getattr(shell, "compile", None), "_filename_map", None)
     if names:
-        return int(next(reversed(names.values())))
+        return max(int(n) for n in names.values())
     return int(getattr(shell, "execution_count", 0) or 0)
 
 

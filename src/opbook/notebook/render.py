@@ -24,6 +24,33 @@ INSTALL_HINT = (
 _PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.DOTALL)
 
 
+# What makes an inlined Graphviz SVG follow JupyterLab's light or dark theme: the background,
+# the title, cluster and wire labels and the wires take the theme's colours (with Graphviz's
+# own as fallbacks where the variables are not defined); boxes keep their light status fills
+# and dark text in both themes.  CSS outranks the SVG's presentation attributes.
+THEME_STYLE = (
+    "<style>"
+    ".opbook-themed>g.graph>polygon:first-of-type{fill:var(--jp-layout-color0,#fff)}"
+    ".opbook-themed>g.graph>text,.opbook-themed g.cluster>text,.opbook-themed g.edge>text,"
+    ".opbook-themed g.node>ellipse~text{fill:var(--jp-content-font-color1,#000)}"
+    ".opbook-themed g.cluster>path,.opbook-themed g.cluster>polygon,"
+    ".opbook-themed g.edge>path,.opbook-themed g.node>ellipse"
+    "{stroke:var(--jp-content-font-color2,#5f6b7a)}"
+    ".opbook-themed g.edge>polygon{fill:var(--jp-content-font-color2,#5f6b7a);"
+    "stroke:var(--jp-content-font-color2,#5f6b7a)}"
+    "</style>"
+)
+
+
+def themed(svg: str) -> str:
+    """A Graphviz SVG to inline in HTML, made to follow the page's light or dark theme."""
+    start = svg.find("<svg")
+    end = svg.find(">", start)
+    if start < 0 or end < 0:
+        return svg
+    return f'{svg[:start]}<svg class="opbook-themed"{svg[start + 4 : end]}>{THEME_STYLE}{svg[end + 1 :]}'
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A picture (``svg``), or the text to show instead and a note saying why."""
@@ -34,7 +61,7 @@ class Rendered:
 
     def html(self) -> str:
         if self.svg is not None:
-            return f'<div class="opbook-graph">{self.svg}</div>'
+            return f'<div class="opbook-graph">{themed(self.svg)}</div>'
         return (
             f'<pre class="opbook-graph-text">{esc(self.text)}</pre>'
             f'<p class="opbook-note"><i>{esc(self.note or "")}</i></p>'

@@ -21,6 +21,11 @@ BAR = 14
 CHART = 520
 CHAR = 6.6  # average width of a 11px sans-serif character, for the label column
 TICK_STEPS = [1, 2, 5]
+# Text and lines are drawn in ``currentColor``: inlined in a page, the picture takes the text
+# colour around it (light in a dark theme).  Opened on its own (an image, a file), the SVG is its
+# own root and shows dark on white.
+MUTED = ' fill-opacity="0.65"'
+STANDALONE_STYLE = "<style>svg.opbook-timeline-svg:root{color:#1f2328;background:#fff}</style>"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class Timeline:
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+    def _repr_html_(self) -> str:
+        # Inlined in the page, the picture's text and lines take the theme's colour.
+        return f'<div class="opbook-timeline">{self.svg}</div>'
 
     def to_text(self) -> str:
         return _text(self)
@@ -112,8 +121,10 @@ def _svg(t: Timeline) -> str:
     width = left + CHART + 80
     scale = CHART / t.total
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="opbook-timeline-svg" width="{width}" '
+        f'height="{height}" font-family="Helvetica, Arial, sans-serif" font-size="11" '
+        'fill="currentColor">',
+        STANDALONE_STYLE,
         f'<text x="4" y="16" font-size="12">{esc(t.title)}</text>',
     ]
     parts += _axis(t.total, left, top, height - 20, scale)
@@ -128,7 +139,7 @@ def _svg(t: Timeline) -> str:
             f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{BAR}" rx="2" '
             f'fill="{FILL[span.shade]}" stroke="{BORDER[span.shade]}">'
             f"<title>{esc(tip)}</title></rect>"
-            f'<text x="{x + bar + 4:.1f}" y="{y + BAR - 3}" fill="#5f6b7a">{esc(duration)}</text>'
+            f'<text x="{x + bar + 4:.1f}" y="{y + BAR - 3}"{MUTED}>{esc(duration)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -137,14 +148,16 @@ def _svg(t: Timeline) -> str:
 def _axis(total: float, left: int, top: int, bottom: int, scale: float) -> list[str]:
     step = _tick_step(total)
     parts = [
-        f'<line x1="{left}" y1="{bottom}" x2="{left + CHART}" y2="{bottom}" stroke="#9aa0a6"/>'
+        f'<line x1="{left}" y1="{bottom}" x2="{left + CHART}" y2="{bottom}" '
+        'stroke="currentColor" stroke-opacity="0.45"/>'
     ]
     tick = 0.0
     while tick <= total * 1.0001:
         x = left + tick * scale
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{bottom}" stroke="#eceff1"/>'
-            f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" fill="#5f6b7a">'
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{bottom}" stroke="currentColor" '
+            'stroke-opacity="0.12"/>'
+            f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle"{MUTED}>'
             f"{esc(format_duration(tick * 1000) or '0 ms')}</text>"
         )
         tick += step

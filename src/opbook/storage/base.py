@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from opbook.events import DagsterEvent
+from opbook.storage.assets import AssetRow
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
 
@@ -54,6 +55,17 @@ class EventLogStorage(Protocol):
     def count_events(self, run_id: str) -> int: ...
 
     def delete_events(self, run_id: str) -> None: ...
+
+    # The asset catalog, kept on write (keys are ``assets.key_string`` forms).
+    def asset_keys(self) -> list[str]: ...
+
+    def has_asset(self, key: str) -> bool: ...
+
+    def asset_rows(self, key: str) -> list[AssetRow]:
+        """The asset's materializations, in storage-id order."""
+        ...
+
+    def wipe_asset(self, key: str) -> None: ...
 
     def wipe(self) -> None: ...
 

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opbook.definitions.atomic_files import remove_abandoned_temp_files
+from opbook.definitions.user_events import AssetKey
 from opbook.errors import DagsterInvariantViolationError, DagsterRunNotFoundError
 from opbook.events import DagsterEvent, DagsterEventType, EngineEventData, PipelineFailureData
 from opbook.storage import event_records
+from opbook.storage.assets import as_asset_key, key_from_string, key_string
 from opbook.storage.base import EventLogStorage, RunStorage, ValueStore
 from opbook.storage.custom import CustomValueStore
 from opbook.storage.event_log import (
@@ -419,9 +421,106 @@ class DagsterInstance:
     ) -> list[EventLogRecord]:
         """Stored events of every run, with their storage ids (newest first unless
         ``ascending``), that the filter keeps; ``limit``: at most that many."""
+        if event_records_filter is not None and event_records_filter.asset_key is not None:
+            # An asset's materializations come from the catalog, not a scan of every event.
+            rows = self.event_storage.asset_rows(key_string(event_records_filter.asset_key))
+            after = event_records_filter.after_cursor
+            records = [
+                (row.storage_id, row.run_id, row.event)
+                for row in rows
+                if after is None or row.storage_id > after
+            ]
+            return event_records.select(records, event_records_filter, limit, ascending)
         after = event_records_filter.after_cursor if event_records_filter else None
         records = self.event_storage.get_records(after)
         return event_records.select(records, event_records_filter, limit, ascending)
+
+    # -- the asset catalog -----------------------------------------------------------------
+
+    def all_asset_keys(self) -> list[AssetKey]:
+        """Every asset key with a materialization stored (and not wiped), in the order first
+        materialized."""
+        return [key_from_string(key) for key in self.event_storage.asset_keys()]
+
+    def get_asset_keys(
+        self,
+        prefix: Sequence[str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> list[AssetKey]:
+        """The catalog's keys sorted by their string, those starting with ``prefix`` (a path),
+        after the key whose string is ``cursor``, at most ``limit``."""
+        keys = sorted(self.all_asset_keys(), key=str)
+        if prefix:
+            keys = [key for key in keys if list(key.path[: len(prefix)]) == list(prefix)]
+        if cursor:
+            names = [str(key) for key in keys]
+            if cursor in names:
+                keys = keys[names.index(cursor) + 1 :]
+        return keys[:limit] if limit else keys
+
+    def has_asset_key(self, asset_key: AssetKey) -> bool:
+        """Whether the catalog holds a materialization of ``asset_key``."""
+        return self.event_storage.has_asset(key_string(as_asset_key(asset_key)))
+
+    def events_for_asset_key(
+        self,
+        asset_key: AssetKey,
+        partitions: Sequence[str] | None = None,
+        before_cursor: int | None = None,
+        after_cursor: int | None = None,
+        cursor: int | None = None,
+        before_timestamp: float | None = None,
+        limit: int | None = None,
+        ascending: bool = False,
+    ) -> list[tuple[int, EventLogEntry]]:
+        """The materializations of ``asset_key`` as ``(storage_id, EventLogEntry)`` pairs, newest
+        first unless ``ascending``; ``cursor`` (deprecated in Dagster) is ``before_cursor``, or
+        ``after_cursor`` when ``ascending``."""
+        key = as_asset_key(asset_key)
+        if cursor is not None:
+            if ascending and after_cursor is None:
+                after_cursor = int(cursor)
+            if not ascending and before_cursor is None:
+                before_cursor = int(cursor)
+        records = self.get_event_records(
+            EventRecordsFilter(
+                asset_key=key,
+                asset_partitions=list(partitions) if partitions is not None else None,
+                before_cursor=before_cursor,
+                after_cursor=after_cursor,
+                before_timestamp=before_timestamp,
+            ),
+            limit=limit,
+            ascending=ascending,
+        )
+        return [(record.storage_id, record.event_log_entry) for record in records]
+
+    def get_latest_materialization_events(
+        self, asset_keys: Sequence[AssetKey]
+    ) -> dict[AssetKey, EventLogEntry | None]:
+        """The newest materialization of each key (None for a key never materialized)."""
+        latest: dict[AssetKey, EventLogEntry | None] = {}
+        for asset_key in asset_keys:
+            rows = self.event_storage.asset_rows(key_string(as_asset_key(asset_key)))
+            latest[asset_key] = EventLogEntry(rows[-1].run_id, rows[-1].event) if rows else None
+        return latest
+
+    def run_ids_for_asset_key(self, asset_key: AssetKey) -> list[str]:
+        """The runs that materialized ``asset_key``, in the order they first did."""
+        rows = self.event_storage.asset_rows(key_string(as_asset_key(asset_key)))
+        return list(dict.fromkeys(row.run_id for row in rows))
+
+    def wipe_assets(self, asset_keys: Sequence[AssetKey]) -> None:
+        """Forget these assets in the catalog; the runs' event logs keep their events."""
+        if not isinstance(asset_keys, (list, tuple)):
+            raise TypeError(
+                f'Param "asset_keys" is not a list of AssetKeys: got {asset_keys!r}. '
+                "Pass a list, e.g. wipe_assets([AssetKey('table')])."
+            )
+        keys = [as_asset_key(key, "asset_keys") for key in asset_keys]
+        for key in keys:
+            self.event_storage.wipe_asset(key_string(key))
 
     def get_event_count(self, run_id: str) -> int:
         return self.event_storage.count_events(run_id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from opbook.events import DagsterEvent
+from opbook.storage.assets import AssetIndex, AssetRow, index_events
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
 
@@ -46,6 +47,7 @@ class InMemoryEventLogStorage:
         # storage ids of each run's events, parallel to its events; the next id to give
         self._ids: dict[str, list[int]] = {}
         self._next_id = 1
+        self.assets = AssetIndex()
 
     def store_events(
         self,
@@ -63,6 +65,21 @@ class InMemoryEventLogStorage:
         first = self._next_id
         self._next_id += len(events)
         self._ids.setdefault(run_id, []).extend(range(first, self._next_id))
+        self.assets.add(index_events(run_id, events, range(first, self._next_id)))
+
+    # -- the asset catalog ----------------------------------------------------------------
+
+    def asset_keys(self) -> list[str]:
+        return self.assets.keys()
+
+    def has_asset(self, key: str) -> bool:
+        return self.assets.has(key)
+
+    def asset_rows(self, key: str) -> list[AssetRow]:
+        return self.assets.rows(key)
+
+    def wipe_asset(self, key: str) -> None:
+        self.assets.wipe(key)
 
     def get_records(self, after_id: int | None) -> list[tuple[int, str, DagsterEvent]]:
         after = -1 if after_id is None else after_id
@@ -91,8 +108,10 @@ class InMemoryEventLogStorage:
         self._events.pop(run_id, None)
         self._ids.pop(run_id, None)
         self._written.pop(run_id, None)
+        self.assets.drop_run(run_id)
 
     def wipe(self) -> None:
+        self.assets.clear()
         self._logs.clear()
         self._events.clear()
         self._written.clear()

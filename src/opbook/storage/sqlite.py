@@ -33,6 +33,7 @@ from typing import Any
 
 from opbook import events as events_module
 from opbook.events import DagsterEvent
+from opbook.storage.assets import AssetRow, index_events
 from opbook.storage.event_log import LogMessageEntry
 from opbook.storage.runs import PipelineRun, PipelineRunsFilter
 
@@ -60,6 +61,18 @@ CREATE TABLE IF NOT EXISTS log_batches (
     body BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_batches_by_run ON log_batches (run_id, id);
+"""
+# The asset catalog, written in the same transaction as the events it indexes.
+_ASSET_SCHEMA = """
+CREATE TABLE IF NOT EXISTS asset_events (
+    storage_id INTEGER PRIMARY KEY,
+    asset_key TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    partition TEXT,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS asset_events_by_key ON asset_events (asset_key, storage_id);
+CREATE INDEX IF NOT EXISTS asset_events_by_run ON asset_events (run_id);
 """
 # Files written before batches had a writer and position gain the two columns when opened.
 _POSITION_COLUMNS = {"writer": "TEXT", "first_index": "INTEGER"}
@@ -141,6 +154,7 @@ class SqliteStorage:
         conn = self._connection()
         conn.executescript(_SCHEMA)
         self._add_position_columns(conn)
+        self._add_asset_index(conn)
 
     def _add_position_columns(self, conn: sqlite3.Connection) -> None:
         present = {row[1] for row in conn.execute("PRAGMA table_info(event_batches)")}
@@ -148,6 +162,37 @@ class SqliteStorage:
             if name not in present:
                 conn.execute(f"ALTER TABLE event_batches ADD COLUMN {name} {kind}")
         conn.execute(_POSITION_INDEX)
+
+    def _add_asset_index(self, conn: sqlite3.Connection) -> None:
+        """Create the asset catalog; a file written before it existed is indexed once."""
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'asset_events'"
+        ).fetchone()
+        if found is not None:
+            return
+        with self._transaction() as conn:
+            for statement in _ASSET_SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            batches = conn.execute("SELECT id, run_id, body FROM event_batches ORDER BY id")
+            for batch_id, run_id, body in batches.fetchall():
+                self._index(conn, run_id, batch_id, pickle.loads(body))
+
+    @staticmethod
+    def _index(
+        conn: sqlite3.Connection, run_id: str, batch_id: int, events: Sequence[DagsterEvent]
+    ) -> None:
+        first = batch_id << BATCH_ID_SHIFT
+        rows = index_events(run_id, events, range(first, first + len(events)))
+        if rows:
+            conn.executemany(
+                "INSERT OR REPLACE INTO asset_events "
+                "(storage_id, asset_key, run_id, partition, body) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (row.storage_id, row.key, row.run_id, row.partition, dumps_events([row.event]))
+                    for row in rows
+                ],
+            )
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -260,11 +305,13 @@ class SqliteStorage:
                         return
                     body = dumps_events(events)
                     first_index = held
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO event_batches (run_id, event_count, body, writer, first_index) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (run_id, len(events), body, writer, first_index if writer is not None else None),
             )
+            assert cursor.lastrowid is not None
+            self._index(conn, run_id, cursor.lastrowid, events)
 
     @staticmethod
     def _held(conn: sqlite3.Connection, run_id: str, writer: str) -> int:
@@ -324,14 +371,47 @@ class SqliteStorage:
         return entries
 
     def delete_events(self, run_id: str) -> None:
-        self._write("DELETE FROM event_batches WHERE run_id = ?", [(run_id,)])
-        self._write("DELETE FROM log_batches WHERE run_id = ?", [(run_id,)])
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM event_batches WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM log_batches WHERE run_id = ?", (run_id,))
+            conn.execute("DELETE FROM asset_events WHERE run_id = ?", (run_id,))
+
+    # -- the asset catalog ----------------------------------------------------------------
+
+    def asset_keys(self) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT asset_key FROM asset_events GROUP BY asset_key ORDER BY MIN(storage_id)"
+        )
+        return [key for (key,) in rows]
+
+    def has_asset(self, key: str) -> bool:
+        row = (
+            self._connection()
+            .execute("SELECT 1 FROM asset_events WHERE asset_key = ? LIMIT 1", (key,))
+            .fetchone()
+        )
+        return row is not None
+
+    def asset_rows(self, key: str) -> list[AssetRow]:
+        rows = self._connection().execute(
+            "SELECT storage_id, run_id, partition, body FROM asset_events "
+            "WHERE asset_key = ? ORDER BY storage_id",
+            (key,),
+        )
+        return [
+            AssetRow(storage_id, run_id, key, partition, pickle.loads(body)[0])
+            for storage_id, run_id, partition, body in rows
+        ]
+
+    def wipe_asset(self, key: str) -> None:
+        self._write("DELETE FROM asset_events WHERE asset_key = ?", [(key,)])
 
     def wipe(self) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM runs")
             conn.execute("DELETE FROM event_batches")
             conn.execute("DELETE FROM log_batches")
+            conn.execute("DELETE FROM asset_events")
 
 
 def _readable(run_id: str, body: bytes) -> PipelineRun | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.utils.capture import capture_output
 
-from opbook import Field, job, op
+from opbook import Field, graph, job, op
 from opbook.notebook import widgets
 from opbook.notebook.progress import LiveRun
 from opbook.notebook.status import BORDER, FILL
@@ -214,3 +214,131 @@ def test_without_the_bundle_a_widget_says_how_to_build_it(
     monkeypatch.setattr(widgets, "STATIC", tmp_path)
     assert "run bash scripts/setup.sh" in widgets.bundle_file("graph.js")
     assert widgets.bundle_file("widgets.css") == ""
+
+
+# -- the op panel's events, log lines and output preview ------------------------------------------
+
+
+@op
+def chatty(context) -> list:
+    context.log.info("making numbers")
+    context.log.warning("only three")
+    return [1, 2, 3]
+
+
+@op
+def frame(numbers: list):
+    import pandas as pd
+
+    return pd.DataFrame({"n": numbers, "square": [n * n for n in numbers]})
+
+
+@job
+def talking():
+    frame(chatty())
+
+
+def test_the_panel_lists_an_ops_events_and_log_lines_when_it_opens() -> None:
+    widget = GraphWidget(talking.execute_in_process())
+    assert widget.detail == {}  # nothing is made before a panel opens
+    widget.selected = "chatty"
+    lines = [(e["kind"], e["level"], e["message"]) for e in widget.detail["events"]]
+    assert ("log", "INFO", "making numbers") in lines
+    assert ("log", "WARNING", "only three") in lines
+    assert next(kind for kind, _, _ in lines if kind != "log") == "STEP_START"
+    assert lines[-1][0] == "STEP_SUCCESS"
+
+
+def test_a_failed_op_lists_its_failure_as_an_error_line() -> None:
+    widget = GraphWidget(failing.execute_in_process(run_config=CONFIG, raise_on_error=False))
+    widget.selected = "broken"
+    (failure,) = [e for e in widget.detail["events"] if e["kind"] == "STEP_FAILURE"]
+    assert failure["level"] == "ERROR"
+
+
+def test_the_panel_previews_a_dataframe_output_as_its_head() -> None:
+    pytest.importorskip("pandas")
+    widget = GraphWidget(talking.execute_in_process())
+    widget.selected = "frame"
+    table = widget.detail["outputs"]["result"]
+    assert table["kind"] == "table"
+    assert table["columns"] == ["n", "square"]
+    assert table["rows"] == [["1", "1"], ["2", "4"], ["3", "9"]]
+    assert table["shape"] == [3, 2]
+
+
+def test_the_panel_previews_other_outputs_as_their_repr() -> None:
+    widget = GraphWidget(talking.execute_in_process())
+    widget.selected = "chatty"
+    assert widget.detail["outputs"] == {
+        "result": {"kind": "repr", "type": "list", "text": "[1, 2, 3]"}
+    }
+
+
+def test_a_long_repr_is_shortened() -> None:
+    from opbook.notebook.widgets.graph import MAX_REPR, preview
+
+    shown = preview("x" * 10_000)
+    assert len(shown["text"]) == MAX_REPR and shown["text"].endswith("…")
+
+
+def test_an_output_that_was_not_produced_has_no_preview() -> None:
+    widget = GraphWidget(failing.execute_in_process(run_config=CONFIG, raise_on_error=False))
+    widget.selected = "broken"
+    assert widget.detail["outputs"] == {}
+
+
+def test_a_definition_has_no_output_previews() -> None:
+    widget = GraphWidget(numbers)
+    widget.selected = "make"
+    assert widget.detail == {"key": "make", "events": []}
+
+
+def test_a_live_run_refreshes_the_open_panel_of_the_step_it_changes() -> None:
+    events = numbers.execute_in_process(run_config=CONFIG).all_events
+    widget = GraphWidget(numbers)
+    widget.selected = "make"
+    start = next(e for e in events if e.event_type_value == "STEP_START" and e.step_key == "make")
+    for event in events[: events.index(start) + 1]:
+        widget.update(event)
+    assert widget.detail["events"][-1]["kind"] == "STEP_START"
+
+
+def test_log_lines_fed_during_a_run_reach_the_open_panel() -> None:
+    result = talking.execute_in_process()
+    widget = GraphWidget(talking)
+    widget.selected = "chatty"
+    for entry in sorted([*result.all_events, *result.logs], key=lambda e: e.timestamp):
+        widget.update(entry)
+    assert "only three" in [e["message"] for e in widget.detail["events"]]
+    assert widget.statuses == {"chatty": "succeeded", "frame": "succeeded"}
+
+
+# -- collapsing nested graphs ---------------------------------------------------------------------
+
+
+@graph
+def doubled(x: list) -> int:
+    return total(x)
+
+
+@job
+def nested():
+    doubled(make())
+
+
+def test_collapsing_a_graph_lays_it_out_as_one_box_of_its_steps() -> None:
+    widget = GraphWidget(nested)
+    assert "doubled.total" in _nodes(widget)
+    widget.collapsed = ["doubled"]
+    nodes = _nodes(widget)
+    assert "doubled.total" not in nodes
+    assert nodes["doubled"]["members"] == ["doubled.total"]
+
+
+def test_expanding_a_graph_brings_its_steps_back() -> None:
+    widget = GraphWidget(nested)
+    widget.collapsed = ["doubled"]
+    widget.collapsed = []
+    assert "doubled.total" in _nodes(widget) and "doubled" not in _nodes(widget)
+    assert [c["key"] for c in widget.layout["clusters"]] == ["doubled"]

@@ -133,3 +133,30 @@ def test_a_layout_is_made_once_per_graph() -> None:
 def test_an_unknown_direction_is_refused() -> None:
     with pytest.raises(ValueError, match='direction must be "TB" or "LR", not \'up\''):
         _placed("up")
+
+
+def test_a_collapsed_graph_is_one_box_in_place_of_its_ops() -> None:
+    placed = layout(graphmodel.from_pipeline(wired), collapsed=["inner"])
+    boxes = {n["key"]: n for n in placed["nodes"]}
+    assert "inner.double" not in boxes
+    assert boxes["inner"]["collapsed"] is True
+    assert boxes["inner"]["members"] == ["inner.double"]
+    assert placed["clusters"] == []
+
+
+def test_wires_into_a_collapsed_graph_end_at_its_box() -> None:
+    placed = layout(graphmodel.from_pipeline(wired), collapsed=["inner"])
+    wires = {(e["source"], e["target"]) for e in placed["edges"]}
+    assert ("load", "inner") in wires and ("inner", "add") in wires
+
+
+def test_a_collapsed_graph_without_dot_is_one_box_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_dot(monkeypatch)
+    placed = layout(graphmodel.from_pipeline(wired), collapsed=["inner"])
+    assert placed["engine"] == "layered"
+    assert [n["key"] for n in placed["nodes"] if n.get("collapsed")] == ["inner"]
+
+
+def test_only_nested_graphs_collapse() -> None:
+    with pytest.raises(ValueError, match=r"cannot collapse load: not a nested graph of job wired"):
+        layout(graphmodel.from_pipeline(wired), collapsed=["load"])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 
 import pytest
 
-from opbook import job, op
+from opbook import DagsterInstance, execute_pipeline, job, op
 from opbook.notebook.status import FILL
 
 pytest.importorskip("anywidget")
@@ -104,3 +105,41 @@ def test_its_output_also_carries_the_static_timeline() -> None:
 def test_a_definition_alone_has_no_timeline() -> None:
     with pytest.raises(TypeError, match="TimelineWidget needs a result, or a job and its run"):
         TimelineWidget(chain)
+
+
+@op
+def begin() -> int:
+    return 1
+
+
+@op
+def nap(x: int) -> int:
+    time.sleep(0.5)  # long enough that the two naps are in two workers at once
+    return x
+
+
+@op
+def gather(values: list) -> int:
+    return sum(values)
+
+
+@job
+def two_naps():
+    first = begin()
+    gather([nap.alias("nap_1")(first), nap.alias("nap_2")(first)])
+
+
+@pytest.mark.slow
+def test_a_multiprocess_run_has_one_lane_per_worker_process() -> None:
+    result = execute_pipeline(  # execute_in_process always runs in this process
+        two_naps,
+        run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+        instance=DagsterInstance.ephemeral(),
+    )
+    widget = TimelineWidget(result)
+    pids = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert os.getpid() not in pids
+    assert sorted(widget.lanes) == sorted(lane_name(pid) for pid in pids)
+    assert len(widget.lanes) >= 2  # the two naps ran side by side, in two workers
+    lanes = {s["key"]: s["lane"] for s in widget.spans}
+    assert lanes["nap_1"] != lanes["nap_2"]

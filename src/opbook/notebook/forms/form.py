@@ -62,7 +62,7 @@ class ConfigForm(widgets.VBox):
         self._problem_nodes: list[Node] = []
         self._shown = False
         self._listeners: list[Listener] = []
-        self._yaml = YamlView(self._set_from_yaml, self._refresh)
+        self._yaml = YamlView(self._set_from_yaml, self._refresh, desc, self._masks_secret)
         self._summary = widgets.HTML()
         start = value if value is not None else self.target.initial
         self._set(start)
@@ -116,6 +116,15 @@ class ConfigForm(widgets.VBox):
         with self._host.batch():
             self._root.set(value)
 
+    def _masks_secret(self, value: Any) -> bool:
+        """Whether ``value`` (parsed from the YAML text) holds a secret in clear."""
+        if value is None:
+            return False
+        value = copy_plain(value)
+        if self.target.is_run_config and isinstance(value, dict):
+            value = _normalise_run_config(value, self.target.section)
+        return bool(cfg.mask_secrets(self.target.full_schema, value) != value)
+
     def _set_from_yaml(self, value: Any) -> None:
         self.value = {} if value is None and self._takes_dict else value
 
@@ -141,7 +150,7 @@ class ConfigForm(widgets.VBox):
     def _refresh(self) -> None:
         value = self.value
         local = [
-            (node, Problem(format_path(node.path), message, "INPUT"))
+            (node, Problem(format_path(node.path), message, "INPUT", node.path))
             for each in _nodes(self._root)
             for node, message in each.local_problems()
         ]
@@ -159,6 +168,9 @@ class ConfigForm(widgets.VBox):
         else:
             self._yaml.show(cfg.mask_secrets(self.target.full_schema, value))
         self._show_problems(placed)
+        self._yaml.show_problems(
+            (None if p.reason == "YAML" else p.stack, p.message, p.path) for p in self._problems
+        )
         self._summary.value = summary_html(self._problems)
         for listener in list(self._listeners):
             listener(self)
@@ -259,8 +271,9 @@ class ConfigForm(widgets.VBox):
         super().close()
 
     @property
-    def yaml_text(self) -> widgets.Textarea:
-        """The YAML view's text area (edit its ``value`` to set the config from YAML)."""
+    def yaml_text(self) -> Any:
+        """The YAML view's editor, or its text area where the widgets cannot be shown (edit
+        its ``value`` to set the config from YAML)."""
         return self._yaml.text
 
 

@@ -13,7 +13,7 @@ themselves contain dots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opbook import config as cfg
 from opbook.config.errors import format_path, where
@@ -34,11 +34,13 @@ class Problem:
         message: what is wrong, in the validator's words.
         reason: the validator's reason (``MISSING_REQUIRED_FIELD``, ...), or ``YAML`` /
             ``INPUT`` for text the form could not read.
+        stack: the path as keys and list indexes (what the YAML editor finds the line of).
     """
 
     path: str
     message: str
     reason: str
+    stack: tuple[PathKey, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"
@@ -49,7 +51,7 @@ def place(root: Node, errors: Iterable[cfg.EvaluationError]) -> list[tuple[Node 
     placed = []
     for error in errors:
         for stack, message in _split(error):
-            problem = Problem(format_path(stack), message, error.reason.value)
+            problem = Problem(format_path(stack), message, error.reason.value, tuple(stack))
             placed.append((walk(root, stack), problem))
     return placed
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-BUNDLE = ("graph.js", "timeline.js", "widgets.css")
+BUNDLE = ("graph.js", "timeline.js", "yaml_editor.js", "widgets.css")
 
 
 # What a widget shows when its bundle was not built (the model still works from Python).

@@ -15,6 +15,7 @@ docs) shows the graph instead of an error.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -63,6 +64,9 @@ class GraphWidget(anywidget.AnyWidget):
     title = traitlets.Unicode().tag(sync=True)
     summary = traitlets.Unicode().tag(sync=True)
     selected = traitlets.Unicode().tag(sync=True)  # the op whose panel is open ("" for none)
+    # what the open panel shows beyond the layout: {key, events, preview}, made when it opens
+    detail = traitlets.Dict().tag(sync=True)
+    collapsed: Any = traitlets.List().tag(sync=True)  # keys of nested graphs drawn as one box
     colours = traitlets.Dict().tag(sync=True)
     labels = traitlets.Dict().tag(sync=True)
 
@@ -96,12 +100,59 @@ class GraphWidget(anywidget.AnyWidget):
         # rather than the Graphviz one: a live run shows itself so at its start, and draws the
         # picture once, at its end (drawing it costs as much as a hundred fast steps).
         self.draft = False
-        placed = lay_out(subject.model, direction)
-        details = _details(subject.model, _definitions(target))
-        nodes = [node | details.get(node["key"], {}) for node in placed["nodes"]]
+        # each step's events and log lines, kept as they come (the panel formats them on demand)
+        self._by_step: dict[str, list[Any]] = {}
+        self._result = target if _has_outputs(target) else None
+        for entry in _entries_of(target, events):
+            self._keep(entry)
+        self._details = _details(subject.model, _definitions(target))
         with self.hold_sync():
-            self.layout = placed | {"nodes": nodes}
+            self._lay_out()
             self._send_all()
+        self.observe(self._on_collapsed, "collapsed")
+        self.observe(self._on_selected, "selected")
+
+    def _lay_out(self) -> None:
+        placed = lay_out(self.subject.model, self.direction, self.collapsed)
+        nodes = [node | self._details.get(node["key"], {}) for node in placed["nodes"]]
+        self.layout = placed | {"nodes": nodes}
+
+    def _on_collapsed(self, change: dict[str, Any]) -> None:
+        with self._lock:
+            self._lay_out()
+
+    def _on_selected(self, change: dict[str, Any]) -> None:
+        with self._lock:
+            self.detail = self.detail_of(change["new"]) if change["new"] else {}
+
+    def _keep(self, entry: Any) -> None:
+        key = getattr(entry, "step_key", None)
+        if key:
+            self._by_step.setdefault(key, []).append(entry)
+
+    def detail_of(self, key: str) -> dict[str, Any]:
+        """What the panel of step ``key`` shows beyond its definition: its events and log lines
+        (``time``, ``level``, ``kind``, ``message``) and a preview of each output it produced
+        (when the widget was made from a result: a DataFrame's head as a table, else a
+        shortened repr)."""
+        with self._lock:
+            entries = list(self._by_step.get(key, ()))
+        origin = self.subject.run.started if self.subject.run is not None else None
+        if origin is None and entries:
+            origin = entries[0].timestamp
+        events = [_entry_row(entry, origin) for entry in entries[-MAX_EVENTS:]]
+        detail: dict[str, Any] = {"key": key, "events": events}
+        if len(entries) > MAX_EVENTS:
+            detail["dropped"] = len(entries) - MAX_EVENTS
+        box = self.subject.model.boxes.get(key)
+        if self._result is not None and box is not None:
+            previews = {}
+            for name, _type in box.outputs:
+                found, value = _output_of(self._result, key, name)
+                if found:
+                    previews[name] = preview(value)
+            detail["outputs"] = previews
+        return detail
 
     @property
     def run(self) -> RunView | None:
@@ -142,7 +193,8 @@ class GraphWidget(anywidget.AnyWidget):
             self.summary = _summary(run, self.steps, self._counts)
 
     def update(self, event: DagsterEvent) -> bool:
-        """Fold one of the run's events in; True when the picture changed.
+        """Fold one of the run's events (or a log line a step wrote) in; True when the
+        picture changed.
 
         Only the step the event is about is sent to the browser; the run's end sends the
         whole state once.
@@ -152,6 +204,11 @@ class GraphWidget(anywidget.AnyWidget):
                 self.subject.run = RunView()
                 self._send_all()
             run = self.subject.run
+            self._keep(event)
+            if not getattr(event, "is_dagster_event", True):  # a log line: no status changes
+                if event.step_key and event.step_key == self.selected:
+                    self.detail = self.detail_of(event.step_key)
+                return False
             run.update(event)
             if run.finished:
                 self._send_all()
@@ -175,6 +232,8 @@ class GraphWidget(anywidget.AnyWidget):
                     "info": {key: state[1]},
                 }
                 self.summary = _summary(run, self.steps, self._counts)
+                if key == self.selected:
+                    self.detail = self.detail_of(key)
             return True
 
     def __call__(self, event: DagsterEvent) -> None:
@@ -224,6 +283,78 @@ def _summary(run: RunView, keys: list[str], counts: dict[str, int]) -> str:
 
 
 # -- what the side panel shows ------------------------------------------------------------------
+
+MAX_EVENTS = 200  # the panel lists a step's last events and log lines, never thousands
+MAX_REPR = 600  # characters of an output's repr
+PREVIEW_ROWS = 5
+PREVIEW_COLUMNS = 8
+MAX_CELL = 40
+
+
+def _has_outputs(target: Any) -> bool:
+    return callable(getattr(target, "output_for_node", None)) or callable(
+        getattr(target, "output_values_for_handle", None)
+    )
+
+
+def _entries_of(target: Any, events: Iterable[DagsterEvent] | None) -> list[Any]:
+    """A target's events and log lines, by time (a result's own, or the ``events`` given)."""
+    if events is not None:
+        return list(events)
+    found = list(getattr(target, "event_list", None) or ())
+    logs = list(getattr(target, "logs", None) or ())
+    return sorted(found + logs, key=lambda e: e.timestamp) if logs else found
+
+
+def _entry_row(entry: Any, origin: float | None) -> dict[str, Any]:
+    """One line of the panel's event list."""
+    at = None if origin is None else round((entry.timestamp - origin) * 1000, 1)
+    if getattr(entry, "is_dagster_event", True):
+        kind = entry.event_type_value
+        failed = kind in ("STEP_FAILURE", "RUN_FAILURE")
+        level = "ERROR" if failed else "WARNING" if kind == "STEP_UP_FOR_RETRY" else "DEBUG"
+        return {"ms": at, "level": level, "kind": kind, "message": _short(entry.message or "")}
+    level = logging.getLevelName(entry.level)
+    return {"ms": at, "level": str(level), "kind": "log", "message": _short(entry.message)}
+
+
+def _short(text: str, limit: int = MAX_REPR) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _output_of(result: Any, key: str, name: str) -> tuple[bool, Any]:
+    """The value a result holds for step ``key``'s output ``name``; (False, None) if none."""
+    try:
+        if callable(getattr(result, "output_for_node", None)):
+            return True, result.output_for_node(key, name)
+        return True, result.output_value_for_handle(key, name)
+    except Exception:  # not produced (failed, skipped, optional), or not loadable: no preview
+        return False, None
+
+
+def preview(value: Any) -> dict[str, Any]:
+    """A small picture of an output's value: a DataFrame's first rows as a table
+    (``{"kind": "table", "columns", "rows", "shape"}``), else its repr, shortened
+    (``{"kind": "repr", "type", "text"}``)."""
+    head = getattr(value, "head", None)
+    columns = getattr(value, "columns", None)
+    shape = getattr(value, "shape", None)
+    if callable(head) and columns is not None and isinstance(shape, tuple):
+        try:
+            top = head(PREVIEW_ROWS)
+            names = [str(c) for c in list(columns)[:PREVIEW_COLUMNS]]
+            rows = [
+                [_short(str(cell), MAX_CELL) for cell in row]
+                for row in top.iloc[:, :PREVIEW_COLUMNS].itertuples(index=False, name=None)
+            ]
+            return {"kind": "table", "columns": names, "rows": rows, "shape": list(shape)}
+        except Exception:  # a frame-like value that is not pandas: its repr below
+            pass
+    try:
+        text = repr(value)
+    except Exception as exc:  # a broken __repr__ must not break the panel
+        text = f"<repr failed: {type(exc).__name__}: {exc}>"
+    return {"kind": "repr", "type": type(value).__name__, "text": _short(text)}
 
 
 def _definitions(target: Any) -> dict[str, NodeDefinition]:

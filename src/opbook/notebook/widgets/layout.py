@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,30 +44,96 @@ def _width(name: str, definition: str) -> float:
     return max(MIN_WIDTH, CHAR * max(len(name), len(definition) * 0.85, 18) + PAD)
 
 
-def spec_of(model: GraphModel, direction: str = "TB") -> _Spec:
-    nodes = [(b.key, b.name, b.definition, b.cluster) for b in model.boxes.values()]
+def spec_of(
+    model: GraphModel, direction: str = "TB", collapsed: frozenset[str] = frozenset()
+) -> _Spec:
+    """What to lay out: ``model``'s boxes, clusters and wires, with each cluster of ``collapsed``
+    drawn as one box in place of everything inside it (the outermost one, when nested)."""
+    parents = {c.key: c.parent for c in model.clusters.values()}
+    shut = {key: _outermost(key, parents, collapsed) for key in model.clusters}
+
+    def standing(key: str, cluster: str | None) -> str:
+        # the box a member is drawn as: itself, or the collapsed cluster that holds it
+        outer = shut.get(cluster) if cluster is not None else None
+        return outer if outer is not None else key
+
+    nodes: list[tuple[str, str, str, str | None]] = []
+    for b in model.boxes.values():
+        key = standing(b.key, b.cluster)
+        if key == b.key:
+            nodes.append((b.key, b.name, b.definition, b.cluster))
+    clusters = []
+    for c in model.clusters.values():
+        outer = shut[c.key]
+        label = c.name if c.name == c.definition else f"{c.name} ({c.definition})"
+        if outer is None:
+            clusters.append((c.key, label, c.parent))
+        elif outer == c.key:
+            nodes.append((c.key, c.name, c.definition, c.parent))
     nodes += [(f"input/{n}", n, "graph input", None) for n in model.graph_inputs]
     nodes += [(f"output/{n}", n, "graph output", None) for n in model.graph_outputs]
-    clusters = [
-        (c.key, c.name if c.name == c.definition else f"{c.name} ({c.definition})", c.parent)
-        for c in model.clusters.values()
-    ]
-    edges = [(w.source, w.output, w.target, w.input) for w in model.wires]
+    cluster_of = {b.key: b.cluster for b in model.boxes.values()}
+    edges: dict[tuple[str, str, str, str], None] = {}
+    for w in model.wires:
+        source = standing(w.source, cluster_of.get(w.source))
+        target = standing(w.target, cluster_of.get(w.target))
+        if source != target:
+            edges[(source, w.output, target, w.input)] = None
     return _Spec(tuple(nodes), tuple(clusters), tuple(edges), direction)
 
 
-def layout(model: GraphModel, direction: str = "TB") -> dict[str, Any]:
+def _outermost(key: str, parents: dict[str, str | None], collapsed: frozenset[str]) -> str | None:
+    """The outermost collapsed cluster holding cluster ``key`` (itself included), or None."""
+    found = None
+    at: str | None = key
+    while at is not None:
+        if at in collapsed:
+            found = at
+        at = parents.get(at)
+    return found
+
+
+def layout(
+    model: GraphModel, direction: str = "TB", collapsed: Iterable[str] = ()
+) -> dict[str, Any]:
     """The positions of ``model``'s boxes, wires and clusters.
+
+    Args:
+        model: the graph.
+        direction: ``"TB"`` or ``"LR"``.
+        collapsed: keys of clusters (nested graphs) to draw as one box each.
 
     Returns:
         ``{"width", "height", "engine", "nodes": [{key, name, definition, cluster, x, y, w, h}],
         "edges": [{source, output, target, input, path}], "clusters": [{key, label, x, y, w, h}]}``
         where ``path`` is an SVG path and ``engine`` says which layout made it (``"dot"`` or
-        ``"layered"``).
+        ``"layered"``).  A collapsed cluster's box also has ``"members"``: the keys of the
+        steps inside it.
     """
     if direction not in ("TB", "LR"):
         raise ValueError(f'direction must be "TB" or "LR", not {direction!r}')
-    return _cached(spec_of(model, direction))
+    shut = frozenset(collapsed)
+    unknown = sorted(shut - set(model.clusters))
+    if unknown:
+        known = ", ".join(sorted(model.clusters)) or "none"
+        raise ValueError(
+            f"cannot collapse {', '.join(unknown)}: not a nested graph of {model.kind} "
+            f"{model.name} (its nested graphs: {known})"
+        )
+    placed = _cached(spec_of(model, direction, shut))
+    if not shut:
+        return placed
+    parents = {c.key: c.parent for c in model.clusters.values()}
+    members: dict[str, list[str]] = {}
+    for box in model.boxes.values():
+        outer = _outermost(box.cluster, parents, shut) if box.cluster is not None else None
+        if outer is not None:
+            members.setdefault(outer, []).append(box.key)
+    nodes = [
+        n | {"collapsed": True, "members": members.get(n["key"], [])} if n["key"] in shut else n
+        for n in placed["nodes"]
+    ]
+    return placed | {"nodes": nodes}
 
 
 @functools.lru_cache(maxsize=32)
