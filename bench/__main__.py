@@ -55,6 +55,46 @@ TARGETS: dict[str, tuple[float | None, str, float | None]] = {
     # its last op (bench/bench_memoized.py prints the ratio itself)
     "memoized_full_20": (None, "s", None),
     "memoized_rerun_20": (0.1, "s", None),
+    # Where the data is real (bench/bench_data.py): each is judged against its reference in
+    # REFERENCES, measured in the same run, rather than against an absolute figure.
+    "dask_bare_per_trivial_task": (None, "s", None),
+    # the same two, alternating on one cluster in one process: the ratio itself (target 1.5)
+    "dask_per_task_over_bare_paired": (1.5, "x", None),
+    "frame_pickle5_reference": (None, "s", None),
+    "frame_multiprocess": (None, "s", None),
+    "frame_dask": (None, "s", None),
+    "frame_fs_io_manager": (None, "s", None),
+    "frame_pickle5_peak_x": (None, "x", None),
+    "frame_multiprocess_peak_x": (2.5, "x", None),
+    "frame_dask_peak_x": (2.5, "x", None),
+    "frame_fs_io_manager_peak_x": (2.5, "x", None),
+    "events_kb_per_event_in_process": (None, "KB", None),
+    "events_kb_per_event_multiprocess": (0.7, "KB", None),
+    "display_none_per_step": (None, "s", None),
+    "display_static_per_step": (None, "s", None),
+    "display_widget_per_step": (None, "s", None),
+    "display_none_first_steps": (None, "s", None),
+    "display_static_first_steps": (None, "s", None),
+    "display_widget_first_steps": (None, "s", None),
+}
+
+# workload -> (its reference, measured right after it in each round; the most the workload may
+# exceed the reference by, None: shown only; whether the target is on the difference, as for
+# the cost a display adds to a run, rather than on the ratio).
+REFERENCES: dict[str, tuple[str, float | None, bool]] = {
+    "dask_overhead_per_trivial_task": ("dask_bare_per_trivial_task", 1.5, False),
+    "frame_multiprocess": ("frame_pickle5_reference", 1.5, False),
+    "frame_dask": ("frame_pickle5_reference", 1.5, False),
+    "frame_fs_io_manager": ("frame_pickle5_reference", 1.5, False),
+    "frame_multiprocess_peak_x": ("frame_pickle5_peak_x", None, False),
+    "frame_dask_peak_x": ("frame_pickle5_peak_x", None, False),
+    "frame_fs_io_manager_peak_x": ("frame_pickle5_peak_x", None, False),
+    "events_kb_per_event_multiprocess": ("events_kb_per_event_in_process", None, False),
+    # the display's cost per step: under 1 ms more than the same run without it
+    "display_static_per_step": ("display_none_per_step", 0.001, True),
+    "display_widget_per_step": ("display_none_per_step", 0.001, True),
+    "display_static_first_steps": ("display_none_first_steps", 0.001, True),
+    "display_widget_first_steps": ("display_none_first_steps", 0.001, True),
 }
 
 
@@ -70,7 +110,9 @@ class Measured:
         return statistics.median(values) if values else None
 
 
-def dagster_python() -> Path:
+def dagster_python(given: str | None = None) -> Path:
+    if given:
+        return Path(given)
     python = DAGSTER_VENV / "bin" / "python"
     if not python.exists():
         print(f"Installing {DAGSTER_SPEC} into {DAGSTER_VENV} (once) ...", flush=True)
@@ -143,7 +185,39 @@ def measure_round(measured: Measured, engines: dict[str, Path], repeat: int) -> 
 def _show(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
-    return f"{value:.2f} MB" if unit == "MB" else f"{value * 1000:.3g} ms"
+    if unit == "s":
+        return f"{value * 1000:.3g} ms"
+    return f"{value:.2f} {unit}" if unit != "x" else f"{value:.2f}x"
+
+
+def reference_table(results: list[Measured]) -> str:
+    """Each workload beside its reference, measured in the same rounds (see REFERENCES)."""
+    found = {m.workload: m for m in results}
+    rows = [
+        "| workload | opbook (median) | reference | reference (median) | opbook / reference "
+        "| opbook - reference | target | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in results:
+        if m.workload not in REFERENCES or REFERENCES[m.workload][0] not in found:
+            continue
+        name, bound, on_difference = REFERENCES[m.workload]
+        unit = TARGETS[m.workload][1]
+        mine, theirs = m.median("opbook"), found[name].median("opbook")
+        if mine is None or theirs is None:
+            continue
+        ratio, difference = mine / theirs, mine - theirs
+        if bound is None:
+            target, met = "-", "-"
+        elif on_difference:
+            target, met = f"+{_show(bound, unit)}", "yes" if difference < bound else "NO"
+        else:
+            target, met = f"{bound:g}x", "yes" if ratio < bound else "NO"
+        rows.append(
+            f"| {m.workload} | {_show(mine, unit)} | {name} | {_show(theirs, unit)} "
+            f"| {ratio:.2f}x | {_show(difference, unit)} | {target} | {met} |"
+        )
+    return "\n".join(rows)
 
 
 def table(results: list[Measured], compare: bool) -> str:
@@ -192,15 +266,31 @@ def main() -> None:
         "--repeat", type=int, default=5, help="timed repetitions inside each process"
     )
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
+    parser.add_argument(
+        "--dagster-python", help="the python of a virtual environment with Dagster 1.13 already"
+    )
+    parser.add_argument(
+        "--frame-mb", type=int, default=100, help="size of the large-frame workloads' DataFrame"
+    )
+    parser.add_argument(
+        "--events", type=int, default=100_000, help="events of the one-run events workloads"
+    )
     args = parser.parse_args()
+    os.environ["BENCH_FRAME_MB"] = str(args.frame_mb)
+    os.environ["BENCH_EVENTS"] = str(args.events)
     engines = {"opbook": Path(sys.executable)}
     if args.compare:
-        engines["dagster"] = dagster_python()
+        engines["dagster"] = dagster_python(args.dagster_python)
     # Round after round over every workload, rather than every round of one workload at
     # once: the machine's speed drifts over minutes, and this way each workload's rounds
     # sample the whole run instead of one stretch of it.
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-    results = [Measured(workload) for workload in args.only or list(TARGETS)]
+    chosen = list(args.only or TARGETS)
+    for workload in list(chosen):  # a workload's reference is measured beside it
+        reference = REFERENCES.get(workload, ("",))[0]
+        if reference and reference not in chosen:
+            chosen.insert(chosen.index(workload) + 1, reference)
+    results = [Measured(workload) for workload in chosen]
     for number in range(1, args.rounds + 1):
         for measured in results:
             print(f"... round {number}: {measured.workload}", file=sys.stderr, flush=True)
@@ -209,6 +299,9 @@ def main() -> None:
                 table([measured], bool(args.compare)).splitlines()[-1], file=sys.stderr, flush=True
             )
     text = table(results, bool(args.compare))
+    against = reference_table(results)
+    if against.count("\n") > 1:
+        text += "\n\nAgainst references measured in the same run:\n\n" + against
     print(text)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with open(ROOT / "bench" / "results.jsonl", "a", encoding="utf-8") as out:

@@ -125,7 +125,7 @@ def multiprocess(name: str, repeat: int) -> list[float]:
         return timed(_quiet(run), repeat, warmup=1)
 
 
-def on_dask_cluster(job_of: Callable[[Any], Any], repeat: int) -> list[float]:
+def on_dask_cluster(job_of: Callable[[Any], Any], repeat: int, warmup: int = 1) -> list[float]:
     """Runs of ``job_of(dask_executor)`` on a running 2-worker, 2-threads-each LocalCluster,
     started once before the timings (a run that starts its own cluster adds its start-up)."""
     from bench import jobs
@@ -150,7 +150,7 @@ def on_dask_cluster(job_of: Callable[[Any], Any], repeat: int) -> list[float]:
         }
         instance = jobs.engine.DagsterInstance.ephemeral()
         run = lambda: jobs.engine.execute_pipeline(job, run_config=config, instance=instance)  # noqa: E731
-        return timed(_quiet(run), repeat, warmup=1)
+        return timed(_quiet(run), max(repeat, 1 - warmup), warmup=warmup)
 
 
 def dask_fan(repeat: int) -> list[float]:
@@ -239,6 +239,189 @@ def memoized_rerun_20(repeat: int) -> list[float]:
         return timed(bench_memoized.rerun_timer(DagsterInstance.local(home)), repeat)
 
 
+# -- where the data is real (bench/bench_data.py) -----------------------------------------------
+
+
+def dask_bare_per_task(repeat: int) -> list[float]:
+    """The reference of dask_overhead_per_trivial_task: the same 66 tasks submitted to
+    ``distributed`` directly, on the same kind of cluster, seconds per task."""
+    import distributed
+
+    from bench import bench_data
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=2,
+            dashboard_address=":0",
+            scheduler_kwargs={"allowed_failures": 0},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        figures = timed(lambda: bench_data.bare_dask_fan(client), repeat)
+    return [seconds / 66 for seconds in figures]
+
+
+def dask_per_task_paired(repeat: int) -> list[float]:
+    """opbook's time per step over bare ``distributed``'s per task, the two alternating on one
+    cluster (a ratio per pair, after a warm-up pair): the machine's drift cancels out."""
+    import distributed
+
+    from bench import bench_data, jobs
+
+    if not hasattr(jobs.engine, "dask_executor"):
+        raise LookupError("this engine has no dask_executor")
+    job = jobs.make_fan(64, jobs.add_one, jobs.engine.dask_executor)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=2,
+            dashboard_address=":0",
+            scheduler_kwargs={"allowed_failures": 0},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        config = {
+            "execution": {
+                "config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}
+            }
+        }
+        instance = jobs.engine.DagsterInstance.ephemeral()
+        ratios = []
+        for _ in range(repeat + 1):
+            start = time.perf_counter()
+            jobs.engine.execute_pipeline(job, run_config=config, instance=instance)
+            mine = time.perf_counter() - start
+            start = time.perf_counter()
+            bench_data.bare_dask_fan(client)
+            ratios.append(mine / (time.perf_counter() - start))
+    return ratios[1:]
+
+
+def frame_pickle5(repeat: int) -> list[float]:
+    """The reference of the large-frame runs: make the frame, one pickle-protocol-5 write and
+    read of it, in the directory the runs store their outputs in (the same disk)."""
+    _opbook_only()
+    from bench import bench_data
+
+    with tempfile.TemporaryDirectory() as directory:
+        return timed(lambda: bench_data.pickle5_round_trip(directory), repeat)
+
+
+def frame_multiprocess(repeat: int) -> list[float]:
+    """On both engines: their multiprocess executor and default IO manager (files)."""
+    from bench import frame_jobs
+
+    with tempfile.TemporaryDirectory() as home:
+        return timed(_quiet(lambda: frame_jobs.run_on_multiprocess(home)), repeat)
+
+
+def frame_dask(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_data
+
+    return on_dask_cluster(bench_data.frame_dask, repeat)
+
+
+def frame_fs_io_manager(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_data
+
+    with tempfile.TemporaryDirectory() as base_dir:
+        return timed(lambda: bench_data.frame_in_process_fs(base_dir), repeat)
+
+
+def _peak_over_frame(run: Callable[[], Any]) -> list[float]:
+    """Peak resident size of the largest process of the run (this one or a worker), as a
+    multiple of the frame's size (one run in a fresh process: the peak only grows)."""
+    from bench import frame_jobs
+
+    run()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest reaped
+    return [max(own, children) * 1024 / frame_jobs.frame_bytes()]
+
+
+def frame_pickle5_peak(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_data
+
+    with tempfile.TemporaryDirectory() as directory:
+        return _peak_over_frame(lambda: bench_data.pickle5_round_trip(directory))
+
+
+def frame_multiprocess_peak(repeat: int) -> list[float]:
+    from bench import frame_jobs
+
+    with tempfile.TemporaryDirectory() as home:
+        return _peak_over_frame(_quiet(lambda: frame_jobs.run_on_multiprocess(home)))
+
+
+def frame_dask_peak(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_data
+
+    return _peak_over_frame(lambda: on_dask_cluster(bench_data.frame_dask, 0, warmup=0))
+
+
+def frame_fs_io_manager_peak(repeat: int) -> list[float]:
+    _opbook_only()
+    from bench import bench_data
+
+    with tempfile.TemporaryDirectory() as base_dir:
+        return _peak_over_frame(lambda: bench_data.frame_in_process_fs(base_dir))
+
+
+def events_kb(multiprocess: bool) -> list[float]:
+    """KB the main process keeps per event of one run of BENCH_EVENTS events (one run per
+    process: a second run would reuse the memory the first freed)."""
+    _opbook_only()
+    from bench import bench_data
+
+    return [bench_data.kb_per_event(multiprocess)]
+
+
+def display_per_step(kind: str, repeat: int) -> list[float]:
+    """Seconds per step of a 200-op in-process run in an IPython shell formatting HTML, with
+    the live display ``kind`` (none, static, widget) built and shown as the notebook does."""
+    _opbook_only()
+    from IPython.utils.capture import capture_output
+
+    from bench import bench_data
+    from opbook.notebook import LiveRun
+
+    bench_data.shell()
+    chain = bench_data.display_chain()
+
+    def run() -> None:
+        progress = None if kind == "none" else LiveRun(chain, widget=kind == "widget")
+        with capture_output():
+            chain.execute_in_process(progress=progress)
+
+    return [t / bench_data.DISPLAY_OPS for t in timed(run, repeat)]
+
+
+def display_first_step(kind: str, repeat: int) -> list[float]:
+    """The duration (seconds) the first step of that run reports: display work done while a
+    step's clock runs shows up here."""
+    _opbook_only()
+    from IPython.utils.capture import capture_output
+
+    from bench import bench_data
+    from opbook.notebook import LiveRun
+
+    bench_data.shell()
+    chain = bench_data.display_chain()
+    figures = []
+    for _ in range(repeat + 1):
+        progress = None if kind == "none" else LiveRun(chain, widget=kind == "widget")
+        with capture_output():
+            result = chain.execute_in_process(progress=progress)
+        durations = bench_data.step_durations(result)
+        figures.append(max(durations[:3]) / 1000)
+    return figures[1:]
+
+
 WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "sqlite_100k_events": sqlite_100k_events,
     "dataframe_100k_events": dataframe_100k_events,
@@ -259,6 +442,24 @@ WORKLOADS: dict[str, Callable[[int], list[float]]] = {
     "dask_overhead_per_trivial_task": dask_per_task,
     "memoized_full_20": memoized_full_20,
     "memoized_rerun_20": memoized_rerun_20,
+    "dask_bare_per_trivial_task": dask_bare_per_task,
+    "dask_per_task_over_bare_paired": dask_per_task_paired,
+    "frame_pickle5_reference": frame_pickle5,
+    "frame_multiprocess": frame_multiprocess,
+    "frame_dask": frame_dask,
+    "frame_fs_io_manager": frame_fs_io_manager,
+    "frame_pickle5_peak_x": frame_pickle5_peak,
+    "frame_multiprocess_peak_x": frame_multiprocess_peak,
+    "frame_dask_peak_x": frame_dask_peak,
+    "frame_fs_io_manager_peak_x": frame_fs_io_manager_peak,
+    "events_kb_per_event_in_process": lambda r: events_kb(False),
+    "events_kb_per_event_multiprocess": lambda r: events_kb(True),
+    "display_none_per_step": lambda r: display_per_step("none", r),
+    "display_static_per_step": lambda r: display_per_step("static", r),
+    "display_widget_per_step": lambda r: display_per_step("widget", r),
+    "display_none_first_steps": lambda r: display_first_step("none", r),
+    "display_static_first_steps": lambda r: display_first_step("static", r),
+    "display_widget_first_steps": lambda r: display_first_step("widget", r),
 }
 
 

@@ -46,6 +46,7 @@ import queue
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import distributed
@@ -69,6 +70,7 @@ from opbook.executors.dask_task import RunOnWorkers, run_step_task
 from opbook.executors.run import execute_steps
 from opbook.executors.worker import (
     RunPayload,
+    SharedParts,
     failure_event,
     keep_log_lines,
     loads_exception,
@@ -120,6 +122,8 @@ class DaskSubmitter:
         self.topic = str(self.client.id)  # the scheduler drops this topic's log after we leave
         self.inbox: queue.SimpleQueue[tuple[str, str, Any]] = queue.SimpleQueue()
         self.subs: dict[str, Submission] = {}
+        self.queued: list[str] = []  # tokens of steps submitted but not yet sent
+        self.shared = SharedParts()
         self.limit = int(rc.resolved.executor_config.get("max_concurrent") or 0)
         self.broken: str | None = None
         # The failures of steps whose end came in since ``events()`` last returned.
@@ -150,32 +154,54 @@ class DaskSubmitter:
         return len(self.rc.plan.steps)
 
     def submit(self, step: ExecutionStep, attempt: int) -> None:
+        """Queue the step: the steps made ready together go to the scheduler together."""
         token = f"{step.key}-{attempt}-{self.rc.run_id}"
-        sub = self.subs[token] = Submission(step, attempt)
-        if self.broken is None:
-            try:
-                sub.future = self._submit_task(step, attempt, token)
-                sub.future.add_done_callback(lambda _: self.inbox.put(("done", token, None)))
-                return
-            except Exception as exc:
-                self.broken = f"the Dask client could not submit it ({exc!r})"
-        self.inbox.put(("broken", token, None))
+        self.subs[token] = Submission(step, attempt)
+        self.queued.append(token)
 
-    def _submit_task(self, step: ExecutionStep, attempt: int, token: str) -> Any:
+    def _send_queued(self) -> None:
+        """Submit the queued steps, one ``client.map`` per priority: one message to the
+        scheduler for a whole fan-out instead of one per step."""
+        queued, self.queued = self.queued, []
+        by_priority: dict[int, list[str]] = {}
+        for token in queued:
+            by_priority.setdefault(self.subs[token].step.priority, []).append(token)
+        for priority, tokens in by_priority.items():
+            if self.broken is None:
+                try:
+                    futures = self._submit_tasks(tokens, priority)
+                except Exception as exc:
+                    self.broken = f"the Dask client could not submit it ({exc!r})"
+                else:
+                    for token, future in zip(tokens, futures, strict=True):
+                        self.subs[token].future = future
+                        future.add_done_callback(partial(self._on_done, token))
+                    continue
+            for token in tokens:
+                self.inbox.put(("broken", token, None))
+
+    def _on_done(self, token: str, _: Any) -> None:
+        self.inbox.put(("done", token, None))
+
+    def _submit_tasks(self, tokens: list[str], priority: int) -> list[Any]:
         rc = self.rc
-        return self.client.submit(
+        subs = [self.subs[token] for token in tokens]
+        n = len(tokens)
+        futures: list[Any] = self.client.map(
             run_step_task,
-            rc.run_id,
-            self.topic,
-            token,
-            rc.pipeline.name,
-            step.key,
-            attempt,
-            self.connection.claims,
-            step.resolution,
-            key=token,
-            priority=step.priority,
+            [rc.run_id] * n,
+            [self.topic] * n,
+            tokens,
+            [rc.pipeline.name] * n,
+            [sub.step.key for sub in subs],
+            [sub.attempt for sub in subs],
+            [self.connection.claims] * n,
+            [sub.step.resolution for sub in subs],
+            key=tokens,
+            priority=priority,
+            pure=False,
         )
+        return futures
 
     def events(self) -> StepEvents:
         return Relayed(self._relayed())
@@ -186,6 +212,8 @@ class DaskSubmitter:
         return failures
 
     def _events(self) -> Iterator[DagsterEvent]:
+        if self.queued:
+            self._send_queued()
         while self.subs:
             try:
                 kind, token, message = self.inbox.get(timeout=HEARTBEAT_SECONDS)
@@ -222,18 +250,16 @@ class DaskSubmitter:
             sub.incarnation, sub.worker = message["incarnation"], message["worker"]
         elif message["incarnation"] != sub.incarnation:
             return  # Dask ran the task again; only its first run counts
-        if message.get("done"):
-            if not sub.gap:
-                self._outcome(sub, message["error"], message["info"])
-            return
         if message["seq"] != sub.relayed:
             sub.gap = True
-        if not sub.gap:
-            sub.relayed += 1
-            yield from self._unpack(sub, message["events"])
+        if not sub.gap and message["events"] is not None:
+            sub.relayed += message["count"]
+            yield from self._unpack(sub, pickle.loads(message["events"]))
+        if message.get("done") and not sub.gap:
+            self._outcome(sub, message["error"], message["info"])
 
-    def _unpack(self, sub: Submission, data: bytes) -> Iterator[DagsterEvent]:
-        for event in keep_log_lines(self.rc, pickle.loads(data)):
+    def _unpack(self, sub: Submission, reports: list[Any]) -> Iterator[DagsterEvent]:
+        for event in keep_log_lines(self.rc, reports, self.shared):
             kind = event.event_type_value
             if kind in _FINAL:
                 sub.final = True
@@ -280,8 +306,11 @@ class DaskSubmitter:
             yield from self._lost(sub, f"its Dask worker{where} was lost while running it", True)
             return
         sub.incarnation = result["incarnation"]
-        for data in result["events"][sub.relayed :]:
-            yield from self._unpack(sub, data)
+        skip = sub.relayed  # the events relayed before the gap
+        for data in result["events"]:
+            reports = pickle.loads(data)
+            yield from self._unpack(sub, reports[skip:])
+            skip = max(0, skip - len(reports))
         self._outcome(sub, result["error"], result["info"])
 
     def _keep_failure(self, sub: Submission) -> None:

@@ -7,9 +7,10 @@ workers that join later; a task that depended on a payload held by one worker wo
 run every step on that worker.  Each worker process loads a run once (``WorkerRun``), on its
 first step, and keeps the last few runs it loaded; the plugin's teardown forgets the run.
 
-**Reporting.**  Every event is sent to the driving client as it happens, with
-``Worker.log_event`` on the client's own topic: one message per event, numbered from 0, then a
-last message carrying what ``raise_on_error`` should re-raise.  Log events travel on the same
+**Reporting.**  A step's events are sent to the driving client as they happen, with
+``Worker.log_event`` on the client's own topic: the events of the last ``FLUSH_SECONDS``
+together in one message, numbered from 0 by their first event, then a last message carrying
+the rest and what ``raise_on_error`` should re-raise.  Log events travel on the same
 ordered stream as the task's completion, so the driving process sees all of a step's events
 before it sees the task finish.  The task also returns every event it sent, so that a run can
 still be completed if a message were lost.  Messages are plain dicts of bytes, strings and
@@ -40,6 +41,7 @@ from opbook.plan.dynamic import StepResolution
 from opbook.storage.sqlite import dumps_events
 
 KEEP_RUNS = 4  # runs each worker keeps loaded
+FLUSH_SECONDS = 0.05  # the longest a step's event waits to be sent with the ones after it
 
 _payloads: dict[str, bytes] = {}
 _runs: OrderedDict[str, WorkerRun] = OrderedDict()
@@ -82,7 +84,13 @@ def _loaded_run(run_id: str) -> WorkerRun:
 
 
 class Reporter:
-    """Sends one step's events to the driving client, numbered, and keeps them."""
+    """Sends one step's events to the driving client, numbered, and keeps them.
+
+    Events are gathered for at most ``FLUSH_SECONDS`` before they are sent, in one message: a
+    trivial step's events all travel with its last message, and a long step's first events
+    reach the driving process while it runs (one message per event made every message pass
+    through the scheduler, which cost more than running the step).
+    """
 
     def __init__(self, topic: str, token: str) -> None:
         self.worker = distributed.get_worker()
@@ -92,19 +100,47 @@ class Reporter:
             "incarnation": uuid.uuid4().hex,
             "worker": self.worker.address,
         }
-        self.sent: list[bytes] = []
+        self.sent: list[bytes] = []  # the batches sent so far, each events pickled together
+        self.count = 0  # events sent so far: the number of the next one
+        self.pending: list[Report] = []
+        self.timer = False  # a flush is due on the worker's event loop
+        self.finished = False
+        self.lock = threading.Lock()
 
     def send(self, event: Report) -> None:
-        data = dumps_events([event])
-        message = {**self.header, "seq": len(self.sent), "events": data}
-        self.sent.append(data)
-        self.worker.log_event(self.topic, message)
+        with self.lock:
+            self.pending.append(event)
+            if self.timer:
+                return
+            self.timer = True
+        self.worker.loop.add_callback(self._arm)
+
+    def _arm(self) -> None:  # on the worker's event loop
+        self.worker.loop.call_later(FLUSH_SECONDS, self._flush_due)
+
+    def _flush_due(self) -> None:  # on the worker's event loop: log_event sends at once
+        with self.lock:
+            self.timer = False
+            if not self.finished and self.pending:
+                self.worker.log_event(self.topic, self._batch())
+
+    def _batch(self) -> dict[str, Any]:
+        """The pending events as one message (called with the lock held)."""
+        pending, self.pending = self.pending, []
+        data = dumps_events(pending) if pending else None
+        message = {**self.header, "seq": self.count, "count": len(pending), "events": data}
+        if data is not None:
+            self.sent.append(data)
+        self.count += len(pending)
+        return message
 
     def finish(self, error: bytes | None, info: bytes | None) -> dict[str, Any]:
-        """Send the last message; return the task's result."""
-        self.worker.log_event(
-            self.topic, {**self.header, "done": True, "error": error, "info": info}
-        )
+        """Send the last message, with the events not sent yet; return the task's result."""
+        with self.lock:
+            self.finished = True
+            message = self._batch()
+        message.update(done=True, error=error, info=info)
+        self.worker.log_event(self.topic, message)
         return {**self.header, "events": self.sent, "error": error, "info": info, "refused": False}
 
 

@@ -61,6 +61,7 @@ from opbook.executors.run import execute_steps
 from opbook.executors.worker import (
     Report,
     RunPayload,
+    SharedParts,
     WorkerRun,
     failure_event,
     keep_log_lines,
@@ -237,6 +238,7 @@ class MultiprocessSubmitter:
     def __init__(self, rc: RunContext, pool: WorkerPool) -> None:
         self.rc = rc
         self.pool = pool
+        self.shared = SharedParts()
         # The failures of steps whose end came in since ``events()`` last returned.
         self._failures: dict[str, BaseException] = {}
         self.attempts: dict[str, tuple[ExecutionStep, int]] = {}  # step key -> its attempt
@@ -294,9 +296,9 @@ class MultiprocessSubmitter:
     def _handle(self, worker: Worker, message: tuple[Any, ...]) -> Iterator[DagsterEvent]:
         kind = message[0]
         if kind == "event":
-            yield from keep_log_lines(self.rc, message[1:])
+            yield from keep_log_lines(self.rc, message[1:], self.shared)
         elif kind == "events":
-            yield from keep_log_lines(self.rc, pickle.loads(message[1]))
+            yield from keep_log_lines(self.rc, pickle.loads(message[1]), self.shared)
         elif kind == "done":
             _, step_key, error, info = message
             worker.step = None

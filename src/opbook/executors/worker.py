@@ -273,14 +273,52 @@ def with_log_lines(rc: RunContext, events: Iterator[DagsterEvent]) -> Iterator[R
     yield from rc.state.log_entries[sent:]
 
 
-def keep_log_lines(rc: RunContext, reports: Iterable[Report]) -> Iterator[DagsterEvent]:
-    """In the driving process: the events a worker reported; the lines it logged go to the
-    run's record."""
+def keep_log_lines(
+    rc: RunContext, reports: Iterable[Report], shared: SharedParts | None = None
+) -> Iterator[DagsterEvent]:
+    """In the driving process: the events a worker reported (their repeated parts shared
+    through ``shared``); the lines it logged go to the run's record."""
     for report in reports:
         if type(report) is LogMessageEntry:
             rc.state.log_entries.append(report)
+        elif shared is not None:
+            yield shared.slim(report)  # type: ignore[arg-type]
         else:
             yield report  # type: ignore[misc]
+
+
+class SharedParts:
+    """One copy, in the driving process, of what a run's events repeat.
+
+    An event unpickled from a worker carries its own copy of its names, its step's handle and
+    its logging tags (a dict of five strings); in process, events of a step share them.  A run
+    keeps every event, so this is most of what an event costs there: ``slim`` makes an event
+    from a worker point at the copies already held, as in process.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[Any, Any] = {}
+        self.tags: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+
+    def slim(self, event: DagsterEvent) -> DagsterEvent:
+        parts = self.parts
+        event.event_type_value = parts.setdefault(event.event_type_value, event.event_type_value)
+        event.pipeline_name = parts.setdefault(event.pipeline_name, event.pipeline_name)
+        if event.step_key is not None:
+            event.step_key = parts.setdefault(event.step_key, event.step_key)
+        if event.solid_handle is not None:
+            event.solid_handle = parts.setdefault(event.solid_handle, event.solid_handle)
+        if event.step_kind_value is not None:
+            event.step_kind_value = parts.setdefault(event.step_kind_value, event.step_kind_value)
+        event.pid = parts.setdefault(event.pid, event.pid)
+        tags = event.logging_tags
+        if tags is not None:
+            try:
+                key = tuple(tags.items())
+                event.logging_tags = self.tags.setdefault(key, tags)
+            except TypeError:  # a tag value that cannot be hashed: keep the event's own
+                pass
+        return event
 
 
 def step_resource_keys(rc: RunContext, step: ExecutionStep) -> set[str]:

@@ -14,7 +14,8 @@ shown, as text.
 In a kernel where the interactive widgets can be shown (``widgets.available()``), the run is
 shown as a :class:`~opbook.notebook.widgets.graph.GraphWidget` instead: each event that changes
 a step sends that one step to the browser (no redraw, no throttle), and the run's end updates
-the output once more so that the saved notebook keeps the static picture of the final state.
+the output once more so that the saved notebook keeps the static picture of the final state
+(until then that output holds the text picture: Graphviz draws once per run).
 """
 
 from __future__ import annotations
@@ -103,7 +104,11 @@ class LiveRun:
     def _to_widget(self, event: DagsterEvent) -> None:
         with self._lock:
             if self.handle is None:
-                self.handle = display(self.widget, display_id=True)
+                self.widget.draft = True  # the run's end draws the picture (below)
+                try:
+                    self.handle = display(self.widget, display_id=True)
+                finally:
+                    self.widget.draft = False
             if self.widget.update(event):  # folds the event into self.run
                 self.updates += 1
             if self.run.finished:

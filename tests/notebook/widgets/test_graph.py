@@ -105,6 +105,21 @@ def test_each_event_sends_only_the_step_it_changed() -> None:
     assert widget.summary == "running: 0 of 2 steps done (1 running)"
 
 
+def test_the_summary_follows_each_step_through_the_run() -> None:
+    events = numbers.execute_in_process(run_config=CONFIG).all_events
+    widget = GraphWidget(numbers)
+    summaries = []
+    for event in events[:-1]:  # all but the run's end
+        if widget.update(event):
+            summaries.append(widget.summary)
+    assert summaries == [
+        "running: 0 of 2 steps done (1 running)",
+        "running: 1 of 2 steps done (1 succeeded)",
+        "running: 1 of 2 steps done (1 running, 1 succeeded)",
+        "running: 2 of 2 steps done (2 succeeded)",
+    ]
+
+
 def test_events_that_change_nothing_send_nothing() -> None:
     events = numbers.execute_in_process(run_config=CONFIG).all_events
     widget = GraphWidget(numbers)
@@ -160,6 +175,18 @@ def test_a_live_run_in_a_kernel_shows_one_widget_and_ends_with_its_picture(ip) -
     assert len(updates) == 1 and updates[0].update  # the end: the same display, updated
     assert FILL["succeeded"] in updates[0].data["text/html"]
     assert live.widget.statuses == {"make": "succeeded", "total": "succeeded"}
+
+
+def test_a_live_run_draws_its_picture_once_at_the_end(ip) -> None:
+    events = numbers.execute_in_process(run_config=CONFIG).all_events
+    live = LiveRun(numbers, live=True, widget=True)
+    with capture_output() as captured:
+        for event in events:
+            live(event)
+    first, end = captured.outputs
+    assert "<svg" not in first.data["text/html"]  # the text picture while the run goes on
+    assert "its picture is drawn when it ends" in first.data["text/html"]
+    assert "<svg" in end.data["text/html"]
 
 
 def test_the_widgets_need_their_built_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

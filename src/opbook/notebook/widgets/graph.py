@@ -25,7 +25,7 @@ import traitlets
 
 from opbook import DagsterEvent, GraphDefinition, PipelineDefinition
 from opbook.config import type_to_string
-from opbook.notebook import render
+from opbook.notebook import render, textgraph
 from opbook.notebook.diagrams import draw_subject
 from opbook.notebook.engine_seam import NodeDefinition, flatten_graph
 from opbook.notebook.fmt import esc, format_duration
@@ -92,6 +92,14 @@ class GraphWidget(anywidget.AnyWidget):
         self._lock = threading.RLock()  # events may come from an engine thread
         self._seq = 0
         self._sent: dict[str, tuple[str, dict[str, Any]]] = {}
+        # how many of ``steps`` are in each shade, kept up to date event by event (counting
+        # them all for each event made a run's display cost grow with the square of its size)
+        self._counts: dict[str, int] = {}
+        self._step_set = set(self.steps)
+        # While True, the output kept for notebooks opened without a kernel is the text picture
+        # rather than the Graphviz one: a live run shows itself so at its start, and draws the
+        # picture once, at its end (drawing it costs as much as a hundred fast steps).
+        self.draft = False
         # each step's events and log lines, kept as they come (the panel formats them on demand)
         self._by_step: dict[str, list[Any]] = {}
         self._result = target if _has_outputs(target) else None
@@ -181,7 +189,8 @@ class GraphWidget(anywidget.AnyWidget):
             self.statuses = {key: shade for key, (shade, _) in self._sent.items()}
             self.info = {key: info for key, (_, info) in self._sent.items()}
             self.title = _title(self.subject, run)
-            self.summary = _summary(run, self.steps)
+            self._counts = run.counts(self.steps)
+            self.summary = _summary(run, self.steps, self._counts)
 
     def update(self, event: DagsterEvent) -> bool:
         """Fold one of the run's events (or a log line a step wrote) in; True when the
@@ -208,9 +217,13 @@ class GraphWidget(anywidget.AnyWidget):
             if key is None:
                 return False
             state = self._state_of(key)
-            if self._sent.get(key) == state:
+            before = self._sent.get(key)
+            if before == state:
                 return False
             self._sent[key] = state
+            if key in self._step_set:
+                self._counts[before[0] if before is not None else "pending"] -= 1
+                self._counts[state[0]] += 1
             self._seq += 1
             with self.hold_sync():
                 self.patch = {
@@ -218,7 +231,7 @@ class GraphWidget(anywidget.AnyWidget):
                     "statuses": {key: state[0]},
                     "info": {key: state[1]},
                 }
-                self.summary = _summary(run, self.steps)
+                self.summary = _summary(run, self.steps, self._counts)
                 if key == self.selected:
                     self.detail = self.detail_of(key)
             return True
@@ -230,14 +243,23 @@ class GraphWidget(anywidget.AnyWidget):
     # -- output --------------------------------------------------------------------------------
 
     def static_html(self) -> str:
-        """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``)."""
+        """The picture of the current state as HTML (Graphviz SVG, or text without ``dot``;
+        text while ``draft``)."""
         with self._lock:
-            picture = draw_subject(Subject(self.subject.model, self.subject.run), self.direction)
+            subject = Subject(self.subject.model, self.subject.run)
             summary = f'<p class="opbook-summary">{esc(self.summary)}</p>' if self.summary else ""
+            if self.draft:  # (the text alone: building the Graphviz source costs too)
+                return (
+                    summary + render.Rendered(None, textgraph.render(subject), _DRAFT_NOTE).html()
+                )
+            picture = draw_subject(subject, self.direction)
         return summary + render.render(picture.source, picture.text).html()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return with_fallback(super()._repr_mimebundle_(**kwargs), self.static_html())
+
+
+_DRAFT_NOTE = "The run is in progress: its picture is drawn when it ends."
 
 
 def _title(subject: Subject, run: RunView | None) -> str:
@@ -249,8 +271,8 @@ def _title(subject: Subject, run: RunView | None) -> str:
     return title
 
 
-def _summary(run: RunView, keys: list[str]) -> str:
-    counts = run.counts(keys)
+def _summary(run: RunView, keys: list[str], counts: dict[str, int]) -> str:
+    """The run's state in words; ``counts``: how many of ``keys`` are in each shade."""
     done = len(keys) - counts["pending"] - counts["running"]
     state = run.outcome or "running"
     parts = [f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n and s != "pending"]
