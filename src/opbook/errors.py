@@ -368,8 +368,16 @@ class user_code_boundary:
     ) -> None:
         if exc is None or not isinstance(exc, Exception) or isinstance(exc, self.passthrough):
             return
-        assert exc_type is not None
+        raise self.wrapped(exc) from exc
+
+    def wrapped(self, exc: Exception) -> DagsterUserCodeExecutionError:
+        """The error a plain exception ``exc`` becomes (raise it ``from exc``): for a hot path
+        that writes the boundary as ``try``/``except Exception`` and raises the exceptions of
+        ``passthrough`` (``isinstance(exc, boundary.passthrough)``) as themselves."""
         message = self.message if isinstance(self.message, str) else self.message(exc)
-        raise self.error_cls(
-            message, user_exception=exc, original_exc_info=(exc_type, exc, tb), **self.context
-        ) from exc
+        return self.error_cls(
+            message,
+            user_exception=exc,
+            original_exc_info=(type(exc), exc, exc.__traceback__),
+            **self.context,
+        )

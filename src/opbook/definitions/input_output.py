@@ -157,9 +157,8 @@ class OutputDefinition(Frozen):
     def optional(self) -> bool:
         return not self.is_required
 
-    @property
-    def is_dynamic(self) -> bool:
-        return False
+    # A class attribute, not a property: read for every output a step yields.
+    is_dynamic = False
 
     def __repr__(self) -> str:
         return f"OutputDefinition({self.name!r}, {self.dagster_type.name})"
@@ -174,9 +173,7 @@ class DynamicOutputDefinition(OutputDefinition):
 
     __slots__ = ()
 
-    @property
-    def is_dynamic(self) -> bool:
-        return True
+    is_dynamic = True
 
     def __repr__(self) -> str:
         return f"DynamicOutputDefinition({self.name!r}, {self.dagster_type.name})"

@@ -7,9 +7,9 @@ while a generator is iterated) becomes a ``DagsterExecutionStepExecutionError`` 
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from types import GeneratorType
 from typing import Any
 
 from opbook.definitions.user_events import (
@@ -94,7 +94,9 @@ def _collect_async_gen(agen: Any) -> list[Any]:
 def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
     """Call the function; a plain exception is wrapped, control flow passes through."""
     compute = step.definition.compute
-    with step.memo.get("boundary") or step_boundary(step):
+    # The step's boundary written out as try/except (this runs once per step): what its
+    # ``with`` does, without calling __enter__ and __exit__.
+    try:
         if compute.takes_inputs_dict:
             result = compute.fn(context, dict(values))
             if isinstance(result, Output):
@@ -112,6 +114,11 @@ def call_compute(context: Any, step: Any, values: dict[str, Any]) -> Any:
         elif compute.is_async_generator:
             result = iter(_collect_async_gen(result))
         return result
+    except Exception as exc:
+        boundary = step.memo.get("boundary") or step_boundary(step)
+        if isinstance(exc, boundary.passthrough):
+            raise
+        raise boundary.wrapped(exc) from exc
 
 
 def iterate_compute(
@@ -123,7 +130,7 @@ def iterate_compute(
     (most steps never need one)."""
     compute = step.definition.compute
     result = call_compute(context, step, values)
-    if compute.is_generator or compute.is_async_generator or inspect.isgenerator(result):
+    if compute.is_generator or compute.is_async_generator or isinstance(result, GeneratorType):
         # a plain function may also return a generator: its items are the outputs and events
         return _iterate_generator(context, step, iter(result))
     if isinstance(result, (AssetMaterialization, ExpectationResult)):
@@ -174,7 +181,7 @@ def _outputs_of_return(step: Any, result: Any) -> list[Any]:
     outputs = definition.output_defs
     if isinstance(result, Output):
         return [result]
-    if definition.returns_tuple:
+    if definition.compute.returns_tuple:
         if result is None and all(o.dagster_type.is_nothing or not o.is_required for o in outputs):
             return []  # nothing to return: Nothing outputs are produced after the function
         if not isinstance(result, tuple) or len(result) != len(outputs):

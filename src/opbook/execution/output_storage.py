@@ -296,7 +296,12 @@ class IOManagerStorage:
         rc = self.rc
         if self._memory is not None and key == DEFAULT_IO_MANAGER_KEY:
             # The hot path of execute_in_process: no context to build.
-            self._memory.store.set_value(rc.run_id, step.key, stored_name(name, mapping_key), value)
+            self._memory.store.set_value(
+                rc.run_id,
+                step.key,
+                name if mapping_key is None else stored_name(name, mapping_key),
+                value,
+            )
             if output_def.asset_key is None:
                 return fixed, _NO_ASSETS
             assets: list[AssetMaterialization] = []
@@ -373,17 +378,36 @@ class IOManagerStorage:
             and key == DEFAULT_IO_MANAGER_KEY
             and (source.step_key in rc.plan.step_dict or rc.runs_step(source.step_key))
         ):
+            # The hot path of execute_in_process: an output of this run, in memory.
             run_id, manager = rc.run_id, self._memory
         else:
             run_id, manager = self._source(source.step_key, key)
-        if isinstance(manager, InstanceMemoryIOManager):
-            name = stored_name(source.output_name, source.mapping_key)
-            try:
-                return manager.store.get_value(run_id, source.step_key, name), fixed
-            except KeyError:
-                if step_input.is_fan_in:
-                    return MISSING, fixed
-                raise StorageFailed(_no_longer_stored(step, step_input, source, run_id)) from None
+            if not isinstance(manager, InstanceMemoryIOManager):
+                return self._load_through(
+                    manager, step, step_input, source, upstream_def, run_id, key
+                ), fixed
+        name = source.output_name
+        if source.mapping_key is not None:
+            name = stored_name(name, source.mapping_key)
+        try:
+            return manager.store.get_value(run_id, source.step_key, name), fixed
+        except KeyError:
+            if step_input.is_fan_in:
+                return MISSING, fixed
+            raise StorageFailed(_no_longer_stored(step, step_input, source, run_id)) from None
+
+    def _load_through(
+        self,
+        manager: Any,
+        step: ExecutionStep,
+        step_input: StepInput,
+        source: StepOutputHandle,
+        upstream_def: Any,
+        run_id: str,
+        key: str,
+    ) -> Any:
+        """``source``'s value from its IO manager's ``load_input``."""
+        rc = self.rc
         upstream = self._output_context(
             source.step_key,
             upstream_def,
@@ -392,7 +416,7 @@ class IOManagerStorage:
             mapping_key=source.mapping_key,
         )
         context = self._input_context(step, step_input, upstream, key)
-        return self._call_load_input(manager, context, step.key), fixed
+        return self._call_load_input(manager, context, step.key)
 
     def _input_entry(
         self, step_input: StepInput, source: StepOutputHandle

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import CodeType, FrameType
 from typing import Any
 
@@ -128,8 +128,7 @@ def _log_level(value: Any) -> int:
     return level
 
 
-@contextmanager
-def managed_python_logs(settings: Mapping[str, Any] | None) -> Iterator[None]:
+def managed_python_logs(settings: Mapping[str, Any] | None) -> AbstractContextManager[None]:
     """For the ``with`` block (a run), hand what the instance's ``python_logs`` settings name to
     the step being run, as Dagster does: records of the loggers named in
     ``managed_python_loggers`` (``"root"`` for the root logger), logged while a step runs,
@@ -140,8 +139,15 @@ def managed_python_logs(settings: Mapping[str, Any] | None) -> Iterator[None]:
     names = list(settings.get("managed_python_loggers") or [])
     level = settings.get("python_log_level")
     if not names and level is None:
-        yield
-        return
+        return _UNMANAGED  # most runs: nothing to install, no generator to drive
+    return _managing(names, level)
+
+
+_UNMANAGED: AbstractContextManager[None] = nullcontext()
+
+
+@contextmanager
+def _managing(names: list[str], level: Any) -> Iterator[None]:
     new_level = None if level is None else _log_level(level)
     managed = [logging.getLogger(None if name == "root" else name) for name in names]
     if new_level is not None:

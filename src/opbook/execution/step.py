@@ -343,7 +343,8 @@ class _StepRun:
 
     def _load_stored(self, step_input: StepInput) -> Any:
         values = []
-        storage = self.rc.storage
+        # The run's storage once made (every step after the first), without the property.
+        storage = self.rc.state.storage or self.rc.storage
         for source in step_input.sources:
             try:
                 value, fixed = storage.load_input(self.step, step_input, source)
@@ -499,7 +500,7 @@ class _StepRun:
     def _handle_output(self, output: Output) -> None:
         name = output.output_name
         definition = self.step.definition
-        output_def = self._output_def(name)
+        output_def = definition.output_dict.get(name) or self._output_def(name)
         if output_def.is_dynamic:
             raise _StepFailed(
                 DagsterInvariantViolationError(
@@ -531,7 +532,9 @@ class _StepRun:
         else:
             self._check_output(name, dagster_type, output.value, metadata)
         try:
-            fixed, assets = self.rc.storage.handle_output(self.step, output_def, output.value)
+            fixed, assets = (self.rc.state.storage or self.rc.storage).handle_output(
+                self.step, output_def, output.value
+            )
         except StorageFailed as failed:
             raise _StepFailed(failed.error, failed.raise_as) from failed
         self.outputs[name] = output.value

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from opbook.definitions.user_events import AssetKey
 from opbook.events import DagsterEvent, DagsterEventType
 
 _MATERIALIZATION = DagsterEventType.ASSET_MATERIALIZATION.value
+_type_of = attrgetter("event_type_value")
 
 
 class AssetRow(NamedTuple):
@@ -56,6 +58,8 @@ def index_events(
     run_id: str, events: Sequence[DagsterEvent], storage_ids: Iterable[int]
 ) -> list[AssetRow]:
     """The index rows of the materializations among ``events`` (stored under ``storage_ids``)."""
+    if _MATERIALIZATION not in map(_type_of, events):
+        return []  # most batches: looked through without a Python-level loop
     rows = []
     for storage_id, event in zip(storage_ids, events, strict=False):
         if event.event_type_value != _MATERIALIZATION:
