@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -14,7 +15,9 @@ def test_demo_runs_the_quickstart_and_writes_html(tmp_path, capsys) -> None:
     output = tmp_path / "out" / "quickstart.html"
     assert demo.main(["--output", str(output)]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("Ran 01_quickstart.ipynb (14 code cells) in ")
+    notebook = json.loads(demo.QUICKSTART.read_text(encoding="utf-8"))
+    cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
+    assert printed[0].startswith(f"Ran 01_quickstart.ipynb ({cells} code cells) in ")
     assert printed[1] == f"HTML copy of the executed notebook: {output.resolve()}"
     html = output.read_text(encoding="utf-8")
     assert "<svg" in html and 'class="dataframe"' in html and "opbook quickstart" in html
