@@ -87,6 +87,26 @@ def chromium_path() -> str:
     return path
 
 
+# Screenshots the browser tests keep for a person to look at (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    """The page as it is now, as ``test-artifacts/<name>``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def chromium_or_fail() -> None:
+    """Fail the calling test (not skip it) when Chromium is missing, saying how to install it."""
+    import pytest
+
+    try:
+        chromium_path()
+    except RuntimeError as exc:
+        pytest.fail(f"{exc} (OPBOOK_BROWSER=1 bash scripts/setup.sh installs it)")
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))

@@ -29,16 +29,16 @@ from lab_browser import (
     _RUN_DONE_JS,
     _RUN_STARTED_JS,
     cell_errors,
-    chromium_path,
+    chromium_or_fail,
     lab,  # noqa: F401  (pytest fixture)
     lab_page,  # noqa: F401  (pytest fixture)
     open_notebook,
+    save_screenshot,
     write_notebook,
 )
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 BROKEN = (
     "%%op\n"
@@ -68,16 +68,8 @@ PANEL_CELL = 4
 
 @pytest.fixture(autouse=True)
 def _chromium() -> Iterator[None]:
-    try:
-        chromium_path()
-    except RuntimeError as exc:
-        pytest.fail(f"{exc} (OPBOOK_BROWSER=1 bash scripts/setup.sh installs it)")
+    chromium_or_fail()
     yield
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def _cells(page: Any) -> Any:
@@ -126,12 +118,12 @@ def test_the_debugging_loop_from_the_panel_and_from_the_magics(
     )
     expect(again).to_be_enabled()
     panel.locator(".opbook-steps").scroll_into_view_if_needed()
-    _shot(page, "debugging_loop_panel_failed.png")
+    save_screenshot(page, "debugging_loop_panel_failed.png")
 
     # %opbook inputs: what the failed step received
     inputs = _run_cell(page, PANEL_CELL + 1)
     expect(inputs.locator(".jp-Cell-outputArea")).to_contain_text("{'numbers': [1, 2]}")
-    _shot(page, "debugging_loop_inputs.png")
+    save_screenshot(page, "debugging_loop_inputs.png")
 
     # fix the op, then re-execute from failure in the same panel
     _run_cell(page, PANEL_CELL + 2)
@@ -151,7 +143,7 @@ def test_the_debugging_loop_from_the_panel_and_from_the_magics(
     expect(again).to_be_disabled()  # the last run succeeded
     assert panel_cell.locator(".jp-OutputArea-output").count() == outputs_before  # same panel
     panel.locator(".opbook-steps").scroll_into_view_if_needed()
-    _shot(page, "debugging_loop_panel_reexecuted.png")
+    save_screenshot(page, "debugging_loop_panel_reexecuted.png")
 
     # the same with the magics
     broken = _run_cell(page, PANEL_CELL + 3)  # break it again
@@ -163,7 +155,7 @@ def test_the_debugging_loop_from_the_panel_and_from_the_magics(
     expect(failed).not_to_contain_text("DagsterExecutionStepExecutionError")
     failed.get_by_text("Traceback of convert").click()  # open it, as a user reading it would
     expect(failed.get_by_text('return rates["CHF"] * sum(numbers)')).to_be_visible()
-    _shot(page, "debugging_loop_magic_failed.png")
+    save_screenshot(page, "debugging_loop_magic_failed.png")
     inputs = _run_cell(page, PANEL_CELL + 5)
     expect(inputs.locator(".jp-Cell-outputArea")).to_contain_text("{'numbers': [1, 2]}")
     _run_cell(page, PANEL_CELL + 6)  # fixed again
@@ -175,4 +167,4 @@ def test_the_debugging_loop_from_the_panel_and_from_the_magics(
     for key, status in [("load", "reused"), ("convert", "succeeded")]:
         node = fixed.locator(f'.opbook-gw g.opbook-node[data-key="{key}"]')
         expect(node).to_have_attribute("data-status", status)
-    _shot(page, "debugging_loop_magic_reexecuted.png")
+    save_screenshot(page, "debugging_loop_magic_reexecuted.png")

@@ -24,12 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper lives bes
 from lab_browser import (
     _MAX_PROMPT_JS,
     _RUN_STARTED_JS,
+    ARTIFACTS,
     cell_errors,
-    chromium_path,
+    chromium_or_fail,
     lab,  # noqa: F401  (pytest fixture)
     lab_page,  # noqa: F401  (pytest fixture)
     open_notebook,
     run_all_cells,
+    save_screenshot,
     write_notebook,
 )
 
@@ -37,7 +39,6 @@ from opbook.notebook import widgets
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # 20 layers of 10 ops: each op adds two ops of the layer above.
 BIG_JOB = """import time
@@ -69,19 +70,11 @@ def big():
 
 @pytest.fixture(autouse=True)
 def _ready() -> Iterator[None]:
-    try:
-        chromium_path()
-    except RuntimeError as exc:
-        pytest.fail(f"{exc} (OPBOOK_BROWSER=1 bash scripts/setup.sh installs it)")
+    chromium_or_fail()
     reason = widgets.unavailable_reason()
     if reason is not None:
         pytest.fail(f"the widgets cannot be shown: {reason}")
     yield
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def _record(**timings: float) -> None:
@@ -121,7 +114,7 @@ def test_graph_widget_zoom_search_and_op_panel(lab: Any, lab_page: Any) -> None:
     expect(page.locator(".opbook-title")).to_have_text("job big (200 ops)")
     first = _zoom(page)
     assert first >= 0.6  # opened readable, not shrunk to fit 200 ops
-    _shot(page, "graph_widget_open.png")
+    save_screenshot(page, "graph_widget_open.png")
 
     canvas = page.locator(".opbook-canvas")
     canvas.hover()
@@ -131,7 +124,7 @@ def test_graph_widget_zoom_search_and_op_panel(lab: Any, lab_page: Any) -> None:
     page.get_by_role("button", name="Fit").click()
     fitted = _zoom(page)
     assert fitted < first
-    _shot(page, "graph_widget_fit.png")
+    save_screenshot(page, "graph_widget_fit.png")
 
     search = page.get_by_label("Find an op")
     search.fill("step_17_3")
@@ -143,7 +136,7 @@ def test_graph_widget_zoom_search_and_op_panel(lab: Any, lab_page: Any) -> None:
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert abs(centre[0] - (view["x"] + view["width"] / 2)) < 5
     assert abs(centre[1] - (view["y"] + view["height"] / 2)) < 5
-    _shot(page, "graph_widget_search.png")
+    save_screenshot(page, "graph_widget_search.png")
 
     target.click()
     side = page.locator(".opbook-side")
@@ -153,7 +146,7 @@ def test_graph_widget_zoom_search_and_op_panel(lab: Any, lab_page: Any) -> None:
     expect(side.locator(".opbook-ports").first).to_contain_text("a")
     expect(side.locator(".opbook-ports").first).to_contain_text("Int")
     expect(target).to_have_class(re.compile(r"opbook-selected"))
-    _shot(page, "graph_widget_op_panel.png")
+    save_screenshot(page, "graph_widget_op_panel.png")
     side.get_by_role("button", name="Close").click()
     expect(side).to_be_hidden()
 
@@ -187,7 +180,7 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     # recorded, not asserted: speed is measured in bench/, never by a test's clock
     assert patch_ms is not None
     _record(graph_patch_max_ms=float(patch_ms))
-    _shot(page, "graph_widget_live_running.png")
+    save_screenshot(page, "graph_widget_live_running.png")
 
     for key in ["src_0", "step_1_0", "step_3_1"]:
         expect(_node(page, key)).to_have_attribute("data-status", "succeeded", timeout=60_000)
@@ -196,7 +189,7 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     from opbook.notebook.status import FILL
 
     assert fill == FILL["succeeded"]
-    _shot(page, "graph_widget_live_done.png")
+    save_screenshot(page, "graph_widget_live_done.png")
 
     timeline = page.locator(".opbook-tl")
     expect(timeline).to_be_visible(timeout=60_000)
@@ -210,7 +203,7 @@ def test_live_run_colours_the_graph_widget(lab: Any, lab_page: Any) -> None:  # 
     expect(tip).to_contain_text("step_2_1")
     expect(tip).to_contain_text("succeeded")
     timeline.scroll_into_view_if_needed()
-    _shot(page, "timeline_widget.png")
+    save_screenshot(page, "timeline_widget.png")
 
 
 def test_a_500_op_graph_draws_and_follows_the_dark_theme(lab: Any, lab_page: Any) -> None:  # noqa: F811
@@ -253,7 +246,7 @@ def test_a_500_op_graph_draws_and_follows_the_dark_theme(lab: Any, lab_page: Any
     expect(page.locator(".opbook-found")).to_have_text("1 of 1")
     _node(page, "step_24_19").click()
     expect(page.locator(".opbook-side")).to_contain_text("step_24_19")
-    _shot(page, "graph_widget_dark.png")
+    save_screenshot(page, "graph_widget_dark.png")
 
 
 def _rgb(colour: str) -> str:
@@ -327,7 +320,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
     expect(events).to_contain_text("STEP_SUCCESS")
     expect(side.locator("pre.opbook-preview")).to_have_text("[1, 2, 3]")
     events.scroll_into_view_if_needed()
-    _shot(page, "graph_widget_panel_events.png")
+    save_screenshot(page, "graph_widget_panel_events.png")
 
     _node(page, "shaped.frame").click()
     table = side.locator("table.opbook-ptable")
@@ -335,7 +328,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
     expect(table.locator("tr")).to_have_count(4)  # the header and three rows
     expect(side).to_contain_text("3 \N{MULTIPLICATION SIGN} 2")
     table.scroll_into_view_if_needed()
-    _shot(page, "graph_widget_panel_dataframe.png")
+    save_screenshot(page, "graph_widget_panel_dataframe.png")
     side.get_by_role("button", name="Close").click()
 
     gw.locator('g.opbook-cluster[data-key="shaped"] .opbook-cluster-title').click()
@@ -346,7 +339,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
     expect(_node(page, "shaped.frame")).to_have_count(0)
     expect(gw).to_have_attribute("data-nodes", "2")
     gw.scroll_into_view_if_needed()
-    _shot(page, "graph_widget_collapsed.png")
+    save_screenshot(page, "graph_widget_collapsed.png")
     box.click()  # expands it again
     expect(_node(page, "shaped.frame")).to_have_count(1)
     expect(gw).to_have_attribute("data-nodes", "3")
@@ -360,7 +353,7 @@ def test_op_panel_events_logs_preview_and_collapsing_a_graph(lab: Any, lab_page:
     title.scroll_into_view_if_needed()
     fill = title.evaluate("el => getComputedStyle(el).fill")
     assert _luminance(fill) > 0.5, fill  # light text on the dark page
-    _shot(page, "timeline_static_dark.png")
+    save_screenshot(page, "timeline_static_dark.png")
 
 
 def _luminance(rgb: str) -> float:
@@ -453,7 +446,7 @@ def test_a_saved_notebook_reopened_without_its_kernel_shows_its_pictures(
     expect(timeline.first).to_be_visible(timeout=60_000)
     expect(outputs.nth(0)).not_to_contain_text("model not found")
     expect(outputs.nth(0)).to_contain_text("total")
-    _shot(page, "saved_notebook_with_state.png")
+    save_screenshot(page, "saved_notebook_with_state.png")
 
 
 def test_an_untrusted_saved_notebook_still_says_what_ran(lab: Any, lab_page: Any) -> None:  # noqa: F811
@@ -470,7 +463,7 @@ def test_an_untrusted_saved_notebook_still_says_what_ran(lab: Any, lab_page: Any
     expect(outputs.nth(0)).to_contain_text("succeeded: 2 of 2 steps done")
     expect(outputs.nth(1)).to_contain_text("Timeline of run")
     expect(outputs.nth(0)).not_to_contain_text("model not found")
-    _shot(page, "saved_notebook_untrusted.png")
+    save_screenshot(page, "saved_notebook_untrusted.png")
 
 
 def test_a_saved_notebook_rendered_as_html_shows_its_pictures(lab: Any, lab_page: Any) -> None:  # noqa: F811
@@ -489,4 +482,4 @@ def test_a_saved_notebook_rendered_as_html_shows_its_pictures(lab: Any, lab_page
     expect(page.locator(".opbook-summary").first).to_contain_text("succeeded: 2 of 2 steps done")
     expect(page.locator(".opbook-timeline svg").first).to_be_visible()
     assert graph.bounding_box()["width"] > 100
-    _shot(page, "saved_notebook_as_html.png")
+    save_screenshot(page, "saved_notebook_as_html.png")

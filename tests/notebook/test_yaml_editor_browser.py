@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper lives bes
 
 from lab_browser import (
     cell_errors,
-    chromium_path,
+    chromium_or_fail,
     lab,  # noqa: F401  (pytest fixture)
     lab_page,  # noqa: F401  (pytest fixture)
     open_notebook,
     run_all_cells,
+    save_screenshot,
     write_notebook,
 )
 
@@ -35,7 +36,6 @@ from opbook.notebook import widgets
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 FORM = """from opbook import Enum, EnumValue, Field, job, op
 from opbook.notebook.forms import ConfigForm
@@ -64,19 +64,11 @@ form"""
 
 @pytest.fixture(autouse=True)
 def _ready() -> Iterator[None]:
-    try:
-        chromium_path()
-    except RuntimeError as exc:
-        pytest.fail(f"{exc} (OPBOOK_BROWSER=1 bash scripts/setup.sh installs it)")
+    chromium_or_fail()
     reason = widgets.unavailable_reason()
     if reason is not None:
         pytest.fail(f"the widgets cannot be shown: {reason}")
     yield
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_page: Any) -> None:  # noqa: F811
@@ -102,7 +94,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     expect(options.first).to_be_visible()
     expect(page.locator(".cm-tooltip-autocomplete")).to_contain_text("retries")
     expect(page.locator(".cm-tooltip-autocomplete")).not_to_contain_text("path")  # written
-    _shot(page, "yaml_editor_completion.png")
+    save_screenshot(page, "yaml_editor_completion.png")
     page.keyboard.press("Enter")  # take it: "retries: "
     page.keyboard.type("2")
 
@@ -121,7 +113,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     expect(problem).to_contain_text("not in enum type Mode")
     underline = editor.locator(".cm-lintRange-error")
     expect(underline).to_have_text("FLOW")
-    _shot(page, "yaml_editor_problem.png")
+    save_screenshot(page, "yaml_editor_problem.png")
 
     # hover on a key: its description, type and default
     editor.locator(".cm-line", has_text="retries").get_by_text("retries").hover()
@@ -130,7 +122,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     expect(hover).to_contain_text("how many times to try again")
     expect(hover).to_contain_text("Int")
     expect(hover).to_contain_text("default 3")
-    _shot(page, "yaml_editor_hover.png")
+    save_screenshot(page, "yaml_editor_hover.png")
 
     # the form follows the text ...
     content.click()
@@ -147,7 +139,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     page.get_by_role("tab", name="YAML", exact=True).click()
     expect(content).to_contain_text("path: b.csv", timeout=30_000)
     expect(content).to_contain_text("mode: FAST")
-    _shot(page, "yaml_editor_synced.png")
+    save_screenshot(page, "yaml_editor_synced.png")
 
     # JupyterLab's dark theme: the editor takes its colours from the theme's variables
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
@@ -165,7 +157,7 @@ def test_yaml_editor_completes_underlines_and_follows_the_form(lab: Any, lab_pag
     text_colour = cm.locator(".cm-content").evaluate("el => getComputedStyle(el).color")
     assert _brightness(text_colour) > _brightness(expected) + 100  # light text on dark
     expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=15_000)
-    _shot(page, "yaml_editor_dark.png")
+    save_screenshot(page, "yaml_editor_dark.png")
 
 
 def _brightness(rgb: str) -> float:
